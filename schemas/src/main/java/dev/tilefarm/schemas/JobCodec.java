@@ -1,0 +1,122 @@
+package dev.tilefarm.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes job requests. Two kinds of fault: bytes that are not a JSON object at all ({@link
+ * UndecodableException}: the record goes to the dead-letter topic) and a JSON object that is not a valid
+ * job ({@link InvalidJobException}: the job is rejected on the events topic, naming the field).
+ */
+public final class JobCodec {
+  /** A job larger than this is refused before parsing. */
+  public static final int MAX_BYTES = 1 << 20;
+  static final int MAX_OPS = 32;
+
+  private JobCodec() {}
+
+  /** Parses bytes into a JSON object, or throws {@link UndecodableException}. */
+  public static ObjectNode parse(byte[] bytes) {
+    if (bytes == null) {
+      throw new UndecodableException("the record has no value", null);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw new UndecodableException("the record is " + bytes.length + " bytes; a job may have at most " + MAX_BYTES, null);
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UndecodableException("not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UndecodableException("not valid JSON: " + e.getMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new UndecodableException("a job must be a JSON object, got " + Fields.describe(node), null);
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * The id a job is known by: its {@code "id"} if that is a valid id, else {@code fallbackId}. Used to
+   * report even a job too broken to decode under the id its sender expects.
+   */
+  public static String idOf(JsonNode job, String fallbackId) {
+    JsonNode id = job == null ? null : job.get("id");
+    if (id != null && id.isTextual() && JobRequest.ID.matcher(id.asText()).matches()) {
+      return id.asText();
+    }
+    return fallbackId;
+  }
+
+  /** Decodes and checks a job; a missing id becomes {@code fallbackId}. */
+  public static JobRequest decode(JsonNode json, String fallbackId) {
+    String id = idOf(json, fallbackId);
+    try {
+      return decodeChecked(json, fallbackId);
+    } catch (InvalidJobException e) {
+      throw e.withJobId(id);
+    }
+  }
+
+  private static JobRequest decodeChecked(JsonNode json, String fallbackId) {
+    Fields f = Fields.of(json, "");
+    String id = f.string("id", fallbackId);
+    if (id == null || !JobRequest.ID.matcher(id).matches()) {
+      throw f.error("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    String type = f.string("type");
+    int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);
+    S3Uri output = null;
+    if (f.has("output")) {
+      output = s3(f, "output");
+      try {
+        ImageFormat.forExtension(output.extension());
+      } catch (IllegalArgumentException e) {
+        throw f.error("output", e.getMessage());
+      }
+    }
+    JobRequest job = switch (type) {
+      case "render" -> {
+        int width = f.integer("width", 1, JobRequest.MAX_SIDE);
+        int height = f.integer("height", 1, JobRequest.MAX_SIDE);
+        String renderer = f.string("renderer");
+        if (!JobRequest.Render.RENDERERS.contains(renderer)) {
+          throw f.error("renderer", "unknown renderer '" + renderer + "' (valid: "
+              + String.join(", ", JobRequest.Render.RENDERERS) + ")");
+        }
+        SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
+        int samples = f.integer("samples", 1, 65_536, 16);
+        long seed = f.longValue("seed", 0);
+        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output);
+      }
+      case "process" -> {
+        S3Uri input = s3(f, "input");
+        List<JsonNode> nodes = f.array("ops", MAX_OPS);
+        if (nodes.isEmpty()) {
+          throw f.error("ops", "is empty: give at least one op (valid ops: " + String.join(", ", Ops.names()) + ")");
+        }
+        List<ImageOp> ops = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          ops.add(Ops.parse(nodes.get(i), "ops[" + i + "]"));
+        }
+        yield new JobRequest.Process(id, input, ops, tileSize, output);
+      }
+      default -> throw f.error("type", "must be \"render\" or \"process\", got \"" + type + "\"");
+    };
+    f.done();
+    return job;
+  }
+
+  private static S3Uri s3(Fields f, String name) {
+    String text = f.string(name);
+    try {
+      return S3Uri.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw f.error(name, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tilefarm.schemas;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * What happened to a job, keyed by job id on the job events topic. Every job ends with exactly one of
+ * COMPLETED, FAILED or REJECTED. {@code timestamp} is epoch milliseconds.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "status")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = JobEvent.Accepted.class, name = "ACCEPTED"),
+    @JsonSubTypes.Type(value = JobEvent.Progress.class, name = "PROGRESS"),
+    @JsonSubTypes.Type(value = JobEvent.Completed.class, name = "COMPLETED"),
+    @JsonSubTypes.Type(value = JobEvent.Failed.class, name = "FAILED"),
+    @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED")})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface JobEvent
+    permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Completed, JobEvent.Failed, JobEvent.Rejected {
+  String jobId();
+
+  long timestamp();
+
+  /** True for the events that end a job. */
+  default boolean terminal() {
+    return !(this instanceof Accepted) && !(this instanceof Progress);
+  }
+
+  /** The job was valid and was split into {@code tiles} tiles. */
+  record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output)
+      implements JobEvent {}
+
+  /** {@code done} of {@code total} tiles are finished (published at most every few hundred ms per job). */
+  record Progress(String jobId, long timestamp, int done, int total) implements JobEvent {}
+
+  /** The image is at {@code output}. */
+  record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+      int height, int tiles, Timings timings) implements JobEvent {}
+
+  /** The job could not be finished; {@code tile} is the failing tile's index, when one tile was the cause. */
+  record Failed(String jobId, long timestamp, String reason, Integer tile) implements JobEvent {}
+
+  /** The job was refused as given; {@code field} names the offending field when one is to blame. */
+  record Rejected(String jobId, long timestamp, String field, String reason) implements JobEvent {}
+
+  /**
+   * Where a completed job's time went, in milliseconds: {@code total} from acceptance to completion,
+   * {@code render} summed over tiles (CPU-side work of all workers), {@code assemble} in the compositor.
+   */
+  record Timings(long total, long render, long assemble) {}
+}

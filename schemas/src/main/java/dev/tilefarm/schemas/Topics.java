@@ -1,0 +1,71 @@
+package dev.tilefarm.schemas;
+
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of the farm, declared once. Names are {@code prefix + base name}; the default prefix is
+ * {@value #DEFAULT_PREFIX}. Keys are job ids, except on the tile task topic, whose key is
+ * {@code jobId/tileIndex} so that one job's tiles spread over all partitions.
+ */
+public final class Topics {
+  public static final String DEFAULT_PREFIX = "tilefarm.";
+
+  private final String prefix;
+  private final Topic<String, byte[]> jobs;
+  private final Topic<String, JobEvent> jobEvents;
+  private final Topic<String, TileTask> tileTasks;
+  private final Topic<String, TileResult> tileResults;
+  private final Topic<String, DeadLetter> deadLetter;
+
+  public Topics(String prefix) {
+    if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("topic prefix '" + prefix + "' may hold only letters, digits, '.', '_' and '-'");
+    }
+    this.prefix = prefix;
+    // Job requests stay raw bytes: the splitter decodes them itself to tell undecodable from invalid.
+    jobs = new Topic<>(prefix + "jobs", Serdes.String(), Serdes.ByteArray());
+    jobEvents = new Topic<>(prefix + "job-events", Serdes.String(), new JsonSerde<>(JobEvent.class));
+    tileTasks = new Topic<>(prefix + "tile-tasks", Serdes.String(), new JsonSerde<>(TileTask.class));
+    tileResults = new Topic<>(prefix + "tile-results", Serdes.String(), new JsonSerde<>(TileResult.class));
+    deadLetter = new Topic<>(prefix + "dead-letter", Serdes.String(), new JsonSerde<>(DeadLetter.class));
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Job requests (JSON, key = job id). */
+  public Topic<String, byte[]> jobs() {
+    return jobs;
+  }
+
+  /** Job events (JSON, key = job id): what dashboards and clients follow. */
+  public Topic<String, JobEvent> jobEvents() {
+    return jobEvents;
+  }
+
+  /** Tile tasks (JSON, key = jobId/tileIndex), shared by all workers. */
+  public Topic<String, TileTask> tileTasks() {
+    return tileTasks;
+  }
+
+  /** Tile results (JSON, key = job id, so one job's results stay in order on one partition). */
+  public Topic<String, TileResult> tileResults() {
+    return tileResults;
+  }
+
+  /** Records no role could decode, with their bytes and the error. */
+  public Topic<String, DeadLetter> deadLetter() {
+    return deadLetter;
+  }
+
+  public List<Topic<?, ?>> all() {
+    return List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter);
+  }
+
+  /** The application id (consumer group) of a role, e.g. {@code tilefarm.compositor}. */
+  public String groupId(String role) {
+    return prefix + role;
+  }
+}
