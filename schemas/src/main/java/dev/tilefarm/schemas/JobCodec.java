@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class JobCodec {
   /** A job larger than this is refused before parsing. */
-  public static final int MAX_BYTES = 1 << 20;
+  public static final int MAX_BYTES = 512 * 1024;
   static final int MAX_OPS = 32;
 
   private JobCodec() {}

@@ -1,20 +1,25 @@
 package dev.tilefarm.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 
 /**
- * One tile of an accepted job, for a render worker. {@code job} is the job request as accepted (with its
- * id filled in), so a worker needs nothing else; {@code tileUri} is where the worker stores the tile.
+ * One tile of an accepted job, for a render worker. The job request as accepted (with its id filled in)
+ * travels either inline in {@code job} (small jobs) or as an object at {@code jobUri} that workers fetch
+ * once per job (large scenes), never both. {@code tileUri} is where the worker stores the tile.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
-    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job) {
+    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri) {
   public TileTask {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(tile, "tile");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(tileUri, "tileUri");
-    Objects.requireNonNull(job, "job");
+    if ((job == null) == (jobUri == null)) {
+      throw new IllegalArgumentException("a tile task carries exactly one of job and jobUri");
+    }
     if (tileCount <= tile.index()) {
       throw new IllegalArgumentException("tile " + tile.index() + " of " + tileCount);
     }

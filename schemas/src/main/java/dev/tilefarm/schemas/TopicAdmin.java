@@ -3,34 +3,34 @@ package dev.tilefarm.schemas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the farm's topics if they are missing; safe to call from every role at every start. */
+/** Creates the farm's topics if they are missing; every role calls it at start-up, in any order. */
 public final class TopicAdmin {
   private TopicAdmin() {}
 
-  /**
-   * Ensures every topic of {@code topics} exists. {@code partitions} maps a topic's full name to its
-   * partition count; topics not in the map get {@code defaultPartitions}.
-   */
-  public static void ensure(Admin admin, Topics topics, int defaultPartitions, Map<String, Integer> partitions,
-      short replication) throws InterruptedException {
+  public static void ensure(Admin admin, Topics topics, TopicLayout layout) throws InterruptedException {
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?, ?> t : topics.all()) {
-        if (!existing.contains(t.name())) {
-          NewTopic nt = new NewTopic(t.name(), partitions.getOrDefault(t.name(), defaultPartitions), replication);
-          if (t == topics.deadLetter() || t == topics.jobEvents()) {
-            nt.configs(Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7))));
-          }
-          missing.add(nt);
+        if (existing.contains(t.name())) {
+          continue;
         }
+        String base = t.name().substring(topics.prefix().length());
+        NewTopic nt = new NewTopic(t.name(), Optional.of(layout.partitionsOf(base)),
+            layout.replication() < 0 ? Optional.empty() : Optional.of(layout.replication()));
+        if (t == topics.deadLetter() || t == topics.jobEvents()) {
+          nt.configs(Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7))));
+        }
+        missing.add(nt);
       }
       if (missing.isEmpty()) {
         return;
@@ -44,8 +44,9 @@ public final class TopicAdmin {
           }
         }
       }
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("creating the farm's topics on " + topics.prefix() + "*: " + e.getMessage(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("creating the farm's topics " + topics.prefix() + "*: " + cause, cause);
     }
   }
 }

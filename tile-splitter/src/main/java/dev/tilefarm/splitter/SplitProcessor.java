@@ -1,0 +1,176 @@
+package dev.tilefarm.splitter;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The splitter's Kafka edge for one job record: decode, plan, emit. Everything it emits for a record (tile
+ * tasks, the ACCEPTED or REJECTED event, a dead letter, the accepted-id mark) commits in one transaction.
+ */
+final class SplitProcessor implements Processor<byte[], byte[], String, Object> {
+  private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
+
+  private final String sourceTopic;
+  private final JobPlanner planner;
+  private final JobSpecs specs;
+  private final String bucket;
+  private final LongSupplier clock;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, Long> accepted;
+
+  SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
+    this.sourceTopic = sourceTopic;
+    this.planner = planner;
+    this.specs = specs;
+    this.bucket = bucket;
+    this.clock = clock;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.accepted = context.getStateStore(SplitterTopology.ACCEPTED_STORE);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    ObjectNode json;
+    try {
+      json = JobCodec.parse(record.value());
+    } catch (UndecodableException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    String fallbackId = key != null && JobRequest.ID.matcher(key).matches() ? key : generatedId();
+    String id = JobCodec.idOf(json, fallbackId);
+    MDC.put("jobId", id);
+    try {
+      split(json, key, id, fallbackId, record);
+    } finally {
+      MDC.remove("jobId");
+    }
+  }
+
+  private void split(ObjectNode json, String key, String id, String fallbackId, Record<byte[], byte[]> record) {
+    long now = clock.getAsLong();
+    JobRequest job;
+    try {
+      job = JobCodec.decode(json, fallbackId);
+    } catch (InvalidJobException e) {
+      reject(id, e, now);
+      return;
+    }
+    if (!id.equals(key)) {
+      // Repeats are found in a store that is local to one partition, so a job must sit on its id's
+      // partition: send it back to the jobs topic under its id and split it when it comes round.
+      json.put("id", id);
+      context.forward(new Record<String, Object>(id, bytes(json), record.timestamp()), SplitterTopology.REROUTE_SINK);
+      return;
+    }
+    if (accepted.get(id) != null) {
+      log.info("job {} was already accepted; a repeated id is not run twice", id);
+      return;
+    }
+    Plan plan;
+    try {
+      plan = planner.plan(job);
+    } catch (InvalidJobException e) {
+      reject(id, e, now);
+      return;
+    } catch (BlobStoreException e) {
+      if (e.transientFault()) {
+        throw e; // the task restarts from its last commit and tries this job again
+      }
+      reject(id, new InvalidJobException(id, "input", e.getMessage()), now);
+      return;
+    } catch (UncheckedIOException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.error("planning job {} failed unexpectedly", id, e);
+      reject(id, new InvalidJobException(id, null, "the job could not be planned: " + e), now);
+      return;
+    }
+    byte[] jobBytes = bytes(json);
+    ObjectNode inline = null;
+    S3Uri jobUri = null;
+    if (jobBytes.length <= SplitterTopology.INLINE_JOB_BYTES) {
+      inline = json;
+    } else {
+      jobUri = TileKeys.jobSpec(bucket, id);
+      specs.put(jobUri, jobBytes);
+    }
+    int count = plan.tiles().size();
+    for (TileRect tile : plan.tiles()) {
+      TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
+          TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri);
+      context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()),
+          SplitterTopology.TASKS_SINK);
+    }
+    event(new JobEvent.Accepted(id, now, job.type(), count, plan.width(), plan.height(), plan.output()), record);
+    accepted.put(id, now);
+    log.info("accepted job {}: {} {}x{} in {} tiles -> {}", id, job.type(), plan.width(), plan.height(), count,
+        plan.output());
+  }
+
+  private void reject(String id, InvalidJobException e, long now) {
+    log.info("rejected job {}: {}", id, e.getMessage());
+    event(new JobEvent.Rejected(id, now, e.field(), e.getMessage()), null);
+  }
+
+  private void event(JobEvent event, Record<byte[], byte[]> cause) {
+    context.forward(new Record<String, Object>(event.jobId(), event, event.timestamp()), SplitterTopology.EVENTS_SINK);
+  }
+
+  private void deadLetter(Record<byte[], byte[]> record, String error) {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    Base64.Encoder b64 = Base64.getEncoder();
+    DeadLetter letter = new DeadLetter(meta.topic(), meta.partition(), meta.offset(),
+        record.key() == null ? null : b64.encodeToString(record.key()),
+        record.value() == null ? null : b64.encodeToString(record.value()), error, "tile-splitter",
+        clock.getAsLong());
+    log.warn("dead-lettered {}-{}@{}: {}", meta.topic(), meta.partition(), meta.offset(), error);
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    context.forward(new Record<String, Object>(key, letter, record.timestamp()), SplitterTopology.DEAD_LETTER_SINK);
+  }
+
+  /** An id for a job that brought none: fixed by the record's position, so a reprocessed record gets the same one. */
+  private String generatedId() {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    return "job-" + UUID.nameUUIDFromBytes((meta.topic() + "/" + meta.partition() + "/" + meta.offset())
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] bytes(ObjectNode json) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tilefarm.splitter;
+
+import dev.tilefarm.schemas.Topics;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/** The splitter's topology: jobs in; tile tasks, job events, dead letters (and re-keyed jobs) out. */
+final class SplitterTopology {
+  static final String ACCEPTED_STORE = "accepted-jobs";
+  static final String TASKS_SINK = "tile-tasks";
+  static final String EVENTS_SINK = "job-events";
+  static final String DEAD_LETTER_SINK = "dead-letter";
+  static final String REROUTE_SINK = "jobs-by-id";
+  /** Jobs up to this size travel inside each tile task; larger ones are stored once in S3. */
+  static final int INLINE_JOB_BYTES = 16 * 1024;
+
+  private SplitterTopology() {}
+
+  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
+    Topology t = new Topology();
+    t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
+    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, bucket, clock), "jobs");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
+        Serdes.Long()), "split");
+    t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),
+        cast(topics.tileTasks().valueSerde().serializer()), "split");
+    t.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(),
+        cast(topics.jobEvents().valueSerde().serializer()), "split");
+    t.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(),
+        cast(topics.deadLetter().valueSerde().serializer()), "split");
+    t.addSink(REROUTE_SINK, topics.jobs().name(), Serdes.String().serializer(),
+        cast(topics.jobs().valueSerde().serializer()), "split");
+    return t;
+  }
+
+  // The processor forwards several value types, each only to the sink whose serializer takes it.
+  @SuppressWarnings("unchecked")
+  private static Serializer<Object> cast(Serializer<?> s) {
+    return (Serializer<Object>) s;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.tilefarm.splitter;
+
+import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.store.BlobStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tile-splitter role: validates each job on the jobs topic, rejects bad ones with a reason on the
+ * events topic, splits good ones into tile tasks and announces them ACCEPTED, exactly once.
+ */
+public final class TileSplitter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TileSplitter.class);
+  private final KafkaStreams streams;
+
+  private TileSplitter(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** Creates missing topics, then starts splitting; returns at once (see {@link #awaitRunning}). */
+  public static TileSplitter start(SplitterConfig config, BlobStore blobs) throws InterruptedException {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+      TopicAdmin.ensure(admin, config.topics(), config.layout());
+    }
+    String bucket = blobs.settings().bucket();
+    JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket);
+    var topology = SplitterTopology.build(config.topics(), planner,
+        (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis);
+    KafkaStreams streams = new KafkaStreams(topology, properties(config));
+    streams.setUncaughtExceptionHandler(e -> {
+      // A transient fault (S3 or broker unreachable): restart the thread; the task resumes from its last
+      // committed transaction, so the job is retried and nothing is emitted twice.
+      log.warn("splitter thread failed; replacing it and retrying from the last commit: {}", e.toString());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    return new TileSplitter(streams);
+  }
+
+  static Properties properties(SplitterConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().groupId("tile-splitter"));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(config.commitInterval().toMillis()));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.putAll(config.kafkaOverrides());
+    return p;
+  }
+
+  /** Waits until the splitter has joined its group and is processing. */
+  public void awaitRunning(Duration timeout) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+        throw new IllegalStateException("the splitter stopped: " + streams.state());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("the splitter is not running after " + timeout + " (state " + streams.state() + ")");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}

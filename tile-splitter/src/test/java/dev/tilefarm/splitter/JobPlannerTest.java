@@ -1,0 +1,85 @@
+package dev.tilefarm.splitter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.BlobNotFoundException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobPlannerTest {
+  private static final ImageProbe PROBE = uri -> switch (uri.key()) {
+    case "photo.png" -> new ImageProbe.Size(300, 200);
+    case "missing.png" -> throw new BlobNotFoundException(uri, null);
+    default -> throw new ImageProbe.NotAnImageException("is not an image in a format the farm reads");
+  };
+
+  private final JobPlanner planner = new JobPlanner(new SplitterLimits(1_000_000, 100, 64), PROBE, "farm");
+
+  private static JobRequest job(String json) {
+    return JobCodec.decode(JobCodec.parse(json.getBytes()), "j1");
+  }
+
+  @Test
+  void tilesCoverTheImageRowMajorWithSmallerEdgeTiles() {
+    List<TileRect> tiles = JobPlanner.tiles(100, 70, 32);
+    assertEquals(4 * 3, tiles.size());
+    assertEquals(new TileRect(0, 0, 0, 32, 32), tiles.get(0));
+    assertEquals(new TileRect(3, 96, 0, 4, 32), tiles.get(3));
+    assertEquals(new TileRect(11, 96, 64, 4, 6), tiles.get(11));
+    long area = tiles.stream().mapToLong(t -> (long) t.width() * t.height()).sum();
+    assertEquals(100L * 70, area);
+    for (int i = 0; i < tiles.size(); i++) {
+      assertEquals(i, tiles.get(i).index());
+    }
+  }
+
+  @Test
+  void exactMultipleHasNoSliverTiles() {
+    assertEquals(4, JobPlanner.tiles(64, 64, 32).size());
+    assertEquals(1, JobPlanner.tiles(5, 5, 32).size());
+  }
+
+  @Test
+  void renderJobUsesDefaultTileAndOutput() {
+    Plan plan = planner.plan(job("{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":200,\"height\":100}"));
+    assertEquals(4 * 2, plan.tiles().size());
+    assertEquals(S3Uri.parse("s3://farm/outputs/j1.png"), plan.output());
+  }
+
+  @Test
+  void processJobTakesItsSizeFromTheInput() {
+    Plan plan = planner.plan(job("{\"type\":\"process\",\"input\":\"s3://inputs/photo.png\",\"tileSize\":100,"
+        + "\"ops\":[{\"op\":\"grayscale\"}],\"output\":\"s3://out/x.jpg\"}"));
+    assertEquals(300, plan.width());
+    assertEquals(200, plan.height());
+    assertEquals(6, plan.tiles().size());
+  }
+
+  @Test
+  void missingAndUnreadableInputsAreRejectedNamingTheInput() {
+    InvalidJobException missing = assertThrows(InvalidJobException.class, () -> planner.plan(
+        job("{\"type\":\"process\",\"input\":\"s3://inputs/missing.png\",\"ops\":[{\"op\":\"grayscale\"}]}")));
+    assertEquals("input", missing.field());
+    assertEquals("s3://inputs/missing.png does not exist", missing.reason());
+    InvalidJobException junk = assertThrows(InvalidJobException.class, () -> planner.plan(
+        job("{\"type\":\"process\",\"input\":\"s3://inputs/notes.txt\",\"ops\":[{\"op\":\"grayscale\"}]}")));
+    assertEquals("input", junk.field());
+  }
+
+  @Test
+  void limitsNameTheField() {
+    InvalidJobException pixels = assertThrows(InvalidJobException.class, () -> planner.plan(
+        job("{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":2000,\"height\":1000}")));
+    assertEquals("width", pixels.field());
+    InvalidJobException tiles = assertThrows(InvalidJobException.class, () -> planner.plan(
+        job("{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":1000,\"height\":1000,\"tileSize\":8}")));
+    assertEquals("tileSize", tiles.field());
+    assertEquals("j1", tiles.jobId());
+  }
+}

@@ -1,0 +1,146 @@
+package dev.tilefarm.splitter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SplitterTopologyTest {
+  private final Topics topics = new Topics("t.");
+  private final Map<S3Uri, byte[]> specs = new HashMap<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, String> jobs;
+  private TestOutputTopic<String, TileTask> tasks;
+  private TestOutputTopic<String, JobEvent> events;
+  private TestOutputTopic<String, DeadLetter> dead;
+  private TestOutputTopic<String, byte[]> rerouted;
+
+  @BeforeEach
+  void setUp() {
+    JobPlanner planner = new JobPlanner(new SplitterLimits(1 << 24, 1000, 64),
+        uri -> new ImageProbe.Size(100, 100), "farm");
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(SplitterTopology.build(topics, planner, specs::put, "farm", () -> 1000L), p);
+    jobs = driver.createInputTopic(topics.jobs().name(), Serdes.String().serializer(), Serdes.String().serializer());
+    tasks = driver.createOutputTopic(topics.tileTasks().name(), Serdes.String().deserializer(),
+        topics.tileTasks().valueSerde().deserializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    dead = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
+        topics.deadLetter().valueSerde().deserializer());
+    rerouted = driver.createOutputTopic(topics.jobs().name(), Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  @Test
+  void validJobBecomesTileTasksAndOneAcceptedEvent() {
+    jobs.pipeInput("a1", "{\"id\":\"a1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":130,\"height\":64}");
+    List<TileTask> out = tasks.readValuesToList();
+    assertEquals(3, out.size());
+    TileTask last = out.get(2);
+    assertEquals("a1", last.jobId());
+    assertEquals(2, last.tile().index());
+    assertEquals(2, last.tile().width());
+    assertEquals(S3Uri.parse("s3://farm/tiles/a1/2.tft"), last.tileUri());
+    assertNotNull(last.job());
+    JobEvent.Accepted accepted = assertInstanceOf(JobEvent.Accepted.class, events.readValue());
+    assertEquals(3, accepted.tiles());
+    assertTrue(events.isEmpty());
+  }
+
+  @Test
+  void repeatedIdIsNotRunTwice() {
+    String job = "{\"id\":\"same\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}";
+    jobs.pipeInput("same", job);
+    jobs.pipeInput("same", job);
+    assertEquals(1, tasks.readValuesToList().size());
+    assertEquals(1, events.readValuesToList().size());
+  }
+
+  @Test
+  void invalidJobIsRejectedNamingTheField() {
+    jobs.pipeInput("bad", "{\"id\":\"bad\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":-5,\"height\":10}");
+    JobEvent.Rejected r = assertInstanceOf(JobEvent.Rejected.class, events.readValue());
+    assertEquals("bad", r.jobId());
+    assertEquals("width", r.field());
+    assertTrue(r.reason().contains("-5"), r.reason());
+    assertTrue(tasks.isEmpty());
+  }
+
+  @Test
+  void undecodableRecordGoesToTheDeadLetterTopicWithItsBytes() {
+    jobs.pipeInput("k", "{not json");
+    DeadLetter d = dead.readValue();
+    assertArrayEquals("{not json".getBytes(StandardCharsets.UTF_8), Base64.getDecoder().decode(d.valueBase64()));
+    assertEquals(topics.jobs().name(), d.sourceTopic());
+    assertTrue(d.error().startsWith("not valid JSON"), d.error());
+    // and the splitter carries on
+    jobs.pipeInput("ok", "{\"id\":\"ok\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");
+    assertInstanceOf(JobEvent.Accepted.class, events.readValue());
+  }
+
+  @Test
+  void jobUnderAnotherKeyIsSentBackUnderItsId() {
+    jobs.pipeInput((String) null, "{\"id\":\"x9\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");
+    var back = rerouted.readKeyValue();
+    assertEquals("x9", back.key);
+    // The test driver feeds the re-keyed record straight back in, as the real jobs topic would.
+    List<TileTask> out = tasks.readValuesToList();
+    assertEquals(1, out.size());
+    assertEquals("x9", out.get(0).jobId());
+  }
+
+  @Test
+  void jobWithoutIdGetsOneFixedByItsRecord() {
+    jobs.pipeInput((String) null, "{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");
+    var back = rerouted.readKeyValue();
+    assertTrue(back.key.startsWith("job-"), back.key);
+    assertTrue(new String(back.value, StandardCharsets.UTF_8).contains("\"id\":\"" + back.key + "\""));
+  }
+
+  @Test
+  void largeJobIsStoredOnceAndReferenced() {
+    StringBuilder objects = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      objects.append(i == 0 ? "" : ",").append("{\"type\":\"sphere\",\"center\":[").append(i)
+          .append(",0,0],\"radius\":0.5,\"material\":\"m\"}");
+    }
+    jobs.pipeInput("big", "{\"id\":\"big\",\"type\":\"render\",\"renderer\":\"builtin\",\"width\":100,\"height\":100,"
+        + "\"scene\":{\"camera\":{\"position\":[0,0,5],\"lookAt\":[0,0,0]},"
+        + "\"materials\":{\"m\":{\"type\":\"diffuse\",\"color\":[1,1,1]}},\"objects\":[" + objects + "]}}");
+    List<TileTask> out = tasks.readValuesToList();
+    assertEquals(4, out.size());
+    assertNull(out.get(0).job());
+    assertEquals(S3Uri.parse("s3://farm/jobs/big.json"), out.get(0).jobUri());
+    assertEquals(1, specs.size());
+  }
+}

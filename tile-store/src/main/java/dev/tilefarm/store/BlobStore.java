@@ -1,0 +1,167 @@
+package dev.tilefarm.store;
+
+import dev.tilefarm.schemas.S3Uri;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The farm's object storage: whole-object puts and gets on any S3-compatible server. Failures are
+ * {@link BlobNotFoundException} (missing object or bucket) or {@link BlobStoreException}, which tells
+ * whether a retry may help. Thread-safe.
+ */
+public final class BlobStore implements AutoCloseable {
+  private final S3Client s3;
+  private final S3Settings settings;
+
+  private BlobStore(S3Client s3, S3Settings settings) {
+    this.s3 = s3;
+    this.settings = settings;
+  }
+
+  public static BlobStore connect(S3Settings settings) {
+    AwsCredentialsProvider credentials;
+    if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
+      credentials = StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
+    } else if (settings.endpoint() != null) {
+      credentials = AnonymousCredentialsProvider.create();
+    } else {
+      credentials = DefaultCredentialsProvider.builder().build();
+    }
+    var builder = S3Client.builder()
+        .region(Region.of(settings.region()))
+        .credentialsProvider(credentials)
+        .forcePathStyle(settings.pathStyle())
+        // S3-compatible servers (S3Proxy among them) refuse the SDK's default flexible checksums.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClientBuilder(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(5))
+            .socketTimeout(Duration.ofSeconds(60)));
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
+    return new BlobStore(builder.build(), settings);
+  }
+
+  public S3Settings settings() {
+    return settings;
+  }
+
+  /** A URI in the farm's own bucket. */
+  public S3Uri uri(String key) {
+    return new S3Uri(settings.bucket(), key);
+  }
+
+  /** Creates the bucket if it does not exist. */
+  public void ensureBucket(String bucket) {
+    call("checking bucket " + bucket, null, () -> {
+      try {
+        s3.headBucket(b -> b.bucket(bucket));
+      } catch (NoSuchBucketException e) {
+        createBucket(bucket);
+      } catch (S3Exception e) {
+        if (e.statusCode() != 404) {
+          throw e;
+        }
+        createBucket(bucket);
+      }
+      return null;
+    });
+  }
+
+  private void createBucket(String bucket) {
+    try {
+      s3.createBucket(b -> b.bucket(bucket));
+    } catch (BucketAlreadyOwnedByYouException e) {
+      // Another role won the race; the bucket is there, which is all we wanted.
+    }
+  }
+
+  public void put(S3Uri uri, byte[] bytes, String contentType) {
+    call("writing " + uri, uri, () -> s3.putObject(
+        b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType), RequestBody.fromBytes(bytes)));
+  }
+
+  public void putFile(S3Uri uri, Path file, String contentType) {
+    call("writing " + uri, uri, () -> s3.putObject(
+        b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType), RequestBody.fromFile(file)));
+  }
+
+  public byte[] get(S3Uri uri) {
+    return call("reading " + uri, uri, () -> s3.getObject(
+        b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toBytes()).asByteArray());
+  }
+
+  /** Opens the object for streaming; the caller closes the stream (closing early aborts the transfer). */
+  public InputStream open(S3Uri uri) {
+    return call("reading " + uri, uri, () -> {
+      ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()));
+      return in;
+    });
+  }
+
+  public void getToFile(S3Uri uri, Path file) {
+    call("reading " + uri, uri, () -> s3.getObject(
+        b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toFile(file)));
+  }
+
+  /** The object's size in bytes, or -1 if it does not exist. */
+  public long size(S3Uri uri) {
+    try {
+      return call("looking up " + uri, uri,
+          () -> s3.headObject(b -> b.bucket(uri.bucket()).key(uri.key())).contentLength());
+    } catch (BlobNotFoundException e) {
+      return -1;
+    }
+  }
+
+  public void delete(S3Uri uri) {
+    call("deleting " + uri, uri, () -> s3.deleteObject(b -> b.bucket(uri.bucket()).key(uri.key())));
+  }
+
+  private <T> T call(String what, S3Uri uri, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (NoSuchKeyException | NoSuchBucketException e) {
+      throw new BlobNotFoundException(uri, e);
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && uri != null) {
+        throw new BlobNotFoundException(uri, e);
+      }
+      boolean retry = e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 408;
+      throw new BlobStoreException(what + ": " + e.statusCode() + " " + e.awsErrorDetails().errorMessage(), retry, e);
+    } catch (SdkClientException e) {
+      throw new BlobStoreException(what + ": " + e.getMessage(), true, e);
+    } catch (SdkException e) {
+      throw new BlobStoreException(what + ": " + e.getMessage(), e.retryable(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+}
