@@ -1,0 +1,276 @@
+package dev.tilefarm.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real, in-process, single-node Apache Kafka server in KRaft mode (combined broker + controller).
+ *
+ * <p>All data lives under the {@code dataDir} given to {@link #start(Path, int)}:
+ * <ul>
+ *   <li>{@code dataDir/logs} – the KRaft metadata log and all topic partitions (formatted on first use);</li>
+ *   <li>{@code dataDir/embedded-kafka.properties} – the ports used last time, reused on restart when free;</li>
+ *   <li>{@code dataDir/server.properties} – the effective broker configuration of the latest start (informational).</li>
+ * </ul>
+ * Data therefore survives {@link #close()} and a later {@code start} on the same directory.
+ *
+ * <p>The broker is configured for a single node: replication factor 1 and min ISR 1 for the consumer-offsets,
+ * transaction-state and share-group-state topics, no automatic topic creation, and no initial rebalance delay.
+ * Transactions (including Kafka Streams {@code exactly_once_v2}), consumer groups, streams groups and share groups
+ * (KIP-932, {@code share.version} is enabled by the default 4.4 feature levels written at format time) all work.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    static final String LOG_DIR = "logs";
+    static final String STATE_FILE = "embedded-kafka.properties";
+    static final String CONFIG_FILE = "server.properties";
+    static final String BROKER_PORT_KEY = "broker.port";
+    static final String CONTROLLER_PORT_KEY = "controller.port";
+    static final int NODE_ID = 1;
+    static final String HOST = "127.0.0.1";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final int port;
+    private final Object lock = new Object();
+    private boolean closed;
+
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    /**
+     * Starts a single-node combined broker+controller KRaft server with data in {@code dataDir}.
+     *
+     * <p>The storage is formatted on first use and reused afterwards, so data survives restarts.
+     *
+     * @param dataDir directory holding all broker data (created if missing)
+     * @param port    the client (PLAINTEXT) port on 127.0.0.1; 0 picks a free port, preferring the one used last
+     *                time with this {@code dataDir} when it is still free
+     * @return the running broker, ready to serve clients
+     */
+    public static EmbeddedKafka start(Path dataDir, int port) throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        long t0 = System.nanoTime();
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Path logDir = dir.resolve(LOG_DIR);
+        Files.createDirectories(logDir);
+        Properties state = loadState(dir.resolve(STATE_FILE));
+        boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+
+        // A free port we probe can be taken by someone else before the broker binds it; retry then.
+        int attempts = port == 0 ? 3 : 1;
+        for (int attempt = 1; ; attempt++) {
+            int brokerPort = port != 0 ? port : choosePort(formatted ? state.getProperty(BROKER_PORT_KEY) : null, -1);
+            int controllerPort = choosePort(state.getProperty(CONTROLLER_PORT_KEY), brokerPort);
+            Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+            writeProperties(dir.resolve(CONFIG_FILE), props, "Effective configuration of the embedded Kafka broker");
+            if (!formatted) {
+                format(dir.resolve(CONFIG_FILE));
+                formatted = true;
+            }
+            state.setProperty(BROKER_PORT_KEY, Integer.toString(brokerPort));
+            state.setProperty(CONTROLLER_PORT_KEY, Integer.toString(controllerPort));
+            writeProperties(dir.resolve(STATE_FILE), state, "Ports used by the embedded Kafka broker");
+
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+            try {
+                server.startup();
+                awaitReady(brokerPort);
+            } catch (Throwable t) {
+                stopQuietly(server);
+                if (attempt < attempts && Ports.isBindFailure(t)) {
+                    LOG.warn("Embedded Kafka could not bind its ports ({}), retrying with other ports", t.toString());
+                    state.remove(CONTROLLER_PORT_KEY);
+                    state.remove(BROKER_PORT_KEY);
+                    continue;
+                }
+                throw t;
+            }
+            LOG.info("Embedded Kafka started on {}:{} (controller port {}, data {}) in {} ms",
+                    HOST, brokerPort, controllerPort, dir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return new EmbeddedKafka(server, dir, brokerPort);
+        }
+    }
+
+    /** The bootstrap servers string for clients, {@code "127.0.0.1:PORT"}. */
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    /** Shuts the broker down cleanly and waits until it has stopped. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long t0 = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        LOG.info("Embedded Kafka on {} (data {}) stopped in {} ms", bootstrapServers(), dataDir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafka[" + bootstrapServers() + ", " + dataDir + "]";
+    }
+
+    /** The broker configuration for a single combined broker+controller node. */
+    static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+        Map<String, String> p = new TreeMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        // Static single-voter quorum: the controller port may change between restarts without touching the log.
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+
+        // Consumer groups (classic / consumer protocol) and Kafka Streams groups.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("group.streams.initial.rebalance.delay.ms", "0");
+
+        // Transactions (exactly_once_v2).
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+
+        // Share groups (KIP-932). They are enabled by the share.version feature, which the 4.4 default
+        // feature levels written by the storage format set to 2; there is no group.share.enable any more.
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "4");
+        p.put("group.share.record.lock.duration.ms", "30000");
+        p.put("group.share.min.heartbeat.interval.ms", "1000");
+        p.put("group.share.heartbeat.interval.ms", "1000");
+
+        // Keep the in-process footprint modest: the cleaner's dedupe buffer defaults to 128 MiB of heap.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    /** Formats the log directory named by the config file with a new cluster id (StorageTool's main would exit). */
+    private static void format(Path configFile) {
+        String clusterId = Uuid.randomUuid().toString();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[] {
+                "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--ignore-formatted"
+            }, out);
+        } catch (Exception e) {
+            throw new IllegalStateException("Formatting Kafka storage failed: " + buffer.toString(StandardCharsets.UTF_8), e);
+        }
+        String output = buffer.toString(StandardCharsets.UTF_8).strip();
+        if (rc != 0) {
+            throw new IllegalStateException("Formatting Kafka storage failed (exit " + rc + "): " + output);
+        }
+        LOG.debug("Formatted Kafka storage with cluster id {}: {}", clusterId, output);
+    }
+
+    /** Waits until the broker answers a metadata request on its client listener. */
+    private static void awaitReady(int brokerPort) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(READY_TIMEOUT.toMillis()));
+        try (Admin admin = Admin.create(p)) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_TIMEOUT.toMillis()))
+                    .nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The stored port if it is a valid, free port different from {@code avoid}, otherwise a fresh free port. */
+    private static int choosePort(String stored, int avoid) throws IOException {
+        if (stored != null) {
+            try {
+                int p = Integer.parseInt(stored.trim());
+                if (p > 0 && p <= 65535 && p != avoid && Ports.isFree(HOST, p)) {
+                    return p;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to a fresh port
+            }
+        }
+        int p;
+        do {
+            p = Ports.freePort(HOST);
+        } while (p == avoid);
+        return p;
+    }
+
+    private static void stopQuietly(KafkaRaftServer server) {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (Throwable t) {
+            LOG.debug("Error while stopping a Kafka server that failed to start", t);
+        }
+    }
+
+    private static Properties loadState(Path file) throws IOException {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    private static void writeProperties(Path file, Properties props, String comment) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            props.store(w, comment);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

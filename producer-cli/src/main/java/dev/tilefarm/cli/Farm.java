@@ -1,0 +1,210 @@
+package dev.tilefarm.cli;
+
+import dev.tilefarm.compositor.Compositor;
+import dev.tilefarm.compositor.CompositorConfig;
+import dev.tilefarm.embedded.EmbeddedKafka;
+import dev.tilefarm.embedded.EmbeddedS3;
+import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.splitter.SplitterConfig;
+import dev.tilefarm.splitter.TileSplitter;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.worker.RenderWorker;
+import dev.tilefarm.worker.WorkerConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The farm a command talks to: a configured cluster, a running {@code tilefarm up} on the same data
+ * directory, or, when there is neither, an embedded one started in this process (a KRaft broker, an S3
+ * server and every role) and stopped on close.
+ */
+final class Farm implements AutoCloseable {
+  static final String RUNNING_FILE = "running.properties";
+
+  private final Settings settings;
+  private final BlobStore blobs;
+  private final boolean embedded;
+  private final Deque<AutoCloseable> resources;
+
+  private Farm(Settings settings, BlobStore blobs, boolean embedded, Deque<AutoCloseable> resources) {
+    this.settings = settings;
+    this.blobs = blobs;
+    this.embedded = embedded;
+    this.resources = resources;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  BlobStore blobs() {
+    return blobs;
+  }
+
+  boolean embedded() {
+    return embedded;
+  }
+
+  /** Connects to the configured cluster or a running {@code tilefarm up}, or starts an embedded farm. */
+  static Farm open(Settings settings, int workers, Progress progress) throws Exception {
+    if (settings.clusterConfigured()) {
+      return connect(settings);
+    }
+    Settings running = runningUp(settings);
+    if (running != null) {
+      progress.note("using the farm of 'tilefarm up' at " + running.bootstrapServers());
+      return connect(running);
+    }
+    return startEmbedded(settings, workers, true, 0, 0, progress);
+  }
+
+  static Farm connect(Settings settings) {
+    BlobStore blobs = BlobStore.connect(settings.s3());
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    resources.push(blobs);
+    return new Farm(settings, blobs, false, resources);
+  }
+
+  /** The settings of a {@code tilefarm up} still running on this data directory, or null. */
+  static Settings runningUp(Settings settings) {
+    Path file = settings.dataDir().resolve(RUNNING_FILE);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+      long pid = Long.parseLong(p.getProperty("pid", "-1"));
+      if (pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        return settings.connectedTo(p.getProperty("bootstrap.servers"), URI.create(p.getProperty("s3.endpoint")),
+            p.getProperty("s3.access-key"), p.getProperty("s3.secret-key"), p.getProperty("s3.bucket"));
+      }
+    } catch (IOException | RuntimeException e) {
+      // A stale or torn file from a farm that died: ignore it and start our own.
+    }
+    return null;
+  }
+
+  /**
+   * Starts a broker, an S3 server and (if {@code roles}) the splitter, {@code workers} workers and the
+   * compositor, all in this process, with data under the data directory.
+   */
+  static Farm startEmbedded(Settings base, int workers, boolean roles, int kafkaPort, int s3Port, Progress progress)
+      throws Exception {
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    try {
+      Path dir = base.dataDir();
+      Files.createDirectories(dir);
+      resources.push(lock(dir));
+      progress.note("starting the embedded farm in " + dir);
+      EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+      resources.push(kafka);
+      EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), s3Port, Settings.EMBEDDED_ACCESS_KEY,
+          Settings.EMBEDDED_SECRET_KEY, base.bucket());
+      resources.push(s3);
+      Settings settings = base.connectedTo(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
+          s3.bucket());
+      BlobStore blobs = BlobStore.connect(settings.s3());
+      resources.push(blobs);
+      blobs.ensureBucket(settings.bucket());
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, settings.topics(), settings.layout());
+      }
+      if (roles) {
+        startRoles(settings, blobs, workers, resources);
+      }
+      return new Farm(settings, blobs, true, resources);
+    } catch (Exception | Error e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources)
+      throws Exception {
+    Path state = settings.dataDir().resolve("state");
+    TileSplitter splitter = TileSplitter.start(new SplitterConfig(settings.bootstrapServers(), settings.topics(),
+        settings.layout(), state, settings.limits(), SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of()), blobs);
+    resources.push(splitter);
+    Compositor compositor = Compositor.start(new CompositorConfig(settings.bootstrapServers(), settings.topics(),
+        state, Duration.ofMillis(250), Duration.ofMillis(50), Map.of()), blobs);
+    resources.push(compositor);
+    int threads = Math.max(1, settings.workerThreads() / workers);
+    for (int i = 0; i < workers; i++) {
+      resources.push(RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(),
+          settings.layout(), "worker-" + ProcessHandle.current().pid() + "-" + i, threads,
+          WorkerConfig.DEFAULT_MAX_ATTEMPTS, WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, Map.of()), blobs));
+    }
+    splitter.awaitRunning(Duration.ofSeconds(60));
+    compositor.awaitRunning(Duration.ofSeconds(60));
+  }
+
+  /** Records this farm's addresses so that other commands on the same data directory use it. */
+  void advertise() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
+    p.setProperty("bootstrap.servers", settings.bootstrapServers());
+    p.setProperty("s3.endpoint", settings.s3Endpoint().toString());
+    p.setProperty("s3.access-key", settings.s3AccessKey());
+    p.setProperty("s3.secret-key", settings.s3SecretKey());
+    p.setProperty("s3.bucket", settings.bucket());
+    Path file = settings.dataDir().resolve(RUNNING_FILE);
+    Path tmp = settings.dataDir().resolve(RUNNING_FILE + ".tmp");
+    try (Writer w = Files.newBufferedWriter(tmp)) {
+      p.store(w, "a running 'tilefarm up'");
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    resources.push(() -> Files.deleteIfExists(file));
+  }
+
+  private static AutoCloseable lock(Path dir) throws IOException {
+    FileChannel channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new Settings.ConfigException("another tilefarm process is using " + dir
+          + "; wait for it, run 'tilefarm up' to share one farm, or give --data-dir");
+    }
+    FileLock held = lock;
+    return () -> {
+      held.release();
+      channel.close();
+    };
+  }
+
+  @Override
+  public void close() {
+    closeAll(resources);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.err.println("tilefarm: while stopping: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.tilefarm.cli;
+
+import dev.tilefarm.schemas.JobEvent;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "get", mixinStandardHelpOptions = true, description = "Save a completed job's image.")
+final class GetCommand implements Callable<Integer> {
+  @Mixin
+  FarmOptions farm;
+
+  @Parameters(index = "0", paramLabel = "JOB_ID")
+  String jobId;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "file to write")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    Progress progress = Progress.stderr(farm.quiet);
+    try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
+      List<JobEvent> events = client.history(jobId);
+      if (events.isEmpty()) {
+        throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
+      }
+      JobEvent last = events.get(events.size() - 1);
+      for (JobEvent e : events) {
+        if (e instanceof JobEvent.Completed c) {
+          JobRunner.download(running.blobs(), c.output(), output);
+          System.out.println(JobRunner.describe(c));
+          System.out.println("wrote " + output.toAbsolutePath());
+          return 0;
+        }
+      }
+      if (last.terminal()) {
+        throw new Main.JobsFailedException(JobRunner.describe(last));
+      }
+      throw new Main.JobsFailedException("job " + jobId + " has not finished yet (" + StatusCommand.line(last) + ")");
+    }
+  }
+}

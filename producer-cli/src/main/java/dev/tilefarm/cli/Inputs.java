@@ -1,0 +1,75 @@
+package dev.tilefarm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.TileKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/** Reading the user's files: JSON documents and images to upload. */
+final class Inputs {
+  private Inputs() {}
+
+  /** Parses a JSON object from a file, or explains what is wrong with it. */
+  static ObjectNode jsonObject(Path file) throws Main.UsageException {
+    try {
+      return object(Json.MAPPER.readTree(file.toFile()), file.toString());
+    } catch (IOException e) {
+      throw new Main.UsageException(file + ": " + (Files.exists(file) ? "not valid JSON: " + e.getMessage()
+          : "no such file"));
+    }
+  }
+
+  static ObjectNode object(JsonNode node, String where) throws Main.UsageException {
+    if (node == null || !node.isObject()) {
+      throw new Main.UsageException(where + ": expected a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * An image as an {@code s3://} URI: URIs pass through, local files are uploaded once to the farm's bucket
+   * under their content hash.
+   */
+  static S3Uri upload(BlobStore blobs, String input, Progress progress) throws Main.UsageException, IOException {
+    if (input.startsWith("s3://")) {
+      try {
+        return S3Uri.parse(input);
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException(input + ": " + e.getMessage());
+      }
+    }
+    Path file = Path.of(input);
+    if (!Files.isRegularFile(file)) {
+      throw new Main.UsageException(input + ": no such file");
+    }
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    S3Uri uri = TileKeys.upload(blobs.settings().bucket(), sha256(file), ext);
+    if (blobs.size(uri) != Files.size(file)) {
+      progress.note("uploading " + file + " to " + uri);
+      blobs.putFile(uri, file, "application/octet-stream");
+    }
+    return uri;
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.tilefarm.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/** Publishes jobs and follows their events, as any outside client of the farm would. */
+final class JobClient implements AutoCloseable {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final Topics topics;
+  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final List<TopicPartition> eventPartitions;
+
+  JobClient(Settings settings) {
+    this.topics = settings.topics();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    eventPartitions = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(topics.jobEvents().name(), Duration.ofSeconds(30))) {
+      eventPartitions.add(new TopicPartition(info.topic(), info.partition()));
+    }
+    eventPartitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+  }
+
+  /** A fresh job id for a job that has none. */
+  static String newId() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return "job-" + java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** Where every job event is now: follow from here to see only what happens after. */
+  Map<TopicPartition, Long> eventPositions() {
+    return consumer.endOffsets(eventPartitions);
+  }
+
+  /** Publishes a job under its id (filling in a new id if it has none); returns the id. */
+  String submit(ObjectNode job) throws InterruptedException {
+    if (!job.hasNonNull("id")) {
+      job.put("id", newId());
+    }
+    String id = job.get("id").asText();
+    try {
+      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(job)))
+          .get(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("publishing job " + id + " to " + topics.jobs().name() + ": " + e.getMessage(), e);
+    }
+    return id;
+  }
+
+  /** Publishes raw bytes to the jobs topic, as a foreign client might. */
+  void submitRaw(String key, byte[] value) throws InterruptedException, ExecutionException {
+    producer.send(new ProducerRecord<>(topics.jobs().name(), key, value)).get();
+  }
+
+  /** Called for every event of a followed job. */
+  interface Listener {
+    void onEvent(JobEvent event);
+  }
+
+  /**
+   * Follows {@code ids} until each has a terminal event (COMPLETED, FAILED, REJECTED) or the timeout
+   * passes. Events after {@code from} count. Ids in {@code reused} were chosen by the user and may have
+   * run before: their partitions are read from the start, and if such a job was accepted before, the
+   * farm will not run it again, so its earlier run's events are its answer.
+   */
+  Map<String, JobEvent> await(Collection<String> ids, Set<String> reused, Map<TopicPartition, Long> from,
+      Duration timeout, Listener listener) throws TimeoutException {
+    Map<String, JobEvent> terminal = new LinkedHashMap<>();
+    Set<String> pending = new HashSet<>(ids);
+    Map<String, Boolean> acceptedBefore = new HashMap<>();
+    Map<String, JobEvent> terminalBefore = new HashMap<>();
+    Set<TopicPartition> rescan = new HashSet<>();
+    for (String id : reused) {
+      rescan.add(partitionOf(id));
+    }
+    consumer.assign(eventPartitions);
+    for (TopicPartition tp : eventPartitions) {
+      consumer.seek(tp, rescan.contains(tp) ? 0 : from.getOrDefault(tp, 0L));
+    }
+    long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    while (!pending.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("no end after " + timeout + " for " + String.join(", ", pending));
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        if (r.key() == null || !pending.contains(r.key())) {
+          continue;
+        }
+        JobEvent event;
+        try {
+          event = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+          continue; // not ours to judge; the farm dead-letters what it cannot read
+        }
+        boolean before = r.offset() < from.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L);
+        String id = r.key();
+        if (before) {
+          if (event instanceof JobEvent.Accepted) {
+            acceptedBefore.put(id, true);
+            terminalBefore.remove(id);
+          } else if (event.terminal() && acceptedBefore.getOrDefault(id, false)) {
+            terminalBefore.put(id, event);
+          }
+          continue;
+        }
+        listener.onEvent(event);
+        if (event.terminal()) {
+          terminal.put(id, event);
+          pending.remove(id);
+        }
+      }
+      // Reused ids whose earlier run ended: the farm ignores the repeat, so that run is the answer.
+      for (String id : new ArrayList<>(pending)) {
+        JobEvent earlier = terminalBefore.get(id);
+        if (earlier != null && caughtUp(partitionOf(id), from)) {
+          listener.onEvent(earlier);
+          terminal.put(id, earlier);
+          pending.remove(id);
+        }
+      }
+    }
+    return terminal;
+  }
+
+  private boolean caughtUp(TopicPartition tp, Map<TopicPartition, Long> from) {
+    return consumer.position(tp) >= from.getOrDefault(tp, 0L);
+  }
+
+  /** Every event of a job so far, oldest first. */
+  List<JobEvent> history(String id) {
+    TopicPartition tp = partitionOf(id);
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, 0);
+    List<JobEvent> out = new ArrayList<>();
+    while (consumer.position(tp) < end) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (id.equals(r.key())) {
+          try {
+            out.add(topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+          } catch (RuntimeException e) {
+            // skip what cannot be read
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The partition a job's events land on: the producer's default partitioner for the key. */
+  TopicPartition partitionOf(String id) {
+    int n = eventPartitions.size();
+    return eventPartitions.get(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % n);
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+    consumer.close(Duration.ofSeconds(5));
+  }
+}

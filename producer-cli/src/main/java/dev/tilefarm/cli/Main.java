@@ -1,0 +1,103 @@
+package dev.tilefarm.cli;
+
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tilefarm} command. Exit codes are listed in {@link ExitCodes}. */
+@Command(name = "tilefarm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "An asynchronous render and image-processing farm on Apache Kafka.%n"
+        + "With no cluster configured, commands start an embedded farm (Kafka broker, S3 server and every role) "
+        + "in this process, or use the one 'tilefarm up' is running.",
+    subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
+        SubmitCommand.class, StatusCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:a job failed or was rejected",
+        "2:bad command line or input file",
+        "3:bad configuration, or the farm cannot be reached",
+        "4:timed out waiting for a job",
+        "5:internal error"})
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(Main.class);
+    cl.getSubcommands().get("process").getCommandSpec().usageMessage().footer(ProcessCommand.opsHelp());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      System.err.println("tilefarm: " + message(e));
+      int code = ExitCodes.of(e);
+      if (code == ExitCodes.INTERNAL) {
+        e.printStackTrace();
+      }
+      return code;
+    });
+    return cl;
+  }
+
+  private static String message(Exception e) {
+    if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException) {
+      return e.getMessage();
+    }
+    if (e instanceof TimeoutException) {
+      return "timed out: " + e.getMessage();
+    }
+    return "error: " + e;
+  }
+
+  /** The exit codes, as documented in the help text. */
+  static final class ExitCodes {
+    static final int JOB_FAILED = 1;
+    static final int USAGE = 2;
+    static final int CONFIG = 3;
+    static final int TIMEOUT = 4;
+    static final int INTERNAL = 5;
+
+    static int of(Exception e) {
+      if (e instanceof JobsFailedException) {
+        return JOB_FAILED;
+      }
+      if (e instanceof UsageException) {
+        return USAGE;
+      }
+      if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return CONFIG;
+      }
+      if (e instanceof TimeoutException) {
+        return TIMEOUT;
+      }
+      return INTERNAL;
+    }
+  }
+
+  /** One or more jobs did not complete; the message names each and its reason. */
+  static final class JobsFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    JobsFailedException(String message) {
+      super(message);
+    }
+  }
+
+  /** A command line or input file that cannot be used; the message says which and why. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"tilefarm " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

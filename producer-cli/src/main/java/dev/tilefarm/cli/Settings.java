@@ -1,0 +1,228 @@
+package dev.tilefarm.cli;
+
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.splitter.SplitterLimits;
+import dev.tilefarm.store.S3Settings;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The one place configuration is read. Every setting has a key (as in a {@code tilefarm.properties}
+ * file), an environment variable ({@code TILEFARM_} + the key upper-cased with dots and dashes as
+ * underscores) and a default, all listed in {@link #KEYS}. Precedence: command-line flag, then
+ * environment, then the config file, then the default. Unknown keys in a file are an error.
+ */
+record Settings(
+    String bootstrapServers,
+    URI s3Endpoint,
+    String s3Region,
+    String s3AccessKey,
+    String s3SecretKey,
+    boolean s3PathStyle,
+    String bucket,
+    String topicPrefix,
+    int partitions,
+    Path dataDir,
+    int workerThreads,
+    SplitterLimits limits) {
+
+  /** Every key with its default ("" = unset) and meaning; README.md documents the same list. */
+  static final Map<String, String[]> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("bootstrap.servers", new String[] {"", "Kafka bootstrap servers; unset = run an embedded broker"});
+    KEYS.put("s3.endpoint", new String[] {"", "S3 endpoint URL (S3Proxy, MinIO); unset with a cluster = AWS"});
+    KEYS.put("s3.region", new String[] {"us-east-1", "S3 region"});
+    KEYS.put("s3.access-key", new String[] {"", "S3 access key; unset = the AWS default credential chain"});
+    KEYS.put("s3.secret-key", new String[] {"", "S3 secret key"});
+    KEYS.put("s3.path-style", new String[] {"true", "path-style S3 addressing (needed by most S3-compatible servers)"});
+    KEYS.put("s3.bucket", new String[] {"tilefarm", "the farm's bucket: tiles, uploads, default outputs"});
+    KEYS.put("topic.prefix", new String[] {Topics.DEFAULT_PREFIX, "prefix of every topic and group name"});
+    KEYS.put("topic.partitions", new String[] {"6", "partitions of topics the farm creates"});
+    KEYS.put("data.dir", new String[] {"~/.tilefarm", "embedded broker, S3 and state data"});
+    KEYS.put("worker.threads", new String[] {String.valueOf(Runtime.getRuntime().availableProcessors()),
+        "tiles a worker renders at once"});
+    KEYS.put("limits.max-pixels", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxPixels()),
+        "largest image a job may produce or read"});
+    KEYS.put("limits.max-tiles", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxTiles()),
+        "most tiles per job"});
+    KEYS.put("limits.default-tile-size", new String[] {String.valueOf(SplitterLimits.DEFAULTS.defaultTileSize()),
+        "tile side when a job gives none"});
+  }
+
+  /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
+  static final String EMBEDDED_ACCESS_KEY = "tilefarm";
+  static final String EMBEDDED_SECRET_KEY = "tilefarm-secret";
+
+  boolean clusterConfigured() {
+    return bootstrapServers != null;
+  }
+
+  Topics topics() {
+    return new Topics(topicPrefix);
+  }
+
+  TopicLayout layout() {
+    return new TopicLayout(partitions, Map.of(), (short) -1);
+  }
+
+  S3Settings s3() {
+    return new S3Settings(s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket);
+  }
+
+  /** The same settings pointed at a running cluster and S3 server. */
+  Settings connectedTo(String bootstrap, URI endpoint, String accessKey, String secretKey, String bucketName) {
+    return new Settings(bootstrap, endpoint, s3Region, accessKey, secretKey, true, bucketName, topicPrefix,
+        partitions, dataDir, workerThreads, limits);
+  }
+
+  /**
+   * Loads settings.
+   *
+   * @param flags values given on the command line, by key
+   * @param env the process environment
+   * @param file a config file, or null for {@code $TILEFARM_CONFIG} if set
+   */
+  static Settings load(Map<String, String> flags, Map<String, String> env, Path file) {
+    Map<String, String> values = new TreeMap<>();
+    Path config = file != null ? file : env.containsKey("TILEFARM_CONFIG") ? Path.of(env.get("TILEFARM_CONFIG")) : null;
+    if (config != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(config)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new ConfigException("config file " + config + ": " + e.getMessage());
+      }
+      for (String k : p.stringPropertyNames()) {
+        if (!KEYS.containsKey(k)) {
+          throw new ConfigException("config file " + config + ": unknown key '" + k + "' (valid keys: "
+              + String.join(", ", KEYS.keySet()) + ")");
+        }
+        values.put(k, p.getProperty(k).trim());
+      }
+    }
+    for (String k : KEYS.keySet()) {
+      String v = env.get(envName(k));
+      if (v != null) {
+        values.put(k, v.trim());
+      }
+    }
+    flags.forEach((k, v) -> {
+      if (!KEYS.containsKey(k)) {
+        throw new IllegalArgumentException("no setting " + k);
+      }
+      if (v != null) {
+        values.put(k, v);
+      }
+    });
+    Reader reader = new Reader(values);
+    return new Settings(
+        reader.string("bootstrap.servers"),
+        reader.uri("s3.endpoint"),
+        reader.string("s3.region"),
+        reader.string("s3.access-key"),
+        reader.string("s3.secret-key"),
+        reader.bool("s3.path-style"),
+        reader.string("s3.bucket"),
+        reader.raw("topic.prefix"),
+        reader.integer("topic.partitions", 1, 10_000),
+        reader.path("data.dir", env),
+        reader.integer("worker.threads", 1, 1024),
+        new SplitterLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
+            reader.integer("limits.max-tiles", 1, 10_000_000),
+            reader.integer("limits.default-tile-size", 8, 4096)));
+  }
+
+  static String envName(String key) {
+    return "TILEFARM_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** A setting that cannot be used as given. */
+  static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Reader {
+    private final Map<String, String> values;
+
+    Reader(Map<String, String> values) {
+      this.values = values;
+    }
+
+    String raw(String key) {
+      return values.getOrDefault(key, KEYS.get(key)[0]);
+    }
+
+    String string(String key) {
+      String v = raw(key);
+      return v.isEmpty() ? null : v;
+    }
+
+    boolean bool(String key) {
+      String v = raw(key).toLowerCase(Locale.ROOT);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw bad(key, v, "must be true or false");
+      }
+      return v.equals("true");
+    }
+
+    int integer(String key, int min, int max) {
+      return (int) longValue(key, min, max);
+    }
+
+    long longValue(String key, long min, long max) {
+      String v = raw(key);
+      try {
+        long n = Long.parseLong(v);
+        if (n < min || n > max) {
+          throw bad(key, v, "must be from " + min + " to " + max);
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw bad(key, v, "must be an integer");
+      }
+    }
+
+    URI uri(String key) {
+      String v = string(key);
+      if (v == null) {
+        return null;
+      }
+      try {
+        URI u = URI.create(v);
+        if (u.getScheme() == null || u.getHost() == null) {
+          throw bad(key, v, "must be a URL like http://host:9000");
+        }
+        return u;
+      } catch (IllegalArgumentException e) {
+        throw bad(key, v, "must be a URL like http://host:9000");
+      }
+    }
+
+    Path path(String key, Map<String, String> env) {
+      String v = raw(key);
+      if (v.equals("~") || v.startsWith("~/")) {
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        v = home + v.substring(1);
+      }
+      return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    private ConfigException bad(String key, String value, String why) {
+      return new ConfigException("setting " + key + " (" + envName(key) + ") = '" + value + "': " + why);
+    }
+  }
+}

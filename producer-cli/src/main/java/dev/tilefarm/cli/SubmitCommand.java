@@ -1,0 +1,122 @@
+package dev.tilefarm.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "submit", mixinStandardHelpOptions = true,
+    description = "Publish jobs (JSON files, or one job per line of a JSON Lines batch) to the farm.%n"
+        + "With --wait, follow them to their ends with an overall progress bar, print a summary, and exit 1 "
+        + "naming each job that did not complete.")
+final class SubmitCommand implements Callable<Integer> {
+  @Mixin
+  FarmOptions farm;
+
+  @Parameters(paramLabel = "JOB.json", arity = "0..*", description = "job files")
+  List<Path> files = new ArrayList<>();
+
+  @Option(names = "--batch", paramLabel = "FILE.jsonl", description = "a file with one job per line")
+  Path batch;
+
+  @Option(names = "--wait", description = "wait for every job to end")
+  boolean await;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "save the image of the (single) job here; implies --wait")
+  Path output;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
+  int workers;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "give up after this long (0 = never)")
+  long timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    List<ObjectNode> jobs = new ArrayList<>();
+    for (Path f : files) {
+      jobs.add(Inputs.jsonObject(f));
+    }
+    if (batch != null) {
+      jobs.addAll(readBatch(batch));
+    }
+    if (jobs.isEmpty()) {
+      throw new Main.UsageException("no jobs given: name JOB.json files or --batch FILE.jsonl");
+    }
+    if (output != null && jobs.size() != 1) {
+      throw new Main.UsageException("-o saves one job's image, but " + jobs.size() + " jobs were given");
+    }
+    Progress progress = Progress.stderr(farm.quiet);
+    boolean wait = await || output != null;
+    Settings settings = farm.settings();
+    if (!wait && !settings.clusterConfigured() && Farm.runningUp(settings) == null) {
+      progress.note("no farm is running; an embedded farm stops when this command ends, so waiting for the jobs");
+      wait = true;
+    }
+    try (Farm running = Farm.open(settings, workers, progress)) {
+      if (!wait) {
+        try (JobClient client = new JobClient(running.settings())) {
+          for (ObjectNode job : jobs) {
+            System.out.println(client.submit(job));
+          }
+        }
+        return 0;
+      }
+      Map<String, JobEvent> ends = JobRunner.run(running, jobs, Duration.ofSeconds(timeout), progress);
+      List<String> failed = new ArrayList<>();
+      int completed = 0;
+      for (JobEvent end : ends.values()) {
+        System.out.println(JobRunner.describe(end));
+        if (end instanceof JobEvent.Completed) {
+          completed++;
+        } else {
+          failed.add(JobRunner.describe(end));
+        }
+      }
+      System.out.println(completed + " of " + ends.size() + " jobs completed");
+      if (output != null && ends.values().iterator().next() instanceof JobEvent.Completed c) {
+        JobRunner.download(running.blobs(), c.output(), output);
+        System.out.println("wrote " + output.toAbsolutePath());
+      }
+      if (!failed.isEmpty()) {
+        throw new Main.JobsFailedException(failed.size() + " job(s) did not complete:\n  " + String.join("\n  ", failed));
+      }
+      return 0;
+    }
+  }
+
+  static List<ObjectNode> readBatch(Path file) throws Main.UsageException {
+    List<ObjectNode> jobs = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file)) {
+      String line;
+      int n = 0;
+      while ((line = r.readLine()) != null) {
+        n++;
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          jobs.add(Inputs.object(Json.MAPPER.readTree(line), file + " line " + n));
+        } catch (IOException e) {
+          throw new Main.UsageException(file + " line " + n + ": not valid JSON: " + e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      throw new Main.UsageException(file + ": " + (Files.exists(file) ? e.getMessage() : "no such file"));
+    }
+    return jobs;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.tilefarm.cli;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run the embedded farm (Kafka broker, S3 server and every role) until Ctrl-C, and print how "
+        + "outside clients reach it. Other tilefarm commands on the same data directory use it.")
+final class UpCommand implements Callable<Integer> {
+  @Mixin
+  FarmOptions farm;
+
+  @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092",
+      description = "broker port (default ${DEFAULT-VALUE}; 0 = any free port)")
+  int kafkaPort;
+
+  @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "9000",
+      description = "S3 server port (default ${DEFAULT-VALUE}; 0 = any free port)")
+  int s3Port;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "worker instances (default ${DEFAULT-VALUE})")
+  int workers;
+
+  @Option(names = "--no-roles", description = "run just the broker and the S3 server")
+  boolean noRoles;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings = farm.settings();
+    if (settings.clusterConfigured()) {
+      throw new Main.UsageException("'tilefarm up' runs an embedded farm; a cluster is configured ("
+          + settings.bootstrapServers() + ")");
+    }
+    Progress progress = Progress.stderr(farm.quiet);
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress)) {
+      running.advertise();
+      Settings s = running.settings();
+      System.out.println("tilefarm is up" + (noRoles ? " (broker and S3 only)" : "") + ". Press Ctrl-C to stop.");
+      System.out.println("  bootstrap servers: " + s.bootstrapServers());
+      System.out.println("  S3 endpoint:       " + s.s3Endpoint() + "  (path-style, region " + s.s3Region() + ")");
+      System.out.println("  bucket:            " + s.bucket());
+      System.out.println("  access key:        " + s.s3AccessKey());
+      System.out.println("  secret key:        " + s.s3SecretKey());
+      System.out.println("  jobs topic:        " + s.topics().jobs().name());
+      System.out.println("  events topic:      " + s.topics().jobEvents().name());
+      System.out.println("  data directory:    " + s.dataDir());
+      System.out.flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop.countDown();
+        try {
+          // Keep the JVM alive until the farm has shut down cleanly.
+          done.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+      stop.await();
+      progress.note("stopping");
+    } finally {
+      done.countDown();
+    }
+    return 0;
+  }
+
+  private final CountDownLatch done = new CountDownLatch(1);
+}

@@ -1,0 +1,45 @@
+package dev.tilefarm.worker;
+
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.store.BlobStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The decoded job of each recent job id, so that a worker decodes (and, for large jobs, fetches) a job
+ * once for all the tiles of it that it renders.
+ */
+final class JobSpecCache {
+  private static final int MAX_JOBS = 64;
+  private final BlobStore blobs;
+  private final Map<String, JobRequest> jobs = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, JobRequest> eldest) {
+      return size() > MAX_JOBS;
+    }
+  };
+
+  JobSpecCache(BlobStore blobs) {
+    this.blobs = blobs;
+  }
+
+  /** The task's job; throws InvalidJobException or UndecodableException for a job that cannot be run. */
+  JobRequest jobOf(TileTask task) {
+    synchronized (jobs) {
+      JobRequest cached = jobs.get(task.jobId());
+      if (cached != null) {
+        return cached;
+      }
+    }
+    var json = task.job() != null ? task.job() : JobCodec.parse(blobs.get(task.jobUri()));
+    JobRequest job = JobCodec.decode(json, task.jobId());
+    synchronized (jobs) {
+      jobs.put(task.jobId(), job);
+    }
+    return job;
+  }
+}
