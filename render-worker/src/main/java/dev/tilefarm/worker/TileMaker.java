@@ -1,0 +1,71 @@
+package dev.tilefarm.worker;
+
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.ops.TileProcessor;
+import dev.tilefarm.worker.render.TileRenderer;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Makes the pixels of one tile: the render worker's domain core, free of Kafka. Thread-safe: the edge calls
+ * {@link #make} from several threads at once.
+ *
+ * <p>Both kinds of job are deterministic: a tile's bytes depend only on the job and the tile's rectangle in
+ * absolute image coordinates, never on how the image was cut, which worker made which tile, or in what
+ * order. Assembled tiles of a render job equal the image rendered as one tile; assembled tiles of a process
+ * job equal the same OpenCV calls applied to the whole image.
+ */
+public final class TileMaker {
+  /** Jobs whose prepared scenes are kept: a worker usually serves a few jobs at a time. */
+  private static final int PREPARED_SCENES = 8;
+
+  private final TileRenderer renderer;
+  private final TileProcessor processor;
+
+  /**
+   * @param fetchInput reads a process job's input object, whole. Whatever it throws propagates out of
+   *     {@link #make} unchanged, so that the caller can tell a transient storage fault from a missing object.
+   * @param cacheBytes bound on the decoded input pixels kept between tiles (least recently used first
+   *     out); 0 disables the cache
+   */
+  public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
+    Objects.requireNonNull(fetchInput, "fetchInput");
+    if (cacheBytes < 0) {
+      throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
+    }
+    this.renderer = new TileRenderer(PREPARED_SCENES);
+    this.processor = new TileProcessor(fetchInput, cacheBytes);
+  }
+
+  /**
+   * The pixels of {@code tile}: exactly {@code tile.width() x tile.height()}, RGB for render jobs and, for
+   * process jobs, grey, RGB or RGBA as the op chain leaves the input's channels.
+   *
+   * @param imageWidth the full output image's width (for a process job, the input's width as the splitter
+   *     read it from the header)
+   * @param imageHeight the full output image's height
+   * @throws TileFailedException if the tile cannot be made and a retry would fail the same way
+   */
+  public TileImage make(JobRequest job, TileRect tile, int imageWidth, int imageHeight) throws TileFailedException {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(tile, "tile");
+    if (imageWidth < 1 || imageHeight < 1) {
+      throw new TileFailedException("job " + job.id() + " has an empty image (" + imageWidth + "x" + imageHeight + ")");
+    }
+    if ((long) tile.x() + tile.width() > imageWidth || (long) tile.y() + tile.height() > imageHeight) {
+      throw new TileFailedException("tile " + tile.index() + " of job " + job.id() + " (" + tile.width() + "x"
+          + tile.height() + " at " + tile.x() + "," + tile.y() + ") lies outside the " + imageWidth + "x"
+          + imageHeight + " image");
+    }
+    // Java 17 has no pattern switch; JobRequest is sealed, so these two branches are all there is.
+    if (job instanceof JobRequest.Render render) {
+      return renderer.render(render, tile, imageWidth, imageHeight);
+    } else if (job instanceof JobRequest.Process process) {
+      return processor.process(process, tile, imageWidth, imageHeight);
+    }
+    throw new IllegalStateException("no tile maker for job type " + job.getClass().getName());
+  }
+}
