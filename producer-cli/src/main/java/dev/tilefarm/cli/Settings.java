@@ -124,7 +124,7 @@ record Settings(
         values.put(k, v);
       }
     });
-    Reader reader = new Reader(values);
+    Values reader = new Values(values);
     return new Settings(
         reader.string("bootstrap.servers"),
         reader.uri("s3.endpoint"),
@@ -155,10 +155,10 @@ record Settings(
     }
   }
 
-  private static final class Reader {
+  private static final class Values {
     private final Map<String, String> values;
 
-    Reader(Map<String, String> values) {
+    Values(Map<String, String> values) {
       this.values = values;
     }
 
