@@ -73,6 +73,9 @@ public final class JobCodec {
     S3Uri output = null;
     if (f.has("output")) {
       output = s3(f, "output");
+      if (output.extension().isEmpty()) {
+        throw f.error("output", "'" + output + "' has no file extension (use .png, .jpg or .jpeg)");
+      }
       try {
         ImageFormat.forExtension(output.extension());
       } catch (IllegalArgumentException e) {

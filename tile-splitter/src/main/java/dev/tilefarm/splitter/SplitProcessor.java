@@ -79,6 +79,11 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
 
   private void split(ObjectNode json, String key, String id, String fallbackId, Record<byte[], byte[]> record) {
     long now = clock.getAsLong();
+    if (id.equals(key) && accepted.get(id) != null) {
+      // Whatever the repeat says, even if it is broken, the job already has its run and its events.
+      log.info("job {} was already accepted; a repeated id is not run twice", id);
+      return;
+    }
     JobRequest job;
     try {
       job = JobCodec.decode(json, fallbackId);
@@ -86,15 +91,11 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       reject(id, e, now);
       return;
     }
+    json.put("id", id);
     if (!id.equals(key)) {
       // Repeats are found in a store that is local to one partition, so a job must sit on its id's
       // partition: send it back to the jobs topic under its id and split it when it comes round.
-      json.put("id", id);
       context.forward(new Record<String, Object>(id, bytes(json), record.timestamp()), SplitterTopology.REROUTE_SINK);
-      return;
-    }
-    if (accepted.get(id) != null) {
-      log.info("job {} was already accepted; a repeated id is not run twice", id);
       return;
     }
     Plan plan;

@@ -1,0 +1,139 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.store.BlobStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compositor role: a Kafka Streams application (exactly-once) that collects each job's tile results,
+ * assembles the image into the job's output object when the last tile is in, and publishes PROGRESS and
+ * then exactly one COMPLETED or FAILED event per job on the job events topic — even when a result arrives
+ * twice or the application restarts and processes records again.
+ *
+ * <p>Tiles are read from and images written to object storage through the given {@link BlobStore}; records
+ * on the tile results topic that are not tile results go to the dead-letter topic. Missing topics are
+ * created at start with {@link TopicLayout#DEFAULTS} (a farm with a layout of its own creates them
+ * first). Log lines about a job carry its id in the MDC key {@code jobId}, and those about one tile the
+ * tile in {@code tileId} ({@code jobId/index}).
+ *
+ * <pre>{@code
+ * try (Compositor c = Compositor.start(CompositorConfig.defaults("localhost:9092"), blobs)) {
+ *   c.awaitRunning(Duration.ofSeconds(30));
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class Compositor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Compositor.class);
+  /** Tiles of one band fetched at once: enough to hide S3 latency, few enough to be polite to it. */
+  static final int FETCH_THREADS = 8;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final ImageAssembler assembler;
+  private final Object lock = new Object();
+  private KafkaStreams.State state = KafkaStreams.State.CREATED;
+  private volatile Throwable lastError;
+
+  private Compositor(KafkaStreams streams, ImageAssembler assembler) {
+    this.streams = streams;
+    this.assembler = assembler;
+  }
+
+  /** Creates any missing topic and starts processing; returns without waiting (see {@link #awaitRunning}). */
+  public static Compositor start(CompositorConfig config, BlobStore blobs) {
+    ensureTopics(config);
+    ImageAssembler assembler = new ImageAssembler(blobs::get, blobs::putFile, config.assemblyDir(), FETCH_THREADS);
+    Topology topology = CompositorTopology.build(config.topics(), assembler, InstantSource.system(),
+        config.progressInterval());
+    Compositor compositor = null;
+    try {
+      KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+      Compositor started = new Compositor(streams, assembler);
+      compositor = started;
+      streams.setStateListener((now, before) -> started.onStateChange(now));
+      streams.setUncaughtExceptionHandler(new StreamsErrorPolicy(e -> started.lastError = e));
+      log.info("starting the compositor {} on {}, state in {}", config.applicationId(), config.bootstrapServers(),
+          config.stateDir());
+      streams.start();
+      return started;
+    } catch (RuntimeException e) {
+      if (compositor != null) {
+        compositor.close();
+      } else {
+        assembler.close();
+      }
+      throw e;
+    }
+  }
+
+  private static void ensureTopics(CompositorConfig config) {
+    try (Admin admin = Admin.create(config.adminProperties())) {
+      TopicAdmin.ensure(admin, config.topics(), TopicLayout.DEFAULTS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the farm's topics", e);
+    }
+  }
+
+  private void onStateChange(KafkaStreams.State now) {
+    synchronized (lock) {
+      state = now;
+      lock.notifyAll();
+    }
+    log.info("compositor is {}", now);
+  }
+
+  /** The Kafka Streams state: RUNNING once it processes records. */
+  public KafkaStreams.State state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  /**
+   * Waits until the compositor processes records (its partitions are assigned and its state restored).
+   *
+   * @throws IllegalStateException if it is not running within {@code timeout}, or has stopped or failed
+   */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (state != KafkaStreams.State.RUNNING) {
+        if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+          throw new IllegalStateException("the compositor stopped (state " + state + ")"
+              + (lastError == null ? "" : ": " + lastError), lastError);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("the compositor is not running after " + timeout + " (state " + state
+              + ")" + (lastError == null ? "" : "; last error: " + lastError), lastError);
+        }
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+  }
+
+  /**
+   * Stops processing, committing what was processed, and waits up to 30 s for that. Idempotent. The
+   * compositor leaves its consumer group, so that whoever runs next with the same application id — the
+   * next CLI command, or another instance — gets the partitions at once instead of after the session
+   * timeout.
+   */
+  @Override
+  public void close() {
+    if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+      log.warn("the compositor did not stop within {}", CLOSE_TIMEOUT);
+    }
+    assembler.close();
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.Topics;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Everything the compositor is configured with.
+ *
+ * @param bootstrapServers the Kafka cluster, {@code host:port[,host:port...]}
+ * @param topics the farm's topics; the application id (consumer group and transactional id prefix) is
+ *     {@code topics.groupId("compositor")}
+ * @param stateDir local state: the Kafka Streams state store (under the application id) and, in
+ *     {@code assembly/}, the temporary files of images being assembled — it needs room for the largest image
+ * @param progressInterval the least time between two PROGRESS events of one job
+ * @param commitInterval how often the exactly-once transaction commits; events become visible to
+ *     read-committed consumers only then, so this is the latency floor of every event
+ * @param kafkaOverrides extra Kafka Streams, consumer ({@code consumer.}), producer ({@code producer.}),
+ *     admin ({@code admin.}) or internal topic ({@code topic.}) settings, applied last. Unknown names are an
+ *     error; the settings that have a field here, and the processing guarantee, cannot be overridden.
+ */
+public record CompositorConfig(String bootstrapServers, Topics topics, Path stateDir, Duration progressInterval,
+    Duration commitInterval, Map<String, String> kafkaOverrides) {
+
+  // ---- Defaults, in one place. ----
+  /** Often enough for a progress bar to move smoothly, rarely enough not to flood the job events topic. */
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(250);
+  /**
+   * Kafka Streams' exactly-once default is 100 ms too: short, because a job's COMPLETED event is invisible
+   * to read-committed consumers until its transaction commits.
+   */
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+  /** {@code <java.io.tmpdir>/tilefarm-compositor}: fine for one instance per machine and for tests. */
+  public static Path defaultStateDir() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "tilefarm-compositor");
+  }
+
+  /**
+   * The producer's transaction timeout. Kafka Streams lowers it to 10 s under exactly-once, but the
+   * transaction that carries a COMPLETED event may have been open while the image was assembled; a large
+   * image takes longer than that, and a timed-out transaction would be retried forever. The cost of a long
+   * timeout: if an instance dies mid-transaction, read-committed readers of the job events topic may wait
+   * up to this long. The consumer's max.poll.interval.ms (5 minutes by default) bounds assembly time too.
+   */
+  static final String TRANSACTION_TIMEOUT_MS = String.valueOf(Duration.ofMinutes(5).toMillis());
+
+  /** Settings with a field of their own, or that the compositor's guarantees depend on. */
+  private static final Set<String> RESERVED = Set.of(StreamsConfig.APPLICATION_ID_CONFIG,
+      StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+      StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+
+  public CompositorConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("bootstrapServers is empty");
+    }
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(stateDir, "stateDir");
+    requirePositive("progressInterval", progressInterval);
+    requirePositive("commitInterval", commitInterval);
+    kafkaOverrides = Map.copyOf(Objects.requireNonNull(kafkaOverrides, "kafkaOverrides"));
+    kafkaOverrides.keySet().forEach(CompositorConfig::checkOverride);
+  }
+
+  /** The defaults above, the default topic prefix and no overrides. */
+  public static CompositorConfig defaults(String bootstrapServers) {
+    return new CompositorConfig(bootstrapServers, new Topics(Topics.DEFAULT_PREFIX), defaultStateDir(),
+        DEFAULT_PROGRESS_INTERVAL, DEFAULT_COMMIT_INTERVAL, Map.of());
+  }
+
+  public CompositorConfig withTopics(Topics topics) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+  }
+
+  public CompositorConfig withStateDir(Path stateDir) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+  }
+
+  public CompositorConfig withProgressInterval(Duration progressInterval) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+  }
+
+  public CompositorConfig withCommitInterval(Duration commitInterval) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+  }
+
+  public CompositorConfig withKafkaOverrides(Map<String, String> kafkaOverrides) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+  }
+
+  /** The application id, also the consumer group. */
+  String applicationId() {
+    return topics.groupId(CompositorTopology.ROLE);
+  }
+
+  /** Where images are assembled. */
+  Path assemblyDir() {
+    return stateDir.resolve("assembly");
+  }
+
+  Properties streamsProperties() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(commitInterval.toMillis()));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    // The broker's default.replication.factor for the changelog, rather than Streams' fixed 1.
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+    p.putAll(kafkaOverrides);
+    return p;
+  }
+
+  /** Settings for the admin client that creates missing topics: the overrides that apply to an admin client. */
+  Map<String, Object> adminProperties() {
+    Map<String, Object> admin = new java.util.HashMap<>();
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Set<String> names = AdminClientConfig.configNames();
+    kafkaOverrides.forEach((k, v) -> {
+      if (k.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+        admin.put(k.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), v);
+      } else if (names.contains(k) && !RESERVED.contains(k)) {
+        admin.putIfAbsent(k, v);
+      }
+    });
+    return admin;
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+  }
+
+  private static void checkOverride(String key) {
+    if (RESERVED.contains(key)) {
+      throw new IllegalArgumentException("kafkaOverrides may not set '" + key + "': "
+          + (key.equals(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)
+              ? "the compositor's exactly-once guarantee depends on it"
+              : "it has a field of its own in CompositorConfig"));
+    }
+    if (known(key)) {
+      return;
+    }
+    throw new IllegalArgumentException("kafkaOverrides has an unknown setting '" + key + "': it is no Kafka Streams, "
+        + "consumer, producer or admin setting, nor one of those under the prefixes " + PREFIXES.keySet());
+  }
+
+  private static final Map<String, Set<String>> PREFIXES = Map.of(
+      StreamsConfig.CONSUMER_PREFIX, ConsumerConfig.configNames(),
+      StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.configNames(),
+      StreamsConfig.RESTORE_CONSUMER_PREFIX, ConsumerConfig.configNames(),
+      StreamsConfig.GLOBAL_CONSUMER_PREFIX, ConsumerConfig.configNames(),
+      StreamsConfig.PRODUCER_PREFIX, ProducerConfig.configNames(),
+      StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configNames(),
+      StreamsConfig.TOPIC_PREFIX, topicConfigNames());
+
+  private static boolean known(String key) {
+    for (Set<String> names : List.of(StreamsConfig.configDef().names(), ConsumerConfig.configNames(),
+        ProducerConfig.configNames(), AdminClientConfig.configNames())) {
+      if (names.contains(key)) {
+        return true;
+      }
+    }
+    for (Map.Entry<String, Set<String>> e : PREFIXES.entrySet()) {
+      if (key.startsWith(e.getKey()) && e.getValue().contains(key.substring(e.getKey().length()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** TopicConfig lists topic settings only as constants. */
+  private static Set<String> topicConfigNames() {
+    Set<String> names = new HashSet<>();
+    for (Field f : TopicConfig.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && f.getName().endsWith("_CONFIG")) {
+        try {
+          names.add((String) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException("TopicConfig." + f.getName() + " is public", e);
+        }
+      }
+    }
+    return Set.copyOf(names);
+  }
+}

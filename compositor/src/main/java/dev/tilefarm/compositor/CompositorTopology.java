@@ -1,0 +1,76 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.Topics;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The compositor's stream topology: tile results (raw bytes) → {@link ResultProcessor} with the job state
+ * store → job events, or the dead-letter topic for records that are not tile results.
+ *
+ * <pre>
+ *   tile-results ──▶ results ──▶ job-events
+ *                      │  └────▶ dead-letter
+ *                    jobs (persistent key-value store, job id → {@link JobState})
+ * </pre>
+ */
+final class CompositorTopology {
+  static final String ROLE = "compositor";
+  static final String STORE = "jobs";
+  static final String SOURCE = "tile-results";
+  static final String PROCESSOR = "results";
+  static final String EVENTS_SINK = "job-events";
+  static final String DEAD_LETTER_SINK = "dead-letter";
+  /**
+   * How long an ended job is remembered so that late duplicates of its results are ignored. Matches the
+   * broker's default retention of the tile results topic: a duplicate older than that cannot be replayed.
+   */
+  static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
+  /** Ended jobs are looked for this often, or every {@code endedRetention} if shorter. */
+  static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
+  private CompositorTopology() {}
+
+  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval) {
+    return build(topics, assembler, clock, progressInterval, DEFAULT_ENDED_RETENTION);
+  }
+
+  /**
+   * @param clock the time of events, throttling and retention; tests pass one they move along with the
+   *     test driver's wall clock, which drives the punctuations
+   * @param progressInterval the least time between two PROGRESS events of one job
+   * @param endedRetention how long an ended job's marker is kept
+   */
+  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
+      Duration endedRetention) {
+    if (progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
+    }
+    JobAggregator aggregator = new JobAggregator(assembler, clock, progressInterval, endedRetention);
+    Duration purgeInterval = endedRetention.compareTo(PURGE_INTERVAL) < 0 ? endedRetention : PURGE_INTERVAL;
+    Serializer<JobEvent> eventSerializer = topics.jobEvents().valueSerde().serializer();
+    Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
+    // The processor forwards both kinds to its two sinks; each sink accepts only its own.
+    Serializer<Object> events = (topic, value) -> eventSerializer.serialize(topic, (JobEvent) value);
+    Serializer<Object> letters = (topic, value) -> letterSerializer.serialize(topic, (DeadLetter) value);
+
+    Topology topology = new Topology();
+    // Raw bytes, so that a record that is not a tile result reaches the processor and the dead-letter topic.
+    topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+        topics.tileResults().name());
+    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, clock, progressInterval, purgeInterval),
+        SOURCE);
+    // Cached: a job's state is rewritten per tile, the cache turns that into one changelog write per commit.
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        new JobStateSerde()).withCachingEnabled(), PROCESSOR);
+    topology.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(), events, PROCESSOR);
+    topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(), letters, PROCESSOR);
+    return topology;
+  }
+}

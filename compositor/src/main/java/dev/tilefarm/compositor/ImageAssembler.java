@@ -1,0 +1,299 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.ImageFormat;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TileImage;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Puts a job's tiles together into its output image and stores it.
+ *
+ * <p>PNG is streamed: the tiles of one band (see {@link TileLayout}) are fetched — in parallel — and
+ * decoded, their rows go through {@link PngEncoder} into a temporary file while its SHA-256 is computed,
+ * and the band is dropped before the next one is fetched; the file is then handed to the {@link ImageSink}.
+ * Memory is one band of tiles, whatever the image size.
+ *
+ * <p>JPEG (quality {@value #JPEG_QUALITY_PERCENT}) goes through {@code javax.imageio}, which needs the whole
+ * image in memory, so JPEG outputs are limited to {@link #MAX_JPEG_BYTES} of pixels. JPEG has no alpha:
+ * the alpha channel of an RGBA image is dropped (colours are kept as they are, not composited over a
+ * background).
+ *
+ * <p>Failures: a missing, unreadable or corrupt tile, or tiles that do not cover the image, are an
+ * {@link AssemblyFailedException} naming the tile; a storage failure that may pass is a
+ * {@link StorageUnavailableException}. Either way the temporary file is deleted and nothing is written to
+ * the output.
+ */
+final class ImageAssembler implements AutoCloseable {
+  static final int JPEG_QUALITY_PERCENT = 92;
+  /** Pixel bytes a JPEG output may hold in memory (grey: 1 byte a pixel, colour: 3). */
+  static final long MAX_JPEG_BYTES = 1L << 30;
+  /** zlib's default: a good size-for-time trade-off; level 9 is several times slower for a few percent. */
+  static final int PNG_LEVEL = 6;
+
+  private final TileSource tiles;
+  private final ImageSink sink;
+  private final Path workDir;
+  private final ExecutorService fetchers;
+
+  /**
+   * @param workDir where temporary image files are written; created if missing
+   * @param fetchThreads how many tiles of a band are fetched at once
+   */
+  ImageAssembler(TileSource tiles, ImageSink sink, Path workDir, int fetchThreads) {
+    if (fetchThreads < 1) {
+      throw new IllegalArgumentException("fetchThreads must be at least 1, got " + fetchThreads);
+    }
+    this.tiles = tiles;
+    this.sink = sink;
+    this.workDir = workDir;
+    AtomicInteger n = new AtomicInteger();
+    this.fetchers = Executors.newFixedThreadPool(fetchThreads, r -> {
+      Thread t = new Thread(r, "compositor-tile-fetch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  AssembledImage assemble(AssemblyRequest req) {
+    TileLayout layout = TileLayout.of(req.jobId(), req.width(), req.height(), req.tiles());
+    if (req.format() == ImageFormat.JPEG) {
+      long need = (long) req.width() * req.height() * (req.channels() == 1 ? 1 : 3);
+      if (need > MAX_JPEG_BYTES) {
+        throw new AssemblyFailedException(req.jobId(), null, "a " + req.width() + "x" + req.height()
+            + " JPEG needs " + (need >> 20) + " MiB of pixels in memory, more than the " + (MAX_JPEG_BYTES >> 20)
+            + " MiB limit; write a .png output for images this large", null);
+      }
+    }
+    Path file = null;
+    try {
+      Files.createDirectories(workDir);
+      file = Files.createTempFile(workDir, "assembly-", "." + req.format().extension());
+      MessageDigest sha256 = sha256();
+      try (OutputStream out = new DigestOutputStream(
+          new BufferedOutputStream(Files.newOutputStream(file), 1 << 16), sha256)) {
+        switch (req.format()) {
+          case PNG:
+            writePng(req, layout, out);
+            break;
+          case JPEG:
+            writeJpeg(req, layout, out);
+            break;
+          default:
+            throw new IllegalStateException("no encoder for " + req.format());
+        }
+      }
+      long bytes = Files.size(file);
+      String digest = HexFormat.of().formatHex(sha256.digest());
+      store(req, file);
+      return new AssembledImage(req.output(), req.format(), digest, bytes, req.width(), req.height(),
+          req.tiles().size());
+    } catch (IOException e) {
+      // The local disk, not the request: worth another try once space or permissions are back.
+      throw new StorageUnavailableException("assembling job " + req.jobId() + " in " + workDir + ": " + e, e);
+    } finally {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          // A leftover temp file wastes disk but harms nothing; the next start's directory is the same one.
+        }
+      }
+    }
+  }
+
+  private void writePng(AssemblyRequest req, TileLayout layout, OutputStream out) throws IOException {
+    PngEncoder png = new PngEncoder(out, req.width(), req.height(), req.channels(), PNG_LEVEL);
+    try {
+      forEachRow(req, layout, row -> png.writeRow(row, 0));
+      png.finish();
+    } finally {
+      png.abandon();
+    }
+  }
+
+  private void writeJpeg(AssemblyRequest req, TileLayout layout, OutputStream out) throws IOException {
+    int w = req.width();
+    int channels = req.channels();
+    BufferedImage image;
+    if (channels == 1) {
+      image = new BufferedImage(w, req.height(), BufferedImage.TYPE_BYTE_GRAY);
+    } else {
+      // Interleaved R,G,B bytes, so rows copy straight in (TYPE_3BYTE_BGR would need reordering too).
+      WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, req.height(), w * 3, 3,
+          new int[] {0, 1, 2}, null);
+      ComponentColorModel rgb = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+          Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+      image = new BufferedImage(rgb, raster, false, null);
+    }
+    byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+    int[] y = {0};
+    forEachRow(req, layout, row -> {
+      int at = y[0]++ * w * (channels == 1 ? 1 : 3);
+      if (channels == 4) {
+        for (int x = 0, s = 0; x < w; x++, s += 4, at += 3) {
+          data[at] = row[s];
+          data[at + 1] = row[s + 1];
+          data[at + 2] = row[s + 2];
+        }
+      } else {
+        System.arraycopy(row, 0, data, at, row.length);
+      }
+    });
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(JPEG_QUALITY_PERCENT / 100f);
+      writer.setOutput(ios);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+  }
+
+  @FunctionalInterface
+  private interface RowConsumer {
+    void accept(byte[] row) throws IOException;
+  }
+
+  /** Hands the image's rows, top to bottom, to {@code consumer}; the row buffer is reused between calls. */
+  private void forEachRow(AssemblyRequest req, TileLayout layout, RowConsumer consumer) throws IOException {
+    int channels = req.channels();
+    byte[] row = new byte[req.width() * channels];
+    Map<Integer, TileImage> loaded = new HashMap<>();
+    for (TileLayout.Segment segment : layout.segments()) {
+      Set<Integer> crossing = new HashSet<>();
+      segment.row().forEach(t -> crossing.add(t.index()));
+      loaded.keySet().retainAll(crossing);
+      loaded.putAll(fetch(req, segment.starting()));
+      for (int y = segment.top(); y < segment.bottom(); y++) {
+        for (TilePart t : segment.row()) {
+          TileImage tile = loaded.get(t.index());
+          int tileStride = tile.stride();
+          System.arraycopy(tile.pixels(), (y - t.rect().y()) * tileStride, row, t.rect().x() * channels, tileStride);
+        }
+        consumer.accept(row);
+      }
+    }
+  }
+
+  /** Reads and decodes tiles in parallel; the first failure in list order is the one reported. */
+  private Map<Integer, TileImage> fetch(AssemblyRequest req, List<TilePart> parts) {
+    List<Future<TileImage>> futures = new ArrayList<>(parts.size());
+    for (TilePart part : parts) {
+      Callable<TileImage> read = () -> readTile(req, part);
+      futures.add(fetchers.submit(read));
+    }
+    Map<Integer, TileImage> result = new HashMap<>();
+    try {
+      for (int i = 0; i < parts.size(); i++) {
+        result.put(parts.get(i).index(), futures.get(i).get());
+      }
+      return result;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("fetching tiles of job " + req.jobId(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageUnavailableException("fetching tiles of job " + req.jobId() + ": interrupted", e);
+    } finally {
+      futures.forEach(f -> f.cancel(true));
+    }
+  }
+
+  private TileImage readTile(AssemblyRequest req, TilePart part) {
+    int index = part.index();
+    S3Uri uri = part.uri();
+    byte[] bytes;
+    try {
+      bytes = tiles.read(uri);
+    } catch (BlobNotFoundException e) {
+      throw new AssemblyFailedException(req.jobId(), index, uri + " does not exist", e);
+    } catch (BlobStoreException e) {
+      if (e.transientFault()) {
+        throw new StorageUnavailableException("reading tile " + index + " of job " + req.jobId() + ": "
+            + e.getMessage(), e);
+      }
+      throw new AssemblyFailedException(req.jobId(), index, e.getMessage(), e);
+    }
+    TileImage tile;
+    try {
+      tile = TileCodec.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new AssemblyFailedException(req.jobId(), index, uri + " is corrupt: " + e.getMessage(), e);
+    }
+    var r = part.rect();
+    if (tile.width() != r.width() || tile.height() != r.height() || tile.channels() != req.channels()) {
+      throw new AssemblyFailedException(req.jobId(), index, uri + " holds " + tile.width() + "x" + tile.height()
+          + "x" + tile.channels() + " pixels but the tile is " + r.width() + "x" + r.height() + "x"
+          + req.channels(), null);
+    }
+    return tile;
+  }
+
+  private void store(AssemblyRequest req, Path file) {
+    String contentType = req.format() == ImageFormat.PNG ? "image/png" : "image/jpeg";
+    try {
+      sink.write(req.output(), file, contentType);
+    } catch (BlobNotFoundException e) {
+      throw new AssemblyFailedException(req.jobId(), null, "writing " + req.output() + ": the bucket does not exist",
+          e);
+    } catch (BlobStoreException e) {
+      if (e.transientFault()) {
+        throw new StorageUnavailableException("writing the image of job " + req.jobId() + ": " + e.getMessage(), e);
+      }
+      throw new AssemblyFailedException(req.jobId(), null, e.getMessage(), e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    fetchers.shutdownNow();
+  }
+}

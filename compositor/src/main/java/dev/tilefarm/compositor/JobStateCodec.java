@@ -1,0 +1,158 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The binary form of a {@link JobState} in the compositor's store and its changelog. Binary rather than
+ * JSON because the value is rewritten for every tile result: a 10,000-tile job's done bits are 1.25 KB
+ * here and would be several times that as JSON text.
+ *
+ * <p>Layout (big-endian, strings as {@link DataOutputStream#writeUTF}): a format byte ({@value #FORMAT}), a
+ * kind byte, then for {@link JobEnded}: outcome byte, endedAt long; for {@link JobProgress}: tileCount,
+ * width, height (ints), channels (byte), output (string), acceptedAt, firstSeenAt, renderMs,
+ * lastProgressAt (longs), doneCount (int), done bits (int word count, then longs), gridWidth, gridHeight
+ * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
+ * index, x, y, width, height ints each), listed URIs (int count, then index int and string each).
+ */
+final class JobStateCodec {
+  static final byte FORMAT = 1;
+  private static final byte PROGRESS = 1;
+  private static final byte ENDED = 2;
+
+  private JobStateCodec() {}
+
+  static byte[] encode(JobState state) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      if (state instanceof JobEnded e) {
+        out.writeByte(ENDED);
+        out.writeByte(e.outcome().ordinal());
+        out.writeLong(e.endedAt());
+      } else if (state instanceof JobProgress p) {
+        out.writeByte(PROGRESS);
+        writeProgress(out, p);
+      } else {
+        throw new IllegalArgumentException("unknown job state " + state);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("a byte array stream cannot fail", e);
+    }
+  }
+
+  private static void writeProgress(DataOutputStream out, JobProgress p) throws IOException {
+    out.writeInt(p.tileCount);
+    out.writeInt(p.width);
+    out.writeInt(p.height);
+    out.writeByte(p.channels);
+    out.writeUTF(p.output.toString());
+    out.writeLong(p.acceptedAt);
+    out.writeLong(p.firstSeenAt);
+    out.writeLong(p.renderMs);
+    out.writeLong(p.lastProgressAt);
+    out.writeInt(p.doneCount);
+    long[] words = p.done.toLongArray();
+    out.writeInt(words.length);
+    for (long w : words) {
+      out.writeLong(w);
+    }
+    out.writeInt(p.gridWidth);
+    out.writeInt(p.gridHeight);
+    out.writeBoolean(p.uriPrefix != null);
+    if (p.uriPrefix != null) {
+      out.writeUTF(p.uriPrefix);
+      out.writeUTF(p.uriSuffix);
+    }
+    out.writeInt(p.rects.size());
+    for (TileRect r : p.rects.values()) {
+      out.writeInt(r.index());
+      out.writeInt(r.x());
+      out.writeInt(r.y());
+      out.writeInt(r.width());
+      out.writeInt(r.height());
+    }
+    out.writeInt(p.tileUris.size());
+    for (Map.Entry<Integer, S3Uri> e : p.tileUris.entrySet()) {
+      out.writeInt(e.getKey());
+      out.writeUTF(e.getValue().toString());
+    }
+  }
+
+  /** Decodes what {@link #encode} wrote; anything else is a corrupt store, reported as IllegalStateException. */
+  static JobState decode(byte[] bytes) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      int format = in.readByte();
+      if (format != FORMAT) {
+        throw new IllegalStateException("job state has format " + format + ", this compositor reads " + FORMAT);
+      }
+      int kind = in.readByte();
+      JobState state;
+      if (kind == ENDED) {
+        state = new JobEnded(JobEnded.Outcome.values()[in.readByte()], in.readLong());
+      } else if (kind == PROGRESS) {
+        state = readProgress(in);
+      } else {
+        throw new IllegalStateException("job state has unknown kind " + kind);
+      }
+      if (in.available() != 0) {
+        throw new IllegalStateException("job state has " + in.available() + " trailing bytes");
+      }
+      return state;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof IllegalStateException ise) {
+        throw ise;
+      }
+      throw new IllegalStateException("job state of " + bytes.length + " bytes is corrupt: " + e, e);
+    }
+  }
+
+  private static JobProgress readProgress(DataInputStream in) throws IOException {
+    int tileCount = in.readInt();
+    int width = in.readInt();
+    int height = in.readInt();
+    int channels = in.readByte();
+    S3Uri output = S3Uri.parse(in.readUTF());
+    long acceptedAt = in.readLong();
+    long firstSeenAt = in.readLong();
+    long renderMs = in.readLong();
+    long lastProgressAt = in.readLong();
+    int doneCount = in.readInt();
+    long[] words = new long[in.readInt()];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = in.readLong();
+    }
+    int gridWidth = in.readInt();
+    int gridHeight = in.readInt();
+    String prefix = null;
+    String suffix = null;
+    if (in.readBoolean()) {
+      prefix = in.readUTF();
+      suffix = in.readUTF();
+    }
+    TreeMap<Integer, TileRect> rects = new TreeMap<>();
+    for (int n = in.readInt(); n > 0; n--) {
+      TileRect r = new TileRect(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+      rects.put(r.index(), r);
+    }
+    TreeMap<Integer, S3Uri> uris = new TreeMap<>();
+    for (int n = in.readInt(); n > 0; n--) {
+      uris.put(in.readInt(), S3Uri.parse(in.readUTF()));
+    }
+    return new JobProgress(tileCount, width, height, channels, output, acceptedAt, firstSeenAt, renderMs,
+        lastProgressAt, doneCount, BitSet.valueOf(words), gridWidth, gridHeight, prefix, suffix, rects, uris);
+  }
+}

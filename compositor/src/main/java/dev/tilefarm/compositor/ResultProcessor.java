@@ -1,0 +1,178 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JsonSerde;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.UndecodableException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The Kafka side of {@link JobAggregator}: decodes a tile result from its raw bytes, applies it to the job's
+ * stored state, stores the new state and forwards the events — all inside the task's transaction. A record
+ * that is not a tile result goes to the dead-letter topic, in the same transaction, and processing goes on.
+ */
+final class ResultProcessor implements Processor<byte[], byte[], String, Object> {
+  private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
+  private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
+
+  private final JobAggregator aggregator;
+  private final InstantSource clock;
+  private final Duration progressInterval;
+  private final Duration purgeInterval;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, JobState> store;
+  /**
+   * Jobs with a PROGRESS count held back by the throttle. In memory only: after a restart or a rebalance a
+   * held-back count waits for the job's next tile instead, which costs a dashboard a moment, nothing more.
+   */
+  private final Set<String> pendingProgress = new LinkedHashSet<>();
+
+  ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval) {
+    this.aggregator = aggregator;
+    this.clock = clock;
+    this.progressInterval = progressInterval;
+    this.purgeInterval = purgeInterval;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.store = context.getStateStore(CompositorTopology.STORE);
+    context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, t -> flushProgress());
+    context.schedule(purgeInterval, PunctuationType.WALL_CLOCK_TIME, t -> purgeEnded());
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    TileResult result;
+    try {
+      result = decode(record);
+    } catch (UndecodableException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    String jobId = result.jobId();
+    MDC.put("jobId", jobId);
+    MDC.put("tileId", jobId + "/" + result.tile().index());
+    try {
+      JobAggregator.Step step = aggregator.accept(jobId, store.get(jobId), result);
+      apply(jobId, step);
+    } finally {
+      MDC.remove("tileId");
+      MDC.remove("jobId");
+    }
+  }
+
+  private void apply(String jobId, JobAggregator.Step step) {
+    if (step.state() != null) {
+      store.put(jobId, step.state());
+    }
+    for (JobEvent event : step.events()) {
+      context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
+    }
+    if (step.progressPending()) {
+      pendingProgress.add(jobId);
+    } else {
+      pendingProgress.remove(jobId);
+    }
+  }
+
+  private void flushProgress() {
+    for (String jobId : List.copyOf(pendingProgress)) {
+      MDC.put("jobId", jobId);
+      try {
+        apply(jobId, aggregator.flushProgress(jobId, store.get(jobId)));
+      } finally {
+        MDC.remove("jobId");
+      }
+    }
+  }
+
+  /** Forgets jobs that ended long enough ago that no duplicate of their results is expected any more. */
+  private void purgeEnded() {
+    List<String> expired = new ArrayList<>();
+    try (KeyValueIterator<String, JobState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, JobState> entry = all.next();
+        if (aggregator.expired(entry.value)) {
+          expired.add(entry.key);
+        }
+      }
+    }
+    expired.forEach(store::delete);
+    if (!expired.isEmpty()) {
+      log.info("forgot {} ended jobs", expired.size());
+    }
+  }
+
+  /**
+   * The tile result in {@code record}, or why it is not one. Besides JSON that is no {@code TileResult}, a
+   * record is refused if its key is not its job id (its job's other results are elsewhere, so it could
+   * never be joined with them) or if it lacks a field without which it cannot be placed.
+   */
+  static TileResult decode(Record<byte[], byte[]> record) {
+    TileResult result = RESULTS.decode(record.value());
+    String key = utf8(record.key());
+    if (result.jobId() == null || result.jobId().isEmpty()) {
+      throw new UndecodableException("not a valid TileResult: it has no jobId", null);
+    }
+    if (!result.jobId().equals(key)) {
+      throw new UndecodableException((key == null ? "the record has no key" : "the record's key is '" + key + "'")
+          + ", but tile results are keyed by their job id '" + result.jobId() + "'", null);
+    }
+    if (result.tile() == null) {
+      throw new UndecodableException("not a valid TileResult: it has no tile", null);
+    }
+    if (result instanceof TileResult.Done done && (done.output() == null || done.tileUri() == null)) {
+      throw new UndecodableException("not a valid TileResult: a DONE result needs output and tileUri", null);
+    }
+    return result;
+  }
+
+  private static String utf8(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new UndecodableException("the record's key is not UTF-8", e);
+    }
+  }
+
+  private void deadLetter(Record<byte[], byte[]> record, String error) {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    log.warn("sending the record at {}-{}@{} to the dead-letter topic: {}", meta.topic(), meta.partition(),
+        meta.offset(), error);
+    Base64.Encoder b64 = Base64.getEncoder();
+    DeadLetter letter = new DeadLetter(meta.topic(), meta.partition(), meta.offset(),
+        record.key() == null ? null : b64.encodeToString(record.key()),
+        record.value() == null ? null : b64.encodeToString(record.value()), error, CompositorTopology.ROLE,
+        clock.millis());
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    context.forward(new Record<String, Object>(key, letter, letter.timestamp()), CompositorTopology.DEAD_LETTER_SINK);
+  }
+}

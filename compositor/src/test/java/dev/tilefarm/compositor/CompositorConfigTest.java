@@ -1,0 +1,60 @@
+package dev.tilefarm.compositor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class CompositorConfigTest {
+  @Test
+  void defaultsAndTheStreamsSettingsTheyGive() {
+    CompositorConfig c = CompositorConfig.defaults("k:9092").withTopics(new Topics("x.")).withStateDir(Path.of("/s"));
+    assertEquals(Duration.ofMillis(250), c.progressInterval());
+    assertEquals(Duration.ofMillis(100), c.commitInterval());
+    Properties p = c.streamsProperties();
+    assertEquals("x.compositor", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
+    assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    assertEquals("100", p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    assertEquals("-1", p.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+    assertEquals("300000", p.get("producer.transaction.timeout.ms"));
+    assertEquals(Path.of("/s", "assembly"), c.assemblyDir());
+    // The settings are ones Kafka Streams accepts as they are.
+    new StreamsConfig(p);
+  }
+
+  @Test
+  void overridesApplyLastAndReachTheAdminClientWhenTheyConcernIt() {
+    CompositorConfig c = CompositorConfig.defaults("k:9092").withKafkaOverrides(Map.of(
+        "producer.transaction.timeout.ms", "900000", "num.stream.threads", "2", "admin.request.timeout.ms", "5000",
+        "security.protocol", "SSL", "topic.min.insync.replicas", "2"));
+    Properties p = c.streamsProperties();
+    assertEquals("900000", p.get("producer.transaction.timeout.ms"));
+    assertEquals("2", p.get("num.stream.threads"));
+    Map<String, Object> admin = c.adminProperties();
+    assertEquals("5000", admin.get("request.timeout.ms"));
+    assertEquals("SSL", admin.get("security.protocol"));
+    assertEquals("k:9092", admin.get("bootstrap.servers"));
+    assertEquals(3, admin.size());
+  }
+
+  @Test
+  void unknownAndReservedSettingsAreRefused() {
+    CompositorConfig base = CompositorConfig.defaults("k:9092");
+    var typo = assertThrows(IllegalArgumentException.class,
+        () -> base.withKafkaOverrides(Map.of("producer.linger.msec", "5")));
+    assertTrue(typo.getMessage().contains("'producer.linger.msec'"), typo.getMessage());
+    var guarantee = assertThrows(IllegalArgumentException.class,
+        () -> base.withKafkaOverrides(Map.of("processing.guarantee", "at_least_once")));
+    assertTrue(guarantee.getMessage().contains("exactly-once"), guarantee.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> base.withKafkaOverrides(Map.of("state.dir", "/elsewhere")));
+    assertThrows(IllegalArgumentException.class, () -> base.withProgressInterval(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> base.withCommitInterval(Duration.ofMillis(-1)));
+  }
+}

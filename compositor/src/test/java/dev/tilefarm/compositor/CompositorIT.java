@@ -1,0 +1,165 @@
+package dev.tilefarm.compositor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.embedded.EmbeddedKafka;
+import dev.tilefarm.embedded.EmbeddedS3;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JsonSerde;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.S3Settings;
+import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.store.TileKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The compositor alone against the real embedded broker and S3 server: tile results published by a plain
+ * producer, events read back read-committed. One partition per topic, so a later job's COMPLETED proves
+ * that nothing more came for the jobs before it — no waiting for silence.
+ */
+class CompositorIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
+
+  @TempDir
+  Path dir;
+  private final Topics topics = new Topics("it.");
+
+  @Test
+  void completesOnceThroughDuplicatesGarbageAndRestarts() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
+        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
+            "farm"));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer());
+        KafkaConsumer<String, DeadLetter> dead = consumer(kafka, topics.deadLetter().valueSerde().deserializer())) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
+      }
+      events.subscribe(List.of(topics.jobEvents().name()));
+      dead.subscribe(List.of(topics.deadLetter().name()));
+      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+          CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+
+      TileImage image = TestImages.image(150, 100, 4, 42);
+      List<TileResult.Done> big = storedJob(blobs, "big", image, 32, S3Uri.parse("s3://farm/outputs/big.png"));
+      List<JobEvent> seen = new ArrayList<>();
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        producer.send(new ProducerRecord<>(topics.tileResults().name(), "junk",
+            "{\"status\":\"DONE\",".getBytes(StandardCharsets.UTF_8)));
+        List<TileResult.Done> order = new ArrayList<>(big);
+        order.add(big.get(3));
+        Collections.shuffle(order, new Random(7));
+        order.forEach(r -> send(producer, r));
+        order.forEach(r -> send(producer, r)); // every result twice more, before and after the last tile
+        producer.flush();
+        seen.addAll(readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("big")));
+        DeadLetter letter = readUntil(dead, d -> true).get(0);
+        assertEquals("junk", new String(java.util.Base64.getDecoder().decode(letter.keyBase64()), StandardCharsets.UTF_8));
+        assertEquals("compositor", letter.role());
+      }
+
+      JobEvent.Completed completed = (JobEvent.Completed) seen.get(seen.size() - 1);
+      byte[] png = blobs.get(completed.output());
+      assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)), completed.sha256());
+      assertEquals(png.length, completed.bytes());
+      assertArrayEquals(image.pixels(), TestImages.decode(png).pixels());
+
+      // A restart on the same state, then one on an empty state directory (the store comes back from its
+      // changelog): late duplicates of the finished job change nothing, while new jobs still complete.
+      for (String round : List.of("same-state", "fresh-state")) {
+        CompositorConfig restarted = round.equals("same-state") ? config : config.withStateDir(dir.resolve(round));
+        try (Compositor compositor = Compositor.start(restarted, blobs)) {
+          compositor.awaitRunning(WAIT);
+          big.forEach(r -> send(producer, r));
+          List<TileResult.Done> marker = storedJob(blobs, "marker-" + round, TestImages.image(20, 20, 1, 1), 16,
+              S3Uri.parse("s3://farm/outputs/marker-" + round + ".png"));
+          marker.forEach(r -> send(producer, r));
+          producer.flush();
+          seen.addAll(readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("marker-" + round)));
+        }
+      }
+      long bigCompleted = seen.stream().filter(e -> e instanceof JobEvent.Completed && e.jobId().equals("big")).count();
+      assertEquals(1, bigCompleted, seen.toString());
+      assertTrue(seen.stream().noneMatch(e -> e instanceof JobEvent.Failed), seen.toString());
+      assertEquals(3, seen.stream().filter(e -> e instanceof JobEvent.Completed).count(), seen.toString());
+    }
+  }
+
+  private List<TileResult.Done> storedJob(BlobStore blobs, String id, TileImage image, int tile, S3Uri output) {
+    List<TileRect> rects = TestImages.grid(image.width(), image.height(), tile);
+    List<TileResult.Done> results = new ArrayList<>();
+    for (TileRect r : rects) {
+      S3Uri uri = TileKeys.tile("farm", id, r.index());
+      blobs.put(uri, TileCodec.encode(TestImages.crop(image, r)), "application/octet-stream");
+      results.add(new TileResult.Done(id, r, rects.size(), image.width(), image.height(), output, uri,
+          image.channels(), 0, "", 7, "it", System.currentTimeMillis()));
+    }
+    return results;
+  }
+
+  private void send(KafkaProducer<String, byte[]> producer, TileResult r) {
+    producer.send(new ProducerRecord<>(topics.tileResults().name(), r.jobId(), RESULTS.encode(r)));
+  }
+
+  private static <V> KafkaConsumer<String, V> consumer(EmbeddedKafka kafka,
+      org.apache.kafka.common.serialization.Deserializer<V> values) {
+    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);
+  }
+
+  /** Every value read until one matches {@code last} (the rest of its batch included: nothing read is dropped). */
+  private static <V> List<V> readUntil(KafkaConsumer<String, V> consumer, Predicate<V> last) {
+    List<V> out = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    boolean matched = false;
+    while (!matched && System.nanoTime() < deadline) {
+      for (var r : consumer.poll(Duration.ofMillis(200))) {
+        out.add(r.value());
+        matched |= last.test(r.value());
+      }
+    }
+    if (matched) {
+      return out;
+    }
+    throw new AssertionError("nothing matching came within " + WAIT + "; read " + out);
+  }
+}

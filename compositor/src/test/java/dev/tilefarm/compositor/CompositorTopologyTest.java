@@ -1,0 +1,382 @@
+package dev.tilefarm.compositor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JsonSerde;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.store.TileKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompositorTopologyTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Duration PROGRESS_INTERVAL = Duration.ofMillis(250);
+  private static final Duration ENDED_RETENTION = Duration.ofDays(1);
+  private static final long ACCEPTED_AT = T0.toEpochMilli() - 5_000;
+  private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
+
+  @TempDir
+  Path dir;
+  private final Topics topics = new Topics("t.");
+  private final TestImages.MemoryStore store = new TestImages.MemoryStore();
+  /** The time the topology reads; moved together with the driver's wall clock (see {@link #advance}). */
+  private final AtomicLong now = new AtomicLong(T0.toEpochMilli());
+  private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+  /** Milliseconds each tile read takes, by the topology's clock: makes the assembly time observable. */
+  private final AtomicLong readMs = new AtomicLong();
+  private final AtomicBoolean storageDown = new AtomicBoolean();
+  private ImageAssembler assembler;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> results;
+  private TestInputTopic<byte[], byte[]> rawResults;
+  private TestOutputTopic<String, JobEvent> events;
+  private TestOutputTopic<String, DeadLetter> dead;
+
+  @BeforeEach
+  void setUp() {
+    TileSource source = uri -> {
+      if (storageDown.get()) {
+        throw new BlobStoreException("reading " + uri + ": 503 Slow Down", true, null);
+      }
+      now.addAndGet(readMs.get());
+      return store.read(uri);
+    };
+    assembler = new ImageAssembler(source, store, dir.resolve("assembly"), 2);
+    var props = new java.util.Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+    driver = new TopologyTestDriver(
+        CompositorTopology.build(topics, assembler, clock, PROGRESS_INTERVAL, ENDED_RETENTION), props, T0);
+    results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    rawResults = driver.createInputTopic(topics.tileResults().name(), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    dead = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
+        topics.deadLetter().valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+    assembler.close();
+  }
+
+  private void advance(Duration d) {
+    now.addAndGet(d.toMillis());
+    driver.advanceWallClockTime(d);
+  }
+
+  /** A job whose tiles are stored; {@link #result} makes its tile results. */
+  private record Job(String id, TileImage image, List<TileRect> rects, S3Uri output) {
+    TileResult.Done result(int index) {
+      return new TileResult.Done(id, rects.get(index), rects.size(), image.width(), image.height(), output,
+          TileKeys.tile("farm", id, index), image.channels(), 1000, "00", 10 + index, "worker-1", ACCEPTED_AT);
+    }
+
+    long renderMs() {
+      return rects.stream().mapToLong(r -> 10 + r.index()).sum();
+    }
+  }
+
+  private Job job(String id, TileImage image, int tile, S3Uri output) {
+    List<TileRect> rects = TestImages.grid(image.width(), image.height(), tile);
+    store.putTiles(image, rects, i -> TileKeys.tile("farm", id, i));
+    return new Job(id, image, rects, output);
+  }
+
+  private Job pngJob(String id) {
+    return job(id, TestImages.image(70, 50, 3, id.hashCode()), 25, S3Uri.parse("s3://out/" + id + ".png"));
+  }
+
+  private void send(TileResult result) {
+    results.pipeInput(result.jobId(), RESULTS.encode(result));
+  }
+
+  private static List<Integer> shuffled(int n, long seed) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed));
+    return order;
+  }
+
+  private static <T extends JobEvent> List<T> only(List<JobEvent> all, Class<T> type) {
+    return all.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private KeyValueStore<String, JobState> jobStore() {
+    return driver.getKeyValueStore(CompositorTopology.STORE);
+  }
+
+  @Test
+  void resultsInAnyOrderCompleteTheJobOnceWithTheAssembledImage() throws Exception {
+    Job job = pngJob("j1");
+    readMs.set(3);
+    for (int i : shuffled(job.rects().size(), 1)) {
+      send(job.result(i));
+    }
+    List<JobEvent> all = events.readValuesToList();
+    List<JobEvent.Completed> completed = only(all, JobEvent.Completed.class);
+    assertEquals(1, completed.size(), all.toString());
+    assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1));
+    JobEvent.Completed c = completed.get(0);
+
+    TestImages.MemoryStore.Stored stored = store.written.get(job.output());
+    assertEquals("image/png", stored.contentType());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(stored.bytes()).pixels());
+    assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored.bytes())), c.sha256());
+    assertEquals(stored.bytes().length, c.bytes());
+    assertEquals("j1", c.jobId());
+    assertEquals(job.output(), c.output());
+    assertEquals("PNG", c.format());
+    assertEquals(70, c.width());
+    assertEquals(50, c.height());
+    assertEquals(6, c.tiles());
+    // Six tile reads of 3 ms each, by the topology's clock, all inside the assembly.
+    assertEquals(18, c.timings().assemble());
+    assertEquals(job.renderMs(), c.timings().render());
+    assertEquals(5_000 + 18, c.timings().total());
+    assertEquals(T0.toEpochMilli() + 18, c.timestamp());
+    assertEquals(new JobEnded(JobEnded.Outcome.COMPLETED, T0.toEpochMilli() + 18), jobStore().get("j1"));
+  }
+
+  @Test
+  void duplicatesBeforeAndAfterCompletionGiveOneCompleted() {
+    Job job = pngJob("dup");
+    send(job.result(0));
+    send(job.result(0));
+    advance(Duration.ofMillis(300));
+    send(job.result(0)); // a duplicate is no news: no PROGRESS, even with the interval passed
+    assertEquals(List.of(1), events.readValuesToList().stream().map(e -> ((JobEvent.Progress) e).done()).toList());
+    for (int i = 1; i < job.rects().size(); i++) {
+      send(job.result(i));
+      send(job.result(i));
+    }
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    send(new TileResult.Failed("dup", job.rects().get(2), 6, "late failure of a retried attempt", "w2", ACCEPTED_AT));
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(1, only(all, JobEvent.Completed.class).size(), all.toString());
+    assertEquals(0, only(all, JobEvent.Failed.class).size(), all.toString());
+    // Tile 1 comes 300 ms after the first PROGRESS, the rest at once after it: held back, then complete.
+    assertEquals(List.of(2), only(all, JobEvent.Progress.class).stream().map(JobEvent.Progress::done).toList());
+    assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1));
+  }
+
+  @Test
+  void progressIsThrottledPerJobAndNeverSentForTheLastTile() {
+    Job job = job("p", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/p.png"));
+    assertEquals(5, job.rects().size());
+    send(job.result(0));
+    assertEquals(new JobEvent.Progress("p", T0.toEpochMilli(), 1, 5), events.readValue());
+    advance(Duration.ofMillis(100));
+    send(job.result(1));
+    assertTrue(events.isEmpty(), "within the interval the count is held back");
+    advance(Duration.ofMillis(100));
+    assertTrue(events.isEmpty());
+    advance(Duration.ofMillis(100));
+    // 300 ms after the last PROGRESS: the held-back count goes out without waiting for another tile.
+    assertEquals(new JobEvent.Progress("p", T0.toEpochMilli() + 300, 2, 5), events.readValue());
+    send(job.result(2));
+    send(job.result(3));
+    assertTrue(events.isEmpty());
+    advance(Duration.ofMillis(260));
+    assertEquals(new JobEvent.Progress("p", T0.toEpochMilli() + 560, 4, 5), events.readValue());
+    advance(Duration.ofMillis(260));
+    assertTrue(events.isEmpty(), "nothing new to report");
+    send(job.result(4));
+    assertInstanceOf(JobEvent.Completed.class, events.readValue());
+    advance(Duration.ofSeconds(2));
+    assertTrue(events.isEmpty());
+  }
+
+  @Test
+  void throttlingIsPerJob() {
+    Job a = pngJob("a");
+    Job b = pngJob("b");
+    send(a.result(0));
+    send(b.result(0));
+    send(a.result(1));
+    List<JobEvent.Progress> progress = only(events.readValuesToList(), JobEvent.Progress.class);
+    assertEquals(List.of("a", "b"), progress.stream().map(JobEvent::jobId).toList());
+  }
+
+  @Test
+  void aFailedTileFailsTheJobOnceNamingTheTile() {
+    Job job = pngJob("f");
+    send(job.result(0));
+    send(new TileResult.Failed("f", job.rects().get(4), 6, "renderer ran out of memory", "w1", ACCEPTED_AT));
+    send(new TileResult.Failed("f", job.rects().get(5), 6, "another failure", "w1", ACCEPTED_AT));
+    for (int i = 1; i < 6; i++) {
+      send(job.result(i));
+    }
+    List<JobEvent> all = events.readValuesToList();
+    List<JobEvent.Failed> failed = only(all, JobEvent.Failed.class);
+    assertEquals(1, failed.size(), all.toString());
+    assertEquals("tile 4: renderer ran out of memory", failed.get(0).reason());
+    assertEquals(4, failed.get(0).tile());
+    assertEquals(0, only(all, JobEvent.Completed.class).size());
+    assertTrue(store.written.isEmpty());
+  }
+
+  @Test
+  void aResultThatDisagreesWithTheFirstFailsTheJobNamingTheTile() {
+    Job job = pngJob("c");
+    send(job.result(0));
+    TileResult.Done odd = job.result(3);
+    send(new TileResult.Done("c", odd.tile(), 6, 70, 50, odd.output(), odd.tileUri(), 4, 1, "x", 1, "w", ACCEPTED_AT));
+    JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
+    assertEquals("tile 3: channels 4 conflicts with 3 from the job's first result", failed.reason());
+    assertEquals(3, failed.tile());
+  }
+
+  @Test
+  void aMissingTileObjectFailsTheJobNamingTheTile() {
+    Job job = pngJob("m");
+    store.tiles.remove(TileKeys.tile("farm", "m", 3));
+    for (int i = 0; i < 6; i++) {
+      send(job.result(i));
+    }
+    JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
+    assertEquals("tile 3: s3://farm/tiles/m/3.tft does not exist", failed.reason());
+    assertEquals(3, failed.tile());
+    assertEquals(new JobEnded(JobEnded.Outcome.FAILED, T0.toEpochMilli()), jobStore().get("m"));
+  }
+
+  @Test
+  void undecodableRecordsGoToTheDeadLetterTopicAndTheNextJobStillCompletes() {
+    results.pipeInput("k", "{not json".getBytes(StandardCharsets.UTF_8));
+    DeadLetter letter = dead.readValue();
+    assertEquals(topics.tileResults().name(), letter.sourceTopic());
+    assertEquals(0, letter.offset());
+    assertArrayEquals("{not json".getBytes(StandardCharsets.UTF_8), Base64.getDecoder().decode(letter.valueBase64()));
+    assertArrayEquals("k".getBytes(StandardCharsets.UTF_8), Base64.getDecoder().decode(letter.keyBase64()));
+    assertTrue(letter.error().startsWith("not a valid TileResult"), letter.error());
+    assertEquals("compositor", letter.role());
+
+    Job job = pngJob("ok");
+    byte[] valid = RESULTS.encode(job.result(0));
+    results.pipeInput("other-job", valid);
+    assertTrue(dead.readValue().error().contains("keyed by their job id 'ok'"));
+    results.pipeInput("ok", (byte[]) null);
+    assertEquals("the record has no value", dead.readValue().error());
+    rawResults.pipeInput(new byte[] {(byte) 0xff, (byte) 0xfe}, valid);
+    DeadLetter badKey = dead.readValue();
+    assertEquals("the record's key is not UTF-8", badKey.error());
+    assertArrayEquals(new byte[] {(byte) 0xff, (byte) 0xfe}, Base64.getDecoder().decode(badKey.keyBase64()));
+    results.pipeInput("ok", "{\"status\":\"DONE\",\"jobId\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals("not a valid TileResult: it has no tile", dead.readValue().error());
+    assertTrue(events.isEmpty());
+
+    for (int i : shuffled(6, 2)) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+    assertTrue(dead.isEmpty());
+  }
+
+  @Test
+  void jpegOutput() {
+    Job job = job("jp", TestImages.smooth(90, 60, 4), 32, S3Uri.parse("s3://out/photos/jp.jpeg"));
+    for (int i : shuffled(job.rects().size(), 3)) {
+      send(job.result(i));
+    }
+    JobEvent.Completed c = only(events.readValuesToList(), JobEvent.Completed.class).get(0);
+    assertEquals("JPEG", c.format());
+    TestImages.MemoryStore.Stored stored = store.written.get(job.output());
+    assertEquals("image/jpeg", stored.contentType());
+    assertEquals(stored.bytes().length, c.bytes());
+    TileImage decoded = TestImages.decode(stored.bytes());
+    assertEquals(3, decoded.channels());
+    assertTrue(TestImages.maxDifference(job.image(), decoded, 3) <= 12);
+  }
+
+  @Test
+  void aStorageOutageAtTheLastTileLeavesEverythingAsItWasForTheRetry() {
+    Job job = pngJob("retry");
+    for (int i = 0; i < 5; i++) {
+      send(job.result(i));
+    }
+    events.readValuesToList();
+    storageDown.set(true);
+    StreamsException e = assertThrows(StreamsException.class, () -> send(job.result(5)));
+    // The thread dies with it and is replaced (see StreamsErrorPolicy): the transaction is aborted and
+    // the record comes round again. Nothing was published or stored for it meanwhile.
+    assertTrue(StreamsErrorPolicy.retriable(e), e.toString());
+    assertTrue(events.isEmpty());
+    JobProgress kept = assertInstanceOf(JobProgress.class, jobStore().get("retry"));
+    assertEquals(5, kept.doneCount);
+    assertTrue(store.written.isEmpty());
+
+    storageDown.set(false);
+    send(job.result(5));
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(1, all.size(), all.toString());
+    JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, all.get(0));
+    assertEquals(6, c.tiles());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+  }
+
+  @Test
+  void anInvalidFirstResultFailsTheJob() {
+    Job job = pngJob("inv");
+    TileResult.Done r = job.result(0);
+    send(new TileResult.Done("inv", r.tile(), 6, 70, 50, S3Uri.parse("s3://out/inv.gif"), r.tileUri(), 3, 1, "x", 1,
+        "w", ACCEPTED_AT));
+    JobEvent.Failed failed = assertInstanceOf(JobEvent.Failed.class, events.readValue());
+    assertTrue(failed.reason().startsWith("tile 0: output s3://out/inv.gif: extension '.gif' is not a supported"),
+        failed.reason());
+  }
+
+  @Test
+  void endedJobsAreForgottenAfterTheRetention() {
+    Job job = job("old", TestImages.image(10, 10, 1, 1), 10, S3Uri.parse("s3://out/old.png"));
+    send(job.result(0));
+    assertInstanceOf(JobEnded.class, jobStore().get("old"));
+    advance(ENDED_RETENTION.minusMinutes(1));
+    assertInstanceOf(JobEnded.class, jobStore().get("old"));
+    advance(Duration.ofMinutes(2));
+    assertNull(jobStore().get("old"));
+  }
+}

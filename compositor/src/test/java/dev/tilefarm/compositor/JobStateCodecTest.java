@@ -1,0 +1,112 @@
+package dev.tilefarm.compositor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.store.TileKeys;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+class JobStateCodecTest {
+  private static final S3Uri OUTPUT = S3Uri.parse("s3://out/images/job-7.png");
+
+  static TileResult.Done done(String jobId, TileRect r, int count, int w, int h, S3Uri tileUri) {
+    return new TileResult.Done(jobId, r, count, w, h, OUTPUT, tileUri, 3, 100, "ab", 5, "w1", 1000);
+  }
+
+  private static JobProgress collect(List<TileRect> rects, int w, int h, IntFunction<S3Uri> uri, long seed,
+      int upTo) {
+    List<TileRect> order = new ArrayList<>(rects);
+    Collections.shuffle(order, new Random(seed));
+    JobProgress p = null;
+    for (TileRect r : order.subList(0, upTo)) {
+      TileResult.Done d = done("job-7", r, rects.size(), w, h, uri.apply(r.index()));
+      if (p == null) {
+        p = JobProgress.start(d, 2000);
+      }
+      p.add(d);
+      assertEquals(p, JobStateCodec.decode(JobStateCodec.encode(p)), "round trip");
+    }
+    return p;
+  }
+
+  @Test
+  void aTenThousandTileGridStaysSmall() {
+    List<TileRect> grid = TestImages.grid(100 * 64 - 17, 100 * 64 - 5, 64);
+    assertEquals(10_000, grid.size());
+    JobProgress p = null;
+    List<TileRect> order = new ArrayList<>(grid);
+    Collections.shuffle(order, new Random(2));
+    for (TileRect r : order) {
+      TileResult.Done d = done("job-7", r, 10_000, 100 * 64 - 17, 100 * 64 - 5, TileKeys.tile("farm", "job-7", r.index()));
+      if (p == null) {
+        p = JobProgress.start(d, 2000);
+      }
+      p.add(d);
+    }
+    assertTrue(p.complete());
+    byte[] bytes = JobStateCodec.encode(p);
+    assertTrue(bytes.length < 1_500, "state is " + bytes.length + " bytes");
+    JobProgress back = (JobProgress) JobStateCodec.decode(bytes);
+    List<TilePart> parts = back.parts();
+    for (int i = 0; i < grid.size(); i++) {
+      assertEquals(grid.get(i), parts.get(i).rect());
+      assertEquals(TileKeys.tile("farm", "job-7", i), parts.get(i).uri());
+    }
+    assertEquals(10_000 * 5, back.renderMs);
+  }
+
+  @Test
+  void anIrregularLayoutAndUnpatternedUrisAreKeptExactly() {
+    // Columns of widths 5, 9, 2; rows of heights 3 and 4; not a grid the learner can predict.
+    List<TileRect> rects = List.of(new TileRect(0, 0, 0, 5, 3), new TileRect(1, 5, 0, 9, 3), new TileRect(2, 14, 0, 2, 3),
+        new TileRect(3, 0, 3, 5, 4), new TileRect(4, 5, 3, 9, 4), new TileRect(5, 14, 3, 2, 4));
+    IntFunction<S3Uri> uri = i -> i == 4 ? S3Uri.parse("s3://elsewhere/odd-name.tft") : TileKeys.tile("farm", "job-7", i);
+    JobProgress p = collect(rects, 16, 7, uri, 3, rects.size());
+    assertTrue(p.complete());
+    List<TilePart> parts = ((JobProgress) JobStateCodec.decode(JobStateCodec.encode(p))).parts();
+    for (int i = 0; i < rects.size(); i++) {
+      assertEquals(rects.get(i), parts.get(i).rect());
+      assertEquals(uri.apply(i), parts.get(i).uri());
+    }
+  }
+
+  @Test
+  void gridTilesAreNotListedOnceTheGridIsKnown() {
+    List<TileRect> grid = TestImages.grid(100, 100, 30);
+    TileResult.Done last = done("job-7", grid.get(15), 16, 100, 100, TileKeys.tile("farm", "job-7", 15));
+    JobProgress p = JobProgress.start(last, 0);
+    p.add(last);
+    // The last tile alone (last column and row) tells nothing about the grid, so it is listed at first...
+    assertEquals(1, p.rects.size());
+    // ...and dropped once an inner tile shows the grid.
+    p.add(done("job-7", grid.get(5), 16, 100, 100, TileKeys.tile("farm", "job-7", 5)));
+    assertEquals(0, p.rects.size());
+    assertEquals(0, p.tileUris.size());
+    assertFalse(p.complete());
+  }
+
+  @Test
+  void anEndedJobRoundTrips() {
+    JobEnded ended = new JobEnded(JobEnded.Outcome.FAILED, 123456789L);
+    assertEquals(ended, JobStateCodec.decode(JobStateCodec.encode(ended)));
+    assertEquals(11, JobStateCodec.encode(ended).length);
+  }
+
+  @Test
+  void corruptBytesAreReported() {
+    assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(new byte[] {9, 1}));
+    byte[] ok = JobStateCodec.encode(new JobEnded(JobEnded.Outcome.COMPLETED, 1));
+    assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(java.util.Arrays.copyOf(ok, ok.length - 1)));
+    assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(java.util.Arrays.copyOf(ok, ok.length + 1)));
+  }
+}

@@ -1,0 +1,32 @@
+package dev.tilefarm.compositor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+class StreamsErrorPolicyTest {
+  private final List<Throwable> seen = new ArrayList<>();
+  private final StreamsErrorPolicy policy = new StreamsErrorPolicy(seen::add);
+
+  @Test
+  void failuresThatMayPassReplaceTheThread() {
+    Throwable storage = new StreamsException("processing", new StorageUnavailableException("S3 503", null));
+    assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, policy.handle(storage));
+    assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD,
+        policy.handle(new StreamsException(new TimeoutException("broker"))));
+    assertSame(storage, seen.get(0));
+  }
+
+  @Test
+  void anythingElseShutsTheClientDown() {
+    assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
+        policy.handle(new StreamsException("processing", new NullPointerException())));
+    assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, policy.handle(new IllegalStateException("corrupt state")));
+  }
+}
