@@ -24,9 +24,11 @@ final class Inputs {
   static ObjectNode jsonObject(Path file) throws Main.UsageException {
     try {
       return object(Json.MAPPER.readTree(file.toFile()), file.toString());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new Main.UsageException(file + ": not valid JSON: " + e.getOriginalMessage() + " (line "
+          + e.getLocation().getLineNr() + ")");
     } catch (IOException e) {
-      throw new Main.UsageException(file + ": " + (Files.exists(file) ? "not valid JSON: " + e.getMessage()
-          : "no such file"));
+      throw new Main.UsageException(file + ": " + (Files.exists(file) ? e.getMessage() : "no such file"));
     }
   }
 

@@ -110,8 +110,8 @@ final class SubmitCommand implements Callable<Integer> {
         }
         try {
           jobs.add(Inputs.object(Json.MAPPER.readTree(line), file + " line " + n));
-        } catch (IOException e) {
-          throw new Main.UsageException(file + " line " + n + ": not valid JSON: " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new Main.UsageException(file + " line " + n + ": not valid JSON: " + e.getOriginalMessage());
         }
       }
     } catch (IOException e) {

@@ -1,0 +1,68 @@
+package dev.tilefarm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsMeanAnEmbeddedFarm() {
+    Settings s = Settings.load(Map.of(), Map.of("HOME", "/home/ann"), null);
+    assertFalse(s.clusterConfigured());
+    assertNull(s.s3Endpoint());
+    assertEquals("tilefarm", s.bucket());
+    assertEquals("tilefarm.jobs", s.topics().jobs().name());
+    assertEquals(Path.of("/home/ann/.tilefarm"), s.dataDir());
+  }
+
+  @Test
+  void flagBeatsEnvironmentBeatsFileBeatsDefault() throws Exception {
+    Path file = dir.resolve("tilefarm.properties");
+    Files.writeString(file, "s3.bucket=from-file\ntopic.prefix=file.\ntopic.partitions=12\n");
+    Map<String, String> env = Map.of("TILEFARM_S3_BUCKET", "from-env", "TILEFARM_TOPIC_PREFIX", "env.");
+    Map<String, String> flags = new HashMap<>();
+    flags.put("s3.bucket", "from-flag");
+    flags.put("topic.prefix", null);
+    Settings s = Settings.load(flags, env, file);
+    assertEquals("from-flag", s.bucket());
+    assertEquals("env.", s.topicPrefix());
+    assertEquals(12, s.partitions());
+  }
+
+  @Test
+  void unknownKeyInAFileIsAnErrorListingTheValidOnes() throws Exception {
+    Path file = dir.resolve("bad.properties");
+    Files.writeString(file, "bootstrap.server=kafka:9092\n");
+    Settings.ConfigException e = assertThrows(Settings.ConfigException.class, () -> Settings.load(Map.of(), Map.of(), file));
+    assertTrue(e.getMessage().contains("unknown key 'bootstrap.server'"), e.getMessage());
+    assertTrue(e.getMessage().contains("bootstrap.servers"), e.getMessage());
+  }
+
+  @Test
+  void badValuesNameTheSettingAndItsVariable() {
+    Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+        () -> Settings.load(Map.of(), Map.of("TILEFARM_TOPIC_PARTITIONS", "many"), null));
+    assertEquals("setting topic.partitions (TILEFARM_TOPIC_PARTITIONS) = 'many': must be an integer", e.getMessage());
+    Settings.ConfigException url = assertThrows(Settings.ConfigException.class,
+        () -> Settings.load(Map.of("s3.endpoint", "minio:9000"), Map.of(), null));
+    assertTrue(url.getMessage().contains("must be a URL"), url.getMessage());
+  }
+
+  @Test
+  void environmentNamesFollowTheKeys() {
+    assertEquals("TILEFARM_S3_ACCESS_KEY", Settings.envName("s3.access-key"));
+    assertEquals("TILEFARM_LIMITS_MAX_PIXELS", Settings.envName("limits.max-pixels"));
+  }
+}
