@@ -1,0 +1,581 @@
+package dev.tilefarm.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.TileMaker;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.opencv.core.Core;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.Point;
+import org.opencv.core.Scalar;
+import org.opencv.core.Size;
+import org.opencv.imgcodecs.Imgcodecs;
+import org.opencv.imgproc.Imgproc;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures the farm on the embedded stack, each figure side by side with its reference in the same run,
+ * and writes the pipeline section of BENCHMARKS.md. Every figure is repeated {@code --runs} times and
+ * reported as median (min – max): this machine is shared and noisy, so ratios matter, not seconds.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure the farm against its references (pipeline vs direct, farm vs raw Kafka and S3) and "
+        + "write the results to BENCHMARKS.md. Takes several minutes; --quick takes about one.")
+final class BenchCommand implements Callable<Integer> {
+  static final String START = "<!-- pipeline-bench:start -->";
+  static final String END = "<!-- pipeline-bench:end -->";
+
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "BENCHMARKS.md", description = "report to update")
+  Path out;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "repetitions of each figure")
+  int runs;
+
+  @Option(names = "--quick", description = "small sizes, for a smoke run")
+  boolean quick;
+
+  @Option(names = "--only", paramLabel = "SECTION", split = ",",
+      description = "run only these: startup, overhead, latency, throughput, processing, scaling, memory")
+  List<String> only;
+
+  private final List<String> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private Path scratch;
+  private final int threads = Runtime.getRuntime().availableProcessors();
+
+  @Override
+  public Integer call() throws Exception {
+    scratch = Files.createTempDirectory("tilefarm-bench");
+    long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+    if (wanted("startup")) {
+      startup(jvmStart);
+    }
+    if (wanted("overhead") || wanted("latency") || wanted("throughput") || wanted("processing")) {
+      try (Farm farm = farm("main", 1, threads)) {
+        if (wanted("overhead")) {
+          overhead(farm, quick ? 0.5 : 2, "~2 s", 1.5);
+          overhead(farm, quick ? 2 : 20, "~20 s", 1.10);
+        }
+        if (wanted("latency")) {
+          latency(farm);
+        }
+        if (wanted("throughput")) {
+          throughput(farm);
+        }
+        if (wanted("processing")) {
+          processing(farm);
+        }
+      }
+    }
+    if (wanted("scaling")) {
+      scaling();
+    }
+    if (wanted("memory")) {
+      memory();
+    }
+    write();
+    System.out.println("wrote " + out.toAbsolutePath());
+    return 0;
+  }
+
+  private boolean wanted(String section) {
+    return only == null || only.contains(section);
+  }
+
+  private Farm farm(String name, int workers, int workerThreads) throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    flags.put("data.dir", scratch.resolve(name + "-" + System.nanoTime()).toString());
+    flags.put("worker.threads", String.valueOf(workerThreads));
+    Settings settings = Settings.load(flags, Map.of(), null);
+    return Farm.startEmbedded(settings, workers, true, 0, 0, new Progress(System.err, false, true));
+  }
+
+  // ---- start-up -------------------------------------------------------------------------------
+
+  private void startup(long jvmStart) throws Exception {
+    BenchStats ready = new BenchStats();
+    long firstFromJvm = -1;
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      try (Farm f = farm("startup", 1, threads)) {
+        ready.add((System.nanoTime() - t0) / 1e6);
+        if (firstFromJvm < 0) {
+          firstFromJvm = System.currentTimeMillis() - jvmStart;
+        }
+      }
+    }
+    rows.add(row("Start-up: embedded stack ready to accept a job", ready.summary("%.0f ms"),
+        "JVM start → ready, first start: " + firstFromJvm + " ms", "—", "< 3 s after JVM start",
+        firstFromJvm < 3000 && ready.median() < 3000));
+    notes.add("**Start-up** counts from the call to the farm being ready: broker formatted and started, S3 server "
+        + "up, topics created, splitter and compositor RUNNING in their groups, workers subscribed. The first start "
+        + "in a JVM also pays class loading and JIT warm-up; later starts in the same JVM show the steady cost.");
+  }
+
+  // ---- pipeline overhead ----------------------------------------------------------------------
+
+  private ObjectNode spheresJob(String id, int width, int height, int samples) throws IOException {
+    ObjectNode job = Json.MAPPER.createObjectNode();
+    job.put("id", id);
+    job.put("type", "render");
+    job.put("renderer", "builtin");
+    job.put("width", width);
+    job.put("height", height);
+    job.put("samples", samples);
+    job.put("seed", 1);
+    try (InputStream in = BenchCommand.class.getResourceAsStream("/examples/scenes/spheres.json")) {
+      job.set("scene", Json.MAPPER.readTree(in));
+    }
+    return job;
+  }
+
+  /** The same job rendered in this process, tile by tile on a pool of {@code threads}, then encoded as PNG. */
+  private double direct(ObjectNode json, int poolThreads) throws Exception {
+    JobRequest job = JobCodec.decode(json.deepCopy(), json.get("id").asText());
+    int w = json.get("width").asInt();
+    int h = json.get("height").asInt();
+    TileMaker maker = new TileMaker(uri -> {
+      throw new IllegalStateException("no inputs in a render job");
+    }, 1 << 20);
+    long t0 = System.nanoTime();
+    BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    byte[] dst = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+    int band = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(poolThreads);
+    try {
+      List<Future<?>> parts = new ArrayList<>();
+      for (int y = 0; y < h; y += band) {
+        TileRect rect = new TileRect(y / band, 0, y, w, Math.min(band, h - y));
+        parts.add(pool.submit(() -> {
+          TileImage t = maker.make(job, rect, w, h);
+          byte[] src = t.pixels();
+          for (int i = 0, o = rect.y() * w * 3; i < src.length; i += 3, o += 3) {
+            dst[o] = src[i + 2];
+            dst[o + 1] = src[i + 1];
+            dst[o + 2] = src[i];
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : parts) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", png);
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private void overhead(Farm farm, double targetSeconds, String label, double aim) throws Exception {
+    int w = quick ? 320 : 640;
+    int h = quick ? 180 : 360;
+    // Calibrate: pick the sample count that makes the direct render take about the target time (after a
+    // throwaway render, so that the JIT has compiled the tracer and the probe is not inflated by it).
+    direct(spheresJob("warm-up-" + System.nanoTime(), w, h, 4), threads);
+    double probe = direct(spheresJob("calibrate-" + System.nanoTime(), w, h, 4), threads);
+    int samples = Math.max(1, (int) Math.round(4 * targetSeconds * 1000 / probe));
+    BenchStats pipeline = new BenchStats();
+    BenchStats reference = new BenchStats();
+    BenchStats ratio = new BenchStats();
+    JobEvent.Completed last = null;
+    for (int i = 0; i < runs; i++) {
+      double d = direct(spheresJob("direct-" + System.nanoTime(), w, h, samples), threads);
+      long t0 = System.nanoTime();
+      JobEvent end = one(farm, spheresJob("overhead-" + System.nanoTime(), w, h, samples));
+      double p = (System.nanoTime() - t0) / 1e6;
+      last = completed(end);
+      pipeline.add(p);
+      reference.add(d);
+      ratio.add(p / d);
+    }
+    rows.add(row("Pipeline overhead, " + label + " render job (" + w + "x" + h + ", " + samples + " spp)",
+        pipeline.summary("%.0f ms"), "direct in-process, " + threads + " threads: " + reference.summary("%.0f ms"),
+        ratio.summary("%.2fx"), "≤ " + aim + "x", ratio.median() <= aim));
+    notes.add(String.format(Locale.ROOT, "**Overhead %s**: of the last pipeline run's %d ms, the compositor's "
+        + "assembly took %d ms and the workers' render time summed over tiles was %d ms (%d threads); the rest is "
+        + "queueing through three topics and two exactly-once commits (splitter, compositor; 50 ms commit interval).",
+        label, last.timings().total(), last.timings().assemble(), last.timings().render(), threads));
+  }
+
+  // ---- latency ----------------------------------------------------------------------------------
+
+  private void latency(Farm farm) throws Exception {
+    int n = quick ? 10 : Math.max(30, runs * 20);
+    BenchStats total = new BenchStats();
+    BenchStats assemble = new BenchStats();
+    for (int i = 0; i < n + 3; i++) {
+      ObjectNode job = Json.MAPPER.createObjectNode();
+      job.put("id", "latency-" + System.nanoTime());
+      job.put("type", "render");
+      job.put("renderer", "mandelbrot");
+      job.put("width", 64);
+      job.put("height", 64);
+      long t0 = System.nanoTime();
+      JobEvent.Completed c = completed(one(farm, job));
+      if (i >= 3) { // the first few warm up the JIT and the connections
+        total.add((System.nanoTime() - t0) / 1e6);
+        assemble.add(c.timings().assemble());
+      }
+    }
+    rows.add(row("Latency: submit → COMPLETED, one-tile job (p50; " + n + " jobs)",
+        String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", total.percentile(50), total.percentile(99)),
+        "assembly alone: p50 " + String.format(Locale.ROOT, "%.0f ms", assemble.percentile(50)), "—",
+        "p50 < 100 ms", total.percentile(50) < 100));
+    notes.add(String.format(Locale.ROOT, "**Latency** (client-side wall time, publish to COMPLETED read back, "
+        + "read_committed): min %.0f ms, p50 %.0f ms, p99 %.0f ms, max %.0f ms. A one-tile job crosses three topics; "
+        + "two of the hops are exactly-once Streams apps whose output becomes visible only when their transaction "
+        + "commits (50 ms commit interval each), which bounds the p50 from below.",
+        total.min(), total.percentile(50), total.percentile(99), total.max()));
+  }
+
+  // ---- throughput -------------------------------------------------------------------------------
+
+  private void throughput(Farm farm) throws Exception {
+    int side = quick ? 512 : 2048;
+    int tile = 16;
+    int tiles = (side / tile) * (side / tile);
+    BenchStats farmRate = new BenchStats();
+    BenchStats kafkaRate = new BenchStats();
+    BenchStats s3Rate = new BenchStats();
+    for (int i = 0; i < runs; i++) {
+      ObjectNode job = Json.MAPPER.createObjectNode();
+      job.put("id", "throughput-" + System.nanoTime());
+      job.put("type", "render");
+      job.put("renderer", "mandelbrot");
+      job.put("width", side);
+      job.put("height", side);
+      job.put("tileSize", tile);
+      ObjectNode scene = job.putObject("scene");
+      scene.put("iterations", 1);
+      long t0 = System.nanoTime();
+      completed(one(farm, job));
+      farmRate.add(tiles / ((System.nanoTime() - t0) / 1e9));
+      kafkaRate.add(rawKafka(farm, tiles));
+      s3Rate.add(rawS3(farm, Math.min(tiles, quick ? 500 : 3000)));
+    }
+    double slower = Math.min(kafkaRate.median(), s3Rate.median());
+    rows.add(row("Tile throughput, " + tiles + " cheap tiles (" + tile + "x" + tile + ")",
+        farmRate.summary("%.0f tiles/s"), "raw Kafka produce+consume " + kafkaRate.summary("%.0f/s") + "; raw S3 put+get "
+            + s3Rate.summary("%.0f/s"), String.format(Locale.ROOT, "%.2f of the slower", farmRate.median() / slower),
+        "≥ 0.5 of the slower raw limit and ≥ 1000 tiles/s",
+        farmRate.median() >= 0.5 * slower && farmRate.median() >= 1000));
+    notes.add("**Throughput**: each tile costs one task record, one tile object put, one result record and, at "
+        + "assembly, one get. The raw limits are measured in the same run on the same broker and S3 server: Kafka as "
+        + "records of a tile task's size produced and read back by one client; S3 as " + threads
+        + " threads each putting then getting objects of a cheap tile's size.");
+  }
+
+  private double rawKafka(Farm farm, int n) throws Exception {
+    String topic = "bench-raw-" + System.nanoTime();
+    String bootstrap = farm.settings().bootstrapServers();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1))).all().get();
+    }
+    byte[] value = new byte[600]; // about a tile task with its inline job
+    Properties pp = new Properties();
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    Properties cp = new Properties();
+    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    long t0 = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < n; i++) {
+        p.send(new ProducerRecord<>(topic, value));
+      }
+      p.flush();
+    }
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      int got = 0;
+      while (got < n) {
+        got += c.poll(Duration.ofMillis(200)).count();
+      }
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private double rawS3(Farm farm, int n) throws Exception {
+    byte[] object = new byte[200]; // a deflated 16x16 cheap tile
+    String prefix = "bench/raw-" + System.nanoTime() + "/";
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long t0 = System.nanoTime();
+    try {
+      List<Future<?>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int from = t * n / threads;
+        int to = (t + 1) * n / threads;
+        parts.add(pool.submit(() -> {
+          for (int i = from; i < to; i++) {
+            S3Uri uri = farm.blobs().uri(prefix + i);
+            farm.blobs().put(uri, object, "application/octet-stream");
+            farm.blobs().get(uri);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : parts) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  // ---- image processing ---------------------------------------------------------------------------
+
+  private void processing(Farm farm) throws Exception {
+    nu.pattern.OpenCV.loadLocally();
+    int side = quick ? 1024 : 8192;
+    Mat photo = new Mat(side, side, CvType.CV_8UC3);
+    Core.randu(photo, 0, 256);
+    Imgproc.GaussianBlur(photo, photo, new Size(9, 9), 3);
+    for (int i = 0; i < 40; i++) {
+      Imgproc.circle(photo, new Point((i * 7919) % side, (i * 104729) % side), side / 20 + i * 3,
+          new Scalar(i * 37 % 256, i * 91 % 256, i * 53 % 256), -1);
+    }
+    MatOfByte png = new MatOfByte();
+    Imgcodecs.imencode(".png", photo, png);
+    byte[] bytes = png.toArray();
+    photo.release();
+    S3Uri input = farm.blobs().uri("bench/photo-" + side + ".png");
+    farm.blobs().put(input, bytes, "image/png");
+    BenchStats pipeline = new BenchStats();
+    BenchStats reference = new BenchStats();
+    BenchStats ratio = new BenchStats();
+    for (int i = 0; i < runs; i++) {
+      long d0 = System.nanoTime();
+      Mat m = Imgcodecs.imdecode(new MatOfByte(bytes), Imgcodecs.IMREAD_UNCHANGED);
+      Mat blurred = new Mat();
+      Imgproc.GaussianBlur(m, blurred, new Size(13, 13), 2, 2);
+      Mat gray = new Mat();
+      Imgproc.cvtColor(blurred, gray, Imgproc.COLOR_BGR2GRAY);
+      MatOfByte encoded = new MatOfByte();
+      Imgcodecs.imencode(".png", gray, encoded);
+      double d = (System.nanoTime() - d0) / 1e6;
+      m.release();
+      blurred.release();
+      gray.release();
+      ObjectNode job = Json.MAPPER.createObjectNode();
+      job.put("id", "processing-" + System.nanoTime());
+      job.put("type", "process");
+      job.put("input", input.toString());
+      job.put("tileSize", 512);
+      var ops = job.putArray("ops");
+      ops.addObject().put("op", "gaussian-blur").put("sigma", 2.0);
+      ops.addObject().put("op", "grayscale");
+      long t0 = System.nanoTime();
+      completed(one(farm, job));
+      double p = (System.nanoTime() - t0) / 1e6;
+      pipeline.add(p);
+      reference.add(d);
+      ratio.add(p / d);
+    }
+    rows.add(row("Image processing, " + side + "x" + side + " photo-like PNG, blur + grayscale",
+        pipeline.summary("%.0f ms"), "OpenCV in one process (decode, blur, grayscale, encode): "
+            + reference.summary("%.0f ms"), ratio.summary("%.2fx"), "≤ 1.5x", ratio.median() <= 1.5));
+    notes.add("**Image processing**: the issue asks for a blur + edge chain; the farm's op catalog has no edge "
+        + "operator yet (it arrives with the OpenCV catalog issue), so the chain measured is gaussian-blur(σ=2) + "
+        + "grayscale on both sides. The pipeline re-reads and decodes the input once per worker (cached for the "
+        + "job's other tiles) and writes its PNG with the compositor's streaming encoder.");
+  }
+
+  // ---- scaling -------------------------------------------------------------------------------------
+
+  private void scaling() throws Exception {
+    int w = quick ? 320 : 480;
+    int h = quick ? 180 : 270;
+    direct(spheresJob("warm-up-" + System.nanoTime(), w, h, 4), 1);
+    double probe = direct(spheresJob("calibrate-" + System.nanoTime(), w, h, 4), 1);
+    int samples = Math.max(1, (int) Math.round(4 * (quick ? 2000 : 8000) / probe));
+    BenchStats one = new BenchStats();
+    BenchStats two = new BenchStats();
+    BenchStats speedup = new BenchStats();
+    try (Farm single = farm("scale1", 1, 1)) {
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        completed(one(single, spheresJob("scale1-" + System.nanoTime(), w, h, samples)));
+        one.add((System.nanoTime() - t0) / 1e6);
+      }
+    }
+    try (Farm pair = farm("scale2", 2, 2)) {
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        completed(one(pair, spheresJob("scale2-" + System.nanoTime(), w, h, samples)));
+        two.add((System.nanoTime() - t0) / 1e6);
+      }
+    }
+    for (int i = 0; i < runs; i++) {
+      speedup.add(one.percentile(50) / two.percentile(50));
+    }
+    double s = one.median() / two.median();
+    rows.add(row("Scaling: one vs two workers on a CPU-bound render (" + w + "x" + h + ", " + samples + " spp)",
+        String.format(Locale.ROOT, "%.2fx", s), "1 worker: " + one.summary("%.0f ms") + "; 2 workers: "
+            + two.summary("%.0f ms"), String.format(Locale.ROOT, "%.2fx", s), "≥ 1.8x", s >= 1.8));
+    notes.add("**Scaling**: two render workers (share consumers with one render thread each) against one, inside "
+        + "one embedded farm per configuration, on a " + threads + "-core machine; the broker, S3 server, splitter and "
+        + "compositor share those cores, so the ideal is below 2x by their load.");
+  }
+
+  // ---- memory ----------------------------------------------------------------------------------------
+
+  private void memory() throws Exception {
+    int side = quick ? 4096 : 16384;
+    int tile = quick ? 512 : 1024;
+    try (Farm farm = farm("memory", 1, threads)) {
+      System.gc();
+      long before = heapUsed();
+      resetPeaks();
+      ObjectNode job = Json.MAPPER.createObjectNode();
+      job.put("id", "memory-" + System.nanoTime());
+      job.put("type", "render");
+      job.put("renderer", "mandelbrot");
+      job.put("width", side);
+      job.put("height", side);
+      job.put("tileSize", tile);
+      job.putObject("scene").put("iterations", 8);
+      JobEvent.Completed c = completed(one(farm, job));
+      long peak = heapPeak();
+      long image = (long) side * side * 3;
+      rows.add(row("Memory: whole embedded farm assembling " + side + "x" + side + " (" + tile + "-pixel tiles)",
+          String.format(Locale.ROOT, "peak heap %.0f MB (%.0f MB before the job)", peak / 1e6, before / 1e6),
+          String.format(Locale.ROOT, "the image itself: %.0f MB of RGB", image / 1e6), "—",
+          "compositor < 512 MB peak", peak - before < 512e6));
+      notes.add(String.format(Locale.ROOT, "**Memory**: peak heap of the one JVM running broker, S3 server and every "
+          + "role, from a reset of the pool peaks before the job to COMPLETED — an upper bound for the compositor, "
+          + "which streams the PNG one band of tiles at a time (the image is %.0f MB; assembly took %d ms). A worker's "
+          + "largest tile here is %dx%d RGB = %.1f MB plus its encoded copy.",
+          image / 1e6, c.timings().assemble(), tile, tile, tile * tile * 3 / 1e6));
+    }
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long heapPeak() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------
+
+  private static JobEvent one(Farm farm, ObjectNode job) throws Exception {
+    return JobRunner.run(farm, List.of(job), Duration.ofMinutes(20), new Progress(System.err, false, true))
+        .values().iterator().next();
+  }
+
+  private static JobEvent.Completed completed(JobEvent end) {
+    if (end instanceof JobEvent.Completed c) {
+      return c;
+    }
+    throw new IllegalStateException("benchmark job did not complete: " + JobRunner.describe(end));
+  }
+
+  private static String row(String figure, String measured, String reference, String ratio, String aim,
+      boolean reached) {
+    return "| " + figure + " | " + measured + " | " + reference + " | " + ratio + " | " + aim + " | "
+        + (reached ? "**reached**" : "not reached") + " |";
+  }
+
+  private void write() throws IOException {
+    Runtime rt = Runtime.getRuntime();
+    StringBuilder sb = new StringBuilder();
+    sb.append(START).append("\n## Pipeline\n\n");
+    sb.append("Produced by `").append(commandLine()).append("` on ").append(Instant.now()).append(".\n\n");
+    sb.append("Machine: ").append(threads).append(" cores, ")
+        .append(String.format(Locale.ROOT, "%.1f GB max heap", rt.maxMemory() / 1e9)).append(", ")
+        .append(System.getProperty("java.vm.name")).append(" ").append(System.getProperty("java.version")).append(", ")
+        .append(System.getProperty("os.name")).append(" ").append(System.getProperty("os.arch"))
+        .append("; Kafka ").append(AppInfoParser.getVersion()).append(" (embedded KRaft broker), S3Proxy (filesystem "
+            + "backend), all in one JVM. Each figure: median (min – max) of ").append(runs)
+        .append(" runs, measured side by side with its reference in the same run.\n\n");
+    sb.append("| figure | measured | reference (same run) | ratio | aim | |\n|---|---|---|---|---|---|\n");
+    rows.forEach(r -> sb.append(r).append('\n'));
+    sb.append('\n');
+    notes.forEach(n -> sb.append("- ").append(n).append('\n'));
+    sb.append(END).append('\n');
+    String section = sb.toString();
+    String text = Files.exists(out) ? Files.readString(out) : "# Benchmarks\n\n";
+    int a = text.indexOf(START);
+    int b = text.indexOf(END);
+    if (a >= 0 && b > a) {
+      text = text.substring(0, a) + section + text.substring(b + END.length() + (text.length() > b + END.length()
+          && text.charAt(b + END.length()) == '\n' ? 1 : 0));
+    } else {
+      text = text + (text.endsWith("\n\n") ? "" : "\n") + section;
+    }
+    Files.writeString(out, text);
+  }
+
+  private String commandLine() {
+    StringBuilder sb = new StringBuilder("./tilefarm bench");
+    if (quick) {
+      sb.append(" --quick");
+    }
+    sb.append(" --runs ").append(runs);
+    if (only != null) {
+      sb.append(" --only ").append(String.join(",", only));
+    }
+    return sb.toString();
+  }
+}
