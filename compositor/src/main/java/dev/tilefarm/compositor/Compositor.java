@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * then exactly one COMPLETED or FAILED event per job on the job events topic — even when a result arrives
  * twice or the application restarts and processes records again.
  *
+ * <p>Once a job's end is committed, its tiles are deleted (see {@link Janitor}). Jobs past their time limit,
+ * or stuck without a new tile for the configured stall timeout, end FAILED naming the missing tiles.
+ *
  * <p>Tiles are read from and images written to object storage through the given {@link BlobStore}; records
  * on the tile results topic that are not tile results go to the dead-letter topic. Missing topics are
  * created at start with {@link TopicLayout#DEFAULTS} (a farm with a layout of its own creates them
@@ -39,6 +42,7 @@ public final class Compositor implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final ImageAssembler assembler;
+  private Janitor janitor;
   private final Object lock = new Object();
   private KafkaStreams.State state = KafkaStreams.State.CREATED;
   private volatile Throwable lastError;
@@ -53,10 +57,14 @@ public final class Compositor implements AutoCloseable {
     ensureTopics(config);
     ImageAssembler assembler = new ImageAssembler(blobs::get, blobs::putFile, config.assemblyDir(), FETCH_THREADS);
     Topology topology = CompositorTopology.build(config.topics(), assembler, InstantSource.system(),
-        config.progressInterval());
+        config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
+        CompositorTopology.DEFAULT_CHECK_INTERVAL);
     Compositor compositor = null;
     try {
       KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+      // Into the global registry: the process that runs the compositor decides where meters go.
+      new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams)
+          .bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
       Compositor started = new Compositor(streams, assembler);
       compositor = started;
       streams.setStateListener((now, before) -> started.onStateChange(now));
@@ -64,6 +72,8 @@ public final class Compositor implements AutoCloseable {
       log.info("starting the compositor {} on {}, state in {}", config.applicationId(), config.bootstrapServers(),
           config.stateDir());
       streams.start();
+      started.janitor = new Janitor(config.janitorConsumerProperties(), config.topics(), blobs, config.sweepAge());
+      started.janitor.start();
       return started;
     } catch (RuntimeException e) {
       if (compositor != null) {
@@ -130,6 +140,9 @@ public final class Compositor implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (janitor != null) {
+      janitor.close();
+    }
     if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
       log.warn("the compositor did not stop within {}", CLOSE_TIMEOUT);

@@ -31,9 +31,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param kafkaOverrides extra Kafka Streams, consumer ({@code consumer.}), producer ({@code producer.}),
  *     admin ({@code admin.}) or internal topic ({@code topic.}) settings, applied last. Unknown names are an
  *     error; the settings that have a field here, and the processing guarantee, cannot be overridden.
+ * @param stallTimeout how long an unfinished job may go without a new tile before it ends FAILED as stuck
+ *     (zero: never; a job's own time limit applies regardless)
+ * @param sweepAge tile objects older than this are deleted by the janitor's sweep even if no terminal event
+ *     for their job was seen (abandoned jobs); zero: no sweep. Must exceed the longest job.
  */
 public record CompositorConfig(String bootstrapServers, Topics topics, Path stateDir, Duration progressInterval,
-    Duration commitInterval, Map<String, String> kafkaOverrides) {
+    Duration commitInterval, Map<String, String> kafkaOverrides, Duration stallTimeout, Duration sweepAge) {
 
   // ---- Defaults, in one place. ----
   /** Often enough for a progress bar to move smoothly, rarely enough not to flood the job events topic. */
@@ -43,6 +47,14 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
    * to read-committed consumers until its transaction commits.
    */
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+  /**
+   * An hour without a single new tile: far beyond any healthy tile (workers renew their claim on long
+   * tiles, and a dead worker's tile is redelivered within the share group's lock duration), so a job this
+   * quiet has lost its tiles or every worker refuses them.
+   */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofHours(1);
+  /** A week and a day: beyond the longest time limit a job may ask for (a week). */
+  public static final Duration DEFAULT_SWEEP_AGE = Duration.ofDays(8);
   /** {@code <java.io.tmpdir>/tilefarm-compositor}: fine for one instance per machine and for tests. */
   public static Path defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "tilefarm-compositor");
@@ -73,6 +85,28 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
     requirePositive("commitInterval", commitInterval);
     kafkaOverrides = Map.copyOf(Objects.requireNonNull(kafkaOverrides, "kafkaOverrides"));
     kafkaOverrides.keySet().forEach(CompositorConfig::checkOverride);
+    Objects.requireNonNull(stallTimeout, "stallTimeout");
+    Objects.requireNonNull(sweepAge, "sweepAge");
+    if (stallTimeout.isNegative() || sweepAge.isNegative()) {
+      throw new IllegalArgumentException("stallTimeout and sweepAge must not be negative");
+    }
+  }
+
+  /** With the default stall timeout and sweep age. */
+  public CompositorConfig(String bootstrapServers, Topics topics, Path stateDir, Duration progressInterval,
+      Duration commitInterval, Map<String, String> kafkaOverrides) {
+    this(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides, DEFAULT_STALL_TIMEOUT,
+        DEFAULT_SWEEP_AGE);
+  }
+
+  public CompositorConfig withStallTimeout(Duration stallTimeout) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
+  }
+
+  public CompositorConfig withSweepAge(Duration sweepAge) {
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   /** The defaults above, the default topic prefix and no overrides. */
@@ -82,23 +116,28 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
   }
 
   public CompositorConfig withTopics(Topics topics) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   public CompositorConfig withStateDir(Path stateDir) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   public CompositorConfig withProgressInterval(Duration progressInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   public CompositorConfig withCommitInterval(Duration commitInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   public CompositorConfig withKafkaOverrides(Map<String, String> kafkaOverrides) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides);
+    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
+        stallTimeout, sweepAge);
   }
 
   /** The application id, also the consumer group. */
@@ -138,6 +177,21 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
       }
     });
     return admin;
+  }
+
+  /** Settings for the janitor's plain consumer: the overrides that apply to a consumer (TLS, SASL, ...). */
+  Properties janitorConsumerProperties() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Set<String> names = ConsumerConfig.configNames();
+    kafkaOverrides.forEach((k, v) -> {
+      if (k.startsWith(StreamsConfig.CONSUMER_PREFIX)) {
+        p.put(k.substring(StreamsConfig.CONSUMER_PREFIX.length()), v);
+      } else if (names.contains(k) && !RESERVED.contains(k)) {
+        p.putIfAbsent(k, v);
+      }
+    });
+    return p;
   }
 
   private static void requirePositive(String name, Duration d) {

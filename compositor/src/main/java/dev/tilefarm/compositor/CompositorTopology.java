@@ -16,14 +16,20 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *   tile-results ──▶ results ──▶ job-events
- *                      │  └────▶ dead-letter
+ *   job-control  ──▶   │  └────▶ dead-letter
  *                    jobs (persistent key-value store, job id → {@link JobState})
  * </pre>
+ *
+ * <p>The job control topic has the tile results topic's partition count (see {@code TopicAdmin}), so partition
+ * {@code n} of both is one task and a job's plan, cancel and results meet one store.
  */
 final class CompositorTopology {
   static final String ROLE = "compositor";
   static final String STORE = "jobs";
   static final String SOURCE = "tile-results";
+  static final String CONTROL_SOURCE = "job-control";
+  /** Unfinished jobs are checked against their deadline and the stall timeout this often. */
+  static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
   static final String PROCESSOR = "results";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
@@ -49,10 +55,20 @@ final class CompositorTopology {
    */
   static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
       Duration endedRetention) {
+    return build(topics, assembler, clock, progressInterval, endedRetention, Duration.ZERO, DEFAULT_CHECK_INTERVAL);
+  }
+
+  /**
+   * @param stallTimeout how long an unfinished job may go without a new tile before it fails as stuck (0:
+   *     never; a job's own deadline applies regardless)
+   * @param checkInterval how often unfinished jobs are checked for deadlines and stalls
+   */
+  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
+      Duration endedRetention, Duration stallTimeout, Duration checkInterval) {
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
     }
-    JobAggregator aggregator = new JobAggregator(assembler, clock, progressInterval, endedRetention);
+    JobAggregator aggregator = new JobAggregator(assembler, clock, progressInterval, endedRetention, stallTimeout);
     Duration purgeInterval = endedRetention.compareTo(PURGE_INTERVAL) < 0 ? endedRetention : PURGE_INTERVAL;
     Serializer<JobEvent> eventSerializer = topics.jobEvents().valueSerde().serializer();
     Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
@@ -64,8 +80,10 @@ final class CompositorTopology {
     // Raw bytes, so that a record that is not a tile result reaches the processor and the dead-letter topic.
     topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
         topics.tileResults().name());
-    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, clock, progressInterval, purgeInterval),
-        SOURCE);
+    topology.addSource(CONTROL_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+        topics.jobControl().name());
+    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, clock, progressInterval, purgeInterval,
+        checkInterval, topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
     // Cached: a job's state is rewritten per tile, the cache turns that into one changelog write per commit.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new JobStateSerde()).withCachingEnabled(), PROCESSOR);

@@ -91,6 +91,7 @@ final class ImageAssembler implements AutoCloseable {
   }
 
   AssembledImage assemble(AssemblyRequest req) {
+    long started = System.nanoTime();
     TileLayout layout = TileLayout.of(req.jobId(), req.width(), req.height(), req.tiles());
     if (req.format() == ImageFormat.JPEG) {
       long need = (long) req.width() * req.height() * (req.channels() == 1 ? 1 : 3);
@@ -121,6 +122,7 @@ final class ImageAssembler implements AutoCloseable {
       long bytes = Files.size(file);
       String digest = HexFormat.of().formatHex(sha256.digest());
       store(req, file);
+      CompositorMetrics.assembled(req.format(), System.nanoTime() - started);
       return new AssembledImage(req.output(), req.format(), digest, bytes, req.width(), req.height(),
           req.tiles().size());
     } catch (IOException e) {
@@ -138,12 +140,20 @@ final class ImageAssembler implements AutoCloseable {
   }
 
   private void writePng(AssemblyRequest req, TileLayout layout, OutputStream out) throws IOException {
-    PngEncoder png = new PngEncoder(out, req.width(), req.height(), req.channels(), PNG_LEVEL);
+    // The bit depth is the tiles' own (16 for a linear16 render), known once the first band is in.
+    PngEncoder[] png = {null};
     try {
-      forEachRow(req, layout, row -> png.writeRow(row, 0));
-      png.finish();
+      forEachRow(req, layout, (row, bitDepth) -> {
+        if (png[0] == null) {
+          png[0] = new PngEncoder(out, req.width(), req.height(), req.channels(), bitDepth, PNG_LEVEL);
+        }
+        png[0].writeRow(row, 0);
+      });
+      png[0].finish();
     } finally {
-      png.abandon();
+      if (png[0] != null) {
+        png[0].abandon();
+      }
     }
   }
 
@@ -163,7 +173,11 @@ final class ImageAssembler implements AutoCloseable {
     }
     byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     int[] y = {0};
-    forEachRow(req, layout, row -> {
+    forEachRow(req, layout, (row, bitDepth) -> {
+      if (bitDepth != 8) {
+        throw new AssemblyFailedException(req.jobId(), null, "its tiles have " + bitDepth
+            + "-bit samples, which JPEG cannot hold; write a .png output", null);
+      }
       int at = y[0]++ * w * (channels == 1 ? 1 : 3);
       if (channels == 4) {
         for (int x = 0, s = 0; x < w; x++, s += 4, at += 3) {
@@ -189,26 +203,40 @@ final class ImageAssembler implements AutoCloseable {
 
   @FunctionalInterface
   private interface RowConsumer {
-    void accept(byte[] row) throws IOException;
+    void accept(byte[] row, int bitDepth) throws IOException;
   }
 
   /** Hands the image's rows, top to bottom, to {@code consumer}; the row buffer is reused between calls. */
   private void forEachRow(AssemblyRequest req, TileLayout layout, RowConsumer consumer) throws IOException {
     int channels = req.channels();
-    byte[] row = new byte[req.width() * channels];
+    int bitDepth = 0;
+    byte[] row = null;
     Map<Integer, TileImage> loaded = new HashMap<>();
     for (TileLayout.Segment segment : layout.segments()) {
       Set<Integer> crossing = new HashSet<>();
       segment.row().forEach(t -> crossing.add(t.index()));
       loaded.keySet().retainAll(crossing);
-      loaded.putAll(fetch(req, segment.starting()));
+      Map<Integer, TileImage> fetched = fetch(req, segment.starting());
+      for (TilePart t : segment.starting()) {
+        int depth = fetched.get(t.index()).bitDepth();
+        if (bitDepth == 0) {
+          bitDepth = depth;
+          row = new byte[req.width() * channels * (bitDepth / 8)];
+        } else if (depth != bitDepth) {
+          throw new AssemblyFailedException(req.jobId(), t.index(), t.uri() + " holds " + depth
+              + "-bit samples but the job's other tiles hold " + bitDepth + "-bit ones", null);
+        }
+      }
+      loaded.putAll(fetched);
+      int bytesPerPixel = channels * (bitDepth / 8);
       for (int y = segment.top(); y < segment.bottom(); y++) {
         for (TilePart t : segment.row()) {
           TileImage tile = loaded.get(t.index());
           int tileStride = tile.stride();
-          System.arraycopy(tile.pixels(), (y - t.rect().y()) * tileStride, row, t.rect().x() * channels, tileStride);
+          System.arraycopy(tile.pixels(), (y - t.rect().y()) * tileStride, row, t.rect().x() * bytesPerPixel,
+              tileStride);
         }
-        consumer.accept(row);
+        consumer.accept(row, bitDepth);
       }
     }
   }

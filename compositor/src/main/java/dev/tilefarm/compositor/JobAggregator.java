@@ -1,6 +1,7 @@
 package dev.tilefarm.compositor;
 
 import dev.tilefarm.schemas.ImageFormat;
+import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The last tile assembles the image and publishes COMPLETED. An {@link AssemblyFailedException}
  *       publishes FAILED instead; a {@link StorageUnavailableException} propagates, leaving the state as it
  *       was, so the result can be processed again.
+ *   <li>The splitter's PLANNED record makes a job known before any of its tiles is in; a CANCEL ends a job
+ *       that has not ended with one CANCELLED event.
+ *   <li>A job that is not finished by its deadline, or that has had no new tile for {@code stallTimeout},
+ *       ends FAILED with the tiles it was missing ({@link #checkTime}, on the edge's timer).
  * </ul>
  */
 final class JobAggregator {
@@ -46,12 +51,101 @@ final class JobAggregator {
   private final InstantSource clock;
   private final long progressIntervalMs;
   private final long endedRetentionMs;
+  private final long stallTimeoutMs;
+  /** Missing tiles named one by one in a reason; more are counted. */
+  static final int LISTED_MISSING = 32;
 
   JobAggregator(ImageAssembler assembler, InstantSource clock, Duration progressInterval, Duration endedRetention) {
+    this(assembler, clock, progressInterval, endedRetention, Duration.ZERO);
+  }
+
+  /** @param stallTimeout how long a job may go without a new tile before it is failed as stuck; 0: forever */
+  JobAggregator(ImageAssembler assembler, InstantSource clock, Duration progressInterval, Duration endedRetention,
+      Duration stallTimeout) {
     this.assembler = assembler;
     this.clock = clock;
     this.progressIntervalMs = progressInterval.toMillis();
     this.endedRetentionMs = endedRetention.toMillis();
+    this.stallTimeoutMs = stallTimeout.toMillis();
+  }
+
+  /** The splitter accepted the job: remember it, so that it ends even if none of its tiles ever comes in. */
+  Step planned(String jobId, JobState prior, JobControl.Planned planned) {
+    long deadline = planned.deadline() == null ? 0 : planned.deadline();
+    if (prior == null) {
+      log.info("planned: {} tiles of a {}x{} image -> {}{}", planned.tiles(), planned.width(), planned.height(),
+          planned.output(), deadline == 0 ? "" : ", deadline " + java.time.Instant.ofEpochMilli(deadline));
+      return new Step(new JobPlanned(planned.tiles(), planned.width(), planned.height(), planned.output(),
+          planned.acceptedAt(), deadline), List.of(), false);
+    }
+    if (prior instanceof JobProgress progress && progress.deadline == 0 && deadline != 0) {
+      // Tiles overtook the plan (two topics, no order between them): the plan still brings the deadline.
+      progress.deadline = deadline;
+      return new Step(progress, List.of(), false);
+    }
+    return Step.NOTHING;
+  }
+
+  /** A cancel request: ends the job with CANCELLED unless it has ended already. */
+  Step cancel(String jobId, JobState prior, JobControl.Cancel cancel) {
+    if (prior instanceof JobEnded ended) {
+      log.info("ignoring a cancel request: the job is already {}", ended.outcome());
+      return Step.NOTHING;
+    }
+    long now = clock.millis();
+    String reason = cancel.reason() == null || cancel.reason().isBlank() ? "cancelled on request" : cancel.reason();
+    log.info("cancelled: {}", reason);
+    return new Step(new JobEnded(JobEnded.Outcome.CANCELLED, now),
+        List.of(new JobEvent.Cancelled(jobId, now, reason)), false);
+  }
+
+  /**
+   * Ends a job that ran out of time: past its deadline, or without a new tile for the stall timeout. Its
+   * FAILED reason lists the tiles it was missing. Called by the edge on a timer for every unfinished job.
+   */
+  Step checkTime(String jobId, JobState state) {
+    long now = clock.millis();
+    long deadline;
+    long lastActivity;
+    int tileCount;
+    List<Integer> missing;
+    if (state instanceof JobPlanned p) {
+      deadline = p.deadline();
+      lastActivity = p.acceptedAt();
+      tileCount = p.tileCount();
+      missing = null;
+    } else if (state instanceof JobProgress p && !p.complete()) {
+      deadline = p.deadline;
+      lastActivity = Math.max(p.lastTileAt, p.firstSeenAt);
+      tileCount = p.tileCount;
+      missing = p.missing();
+    } else {
+      return Step.NOTHING;
+    }
+    String why;
+    if (deadline > 0 && now >= deadline) {
+      why = "the job's time limit ran out";
+    } else if (stallTimeoutMs > 0 && now - lastActivity >= stallTimeoutMs) {
+      why = "the job is stuck: no tile finished in the last " + Duration.ofMillis(now - lastActivity).toSeconds()
+          + " s";
+    } else {
+      return Step.NOTHING;
+    }
+    return fail(jobId, null, why + " with " + (missing == null ? tileCount : missing.size()) + " of " + tileCount
+        + " tiles missing: " + describeMissing(missing, tileCount));
+  }
+
+  /** "tiles 3, 4, 9" or "tiles 0, 1, ... and 68 more"; null missing means all tiles. */
+  static String describeMissing(List<Integer> missing, int tileCount) {
+    int n = missing == null ? tileCount : missing.size();
+    StringBuilder b = new StringBuilder(n == 1 ? "tile " : "tiles ");
+    for (int i = 0; i < Math.min(n, LISTED_MISSING); i++) {
+      b.append(i == 0 ? "" : ", ").append(missing == null ? i : missing.get(i));
+    }
+    if (n > LISTED_MISSING) {
+      b.append(" and ").append(n - LISTED_MISSING).append(" more");
+    }
+    return b.toString();
   }
 
   /** Applies {@code result} to {@code prior} (null for a job not seen before). */
@@ -61,7 +155,8 @@ final class JobAggregator {
       log.debug("ignoring tile {}: the job is already {}", index, ended.outcome());
       return Step.NOTHING;
     }
-    JobProgress progress = (JobProgress) prior;
+    JobPlanned planned = prior instanceof JobPlanned p ? p : null;
+    JobProgress progress = prior instanceof JobProgress p ? p : null;
     if (progress != null && index < progress.tileCount && progress.isDone(index)) {
       log.debug("ignoring tile {}: it is done already", index);
       return Step.NOTHING;
@@ -75,16 +170,21 @@ final class JobAggregator {
     if (invalid == null && progress != null) {
       invalid = progress.conflict(done);
     }
+    if (invalid == null && planned != null) {
+      invalid = conflict(planned, done);
+    }
     if (invalid != null) {
       return fail(jobId, index, "tile " + index + ": " + invalid);
     }
     long now = clock.millis();
     if (progress == null) {
       progress = JobProgress.start(done, now);
+      progress.deadline = planned == null ? 0 : planned.deadline();
       log.info("first result of the job (tile {} of {}): {}x{}x{} -> {}", index, done.tileCount(), done.imageWidth(),
           done.imageHeight(), done.channels(), done.output());
     }
     progress.add(done);
+    progress.lastTileAt = now;
     if (progress.complete()) {
       return complete(jobId, progress);
     }
@@ -145,6 +245,21 @@ final class JobAggregator {
 
   private static JobEvent progressEvent(String jobId, JobProgress progress, long now) {
     return new JobEvent.Progress(jobId, now, progress.doneCount, progress.tileCount);
+  }
+
+  /** Why {@code r} cannot belong to the job the splitter planned, or null if it can. */
+  private static String conflict(JobPlanned p, TileResult.Done r) {
+    if (r.tileCount() != p.tileCount()) {
+      return "tileCount " + r.tileCount() + " conflicts with the " + p.tileCount() + " tiles the job was split into";
+    }
+    if (r.imageWidth() != p.width() || r.imageHeight() != p.height()) {
+      return "image size " + r.imageWidth() + "x" + r.imageHeight() + " conflicts with the planned " + p.width() + "x"
+          + p.height();
+    }
+    if (!r.output().equals(p.output())) {
+      return "output " + r.output() + " conflicts with the planned " + p.output();
+    }
+    return null;
   }
 
   /** Why {@code r} is not a usable result on its own, or null. */

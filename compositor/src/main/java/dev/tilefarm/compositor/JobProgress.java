@@ -52,6 +52,10 @@ final class JobProgress implements JobState {
   final NavigableMap<Integer, TileRect> rects;
   /** Tile URIs the pattern does not predict. */
   final NavigableMap<Integer, S3Uri> tileUris;
+  /** When the job's time limit runs out (epoch ms), or 0 for none. */
+  long deadline;
+  /** When the last new tile came in (epoch ms): what stuck-job detection measures from. */
+  long lastTileAt;
 
   JobProgress(int tileCount, int width, int height, int channels, S3Uri output, long acceptedAt, long firstSeenAt,
       long renderMs, long lastProgressAt, int doneCount, BitSet done, int gridWidth, int gridHeight,
@@ -87,6 +91,15 @@ final class JobProgress implements JobState {
     return new JobProgress(first.tileCount(), first.imageWidth(), first.imageHeight(), first.channels(),
         first.output(), first.acceptedAt(), now, 0, NEVER, 0, new BitSet(), 0, 0, prefix, suffix,
         new TreeMap<>(), new TreeMap<>());
+  }
+
+  /** The tiles not done yet, in index order. */
+  java.util.List<Integer> missing() {
+    java.util.List<Integer> out = new ArrayList<>(tileCount - doneCount);
+    for (int i = done.nextClearBit(0); i < tileCount; i = done.nextClearBit(i + 1)) {
+      out.add(i);
+    }
+    return out;
   }
 
   boolean isDone(int index) {
@@ -205,7 +218,8 @@ final class JobProgress implements JobState {
         && firstSeenAt == p.firstSeenAt && renderMs == p.renderMs && lastProgressAt == p.lastProgressAt
         && doneCount == p.doneCount && done.equals(p.done) && gridWidth == p.gridWidth
         && gridHeight == p.gridHeight && Objects.equals(uriPrefix, p.uriPrefix)
-        && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris);
+        && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
+        && deadline == p.deadline && lastTileAt == p.lastTileAt;
   }
 
   @Override

@@ -22,12 +22,17 @@ import java.util.TreeMap;
  * width, height (ints), channels (byte), output (string), acceptedAt, firstSeenAt, renderMs,
  * lastProgressAt (longs), doneCount (int), done bits (int word count, then longs), gridWidth, gridHeight
  * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
- * index, x, y, width, height ints each), listed URIs (int count, then index int and string each).
+ * index, x, y, width, height ints each), listed URIs (int count, then index int and string each), then
+ * (format 2) deadline and lastTileAt (longs); for {@link JobPlanned} (format 2): tileCount, width, height
+ * (ints), output (string), acceptedAt, deadline (longs).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 1;
+  static final byte FORMAT = 2;
+  /** Format 1 lacked the deadline and last-tile time of a progress and the planned kind; still read. */
+  private static final byte FORMAT_1 = 1;
   private static final byte PROGRESS = 1;
   private static final byte ENDED = 2;
+  private static final byte PLANNED = 3;
 
   private JobStateCodec() {}
 
@@ -43,6 +48,16 @@ final class JobStateCodec {
       } else if (state instanceof JobProgress p) {
         out.writeByte(PROGRESS);
         writeProgress(out, p);
+        out.writeLong(p.deadline);
+        out.writeLong(p.lastTileAt);
+      } else if (state instanceof JobPlanned p) {
+        out.writeByte(PLANNED);
+        out.writeInt(p.tileCount());
+        out.writeInt(p.width());
+        out.writeInt(p.height());
+        out.writeUTF(p.output().toString());
+        out.writeLong(p.acceptedAt());
+        out.writeLong(p.deadline());
       } else {
         throw new IllegalArgumentException("unknown job state " + state);
       }
@@ -96,15 +111,25 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT) {
-        throw new IllegalStateException("job state has format " + format + ", this compositor reads " + FORMAT);
+      if (format != FORMAT && format != FORMAT_1) {
+        throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
       JobState state;
       if (kind == ENDED) {
         state = new JobEnded(JobEnded.Outcome.values()[in.readByte()], in.readLong());
       } else if (kind == PROGRESS) {
-        state = readProgress(in);
+        JobProgress p = readProgress(in);
+        if (format >= 2) {
+          p.deadline = in.readLong();
+          p.lastTileAt = in.readLong();
+        } else {
+          p.lastTileAt = p.firstSeenAt;
+        }
+        state = p;
+      } else if (kind == PLANNED && format >= 2) {
+        state = new JobPlanned(in.readInt(), in.readInt(), in.readInt(), S3Uri.parse(in.readUTF()), in.readLong(),
+            in.readLong());
       } else {
         throw new IllegalStateException("job state has unknown kind " + kind);
       }

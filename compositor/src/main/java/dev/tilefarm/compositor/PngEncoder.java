@@ -7,10 +7,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * A streaming PNG encoder for 8-bit grey (1 channel), RGB (3) or RGBA (4) images: it holds two scanlines,
- * never the image. The caller writes the {@code height} rows top to bottom, each exactly
- * {@code width * channels} bytes, pixels left to right with interleaved channels, then calls
- * {@link #finish()}.
+ * A streaming PNG encoder for grey (1 channel), RGB (3) or RGBA (4) images of 8 or 16 bits a sample: it
+ * holds two scanlines, never the image. The caller writes the {@code height} rows top to bottom, each exactly
+ * {@code width * channels * bitDepth / 8} bytes, pixels left to right with interleaved channels (16-bit
+ * samples big-endian, as PNG stores them), then calls {@link #finish()}.
  *
  * <p>The output is a function of the pixels alone: the filter of each row is chosen by the
  * minimum-sum-of-absolute-differences heuristic (ties go to the lower filter type), rows reach the
@@ -26,7 +26,8 @@ final class PngEncoder {
   private final OutputStream out;
   private final int width;
   private final int height;
-  private final int channels;
+  /** Bytes per complete pixel: the distance PNG's filters look back. */
+  private final int bpp;
   private final int stride;
   private final Deflater deflater;
   private final byte[] idat = new byte[IDAT_SIZE];
@@ -37,16 +38,24 @@ final class PngEncoder {
   private int rows;
   private boolean finished;
 
-  /** Writes the signature and header. {@code level} is a {@link Deflater} level (0-9). */
+  /** Writes the signature and header of an 8-bit image. {@code level} is a {@link Deflater} level (0-9). */
   PngEncoder(OutputStream out, int width, int height, int channels, int level) throws IOException {
+    this(out, width, height, channels, 8, level);
+  }
+
+  /** Writes the signature and header; {@code bitDepth} is 8 or 16. */
+  PngEncoder(OutputStream out, int width, int height, int channels, int bitDepth, int level) throws IOException {
     if (width <= 0 || height <= 0) {
       throw new IllegalArgumentException("image size " + width + "x" + height);
+    }
+    if (bitDepth != 8 && bitDepth != 16) {
+      throw new IllegalArgumentException("bitDepth must be 8 or 16, got " + bitDepth);
     }
     this.out = out;
     this.width = width;
     this.height = height;
-    this.channels = channels;
-    this.stride = Math.multiplyExact(width, channels);
+    this.bpp = channels * (bitDepth / 8);
+    this.stride = Math.multiplyExact(width, bpp);
     this.previous = new byte[stride];
     for (int f = 0; f < filtered.length; f++) {
       filtered[f] = new byte[stride + 1];
@@ -57,7 +66,7 @@ final class PngEncoder {
     byte[] ihdr = new byte[13];
     putInt(ihdr, 0, width);
     putInt(ihdr, 4, height);
-    ihdr[8] = 8; // bit depth
+    ihdr[8] = (byte) bitDepth;
     ihdr[9] = colorType(channels);
     // ihdr[10..12]: deflate compression, adaptive filtering, no interlace: all 0
     chunk("IHDR", ihdr, 0, ihdr.length);
@@ -154,9 +163,9 @@ final class PngEncoder {
     long sPaeth = 0;
     for (int i = 0; i < stride; i++) {
       int x = row[off + i] & 0xff;
-      int a = i >= channels ? row[off + i - channels] & 0xff : 0;
+      int a = i >= bpp ? row[off + i - bpp] & 0xff : 0;
       int b = previous[i] & 0xff;
-      int c = i >= channels ? previous[i - channels] & 0xff : 0;
+      int c = i >= bpp ? previous[i - bpp] & 0xff : 0;
       byte vNone = (byte) x;
       byte vSub = (byte) (x - a);
       byte vUp = (byte) (x - b);

@@ -1,6 +1,7 @@
 package dev.tilefarm.compositor;
 
 import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JsonSerde;
 import dev.tilefarm.schemas.TileResult;
@@ -36,11 +37,14 @@ import org.slf4j.MDC;
 final class ResultProcessor implements Processor<byte[], byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
   private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
+  private static final JsonSerde<JobControl> CONTROLS = new JsonSerde<>(JobControl.class);
 
   private final JobAggregator aggregator;
   private final InstantSource clock;
   private final Duration progressInterval;
   private final Duration purgeInterval;
+  private final Duration checkInterval;
+  private final String controlTopic;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, JobState> store;
   /**
@@ -49,11 +53,14 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
    */
   private final Set<String> pendingProgress = new LinkedHashSet<>();
 
-  ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval) {
+  ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval,
+      Duration checkInterval, String controlTopic) {
     this.aggregator = aggregator;
     this.clock = clock;
     this.progressInterval = progressInterval;
     this.purgeInterval = purgeInterval;
+    this.checkInterval = checkInterval;
+    this.controlTopic = controlTopic;
   }
 
   @Override
@@ -62,10 +69,15 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     this.store = context.getStateStore(CompositorTopology.STORE);
     context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, t -> flushProgress());
     context.schedule(purgeInterval, PunctuationType.WALL_CLOCK_TIME, t -> purgeEnded());
+    context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, t -> checkTimes());
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    if (controlTopic.equals(context.recordMetadata().map(RecordMetadata::topic).orElse(""))) {
+      control(record);
+      return;
+    }
     TileResult result;
     try {
       result = decode(record);
@@ -96,6 +108,52 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       pendingProgress.add(jobId);
     } else {
       pendingProgress.remove(jobId);
+    }
+  }
+
+  private void control(Record<byte[], byte[]> record) {
+    JobControl control;
+    try {
+      control = CONTROLS.decode(record.value());
+      if (control.jobId() == null || !control.jobId().equals(utf8(record.key()))) {
+        throw new UndecodableException("job control records are keyed by their job id", null);
+      }
+    } catch (UndecodableException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    String jobId = control.jobId();
+    MDC.put("jobId", jobId);
+    try {
+      JobState prior = store.get(jobId);
+      // Java 17 has no pattern switch; JobControl is sealed, so these two branches are all there is.
+      JobAggregator.Step step = control instanceof JobControl.Planned planned
+          ? aggregator.planned(jobId, prior, planned)
+          : aggregator.cancel(jobId, prior, (JobControl.Cancel) control);
+      apply(jobId, step);
+    } finally {
+      MDC.remove("jobId");
+    }
+  }
+
+  /** Fails unfinished jobs past their deadline or stuck for too long (see {@link JobAggregator#checkTime}). */
+  private void checkTimes() {
+    List<KeyValue<String, JobState>> open = new ArrayList<>();
+    try (KeyValueIterator<String, JobState> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, JobState> entry = all.next();
+        if (!(entry.value instanceof JobEnded)) {
+          open.add(entry);
+        }
+      }
+    }
+    for (KeyValue<String, JobState> entry : open) {
+      MDC.put("jobId", entry.key);
+      try {
+        apply(entry.key, aggregator.checkTime(entry.key, entry.value));
+      } finally {
+        MDC.remove("jobId");
+      }
     }
   }
 

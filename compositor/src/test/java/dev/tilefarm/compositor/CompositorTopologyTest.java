@@ -379,4 +379,69 @@ class CompositorTopologyTest {
     advance(Duration.ofMinutes(2));
     assertNull(jobStore().get("old"));
   }
+
+  // ---- job control: plans, deadlines, cancellation ----
+
+  private static final JsonSerde<dev.tilefarm.schemas.JobControl> CONTROLS =
+      new JsonSerde<>(dev.tilefarm.schemas.JobControl.class);
+
+  private void control(dev.tilefarm.schemas.JobControl c) {
+    driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput(c.jobId(), CONTROLS.encode(c));
+  }
+
+  @Test
+  void aCancelEndsTheJobOnceWithCancelledAndItsLaterTilesWriteNothing() {
+    Job job = pngJob("c1");
+    send(job.result(0));
+    send(job.result(1));
+    control(new dev.tilefarm.schemas.JobControl.Cancel("c1", T0.toEpochMilli(), "changed my mind"));
+    for (int i = 2; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    control(new dev.tilefarm.schemas.JobControl.Cancel("c1", T0.toEpochMilli(), "again"));
+    List<JobEvent> all = events.readValuesToList();
+    List<JobEvent.Cancelled> cancelled = only(all, JobEvent.Cancelled.class);
+    assertEquals(1, cancelled.size(), all.toString());
+    assertEquals("changed my mind", cancelled.get(0).reason());
+    assertTrue(only(all, JobEvent.Completed.class).isEmpty(), all.toString());
+    assertNull(store.written.get(job.output()), "no output is written for a cancelled job");
+    assertEquals(JobEnded.Outcome.CANCELLED, ((JobEnded) jobStore().get("c1")).outcome());
+  }
+
+  @Test
+  void aJobPastItsDeadlineFailsNamingTheTilesItWasMissing() {
+    Job job = pngJob("d1");
+    control(new dev.tilefarm.schemas.JobControl.Planned("d1", ACCEPTED_AT, 6, 70, 50, job.output(),
+        T0.toEpochMilli() + 10_000));
+    send(job.result(0));
+    send(job.result(3));
+    events.readValuesToList();
+    advance(Duration.ofSeconds(5));
+    assertTrue(only(events.readValuesToList(), JobEvent.Failed.class).isEmpty(), "not before the deadline");
+    advance(Duration.ofSeconds(6));
+    List<JobEvent.Failed> failed = only(events.readValuesToList(), JobEvent.Failed.class);
+    assertEquals(1, failed.size());
+    assertEquals("the job's time limit ran out with 4 of 6 tiles missing: tiles 1, 2, 4, 5", failed.get(0).reason());
+    send(job.result(1));
+    assertTrue(events.readValuesToList().isEmpty(), "a late tile changes nothing");
+  }
+
+  @Test
+  void aPlannedJobNoneOfWhoseTilesComesFailsAtItsDeadline() {
+    control(new dev.tilefarm.schemas.JobControl.Planned("lost", ACCEPTED_AT, 3, 30, 10,
+        S3Uri.parse("s3://out/lost.png"), T0.toEpochMilli() + 2_000));
+    assertInstanceOf(JobPlanned.class, jobStore().get("lost"));
+    advance(Duration.ofSeconds(3));
+    List<JobEvent.Failed> failed = only(events.readValuesToList(), JobEvent.Failed.class);
+    assertEquals(List.of("the job's time limit ran out with 3 of 3 tiles missing: tiles 0, 1, 2"),
+        failed.stream().map(JobEvent.Failed::reason).toList());
+  }
+
+  @Test
+  void aControlRecordThatIsNotOneIsDeadLettered() {
+    driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("x", "{\"status\":\"BOGUS\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(1, dead.readValuesToList().size());
+  }
 }

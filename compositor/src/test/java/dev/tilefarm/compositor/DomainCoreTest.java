@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** Kafka stays at the edge: only these classes may import it; the decisions and the imaging are free of it. */
 class DomainCoreTest {
   private static final Set<String> EDGE = Set.of("Compositor.java", "CompositorConfig.java", "CompositorTopology.java",
-      "JobStateSerde.java", "ResultProcessor.java", "StreamsErrorPolicy.java");
+      "JobStateSerde.java", "ResultProcessor.java", "StreamsErrorPolicy.java", "Janitor.java",
+      "CompositorMetrics.java");
 
   @Test
   void onlyTheEdgeImportsKafka() throws IOException {

@@ -1,5 +1,6 @@
 package dev.tilefarm.cli;
 
+import dev.tilefarm.api.HttpApi;
 import dev.tilefarm.compositor.Compositor;
 import dev.tilefarm.compositor.CompositorConfig;
 import dev.tilefarm.embedded.EmbeddedKafka;
@@ -77,6 +78,16 @@ final class Farm implements AutoCloseable {
     BlobStore blobs = BlobStore.connect(settings.s3());
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     resources.push(blobs);
+    if (settings.http().metricsPort() > 0) {
+      // A role process in a cluster (a container, a pod) is scraped here; see metrics.port.
+      try {
+        resources.push(ProcessMetrics.serve(settings.http().host(), settings.http().metricsPort()));
+      } catch (IOException e) {
+        closeAll(resources);
+        throw new Settings.ConfigException("serving /metrics on " + settings.http().host() + ":"
+            + settings.http().metricsPort() + ": " + e.getMessage());
+      }
+    }
     return new Farm(settings, blobs, false, resources);
   }
 
@@ -138,20 +149,48 @@ final class Farm implements AutoCloseable {
   private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources)
       throws Exception {
     Path state = settings.dataDir().resolve("state");
-    TileSplitter splitter = TileSplitter.start(new SplitterConfig(settings.bootstrapServers(), settings.topics(),
-        settings.layout(), state, settings.limits(), SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of()), blobs);
+    TileSplitter splitter = startSplitter(settings, blobs, state);
     resources.push(splitter);
-    Compositor compositor = Compositor.start(new CompositorConfig(settings.bootstrapServers(), settings.topics(),
-        state, Duration.ofMillis(250), Duration.ofMillis(50), Map.of()), blobs);
+    Compositor compositor = startCompositor(settings, blobs, state);
     resources.push(compositor);
     int threads = Math.max(1, settings.workerThreads() / workers);
     for (int i = 0; i < workers; i++) {
-      resources.push(RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(),
-          settings.layout(), "worker-" + ProcessHandle.current().pid() + "-" + i, threads,
-          WorkerConfig.DEFAULT_MAX_ATTEMPTS, WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, Map.of()), blobs));
+      resources.push(startWorker(settings, blobs, "worker-" + ProcessHandle.current().pid() + "-" + i, threads));
     }
     splitter.awaitRunning(Duration.ofSeconds(60));
     compositor.awaitRunning(Duration.ofSeconds(60));
+  }
+
+  /** The splitter role, with its Kafka Streams state under {@code state}. */
+  static TileSplitter startSplitter(Settings settings, BlobStore blobs, Path state) throws InterruptedException {
+    return TileSplitter.start(new SplitterConfig(settings.bootstrapServers(), settings.topics(), settings.layout(),
+        state, settings.limits(), SplitterConfig.DEFAULT_COMMIT_INTERVAL, settings.roles().kafkaClient()), blobs);
+  }
+
+  /** The compositor role, with its Kafka Streams state and assembly files under {@code state}. */
+  static Compositor startCompositor(Settings settings, BlobStore blobs, Path state) {
+    Settings.Roles roles = settings.roles();
+    return Compositor.start(new CompositorConfig(settings.bootstrapServers(), settings.topics(), state,
+        Duration.ofMillis(250), Duration.ofMillis(50), roles.kafkaClient(), roles.stallTimeout(), roles.sweepAge()),
+        blobs);
+  }
+
+  /** One render worker named {@code id}, making {@code threads} tiles at once. */
+  static RenderWorker startWorker(Settings settings, BlobStore blobs, String id, int threads)
+      throws InterruptedException {
+    Settings.Roles roles = settings.roles();
+    return RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id,
+        threads, roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(),
+        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter()),
+        blobs);
+  }
+
+  /**
+   * Starts the HTTP API and dashboard on this farm; its {@code /metrics} shows every role running in this
+   * process. The caller closes it, before the farm.
+   */
+  HttpApi startApi() throws IOException, InterruptedException {
+    return HttpApi.start(settings.api(), blobs, ProcessMetrics.registry());
   }
 
   /** Records this farm's addresses so that other commands on the same data directory use it. */

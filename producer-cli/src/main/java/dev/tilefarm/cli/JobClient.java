@@ -49,11 +49,21 @@ final class JobClient implements AutoCloseable {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    settings.roles().kafkaClient().forEach((k, v) -> {
+      if (ProducerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    settings.roles().kafkaClient().forEach((k, v) -> {
+      if (ConsumerConfig.configNames().contains(k)) {
+        c.put(k, v);
+      }
+    });
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     eventPartitions = new ArrayList<>();
     for (PartitionInfo info : consumer.partitionsFor(topics.jobEvents().name(), Duration.ofSeconds(30))) {
@@ -89,6 +99,22 @@ final class JobClient implements AutoCloseable {
       throw new IllegalStateException("publishing job " + id + " to " + topics.jobs().name() + ": " + e.getMessage(), e);
     }
     return id;
+  }
+
+  /** Publishes a request to cancel job {@code id} (see job-cancel.schema.json). */
+  void cancel(String id, String reason) throws InterruptedException {
+    ObjectNode request = Json.MAPPER.createObjectNode().put("cancel", id);
+    if (reason != null) {
+      request.put("reason", reason);
+    }
+    try {
+      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(request)))
+          .get(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("publishing a cancel of job " + id + ": " + e.getMessage(), e);
+    }
   }
 
   /** Publishes raw bytes to the jobs topic, as a foreign client might. */

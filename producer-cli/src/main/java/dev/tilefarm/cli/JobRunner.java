@@ -80,6 +80,9 @@ final class JobRunner {
     if (end instanceof JobEvent.Rejected r) {
       return r.jobId() + " REJECTED: " + r.reason();
     }
+    if (end instanceof JobEvent.Cancelled c) {
+      return c.jobId() + " CANCELLED: " + c.reason();
+    }
     return end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
   }
 

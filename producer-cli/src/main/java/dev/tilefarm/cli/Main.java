@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         + "With no cluster configured, commands start an embedded farm (Kafka broker, S3 server and every role) "
         + "in this process, or use the one 'tilefarm up' is running.",
     subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
-        SubmitCommand.class, StatusCommand.class, GetCommand.class, ApiCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        SubmitCommand.class, StatusCommand.class, GetCommand.class, CancelCommand.class, ApiCommand.class,
+        WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, SoakCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

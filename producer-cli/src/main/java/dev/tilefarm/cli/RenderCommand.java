@@ -1,12 +1,27 @@
 package dev.tilefarm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.BlobStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,12 +29,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "render", mixinStandardHelpOptions = true,
     description = "Render a scene through the farm and save the image.%n"
-        + "SCENE is a scene for the renderer (see examples/scenes) or a whole render job (see examples/jobs).")
+        + "SCENE is a scene for the renderer (see examples/scenes and docs/scenes.md), a whole render job (see "
+        + "examples/jobs), a glTF (.gltf, .glb) or OBJ model, or a folder holding a scene.json or one model. Files a "
+        + "scene references by relative path are uploaded with it: the scene's folder goes to the farm's bucket as "
+        + "one content-addressed archive under scenes/.")
 final class RenderCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
 
-  @Parameters(index = "0", paramLabel = "SCENE.json")
+  @Parameters(index = "0", paramLabel = "SCENE")
   Path scene;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
@@ -47,20 +65,45 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "give up after this long (0 = never)")
   long timeout;
 
+  /** Largest folder the CLI packs and uploads with a scene: a guard against pointing it at a home directory. */
+  static final long MAX_UPLOAD_BYTES = 512L << 20;
+
   @Override
   public Integer call() throws Exception {
-    ObjectNode file = Inputs.jsonObject(scene);
     ObjectNode job;
-    if (file.has("type")) {
-      job = file;
+    // What to upload once the farm is known: a folder (packed into a zip) or a single model file.
+    Path upload = null;
+    boolean asAssets = false;
+    String ext = extension(scene);
+    if (Files.isDirectory(scene)) {
+      if (!Files.isRegularFile(scene.resolve("scene.json")) && models(scene).size() != 1) {
+        throw new Main.UsageException(scene + ": a scene folder needs a scene.json, or exactly one .gltf, .glb or .obj"
+            + " file (found " + models(scene) + ")");
+      }
+      job = renderJob(null);
+      upload = scene;
+    } else if (ext.equals("gltf") || ext.equals("glb") || ext.equals("obj")) {
+      if (!Files.isRegularFile(scene)) {
+        throw new Main.UsageException(scene + ": no such file");
+      }
+      job = renderJob(null);
+      // A .glb is self-contained; a .gltf or .obj may name files beside it, so its folder goes along.
+      upload = ext.equals("glb") ? scene : scene.toAbsolutePath().getParent();
+      if (!ext.equals("glb") && models(upload).size() != 1) {
+        throw new Main.UsageException(scene + ": its folder holds several models (" + models(upload) + "); put the"
+            + " model and its files in a folder of their own");
+      }
     } else {
-      job = Json.MAPPER.createObjectNode();
-      job.put("type", "render");
-      job.put("renderer", "builtin");
-      job.put("width", 640);
-      job.put("height", 480);
-      job.set("scene", file);
+      ObjectNode file = Inputs.jsonObject(scene);
+      job = file.has("type") ? file : renderJob(file);
+      JsonNode inline = job.get("scene");
+      if (inline != null && inline.isObject() && !inline.has("assets") && referencesRelativeFiles(inline)) {
+        upload = scene.toAbsolutePath().getParent();
+        asAssets = true;
+      }
     }
+    Path toUpload = upload;
+    boolean assets = asAssets;
     if (renderer != null) {
       job.put("renderer", renderer);
     }
@@ -82,7 +125,127 @@ final class RenderCommand implements Callable<Integer> {
     if (seed != null) {
       job.put("seed", seed);
     }
-    return runOne(farm, job, f -> { }, output, workers, timeout);
+    ObjectNode finalJob = job;
+    return runOne(farm, job, f -> {
+      if (toUpload != null) {
+        S3Uri uri = uploadScene(f.blobs(), toUpload);
+        if (assets) {
+          ((ObjectNode) finalJob.get("scene")).put("assets", uri.toString());
+        } else {
+          finalJob.put("scene", uri.toString());
+        }
+      }
+    }, output, workers, timeout);
+  }
+
+  private static ObjectNode renderJob(ObjectNode scene) {
+    ObjectNode job = Json.MAPPER.createObjectNode();
+    job.put("type", "render");
+    job.put("renderer", "builtin");
+    job.put("width", 640);
+    job.put("height", 480);
+    if (scene != null) {
+      job.set("scene", scene);
+    }
+    return job;
+  }
+
+  private static String extension(Path p) {
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static List<String> models(Path dir) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.filter(Files::isRegularFile).filter(f -> List.of("gltf", "glb", "obj").contains(extension(f)))
+          .map(f -> f.getFileName().toString()).sorted().forEach(found::add);
+    }
+    return found;
+  }
+
+  /** Whether any "file" field of the scene is a relative path (neither s3:// nor data:). */
+  static boolean referencesRelativeFiles(JsonNode node) {
+    if (node.isObject()) {
+      JsonNode file = node.get("file");
+      if (file != null && file.isTextual() && !file.asText().startsWith("s3://") && !file.asText().startsWith("data:")) {
+        return true;
+      }
+      for (JsonNode child : node) {
+        if (referencesRelativeFiles(child)) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode child : node) {
+        if (referencesRelativeFiles(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Uploads a model file as it is, or a folder packed into a zip, under scenes/SHA256.EXT in the farm's
+   * bucket, and returns its URI. Content-addressed: the same scene is uploaded once, and a job's scene never
+   * changes under it. The zip is deterministic (sorted entries, fixed times), so its hash is the folder's.
+   */
+  static S3Uri uploadScene(BlobStore blobs, Path path) throws IOException, Main.UsageException {
+    byte[] bytes;
+    String ext;
+    if (Files.isDirectory(path)) {
+      bytes = zip(path);
+      ext = "zip";
+    } else {
+      if (Files.size(path) > MAX_UPLOAD_BYTES) {
+        throw new Main.UsageException(path + " is larger than " + (MAX_UPLOAD_BYTES >> 20) + " MiB");
+      }
+      bytes = Files.readAllBytes(path);
+      ext = extension(path);
+    }
+    S3Uri uri = new S3Uri(blobs.settings().bucket(), "scenes/" + sha256(bytes) + "." + ext);
+    if (blobs.size(uri) != bytes.length) {
+      System.err.println("uploading " + path + " (" + (bytes.length >> 10) + " KiB) to " + uri);
+      blobs.put(uri, bytes, ext.equals("zip") ? "application/zip" : "application/octet-stream");
+    }
+    return uri;
+  }
+
+  static byte[] zip(Path dir) throws IOException, Main.UsageException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().forEach(files::add);
+    }
+    long total = 0;
+    for (Path f : files) {
+      total += Files.size(f);
+      if (total > MAX_UPLOAD_BYTES) {
+        throw new Main.UsageException(dir + " holds more than " + (MAX_UPLOAD_BYTES >> 20) + " MiB; put the scene"
+            + " and its files in a folder of their own");
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (Path f : files) {
+        String name = dir.relativize(f).toString().replace('\\', '/');
+        ZipEntry e = new ZipEntry(name);
+        e.setTime(315532800000L); // 1980-01-01, the earliest zip time: entries must not carry the upload's clock
+        zip.putNextEntry(e);
+        Files.copy(f, zip);
+        zip.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Finishes a job once the farm is known, e.g. by uploading its input. */

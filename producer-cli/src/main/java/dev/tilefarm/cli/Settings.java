@@ -1,14 +1,18 @@
 package dev.tilefarm.cli;
 
+import dev.tilefarm.api.ApiConfig;
+import dev.tilefarm.compositor.CompositorConfig;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.splitter.SplitterLimits;
 import dev.tilefarm.store.S3Settings;
+import dev.tilefarm.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +37,9 @@ record Settings(
     int partitions,
     Path dataDir,
     int workerThreads,
-    SplitterLimits limits) {
+    SplitterLimits limits,
+    Http http,
+    Roles roles) {
 
   /** Every key with its default ("" = unset) and meaning; README.md documents the same list. */
   static final Map<String, String[]> KEYS = new LinkedHashMap<>();
@@ -57,6 +63,73 @@ record Settings(
         "most tiles per job"});
     KEYS.put("limits.default-tile-size", new String[] {String.valueOf(SplitterLimits.DEFAULTS.defaultTileSize()),
         "tile side when a job gives none"});
+    KEYS.put("http.host", new String[] {ApiConfig.DEFAULT_HOST,
+        "address the HTTP API and dashboard listen on (0.0.0.0 = every interface)"});
+    KEYS.put("http.port", new String[] {String.valueOf(ApiConfig.DEFAULT_PORT),
+        "port of the HTTP API and dashboard (0 = any free port)"});
+    KEYS.put("http.token", new String[] {"", "bearer token the HTTP API requires; unset = no authentication"});
+    KEYS.put("metrics.port", new String[] {"0",
+        "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
+    KEYS.put("limits.output-locations", new String[] {"",
+        "comma-separated bucket or bucket/prefix where job outputs may go; unset = anywhere"});
+    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets process jobs may read; unset = any"});
+    KEYS.put("kafka.config", new String[] {"",
+        "a Kafka client properties file (TLS, SASL: security.protocol, ssl.*, sasl.*) for every role and client"});
+    KEYS.put("worker.lock-duration-ms", new String[] {String.valueOf(WorkerConfig.DEFAULT_LOCK_DURATION.toMillis()),
+        "how long a silent worker keeps a tile before it is redelivered (the broker allows 15000-60000)"});
+    KEYS.put("worker.max-attempts", new String[] {String.valueOf(WorkerConfig.DEFAULT_MAX_ATTEMPTS),
+        "deliveries of a tile before a failure that may pass becomes final (dead letter, job FAILED)"});
+    KEYS.put("worker.shutdown-grace-ms", new String[] {String.valueOf(WorkerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis()),
+        "on SIGTERM, how long a worker finishes its tiles before releasing them"});
+    KEYS.put("worker.blocklist-after", new String[] {String.valueOf(WorkerConfig.DEFAULT_BLOCKLIST_AFTER),
+        "failures of one job on a worker after which it stops taking that job's tiles"});
+    KEYS.put("compositor.stall-timeout-ms", new String[] {
+        String.valueOf(CompositorConfig.DEFAULT_STALL_TIMEOUT.toMillis()),
+        "an unfinished job with no new tile for this long ends FAILED (0 = never)"});
+    KEYS.put("compositor.sweep-age-ms", new String[] {String.valueOf(CompositorConfig.DEFAULT_SWEEP_AGE.toMillis()),
+        "tile objects older than this are swept away as abandoned (0 = no sweep)"});
+  }
+
+  /**
+   * The fault-handling settings of the roles, and the Kafka client properties (TLS, SASL) every client
+   * gets, read from the kafka.config file.
+   */
+  record Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
+      int blocklistAfter, Duration stallTimeout, Duration sweepAge) {
+    Roles {
+      kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    @Override
+    public String toString() {
+      // Never print client secrets (sasl.jaas.config, ssl passwords).
+      return "Roles[kafkaClient=" + kafkaClient.keySet() + ", lockDuration=" + lockDuration + ", maxAttempts="
+          + maxAttempts + ", shutdownGrace=" + shutdownGrace + ", blocklistAfter=" + blocklistAfter
+          + ", stallTimeout=" + stallTimeout + ", sweepAge=" + sweepAge + "]";
+    }
+  }
+
+  /** Where the HTTP API listens, its token (null = none), and where other role processes serve /metrics. */
+  record Http(String host, int port, String token, int metricsPort) {
+    @Override
+    public String toString() {
+      // Never print the token.
+      return "Http[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "set")
+          + ", metricsPort=" + metricsPort + "]";
+    }
+  }
+
+  /** The same settings with the HTTP API on another port. */
+  Settings withHttpPort(int port) {
+    return new Settings(bootstrapServers, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket,
+        topicPrefix, partitions, dataDir, workerThreads, limits, new Http(http.host(), port, http.token(),
+        http.metricsPort()), roles);
+  }
+
+  /** The HTTP API role's configuration. */
+  ApiConfig api() {
+    return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
+        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS);
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
@@ -82,7 +155,7 @@ record Settings(
   /** The same settings pointed at a running cluster and S3 server. */
   Settings connectedTo(String bootstrap, URI endpoint, String accessKey, String secretKey, String bucketName) {
     return new Settings(bootstrap, endpoint, s3Region, accessKey, secretKey, true, bucketName, topicPrefix,
-        partitions, dataDir, workerThreads, limits);
+        partitions, dataDir, workerThreads, limits, http, roles);
   }
 
   /**
@@ -139,7 +212,35 @@ record Settings(
         reader.integer("worker.threads", 1, 1024),
         new SplitterLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
             reader.integer("limits.max-tiles", 1, 10_000_000),
-            reader.integer("limits.default-tile-size", 8, 4096)));
+            reader.integer("limits.default-tile-size", 8, 4096))
+            .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
+        new Http(reader.raw("http.host"), reader.integer("http.port", 0, 65_535), reader.string("http.token"),
+            reader.integer("metrics.port", 0, 65_535)),
+        new Roles(kafkaClient(reader.string("kafka.config")),
+            Duration.ofMillis(reader.longValue("worker.lock-duration-ms", 1000, 3_600_000)),
+            reader.integer("worker.max-attempts", 1, WorkerConfig.DELIVERY_LIMIT - 1),
+            Duration.ofMillis(reader.longValue("worker.shutdown-grace-ms", 0, 3_600_000)),
+            reader.integer("worker.blocklist-after", 1, 1000),
+            Duration.ofMillis(reader.longValue("compositor.stall-timeout-ms", 0, Long.MAX_VALUE / 2)),
+            Duration.ofMillis(reader.longValue("compositor.sweep-age-ms", 0, Long.MAX_VALUE / 2))));
+  }
+
+  /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */
+  private static Map<String, String> kafkaClient(String file) {
+    if (file == null) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(Path.of(file))) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new ConfigException("kafka.config " + file + ": " + e.getMessage());
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (String k : p.stringPropertyNames()) {
+      out.put(k, p.getProperty(k).trim());
+    }
+    return out;
   }
 
   static String envName(String key) {
@@ -169,6 +270,12 @@ record Settings(
     String string(String key) {
       String v = raw(key);
       return v.isEmpty() ? null : v;
+    }
+
+    java.util.List<String> list(String key) {
+      String v = raw(key).trim();
+      return v.isEmpty() ? java.util.List.of() : java.util.Arrays.stream(v.split(",")).map(String::trim)
+          .filter(x -> !x.isEmpty()).toList();
     }
 
     boolean bool(String key) {

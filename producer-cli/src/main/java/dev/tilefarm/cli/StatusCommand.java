@@ -38,7 +38,8 @@ final class StatusCommand implements Callable<Integer> {
         }
       }
       JobEvent last = events.get(events.size() - 1);
-      return last instanceof JobEvent.Failed || last instanceof JobEvent.Rejected ? Main.ExitCodes.JOB_FAILED : 0;
+      return last instanceof JobEvent.Failed || last instanceof JobEvent.Rejected || last instanceof JobEvent.Cancelled
+          ? Main.ExitCodes.JOB_FAILED : 0;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tilefarm.cli;
 
+import dev.tilefarm.api.HttpApi;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,19 +28,31 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--no-roles", description = "run just the broker and the S3 server")
   boolean noRoles;
 
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "port of the HTTP API and dashboard (default: http.port, 8080; 0 = any free port)")
+  Integer httpPort;
+
   @Override
   public Integer call() throws Exception {
     Settings settings = farm.settings();
+    if (httpPort != null) {
+      settings = settings.withHttpPort(httpPort);
+    }
     if (settings.clusterConfigured()) {
       throw new Main.UsageException("'tilefarm up' runs an embedded farm; a cluster is configured ("
           + settings.bootstrapServers() + ")");
     }
     Progress progress = Progress.stderr(farm.quiet);
     CountDownLatch stop = new CountDownLatch(1);
-    try (Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress)) {
+    try (Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
+         HttpApi api = noRoles ? null : running.startApi()) {
       running.advertise();
       Settings s = running.settings();
       System.out.println("tilefarm is up" + (noRoles ? " (broker and S3 only)" : "") + ". Press Ctrl-C to stop.");
+      if (api != null) {
+        System.out.println("  dashboard and API: " + api.uri() + "  (OpenAPI: " + api.uri() + "openapi.yaml, "
+            + "metrics: " + api.uri() + "metrics)");
+      }
       System.out.println("  bootstrap servers: " + s.bootstrapServers());
       System.out.println("  S3 endpoint:       " + s.s3Endpoint() + "  (path-style, region " + s.s3Region() + ")");
       System.out.println("  bucket:            " + s.bucket());

@@ -23,7 +23,12 @@ final class TestFarm implements AutoCloseable {
   }
 
   static TestFarm start(Path dir, int workers) throws Exception {
-    Map<String, String> flags = new HashMap<>();
+    return start(dir, workers, Map.of());
+  }
+
+  /** With more settings, by key (as in tilefarm.properties). */
+  static TestFarm start(Path dir, int workers, Map<String, String> more) throws Exception {
+    Map<String, String> flags = new HashMap<>(more);
     flags.put("data.dir", dir.toString());
     flags.put("topic.partitions", "3");
     Settings settings = Settings.load(flags, Map.of(), null);

@@ -6,7 +6,6 @@ import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.TopicAdmin;
-import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.BlobStore;
@@ -20,20 +19,22 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -48,6 +49,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -57,16 +59,59 @@ import org.slf4j.MDC;
 /**
  * The render-worker role: takes tile tasks from a share group (so any number of workers share one job's
  * tiles, whatever the partition count), renders several at once, stores each tile in S3 under its fixed
- * key, announces it on the tile results topic, and only then acknowledges the task. A worker that dies
- * mid-tile never acknowledges it, so the broker hands the tile to another worker when its lock expires.
+ * key, announces it on the tile results topic, and only then acknowledges the task.
+ *
+ * <p>How a delivery is settled:
+ * <ul>
+ *   <li>Made, stored and announced: ACCEPT.
+ *   <li>Still being made: RENEW, every third of the lock duration, so a tile of any length keeps its claim
+ *       without the broker handing it to a second worker. (Kafka 4.3 then hands the renewed record to this
+ *       consumer again on its next poll, KAFKA-20458; the worker recognises it by partition and offset as
+ *       the tile it is already making, and settles that delivery in turn.)
+ *   <li>A fault that may pass (storage or broker away): retried in place with backoff for
+ *       {@code transientRetry}, then RELEASE for another delivery; an unexpected renderer error: RELEASE at
+ *       once, and it counts towards this worker's blocklist. When a tile has been delivered
+ *       {@code maxAttempts} times, the next such failure is final: the task goes to the dead-letter topic with
+ *       the reason and a FAILED tile result ends the job.
+ *   <li>A fault every worker would hit (bad scene, bad op, unreadable input): a FAILED result at once.
+ *   <li>Its job ended (cancelled, failed) or its deadline passed: ACCEPT without making it; a tile being
+ *       made for such a job is abandoned: its pixels are neither stored nor announced.
+ *   <li>Its job is blocklisted here: RELEASE, for another worker.
+ * </ul>
+ * A worker that dies never settles its tiles, and the broker gives them to another worker when their lock
+ * runs out ({@code lockDuration}). On {@link #close} (SIGTERM) a worker takes no new tiles, finishes those in
+ * hand for up to {@code shutdownGrace}, and releases the rest.
  */
 public final class RenderWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RenderWorker.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+  /** A tile in hand: the delivery to settle, the render in progress, and its outcome once known. */
+  private static final class Tile {
+    final TileTask task;
+    volatile ConsumerRecord<String, byte[]> record;
+    volatile Future<?> future;
+    volatile AcknowledgeType outcome;
+    volatile boolean abandoned;
+
+    Tile(TileTask task, ConsumerRecord<String, byte[]> record) {
+      this.task = task;
+      this.record = record;
+    }
+  }
+
+  private record Key(String topic, int partition, long offset) {
+    static Key of(ConsumerRecord<?, ?> r) {
+      return new Key(r.topic(), r.partition(), r.offset());
+    }
+  }
 
   private final WorkerConfig config;
   private final BlobStore blobs;
   private final TileMaker maker;
   private final JobSpecCache jobs;
+  private final JobWatch watch;
+  private final Blocklist blocklist;
   private final KafkaShareConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ExecutorService pool;
@@ -74,48 +119,81 @@ public final class RenderWorker implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong tilesDone = new AtomicLong();
+  private final WorkerMetrics metrics;
+  private final Map<Key, Tile> inFlight = new HashMap<>();
+  private final BlockingQueue<Tile> finished = new LinkedBlockingQueue<>();
 
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
     this.blobs = blobs;
     this.maker = new TileMaker(blobs::get, config.inputCacheBytes());
     this.jobs = new JobSpecCache(blobs);
+    this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
+    Properties plain = new Properties();
+    plain.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    plain.putAll(config.kafkaOverrides());
+    this.watch = new JobWatch(plain, config.topics(), config.workerId());
     this.consumer = new KafkaShareConsumer<>(consumerProperties(config), new StringDeserializer(),
         new ByteArrayDeserializer());
-    this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
-        new org.apache.kafka.common.serialization.ByteArraySerializer());
+    this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
     this.pool = Executors.newFixedThreadPool(config.threads(), r -> {
       Thread t = new Thread(r, config.workerId() + "-render");
       t.setDaemon(true);
       return t;
     });
     this.loop = new Thread(this::run, config.workerId() + "-poll");
+    // The global registry: the process that runs the worker decides where meters go (see the CLI's /metrics).
+    this.metrics = new WorkerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry, config.workerId(),
+        producer, consumer::metrics);
   }
 
-  /** Creates missing topics, makes the share group start from the earliest task, and starts taking tiles. */
+  /** Creates missing topics, configures the share group (see {@link #configureGroup}) and starts taking tiles. */
   public static RenderWorker start(WorkerConfig config, BlobStore blobs) throws InterruptedException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    Map<String, Object> adminProps = new HashMap<>();
+    adminProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
+        adminProps.put(k, v);
+      }
+    });
+    try (Admin admin = Admin.create(adminProps)) {
       TopicAdmin.ensure(admin, config.topics(), config.layout());
-      startGroupAtEarliest(admin, config.topics().groupId("render-workers"));
+      configureGroup(admin, config);
     }
     RenderWorker worker = new RenderWorker(config, blobs);
+    worker.watch.start();
     worker.consumer.subscribe(List.of(config.topics().tileTasks().name()));
     worker.loop.start();
     return worker;
   }
 
   /**
-   * A share group starts at the latest offset by default, which would skip tasks published before the
-   * first worker joined. Tiles must never be skipped, so the group starts at the earliest.
+   * The share group's settings, which every worker sets alike at start-up:
+   * <ul>
+   *   <li>start at the earliest task (a share group starts at the latest by default, which would skip tasks
+   *       published before the first worker joined);
+   *   <li>read committed: the splitter publishes tasks in transactions, and an aborted one's tasks must not
+   *       be made;
+   *   <li>the lock duration (how long a silent worker keeps a tile) and RENEW acknowledgements on;
+   *   <li>the delivery count limit above {@code maxAttempts}, see {@link WorkerConfig#DELIVERY_LIMIT}.
+   * </ul>
    */
-  private static void startGroupAtEarliest(Admin admin, String group) throws InterruptedException {
+  private static void configureGroup(Admin admin, WorkerConfig config) throws InterruptedException {
+    String group = config.topics().groupId("render-workers");
     ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
-    AlterConfigOp op = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"),
-        AlterConfigOp.OpType.SET);
+    List<AlterConfigOp> ops = new ArrayList<>();
+    Map.of("share.auto.offset.reset", "earliest",
+        "share.isolation.level", "read_committed",
+        "share.record.lock.duration.ms", String.valueOf(config.lockDuration().toMillis()),
+        "share.renew.acknowledge.enable", "true",
+        "share.delivery.count.limit", String.valueOf(WorkerConfig.DELIVERY_LIMIT))
+        .forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
     try {
-      admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get(30, TimeUnit.SECONDS);
+      admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("configuring share group " + group + ": " + e.getMessage(), e);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("configuring share group " + group + " (lock duration "
+          + config.lockDuration().toMillis() + " ms): " + cause.getMessage(), cause);
     }
   }
 
@@ -125,10 +203,15 @@ public final class RenderWorker implements AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().groupId("render-workers"));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
     p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-    // Take no more tiles than this worker renders at once, leaving the rest to other workers.
+    // Take no more tiles than this worker renders at once, leaving the rest to other workers. Renewed
+    // tiles come back on each poll and count against this too, so the worker never holds more than it makes.
     p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads()));
-    p.putAll(config.kafkaOverrides());
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (ConsumerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
     return p;
   }
 
@@ -139,7 +222,11 @@ public final class RenderWorker implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-    p.putAll(config.kafkaOverrides());
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (ProducerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
     return p;
   }
 
@@ -149,27 +236,59 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private void run() {
+    long graceEnd = Long.MAX_VALUE;
     try {
-      while (running.get()) {
+      while (true) {
+        boolean stopping = !running.get();
+        if (stopping && graceEnd == Long.MAX_VALUE) {
+          graceEnd = System.nanoTime() + config.shutdownGrace().toNanos();
+          log.info("worker {} stopping: finishing {} tiles in hand", config.workerId(), inFlight.size());
+        }
+        if (stopping && (inFlight.isEmpty() || System.nanoTime() > graceEnd)) {
+          for (Tile t : inFlight.values()) {
+            t.abandoned = true;
+            t.future.cancel(true);
+          }
+          if (!inFlight.isEmpty()) {
+            log.info("releasing {} unfinished tiles to other workers", inFlight.size());
+          }
+          break; // closing the consumer releases whatever is still unsettled
+        }
         ConsumerRecords<String, byte[]> records;
         try {
-          records = consumer.poll(Duration.ofMillis(200));
+          records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 200 : 50));
         } catch (WakeupException e) {
           continue;
         }
-        if (records.isEmpty()) {
-          continue;
-        }
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        List<Future<AcknowledgeType>> outcomes = new ArrayList<>();
+        List<Tile> batch = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
-          batch.add(r);
-          outcomes.add(pool.submit(() -> handle(r)));
+          Tile held = inFlight.get(Key.of(r));
+          if (held != null) {
+            held.record = r; // a renewed tile handed back: the same work, a new delivery to settle
+            batch.add(held);
+            continue;
+          }
+          if (stopping) {
+            ack(r, AcknowledgeType.RELEASE);
+            continue;
+          }
+          Tile tile = admit(r);
+          if (tile != null) {
+            inFlight.put(Key.of(r), tile);
+            tile.future = pool.submit(() -> {
+              tile.outcome = make(tile);
+              finished.add(tile);
+            });
+            batch.add(tile);
+          }
         }
-        for (int i = 0; i < batch.size(); i++) {
-          consumer.acknowledge(batch.get(i), outcome(outcomes.get(i)));
+        if (!batch.isEmpty()) {
+          awaitChange(batch, stopping ? graceEnd : Long.MAX_VALUE);
+          settle(batch, stopping && System.nanoTime() > graceEnd);
         }
-        consumer.commitAsync();
+        if (!records.isEmpty()) {
+          consumer.commitAsync();
+        }
       }
     } catch (RuntimeException e) {
       log.error("worker {} stopped: {}", config.workerId(), e.toString(), e);
@@ -183,75 +302,192 @@ public final class RenderWorker implements AutoCloseable {
     }
   }
 
-  private static AcknowledgeType outcome(Future<AcknowledgeType> f) {
+  /** Waits until a tile of the batch finishes, its job ends, a renewal is due, or the grace runs out. */
+  private void awaitChange(List<Tile> batch, long graceEnd) {
+    long renewBy = System.nanoTime() + config.renewInterval().toNanos();
     try {
-      return f.get();
+      while (true) {
+        for (Tile t : batch) {
+          if (t.outcome != null || ended(t.task) != null) {
+            return;
+          }
+        }
+        long now = System.nanoTime();
+        long until = Math.min(renewBy, graceEnd);
+        if (now >= until || (!running.get() && graceEnd == Long.MAX_VALUE)) {
+          return;
+        }
+        finished.poll(Math.min(until - now, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return AcknowledgeType.RELEASE;
-    } catch (ExecutionException e) {
-      log.warn("tile handler failed: {}", e.getCause().toString());
-      return AcknowledgeType.RELEASE;
     }
   }
 
-  /** Renders one task; the answer says how the broker should settle its delivery. */
-  private AcknowledgeType handle(ConsumerRecord<String, byte[]> record) {
+  private void settle(List<Tile> batch, boolean graceOver) {
+    for (Tile t : batch) {
+      Key key = Key.of(t.record);
+      String end = ended(t.task);
+      if (t.outcome != null) {
+        ack(t.record, t.outcome);
+        inFlight.remove(key);
+      } else if (end != null) {
+        abandon(t, end);
+        ack(t.record, AcknowledgeType.ACCEPT);
+        inFlight.remove(key);
+      } else if (graceOver) {
+        abandon(t, "the worker is stopping");
+        ack(t.record, AcknowledgeType.RELEASE);
+        inFlight.remove(key);
+      } else {
+        ack(t.record, AcknowledgeType.RENEW);
+      }
+    }
+    finished.removeIf(t -> !inFlight.containsValue(t));
+  }
+
+  private void abandon(Tile t, String why) {
+    t.abandoned = true;
+    t.future.cancel(true);
+    log.info("{}: abandoned ({})", t.task.label(), why);
+  }
+
+  private void ack(ConsumerRecord<String, byte[]> r, AcknowledgeType type) {
+    try {
+      consumer.acknowledge(r, type);
+    } catch (IllegalStateException | KafkaException e) {
+      // The delivery is no longer ours to settle (its lock ran out, the broker restarted): the broker
+      // redelivers the tile and the work is redone, with the same bytes.
+      log.warn("could not {} {}-{}@{}: {}", type, r.topic(), r.partition(), r.offset(), e.toString());
+    }
+  }
+
+  /** Why the task's job needs no more tiles, or null: its end as the events tell, or its deadline passed. */
+  private String ended(TileTask task) {
+    String end = watch.endOf(task.jobId());
+    if (end != null) {
+      return "the job is " + end;
+    }
+    if (task.deadline() != null && System.currentTimeMillis() > task.deadline()) {
+      return "the job's time limit ran out";
+    }
+    return null;
+  }
+
+  /** Decides about a new delivery; returns the tile to make, or null if it was settled here. */
+  private Tile admit(ConsumerRecord<String, byte[]> r) {
     TileTask task;
     try {
-      task = config.topics().tileTasks().valueSerde().deserializer().deserialize(record.topic(), record.value());
+      task = config.topics().tileTasks().valueSerde().deserializer().deserialize(r.topic(), r.value());
       if (task == null) {
         throw new UndecodableException("the record has no value", null);
       }
     } catch (UndecodableException e) {
-      return deadLetter(record, e.getMessage());
+      ack(r, deadLetter(r, e.getMessage()));
+      return null;
     }
+    String end = ended(task);
+    if (end != null) {
+      log.debug("{}: skipped, {}", task.label(), end);
+      ack(r, AcknowledgeType.ACCEPT);
+      return null;
+    }
+    int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
+    // On its last delivery a tile is made even here: losing it would strand the job until it times out.
+    if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
+      log.info("{}: released, this worker has failed the job repeatedly", task.label());
+      ack(r, AcknowledgeType.RELEASE);
+      return null;
+    }
+    return new Tile(task, r);
+  }
+
+  /** Makes one tile (on a render thread); the answer says how the broker should settle its delivery. */
+  private AcknowledgeType make(Tile t) {
+    TileTask task = t.task;
     MDC.put("jobId", task.jobId());
     MDC.put("tileId", String.valueOf(task.tile().index()));
-    int attempt = record.deliveryCount().map(Short::intValue).orElse(1);
-    long start = System.nanoTime();
+    int attempt = t.record.deliveryCount().map(Short::intValue).orElse(1);
+    long retryUntil = System.nanoTime() + config.transientRetry().toNanos();
+    long backoffMs = 250;
     try {
-      JobRequest job = jobs.jobOf(task);
-      TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight());
-      byte[] bytes = TileCodec.encode(tile);
-      blobs.put(task.tileUri(), bytes, "application/x-tilefarm-tile");
-      long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(), task.imageHeight(),
-          task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs, config.workerId(),
-          task.acceptedAt()));
-      tilesDone.incrementAndGet();
-      log.debug("{} done in {} ms", task.label(), renderMs);
-      return AcknowledgeType.ACCEPT;
-    } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
-      // Deterministic: every worker would fail the same way, so report it instead of retrying.
-      return fail(task, e.getMessage());
-    } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
-      if (e instanceof BlobStoreException b && !b.transientFault()) {
-        return fail(task, e.getMessage());
+      while (true) {
+        long start = System.nanoTime();
+        try {
+          JobRequest job = jobs.jobOf(task);
+          TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight());
+          byte[] bytes = TileCodec.encode(tile);
+          if (t.abandoned) {
+            return AcknowledgeType.ACCEPT;
+          }
+          blobs.put(task.tileUri(), bytes, "application/x-tilefarm-tile");
+          long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          if (t.abandoned) {
+            return AcknowledgeType.ACCEPT;
+          }
+          publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+              task.imageHeight(), task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs,
+              config.workerId(), task.acceptedAt()));
+          tilesDone.incrementAndGet();
+          metrics.tileDone(job, System.nanoTime() - start);
+          log.debug("{} done in {} ms", task.label(), renderMs);
+          return AcknowledgeType.ACCEPT;
+        } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
+          // Deterministic: every worker would fail the same way, so report it instead of retrying.
+          return fail(task, e.getMessage());
+        } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
+          if (e instanceof BlobStoreException b && !b.transientFault()) {
+            return fail(task, e.getMessage());
+          }
+          if (t.abandoned) {
+            return AcknowledgeType.RELEASE;
+          }
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > retryUntil) {
+            return releaseOrGiveUp(t, attempt, e);
+          }
+          log.info("{}: {}; retrying in {} ms", task.label(), e.getMessage(), backoffMs);
+          metrics.tileRetried();
+          Thread.sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+        }
       }
-      return retryOrFail(task, attempt, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return AcknowledgeType.RELEASE;
-    } catch (RuntimeException e) {
-      log.error("{} failed unexpectedly", task.label(), e);
-      return fail(task, "renderer error: " + e);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      if (t.abandoned) {
+        return AcknowledgeType.RELEASE;
+      }
+      log.error("{} failed unexpectedly on attempt {}", task.label(), attempt, e);
+      if (blocklist.failed(task.jobId(), System.currentTimeMillis())) {
+        log.warn("blocklisting job {} on this worker for {}: it failed here {} times", task.jobId(),
+            WorkerConfig.BLOCKLIST_TIME, config.blocklistAfter());
+      }
+      return releaseOrGiveUp(t, attempt, e);
     } finally {
       MDC.remove("jobId");
       MDC.remove("tileId");
     }
   }
 
-  private AcknowledgeType retryOrFail(TileTask task, int attempt, Exception e) {
+  /** Releases a tile that failed in a way that may pass, unless it has had its attempts. */
+  private AcknowledgeType releaseOrGiveUp(Tile t, int attempt, Throwable e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
     if (attempt >= config.maxAttempts()) {
-      return fail(task, "gave up after " + attempt + " attempts: " + e.getMessage());
+      String why = "gave up after " + attempt + " attempts: " + reason;
+      if (deadLetter(t.record, t.task.label() + ": " + why) != AcknowledgeType.ACCEPT) {
+        return AcknowledgeType.RELEASE;
+      }
+      return fail(t.task, why);
     }
-    log.warn("{} attempt {} failed, releasing it for a retry: {}", task.label(), attempt, e.toString());
+    log.warn("{} attempt {} failed, releasing it for a retry: {}", t.task.label(), attempt, reason);
+    metrics.tileRetried();
     return AcknowledgeType.RELEASE;
   }
 
   private AcknowledgeType fail(TileTask task, String reason) {
     log.warn("{} failed: {}", task.label(), reason);
+    metrics.tileFailed();
     try {
       publish(new TileResult.Failed(task.jobId(), task.tile(), task.tileCount(), reason, config.workerId(),
           task.acceptedAt()));
@@ -276,6 +512,7 @@ public final class RenderWorker implements AutoCloseable {
         record.value() == null ? null : b64.encodeToString(record.value()), error, "render-worker",
         System.currentTimeMillis());
     log.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error);
+    metrics.deadLettered();
     try {
       send(new ProducerRecord<>(config.topics().deadLetter().name(), record.key(),
           config.topics().deadLetter().valueSerde().serializer().serialize(null, letter)));
@@ -306,19 +543,25 @@ public final class RenderWorker implements AutoCloseable {
     }
   }
 
-  /** Stops taking tiles, finishes and settles the tiles in hand, then disconnects. */
+  /**
+   * Stops taking tiles, finishes the tiles in hand for up to the shutdown grace, releases the rest to other
+   * workers, then disconnects. Safe to call from a shutdown hook (SIGTERM).
+   */
   @Override
   public void close() {
     running.set(false);
     consumer.wakeup();
     try {
-      if (!stopped.await(60, TimeUnit.SECONDS)) {
-        log.warn("worker {} did not stop within 60 s", config.workerId());
+      long wait = config.shutdownGrace().plusSeconds(30).toMillis();
+      if (!stopped.await(wait, TimeUnit.MILLISECONDS)) {
+        log.warn("worker {} did not stop within {} ms", config.workerId(), wait);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     pool.shutdownNow();
+    metrics.close();
     producer.close(Duration.ofSeconds(10));
+    watch.close();
   }
 }

@@ -26,7 +26,7 @@ public final class TileMaker {
   private final TileProcessor processor;
 
   /**
-   * @param fetchInput reads a process job's input object, whole. Whatever it throws propagates out of
+   * @param fetchInput reads a process job's input object, or a render job's scene file or asset, whole. Whatever it throws propagates out of
    *     {@link #make} unchanged, so that the caller can tell a transient storage fault from a missing object.
    * @param cacheBytes bound on the decoded input pixels kept between tiles (least recently used first
    *     out); 0 disables the cache
@@ -36,7 +36,7 @@ public final class TileMaker {
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
     }
-    this.renderer = new TileRenderer(PREPARED_SCENES);
+    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetchInput);
     this.processor = new TileProcessor(fetchInput, cacheBytes);
   }
 

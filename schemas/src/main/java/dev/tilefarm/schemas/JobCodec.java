@@ -52,6 +52,40 @@ public final class JobCodec {
     return fallbackId;
   }
 
+  /** Longest time limit a job may ask for, in seconds (a week). */
+  public static final int MAX_TIME_LIMIT = 7 * 24 * 3600;
+
+  /**
+   * The cancel request in {@code json}, or null if it is no cancel request (it has no {@code "cancel"}
+   * field). A cancel request has exactly the fields {@code cancel} (a job id) and optionally
+   * {@code reason}; anything else is an {@link InvalidJobException} naming the field.
+   */
+  public static JobCancel cancelOf(JsonNode json) {
+    if (json == null || !json.isObject() || !json.has("cancel")) {
+      return null;
+    }
+    Fields f = Fields.of(json, "");
+    String id = f.string("cancel");
+    if (!JobRequest.ID.matcher(id).matches()) {
+      throw f.error("cancel", "must be a job id: 1-128 characters of letters, digits, '.', '_' or '-'");
+    }
+    String reason = f.has("reason") ? f.string("reason") : null;
+    if (reason != null && reason.length() > JobCancel.MAX_REASON) {
+      throw f.error("reason", "is " + reason.length() + " characters; at most " + JobCancel.MAX_REASON);
+    }
+    f.done();
+    return new JobCancel(id, reason);
+  }
+
+  /**
+   * The job's time limit in seconds, or null if it has none. Only meaningful for a job that {@link #decode}
+   * accepted, which checked the field.
+   */
+  public static Integer timeLimitOf(JsonNode json) {
+    JsonNode v = json == null ? null : json.get("timeLimit");
+    return v == null || v.isNull() ? null : v.asInt();
+  }
+
   /** Decodes and checks a job; a missing id becomes {@code fallbackId}. */
   public static JobRequest decode(JsonNode json, String fallbackId) {
     String id = idOf(json, fallbackId);
@@ -70,6 +104,8 @@ public final class JobCodec {
     }
     String type = f.string("type");
     int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);
+    // Read here to be checked; the splitter takes it from the JSON (timeLimitOf) to set the job's deadline.
+    f.integer("timeLimit", 1, MAX_TIME_LIMIT, 0);
     S3Uri output = null;
     if (f.has("output")) {
       output = s3(f, "output");
@@ -92,6 +128,11 @@ public final class JobCodec {
               + String.join(", ", JobRequest.Render.RENDERERS) + ")");
         }
         SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
+        if (scene instanceof SceneSpec.Builtin b && b.linear16() && output != null
+            && ImageFormat.forExtension(output.extension()) != ImageFormat.PNG) {
+          // JPEG has no 16-bit samples; refusing now beats a render whose bits the encoder would throw away.
+          throw new InvalidJobException(null, "scene.encoding", "\"linear16\" needs a .png output, not '" + output + "'");
+        }
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output);

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * What happened to a job, keyed by job id on the job events topic. Every job ends with exactly one of
- * COMPLETED, FAILED or REJECTED. {@code timestamp} is epoch milliseconds.
+ * COMPLETED, FAILED, CANCELLED or REJECTED. {@code timestamp} is epoch milliseconds.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "status")
 @JsonSubTypes({
@@ -14,10 +14,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JobEvent.Progress.class, name = "PROGRESS"),
     @JsonSubTypes.Type(value = JobEvent.Completed.class, name = "COMPLETED"),
     @JsonSubTypes.Type(value = JobEvent.Failed.class, name = "FAILED"),
-    @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED")})
+    @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED"),
+    @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
-    permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Completed, JobEvent.Failed, JobEvent.Rejected {
+    permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Completed, JobEvent.Failed, JobEvent.Rejected,
+        JobEvent.Cancelled {
   String jobId();
 
   long timestamp();
@@ -43,6 +45,12 @@ public sealed interface JobEvent
 
   /** The job was refused as given; {@code field} names the offending field when one is to blame. */
   record Rejected(String jobId, long timestamp, String field, String reason) implements JobEvent {}
+
+  /**
+   * The job was cancelled on request (a cancel message on the jobs topic): its remaining tiles were skipped
+   * and no output was written. {@code reason} is the requester's, or a default that says who asked.
+   */
+  record Cancelled(String jobId, long timestamp, String reason) implements JobEvent {}
 
   /**
    * Where a completed job's time went, in milliseconds: {@code total} from acceptance to completion,

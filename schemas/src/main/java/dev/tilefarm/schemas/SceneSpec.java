@@ -3,8 +3,16 @@ package dev.tilefarm.schemas;
 import java.util.List;
 import java.util.Map;
 
-/** What a render job draws; its kind follows the job's {@code "renderer"}. */
-public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builtin {
+/**
+ * What a render job draws; its kind follows the job's {@code "renderer"}. The builtin renderer takes its
+ * scene inline ({@link Builtin}) or as an object in storage ({@link Stored}) that the worker fetches.
+ *
+ * <p>Asset references ({@code file} fields) are kept as written: a {@code data:} URI (inline, base64), an
+ * {@code s3://} URI, or a path relative to the scene's {@code assets} location (or, for a stored scene, to the
+ * folder or archive it was read from). {@link Scenes} has already checked that relative paths stay inside
+ * their root.
+ */
+public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored {
 
   /**
    * The Mandelbrot set around ({@code centerX}, {@code centerY}); at zoom 1 the image's shorter side spans
@@ -12,29 +20,106 @@ public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builti
    */
   record Mandelbrot(double centerX, double centerY, double zoom, int iterations) implements SceneSpec {}
 
-  /** A scene for the built-in path tracer: a camera, named materials and the objects that use them. */
-  record Builtin(Camera camera, double[] sky, Map<String, Material> materials, List<Shape> objects, int maxDepth)
-      implements SceneSpec {
+  /**
+   * A builtin scene kept in object storage: a JSON scene, a glTF ({@code .gltf}/{@code .glb}) or OBJ file, or
+   * a {@code .zip}/{@code .tar} archive holding one of them (a {@code scene.json} at its root, else its only
+   * {@code .gltf}/{@code .glb}/{@code .obj}). Only the worker can read it, so its faults are reported as
+   * FAILED, not REJECTED.
+   */
+  record Stored(S3Uri uri) implements SceneSpec {}
+
+  /**
+   * A scene for the built-in path tracer.
+   *
+   * @param camera null when the scene imports a glTF file: its first camera is used, else one framing the scene
+   * @param environment an equirectangular HDR map lighting the scene from every direction, or null for {@code sky}
+   * @param assets where relative {@code file} paths are found: a folder (a URI ending in '/') or a .zip/.tar
+   *     archive; null when the scene has no relative paths
+   * @param linear16 whether the output is 16-bit linear light (PNG only) instead of tone-mapped 8-bit sRGB
+   * @param exposure a factor on radiance before tone mapping (or before encoding, for linear16)
+   */
+  record Builtin(Camera camera, double[] sky, Environment environment, Map<String, Texture> textures,
+      Map<String, Material> materials, List<Shape> objects, List<Light> lights, int maxDepth, S3Uri assets,
+      boolean linear16, double exposure) implements SceneSpec {
     public Builtin {
+      textures = Map.copyOf(textures);
       materials = Map.copyOf(materials);
       objects = List.copyOf(objects);
+      lights = List.copyOf(lights);
+    }
+
+    /** Whether any object imports a glTF file (which may bring its own camera and lights). */
+    public boolean importsGltf() {
+      return objects.stream().anyMatch(o -> o instanceof Gltf);
     }
   }
 
-  /** A pinhole camera at {@code position} looking at {@code lookAt}; {@code fov} is the vertical field of view in degrees. */
-  record Camera(double[] position, double[] lookAt, double[] up, double fov) {}
+  /**
+   * A camera at {@code position} looking at {@code lookAt}; {@code fov} is the vertical field of view in
+   * degrees. {@code aperture} is the lens diameter (0: a pinhole, everything sharp); points at
+   * {@code focusDistance} along the view are in focus.
+   */
+  record Camera(double[] position, double[] lookAt, double[] up, double fov, double aperture, double focusDistance) {
+    public Camera(double[] position, double[] lookAt, double[] up, double fov) {
+      this(position, lookAt, up, fov, 0, distance(position, lookAt));
+    }
 
-  /** A surface's response to light. Colours are linear RGB. */
-  sealed interface Material permits Diffuse, Emissive {}
+    static double distance(double[] a, double[] b) {
+      double x = a[0] - b[0];
+      double y = a[1] - b[1];
+      double z = a[2] - b[2];
+      return Math.sqrt(x * x + y * y + z * z);
+    }
+  }
 
-  /** A Lambertian reflector with the given albedo (each channel 0..1). */
-  record Diffuse(double[] color) implements Material {}
+  /** An equirectangular Radiance HDR map ({@code .hdr}), scaled by {@code strength}, turned {@code rotation} degrees about +y. */
+  record Environment(String file, double strength, double rotation) {}
+
+  /** A texture materials can use by name. */
+  sealed interface Texture permits ImageTexture, Checker {}
+
+  /** An image (PNG or JPEG) mapped by uv; {@code srgb} says its values are sRGB-encoded (colours) or linear (data). */
+  record ImageTexture(String file, boolean srgb) implements Texture {}
+
+  /** A procedural checkerboard of {@code scale} x {@code scale} squares over the unit uv square. */
+  record Checker(double[] color1, double[] color2, double scale) implements Texture {}
+
+  /** A surface's response to light. Colours are linear RGB. Texture fields name a texture, or are null. */
+  sealed interface Material permits Diffuse, Emissive, Conductor, Dielectric, Pbr {}
+
+  /** A Lambertian reflector with the given albedo (each channel 0..1), times {@code texture} if given. */
+  record Diffuse(double[] color, String texture) implements Material {
+    public Diffuse(double[] color) {
+      this(color, null);
+    }
+  }
 
   /** A light source: it emits {@code color * strength} and reflects nothing. */
   record Emissive(double[] color, double strength) implements Material {}
 
-  /** Geometry that carries a material by name. */
-  sealed interface Shape permits Sphere, Plane {
+  /**
+   * A metal: reflectance {@code color} at normal incidence (rising to white at grazing angles, Schlick);
+   * {@code roughness} 0 is a perfect mirror, above it a GGX microfacet surface.
+   */
+  record Conductor(double[] color, double roughness) implements Material {}
+
+  /** Smooth glass or water: index of refraction {@code ior}, transmission tinted by {@code color}. */
+  record Dielectric(double ior, double[] color) implements Material {}
+
+  /** The glTF 2.0 metallic-roughness model, with its textures and emission. */
+  record Pbr(double[] baseColor, String baseColorTexture, double metallic, double roughness,
+      String metallicRoughnessTexture, String normalTexture, double[] emission, double emissionStrength,
+      String emissiveTexture) implements Material {}
+
+  /** Placement of an object: scale, then rotation about x, y and z (degrees, in that order), then translation. */
+  record Transform(double[] translate, double[] rotate, double[] scale) {
+    public static final Transform IDENTITY = new Transform(new double[] {0, 0, 0}, new double[] {0, 0, 0},
+        new double[] {1, 1, 1});
+  }
+
+  /** Geometry. Every kind but {@link Gltf} (and a {@link Mesh} from a file with its own materials) names a material. */
+  sealed interface Shape permits Sphere, Plane, Quad, Box, Mesh, Gltf {
+    /** The material's name, or null where the geometry brings its own. */
     String material();
   }
 
@@ -42,4 +127,52 @@ public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builti
 
   /** An infinite plane through {@code point} facing {@code normal}. */
   record Plane(double[] point, double[] normal, String material) implements Shape {}
+
+  /** The parallelogram corner + s edge1 + t edge2 (s, t in [0, 1]); its front faces edge1 x edge2. */
+  record Quad(double[] corner, double[] edge1, double[] edge2, String material) implements Shape {}
+
+  /** An axis-aligned box from {@code min} to {@code max}, then placed by {@code transform}. */
+  record Box(double[] min, double[] max, Transform transform, String material) implements Shape {}
+
+  /**
+   * A triangle mesh, from an OBJ file ({@code file}, with its MTL materials unless {@code material} overrides
+   * them) or given inline ({@code positions}, {@code indices}, optional {@code normals} and {@code uvs}).
+   * Meshes from one file share their geometry and acceleration structure (instancing).
+   */
+  record Mesh(String file, double[] positions, int[] indices, double[] normals, double[] uvs, Transform transform,
+      String material) implements Shape {}
+
+  /** A glTF 2.0 file's default scene (meshes, materials, cameras, KHR_lights_punctual), placed by {@code transform}. */
+  record Gltf(String file, Transform transform) implements Shape {
+    @Override
+    public String material() {
+      return null;
+    }
+  }
+
+  /** A light that is not a surface. Intensities are in radiometric units of the scene's radiance. */
+  sealed interface Light permits PointLight, SpotLight, DirectionalLight {}
+
+  /** Radiant intensity {@code color * intensity} in every direction from {@code position}. */
+  record PointLight(double[] position, double[] color, double intensity) implements Light {}
+
+  /**
+   * A point light shining along {@code direction} within {@code angle} degrees of it, full strength within
+   * {@code innerAngle} and fading smoothly to zero between.
+   */
+  record SpotLight(double[] position, double[] direction, double[] color, double intensity, double angle,
+      double innerAngle) implements Light {}
+
+  /** Light from infinitely far away travelling along {@code direction}, with irradiance {@code color * intensity}. */
+  record DirectionalLight(double[] direction, double[] color, double intensity) implements Light {}
+
+  /**
+   * Parses a builtin scene held in a file (a stored scene's {@code scene.json}), strictly. Relative {@code file}
+   * paths are allowed without an {@code assets} location: they resolve against the file's own folder.
+   *
+   * @throws InvalidJobException naming the field at fault (paths start at {@code scene})
+   */
+  static Builtin parseBuiltinFile(byte[] json) {
+    return Scenes.builtinFile(json);
+  }
 }

@@ -8,10 +8,12 @@ import java.util.Objects;
  * One tile of an accepted job, for a render worker. The job request as accepted (with its id filled in)
  * travels either inline in {@code job} (small jobs) or as an object at {@code jobUri} that workers fetch
  * once per job (large scenes), never both. {@code tileUri} is where the worker stores the tile.
+ * {@code deadline} (epoch ms, absent when the job has no time limit) is when the job's time is up: a worker
+ * skips a tile it receives later, since the compositor fails the job at that moment anyway.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
-    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri) {
+    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline) {
   public TileTask {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(tile, "tile");

@@ -25,7 +25,15 @@ public final class TopicAdmin {
           continue;
         }
         String base = t.name().substring(topics.prefix().length());
-        NewTopic nt = new NewTopic(t.name(), Optional.of(layout.partitionsOf(base)),
+        int partitions = layout.partitionsOf(base);
+        if (t == topics.jobControl()) {
+          // Co-partitioned with the tile results, whatever layout created those.
+          partitions = existing.contains(topics.tileResults().name())
+              ? admin.describeTopics(List.of(topics.tileResults().name())).allTopicNames().get(30, TimeUnit.SECONDS)
+                  .get(topics.tileResults().name()).partitions().size()
+              : layout.partitionsOf(topics.tileResults().name().substring(topics.prefix().length()));
+        }
+        NewTopic nt = new NewTopic(t.name(), Optional.of(partitions),
             layout.replication() < 0 ? Optional.empty() : Optional.of(layout.replication()));
         if (t == topics.deadLetter() || t == topics.jobEvents()) {
           nt.configs(Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7))));

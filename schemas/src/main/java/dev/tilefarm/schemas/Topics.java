@@ -17,6 +17,7 @@ public final class Topics {
   private final Topic<String, TileTask> tileTasks;
   private final Topic<String, TileResult> tileResults;
   private final Topic<String, DeadLetter> deadLetter;
+  private final Topic<String, JobControl> jobControl;
 
   public Topics(String prefix) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -29,6 +30,7 @@ public final class Topics {
     tileTasks = new Topic<>(prefix + "tile-tasks", Serdes.String(), new JsonSerde<>(TileTask.class));
     tileResults = new Topic<>(prefix + "tile-results", Serdes.String(), new JsonSerde<>(TileResult.class));
     deadLetter = new Topic<>(prefix + "dead-letter", Serdes.String(), new JsonSerde<>(DeadLetter.class));
+    jobControl = new Topic<>(prefix + "job-control", Serdes.String(), new JsonSerde<>(JobControl.class));
   }
 
   public String prefix() {
@@ -60,8 +62,17 @@ public final class Topics {
     return deadLetter;
   }
 
+  /**
+   * What the splitter tells the compositor about each job (JSON, key = job id): planned, cancel. Always has
+   * the partition count of {@link #tileResults()} ({@link TopicAdmin} sees to it), so that a job's control
+   * records and its tile results are processed by the same compositor task.
+   */
+  public Topic<String, JobControl> jobControl() {
+    return jobControl;
+  }
+
   public List<Topic<?, ?>> all() {
-    return List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter);
+    return List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter, jobControl);
   }
 
   /** The application id (consumer group) of a role, e.g. {@code tilefarm.compositor}. */

@@ -73,23 +73,24 @@ class JobCodecTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "{" + MANDELBROT + ",'colour':1}"
-          + "|colour|id, type, tileSize, output, width, height, renderer, scene, samples, seed",
-      "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, output, input, ops",
+          + "|colour|id, type, tileSize, timeLimit, output, width, height, renderer, scene, samples, seed",
+      "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, output, input, ops",
       "{" + MANDELBROT + ",'scene':{'centre':[0,0]}}|scene.centre|center, zoom, iterations",
       "{" + PROCESS + ",'ops':[{'op':'gaussian-blur','sigma':1,'radius':2}]}|ops[0].radius|op, sigma",
       "{" + PROCESS + ",'ops':[{'op':'grayscale','sigma':1}]}|ops[0].sigma|op",
-      "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{" + SCENE + ",'lights':[]}}"
-          + "|scene.lights|camera, sky, materials, objects, maxDepth",
+      "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{" + SCENE + ",'shadows':[]}}"
+          + "|scene.shadows|camera, sky, environment, assets, textures, materials, objects, lights, maxDepth, encoding,"
+          + " exposure",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{"
-          + "'camera':{'position':[0,1,5],'lookAt':[0,1,0],'aperture':2},"
+          + "'camera':{'position':[0,1,5],'lookAt':[0,1,0],'zoom':2},"
           + "'materials':{'white':{'type':'diffuse','color':[1,1,1]}},"
           + "'objects':[{'type':'sphere','center':[0,1,0],'radius':1,'material':'white'}]}}"
-          + "|scene.camera.aperture|position, lookAt, up, fov",
+          + "|scene.camera.zoom|position, lookAt, up, fov, aperture, focusDistance",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{"
           + "'camera':{'position':[0,1,5],'lookAt':[0,1,0]},"
           + "'materials':{'white':{'type':'diffuse','color':[1,1,1],'strength':2}},"
           + "'objects':[{'type':'sphere','center':[0,1,0],'radius':1,'material':'white'}]}}"
-          + "|scene.materials.white.strength|type, color",
+          + "|scene.materials.white.strength|type, color, texture",
   })
   void anUnknownFieldIsAnErrorThatListsTheValidOnes(String json, String field, String valid) {
     InvalidJobException e = invalid(json);

@@ -67,9 +67,9 @@ class MessageSchemaTest {
         "{\"id\":\"sunset-001\",\"type\":\"render\",\"width\":1280,\"height\":720,\"renderer\":\"mandelbrot\"}");
     JsonSerde<TileTask> serde = new JsonSerde<>(TileTask.class);
     List<TileTask> tasks = List.of(
-        new TileTask("sunset-001", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, job, null),
+        new TileTask("sunset-001", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, job, null, T + 600_000L),
         new TileTask("sunset-001", new TileRect(0, 0, 0, 8, 8), 1, 8, 8, OUTPUT, TILE_URI, 0, null,
-            S3Uri.parse("s3://tilefarm/jobs/sunset-001.json")));
+            S3Uri.parse("s3://tilefarm/jobs/sunset-001.json"), null));
     for (TileTask task : tasks) {
       JsonNode json = matches("tile-task", serde.encode(task));
       assertFalse(json.has(task.job() == null ? "job" : "jobUri"), "the other of job and jobUri is left out: " + json);
@@ -82,7 +82,7 @@ class MessageSchemaTest {
   @Test
   void aTileTaskWithBothJobAndJobUriIsRefusedByTheSchemaAsByTheRecord() {
     ObjectNode json = (ObjectNode) tree(new JsonSerde<>(TileTask.class).encode(
-        new TileTask("j", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, null, S3Uri.parse("s3://tilefarm/jobs/j.json"))));
+        new TileTask("j", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, null, S3Uri.parse("s3://tilefarm/jobs/j.json"), null)));
     json.putObject("job").put("type", "render");
     assertFalse(validate("tile-task", json).isEmpty());
     assertThrows(UndecodableException.class, () -> new JsonSerde<>(TileTask.class).decode(bytes(json)));

@@ -70,6 +70,7 @@ class SchemaAgreementTest {
   void theEventSchemasStateTheCodesNames() {
     assertEquals(subtypeNames(JobEvent.class), strings(read(schemaFile("job-event")).at("/properties/status/enum")));
     assertEquals(subtypeNames(TileResult.class), strings(read(schemaFile("tile-result")).at("/properties/status/enum")));
+    assertEquals(subtypeNames(JobControl.class), strings(read(schemaFile("job-control")).at("/properties/status/enum")));
     assertEquals(Arrays.stream(ImageFormat.values()).map(Enum::name).collect(Collectors.toList()),
         strings(read(schemaFile("job-event")).at("/$defs/completed/properties/format/enum")));
   }
@@ -83,6 +84,9 @@ class SchemaAgreementTest {
         Map.entry(JobEvent.Completed.class, "job-event#/$defs/completed"),
         Map.entry(JobEvent.Failed.class, "job-event#/$defs/failed"),
         Map.entry(JobEvent.Rejected.class, "job-event#/$defs/rejected"),
+        Map.entry(JobEvent.Cancelled.class, "job-event#/$defs/cancelled"),
+        Map.entry(JobControl.Planned.class, "job-control#/$defs/planned"),
+        Map.entry(JobControl.Cancel.class, "job-control#/$defs/cancel"),
         Map.entry(JobEvent.Timings.class, "job-event#/$defs/timings"),
         Map.entry(TileTask.class, "tile-task#"),
         Map.entry(TileRect.class, "tile-task#/$defs/tileRect"),
@@ -94,7 +98,8 @@ class SchemaAgreementTest {
       JsonNode def = read(schemaFile(parts[0])).at(parts[1]);
       Set<String> fields = Arrays.stream(type.getRecordComponents()).map(c -> c.getName())
           .collect(Collectors.toCollection(TreeSet::new));
-      if (JobEvent.class.isAssignableFrom(type) || TileResult.class.isAssignableFrom(type)) {
+      if (JobEvent.class.isAssignableFrom(type) || TileResult.class.isAssignableFrom(type)
+          || JobControl.class.isAssignableFrom(type)) {
         fields.add("status");
       }
       Set<String> properties = new TreeSet<>();
@@ -143,6 +148,11 @@ class SchemaAgreementTest {
         + "{'type':'plane','point':[0,0,0],'normal':[0,1,0],'material':'lamp'}],'maxDepth':8}}");
   }
 
+  /** A builtin job using every kind of scene field, read from the showcase example. */
+  static ObjectNode showcase() {
+    return (ObjectNode) read(ContractSchemas.folder().resolve("examples/job-request/render-builtin-showcase.json"));
+  }
+
   static ObjectNode process() {
     return (ObjectNode) json("{'id':'j','type':'process','input':'s3://in-bucket/a.png',"
         + "'ops':[{'op':'grayscale'},{'op':'gaussian-blur','sigma':1}]}");
@@ -160,6 +170,7 @@ class SchemaAgreementTest {
     Supplier<ObjectNode> m = SchemaAgreementTest::mandelbrot;
     Supplier<ObjectNode> b = SchemaAgreementTest::builtin;
     Supplier<ObjectNode> p = SchemaAgreementTest::process;
+    Supplier<ObjectNode> sc = SchemaAgreementTest::showcase;
     ArrayNode ops32 = NODES.arrayNode();
     for (int i = 0; i < 32; i++) {
       ops32.add(json("{'op':'grayscale'}"));
@@ -282,6 +293,48 @@ class SchemaAgreementTest {
         ok("maxDepth 64", b, "/scene/maxDepth", 64),
         bad("maxDepth 0", b, "/scene/maxDepth", 0, "scene.maxDepth"),
         bad("maxDepth 65", b, "/scene/maxDepth", 65, "scene.maxDepth"),
+        ok("base showcase", sc, "/id", "s"),
+        ok("stored scene zip", b, "/scene", "s3://scenes/a/b.zip"),
+        ok("stored scene GLB in capitals", b, "/scene", "s3://scenes/a/b.GLB"),
+        bad("stored scene without extension", b, "/scene", "s3://scenes/a/b", "scene"),
+        bad("stored scene not s3", b, "/scene", "https://example.com/b.gltf", "scene"),
+        ok("aperture 0", sc, "/scene/camera/aperture", 0),
+        bad("negative aperture", sc, "/scene/camera/aperture", -0.1, "scene.camera.aperture"),
+        bad("focusDistance 0", sc, "/scene/camera/focusDistance", 0, "scene.camera.focusDistance"),
+        ok("scene imports glTF without camera", sc, "/scene/camera", REMOVE),
+        bad("assets that are neither folder nor archive", sc, "/scene/assets", "s3://scenes/set.json", "scene.assets"),
+        ok("assets tar archive", sc, "/scene/assets", "s3://scenes/set.tar"),
+        ok("roughness 1", sc, "/scene/materials/gold/roughness", 1),
+        bad("roughness 1.01", sc, "/scene/materials/gold/roughness", 1.01, "scene.materials.gold.roughness"),
+        ok("ior 1", sc, "/scene/materials/glass/ior", 1),
+        ok("ior 3", sc, "/scene/materials/glass/ior", 3),
+        bad("ior 0.99", sc, "/scene/materials/glass/ior", 0.99, "scene.materials.glass.ior"),
+        bad("ior 3.01", sc, "/scene/materials/glass/ior", 3.01, "scene.materials.glass.ior"),
+        bad("conductor without color", sc, "/scene/materials/gold/color", REMOVE, "scene.materials.gold.color"),
+        bad("pbr metallic 2", sc, "/scene/materials/table/metallic", 2, "scene.materials.table.metallic"),
+        bad("pbr with a typo", sc, "/scene/materials/table/metalic", 0.5, "scene.materials.table.metalic"),
+        bad("texture of unknown type", sc, "/scene/textures/tiles/type", "noise", "scene.textures.tiles.type"),
+        bad("image texture without file", sc, "/scene/textures/wood/file", REMOVE, "scene.textures.wood.file"),
+        bad("image texture of a GIF", sc, "/scene/textures/wood/file", "textures/wood.gif", "scene.textures.wood.file"),
+        bad("colorSpace in capitals", sc, "/scene/textures/wood/colorSpace", "SRGB", "scene.textures.wood.colorSpace"),
+        ok("environment from a data URI", sc, "/scene/environment/file", "data:image/vnd.radiance;base64,AAAA"),
+        bad("environment as EXR", sc, "/scene/environment/file", "sky.exr", "scene.environment.file"),
+        ok("environment rotation 360", sc, "/scene/environment/rotation", 360),
+        bad("environment rotation 361", sc, "/scene/environment/rotation", 361, "scene.environment.rotation"),
+        bad("rotate 361", sc, "/scene/objects/1/transform/rotate", json("[0,361,0]"), "scene.objects[1].transform.rotate[1]"),
+        bad("transform with matrix", sc, "/scene/objects/1/transform/matrix", json("[1]"), "scene.objects[1].transform.matrix"),
+        bad("mesh index -1", sc, "/scene/objects/5/indices", json("[0,1,-1]"), "scene.objects[5].indices[2]"),
+        bad("inline mesh without material", sc, "/scene/objects/5/material", REMOVE, "scene.objects[5].material"),
+        ok("OBJ mesh without material", sc, "/scene/objects/4/material", REMOVE),
+        bad("quad without edge2", sc, "/scene/objects/6/edge2", REMOVE, "scene.objects[6].edge2"),
+        bad("gltf with a material", sc, "/scene/objects/7/material", "gold", "scene.objects[7].material"),
+        ok("spot angle 90", sc, "/scene/lights/0/angle", 90),
+        bad("spot angle 90.1", sc, "/scene/lights/0/angle", 90.1, "scene.lights[0].angle"),
+        bad("point light without position", sc, "/scene/lights/1/position", REMOVE, "scene.lights[1].position"),
+        bad("light of unknown type", sc, "/scene/lights/2/type", "area", "scene.lights[2].type"),
+        bad("negative intensity", sc, "/scene/lights/1/intensity", -1, "scene.lights[1].intensity"),
+        ok("encoding srgb8", sc, "/scene/encoding", "srgb8"),
+        bad("exposure 0", sc, "/scene/exposure", 0, "scene.exposure"),
         bad("process job with samples", p, "/samples", 4, "samples"),
         bad("process job with scene", p, "/scene", NODES.objectNode(), "scene"),
         bad("no input", p, "/input", REMOVE, "input"),

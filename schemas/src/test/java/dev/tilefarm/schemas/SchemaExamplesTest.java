@@ -39,9 +39,11 @@ class SchemaExamplesTest {
       entry("bad-id", "id"),
       entry("builtin-without-scene", "scene"),
       entry("camera-fov-too-wide", "scene.camera.fov"),
+      entry("conductor-roughness-above-one", "scene.materials.metal.roughness"),
       entry("diffuse-color-above-one", "scene.materials.white.color[1]"),
       entry("empty-ops", "ops"),
       entry("fractional-samples", "samples"),
+      entry("gltf-object-with-fbx-file", "scene.objects[1].file"),
       entry("gaussian-blur-without-sigma", "ops[0].sigma"),
       entry("grayscale-with-sigma", "ops[0].sigma"),
       entry("input-path-traversal", "input"),
@@ -58,21 +60,30 @@ class SchemaExamplesTest {
       entry("seed-beyond-int64", "seed"),
       entry("sigma-out-of-range", "ops[0].sigma"),
       entry("sphere-zero-radius", "scene.objects[0].radius"),
+      entry("spot-angle-too-wide", "scene.lights[0].angle"),
+      entry("stored-scene-not-a-scene-file", "scene"),
       entry("tile-size-too-small", "tileSize"),
+      entry("time-limit-zero", "timeLimit"),
       entry("too-many-ops", "ops"),
+      entry("unknown-encoding", "scene.encoding"),
       entry("unknown-field", "sampels"),
       entry("unknown-material-type", "scene.materials.glass.type"),
       entry("unknown-object-type", "scene.objects[1].type"),
       entry("unknown-op", "ops[1].op"),
       entry("unknown-renderer", "renderer"),
-      entry("unknown-scene-field", "scene.lights"),
+      entry("unknown-scene-field", "scene.shadows"),
       entry("unknown-type", "type"),
       entry("width-as-string", "width"));
 
   /** Jobs the schema allows but the farm refuses, for checks a schema cannot express; and the field named. */
   private static final Map<String, String> BEYOND_SCHEMA = Map.ofEntries(
+      entry("asset-path-climbs-out", "scene.objects[0].file"),
+      entry("linear16-with-jpeg-output", "scene.encoding"),
       entry("look-at-equals-position", "scene.camera.lookAt"),
+      entry("mesh-index-out-of-range", "scene.objects[1].indices[2]"),
+      entry("relative-file-without-assets", "scene.objects[0].file"),
       entry("undefined-material", "scene.objects[0].material"),
+      entry("undefined-texture", "scene.materials.white.texture"),
       entry("up-parallel-to-view", "scene.camera.up"),
       entry("zero-plane-normal", "scene.objects[1].normal"));
 
@@ -81,7 +92,8 @@ class SchemaExamplesTest {
       "job-event", JobEvent.class,
       "tile-task", TileTask.class,
       "tile-result", TileResult.class,
-      "dead-letter", DeadLetter.class);
+      "dead-letter", DeadLetter.class,
+      "job-control", JobControl.class);
 
   @Test
   void everySchemaIsAValidDraft202012SchemaWithItsOwnId() {
@@ -106,7 +118,8 @@ class SchemaExamplesTest {
     try (Stream<Path> dirs = Files.list(ContractSchemas.folder().resolve("examples"))) {
       Set<String> folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
-      assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter")), folders);
+      assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter",
+          "job-cancel", "job-control")), folders);
     }
   }
 
@@ -227,6 +240,36 @@ class SchemaExamplesTest {
     JobRequest.Process process = (JobRequest.Process) decodeExample("process");
     assertEquals(List.of(new ImageOp.Grayscale(), new ImageOp.GaussianBlur(2.5)), process.ops());
     assertEquals(S3Uri.parse("s3://uploads/scans/scan-0042.png"), process.input());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyCancelExampleMatchesTheSchemaAndDecodes() {
+    List<Path> files = examples("job-cancel");
+    assertFalse(files.isEmpty());
+    return files.stream().map(file -> dynamicTest(file.getFileName().toString(), () -> {
+      JsonNode json = read(file);
+      Set<ValidationMessage> errors = validate("job-cancel", json);
+      assertTrue(errors.isEmpty(), file + ":" + describe(errors));
+      JobCancel cancel = JobCodec.cancelOf(JobCodec.parse(bytes(file)));
+      assertEquals(json.get("cancel").asText(), cancel.jobId());
+      assertEquals(json.path("reason").asText(null), cancel.reason());
+    }));
+  }
+
+  @Test
+  void aCancelRequestWithAnUnknownFieldFailsTheSchemaAndTheDecoder() {
+    JsonNode bad = ContractSchemas.PLAIN.createObjectNode().put("cancel", "j1").put("because", "x");
+    assertFalse(validate("job-cancel", bad).isEmpty());
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> JobCodec.cancelOf(bad));
+    assertEquals("because", e.field());
+    assertEquals(null, JobCodec.cancelOf(ContractSchemas.PLAIN.createObjectNode().put("type", "render")));
+  }
+
+  @Test
+  void theTimeLimitExampleDecodesAndCarriesItsLimit() {
+    Path file = ContractSchemas.folder().resolve("examples/job-request/render-with-time-limit.json");
+    JobCodec.decode(JobCodec.parse(bytes(file)), "fallback");
+    assertEquals(600, JobCodec.timeLimitOf(read(file)));
   }
 
   private static JobRequest decodeExample(String name) {

@@ -22,6 +22,15 @@ final class JobPlanner {
   }
 
   Plan plan(JobRequest job) {
+    // Confinement first: a job must not even make the farm look at storage it may not use.
+    if (job.output() != null && !limits.outputAllowed(job.output().bucket(), job.output().key())) {
+      throw invalid(job, "output", job.output() + " is outside the locations this farm may write to ("
+          + String.join(", ", limits.outputLocations()) + ")");
+    }
+    if (job instanceof JobRequest.Process p && !limits.inputAllowed(p.input().bucket())) {
+      throw invalid(job, "input", p.input() + " is in a bucket this farm may not read (allowed: "
+          + String.join(", ", limits.inputBuckets()) + ")");
+    }
     int width;
     int height;
     String sizeField;

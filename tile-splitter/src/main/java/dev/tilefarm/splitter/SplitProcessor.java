@@ -3,7 +3,9 @@ package dev.tilefarm.splitter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCancel;
 import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
@@ -31,6 +33,11 @@ import org.slf4j.MDC;
 /**
  * The splitter's Kafka edge for one job record: decode, plan, emit. Everything it emits for a record (tile
  * tasks, the ACCEPTED or REJECTED event, a dead letter, the accepted-id mark) commits in one transaction.
+ *
+ * <p>The accepted-jobs store maps a job id to when it was accepted, or, for a job cancelled before it was
+ * ever accepted, to minus the time of the cancel: either way the id is taken and a later job under it is
+ * not run. A cancel of an accepted job is passed on to the compositor, which alone decides how an accepted
+ * job ends; a cancel of a job not seen yet is answered here with CANCELLED, since no other role knows it.
  */
 final class SplitProcessor implements Processor<byte[], byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
@@ -68,6 +75,10 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       return;
     }
     String fallbackId = key != null && JobRequest.ID.matcher(key).matches() ? key : generatedId();
+    if (json.has("cancel")) {
+      cancel(json, key, fallbackId, record);
+      return;
+    }
     String id = JobCodec.idOf(json, fallbackId);
     MDC.put("jobId", id);
     try {
@@ -77,11 +88,48 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     }
   }
 
+  private void cancel(ObjectNode json, String key, String fallbackId, Record<byte[], byte[]> record) {
+    long now = clock.getAsLong();
+    JobCancel cancel;
+    try {
+      cancel = JobCodec.cancelOf(json);
+    } catch (InvalidJobException e) {
+      // Dead-lettered, not REJECTED: a REJECTED under the job's id would read as that job's end while it runs.
+      deadLetter(record, "not a valid cancel request: " + e.getMessage());
+      return;
+    }
+    String id = cancel.jobId();
+    MDC.put("jobId", id);
+    try {
+      if (!id.equals(key)) {
+        // The accepted-id store is per partition: the cancel must meet its job on the job id's partition.
+        context.forward(new Record<String, Object>(id, bytes(json), record.timestamp()), SplitterTopology.REROUTE_SINK);
+        return;
+      }
+      Long mark = accepted.get(id);
+      if (mark != null && mark < 0) {
+        log.info("job {} is already cancelled", id);
+      } else if (mark != null) {
+        log.info("cancel requested for job {}: {}", id, cancel.reason());
+        JobControl.Cancel control = new JobControl.Cancel(id, now, cancel.reason());
+        context.forward(new Record<String, Object>(id, control, record.timestamp()), SplitterTopology.CONTROL_SINK);
+      } else {
+        // Not accepted yet (or never to come): take the id, so that the job is never run if it arrives late.
+        accepted.put(id, -Math.max(1, now));
+        log.info("job {} cancelled before it was accepted", id);
+        event(new JobEvent.Cancelled(id, now, cancel.reason() != null ? cancel.reason()
+            : "cancelled on request before the job was accepted"), null);
+      }
+    } finally {
+      MDC.remove("jobId");
+    }
+  }
+
   private void split(ObjectNode json, String key, String id, String fallbackId, Record<byte[], byte[]> record) {
     long now = clock.getAsLong();
     if (id.equals(key) && accepted.get(id) != null) {
       // Whatever the repeat says, even if it is broken, the job already has its run and its events.
-      log.info("job {} was already accepted; a repeated id is not run twice", id);
+      log.info("job {} was already accepted or cancelled; a repeated id is not run twice", id);
       return;
     }
     JobRequest job;
@@ -127,9 +175,14 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       specs.put(jobUri, jobBytes);
     }
     int count = plan.tiles().size();
+    Integer timeLimit = JobCodec.timeLimitOf(json);
+    Long deadline = timeLimit == null ? null : now + timeLimit * 1000L;
+    JobControl.Planned planned = new JobControl.Planned(id, now, count, plan.width(), plan.height(), plan.output(),
+        deadline);
+    context.forward(new Record<String, Object>(id, planned, record.timestamp()), SplitterTopology.CONTROL_SINK);
     for (TileRect tile : plan.tiles()) {
       TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
-          TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri);
+          TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline);
       context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()),
           SplitterTopology.TASKS_SINK);
     }

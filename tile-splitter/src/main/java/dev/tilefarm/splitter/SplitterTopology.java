@@ -7,13 +7,17 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
-/** The splitter's topology: jobs in; tile tasks, job events, dead letters (and re-keyed jobs) out. */
+/**
+ * The splitter's topology: jobs and cancel requests in; tile tasks, job events, job control records (for
+ * the compositor), dead letters (and re-keyed jobs) out.
+ */
 final class SplitterTopology {
   static final String ACCEPTED_STORE = "accepted-jobs";
   static final String TASKS_SINK = "tile-tasks";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
   static final String REROUTE_SINK = "jobs-by-id";
+  static final String CONTROL_SINK = "job-control";
   /** Jobs up to this size travel inside each tile task; larger ones are stored once in S3. */
   static final int INLINE_JOB_BYTES = 16 * 1024;
 
@@ -31,6 +35,8 @@ final class SplitterTopology {
         cast(topics.jobEvents().valueSerde().serializer()), "split");
     t.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(),
         cast(topics.deadLetter().valueSerde().serializer()), "split");
+    t.addSink(CONTROL_SINK, topics.jobControl().name(), Serdes.String().serializer(),
+        cast(topics.jobControl().valueSerde().serializer()), "split");
     t.addSink(REROUTE_SINK, topics.jobs().name(), Serdes.String().serializer(),
         cast(topics.jobs().valueSerde().serializer()), "split");
     return t;

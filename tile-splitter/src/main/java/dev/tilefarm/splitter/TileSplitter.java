@@ -30,7 +30,15 @@ public final class TileSplitter implements AutoCloseable {
 
   /** Creates missing topics, then starts splitting; returns at once (see {@link #awaitRunning}). */
   public static TileSplitter start(SplitterConfig config, BlobStore blobs) throws InterruptedException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    Map<String, Object> adminProps = new java.util.HashMap<>();
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    // The client overrides that an admin client understands (TLS, SASL).
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        adminProps.put(k, v);
+      }
+    });
+    try (Admin admin = Admin.create(adminProps)) {
       TopicAdmin.ensure(admin, config.topics(), config.layout());
     }
     String bucket = blobs.settings().bucket();
@@ -38,6 +46,9 @@ public final class TileSplitter implements AutoCloseable {
     var topology = SplitterTopology.build(config.topics(), planner,
         (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis);
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
+    // Into the global registry: the process that runs the splitter decides where meters go.
+    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams)
+        .bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
     streams.setUncaughtExceptionHandler(e -> {
       // A transient fault (S3 or broker unreachable): restart the thread; the task resumes from its last
       // committed transaction, so the job is retried and nothing is emitted twice.

@@ -143,4 +143,49 @@ class SplitterTopologyTest {
     assertEquals(S3Uri.parse("s3://farm/jobs/big.json"), out.get(0).jobUri());
     assertEquals(1, specs.size());
   }
+
+  // ---- cancellation and deadlines ----
+
+  private static final String SMALL = "{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":64,\"height\":32,"
+      + "\"tileSize\":32,\"timeLimit\":60}";
+
+  @Test
+  void anAcceptedJobIsAnnouncedToTheCompositorAndItsTasksCarryTheDeadline() {
+    TestOutputTopic<String, dev.tilefarm.schemas.JobControl> control = driver.createOutputTopic(
+        topics.jobControl().name(), Serdes.String().deserializer(), topics.jobControl().valueSerde().deserializer());
+    jobs.pipeInput("d1", SMALL);
+    assertEquals(List.of(new dev.tilefarm.schemas.JobControl.Planned("d1", 1000L, 2, 64, 32,
+        S3Uri.parse("s3://farm/outputs/d1.png"), 61_000L)), control.readValuesToList());
+    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.deadline() == 61_000L));
+  }
+
+  @Test
+  void aCancelOfAnAcceptedJobGoesToTheCompositorAndOneBeforeTheJobTakesItsId() {
+    TestOutputTopic<String, dev.tilefarm.schemas.JobControl> control = driver.createOutputTopic(
+        topics.jobControl().name(), Serdes.String().deserializer(), topics.jobControl().valueSerde().deserializer());
+    jobs.pipeInput("c1", SMALL);
+    control.readValuesToList();
+    events.readValuesToList();
+    jobs.pipeInput("c1", "{\"cancel\":\"c1\",\"reason\":\"no\"}");
+    assertEquals(List.of(new dev.tilefarm.schemas.JobControl.Cancel("c1", 1000L, "no")), control.readValuesToList());
+    assertTrue(events.readValuesToList().isEmpty(), "the compositor, not the splitter, ends an accepted job");
+
+    jobs.pipeInput("c2", "{\"cancel\":\"c2\"}");
+    List<JobEvent> early = events.readValuesToList();
+    assertEquals(1, early.size());
+    assertTrue(early.get(0) instanceof JobEvent.Cancelled, early.toString());
+    tasks.readValuesToList();
+    jobs.pipeInput("c2", SMALL);
+    assertTrue(tasks.readValuesToList().isEmpty(), "a job cancelled before it came is never split");
+    assertTrue(events.readValuesToList().isEmpty());
+  }
+
+  @Test
+  void anInvalidCancelIsDeadLettered() {
+    jobs.pipeInput("c3", "{\"cancel\":\"c3\",\"because\":1}");
+    List<DeadLetter> letters = dead.readValuesToList();
+    assertEquals(1, letters.size());
+    assertTrue(letters.get(0).error().contains("because"), letters.get(0).error());
+    assertTrue(events.readValuesToList().isEmpty());
+  }
 }

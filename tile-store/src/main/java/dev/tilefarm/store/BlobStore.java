@@ -20,6 +20,8 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -34,10 +36,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public final class BlobStore implements AutoCloseable {
   private final S3Client s3;
   private final S3Settings settings;
+  private final AwsCredentialsProvider credentials;
 
-  private BlobStore(S3Client s3, S3Settings settings) {
+  private BlobStore(S3Client s3, S3Settings settings, AwsCredentialsProvider credentials) {
     this.s3 = s3;
     this.settings = settings;
+    this.credentials = credentials;
   }
 
   public static BlobStore connect(S3Settings settings) {
@@ -63,7 +67,7 @@ public final class BlobStore implements AutoCloseable {
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
-    return new BlobStore(builder.build(), settings);
+    return new BlobStore(builder.build(), settings, credentials);
   }
 
   public S3Settings settings() {
@@ -136,6 +140,40 @@ public final class BlobStore implements AutoCloseable {
     } catch (BlobNotFoundException e) {
       return -1;
     }
+  }
+
+  /**
+   * A URL that lets anyone holding it GET the object for {@code ttl}, without credentials: how an HTTP
+   * client is handed a large output without the API streaming it.
+   */
+  public java.net.URL presignGet(S3Uri uri, Duration ttl) {
+    var builder = S3Presigner.builder()
+        .region(Region.of(settings.region()))
+        .credentialsProvider(credentials)
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
+    try (S3Presigner presigner = builder.build()) {
+      return presigner.presignGetObject(p -> p.signatureDuration(ttl)
+          .getObjectRequest(g -> g.bucket(uri.bucket()).key(uri.key()))).url();
+    }
+  }
+
+  /** An object found by {@link #list}: where it is and when it was last written (epoch ms). */
+  public record Listed(S3Uri uri, long lastModified) {}
+
+  /** Every object in {@code bucket} whose key starts with {@code prefix}, in key order. */
+  public java.util.List<Listed> list(String bucket, String prefix) {
+    return call("listing s3://" + bucket + "/" + prefix, null, () -> {
+      java.util.List<Listed> out = new java.util.ArrayList<>();
+      for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+        for (var o : page.contents()) {
+          out.add(new Listed(new S3Uri(bucket, o.key()), o.lastModified().toEpochMilli()));
+        }
+      }
+      return out;
+    });
   }
 
   public void delete(S3Uri uri) {

@@ -8,8 +8,9 @@ import java.util.zip.Inflater;
 
 /**
  * The intermediate tile format: cheap to write and read, unlike PNG. A 16-byte header ("TFT1", width,
- * height, channels, 3 reserved bytes; big-endian) followed by the raw pixels of a {@link TileImage},
- * deflated at the fastest level.
+ * height, channels, bit depth, 2 reserved bytes; big-endian) followed by the raw pixels of a {@link TileImage},
+ * deflated at the fastest level. The bit depth byte is 0 for 8 bits (so 8-bit tiles are byte-identical to
+ * those written before 16-bit samples existed, and old tiles still read) or 16.
  */
 public final class TileCodec {
   private static final int MAGIC = 0x54465431; // "TFT1"
@@ -26,7 +27,8 @@ public final class TileCodec {
       deflater.finish();
       ByteArrayOutputStream out = new ByteArrayOutputStream(HEADER + tile.pixels().length / 2 + 64);
       ByteBuffer header = ByteBuffer.allocate(HEADER);
-      header.putInt(MAGIC).putInt(tile.width()).putInt(tile.height()).put((byte) tile.channels());
+      header.putInt(MAGIC).putInt(tile.width()).putInt(tile.height()).put((byte) tile.channels())
+          .put((byte) (tile.bitDepth() == 8 ? 0 : tile.bitDepth()));
       out.write(header.array(), 0, HEADER);
       byte[] buf = new byte[64 * 1024];
       while (!deflater.finished()) {
@@ -50,8 +52,13 @@ public final class TileCodec {
     int width = header.getInt();
     int height = header.getInt();
     int channels = header.get();
-    long size = (long) width * height * channels;
-    if (width <= 0 || height <= 0 || size > MAX_BYTES) {
+    int depthByte = header.get();
+    int bitDepth = depthByte == 0 ? 8 : depthByte;
+    if (bitDepth != 8 && bitDepth != 16) {
+      throw new IllegalArgumentException("tile header claims a bit depth of " + depthByte);
+    }
+    long size = (long) width * height * channels * (bitDepth / 8);
+    if (width <= 0 || height <= 0 || channels <= 0 || size > MAX_BYTES) {
       throw new IllegalArgumentException("tile header claims " + width + "x" + height + "x" + channels);
     }
     byte[] pixels = new byte[(int) size];
@@ -74,6 +81,6 @@ public final class TileCodec {
     } finally {
       inflater.end();
     }
-    return new TileImage(width, height, channels, pixels);
+    return new TileImage(width, height, channels, bitDepth, pixels);
   }
 }

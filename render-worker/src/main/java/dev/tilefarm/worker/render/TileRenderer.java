@@ -1,27 +1,55 @@
 package dev.tilefarm.worker.render;
 
+import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.path.PathTracer;
+import dev.tilefarm.worker.render.path.SceneAssetException;
+import java.util.function.Function;
 
 /**
  * Renders tiles of render jobs: the one place a job's scene kind picks its renderer. Thread-safe.
  *
  * <p>Every renderer here keys its output on absolute pixel coordinates only, so a tile's bytes are the
  * same whichever tiling, worker or retry produced them.
+ *
+ * <p>A builtin scene is fetched and built once per job and kept for its later tiles (see
+ * {@link PreparedScenes}). A scene file that is missing, malformed or uses an unsupported feature fails the
+ * tile with a reason naming the file; a storage fault that may pass propagates as the storage layer threw it.
  */
 public final class TileRenderer {
-  private final PreparedScenes prepared;
+  /** Prepared scenes kept by default: a quarter of the heap, so a worker's tiles in flight still fit. */
+  public static final long DEFAULT_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 4;
 
-  /** @param preparedJobs how many jobs' prepared scenes to keep between tiles */
+  private final PreparedScenes prepared;
+  private final SceneSource sources;
+
+  /** A renderer for jobs whose scenes reference no stored files (a stored one fails its tiles). */
   public TileRenderer(int preparedJobs) {
-    this.prepared = new PreparedScenes(preparedJobs);
+    this(preparedJobs, DEFAULT_CACHE_BYTES, uri -> {
+      throw new IllegalStateException("this renderer has no object storage to read " + uri + " from");
+    });
   }
 
-  /** The RGB pixels of {@code tile}; the tile lies inside the {@code imageWidth x imageHeight} image. */
+  /**
+   * @param preparedJobs how many jobs' prepared scenes to keep between tiles
+   * @param cacheBytes bound on the memory those prepared scenes hold
+   * @param fetch reads an object whole (scene files and their assets); what it throws for anything but a
+   *     missing object propagates out of {@link #render} unchanged
+   */
+  public TileRenderer(int preparedJobs, long cacheBytes, Function<S3Uri, byte[]> fetch) {
+    this.prepared = new PreparedScenes(preparedJobs, cacheBytes);
+    this.sources = new SceneSource(fetch);
+  }
+
+  /**
+   * The pixels of {@code tile}: RGB, 8-bit sRGB, or 16-bit linear for a builtin scene with that encoding.
+   * The tile lies inside the {@code imageWidth x imageHeight} image.
+   */
   public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight)
       throws TileFailedException {
     if (imageWidth != job.width() || imageHeight != job.height()) {
@@ -30,17 +58,39 @@ public final class TileRenderer {
     }
     SceneSpec scene = job.scene();
     // Java 17 has no pattern switch; SceneSpec is sealed, so these branches are all there is
-    // (RendererCoverageTest fails when schemas adds a kind).
+    // (TileRendererTest fails when schemas adds a kind).
     if (scene instanceof SceneSpec.Mandelbrot m) {
       requireRenderer(job, "mandelbrot");
       return new Mandelbrot(m, job.width(), job.height()).render(tile);
-    } else if (scene instanceof SceneSpec.Builtin b) {
+    } else if (scene instanceof SceneSpec.Builtin || scene instanceof SceneSpec.Stored) {
       requireRenderer(job, "builtin");
-      PathTracer tracer = prepared.get(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
-          job.seed()), () -> PathTracer.prepare(b, job.width(), job.height(), job.samples(), job.seed()));
+      PathTracer tracer;
+      try {
+        tracer = prepared.getOrPrepare(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
+            job.seed()), () -> prepare(job, scene));
+      } catch (TileFailedException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("preparing the scene of job " + job.id(), e);
+      }
       return tracer.render(tile);
     }
     throw new IllegalStateException("no renderer for scene kind " + scene.getClass().getName());
+  }
+
+  private PathTracer prepare(JobRequest.Render job, SceneSpec scene) throws TileFailedException {
+    try {
+      SceneSource.Resolved resolved = sources.resolve(scene);
+      return PathTracer.prepare(resolved.spec(), job.width(), job.height(), job.samples(), job.seed(),
+          resolved.assets());
+    } catch (SceneAssetException e) {
+      throw new TileFailedException("scene of job " + job.id() + ": " + e.getMessage(), e);
+    } catch (InvalidJobException e) {
+      throw new TileFailedException("scene of job " + job.id() + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // Geometry the loaders accepted but that cannot be built (a singular transform from a file, say).
+      throw new TileFailedException("scene of job " + job.id() + " cannot be built: " + e.getMessage(), e);
+    }
   }
 
   private static void requireRenderer(JobRequest.Render job, String expected) throws TileFailedException {

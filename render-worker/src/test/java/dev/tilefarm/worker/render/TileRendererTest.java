@@ -48,12 +48,12 @@ class TileRendererTest {
     materials.put("lamp", new SceneSpec.Emissive(new double[] {1, 0.9, 0.7}, 40));
     return new SceneSpec.Builtin(
         new SceneSpec.Camera(new double[] {0, 1.5, 4.5}, new double[] {0, 0.5, 0}, new double[] {0, 1, 0}, 45),
-        new double[] {0.05, 0.07, 0.1}, materials,
+        new double[] {0.05, 0.07, 0.1}, null, Map.of(), materials,
         List.of(new SceneSpec.Plane(new double[] {0, 0, 0}, new double[] {0, 1, 0}, "floor"),
             new SceneSpec.Sphere(new double[] {-0.6, 0.6, 0}, 0.6, "red"),
             new SceneSpec.Sphere(new double[] {0.8, 0.4, 0.5}, 0.4, "floor"),
             new SceneSpec.Sphere(new double[] {0.3, 2.0, -0.3}, 0.2, "lamp")),
-        maxDepth);
+        List.of(), maxDepth, null, false, 1);
   }
 
   static JobRequest.Render builtin(int width, int height, int samples) {
@@ -106,7 +106,10 @@ class TileRendererTest {
   @Test
   void rendersTheSameBytesAsEverBefore() throws Exception {
     assertEquals("1208db05b2e3cce654d01e71845b5430a61082778df790caeb9c844872cac739", sha256(whole(mandelbrot(W, H))));
-    assertEquals("6a15618d39fa1de537a1da28af496a2b1a681f140d4788a0d905541f009e6134", sha256(whole(builtin(W, H, 4))));
+    // Changed with the physically based tracer (issue 3): each sample now draws two lens dimensions, each
+    // bounce a fixed 7 (light choice, light point, BSDF lobe and direction, roulette), and lights are chosen
+    // by power, so the same seed draws different paths.
+    assertEquals("c912452c4718fdf44772dc13d652ce30b4fadacc37a656a4e56e0990950e8138", sha256(whole(builtin(W, H, 4))));
   }
 
   @Test
@@ -158,7 +161,7 @@ class TileRendererTest {
   @Test
   void everySceneKindHasARenderer() {
     // TileRenderer dispatches with instanceof over this sealed set; a new kind must get a branch there.
-    assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class),
+    assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class, SceneSpec.Stored.class),
         List.of(SceneSpec.class.getPermittedSubclasses()));
   }
 

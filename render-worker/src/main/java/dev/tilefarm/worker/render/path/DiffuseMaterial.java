@@ -1,15 +1,14 @@
 package dev.tilefarm.worker.render.path;
 
-/** A Lambertian reflector, two-sided: it reflects on whichever side it is seen from. */
-record DiffuseMaterial(Rgb albedo) implements Material {
-  @Override
-  public Rgb emitted(SurfaceHit hit, Vec3 wo) {
-    return Rgb.BLACK;
+/** A Lambertian reflector, two-sided, its albedo optionally multiplied by a texture. */
+record DiffuseMaterial(Rgb albedo, Texture texture) implements Material {
+  DiffuseMaterial(Rgb albedo) {
+    this(albedo, null);
   }
 
   @Override
   public Bsdf bsdf(SurfaceHit hit, Vec3 wo) {
-    Vec3 n = hit.normal();
-    return new LambertianBsdf(albedo, n.dot(wo) >= 0 ? n : n.negate());
+    Rgb a = texture == null ? albedo : albedo.times(texture.at(hit.u(), hit.v()));
+    return new LambertianBsdf(a, Material.facing(hit, wo));
   }
 }

@@ -22,4 +22,12 @@ record Frame(Vec3 x, Vec3 y, Vec3 z) {
         x.y() * lx + y.y() * ly + z.y() * lz,
         x.z() * lx + y.z() * ly + z.z() * lz);
   }
+
+  Vec3 fromLocal(Vec3 v) {
+    return fromLocal(v.x(), v.y(), v.z());
+  }
+
+  Vec3 toLocal(Vec3 w) {
+    return new Vec3(w.dot(x), w.dot(y), w.dot(z));
+  }
 }

@@ -5,23 +5,27 @@ import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 
 /**
- * The builtin renderer: a physically based path tracer over spheres and planes with diffuse and emissive
- * materials, a pinhole camera and a uniform sky. Prepared once per job, then renders any tile of it;
- * thread-safe.
+ * The builtin renderer: a physically based path tracer. Prepared once per job (files read, meshes and their
+ * BVHs built), then renders any tile of it; thread-safe.
  *
  * <p>A pixel's value is the mean radiance of {@code samples} paths through uniformly jittered points of the
- * pixel (a box filter), summed in sample order, then tone mapped with the ACES filmic curve and
- * sRGB-encoded ({@link ToneMap}). Every random value is a hash of (seed, absolute pixel x, y, sample index,
- * dimension), and all transcendental functions are {@link StrictMath}'s, so a job's pixels are
- * byte-identical for any tiling, thread, worker or JVM.
+ * pixel (a box filter), summed in sample order, scaled by the scene's exposure, then either tone mapped with
+ * the ACES filmic curve and sRGB-encoded to 8 bits ({@link ToneMap}) or, for {@code linear16}, clamped to
+ * [0, 1] and stored as 16-bit linear values. Every random value is a hash of (seed, absolute pixel x, y,
+ * sample index, dimension), and all transcendental functions are {@link StrictMath}'s, so a job's pixels
+ * are byte-identical for any tiling, thread, worker or JVM.
  */
 public final class PathTracer {
   private final Camera camera;
   private final Integrator integrator;
   private final int samples;
   private final long seed;
+  private final boolean linear16;
+  private final double exposure;
+  private final long bytes;
 
-  PathTracer(Camera camera, Integrator integrator, int samples, long seed) {
+  PathTracer(Camera camera, Integrator integrator, int samples, long seed, boolean linear16, double exposure,
+      long bytes) {
     if (samples < 1) {
       throw new IllegalArgumentException("samples must be >= 1, got " + samples);
     }
@@ -29,32 +33,67 @@ public final class PathTracer {
     this.integrator = integrator;
     this.samples = samples;
     this.seed = seed;
+    this.linear16 = linear16;
+    this.exposure = exposure;
+    this.bytes = bytes;
   }
 
-  /** Converts the scene of a job rendering a {@code width x height} image. */
+  /** Prepares a scene that references no files. */
   public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed) {
-    return new PathTracer(SceneLoader.camera(scene.camera(), width, height),
-        new PathIntegrator(SceneLoader.scene(scene), scene.maxDepth()), samples, seed);
+    return prepare(scene, width, height, samples, seed, SceneAssets.NONE);
+  }
+
+  /**
+   * Reads the scene's files from {@code assets} and builds the scene of a job rendering a
+   * {@code width x height} image.
+   *
+   * @throws SceneAssetException if a file is missing, malformed or uses an unsupported feature
+   */
+  public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed,
+      SceneAssets assets) {
+    SceneLoader.Loaded loaded = SceneLoader.load(scene, assets, width, height);
+    return new PathTracer(loaded.camera(), new PathIntegrator(loaded.scene(), scene.maxDepth()), samples, seed,
+        scene.linear16(), scene.exposure(), loaded.bytes());
+  }
+
+  /** Roughly the memory the prepared scene holds (geometry, BVHs, textures), for bounding a cache of them. */
+  public long bytes() {
+    return bytes;
   }
 
   /** The RGB pixels of {@code tile}, given in the job's absolute image coordinates. */
   public TileImage render(TileRect tile) {
-    byte[] rgb = new byte[tile.width() * tile.height() * 3];
+    int bytesPerSample = linear16 ? 2 : 1;
+    byte[] out = new byte[tile.width() * tile.height() * 3 * bytesPerSample];
     Sampler sampler = new HashSampler(seed);
+    Scratch scratch = new Scratch();
     int i = 0;
     for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
       for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
-        Rgb l = pixelRadiance(x, y, sampler);
-        rgb[i++] = ToneMap.toByte(l.r());
-        rgb[i++] = ToneMap.toByte(l.g());
-        rgb[i++] = ToneMap.toByte(l.b());
+        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
+        if (linear16) {
+          i = put16(out, i, l.r());
+          i = put16(out, i, l.g());
+          i = put16(out, i, l.b());
+        } else {
+          out[i++] = ToneMap.toByte(l.r());
+          out[i++] = ToneMap.toByte(l.g());
+          out[i++] = ToneMap.toByte(l.b());
+        }
       }
     }
-    return new TileImage(tile.width(), tile.height(), 3, rgb);
+    return new TileImage(tile.width(), tile.height(), 3, linear16 ? 16 : 8, out);
   }
 
-  /** The mean linear radiance of pixel (x, y), before tone mapping. */
-  Rgb pixelRadiance(int x, int y, Sampler sampler) {
+  private static int put16(byte[] out, int i, double v) {
+    int q = (int) (Math.max(0, Math.min(1, v)) * 65535 + 0.5);
+    out[i] = (byte) (q >>> 8);
+    out[i + 1] = (byte) q;
+    return i + 2;
+  }
+
+  /** The mean linear radiance of pixel (x, y), before exposure and tone mapping. */
+  Rgb pixelRadiance(int x, int y, Sampler sampler, Scratch scratch) {
     double r = 0;
     double g = 0;
     double b = 0;
@@ -62,7 +101,9 @@ public final class PathTracer {
       sampler.startPixelSample(x, y, s);
       double px = x + sampler.get1D();
       double py = y + sampler.get1D();
-      Rgb l = integrator.li(camera.generateRay(px, py), sampler);
+      double lu = sampler.get1D();
+      double lv = sampler.get1D();
+      Rgb l = integrator.li(camera.generateRay(px, py, lu, lv), sampler, scratch);
       // A NaN or infinite sample (a degenerate hit) would poison the pixel; it is dropped, deterministically.
       if (l.isFinite()) {
         r += l.r();
@@ -74,6 +115,6 @@ public final class PathTracer {
   }
 
   Rgb pixelRadiance(int x, int y) {
-    return pixelRadiance(x, y, new HashSampler(seed));
+    return pixelRadiance(x, y, new HashSampler(seed), new Scratch());
   }
 }

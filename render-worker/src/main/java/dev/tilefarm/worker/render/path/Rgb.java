@@ -25,6 +25,15 @@ record Rgb(double r, double g, double b) {
     return Math.max(r, Math.max(g, b));
   }
 
+  double average() {
+    return (r + g + b) / 3;
+  }
+
+  /** Rec. 709 luminance, the brightness a viewer sees. */
+  double luminance() {
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
   boolean isBlack() {
     return r == 0 && g == 0 && b == 0;
   }

@@ -51,11 +51,15 @@ final class SphereLight implements Light {
     if (!(distance > 0)) {
       return null;
     }
-    return new Sample(toLight.times(1 / distance), distance, radiance, 1 / (2 * Math.PI * oneMinusCosThetaMax));
+    return new Sample(toLight.times(1 / distance), distance, radiance, 1 / (2 * Math.PI * oneMinusCosThetaMax), false);
   }
 
   @Override
-  public double pdf(Vec3 p, Vec3 wi) {
+  public double pdf(Vec3 p, Vec3 wi, SurfaceHit hit) {
+    return pdf(p);
+  }
+
+  double pdf(Vec3 p) {
     double distance2 = sphere.center().minus(p).lengthSquared();
     double r = sphere.radius();
     if (distance2 <= r * r) {
@@ -66,5 +70,10 @@ final class SphereLight implements Light {
         ? sin2ThetaMax / 2
         : 1 - Math.sqrt(Math.max(0, 1 - sin2ThetaMax));
     return 1 / (2 * Math.PI * oneMinusCosThetaMax);
+  }
+
+  @Override
+  public double power() {
+    return Math.PI * 4 * Math.PI * sphere.radius() * sphere.radius() * radiance.luminance();
   }
 }

@@ -30,7 +30,7 @@ class SphereLightTest {
       assertTrue(sphere.normalAt(onLight).dot(s.wi()) <= 1e-9, "sample on the far side");
       double t = sphere.intersect(new Ray(p, s.wi()), Double.POSITIVE_INFINITY);
       assertEquals(s.distance(), t, s.distance() * 1e-6);
-      assertEquals(s.pdf(), light.pdf(p, s.wi()), s.pdf() * 1e-12);
+      assertEquals(s.pdf(), light.pdf(p, s.wi(), null), s.pdf() * 1e-12);
       sumCos += s.wi().dot(axis);
     }
     // Uniform over the cone means cos(theta) is uniform on [cos(thetaMax), 1].
@@ -44,6 +44,6 @@ class SphereLightTest {
   void aPointInsideTheLampReceivesNothingFromIt(double offset) {
     SphereLight light = new SphereLight(new Sphere(Vec3.ZERO, 1), Rgb.WHITE);
     assertNull(light.sample(new Vec3(offset, 0, 0), 0.5, 0.5));
-    assertEquals(0, light.pdf(new Vec3(offset, 0, 0), new Vec3(1, 0, 0)));
+    assertEquals(0, light.pdf(new Vec3(offset, 0, 0), new Vec3(1, 0, 0), null));
   }
 }

@@ -1,0 +1,202 @@
+package dev.tilefarm.compositor;
+
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileKeys;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Deletes a job's intermediate objects (its tiles and its stored job spec) once the job has ended.
+ *
+ * <p>It learns that from the job events topic, read committed, and never from inside the Streams
+ * transaction: the compositor's COMPLETED event and the job's ended marker commit together, so once a
+ * read-committed reader sees COMPLETED, no reprocessing can ever assemble that job again and its tiles are
+ * garbage. Deleting them inside the transaction instead would break the re-assembly that follows an aborted
+ * one. A second pass a little later catches tiles that a worker abandoned mid-render (after a cancel) but
+ * still wrote. A periodic sweep deletes tiles older than {@code sweepAge} whatever their job, for jobs whose
+ * end was never seen (events expired, state lost).
+ *
+ * <p>At-least-once and idempotent: offsets are committed after the deletes, and deleting twice is harmless.
+ * Failures are logged and retried later; a missed object is the sweep's.
+ */
+final class Janitor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+  /** Time for a worker's abandoned in-flight tile to land before the second pass looks again. */
+  static final Duration SECOND_PASS = Duration.ofMinutes(2);
+
+  private record Due(String jobId, long at) {}
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Topics topics;
+  private final BlobStore blobs;
+  private final String bucket;
+  private final Duration sweepAge;
+  private final Deque<Due> later = new ArrayDeque<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private long nextSweep;
+
+  Janitor(Properties consumerProperties, Topics topics, BlobStore blobs, Duration sweepAge) {
+    this.topics = topics;
+    this.blobs = blobs;
+    this.bucket = blobs.settings().bucket();
+    this.sweepAge = sweepAge;
+    Properties p = new Properties();
+    p.putAll(consumerProperties);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, topics.groupId("compositor-janitor"));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    this.thread = new Thread(this::run, "compositor-janitor");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    consumer.subscribe(List.of(topics.jobEvents().name()));
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        try {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            onEvent(r);
+          }
+          consumer.commitSync(Duration.ofSeconds(30));
+        } catch (WakeupException e) {
+          continue;
+        } catch (RuntimeException e) {
+          // The broker away, most likely: the consumer reconnects, and uncommitted events come round again.
+          log.warn("janitor: {}", e.toString());
+          sleep(1000);
+        }
+        long now = System.currentTimeMillis();
+        while (!later.isEmpty() && later.peekFirst().at() <= now) {
+          clean(later.pollFirst().jobId(), false);
+        }
+        if (!sweepAge.isZero() && now >= nextSweep) {
+          sweep(now);
+          nextSweep = now + Math.min(sweepAge.toMillis() / 4, Duration.ofHours(1).toMillis());
+        }
+      }
+    } finally {
+      consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  private void onEvent(ConsumerRecord<String, byte[]> r) {
+    JobEvent event;
+    try {
+      event = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (RuntimeException e) {
+      return; // not ours to judge
+    }
+    if (event == null || !event.terminal() || event instanceof JobEvent.Rejected) {
+      return; // a rejected job never had tiles
+    }
+    clean(event.jobId(), true);
+  }
+
+  /** Deletes the job's tiles and stored spec; the first pass also books the second. */
+  private void clean(String jobId, boolean first) {
+    MDC.put("jobId", jobId);
+    try {
+      List<BlobStore.Listed> tiles = blobs.list(bucket, TileKeys.tilePrefix(jobId));
+      for (BlobStore.Listed t : tiles) {
+        blobs.delete(t.uri());
+      }
+      deleteQuietly(TileKeys.jobSpec(bucket, jobId));
+      if (!tiles.isEmpty()) {
+        log.info("deleted {} tile objects of the ended job", tiles.size());
+      }
+      if (first) {
+        later.addLast(new Due(jobId, System.currentTimeMillis() + SECOND_PASS.toMillis()));
+      }
+    } catch (BlobStoreException e) {
+      log.warn("could not delete the job's tiles yet, will try again: {}", e.getMessage());
+      later.addLast(new Due(jobId, System.currentTimeMillis() + Duration.ofSeconds(30).toMillis()));
+    } finally {
+      MDC.remove("jobId");
+    }
+  }
+
+  private void deleteQuietly(S3Uri uri) {
+    try {
+      blobs.delete(uri);
+    } catch (BlobNotFoundException e) {
+      // nothing to delete
+    }
+  }
+
+  /** Deletes the tiles of every job whose newest tile is older than the sweep age. */
+  private void sweep(long now) {
+    try {
+      Map<String, Long> newest = new HashMap<>();
+      Map<String, List<S3Uri>> byJob = new HashMap<>();
+      for (BlobStore.Listed o : blobs.list(bucket, "tiles/")) {
+        String rest = o.uri().key().substring("tiles/".length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0) {
+          continue;
+        }
+        String job = rest.substring(0, slash);
+        newest.merge(job, o.lastModified(), Math::max);
+        byJob.computeIfAbsent(job, j -> new java.util.ArrayList<>()).add(o.uri());
+      }
+      int deleted = 0;
+      for (Map.Entry<String, Long> e : newest.entrySet()) {
+        if (now - e.getValue() >= sweepAge.toMillis()) {
+          for (S3Uri uri : byJob.get(e.getKey())) {
+            blobs.delete(uri);
+            deleted++;
+          }
+        }
+      }
+      if (deleted > 0) {
+        log.info("sweep deleted {} abandoned tile objects", deleted);
+      }
+    } catch (BlobStoreException e) {
+      log.warn("sweep failed, will try again: {}", e.getMessage());
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tilefarm.api;
+
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.schemas.Topics;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the HTTP API role is configured with.
+ *
+ * @param bootstrapServers the Kafka cluster
+ * @param topics the farm's topics
+ * @param layout partitions and replication of topics created at start-up, if missing
+ * @param host the address to listen on ({@code 127.0.0.1} keeps it on this machine, {@code 0.0.0.0} opens it)
+ * @param port the port to listen on; 0 picks a free one
+ * @param token the bearer token every {@code /api} request must carry, or null for none
+ * @param presignTtl how long a presigned output URL stays valid
+ * @param maxJobs jobs the in-memory view keeps; the oldest ended ones are forgotten first
+ */
+public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
+    String token, Duration presignTtl, int maxJobs) {
+
+  // ---- Defaults, in one place. ----
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  /** Long enough to download a large image over a slow link, short enough that a leaked link soon dies. */
+  public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
+  /** A job's view with 16384 tiles is about 2 MB; 10000 ordinary jobs fit in a few hundred MB. */
+  public static final int DEFAULT_MAX_JOBS = 10_000;
+
+  public ApiConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(presignTtl, "presignTtl");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
+    }
+    if (token != null && token.isBlank()) {
+      token = null;
+    }
+    if (maxJobs < 1) {
+      throw new IllegalArgumentException("maxJobs must be at least 1, got " + maxJobs);
+    }
+  }
+}

@@ -1,0 +1,502 @@
+package dev.tilefarm.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.ImageOp;
+import dev.tilefarm.schemas.JobCancel;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * What the farm is doing, as far as its topics tell: every job with its events and tiles, the workers
+ * seen, throughput, dead letters and backlog. Built only from decoded messages (the Kafka edge is
+ * {@link EventFeed}), so it is tested without a broker. Thread-safe: updates and reads hold one lock, and
+ * listeners are told of each change under that lock, so a listener that took a snapshot and then
+ * subscribed in one {@link #subscribe} call misses nothing and sees nothing twice.
+ */
+final class FarmView {
+  /** Tile completions remembered for throughput: five minutes' worth. */
+  static final long THROUGHPUT_WINDOW_MS = 300_000;
+  static final int MAX_DEAD_LETTERS = 500;
+  static final int MAX_FAILED_TILES = 500;
+
+  /** A change, as pushed to listeners (and on to SSE clients). */
+  sealed interface Update permits JobChanged, EventSeen, TileSeen, DeadLettered {
+    /** The job the update is about, or null. */
+    String jobId();
+  }
+
+  /** A job's summary after a change. */
+  record JobChanged(JobSummary job) implements Update {
+    @Override
+    public String jobId() {
+      return job.id();
+    }
+  }
+
+  /** A job event exactly as it was on the job events topic. */
+  record EventSeen(JobEvent event) implements Update {
+    @Override
+    public String jobId() {
+      return event.jobId();
+    }
+  }
+
+  /** A tile result of a job. */
+  record TileSeen(String jobId, TileView tile) implements Update {}
+
+  /** A record some role could not decode. */
+  record DeadLettered(DeadLetterView letter) implements Update {
+    @Override
+    public String jobId() {
+      return null;
+    }
+  }
+
+  interface Listener {
+    /** Called under the view's lock: must not block. */
+    void on(Update update);
+  }
+
+  /** One line of the jobs list. {@code status} is SUBMITTED until the splitter answers. */
+  record JobSummary(String id, String status, String type, String kind, int width, int height, int tiles, int done,
+      int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
+      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {}
+
+  /** A job with its tiles (in index order) and its events (oldest first). */
+  record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
+
+  /** A tile as a worker reported it: DONE with its render time, or FAILED with the reason. */
+  record TileView(int index, int x, int y, int width, int height, String status, Long renderMs, String worker,
+      String reason, long at, int reports) {}
+
+  /** A worker seen in tile results or in the share group. */
+  record WorkerView(String id, boolean member, String health, long tiles, long failures, double tilesPerSecond,
+      Long lastSeen, List<String> renderers, double meanRenderMs) {}
+
+  record DeadLetterView(String sourceTopic, int partition, long offset, String key, String error, String role,
+      long timestamp, String valuePreview) {}
+
+  record Backlog(String topic, String group, long records) {}
+
+  record Stats(double tilesPerSecond, long tilesLastMinute, long jobsRunning, long jobsSubmitted, long jobsCompleted,
+      long jobsFailed, List<Backlog> backlog, List<FailedTile> failedTiles) {}
+
+  record FailedTile(String jobId, int index, String worker, String reason, long at) {}
+
+  private static final class Job {
+    final String id;
+    String status = "SUBMITTED";
+    String type;
+    String kind;
+    int width;
+    int height;
+    int tiles;
+    int done;
+    int failedTiles;
+    String output;
+    String reason;
+    String field;
+    Long submittedAt;
+    Long acceptedAt;
+    Long endedAt;
+    String sha256;
+    Long bytes;
+    String format;
+    JobEvent.Timings timings;
+    boolean cancelRequested;
+    final Map<Integer, TileView> tileViews = new TreeMap<>();
+    final List<JobEvent> events = new ArrayList<>();
+
+    Job(String id) {
+      this.id = id;
+    }
+
+    boolean ended() {
+      return endedAt != null;
+    }
+
+    JobSummary summary() {
+      return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
+          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
+    }
+  }
+
+  private static final class Worker {
+    final String id;
+    long tiles;
+    long failures;
+    long renderMsTotal;
+    Long lastSeen;
+    final Set<String> renderers = new TreeSet<>();
+    final Deque<Long> recent = new ArrayDeque<>();
+
+    Worker(String id) {
+      this.id = id;
+    }
+  }
+
+  private final Object lock = new Object();
+  private final int maxJobs;
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final Map<String, Worker> workers = new TreeMap<>();
+  private final Deque<Long> completions = new ArrayDeque<>();
+  private final Deque<DeadLetterView> deadLetters = new ArrayDeque<>();
+  private final Deque<FailedTile> failedTiles = new ArrayDeque<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private Set<String> members = Set.of();
+  private List<Backlog> backlog = List.of();
+
+  FarmView(int maxJobs) {
+    this.maxJobs = maxJobs;
+  }
+
+  /** A record on the jobs topic: a job request (valid or not) or a cancel request. */
+  void onJobRecord(String key, byte[] value, long timestamp) {
+    ObjectNode json;
+    try {
+      json = JobCodec.parse(value);
+    } catch (RuntimeException e) {
+      return; // the splitter dead-letters it; the dead letter shows up here on its own
+    }
+    synchronized (lock) {
+      JobCancel cancel;
+      try {
+        cancel = JobCodec.cancelOf(json);
+      } catch (RuntimeException e) {
+        return; // an invalid cancel request changes nothing
+      }
+      if (cancel != null) {
+        Job job = jobs.get(cancel.jobId());
+        if (job != null && !job.ended()) {
+          job.cancelRequested = true;
+          changed(job);
+        }
+        return;
+      }
+      String id = JobCodec.idOf(json, key);
+      if (id == null) {
+        return;
+      }
+      Job job = job(id);
+      if (job.submittedAt != null) {
+        return; // a repeated id is not run twice; the first request describes the job
+      }
+      job.submittedAt = timestamp;
+      JsonNode type = json.get("type");
+      job.type = type != null && type.isTextual() ? type.asText() : null;
+      try {
+        JobRequest request = JobCodec.decode(json, key);
+        job.kind = kindOf(request);
+      } catch (RuntimeException e) {
+        job.kind = null; // the splitter will reject it, naming the field
+      }
+      changed(job);
+    }
+  }
+
+  /** What made a job's pixels: the renderer's name, or the op chain. */
+  static String kindOf(JobRequest request) {
+    if (request instanceof JobRequest.Render r) {
+      return r.renderer();
+    }
+    JobRequest.Process p = (JobRequest.Process) request;
+    return p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));
+  }
+
+  void onEvent(JobEvent event) {
+    synchronized (lock) {
+      Job job = job(event.jobId());
+      job.events.add(event);
+      if (event instanceof JobEvent.Accepted a) {
+        job.status = "ACCEPTED";
+        job.type = a.type();
+        job.tiles = a.tiles();
+        job.width = a.width();
+        job.height = a.height();
+        job.output = a.output() == null ? null : a.output().toString();
+        job.acceptedAt = a.timestamp();
+      } else if (event instanceof JobEvent.Progress p) {
+        if (!job.ended()) {
+          job.status = "RUNNING";
+        }
+        job.done = Math.max(job.done, p.done());
+        job.tiles = p.total();
+      } else if (event instanceof JobEvent.Completed c) {
+        job.status = "COMPLETED";
+        job.output = c.output().toString();
+        job.format = c.format();
+        job.sha256 = c.sha256();
+        job.bytes = c.bytes();
+        job.width = c.width();
+        job.height = c.height();
+        job.tiles = c.tiles();
+        job.done = c.tiles();
+        job.timings = c.timings();
+      } else if (event instanceof JobEvent.Failed f) {
+        job.status = "FAILED";
+        job.reason = f.reason();
+      } else if (event instanceof JobEvent.Rejected r) {
+        job.status = "REJECTED";
+        job.reason = r.reason();
+        job.field = r.field();
+      } else if (event instanceof JobEvent.Cancelled c) {
+        job.status = "CANCELLED";
+        job.reason = c.reason();
+      }
+      if (event.terminal()) {
+        job.endedAt = event.timestamp();
+      }
+      for (Listener l : listeners) {
+        l.on(new EventSeen(event));
+      }
+      changed(job);
+      forgetOldJobs();
+    }
+  }
+
+  /** A tile result; {@code timestamp} is when it was published. */
+  void onTile(TileResult result, long timestamp) {
+    synchronized (lock) {
+      Job job = job(result.jobId());
+      TileRect r = result.tile();
+      TileView before = job.tileViews.get(r.index());
+      int reports = before == null ? 1 : before.reports() + 1;
+      TileView tile;
+      Worker worker;
+      if (result instanceof TileResult.Done d) {
+        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "DONE", d.renderMs(), d.worker(), null,
+            timestamp, reports);
+        worker = worker(d.worker());
+        if (before == null || !before.status().equals("DONE")) {
+          worker.tiles++;
+          worker.renderMsTotal += d.renderMs();
+          worker.recent.addLast(timestamp);
+          completions.addLast(timestamp);
+        }
+      } else {
+        TileResult.Failed f = (TileResult.Failed) result;
+        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "FAILED", null, f.worker(), f.reason(),
+            timestamp, reports);
+        worker = worker(f.worker());
+        worker.failures++;
+        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp));
+        while (failedTiles.size() > MAX_FAILED_TILES) {
+          failedTiles.removeLast();
+        }
+      }
+      worker.lastSeen = timestamp;
+      if (job.kind != null) {
+        worker.renderers.add(job.kind);
+      }
+      job.tileViews.put(r.index(), tile);
+      job.tiles = Math.max(job.tiles, result.tileCount());
+      job.done = Math.max(job.done, (int) job.tileViews.values().stream().filter(t -> t.status().equals("DONE")).count());
+      job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status().equals("FAILED")).count();
+      if (!job.ended() && (job.status.equals("ACCEPTED") || job.status.equals("SUBMITTED"))) {
+        job.status = "RUNNING";
+      }
+      trim(completions, timestamp);
+      trim(worker.recent, timestamp);
+      for (Listener l : listeners) {
+        l.on(new TileSeen(job.id, tile));
+      }
+      changed(job);
+    }
+  }
+
+  void onDeadLetter(DeadLetter letter) {
+    String key = letter.keyBase64() == null ? null : decodeText(letter.keyBase64(), 128);
+    String preview = letter.valueBase64() == null ? null : decodeText(letter.valueBase64(), 256);
+    DeadLetterView view = new DeadLetterView(letter.sourceTopic(), letter.partition(), letter.offset(), key,
+        letter.error(), letter.role(), letter.timestamp(), preview);
+    synchronized (lock) {
+      deadLetters.addFirst(view);
+      while (deadLetters.size() > MAX_DEAD_LETTERS) {
+        deadLetters.removeLast();
+      }
+      for (Listener l : listeners) {
+        l.on(new DeadLettered(view));
+      }
+    }
+  }
+
+  /** The client ids of the share group's members, and the backlog, as last measured. */
+  void onGroupState(Set<String> memberClientIds, List<Backlog> backlogNow) {
+    synchronized (lock) {
+      members = Set.copyOf(memberClientIds);
+      backlog = List.copyOf(backlogNow);
+      for (String id : members) {
+        worker(id);
+      }
+    }
+  }
+
+  /** Bytes as text for people: UTF-8 with anything unprintable shown as '?', cut at {@code max} characters. */
+  private static String decodeText(String base64, int max) {
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      return "(not base64)";
+    }
+    String s = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length() && out.length() < max; i++) {
+      char c = s.charAt(i);
+      out.append(c < 0x20 && c != '\n' && c != '\t' || c == '\uFFFD' ? '?' : c);
+    }
+    return s.length() > max ? out + "…" : out.toString();
+  }
+
+  private static void trim(Deque<Long> times, long now) {
+    while (!times.isEmpty() && times.peekFirst() < now - THROUGHPUT_WINDOW_MS) {
+      times.removeFirst();
+    }
+  }
+
+  private Job job(String id) {
+    return jobs.computeIfAbsent(id, Job::new);
+  }
+
+  private Worker worker(String id) {
+    return workers.computeIfAbsent(id == null ? "(unknown)" : id, Worker::new);
+  }
+
+  private void changed(Job job) {
+    JobSummary summary = job.summary();
+    for (Listener l : listeners) {
+      l.on(new JobChanged(summary));
+    }
+  }
+
+  /** Keeps the view bounded: forgets the oldest ended jobs beyond {@code maxJobs}. */
+  private void forgetOldJobs() {
+    if (jobs.size() <= maxJobs) {
+      return;
+    }
+    Iterator<Job> it = jobs.values().iterator();
+    while (jobs.size() > maxJobs && it.hasNext()) {
+      if (it.next().ended()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** Jobs, newest submission first; {@code status} filters when not null. */
+  List<JobSummary> jobs(String status, int limit) {
+    synchronized (lock) {
+      List<JobSummary> out = new ArrayList<>();
+      for (Job j : jobs.values()) {
+        if (status == null || j.status.equalsIgnoreCase(status)) {
+          out.add(j.summary());
+        }
+      }
+      out.sort(Comparator.comparing((JobSummary s) -> firstNonNull(s.submittedAt(), s.acceptedAt(), 0L)).reversed());
+      return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+  }
+
+  private static long firstNonNull(Long a, Long b, long fallback) {
+    return a != null ? a : b != null ? b : fallback;
+  }
+
+  /** The job, or null if it was never seen. */
+  JobDetail job(String id, boolean withTiles) {
+    synchronized (lock) {
+      Job j = jobs.get(id);
+      return j == null ? null : detail(j, withTiles);
+    }
+  }
+
+  private static JobDetail detail(Job j, boolean withTiles) {
+    return new JobDetail(j.summary(), withTiles ? List.copyOf(j.tileViews.values()) : List.of(), List.copyOf(j.events));
+  }
+
+  /**
+   * Adds a listener, first handing {@code onSnapshot} the job's current state (null if unknown; or nothing
+   * when {@code jobId} is null) under the same lock, so no update falls between the two.
+   */
+  void subscribe(String jobId, java.util.function.Consumer<JobDetail> onSnapshot, Listener listener) {
+    synchronized (lock) {
+      if (jobId != null) {
+        Job j = jobs.get(jobId);
+        onSnapshot.accept(j == null ? null : detail(j, true));
+      }
+      listeners.add(listener);
+    }
+  }
+
+  void unsubscribe(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  List<WorkerView> workers(long now) {
+    synchronized (lock) {
+      List<WorkerView> out = new ArrayList<>();
+      for (Worker w : workers.values()) {
+        trim(w.recent, now);
+        long lastMinute = w.recent.stream().filter(t -> t >= now - 60_000).count();
+        boolean member = members.contains(w.id);
+        String health = member ? (w.lastSeen != null && w.lastSeen >= now - 60_000 ? "busy" : "idle")
+            : "gone";
+        out.add(new WorkerView(w.id, member, health, w.tiles, w.failures, lastMinute / 60.0, w.lastSeen,
+            List.copyOf(w.renderers), w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles));
+      }
+      return out;
+    }
+  }
+
+  List<DeadLetterView> deadLetters() {
+    synchronized (lock) {
+      return List.copyOf(deadLetters);
+    }
+  }
+
+  Stats stats(long now) {
+    synchronized (lock) {
+      trim(completions, now);
+      long lastMinute = completions.stream().filter(t -> t >= now - 60_000).count();
+      long running = 0;
+      long submitted = 0;
+      long completed = 0;
+      long failed = 0;
+      for (Job j : jobs.values()) {
+        switch (j.status) {
+          case "ACCEPTED", "RUNNING" -> running++;
+          case "SUBMITTED" -> submitted++;
+          case "COMPLETED" -> completed++;
+          case "FAILED", "REJECTED", "CANCELLED" -> failed++;
+          default -> { }
+        }
+      }
+      return new Stats(lastMinute / 60.0, lastMinute, running, submitted, completed, failed, backlog,
+          List.copyOf(failedTiles));
+    }
+  }
+
+  /** Jobs by status, for the {@code tilefarm.api.jobs} gauge. */
+  long count(String status) {
+    synchronized (lock) {
+      return jobs.values().stream().filter(j -> j.status.equals(status.toUpperCase(Locale.ROOT))).count();
+    }
+  }
+}

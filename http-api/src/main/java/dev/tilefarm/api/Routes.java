@@ -1,0 +1,544 @@
+package dev.tilefarm.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileKeys;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** Every route of the API, the dashboard's files and {@code /metrics}; the contract is {@code openapi.yaml}. */
+final class Routes implements HttpHandler {
+  private static final Logger log = LoggerFactory.getLogger(Routes.class);
+  /** An upload larger than this is refused while it streams in; the splitter's pixel limit applies after. */
+  static final long MAX_UPLOAD_BYTES = 512L << 20;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern JOB = Pattern.compile("/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+  private static final Pattern JOB_PART = Pattern.compile(
+      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|tiles/(\\d{1,7})\\.png)");
+  private static final Map<String, String> STATIC_TYPES = Map.of("html", "text/html; charset=utf-8",
+      "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
+      "yaml", "application/yaml; charset=utf-8", "png", "image/png", "ico", "image/x-icon");
+
+  /** The API's JSON: records as objects, nulls left out. */
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .build();
+
+  private final ApiConfig config;
+  private final FarmView view;
+  private final BlobStore blobs;
+  private final KafkaProducer<String, byte[]> producer;
+  private final PrometheusMeterRegistry registry;
+  private final byte[] token;
+  private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+
+  Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
+      PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.view = view;
+    this.blobs = blobs;
+    this.producer = producer;
+    this.registry = registry;
+    this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void handle(HttpExchange ex) throws IOException {
+    long start = System.nanoTime();
+    String route = "other";
+    int status = 500;
+    try {
+      String path = ex.getRequestURI().getRawPath();
+      route = routeName(path);
+      if (path.startsWith("/api/") && !authorized(ex)) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tilefarm\"");
+        status = error(ex, 401, null, "missing or wrong bearer token (Authorization: Bearer TOKEN, or ?access_token=)");
+        return;
+      }
+      status = dispatch(ex, path);
+    } catch (MethodNotAllowed e) {
+      ex.getResponseHeaders().set("Allow", e.getMessage());
+      status = error(ex, 405, null, "use " + e.getMessage());
+    } catch (Uploads.BadRequest e) {
+      status = error(ex, 400, e.field, e.getMessage());
+    } catch (InvalidJobException e) {
+      status = error(ex, 400, e.field(), e.reason());
+    } catch (UndecodableException e) {
+      status = error(ex, 400, null, e.getMessage());
+    } catch (BlobNotFoundException e) {
+      status = error(ex, 404, null, e.getMessage());
+    } catch (BlobStoreException e) {
+      status = error(ex, 503, null, "object storage: " + e.getMessage());
+    } catch (TimeoutException | ExecutionException e) {
+      status = error(ex, 503, null, "publishing to Kafka: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = 503;
+    } catch (IOException e) {
+      status = 499; // the client went away
+    } catch (RuntimeException e) {
+      log.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+      status = error(ex, 500, null, "internal error: " + e);
+    } finally {
+      ex.close();
+      Timer.builder("tilefarm.http.requests").description("HTTP requests served by the API")
+          .tags("method", ex.getRequestMethod(), "route", route, "status", String.valueOf(status))
+          .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** A low-cardinality name for the route, for the request metrics. */
+  static String routeName(String path) {
+    Matcher m = JOB_PART.matcher(path);
+    if (m.matches()) {
+      return "/api/jobs/{id}/" + (m.group(3) != null ? "tiles/{n}.png" : m.group(2));
+    }
+    if (JOB.matcher(path).matches()) {
+      return "/api/jobs/{id}";
+    }
+    if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/healthz")) {
+      return path;
+    }
+    return "static";
+  }
+
+  private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    String method = ex.getRequestMethod();
+    Map<String, List<String>> query = query(ex.getRequestURI().getRawQuery());
+    if (path.equals("/metrics")) {
+      return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+          registry.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+    if (path.equals("/healthz") || path.equals("/api/health")) {
+      return json(ex, 200, Map.of("status", "UP"));
+    }
+    if (path.equals("/api/jobs")) {
+      if (method.equals("POST")) {
+        return submit(ex);
+      }
+      requireMethod(method, "GET");
+      int limit = Math.min(1000, Math.max(1, Integer.parseInt(first(query, "limit", "200"))));
+      return json(ex, 200, Map.of("jobs", view.jobs(first(query, "status", null), limit)));
+    }
+    if (path.equals("/api/uploads")) {
+      requireMethod(method, "POST");
+      return upload(ex, query);
+    }
+    if (path.equals("/api/events")) {
+      requireMethod(method, "GET");
+      return stream(ex, null);
+    }
+    if (path.equals("/api/workers")) {
+      return json(ex, 200, Map.of("workers", view.workers(System.currentTimeMillis())));
+    }
+    if (path.equals("/api/stats")) {
+      return json(ex, 200, view.stats(System.currentTimeMillis()));
+    }
+    if (path.equals("/api/dead-letters")) {
+      return json(ex, 200, Map.of("deadLetters", view.deadLetters()));
+    }
+    Matcher job = JOB.matcher(path);
+    if (job.matches()) {
+      if (method.equals("DELETE")) {
+        return cancel(ex, job.group(1));
+      }
+      requireMethod(method, "GET");
+      FarmView.JobDetail detail = view.job(job.group(1), first(query, "tiles", "true").equals("true"));
+      return detail == null ? unknownJob(ex, job.group(1)) : json(ex, 200, detail);
+    }
+    Matcher part = JOB_PART.matcher(path);
+    if (part.matches()) {
+      String id = part.group(1);
+      MDC.put("jobId", id);
+      try {
+        switch (part.group(2)) {
+          case "events" -> {
+            return stream(ex, id);
+          }
+          case "cancel" -> {
+            requireMethod(method, "POST");
+            return cancel(ex, id);
+          }
+          case "output" -> {
+            return output(ex, id, first(query, "download", "false").equals("true"));
+          }
+          case "output-url" -> {
+            return outputUrl(ex, id);
+          }
+          default -> {
+            return tile(ex, id, Integer.parseInt(part.group(3)));
+          }
+        }
+      } finally {
+        MDC.remove("jobId");
+      }
+    }
+    if (path.startsWith("/api/")) {
+      return error(ex, 404, null, "no such route: " + path + " (see /openapi.yaml)");
+    }
+    return staticFile(ex, path);
+  }
+
+  private static void requireMethod(String method, String allowed) {
+    if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
+      throw new MethodNotAllowed(allowed);
+    }
+  }
+
+  /** The route exists, but not for this method; the message is the allowed one. */
+  private static final class MethodNotAllowed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MethodNotAllowed(String allowed) {
+      super(allowed);
+    }
+  }
+
+  private boolean authorized(HttpExchange ex) {
+    if (token == null) {
+      return true;
+    }
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    String given = null;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      given = header.substring(7).trim();
+    } else {
+      // EventSource and <img> cannot send headers; the dashboard passes the token as a parameter then.
+      given = first(query(ex.getRequestURI().getRawQuery()), "access_token", null);
+    }
+    return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ---- Jobs ----
+
+  private int submit(HttpExchange ex) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    byte[] body;
+    try (InputStream in = ex.getRequestBody()) {
+      body = in.readNBytes(JobCodec.MAX_BYTES + 1);
+    }
+    ObjectNode json = JobCodec.parse(body);
+    if (json.has("cancel")) {
+      throw new Uploads.BadRequest("cancel", "cancel a job with POST /api/jobs/{id}/cancel");
+    }
+    return publishJob(ex, json);
+  }
+
+  /** Checks the job as the splitter will (so a bad job is refused here, naming the field) and publishes it. */
+  private int publishJob(HttpExchange ex, ObjectNode json) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    if (!json.hasNonNull("id")) {
+      json.put("id", newId());
+    }
+    JobRequest job = JobCodec.decode(json, null);
+    MDC.put("jobId", job.id());
+    try {
+      producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))
+          .get(30, TimeUnit.SECONDS);
+      log.info("submitted job {} ({})", job.id(), job.type());
+    } finally {
+      MDC.remove("jobId");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", job.id());
+    out.put("status", "SUBMITTED");
+    out.put("job", "/api/jobs/" + job.id());
+    out.put("events", "/api/jobs/" + job.id() + "/events");
+    out.put("output", "/api/jobs/" + job.id() + "/output");
+    out.put("dashboard", "/#/jobs/" + job.id());
+    ex.getResponseHeaders().set("Location", "/api/jobs/" + job.id());
+    return json(ex, 202, out);
+  }
+
+  static String newId() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return "job-" + HexFormat.of().formatHex(b);
+  }
+
+  private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    var ops = Uploads.ops(query.getOrDefault("op", List.of()), first(query, "ops", null));
+    String ext = Uploads.extension(ex.getRequestHeaders().getFirst("Content-Type"), first(query, "filename", null));
+    Path tmp = Files.createTempFile("tilefarm-upload-", "." + ext);
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      long n;
+      try (InputStream in = new DigestInputStream(ex.getRequestBody(), sha);
+           OutputStream out = Files.newOutputStream(tmp)) {
+        n = copyLimited(in, out, MAX_UPLOAD_BYTES);
+      }
+      if (n == 0) {
+        throw new Uploads.BadRequest("body", "is empty: send the image's bytes as the request body");
+      }
+      S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), ext);
+      if (blobs.size(input) != n) {
+        blobs.putFile(input, tmp, ex.getRequestHeaders().getFirst("Content-Type"));
+      }
+      ObjectNode job = Json.MAPPER.createObjectNode();
+      String id = first(query, "id", null);
+      if (id != null) {
+        job.put("id", id);
+      }
+      job.put("type", "process");
+      job.put("input", input.toString());
+      job.set("ops", ops);
+      String tileSize = first(query, "tileSize", null);
+      if (tileSize != null) {
+        try {
+          job.put("tileSize", Integer.parseInt(tileSize));
+        } catch (NumberFormatException e) {
+          throw new Uploads.BadRequest("tileSize", "must be an integer, got '" + tileSize + "'");
+        }
+      }
+      String output = first(query, "output", null);
+      if (output != null) {
+        job.put("output", output);
+      }
+      return publishJob(ex, job);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static long copyLimited(InputStream in, OutputStream out, long max) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      total += n;
+      if (total > max) {
+        throw new Uploads.BadRequest("body", "the upload is larger than " + max + " bytes");
+      }
+      out.write(buf, 0, n);
+    }
+    return total;
+  }
+
+  private int cancel(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      return unknownJob(ex, id);
+    }
+    if (detail.job().endedAt() != null) {
+      return error(ex, 409, null, "job " + id + " has already ended: " + detail.job().status());
+    }
+    String reason = null;
+    byte[] body;
+    try (InputStream in = ex.getRequestBody()) {
+      body = in.readNBytes(8192);
+    }
+    if (body.length > 0) {
+      ObjectNode b = JobCodec.parse(body);
+      reason = b.hasNonNull("reason") ? b.get("reason").asText() : null;
+    }
+    ObjectNode message = Json.MAPPER.createObjectNode();
+    message.put("cancel", id);
+    message.put("reason", reason != null ? reason : "cancelled through the HTTP API");
+    JobCodec.cancelOf(message); // the same check the splitter makes, so a bad reason is a 400 here
+    producer.send(new ProducerRecord<>(config.topics().jobs().name(), id, Json.MAPPER.writeValueAsBytes(message)))
+        .get(30, TimeUnit.SECONDS);
+    log.info("asked to cancel job {}", id);
+    return json(ex, 202, Map.of("id", id, "status", "CANCEL_REQUESTED"));
+  }
+
+  private int output(HttpExchange ex, String id, boolean download) throws IOException {
+    FarmView.JobSummary job = completed(ex, id);
+    if (job == null) {
+      return ex.getResponseCode();
+    }
+    S3Uri uri = S3Uri.parse(job.output());
+    ex.getResponseHeaders().set("Content-Type", "jpeg".equalsIgnoreCase(job.format()) || "jpg".equalsIgnoreCase(
+        job.format()) ? "image/jpeg" : "image/png");
+    ex.getResponseHeaders().set("ETag", "\"" + job.sha256() + "\"");
+    ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
+    if (download) {
+      String name = uri.key().substring(uri.key().lastIndexOf('/') + 1);
+      ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    }
+    try (InputStream in = blobs.open(uri)) {
+      ex.sendResponseHeaders(200, job.bytes() == null ? 0 : job.bytes());
+      try (OutputStream out = ex.getResponseBody()) {
+        in.transferTo(out);
+      }
+    }
+    return 200;
+  }
+
+  private int outputUrl(HttpExchange ex, String id) throws IOException {
+    FarmView.JobSummary job = completed(ex, id);
+    if (job == null) {
+      return ex.getResponseCode();
+    }
+    var url = blobs.presignGet(S3Uri.parse(job.output()), config.presignTtl());
+    return json(ex, 200, Map.of("url", url.toString(), "expiresAt",
+        Instant.now().plus(config.presignTtl()).toString()));
+  }
+
+  /** The job if it completed; otherwise sends 404 or 409 and returns null. */
+  private FarmView.JobSummary completed(HttpExchange ex, String id) throws IOException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      unknownJob(ex, id);
+      return null;
+    }
+    if (!detail.job().status().equals("COMPLETED")) {
+      error(ex, 409, null, "job " + id + " is " + detail.job().status() + ", not COMPLETED");
+      return null;
+    }
+    return detail.job();
+  }
+
+  private int tile(HttpExchange ex, String id, int index) throws IOException {
+    FarmView.JobDetail detail = view.job(id, true);
+    boolean done = detail != null && detail.tiles().stream()
+        .anyMatch(t -> t.index() == index && t.status().equals("DONE"));
+    if (!done) {
+      return error(ex, 404, null, "tile " + index + " of job " + id + " is not done");
+    }
+    byte[] png = TilePng.fromTileObject(blobs.get(TileKeys.tile(blobs.settings().bucket(), id, index)));
+    // A tile's bytes are fixed by job and tile (retries write the same bytes), so browsers may keep it.
+    ex.getResponseHeaders().set("Cache-Control", "private, max-age=86400, immutable");
+    return send(ex, 200, "image/png", png);
+  }
+
+  private int unknownJob(HttpExchange ex, String id) throws IOException {
+    return error(ex, 404, null, "no job " + id + " is known (yet): it may still be on its way, or was never submitted");
+  }
+
+  // ---- Server-sent events ----
+
+  private int stream(HttpExchange ex, String jobId) throws IOException, InterruptedException {
+    SseStream stream = new SseStream(ex, jobId);
+    streams.add(stream);
+    try {
+      stream.run(view);
+    } finally {
+      streams.remove(stream);
+    }
+    return 200;
+  }
+
+  void closeStreams() {
+    for (SseStream s : new ArrayList<>(streams)) {
+      s.close();
+    }
+  }
+
+  // ---- Files ----
+
+  private int staticFile(HttpExchange ex, String path) throws IOException {
+    String name = path.equals("/") ? "index.html" : path.substring(1);
+    if (name.equals("openapi.yaml")) {
+      return resource(ex, "openapi.yaml");
+    }
+    if (name.contains("..") || !name.matches("[A-Za-z0-9._/-]+")) {
+      return error(ex, 404, null, "no such file");
+    }
+    return resource(ex, "dashboard/" + name);
+  }
+
+  private int resource(HttpExchange ex, String name) throws IOException {
+    try (InputStream in = Routes.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        return error(ex, 404, null, "no such file: " + name);
+      }
+      String ext = name.substring(name.lastIndexOf('.') + 1);
+      ex.getResponseHeaders().set("Cache-Control", "no-cache");
+      return send(ex, 200, STATIC_TYPES.getOrDefault(ext, "application/octet-stream"), in.readAllBytes());
+    }
+  }
+
+  // ---- Plumbing ----
+
+  static int json(HttpExchange ex, int status, Object body) throws IOException {
+    return send(ex, status, "application/json", JSON.writeValueAsBytes(body));
+  }
+
+  static int error(HttpExchange ex, int status, String field, String reason) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status);
+    if (field != null) {
+      body.put("field", field);
+    }
+    body.put("reason", reason);
+    try {
+      return json(ex, status, body);
+    } catch (IOException e) {
+      return status;
+    }
+  }
+
+  static int send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    ex.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
+    if (!head && body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+    return status;
+  }
+
+  static Map<String, List<String>> query(String raw) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+    }
+    return out;
+  }
+
+  static String first(Map<String, List<String>> query, String key, String fallback) {
+    List<String> v = query.get(key);
+    return v == null || v.isEmpty() ? fallback : v.get(0);
+  }
+}

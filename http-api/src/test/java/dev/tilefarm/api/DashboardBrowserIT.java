@@ -1,0 +1,183 @@
+package dev.tilefarm.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.store.TileKeys;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+
+/**
+ * The dashboard in a real headless Chromium, with the test in the roles' place so each step of a job is
+ * reached on purpose: the preview fills in tile by tile (checked pixel by pixel on screenshots), the heat
+ * map colours tiles by their timings, the finished image replaces the preview, and failed tiles and dead
+ * letters are listed.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DashboardBrowserIT {
+  static final Duration WAIT = Duration.ofSeconds(60);
+  static final int T = 64;
+  static final int[] COLOURS = {0xff0000, 0x00c000, 0xffff00, 0x0000ff};
+  static final long[] MS = {10, 20, 30, 40};
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void previewFillsInTileByTileThenShowsTheFinishedImage() throws Exception {
+    try (FakeFarm farm = new FakeFarm(dir, null); Chromium chrome = Chromium.start()) {
+      farm.rawJob("p1", "{\"id\":\"p1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":128,\"height\":128,"
+          + "\"tileSize\":64}");
+      S3Uri output = TileKeys.defaultOutput(FakeFarm.BUCKET, "p1");
+      farm.event(new JobEvent.Accepted("p1", 1, "render", 4, 2 * T, 2 * T, output));
+      farm.awaitBody("/api/jobs/p1", null, "ACCEPTED");
+
+      chrome.driver.get(farm.url("/#/jobs/p1").toString());
+      chrome.awaitAttribute("preview", "width", "128", WAIT);
+
+      // Tile 0, then tile 3: each appears where it belongs, the rest stays empty.
+      addTile(farm, 0);
+      chrome.awaitAttribute("preview", "data-tiles-drawn", "1", WAIT);
+      BufferedImage one = chrome.shoot("preview", "progressive-1-tile");
+      assertQuadrant(one, 0, COLOURS[0]);
+      for (int q : new int[] {1, 2, 3}) {
+        assertEmpty(one, q);
+      }
+      addTile(farm, 3);
+      chrome.awaitAttribute("preview", "data-tiles-drawn", "2", WAIT);
+      BufferedImage two = chrome.shoot("preview", "progressive-2-tiles");
+      assertQuadrant(two, 0, COLOURS[0]);
+      assertQuadrant(two, 3, COLOURS[3]);
+      assertEmpty(two, 1);
+      assertEmpty(two, 2);
+      addTile(farm, 1);
+      addTile(farm, 2);
+      chrome.awaitAttribute("preview", "data-tiles-drawn", "4", WAIT);
+      BufferedImage all = chrome.shoot("preview", "progressive-4-tiles");
+      for (int q = 0; q < 4; q++) {
+        assertQuadrant(all, q, COLOURS[q]);
+      }
+
+      // The heat map: fastest tile blue, slowest red.
+      chrome.driver.findElement(By.cssSelector("input[name=view][value=heat]")).click();
+      BufferedImage heat = chrome.shoot("heat", "heat-map");
+      int fast = heat.getRGB(T / 2, T / 2);
+      int slow = heat.getRGB(T + T / 2, T + T / 2);
+      assertTrue((fast & 0xff) > 200 && (fast >> 16 & 0xff) < 60, "fastest tile is blue: " + Integer.toHexString(fast));
+      assertTrue((slow >> 16 & 0xff) > 200 && (slow & 0xff) < 60, "slowest tile is red: " + Integer.toHexString(slow));
+      chrome.driver.findElement(By.cssSelector("input[name=view][value=image]")).click();
+
+      // The finished image (different from the tiles, so it is seen to replace them).
+      BufferedImage finished = gradient(2 * T, 2 * T);
+      byte[] png = png(finished);
+      farm.blobs.put(output, png, "image/png");
+      farm.event(new JobEvent.Completed("p1", 9, output, "png", HttpApiIT.sha256(png), png.length, 2 * T, 2 * T, 4,
+          new JobEvent.Timings(100, 100, 5)));
+      chrome.awaitAttribute("preview", "data-final", "true", WAIT);
+      chrome.awaitAttribute("preview", "data-status", "COMPLETED", WAIT);
+      assertSameImage(finished, chrome.shoot("preview", "finished"));
+      chrome.savePage("job-view");
+
+      // The jobs list shows it done, and the farm's failures are listed.
+      farm.result(new TileResult.Failed("f1", new TileRect(2, 0, 0, 8, 8), 4, "renderer error: out of cheese",
+          "worker-b", 1));
+      farm.deadLetter(new DeadLetter("tilefarm.jobs", 0, 3, null,
+          Base64.getEncoder().encodeToString("{broken".getBytes(StandardCharsets.UTF_8)), "not valid JSON",
+          "tile-splitter", 2));
+      chrome.driver.get(farm.url("/#/").toString());
+      chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#jobs tr[data-job=p1]"))
+          .getAttribute("data-status").equals("COMPLETED"));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("out of cheese"));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("dead-letters")).getText().contains("{broken"));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("worker-a"));
+      assertEquals("100%", chrome.driver.findElement(By.cssSelector("#jobs tr[data-job=p1] .bar > div"))
+          .getAttribute("style").replaceAll(".*width: *([0-9]+%).*", "$1"));
+      chrome.savePage("jobs-list");
+    }
+  }
+
+  private static void addTile(FakeFarm farm, int q) throws Exception {
+    farm.tile("p1", new TileRect(q, (q % 2) * T, (q / 2) * T, T, T), 4, 2 * T, 2 * T, COLOURS[q], MS[q]);
+  }
+
+  /** Every pixel of quadrant {@code q} (0 1 / 2 3) is {@code rgb}. */
+  private static void assertQuadrant(BufferedImage shot, int q, int rgb) {
+    assertEquals(2 * T, shot.getWidth(), "the preview is shown at one screen pixel per image pixel");
+    int x0 = (q % 2) * T;
+    int y0 = (q / 2) * T;
+    for (int y = y0; y < y0 + T; y++) {
+      for (int x = x0; x < x0 + T; x++) {
+        int got = shot.getRGB(x, y) & 0xffffff;
+        assertTrue(close(got, rgb), "pixel " + x + "," + y + " of tile " + q + " is " + Integer.toHexString(got)
+            + ", expected " + Integer.toHexString(rgb));
+      }
+    }
+  }
+
+  /** Quadrant {@code q} shows only the page's checkerboard: no tile colour has been drawn there. */
+  private static void assertEmpty(BufferedImage shot, int q) {
+    int x0 = (q % 2) * T;
+    int y0 = (q / 2) * T;
+    for (int y = y0; y < y0 + T; y += 3) {
+      for (int x = x0; x < x0 + T; x += 3) {
+        int got = shot.getRGB(x, y) & 0xffffff;
+        assertTrue(close(got, 0xffffff) || close(got, 0xe9ebef), "pixel " + x + "," + y + " of the empty tile " + q
+            + " is " + Integer.toHexString(got));
+      }
+    }
+  }
+
+  private static void assertSameImage(BufferedImage expected, BufferedImage shot) {
+    assertEquals(expected.getWidth(), shot.getWidth());
+    assertEquals(expected.getHeight(), shot.getHeight());
+    for (int y = 0; y < expected.getHeight(); y++) {
+      for (int x = 0; x < expected.getWidth(); x++) {
+        int e = expected.getRGB(x, y) & 0xffffff;
+        int g = shot.getRGB(x, y) & 0xffffff;
+        assertTrue(close(e, g), "pixel " + x + "," + y + " is " + Integer.toHexString(g) + ", expected "
+            + Integer.toHexString(e));
+      }
+    }
+  }
+
+  /** Within 2 levels per channel: the browser's colour pipeline may round. */
+  static boolean close(int a, int b) {
+    for (int s = 0; s <= 16; s += 8) {
+      if (Math.abs((a >> s & 0xff) - (b >> s & 0xff)) > 2) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static BufferedImage gradient(int w, int h) {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, (x * 2) << 16 | (y * 2) << 8 | 0x80);
+      }
+    }
+    return img;
+  }
+
+  private static byte[] png(BufferedImage img) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.tilefarm.api;
+
+import dev.tilefarm.embedded.EmbeddedKafka;
+import dev.tilefarm.embedded.EmbeddedS3;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.S3Settings;
+import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.store.TileKeys;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A real broker and S3 server with the HTTP API on them, and the test in the roles' place: it publishes
+ * job events, stores tiles and announces them exactly as the splitter, workers and compositor would, so
+ * that every state the API and dashboard can show is reached on purpose, one step at a time.
+ */
+final class FakeFarm implements AutoCloseable {
+  static final String BUCKET = "tilefarm";
+  final EmbeddedKafka kafka;
+  final EmbeddedS3 s3;
+  final BlobStore blobs;
+  final Topics topics = new Topics("tilefarm.");
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  final HttpApi api;
+  final HttpClient http = HttpClient.newHttpClient();
+  private final KafkaProducer<String, byte[]> producer;
+
+  FakeFarm(Path dir, String token) throws Exception {
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "test", "test-secret", BUCKET);
+    blobs = BlobStore.connect(new S3Settings(s3.endpoint(), "us-east-1", "test", "test-secret", true, BUCKET));
+    blobs.ensureBucket(BUCKET);
+    api = HttpApi.start(new ApiConfig(kafka.bootstrapServers(), topics, new TopicLayout(2, Map.of(), (short) -1),
+        "127.0.0.1", 0, token, ApiConfig.DEFAULT_PRESIGN_TTL, 100), blobs, registry);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  URI url(String path) {
+    return api.uri().resolve(path);
+  }
+
+  void event(JobEvent e) throws Exception {
+    producer.send(new ProducerRecord<>(topics.jobEvents().name(), e.jobId(),
+        topics.jobEvents().valueSerde().serializer().serialize(null, e))).get();
+  }
+
+  /** Stores a tile of solid colour {@code rgb} and announces it, as a worker does. */
+  void tile(String jobId, TileRect rect, int tileCount, int w, int h, int rgb, long renderMs) throws Exception {
+    byte[] px = new byte[rect.width() * rect.height() * 3];
+    for (int i = 0; i < px.length; i += 3) {
+      px[i] = (byte) (rgb >> 16);
+      px[i + 1] = (byte) (rgb >> 8);
+      px[i + 2] = (byte) rgb;
+    }
+    S3Uri uri = TileKeys.tile(BUCKET, jobId, rect.index());
+    byte[] bytes = TileCodec.encode(new TileImage(rect.width(), rect.height(), 3, px));
+    blobs.put(uri, bytes, "application/x-tilefarm-tile");
+    result(new TileResult.Done(jobId, rect, tileCount, w, h, TileKeys.defaultOutput(BUCKET, jobId), uri, 3,
+        bytes.length, "00", renderMs, "worker-a", 1L));
+  }
+
+  void result(TileResult r) throws Exception {
+    producer.send(new ProducerRecord<>(topics.tileResults().name(), r.jobId(),
+        topics.tileResults().valueSerde().serializer().serialize(null, r))).get();
+  }
+
+  void deadLetter(DeadLetter d) throws Exception {
+    producer.send(new ProducerRecord<>(topics.deadLetter().name(), "k",
+        topics.deadLetter().valueSerde().serializer().serialize(null, d))).get();
+  }
+
+  void rawJob(String key, String json) throws Exception {
+    producer.send(new ProducerRecord<>(topics.jobs().name(), key, json.getBytes(StandardCharsets.UTF_8))).get();
+  }
+
+  /** Every record on the jobs topic so far, as text. */
+  List<ConsumerRecord<String, String>> jobRecords() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = c.partitionsFor(topics.jobs().name()).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = c.endOffsets(tps);
+      List<ConsumerRecord<String, String>> out = new ArrayList<>();
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
+              new String(r.value(), StandardCharsets.UTF_8)));
+        }
+      }
+      return out;
+    }
+  }
+
+  HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String contentType, byte[] body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Polls {@code path} until its body contains {@code text}; the caller's test timeout bounds it. */
+  String awaitBody(String path, String token, String text) throws Exception {
+    while (true) {
+      HttpResponse<String> r = get(path, token);
+      if (r.statusCode() == 200 && r.body().contains(text)) {
+        return r.body();
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    api.close();
+    producer.close();
+    blobs.close();
+    s3.close();
+    kafka.close();
+  }
+}

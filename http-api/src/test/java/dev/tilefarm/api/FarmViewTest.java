@@ -1,0 +1,84 @@
+package dev.tilefarm.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FarmViewTest {
+  static final S3Uri OUT = S3Uri.parse("s3://tilefarm/outputs/j.png");
+
+  static TileResult.Done done(String job, int i, long ms, String worker) {
+    return new TileResult.Done(job, new TileRect(i, i * 8, 0, 8, 8), 2, 16, 8, OUT,
+        S3Uri.parse("s3://tilefarm/tiles/" + job + "/" + i + ".tft"), 3, 10, "00", ms, worker, 1);
+  }
+
+  @Test
+  void followsAJobFromSubmissionToCompletion() {
+    FarmView v = new FarmView(10);
+    v.onJobRecord("j", "{\"id\":\"j\",\"type\":\"process\",\"input\":\"s3://b1b/x.png\",\"ops\":[{\"op\":\"grayscale\"},{\"op\":\"gaussian-blur\",\"sigma\":1}]}"
+        .getBytes(StandardCharsets.UTF_8), 5);
+    assertEquals("SUBMITTED", v.job("j", false).job().status());
+    assertEquals("grayscale+gaussian-blur", v.job("j", false).job().kind());
+    v.onEvent(new JobEvent.Accepted("j", 6, "process", 2, 16, 8, OUT));
+    v.onTile(done("j", 0, 5, "w1"), 7);
+    assertEquals("RUNNING", v.job("j", false).job().status());
+    v.onTile(done("j", 0, 5, "w1"), 8); // a duplicate result: counted once
+    v.onTile(done("j", 1, 15, "w2"), 9);
+    FarmView.JobDetail d = v.job("j", true);
+    assertEquals(2, d.job().done());
+    assertEquals(2, d.tiles().get(0).reports());
+    v.onEvent(new JobEvent.Completed("j", 10, OUT, "png", "ab", 99, 16, 8, 2, new JobEvent.Timings(4, 20, 1)));
+    d = v.job("j", true);
+    assertEquals("COMPLETED", d.job().status());
+    assertEquals(10L, d.job().endedAt());
+    assertEquals(2, d.events().size());
+    List<FarmView.WorkerView> workers = v.workers(10);
+    assertEquals(List.of("w1", "w2"), workers.stream().map(FarmView.WorkerView::id).toList());
+    assertEquals(1, workers.get(0).tiles(), "a duplicate is not a second tile");
+    assertEquals(List.of("grayscale+gaussian-blur"), workers.get(0).renderers());
+  }
+
+  @Test
+  void cancelRequestsAndInvalidJobs() {
+    FarmView v = new FarmView(10);
+    v.onJobRecord("j", "{\"id\":\"j\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8}"
+        .getBytes(StandardCharsets.UTF_8), 1);
+    v.onJobRecord("j", "{\"cancel\":\"j\"}".getBytes(StandardCharsets.UTF_8), 2);
+    assertTrue(v.job("j", false).job().cancelRequested());
+    assertEquals("SUBMITTED", v.job("j", false).job().status(), "a cancel request is not a job");
+    v.onJobRecord("bad", "{\"type\":\"render\",\"width\":-1}".getBytes(StandardCharsets.UTF_8), 3);
+    assertNull(v.job("bad", false).job().kind());
+    v.onJobRecord("x", "not json".getBytes(StandardCharsets.UTF_8), 4);
+    assertNull(v.job("x", false), "undecodable records are the dead-letter topic's business");
+  }
+
+  @Test
+  void listenersSeeEveryChangeAfterTheirSnapshotAndTheViewStaysBounded() {
+    FarmView v = new FarmView(2);
+    v.onEvent(new JobEvent.Accepted("a", 1, "render", 2, 16, 8, OUT));
+    List<FarmView.Update> seen = new ArrayList<>();
+    List<FarmView.JobDetail> snap = new ArrayList<>();
+    v.subscribe("a", snap::add, seen::add);
+    assertEquals("ACCEPTED", snap.get(0).job().status());
+    v.onTile(done("a", 0, 3, "w"), 2);
+    assertTrue(seen.stream().anyMatch(u -> u instanceof FarmView.TileSeen));
+    for (String id : List.of("b", "c", "d")) {
+      v.onEvent(new JobEvent.Accepted(id, 3, "render", 1, 8, 8, OUT));
+      v.onEvent(new JobEvent.Failed(id, 4, "boom", 0));
+    }
+    assertEquals(2, v.jobs(null, 100).size(), "oldest ended jobs are forgotten");
+    v.onGroupState(Set.of("w"), List.of(new FarmView.Backlog("t", "g", 5)));
+    assertEquals(5, v.stats(10).backlog().get(0).records());
+    assertEquals("busy", v.workers(10).get(0).health());
+  }
+}

@@ -1,0 +1,243 @@
+package dev.tilefarm.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.store.TileKeys;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The API against a real broker and S3 server, with the test publishing what the roles would. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class HttpApiIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir
+  static Path dir;
+  static FakeFarm farm;
+
+  @BeforeAll
+  static void start() throws Exception {
+    farm = new FakeFarm(dir, null);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (farm != null) {
+      farm.close();
+    }
+  }
+
+  @Test
+  void submitsAJobFollowsItsEventsAndServesTilesAndTheImage() throws Exception {
+    HttpResponse<String> submitted = farm.post("/api/jobs", "application/json",
+        "{\"id\":\"m1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":32,\"height\":16,\"tileSize\":16}"
+            .getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(202, submitted.statusCode(), submitted.body());
+    assertEquals("m1", JSON.readTree(submitted.body()).get("id").asText());
+    ConsumerRecord<String, String> onTopic = farm.jobRecords().stream().filter(r -> "m1".equals(r.key()))
+        .findFirst().orElseThrow();
+    assertEquals("mandelbrot", JSON.readTree(onTopic.value()).get("renderer").asText());
+    farm.awaitBody("/api/jobs?status=SUBMITTED", null, "\"m1\"");
+
+    // Follow the job's stream while the "farm" works on it.
+    // The response's headers come after the subscription, so every event from here on is in the stream.
+    HttpResponse<java.util.stream.Stream<String>> sse = farm.http.send(
+        HttpRequest.newBuilder(farm.url("/api/jobs/m1/events")).build(), HttpResponse.BodyHandlers.ofLines());
+    assertEquals("text/event-stream; charset=utf-8", sse.headers().firstValue("Content-Type").orElseThrow());
+    CompletableFuture<List<String>> stream = CompletableFuture.supplyAsync(
+        () -> sse.body().filter(l -> l.startsWith("event: ")).collect(Collectors.toList()));
+
+    S3Uri output = TileKeys.defaultOutput(FakeFarm.BUCKET, "m1");
+    farm.event(new JobEvent.Accepted("m1", 1, "render", 2, 32, 16, output));
+    farm.tile("m1", new TileRect(0, 0, 0, 16, 16), 2, 32, 16, 0xff0000, 12);
+    farm.tile("m1", new TileRect(1, 16, 0, 16, 16), 2, 32, 16, 0x0000ff, 30);
+    farm.awaitBody("/api/jobs/m1", null, "\"done\":2");
+
+    // A finished tile is served as PNG, decoded from the farm's raw tile format.
+    HttpResponse<byte[]> tile = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/m1/tiles/1.png")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, tile.statusCode());
+    BufferedImage t1 = ImageIO.read(new ByteArrayInputStream(tile.body()));
+    assertEquals(16, t1.getWidth());
+    assertEquals(0x0000ff, t1.getRGB(5, 5) & 0xffffff);
+    assertEquals(404, farm.get("/api/jobs/m1/tiles/7.png", null).statusCode());
+
+    byte[] png = png(32, 16, 0x00ff00);
+    farm.blobs.put(output, png, "image/png");
+    farm.event(new JobEvent.Completed("m1", 3, output, "png", sha256(png), png.length, 32, 16, 2,
+        new JobEvent.Timings(10, 42, 3)));
+
+    List<String> events = stream.get(60, TimeUnit.SECONDS); // the stream ends after the job's last event
+    assertEquals("event: snapshot", events.get(0));
+    assertTrue(events.contains("event: tile"), events.toString());
+    assertEquals(2, events.stream().filter(e -> e.equals("event: job-event")).count(), events.toString());
+    assertEquals("event: job", events.get(events.size() - 1), events.toString());
+
+    JsonNode job = JSON.readTree(farm.get("/api/jobs/m1", null).body());
+    assertEquals("COMPLETED", job.at("/job/status").asText());
+    assertEquals("mandelbrot", job.at("/job/kind").asText());
+    assertEquals(2, job.get("tiles").size());
+    assertEquals(30, job.at("/tiles/1/renderMs").asInt());
+    assertEquals("COMPLETED", job.at("/events/1/status").asText());
+
+    HttpResponse<byte[]> image = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/m1/output")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, image.statusCode());
+    assertArrayEquals(png, image.body());
+    JsonNode presigned = JSON.readTree(farm.get("/api/jobs/m1/output-url", null).body());
+    HttpResponse<byte[]> direct = farm.http.send(HttpRequest.newBuilder(URI.create(presigned.get("url").asText()))
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, direct.statusCode(), "the presigned URL works without credentials");
+    assertArrayEquals(png, direct.body());
+
+    assertEquals(409, farm.post("/api/jobs/m1/cancel", "application/json", new byte[0], null).statusCode());
+    JsonNode workers = JSON.readTree(farm.get("/api/workers", null).body()).get("workers");
+    assertEquals("worker-a", workers.get(0).get("id").asText());
+    assertEquals("mandelbrot", workers.get(0).get("renderers").get(0).asText());
+  }
+
+  @Test
+  void refusesAnInvalidJobNamingTheField() throws Exception {
+    HttpResponse<String> r = farm.post("/api/jobs", "application/json",
+        "{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":0,\"height\":16}".getBytes(StandardCharsets.UTF_8),
+        null);
+    assertEquals(400, r.statusCode());
+    assertEquals("width", JSON.readTree(r.body()).get("field").asText());
+    assertEquals(400, farm.post("/api/jobs", "application/json", "[1]".getBytes(StandardCharsets.UTF_8), null)
+        .statusCode());
+    assertEquals(404, farm.get("/api/nothing", null).statusCode());
+    assertEquals(405, farm.get("/api/uploads", null).statusCode());
+  }
+
+  @Test
+  void uploadsAnImageAndSubmitsItsOpChain() throws Exception {
+    byte[] png = png(20, 10, 0x336699);
+    HttpResponse<String> r = farm.post("/api/uploads?id=up1&op=gaussian-blur:sigma=2.5&op=grayscale&tileSize=8",
+        "image/png", png, null);
+    assertEquals(202, r.statusCode(), r.body());
+    JsonNode job = JSON.readTree(farm.jobRecords().stream().filter(x -> "up1".equals(x.key())).findFirst()
+        .orElseThrow().value());
+    S3Uri input = S3Uri.parse(job.get("input").asText());
+    assertEquals("uploads/" + sha256(png) + ".png", input.key());
+    assertArrayEquals(png, farm.blobs.get(input));
+    assertEquals("gaussian-blur", job.at("/ops/0/op").asText());
+    assertEquals(2.5, job.at("/ops/0/sigma").asDouble());
+    assertEquals("grayscale", job.at("/ops/1/op").asText());
+    assertEquals(8, job.get("tileSize").asInt());
+
+    HttpResponse<String> bad = farm.post("/api/uploads?op=gaussian-blur:sigma=100", "image/png", png, null);
+    assertEquals(400, bad.statusCode());
+    assertEquals("ops[0].sigma", JSON.readTree(bad.body()).get("field").asText());
+    assertEquals(400, farm.post("/api/uploads?op=grayscale", "text/plain", png, null).statusCode());
+  }
+
+  @Test
+  void cancelPublishesTheCancelRequestOnTheJobsTopic() throws Exception {
+    farm.rawJob("c1", "{\"id\":\"c1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":64,\"height\":64}");
+    farm.event(new JobEvent.Accepted("c1", 1, "render", 4, 64, 64, TileKeys.defaultOutput(FakeFarm.BUCKET, "c1")));
+    farm.awaitBody("/api/jobs/c1", null, "ACCEPTED");
+    assertEquals(404, farm.post("/api/jobs/nope/cancel", "application/json", new byte[0], null).statusCode());
+    HttpResponse<String> r = farm.post("/api/jobs/c1/cancel", "application/json",
+        "{\"reason\":\"changed my mind\"}".getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(202, r.statusCode(), r.body());
+    JsonNode cancel = JSON.readTree(farm.jobRecords().stream()
+        .filter(x -> "c1".equals(x.key()) && x.value().contains("cancel")).findFirst().orElseThrow().value());
+    assertEquals(Map.of("cancel", "c1", "reason", "changed my mind"),
+        JSON.convertValue(cancel, Map.class));
+    farm.awaitBody("/api/jobs/c1", null, "\"cancelRequested\":true");
+    farm.event(new JobEvent.Cancelled("c1", 5, "changed my mind"));
+    farm.awaitBody("/api/jobs/c1", null, "CANCELLED");
+  }
+
+  @Test
+  void showsFailedTilesAndDeadLetters() throws Exception {
+    farm.result(new TileResult.Failed("f1", new TileRect(3, 0, 0, 8, 8), 4, "renderer error: boom", "worker-b", 1));
+    farm.deadLetter(new DeadLetter("tilefarm.jobs", 0, 7, null,
+        java.util.Base64.getEncoder().encodeToString("{not json".getBytes(StandardCharsets.UTF_8)),
+        "not valid JSON", "tile-splitter", 2));
+    String stats = farm.awaitBody("/api/stats", null, "renderer error: boom");
+    assertTrue(stats.contains("\"worker\":\"worker-b\""), stats);
+    String dead = farm.awaitBody("/api/dead-letters", null, "not valid JSON");
+    assertTrue(dead.contains("{not json"), dead);
+  }
+
+  @Test
+  void servesPrometheusMetricsWithBacklogAndKafkaClientMetrics() throws Exception {
+    String metrics = farm.awaitBody("/metrics", null, "tilefarm_backlog_records{");
+    assertTrue(metrics.contains("group=\"tilefarm.render-workers\""), metrics);
+    assertTrue(metrics.contains("kafka_consumer_"), "Kafka client metrics are bound");
+    assertTrue(metrics.contains("tilefarm_api_jobs{"), metrics);
+  }
+
+  @Test
+  void requiresTheBearerTokenWhenOneIsSet() throws Exception {
+    try (HttpApi secured = HttpApi.start(new ApiConfig(farm.kafka.bootstrapServers(), farm.topics,
+        dev.tilefarm.schemas.TopicLayout.DEFAULTS, "127.0.0.1", 0, "s3cret", ApiConfig.DEFAULT_PRESIGN_TTL, 100),
+        farm.blobs, farm.registry)) {
+      URI base = secured.uri();
+      assertEquals(401, send(base.resolve("/api/jobs"), null).statusCode());
+      assertEquals(401, send(base.resolve("/api/jobs"), "wrong").statusCode());
+      assertEquals(200, send(base.resolve("/api/jobs"), "s3cret").statusCode());
+      assertEquals(200, send(base.resolve("/api/jobs?access_token=s3cret"), null).statusCode());
+      assertEquals(200, send(base.resolve("/"), null).statusCode(), "the dashboard's files need no token");
+      assertEquals(200, send(base.resolve("/metrics"), null).statusCode(), "nor does scraping");
+    }
+  }
+
+  private static HttpResponse<String> send(URI uri, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return farm.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static byte[] png(int w, int h, int rgb) throws Exception {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, rgb);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+
+  static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  static List<String> lines(String s) {
+    return new ArrayList<>(List.of(s.split("\n")));
+  }
+}

@@ -1,0 +1,371 @@
+package dev.tilefarm.worker.render.path;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The scene's acceleration structure, two levels deep: a top-level {@link Bvh} over spheres and mesh
+ * instances (each instance's rays are moved into its mesh's space and traced through the mesh's own BVH),
+ * plus the infinite planes, which no box bounds and which are tested on every ray.
+ */
+final class Accel implements Aggregate {
+  private static final double BOX_SLACK = 1 + 1e-12;
+
+  private final Primitive[] items;
+  private final Primitive.PlanePrim[] planes;
+  private final double[] nodeBounds;
+  private final int[] nodes;
+  private final int[] order;
+  private final double[] itemExtent;
+  private final double[] sceneBounds;
+
+  Accel(List<Primitive> primitives) {
+    List<Primitive> bounded = new ArrayList<>();
+    List<Primitive.PlanePrim> infinite = new ArrayList<>();
+    for (Primitive p : primitives) {
+      if (p instanceof Primitive.PlanePrim plane) {
+        infinite.add(plane);
+      } else {
+        bounded.add(p);
+      }
+    }
+    this.items = bounded.toArray(new Primitive[0]);
+    this.planes = infinite.toArray(new Primitive.PlanePrim[0]);
+    this.itemExtent = new double[items.length];
+    double[] scene = {0, 0, 0, 0, 0, 0};
+    if (items.length > 0) {
+      double[] lo = new double[3 * items.length];
+      double[] hi = new double[3 * items.length];
+      for (int i = 0; i < items.length; i++) {
+        double[] b = boundsOf(items[i]);
+        System.arraycopy(b, 0, lo, 3 * i, 3);
+        System.arraycopy(b, 3, hi, 3 * i, 3);
+        double e = 0;
+        for (double v : b) {
+          e = Math.max(e, Math.abs(v));
+        }
+        itemExtent[i] = e;
+      }
+      Bvh bvh = new Bvh(lo, hi, 2);
+      this.nodeBounds = bvh.bounds;
+      this.nodes = bvh.nodes;
+      this.order = bvh.order;
+      scene = java.util.Arrays.copyOf(bvh.bounds, 6);
+    } else {
+      this.nodeBounds = new double[0];
+      this.nodes = new int[0];
+      this.order = new int[0];
+    }
+    this.sceneBounds = scene;
+  }
+
+  private static double[] boundsOf(Primitive p) {
+    if (p instanceof Primitive.SpherePrim s) {
+      Vec3 c = s.sphere().center();
+      double r = s.sphere().radius();
+      return new double[] {c.x() - r, c.y() - r, c.z() - r, c.x() + r, c.y() + r, c.z() + r};
+    } else if (p instanceof Primitive.Instance in) {
+      return in.worldBounds();
+    }
+    throw new IllegalStateException("no bounds for " + p.getClass().getName());
+  }
+
+  @Override
+  public double[] bounds() {
+    return sceneBounds.clone();
+  }
+
+  @Override
+  public SurfaceHit intersect(Ray ray, double tMax, Scratch s) {
+    double best = tMax;
+    int bestItem = -1;
+    int bestPlane = -1;
+    for (int i = 0; i < planes.length; i++) {
+      double t = planes[i].plane().intersect(ray, best);
+      if (t < best) {
+        best = t;
+        bestPlane = i;
+      }
+    }
+    int bestTriangle = -1;
+    double bu = 0;
+    double bv = 0;
+    if (items.length > 0) {
+      double ox = ray.origin().x(), oy = ray.origin().y(), oz = ray.origin().z();
+      double dx = ray.direction().x(), dy = ray.direction().y(), dz = ray.direction().z();
+      double idx = 1 / dx, idy = 1 / dy, idz = 1 / dz;
+      int nx = idx < 0 ? 3 : 0;
+      int ny = idy < 0 ? 4 : 1;
+      int nz = idz < 0 ? 5 : 2;
+      int[] stack = s.topStack;
+      int sp = 0;
+      int node = 0;
+      while (true) {
+        int o = 6 * node;
+        double tmin = 0;
+        double tmax = best;
+        double a = (nodeBounds[o + nx] - ox) * idx;
+        double b = (nodeBounds[o + 3 - nx] - ox) * idx;
+        if (a > tmin) tmin = a;
+        if (b < tmax) tmax = b;
+        a = (nodeBounds[o + ny] - oy) * idy;
+        b = (nodeBounds[o + 5 - ny] - oy) * idy;
+        if (a > tmin) tmin = a;
+        if (b < tmax) tmax = b;
+        a = (nodeBounds[o + nz] - oz) * idz;
+        b = (nodeBounds[o + 7 - nz] - oz) * idz;
+        if (a > tmin) tmin = a;
+        if (b < tmax) tmax = b;
+        if (tmin <= tmax * BOX_SLACK) {
+          int count = nodes[3 * node + 1];
+          if (count > 0) {
+            int first = nodes[3 * node];
+            for (int k = first; k < first + count; k++) {
+              int item = order[k];
+              Primitive p = items[item];
+              if (p instanceof Primitive.Instance in) {
+                boolean hit;
+                if (in.toWorld().identity) {
+                  hit = in.mesh().intersect(ox, oy, oz, dx, dy, dz, best, s);
+                } else {
+                  double[] m = in.toWorld().inv;
+                  hit = in.mesh().intersect(m[0] * ox + m[1] * oy + m[2] * oz + m[3],
+                      m[4] * ox + m[5] * oy + m[6] * oz + m[7], m[8] * ox + m[9] * oy + m[10] * oz + m[11],
+                      m[0] * dx + m[1] * dy + m[2] * dz, m[4] * dx + m[5] * dy + m[6] * dz,
+                      m[8] * dx + m[9] * dy + m[10] * dz, best, s);
+                }
+                if (hit) {
+                  best = s.t;
+                  bestItem = item;
+                  bestTriangle = s.triangle;
+                  bu = s.u;
+                  bv = s.v;
+                }
+              } else if (p instanceof Primitive.SpherePrim sp0) {
+                double t = sp0.sphere().intersect(ray, best);
+                if (t < best) {
+                  best = t;
+                  bestItem = item;
+                  bestTriangle = -1;
+                }
+              }
+            }
+          } else {
+            int axis = nodes[3 * node + 2];
+            boolean negative = axis == 0 ? dx < 0 : axis == 1 ? dy < 0 : dz < 0;
+            int right = nodes[3 * node];
+            if (negative) {
+              stack[sp++] = node + 1;
+              node = right;
+            } else {
+              stack[sp++] = right;
+              node = node + 1;
+            }
+            continue;
+          }
+        }
+        if (sp == 0) {
+          break;
+        }
+        node = stack[--sp];
+      }
+    }
+    if (bestItem >= 0) {
+      Primitive p = items[bestItem];
+      if (p instanceof Primitive.Instance in) {
+        return triangleHit(in, bestTriangle, bu, bv, ray, best, itemExtent[bestItem]);
+      }
+      return sphereHit((Primitive.SpherePrim) p, ray, best);
+    }
+    if (bestPlane >= 0) {
+      return planeHit(planes[bestPlane], ray, best);
+    }
+    return null;
+  }
+
+  @Override
+  public boolean occluded(Ray ray, double tMax, Scratch s) {
+    for (Primitive.PlanePrim plane : planes) {
+      if (plane.plane().intersect(ray, tMax) < tMax) {
+        return true;
+      }
+    }
+    if (items.length == 0) {
+      return false;
+    }
+    double ox = ray.origin().x(), oy = ray.origin().y(), oz = ray.origin().z();
+    double dx = ray.direction().x(), dy = ray.direction().y(), dz = ray.direction().z();
+    double idx = 1 / dx, idy = 1 / dy, idz = 1 / dz;
+    int nx = idx < 0 ? 3 : 0;
+    int ny = idy < 0 ? 4 : 1;
+    int nz = idz < 0 ? 5 : 2;
+    int[] stack = s.topStack;
+    int sp = 0;
+    int node = 0;
+    while (true) {
+      int o = 6 * node;
+      double tmin = 0;
+      double tmax = tMax;
+      double a = (nodeBounds[o + nx] - ox) * idx;
+      double b = (nodeBounds[o + 3 - nx] - ox) * idx;
+      if (a > tmin) tmin = a;
+      if (b < tmax) tmax = b;
+      a = (nodeBounds[o + ny] - oy) * idy;
+      b = (nodeBounds[o + 5 - ny] - oy) * idy;
+      if (a > tmin) tmin = a;
+      if (b < tmax) tmax = b;
+      a = (nodeBounds[o + nz] - oz) * idz;
+      b = (nodeBounds[o + 7 - nz] - oz) * idz;
+      if (a > tmin) tmin = a;
+      if (b < tmax) tmax = b;
+      if (tmin <= tmax * BOX_SLACK) {
+        int count = nodes[3 * node + 1];
+        if (count > 0) {
+          int first = nodes[3 * node];
+          for (int k = first; k < first + count; k++) {
+            Primitive p = items[order[k]];
+            if (p instanceof Primitive.Instance in) {
+              boolean hit;
+              if (in.toWorld().identity) {
+                hit = in.mesh().occluded(ox, oy, oz, dx, dy, dz, tMax, s);
+              } else {
+                double[] m = in.toWorld().inv;
+                hit = in.mesh().occluded(m[0] * ox + m[1] * oy + m[2] * oz + m[3],
+                    m[4] * ox + m[5] * oy + m[6] * oz + m[7], m[8] * ox + m[9] * oy + m[10] * oz + m[11],
+                    m[0] * dx + m[1] * dy + m[2] * dz, m[4] * dx + m[5] * dy + m[6] * dz,
+                    m[8] * dx + m[9] * dy + m[10] * dz, tMax, s);
+              }
+              if (hit) {
+                return true;
+              }
+            } else if (p instanceof Primitive.SpherePrim sp0 && sp0.sphere().intersect(ray, tMax) < tMax) {
+              return true;
+            }
+          }
+        } else {
+          int axis = nodes[3 * node + 2];
+          boolean negative = axis == 0 ? dx < 0 : axis == 1 ? dy < 0 : dz < 0;
+          int right = nodes[3 * node];
+          if (negative) {
+            stack[sp++] = node + 1;
+            node = right;
+          } else {
+            stack[sp++] = right;
+            node = node + 1;
+          }
+          continue;
+        }
+      }
+      if (sp == 0) {
+        return false;
+      }
+      node = stack[--sp];
+    }
+  }
+
+  private static SurfaceHit sphereHit(Primitive.SpherePrim p, Ray ray, double t) {
+    Vec3 point = ray.at(t);
+    Sphere sphere = p.sphere();
+    Vec3 n = sphere.normalAt(point);
+    // Longitude / latitude parameterisation about +y, as a globe: u runs once around, v from the south pole up.
+    double phi = StrictMath.atan2(n.z(), n.x());
+    if (phi < 0) {
+      phi += 2 * Math.PI;
+    }
+    double theta = StrictMath.acos(Math.max(-1, Math.min(1, n.y())));
+    double u = phi / (2 * Math.PI);
+    double v = 1 - theta / Math.PI;
+    double r = sphere.radius();
+    Vec3 dpdu = new Vec3(-2 * Math.PI * r * n.z(), 0, 2 * Math.PI * r * n.x());
+    Vec3 dpdv = n.cross(dpdu).normalized();
+    if (dpdu.lengthSquared() == 0) {
+      Frame f = Frame.fromZ(n);
+      dpdu = f.x();
+      dpdv = f.y();
+    }
+    double offset = SurfaceHit.offsetFor(ray, t, point, sphere.extent());
+    return new SurfaceHit(t, point, n, n, u, v, dpdu, dpdv, p.material(), p.light(), offset);
+  }
+
+  private static SurfaceHit planeHit(Primitive.PlanePrim p, Ray ray, double t) {
+    Vec3 point = ray.at(t);
+    Plane plane = p.plane();
+    Vec3 n = plane.normal();
+    Frame f = Frame.fromZ(n);
+    Vec3 d = point.minus(plane.point());
+    double offset = SurfaceHit.offsetFor(ray, t, point, plane.extent());
+    return new SurfaceHit(t, point, n, n, d.dot(f.x()), d.dot(f.y()), f.x(), f.y(), p.material(), null, offset);
+  }
+
+  private static SurfaceHit triangleHit(Primitive.Instance in, int tri, double b1, double b2, Ray ray, double t,
+      double extent) {
+    TriangleMesh mesh = in.mesh();
+    Transform xf = in.toWorld();
+    int i0 = mesh.vertex(tri, 0);
+    int i1 = mesh.vertex(tri, 1);
+    int i2 = mesh.vertex(tri, 2);
+    double[] pos = mesh.positions;
+    Vec3 p0 = new Vec3(pos[3 * i0], pos[3 * i0 + 1], pos[3 * i0 + 2]);
+    Vec3 e1 = new Vec3(pos[3 * i1], pos[3 * i1 + 1], pos[3 * i1 + 2]).minus(p0);
+    Vec3 e2 = new Vec3(pos[3 * i2], pos[3 * i2 + 1], pos[3 * i2 + 2]).minus(p0);
+    double b0 = 1 - b1 - b2;
+    Vec3 point = ray.at(t);
+    Vec3 ng = e1.cross(e2);
+    if (!xf.identity) {
+      ng = xf.normal(ng);
+    }
+    ng = ng.normalized();
+    Vec3 ns = ng;
+    if (mesh.normals != null) {
+      double[] nn = mesh.normals;
+      Vec3 n = new Vec3(
+          b0 * nn[3 * i0] + b1 * nn[3 * i1] + b2 * nn[3 * i2],
+          b0 * nn[3 * i0 + 1] + b1 * nn[3 * i1 + 1] + b2 * nn[3 * i2 + 1],
+          b0 * nn[3 * i0 + 2] + b1 * nn[3 * i1 + 2] + b2 * nn[3 * i2 + 2]);
+      if (!xf.identity) {
+        n = xf.normal(n);
+      }
+      double len = n.length();
+      if (len > 0 && Double.isFinite(len)) {
+        ns = n.times(1 / len);
+        // The shading normal says which way the author meant the surface to face; keep the geometric one with it.
+        if (ns.dot(ng) < 0) {
+          ng = ng.negate();
+        }
+      }
+    }
+    double u;
+    double v;
+    Vec3 dpdu;
+    Vec3 dpdv;
+    if (mesh.uvs != null) {
+      double[] uv = mesh.uvs;
+      double u0 = uv[2 * i0], v0 = uv[2 * i0 + 1];
+      double du1 = uv[2 * i1] - u0, dv1 = uv[2 * i1 + 1] - v0;
+      double du2 = uv[2 * i2] - u0, dv2 = uv[2 * i2 + 1] - v0;
+      u = u0 + b1 * du1 + b2 * du2;
+      v = v0 + b1 * dv1 + b2 * dv2;
+      double det = du1 * dv2 - dv1 * du2;
+      if (det != 0 && Double.isFinite(1 / det)) {
+        double inv = 1 / det;
+        dpdu = e1.times(dv2 * inv).plus(e2.times(-dv1 * inv));
+        dpdv = e1.times(-du2 * inv).plus(e2.times(du1 * inv));
+      } else {
+        dpdu = e1;
+        dpdv = e2;
+      }
+    } else {
+      u = b1;
+      v = b2;
+      dpdu = e1;
+      dpdv = e2;
+    }
+    if (!xf.identity) {
+      dpdu = xf.vector(dpdu);
+      dpdv = xf.vector(dpdv);
+    }
+    Light light = in.lights() == null ? null : in.lights()[tri];
+    double offset = SurfaceHit.offsetFor(ray, t, point, extent);
+    return new SurfaceHit(t, point, ng, ns, u, v, dpdu, dpdv, in.material(), light, offset);
+  }
+}

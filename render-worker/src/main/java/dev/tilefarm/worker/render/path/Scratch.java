@@ -1,0 +1,23 @@
+package dev.tilefarm.worker.render.path;
+
+/**
+ * Per-thread working memory of ray queries: traversal stacks and the nearest hit found so far, so that
+ * tracing a ray allocates nothing. Not thread-safe: each rendering thread owns one.
+ */
+final class Scratch {
+  /** Deep enough for any tree {@link Bvh} builds (it caps depth below this). */
+  static final int STACK = Bvh.MAX_DEPTH + 8;
+
+  final int[] topStack = new int[STACK];
+  final int[] meshStack = new int[STACK];
+  /** Entry distances of the pending mesh nodes, so that ones beyond the nearest hit are skipped. */
+  final double[] meshStackT = new double[STACK];
+
+  /** Distance to the nearest hit so far. */
+  double t;
+  /** The hit's top-level primitive, triangle (in the mesh's own order) and barycentric coordinates. */
+  int primitive;
+  int triangle;
+  double u;
+  double v;
+}
