@@ -9,8 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +26,14 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code dataDir/server.properties} – the effective broker configuration of the latest start (informational).</li>
  * </ul>
  * Data therefore survives {@link #close()} and a later {@code start} on the same directory.
+ *
+ * <p>{@link #start(Path, int, Security)} adds TLS and SASL listeners (see {@link Security}); their TLS
+ * material lives in {@code dataDir/tls} and is made on first use.
  *
  * <p>The broker is configured for a single node: replication factor 1 and min ISR 1 for the consumer-offsets,
  * transaction-state and share-group-state topics, no automatic topic creation, and no initial rebalance delay.
@@ -54,16 +70,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    static final String TLS_DIR = "tls";
+    private static final int SCRAM_ITERATIONS = 4096;
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
+    private final Map<SecurityProtocol, Integer> securedPorts;
     private final Object lock = new Object();
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
+        this.securedPorts = Map.copyOf(securedPorts);
     }
 
     /**
@@ -77,6 +98,17 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @return the running broker, ready to serve clients
      */
     public static EmbeddedKafka start(Path dataDir, int port) throws Exception {
+        return start(dataDir, port, null);
+    }
+
+    /**
+     * Starts the broker as {@link #start(Path, int)} does, with secured client listeners besides the PLAINTEXT one.
+     * Each secured listener takes a free port ({@link #bootstrapServers(SecurityProtocol)}); the SCRAM users of
+     * {@code security} exist before this returns.
+     *
+     * @param security the secured listeners and their users, or null for PLAINTEXT alone
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Security security) throws Exception {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -86,13 +118,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         Files.createDirectories(logDir);
         Properties state = loadState(dir.resolve(STATE_FILE));
         boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+        Path tlsDir = dir.resolve(TLS_DIR);
+        if (security != null && security.tls()) {
+            TlsMaterial.ensure(tlsDir, Security.TLS_PASSWORD);
+        }
 
         // A free port we probe can be taken by someone else before the broker binds it; retry then.
         int attempts = port == 0 ? 3 : 1;
         for (int attempt = 1; ; attempt++) {
             int brokerPort = port != 0 ? port : choosePort(formatted ? state.getProperty(BROKER_PORT_KEY) : null, -1);
             int controllerPort = choosePort(state.getProperty(CONTROLLER_PORT_KEY), brokerPort);
+            Map<SecurityProtocol, Integer> securedPorts = new EnumMap<>(SecurityProtocol.class);
+            if (security != null) {
+                Set<Integer> taken = new HashSet<>(List.of(brokerPort, controllerPort));
+                for (SecurityProtocol listener : security.listeners()) {
+                    int p;
+                    do {
+                        p = Ports.freePort(HOST);
+                    } while (!taken.add(p));
+                    securedPorts.put(listener, p);
+                }
+            }
             Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+            if (security != null) {
+                props.putAll(securedListeners(props, securedPorts, security, tlsDir));
+            }
             writeProperties(dir.resolve(CONFIG_FILE), props, "Effective configuration of the embedded Kafka broker");
             if (!formatted) {
                 format(dir.resolve(CONFIG_FILE));
@@ -106,6 +156,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 server.startup();
                 awaitReady(brokerPort);
+                if (security != null && security.sasl()) {
+                    addScramUsers(brokerPort, security.users());
+                }
             } catch (Throwable t) {
                 stopQuietly(server);
                 if (attempt < attempts && Ports.isBindFailure(t)) {
@@ -116,15 +169,53 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
                 throw t;
             }
-            LOG.info("Embedded Kafka started on {}:{} (controller port {}, data {}) in {} ms",
-                    HOST, brokerPort, controllerPort, dir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new EmbeddedKafka(server, dir, brokerPort);
+            LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, data {}) in {} ms",
+                    HOST, brokerPort, controllerPort, securedPorts, dir,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return new EmbeddedKafka(server, dir, brokerPort, securedPorts);
         }
     }
 
-    /** The bootstrap servers string for clients, {@code "127.0.0.1:PORT"}. */
+    /** The bootstrap servers string for clients, {@code "127.0.0.1:PORT"}: the PLAINTEXT listener. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * The bootstrap servers string of a listener: PLAINTEXT, or one of the secured listeners this broker was
+     * started with.
+     */
+    public String bootstrapServers(SecurityProtocol listener) {
+        if (listener == SecurityProtocol.PLAINTEXT) {
+            return bootstrapServers();
+        }
+        Integer p = securedPorts.get(listener);
+        if (p == null) {
+            throw new IllegalArgumentException("no " + listener + " listener; this broker has " + securedPorts.keySet());
+        }
+        return HOST + ":" + p;
+    }
+
+    /** The PKCS12 trust store (password {@link Security#TLS_PASSWORD}) holding the CA of the TLS listeners. */
+    public Path truststore() {
+        return dataDir.resolve(TLS_DIR).resolve(TlsMaterial.TRUSTSTORE);
+    }
+
+    /**
+     * What a client needs to reach {@code listener} without credentials: {@code bootstrap.servers},
+     * {@code security.protocol} and, for TLS, the trust store. A SASL client adds {@code sasl.mechanism} and
+     * {@code sasl.jaas.config}.
+     */
+    public Map<String, String> clientProperties(SecurityProtocol listener) {
+        Map<String, String> p = new TreeMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(listener));
+        p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, listener.name);
+        if (listener == SecurityProtocol.SSL || listener == SecurityProtocol.SASL_SSL) {
+            p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststore().toString());
+            p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, Security.TLS_PASSWORD);
+            p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+        }
+        return p;
     }
 
     /** Shuts the broker down cleanly and waits until it has stopped. Idempotent. */
@@ -193,6 +284,93 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(p);
         return props;
+    }
+
+    /**
+     * The broker settings that add the secured listeners to {@code base}: one listener per protocol, named after
+     * it, with the broker key store for TLS and, for SASL, every mechanism of {@link Security#SASL_MECHANISMS}.
+     */
+    static Map<String, String> securedListeners(Properties base, Map<SecurityProtocol, Integer> ports, Security security,
+            Path tlsDir) {
+        Map<String, String> p = new TreeMap<>();
+        List<String> listeners = new ArrayList<>(List.of(base.getProperty("listeners")));
+        List<String> advertised = new ArrayList<>(List.of(base.getProperty("advertised.listeners")));
+        List<String> map = new ArrayList<>(List.of(base.getProperty("listener.security.protocol.map")));
+        ports.forEach((protocol, port) -> {
+            listeners.add(protocol.name + "://" + HOST + ":" + port);
+            advertised.add(protocol.name + "://" + HOST + ":" + port);
+            map.add(protocol.name + ":" + protocol.name);
+        });
+        p.put("listeners", String.join(",", listeners));
+        p.put("advertised.listeners", String.join(",", advertised));
+        p.put("listener.security.protocol.map", String.join(",", map));
+        if (security.tls()) {
+            p.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, tlsDir.resolve(TlsMaterial.KEYSTORE).toString());
+            p.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, Security.TLS_PASSWORD);
+            p.put(SslConfigs.SSL_KEY_PASSWORD_CONFIG, Security.TLS_PASSWORD);
+            p.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+            p.put("ssl.client.auth", "none");
+        }
+        if (security.sasl()) {
+            p.put("sasl.enabled.mechanisms", String.join(",", Security.SASL_MECHANISMS));
+            StringBuilder plainUsers = new StringBuilder();
+            security.users().forEach((name, password) ->
+                    plainUsers.append(" user_").append(name).append("=").append(jaasQuote(password)));
+            for (SecurityProtocol protocol : ports.keySet()) {
+                if (protocol != SecurityProtocol.SASL_SSL && protocol != SecurityProtocol.SASL_PLAINTEXT) {
+                    continue;
+                }
+                String prefix = "listener.name." + protocol.name.toLowerCase(Locale.ROOT) + ".";
+                p.put(prefix + "scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                p.put(prefix + "scram-sha-256.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                p.put(prefix + "plain.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required" + plainUsers + ";");
+                p.put(prefix + "oauthbearer.sasl.jaas.config",
+                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+                                + " unsecuredLoginStringClaim_sub=\"broker\";");
+            }
+        }
+        return p;
+    }
+
+    private static String jaasQuote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * Stores the users' SCRAM credentials through the PLAINTEXT listener, then waits until the broker serves
+     * them, so that the first SCRAM client after {@code start} signs in.
+     */
+    private static void addScramUsers(int brokerPort, Map<String, String> users) throws Exception {
+        List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+        users.forEach((name, password) -> {
+            for (ScramMechanism m : List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256)) {
+                upserts.add(new UserScramCredentialUpsertion(name, new ScramCredentialInfo(m, SCRAM_ITERATIONS), password));
+            }
+        });
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-users");
+        try (Admin admin = Admin.create(p)) {
+            admin.alterUserScramCredentials(upserts).all().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // The controller has committed them; the broker serves them once it has applied that metadata.
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (true) {
+                Map<String, UserScramCredentialsDescription> served = admin.describeUserScramCredentials()
+                        .all().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (users.keySet().stream().allMatch(u -> served.containsKey(u)
+                        && served.get(u).credentialInfos().size() == 2)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker does not serve the SCRAM users " + users.keySet()
+                            + " after " + READY_TIMEOUT);
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 
     /** Formats the log directory named by the config file with a new cluster id (StorageTool's main would exit). */
