@@ -344,17 +344,17 @@ public final class EmbeddedKafka implements AutoCloseable {
      * them, so that the first SCRAM client after {@code start} signs in.
      */
     private static void addScramUsers(int brokerPort, Map<String, String> users) throws Exception {
-        List<UserScramCredentialAlteration> upserts = new ArrayList<>();
-        users.forEach((name, password) -> {
-            for (ScramMechanism m : List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256)) {
-                upserts.add(new UserScramCredentialUpsertion(name, new ScramCredentialInfo(m, SCRAM_ITERATIONS), password));
-            }
-        });
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-users");
         try (Admin admin = Admin.create(p)) {
-            admin.alterUserScramCredentials(upserts).all().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // One request per mechanism: a request may alter each user only once.
+            for (ScramMechanism m : List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256)) {
+                List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+                users.forEach((name, password) -> upserts.add(
+                        new UserScramCredentialUpsertion(name, new ScramCredentialInfo(m, SCRAM_ITERATIONS), password)));
+                admin.alterUserScramCredentials(upserts).all().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
             // The controller has committed them; the broker serves them once it has applied that metadata.
             long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
             while (true) {

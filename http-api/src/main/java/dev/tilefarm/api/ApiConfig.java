@@ -3,6 +3,7 @@ package dev.tilefarm.api;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param token the bearer token every {@code /api} request must carry, or null for none
  * @param presignTtl how long a presigned output URL stays valid
  * @param maxJobs jobs the in-memory view keeps; the oldest ended ones are forgotten first
+ * @param kafkaClient Kafka client properties every client of the API gets (TLS, SASL: {@code security.protocol},
+ *     {@code ssl.*}, {@code sasl.*}); each client takes the ones it knows
  */
 public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
-    String token, Duration presignTtl, int maxJobs) {
+    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
 
   // ---- Defaults, in one place. ----
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -43,5 +46,31 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     if (maxJobs < 1) {
       throw new IllegalArgumentException("maxJobs must be at least 1, got " + maxJobs);
     }
+    kafkaClient = Map.copyOf(kafkaClient);
+  }
+
+  /** Without Kafka client properties: a PLAINTEXT cluster. */
+  public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
+      Duration presignTtl, int maxJobs) {
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, Map.of());
+  }
+
+  @Override
+  public String toString() {
+    // Never print the token or client secrets (sasl.jaas.config, ssl passwords).
+    return "ApiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", layout=" + layout + ", host="
+        + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + ", presignTtl=" + presignTtl
+        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + "]";
+  }
+
+  /** The {@link #kafkaClient} properties that a client with these config names understands. */
+  Map<String, Object> kafkaClient(java.util.Set<String> configNames) {
+    Map<String, Object> out = new java.util.HashMap<>();
+    kafkaClient.forEach((k, v) -> {
+      if (configNames.contains(k)) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 }

@@ -41,10 +41,12 @@ final class EventFeed implements AutoCloseable {
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  EventFeed(String bootstrapServers, Topics topics, FarmView view, String clientId) {
+  /** {@code kafkaClient}: consumer properties (TLS, SASL) beside the ones the feed needs. */
+  EventFeed(String bootstrapServers, Map<String, Object> kafkaClient, Topics topics, FarmView view, String clientId) {
     this.topics = topics;
     this.view = view;
     Properties p = new Properties();
+    p.putAll(kafkaClient);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

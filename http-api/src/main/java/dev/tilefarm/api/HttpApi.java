@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -65,8 +66,10 @@ public final class HttpApi implements AutoCloseable {
       throws IOException, InterruptedException {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
-      Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-          AdminClientConfig.CLIENT_ID_CONFIG, "tilefarm-api-admin"));
+      Map<String, Object> adminProps = config.kafkaClient(AdminClientConfig.configNames());
+      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+      adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tilefarm-api-admin");
+      Admin admin = Admin.create(adminProps);
       resources.push(admin);
       TopicAdmin.ensure(admin, config.topics(), config.layout());
 
@@ -76,7 +79,8 @@ public final class HttpApi implements AutoCloseable {
             .description("jobs the API's view holds, by status").register(registry);
       }
       String clientId = "tilefarm-api-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
-      EventFeed feed = new EventFeed(config.bootstrapServers(), config.topics(), view, clientId);
+      EventFeed feed = new EventFeed(config.bootstrapServers(), config.kafkaClient(ConsumerConfig.configNames()),
+          config.topics(), view, clientId);
       resources.push(feed);
       KafkaClientMetrics feedMetrics = new KafkaClientMetrics(feed.consumer());
       feedMetrics.bindTo(registry);
@@ -129,6 +133,7 @@ public final class HttpApi implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.putAll(config.kafkaClient(ProducerConfig.configNames()));
     return p;
   }
 

@@ -133,7 +133,14 @@ final class Farm implements AutoCloseable {
       BlobStore blobs = BlobStore.connect(settings.s3());
       resources.push(blobs);
       blobs.ensureBucket(settings.bucket());
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+      Map<String, Object> adminProps = new java.util.HashMap<>();
+      settings.roles().kafkaClient().forEach((k, v) -> {
+        if (AdminClientConfig.configNames().contains(k)) {
+          adminProps.put(k, v);
+        }
+      });
+      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+      try (Admin admin = Admin.create(adminProps)) {
         TopicAdmin.ensure(admin, settings.topics(), settings.layout());
       }
       if (roles) {

@@ -59,6 +59,9 @@ final class JobClient implements AutoCloseable {
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Events become readable when the producing role's transaction commits, which does not wake a
+    // waiting fetch on every broker: ask again often rather than sleep out the 500 ms default.
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
     settings.roles().kafkaClient().forEach((k, v) -> {
       if (ConsumerConfig.configNames().contains(k)) {
         c.put(k, v);

@@ -48,6 +48,11 @@ public final class Main {
     if (e instanceof TimeoutException) {
       return "timed out: " + e.getMessage();
     }
+    Throwable refused = ExitCodes.authentication(e);
+    if (refused != null) {
+      return "Kafka refused the connection: " + refused.getMessage()
+          + " (check kafka.config: security.protocol, ssl.truststore.*, sasl.mechanism, sasl.jaas.config)";
+    }
     return "error: " + e;
   }
 
@@ -66,13 +71,24 @@ public final class Main {
       if (e instanceof UsageException) {
         return USAGE;
       }
-      if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException) {
+      if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
+          || authentication(e) != null) {
         return CONFIG;
       }
       if (e instanceof TimeoutException) {
         return TIMEOUT;
       }
       return INTERNAL;
+    }
+
+    /** The TLS or SASL failure behind {@code e} (Kafka may wrap it), or null. */
+    static Throwable authentication(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof org.apache.kafka.common.errors.AuthenticationException) {
+          return t;
+        }
+      }
+      return null;
     }
   }
 

@@ -37,8 +37,6 @@ class DeploymentFilesTest {
   /** Read by logback or the launcher rather than by Settings. */
   static final Set<String> NON_SETTINGS = Set.of("TILEFARM_CONFIG", "TILEFARM_LOG_DIR", "TILEFARM_LOG_FORMAT",
       "TILEFARM_CONSOLE_LEVEL", "TILEFARM_JAVA_OPTS", "TILEFARM_DATA_DIR");
-  /** Role commands issue 6 adds; accepted here until they are subcommands, then checked like the rest. */
-  static final Set<String> PENDING_ROLE_COMMANDS = Set.of("splitter", "worker", "compositor");
 
   @Test
   void composeFileIsValidAgainstTheComposeSpecification() throws IOException {
@@ -184,9 +182,6 @@ class DeploymentFilesTest {
   }
 
   private static void checkCommand(String name) {
-    if (PENDING_ROLE_COMMANDS.contains(name) && !Main.commandLine().getSubcommands().containsKey(name)) {
-      return;
-    }
     assertTrue(Main.commandLine().getSubcommands().containsKey(name), "tilefarm " + name + " is a command");
   }
 

@@ -129,6 +129,32 @@ final class Fields {
     return d;
   }
 
+  /** One of {@code valid}, or {@code fallback} (null: required) when absent; a fault lists the valid values. */
+  String choice(String name, List<String> valid, String fallback) {
+    JsonNode v = raw(name);
+    if (v == null) {
+      if (fallback == null) {
+        throw error(name, "is required (one of " + String.join(", ", valid) + ")");
+      }
+      return fallback;
+    }
+    if (!v.isTextual() || !valid.contains(v.asText())) {
+      throw error(name, "must be one of " + String.join(", ", valid) + ", got " + describe(v));
+    }
+    return v.asText();
+  }
+
+  boolean bool(String name, boolean fallback) {
+    JsonNode v = raw(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw error(name, "must be true or false, got " + describe(v));
+    }
+    return v.asBoolean();
+  }
+
   /** A fixed-length array of finite numbers, e.g. a point or a colour. */
   double[] vector(String name, int length, double min, double max, double[] fallback) {
     JsonNode v = raw(name);

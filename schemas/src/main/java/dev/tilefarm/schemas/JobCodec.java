@@ -133,9 +133,14 @@ public final class JobCodec {
           // JPEG has no 16-bit samples; refusing now beats a render whose bits the encoder would throw away.
           throw new InvalidJobException(null, "scene.encoding", "\"linear16\" needs a .png output, not '" + output + "'");
         }
+        if (renderer.equals("povray") && f.has("samples")) {
+          // POV-Ray samples adaptively; a count would be ignored, and an ignored parameter is an error here.
+          throw f.error("samples", "is not a povray setting: use scene.antialias and scene.antialiasDepth");
+        }
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
-        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output);
+        JobRequest.Frames frames = frames(f, renderer, output);
+        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames);
       }
       case "process" -> {
         S3Uri input = s3(f, "input");
@@ -153,6 +158,51 @@ public final class JobCodec {
     };
     f.done();
     return job;
+  }
+
+  /**
+   * The job's {@code "frame"} (one still of that frame) or {@code "frames"} ({@code {"start", "end", "step"}}:
+   * an image per frame, whose {@code output}, if given, must hold a run of {@code #} for the frame number).
+   */
+  private static JobRequest.Frames frames(Fields f, String renderer, S3Uri output) {
+    boolean one = f.has("frame");
+    boolean range = f.has("frames");
+    if (!one && !range) {
+      if (output != null && output.key().contains("#")) {
+        // A '#' in a still's output is almost surely a frame pattern whose "frames" was forgotten.
+        throw f.error("output", "'" + output + "' holds '#', a frame number pattern, but the job has no \"frames\"");
+      }
+      return null;
+    }
+    String field = one ? "frame" : "frames";
+    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
+      throw f.error(field, "is only for the renderers " + String.join(", ", JobRequest.Render.EXTERNAL_RENDERERS)
+          + ", not '" + renderer + "'");
+    }
+    if (one && range) {
+      throw f.error("frame", "give either \"frame\" (one still) or \"frames\" (an animation), not both");
+    }
+    if (one) {
+      int n = f.integer("frame", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
+      return new JobRequest.Frames(n, n, 1, false);
+    }
+    Fields r = Fields.of(f.raw("frames"), "frames");
+    int start = r.integer("start", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
+    int end = r.integer("end", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
+    int step = r.integer("step", 1, JobRequest.Frames.MAX_FRAME, 1);
+    r.done();
+    if (end < start) {
+      throw r.error("end", "is " + end + ", before start " + start);
+    }
+    if (((long) end - start) / step + 1 > JobRequest.Frames.MAX_FRAMES) {
+      throw r.error(null, "give at most " + JobRequest.Frames.MAX_FRAMES + " frames, not "
+          + (((long) end - start) / step + 1));
+    }
+    if (output != null && !output.key().contains("#")) {
+      throw f.error("output", "'" + output + "' has no run of '#' for the frame number (e.g. "
+          + "s3://bucket/shot/frame-####.png), so every frame would overwrite the last");
+    }
+    return new JobRequest.Frames(start, end, step, true);
   }
 
   private static S3Uri s3(Fields f, String name) {

@@ -12,21 +12,22 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobEvent.Accepted.class, name = "ACCEPTED"),
     @JsonSubTypes.Type(value = JobEvent.Progress.class, name = "PROGRESS"),
+    @JsonSubTypes.Type(value = JobEvent.Frame.class, name = "FRAME"),
     @JsonSubTypes.Type(value = JobEvent.Completed.class, name = "COMPLETED"),
     @JsonSubTypes.Type(value = JobEvent.Failed.class, name = "FAILED"),
     @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED"),
     @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
-    permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Completed, JobEvent.Failed, JobEvent.Rejected,
-        JobEvent.Cancelled {
+    permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Frame, JobEvent.Completed, JobEvent.Failed,
+        JobEvent.Rejected, JobEvent.Cancelled {
   String jobId();
 
   long timestamp();
 
   /** True for the events that end a job. */
   default boolean terminal() {
-    return !(this instanceof Accepted) && !(this instanceof Progress);
+    return !(this instanceof Accepted) && !(this instanceof Progress) && !(this instanceof Frame);
   }
 
   /** The job was valid and was split into {@code tiles} tiles. */
@@ -36,12 +37,45 @@ public sealed interface JobEvent
   /** {@code done} of {@code total} tiles are finished (published at most every few hundred ms per job). */
   record Progress(String jobId, long timestamp, int done, int total) implements JobEvent {}
 
-  /** The image is at {@code output}. */
-  record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
-      int height, int tiles, Timings timings) implements JobEvent {}
+  /**
+   * One frame of an animation is assembled: its image is at {@code output} ({@code bytes} long, with that
+   * {@code sha256}). Published as soon as the frame's tiles are in, whatever the other frames' state.
+   */
+  record Frame(String jobId, long timestamp, int frame, S3Uri output, String format, String sha256, long bytes)
+      implements JobEvent {}
 
-  /** The job could not be finished; {@code tile} is the failing tile's index, when one tile was the cause. */
-  record Failed(String jobId, long timestamp, String reason, Integer tile) implements JobEvent {}
+  /**
+   * The image is at {@code output}. For an animation ({@code frames} present: how many images) every frame
+   * is in, {@code output} is the job's pattern, {@code bytes} the frames' total, and {@code sha256} absent:
+   * each frame's own is in its FRAME event. {@code logs}, when present, is the folder of the renderer's
+   * per-tile logs ({@code N.log} for tile N). {@code report}, when present, is the JSON report of a process
+   * job's analysis ops ({@code report.schema.json}), stored beside the image.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) implements JobEvent {
+    /** A single image without renderer logs. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, null, null, null);
+    }
+
+    /** Without an analysis report. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings, Integer frames, S3Uri logs) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, null);
+    }
+  }
+
+  /**
+   * The job could not be finished; {@code tile} is the failing tile's index, when one tile was the cause, and
+   * {@code log} that tile's renderer log, when its renderer keeps one.
+   */
+  record Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log) implements JobEvent {
+    public Failed(String jobId, long timestamp, String reason, Integer tile) {
+      this(jobId, timestamp, reason, tile, null);
+    }
+  }
 
   /** The job was refused as given; {@code field} names the offending field when one is to blame. */
   record Rejected(String jobId, long timestamp, String field, String reason) implements JobEvent {}

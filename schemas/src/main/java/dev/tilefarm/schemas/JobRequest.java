@@ -25,14 +25,90 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   /** "render" or "process". */
   String type();
 
-  /** Renders an image of {@code width x height} pixels from a scene. */
+  /**
+   * Renders an image of {@code width x height} pixels from a scene; with a {@link Frames#sequence()} frame
+   * range, one such image per frame, each written to {@code output} with its frame number filled in.
+   *
+   * @param frames the frame(s) to render, or null for the scene's own (only povray and blender take frames)
+   */
   record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
-      int tileSize, S3Uri output) implements JobRequest {
-    public static final List<String> RENDERERS = List.of("mandelbrot", "builtin");
+      int tileSize, S3Uri output, Frames frames) implements JobRequest {
+    public static final List<String> RENDERERS = List.of("mandelbrot", "builtin", "povray", "blender");
+    /** Renderers that run an installed program: a worker takes their tiles only if it has the program. */
+    public static final List<String> EXTERNAL_RENDERERS = List.of("povray", "blender");
+
+    /** A still, as before frames existed. */
+    public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, null);
+    }
+
+    /** How many images the job makes: its frames, or 1. */
+    public int frameCount() {
+      return frames == null ? 1 : frames.count();
+    }
 
     @Override
     public String type() {
       return "render";
+    }
+  }
+
+  /**
+   * The frames {@code start, start + step, ... <= end} of an animation (Blender frame numbers; for POV-Ray
+   * the frame sets {@code clock}). {@code sequence} false is a single still of frame {@code start} (the job
+   * gave {@code "frame"}), whose output is an ordinary image; true makes one image per frame, at the job's
+   * output with its run of {@code #} replaced by the zero-padded frame number ({@link #outputOf}).
+   */
+  record Frames(int start, int end, int step, boolean sequence) {
+    public static final int MIN_FRAME = -1_048_574;
+    public static final int MAX_FRAME = 1_048_574;
+    /** Most frames in one job: each frame is one image the compositor assembles. */
+    public static final int MAX_FRAMES = 10_000;
+
+    public Frames {
+      if (start < MIN_FRAME || end > MAX_FRAME || end < start || step < 1 || (!sequence && end != start)) {
+        throw new IllegalArgumentException("bad frames " + start + ".." + end + " step " + step);
+      }
+      if (count(start, end, step) > MAX_FRAMES) {
+        throw new IllegalArgumentException("frames " + start + ".." + end + " step " + step + " are more than "
+            + MAX_FRAMES);
+      }
+    }
+
+    public int count() {
+      return (int) count(start, end, step);
+    }
+
+    /** The frame number of the {@code i}-th frame (from 0). */
+    public int number(int i) {
+      return start + i * step;
+    }
+
+    private static long count(int start, int end, int step) {
+      return ((long) end - start) / step + 1;
+    }
+
+    /**
+     * The image of frame {@code frame} for an output pattern: the last run of {@code #} in the key becomes
+     * the frame number, zero-padded to the run's length ({@code shot/frame-####.png}, frame 7:
+     * {@code shot/frame-0007.png}; a minus sign goes before the zeros).
+     */
+    public static S3Uri outputOf(S3Uri pattern, int frame) {
+      String key = pattern.key();
+      int end = key.lastIndexOf('#');
+      if (end < 0) {
+        throw new IllegalArgumentException(pattern + " has no '#' for the frame number");
+      }
+      int begin = end;
+      while (begin > 0 && key.charAt(begin - 1) == '#') {
+        begin--;
+      }
+      int width = end - begin + 1;
+      String digits = String.valueOf(Math.abs(frame));
+      String padded = "0".repeat(Math.max(0, width - digits.length())) + digits;
+      return new S3Uri(pattern.bucket(), key.substring(0, begin) + (frame < 0 ? "-" : "") + padded
+          + key.substring(end + 1));
     }
   }
 

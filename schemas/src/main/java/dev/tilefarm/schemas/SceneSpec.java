@@ -12,7 +12,8 @@ import java.util.Map;
  * folder or archive it was read from). {@link Scenes} has already checked that relative paths stay inside
  * their root.
  */
-public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored {
+public sealed interface SceneSpec
+    permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored, SceneSpec.PovRay, SceneSpec.Blender {
 
   /**
    * The Mandelbrot set around ({@code centerX}, {@code centerY}); at zoom 1 the image's shorter side spans
@@ -27,6 +28,31 @@ public sealed interface SceneSpec permits SceneSpec.Mandelbrot, SceneSpec.Builti
    * FAILED, not REJECTED.
    */
   record Stored(S3Uri uri) implements SceneSpec {}
+
+  /**
+   * A POV-Ray scene in object storage: a {@code .pov} file, or a {@code .zip}/{@code .tar} archive of a scene
+   * with its include files and assets, whose {@code main} file is rendered (null: the archive's only
+   * {@code .pov} at its root). Its options are the allow-listed ones of the job's {@code scene} object.
+   *
+   * @param antialias the antialiasing threshold ({@code +A}), 0 for none
+   * @param antialiasDepth the most supersamples per side of a pixel ({@code +R})
+   * @param jitter whether supersamples are jittered ({@code +J}); off by default, for repeatable images
+   * @param quality render quality 0-11 ({@code +Q})
+   * @param clockStart {@code clock} at the job's first frame (and of a still)
+   * @param clockEnd {@code clock} at the job's last frame; frames between are spaced evenly
+   */
+  record PovRay(S3Uri file, String main, double antialias, int antialiasDepth, boolean jitter, int quality,
+      double clockStart, double clockEnd) implements SceneSpec {}
+
+  /**
+   * A Blender scene in object storage: a {@code .blend} file, or a {@code .zip}/{@code .tar} archive of one
+   * with its textures, whose {@code main} file is rendered (null: the archive's only {@code .blend} at its
+   * root). Rendered with Cycles on the CPU, with the job's {@code samples} and {@code seed}.
+   *
+   * @param scene the name of the scene in the file to render, or null for the file's active scene
+   * @param camera the name of the camera object to render through, or null for the scene's camera
+   */
+  record Blender(S3Uri file, String main, String scene, String camera) implements SceneSpec {}
 
   /**
    * A scene for the built-in path tracer.

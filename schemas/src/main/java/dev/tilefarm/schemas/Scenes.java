@@ -29,6 +29,8 @@ final class Scenes {
     return switch (renderer) {
       case "mandelbrot" -> mandelbrot(scene);
       case "builtin" -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
+      case "povray" -> povray(scene);
+      case "blender" -> blender(scene);
       default -> throw new IllegalStateException("no scene parser for renderer " + renderer);
     };
   }
@@ -70,6 +72,100 @@ final class Scenes {
           + String.join(", ", STORED_EXTENSIONS) + ")");
     }
     return new SceneSpec.Stored(uri);
+  }
+
+  /** Archives that may carry an external renderer's scene with its files. */
+  static final List<String> ARCHIVE_EXTENSIONS = List.of("zip", "tar");
+  /** Longest name of a scene's main file, Blender scene or camera. */
+  static final int MAX_NAME = 1024;
+
+  /** A POV-Ray scene: an s3:// URI of a .pov file or archive, or an object with it and the allow-listed options. */
+  private static SceneSpec.PovRay povray(JsonNode scene) {
+    if (scene != null && scene.isTextual()) {
+      return new SceneSpec.PovRay(externalFile(scene.asText(), "scene", "pov"), null, 0.3, 3, false, 9, 0, 1);
+    }
+    if (scene == null) {
+      throw new InvalidJobException(null, "scene", "is required for the povray renderer: the s3:// URI of a .pov file "
+          + "or a .zip/.tar archive, or an object with it in \"file\"");
+    }
+    Fields f = Fields.of(scene, "scene");
+    for (String name : List.of("file", "main", "antialias", "antialiasDepth", "jitter", "quality", "clock")) {
+      f.has(name);
+    }
+    S3Uri file = externalFile(f.string("file"), "scene.file", "pov");
+    String main = mainFile(f, file, "pov");
+    double antialias = f.number("antialias", 0, 3, 0.3);
+    int depth = f.integer("antialiasDepth", 1, 9, 3);
+    boolean jitter = f.bool("jitter", false);
+    int quality = f.integer("quality", 0, 11, 9);
+    double[] clock = f.vector("clock", 2, -BIG, BIG, new double[] {0, 1});
+    f.done();
+    return new SceneSpec.PovRay(file, main, antialias, depth, jitter, quality, clock[0], clock[1]);
+  }
+
+  /** A Blender scene: an s3:// URI of a .blend file or archive, or an object with it and the allow-listed options. */
+  private static SceneSpec.Blender blender(JsonNode scene) {
+    if (scene != null && scene.isTextual()) {
+      return new SceneSpec.Blender(externalFile(scene.asText(), "scene", "blend"), null, null, null);
+    }
+    if (scene == null) {
+      throw new InvalidJobException(null, "scene", "is required for the blender renderer: the s3:// URI of a .blend "
+          + "file or a .zip/.tar archive, or an object with it in \"file\"");
+    }
+    Fields f = Fields.of(scene, "scene");
+    for (String name : List.of("file", "main", "scene", "camera")) {
+      f.has(name);
+    }
+    S3Uri file = externalFile(f.string("file"), "scene.file", "blend");
+    String main = mainFile(f, file, "blend");
+    String name = f.has("scene") ? name(f, "scene") : null;
+    String camera = f.has("camera") ? name(f, "camera") : null;
+    f.done();
+    return new SceneSpec.Blender(file, main, name, camera);
+  }
+
+  private static S3Uri externalFile(String text, String field, String extension) {
+    S3Uri uri;
+    try {
+      uri = S3Uri.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidJobException(null, field, "must be the s3:// URI of a ." + extension + " file or a .zip/.tar "
+          + "archive: " + e.getMessage());
+    }
+    String ext = uri.extension().toLowerCase(Locale.ROOT);
+    if (!ext.equals(extension) && !ARCHIVE_EXTENSIONS.contains(ext)) {
+      throw new InvalidJobException(null, field, "'" + uri + "' is not a ." + extension + " file or a .zip/.tar "
+          + "archive");
+    }
+    return uri;
+  }
+
+  /** The archive's file to render, a relative path that stays inside the archive; only an archive has one. */
+  private static String mainFile(Fields f, S3Uri file, String extension) {
+    if (!f.has("main")) {
+      return null;
+    }
+    String main = name(f, "main");
+    if (!ARCHIVE_EXTENSIONS.contains(file.extension().toLowerCase(Locale.ROOT))) {
+      throw f.error("main", "is only for an archive; '" + file + "' is the scene file itself");
+    }
+    if (!main.toLowerCase(Locale.ROOT).endsWith("." + extension)) {
+      throw f.error("main", "'" + main + "' is not a ." + extension + " file");
+    }
+    if (main.startsWith("/") || main.contains("\\") || List.of(main.split("/", -1)).stream()
+        .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
+      throw f.error("main", "'" + main + "' must be a relative path inside the archive (no '..', '.', empty "
+          + "segments, leading '/' or backslashes)");
+    }
+    return main;
+  }
+
+  private static String name(Fields f, String field) {
+    String v = f.string(field);
+    if (v.isEmpty() || v.length() > MAX_NAME || v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw f.error(field, "must be 1-" + MAX_NAME + " characters without control characters");
+    }
+    return v;
   }
 
   /** @param inFile the scene was read from a file, whose folder relative paths may resolve against */

@@ -1,5 +1,6 @@
 package dev.tilefarm.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -20,15 +21,42 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed {
 
   long acceptedAt();
 
+  /** The renderer's log of the tile in object storage, or null (only external renderers keep one). */
+  S3Uri log();
+
   /**
    * The tile is stored. {@code channels} is 1 (grey), 3 (RGB) or 4 (RGBA); {@code sha256} is of the stored
-   * tile object.
+   * tile object. {@code frame} and {@code frameTiles} are the task's (see {@link TileTask}), absent for a job
+   * without frames. {@code pass} is set for the tiles of a process job's statistics passes (see {@link
+   * ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
+   * imageHeight} is the size of the image that pass covers.
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-      S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt)
-      implements TileResult {}
+      S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
+      Integer frame, Integer frameTiles, S3Uri log, Integer pass) implements TileResult {
+    /** A tile of a job in one pass. */
+    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
+        Integer frame, Integer frameTiles, S3Uri log) {
+      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
+          acceptedAt, frame, frameTiles, log, null);
+    }
 
-  /** The tile cannot be made; {@code reason} says why. */
-  record Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt)
-      implements TileResult {}
+    /** A tile of a job without frames and without a renderer log. */
+    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt) {
+      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
+          acceptedAt, null, null, null, null);
+    }
+  }
+
+  /** The tile cannot be made; {@code reason} says why, and {@code log}, when present, holds the renderer's output. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt, S3Uri log)
+      implements TileResult {
+    public Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt) {
+      this(jobId, tile, tileCount, reason, worker, acceptedAt, null);
+    }
+  }
 }

@@ -10,11 +10,43 @@ import java.util.Objects;
  * once per job (large scenes), never both. {@code tileUri} is where the worker stores the tile.
  * {@code deadline} (epoch ms, absent when the job has no time limit) is when the job's time is up: a worker
  * skips a tile it receives later, since the compositor fails the job at that moment anyway.
+ *
+ * <p>A job with frames gives each task its {@code frame} number. An animation (one image per frame) numbers
+ * its tiles across all frames: frame {@code i} (from 0) has tiles {@code i * frameTiles} to
+ * {@code (i + 1) * frameTiles - 1}, each {@code tile} rectangle within its frame's image, and {@code output} is
+ * the job's pattern ({@link JobRequest.Frames#outputOf}); {@code frameTiles} is absent for a single image.
+ *
+ * <p>Process jobs with whole-image ops run in passes ({@link ChainPlan}): {@code pass} (absent: 0) says which,
+ * and {@code stats} (absent in pass 0) is the object holding the merged statistics of the passes before it.
+ * A task of a statistics pass stores the tile's partial statistics (JSON) at {@code tileUri}, not pixels.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
-    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline) {
+    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
+    Integer frameTiles, Integer pass, S3Uri stats) {
+  /** A task of a job without frames. */
+  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline) {
+    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, null,
+        null);
+  }
+
+  /** A task of a job in one pass. */
+  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
+      Integer frameTiles) {
+    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
+        frameTiles, null, null);
+  }
+
   public TileTask {
+    if (pass != null && pass < 0) {
+      throw new IllegalArgumentException("pass " + pass);
+    }
+    if (frameTiles != null && (frameTiles < 1 || tileCount % frameTiles != 0 || frame == null)) {
+      throw new IllegalArgumentException("frameTiles " + frameTiles + " of " + tileCount + " tiles (frame " + frame
+          + ")");
+    }
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(tile, "tile");
     Objects.requireNonNull(output, "output");
@@ -27,8 +59,13 @@ public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidt
     }
   }
 
+  /** The pass this task belongs to (0 when absent). */
+  public int passIndex() {
+    return pass == null ? 0 : pass;
+  }
+
   /** "tile 3/12 of job J", for logs and reasons. */
   public String label() {
-    return "tile " + tile.index() + "/" + tileCount + " of job " + jobId;
+    return "tile " + tile.index() + "/" + tileCount + (pass == null ? "" : " of pass " + pass) + " of job " + jobId;
   }
 }

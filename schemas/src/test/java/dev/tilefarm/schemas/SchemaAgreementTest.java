@@ -356,9 +356,114 @@ class SchemaAgreementTest {
         bad("blur with radius", p, "/ops/1/radius", 2, "ops[1].radius"));
   }
 
+  /** A process job whose only op is {@code singleQuotedOp}. */
+  private static Supplier<ObjectNode> withOp(String singleQuotedOp) {
+    return () -> {
+      ObjectNode job = process();
+      job.set("ops", NODES.arrayNode().add(json(singleQuotedOp)));
+      return job;
+    };
+  }
+
+  /** Every op of the catalog at its parameters' boundaries, on both sides, and with a parameter it does not take. */
+  private static List<Edit> opEdits() {
+    List<Edit> out = new java.util.ArrayList<>();
+    // Every op with its defaults (or its required parameters) is valid, and refuses a parameter it does not take.
+    java.util.Map<String, String> minimal = new java.util.LinkedHashMap<>();
+    for (String name : Ops.names()) {
+      minimal.put(name, "{'op':'" + name + "'}");
+    }
+    minimal.put("gaussian-blur", "{'op':'gaussian-blur','sigma':1}");
+    minimal.put("canny", "{'op':'canny','low':50,'high':150}");
+    minimal.put("convert-color", "{'op':'convert-color','to':'hsv'}");
+    minimal.put("gamma", "{'op':'gamma','gamma':2.2}");
+    minimal.put("threshold", "{'op':'threshold','value':128}");
+    minimal.put("color-map", "{'op':'color-map','map':'viridis'}");
+    minimal.put("resize", "{'op':'resize','factor':0.5}");
+    minimal.put("flip", "{'op':'flip','axis':'horizontal'}");
+    minimal.put("rotate", "{'op':'rotate','degrees':90}");
+    minimal.put("crop", "{'op':'crop','x':0,'y':0,'width':10,'height':10}");
+    minimal.forEach((name, op) -> {
+      out.add(ok(name + " minimal", withOp(op), "/id", "j"));
+      out.add(bad(name + " with an unknown parameter", withOp(op), "/ops/0/colour", 1, "ops[0].colour"));
+    });
+    String[][] odd = {{"box-blur", "3", "255"}, {"median-blur", "3", "255"}, {"adaptive-threshold", "3", "255"},
+        {"erode", "1", "51"}, {"dilate", "1", "51"}, {"open", "1", "51"}, {"close", "1", "51"}, {"gradient", "1", "51"}};
+    for (String[] o : odd) {
+      Supplier<ObjectNode> b = withOp(minimal.get(o[0]));
+      int min = Integer.parseInt(o[1]);
+      int max = Integer.parseInt(o[2]);
+      out.add(ok(o[0] + " size " + min, b, "/ops/0/size", min));
+      out.add(ok(o[0] + " size " + max, b, "/ops/0/size", max));
+      out.add(bad(o[0] + " size " + (min - 2), b, "/ops/0/size", min - 2, "ops[0].size"));
+      out.add(bad(o[0] + " size " + (max + 2), b, "/ops/0/size", max + 2, "ops[0].size"));
+      out.add(bad(o[0] + " even size", b, "/ops/0/size", min + 1, "ops[0].size"));
+    }
+    Object[][] ranges = {
+        {"bilateral", "diameter", 1, 31}, {"bilateral", "sigmaColor", 0.1, 1000}, {"bilateral", "sigmaSpace", 0.1, 1000},
+        {"sharpen", "amount", 0.01, 10}, {"unsharp", "sigma", 0.1, 64}, {"unsharp", "amount", 0.01, 10},
+        {"sobel", "dx", 0, 2}, {"sobel", "dy", 0, 2}, {"scharr", "dx", 0, 1},
+        {"canny", "high", 50, 100000},
+        {"erode", "iterations", 1, 16}, {"brightness-contrast", "contrast", 0, 10},
+        {"brightness-contrast", "brightness", -255, 255}, {"gamma", "gamma", 0.05, 20}, {"threshold", "value", 0, 255},
+        {"threshold", "max", 0, 255}, {"adaptive-threshold", "c", -255, 255}, {"adaptive-threshold", "max", 0, 255},
+        {"otsu-threshold", "max", 0, 255}, {"normalize", "min", 0, 255}, {"normalize", "max", 0, 255},
+        {"clahe", "clip", 0, 1000}, {"clahe", "grid", 1, 64}, {"resize", "factor", 0.01, 16},
+        {"crop", "x", 0, 65535}, {"crop", "width", 1, 65536}, {"dominant-colors", "count", 1, 64},
+        {"detect-faces", "scaleFactor", 1.01, 2}, {"detect-faces", "minNeighbors", 0, 32},
+        {"detect-faces", "maxSize", 24, 4096}};
+    for (Object[] r : ranges) {
+      String op = (String) r[0];
+      String param = (String) r[1];
+      Supplier<ObjectNode> b = withOp(minimal.get(op));
+      boolean integral = r[2] instanceof Integer && r[3] instanceof Integer && !param.equals("brightness")
+          && !param.equals("c") && !param.equals("contrast") && !param.equals("high") && !param.equals("clip");
+      double step = integral ? 1 : 0.001;
+      Number below = integral ? (Number) ((Integer) r[2] - 1) : (Number) (((Number) r[2]).doubleValue() - step);
+      Number above = integral ? (Number) ((Integer) r[3] + 1) : (Number) (((Number) r[3]).doubleValue() + step);
+      String at = "/ops/0/" + param;
+      out.add(ok(op + " " + param + " " + r[2], b, at, r[2]));
+      out.add(ok(op + " " + param + " " + r[3], b, at, r[3]));
+      out.add(bad(op + " " + param + " " + below, b, at, below, "ops[0]." + param));
+      out.add(bad(op + " " + param + " " + above, b, at, above, "ops[0]." + param));
+      out.add(bad(op + " " + param + " as a string", b, at, "1", "ops[0]." + param));
+    }
+    Object[][] choices = {{"sobel", "size", 7, 4}, {"laplacian", "size", 1, 2}, {"canny", "aperture", 5, 4},
+        {"erode", "shape", "ellipse", "disc"}, {"convert-color", "to", "lab", "cmyk"},
+        {"threshold", "type", "tozero-inv", "otsu"}, {"adaptive-threshold", "method", "gaussian", "median"},
+        {"color-map", "map", "turbo", "gray"}, {"otsu-threshold", "type", "binary-inv", "trunc"},
+        {"resize", "interpolation", "nearest", "cubic"}, {"flip", "axis", "both", "diagonal"},
+        {"rotate", "degrees", 270, 45}, {"histogram", "bins", 16, 10}, {"dominant-colors", "levels", 4, 3},
+        {"detect-faces", "cascade", "profileface", "eyes"}};
+    for (Object[] c : choices) {
+      Supplier<ObjectNode> b = withOp(minimal.get((String) c[0]));
+      String at = "/ops/0/" + c[1];
+      out.add(ok(c[0] + " " + c[1] + " " + c[2], b, at, c[2]));
+      out.add(bad(c[0] + " " + c[1] + " " + c[3], b, at, c[3], "ops[0]." + c[1]));
+    }
+    out.add(bad("canny without high", withOp("{'op':'canny','low':50}"), "/id", "j", "ops[0].high"));
+    out.add(bad("canny l2 as a number", withOp(minimal.get("canny")), "/ops/0/l2", 1, "ops[0].l2"));
+    out.add(ok("canny l2", withOp(minimal.get("canny")), "/ops/0/l2", true));
+    out.add(bad("sobel of order 0", withOp("{'op':'sobel','dx':0}"), "/ops/0/dy", 0, "ops[0].dy"));
+    out.add(bad("resize with factor and width", withOp(minimal.get("resize")), "/ops/0/width", 10, "ops[0].width"));
+    out.add(ok("resize to a size", withOp("{'op':'resize','width':10,'height':20}"), "/id", "j"));
+    out.add(bad("resize with width only", withOp("{'op':'resize','width':10}"), "/id", "j", "ops[0].height"));
+    out.add(bad("crop without height", withOp("{'op':'crop','x':0,'y':0,'width':5}"), "/id", "j", "ops[0].height"));
+    return out;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> theSchemaAndTheDecoderAgreeOnEveryOp() {
+    return opEdits().stream().map(edit -> dynamicTest(edit.name(), () -> check(edit)));
+  }
+
   @TestFactory
   Stream<DynamicTest> theSchemaAndTheDecoderGiveTheSameVerdict() {
-    return edits().stream().map(edit -> dynamicTest(edit.name(), () -> {
+    return edits().stream().map(edit -> dynamicTest(edit.name(), () -> check(edit)));
+  }
+
+  private static void check(Edit edit) {
+    {
       ObjectNode job = apply(edit);
       Set<ValidationMessage> errors = validate("job-request", job);
       if (edit.field() == null) {
@@ -370,7 +475,7 @@ class SchemaAgreementTest {
         InvalidJobException e = assertThrows(InvalidJobException.class, () -> JobCodec.decode(job, "fallback"));
         assertEquals(edit.field(), e.field(), e.getMessage());
       }
-    }));
+    }
   }
 
   private static ObjectNode apply(Edit edit) {

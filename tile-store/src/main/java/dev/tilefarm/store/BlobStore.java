@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -44,14 +43,15 @@ public final class BlobStore implements AutoCloseable {
     this.credentials = credentials;
   }
 
+  /** Connects with the settings' access key, or with the AWS SDK's default credential chain when none is set. */
   public static BlobStore connect(S3Settings settings) {
     AwsCredentialsProvider credentials;
     if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
       credentials = StaticCredentialsProvider.create(
           AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-    } else if (settings.endpoint() != null) {
-      credentials = AnonymousCredentialsProvider.create();
     } else {
+      // No keys given: the SDK's standard chain (AWS_* environment, system properties, web identity / IRSA,
+      // profiles, container and instance roles), for AWS and S3-compatible endpoints alike.
       credentials = DefaultCredentialsProvider.builder().build();
     }
     var builder = S3Client.builder()

@@ -9,6 +9,17 @@ import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.path.PathTracer;
 import dev.tilefarm.worker.render.path.SceneAssetException;
+import dev.tilefarm.worker.render.blender.Blender;
+import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.RenderRequest;
+import dev.tilefarm.worker.render.povray.PovRay;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -27,6 +38,9 @@ public final class TileRenderer {
 
   private final PreparedScenes prepared;
   private final SceneSource sources;
+  private final ExternalScenes externalScenes;
+  /** The renderers that run a program, by name; each says whether it can run on this machine. */
+  private final Map<String, ExternalRenderer> external = Map.of("povray", new PovRay(), "blender", new Blender());
 
   /** A renderer for jobs whose scenes reference no stored files (a stored one fails its tiles). */
   public TileRenderer(int preparedJobs) {
@@ -44,14 +58,51 @@ public final class TileRenderer {
   public TileRenderer(int preparedJobs, long cacheBytes, Function<S3Uri, byte[]> fetch) {
     this.prepared = new PreparedScenes(preparedJobs, cacheBytes);
     this.sources = new SceneSource(fetch);
+    this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, fetch);
+  }
+
+  private static Path scratchRoot() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "tilefarm-scenes-" + ProcessHandle.current().pid());
+  }
+
+  /**
+   * The renderers this machine can run: mandelbrot and builtin always, povray and blender when their program
+   * and the sandbox are installed (what a worker advertises, and which tile tasks it subscribes to).
+   */
+  public List<String> available() {
+    List<String> out = new ArrayList<>();
+    for (String name : JobRequest.Render.RENDERERS) {
+      ExternalRenderer r = external.get(name);
+      if (r == null || r.unavailable() == null) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** Why {@code renderer} cannot run here, or null if it can. */
+  public String unavailable(String renderer) {
+    ExternalRenderer r = external.get(renderer);
+    return r == null ? null : r.unavailable();
+  }
+
+  /** A render without frame, time limit or log (see {@link #render(JobRequest.Render, TileRect, int, int, RenderContext)}). */
+  public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight)
+      throws TileFailedException {
+    try {
+      return render(job, tile, imageWidth, imageHeight, RenderContext.none());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while rendering " + tile.index() + " of job " + job.id(), e);
+    }
   }
 
   /**
    * The pixels of {@code tile}: RGB, 8-bit sRGB, or 16-bit linear for a builtin scene with that encoding.
    * The tile lies inside the {@code imageWidth x imageHeight} image.
    */
-  public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight)
-      throws TileFailedException {
+  public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight, RenderContext context)
+      throws TileFailedException, InterruptedException {
     if (imageWidth != job.width() || imageHeight != job.height()) {
       throw new TileFailedException("job " + job.id() + " renders a " + job.width() + "x" + job.height()
           + " image but its tile task says " + imageWidth + "x" + imageHeight);
@@ -74,6 +125,12 @@ public final class TileRenderer {
         throw new IllegalStateException("preparing the scene of job " + job.id(), e);
       }
       return tracer.render(tile);
+    } else if (scene instanceof SceneSpec.PovRay p) {
+      requireRenderer(job, "povray");
+      return renderExternal(job, tile, context, p.file(), p.main(), "pov");
+    } else if (scene instanceof SceneSpec.Blender b) {
+      requireRenderer(job, "blender");
+      return renderExternal(job, tile, context, b.file(), b.main(), "blend");
     }
     throw new IllegalStateException("no renderer for scene kind " + scene.getClass().getName());
   }
@@ -90,6 +147,29 @@ public final class TileRenderer {
     } catch (IllegalArgumentException e) {
       // Geometry the loaders accepted but that cannot be built (a singular transform from a file, say).
       throw new TileFailedException("scene of job " + job.id() + " cannot be built: " + e.getMessage(), e);
+    }
+  }
+
+  private TileImage renderExternal(JobRequest.Render job, TileRect tile, RenderContext context, S3Uri file, String main,
+      String extension) throws TileFailedException, InterruptedException {
+    ExternalRenderer renderer = external.get(job.renderer());
+    String why = renderer.unavailable();
+    if (why != null) {
+      // Routing keeps such tiles away from this worker; one that arrives anyway is not this job's fault.
+      throw new IllegalStateException("this worker cannot render " + job.renderer() + " tiles: " + why);
+    }
+    ExternalScenes.Unpacked scene = externalScenes.get(job.id(), file, main, extension);
+    Path work;
+    try {
+      work = Files.createTempDirectory(externalScenes.root(), "tile-" + tile.index() + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("making a work folder for tile " + tile.index() + " of job " + job.id(), e);
+    }
+    try {
+      return renderer.render(new RenderRequest(job, scene.dir(), scene.main(), work, tile, context.frame(),
+          context.frameIndex(), context.deadlineMillis(), context.log(), context.progress()));
+    } finally {
+      ExternalScenes.delete(work);
     }
   }
 

@@ -1,0 +1,19 @@
+package dev.tilefarm.worker.render;
+
+import dev.tilefarm.worker.render.external.TileLog;
+import java.util.function.IntConsumer;
+
+/**
+ * What a tile's render needs besides the job and the rectangle, for renderers that run a program: the frame,
+ * when its time is up, and where the program's log and progress go.
+ *
+ * @param frame the frame number, or null for the scene's own
+ * @param frameIndex the frame's position in the job's frames (from 0)
+ * @param deadlineMillis epoch ms when the tile must be stopped, 0 for no limit
+ */
+public record RenderContext(Integer frame, int frameIndex, long deadlineMillis, TileLog log, IntConsumer progress) {
+  /** No frame, no time limit, log and progress dropped. */
+  public static RenderContext none() {
+    return new RenderContext(null, 0, 0, new TileLog(), p -> { });
+  }
+}

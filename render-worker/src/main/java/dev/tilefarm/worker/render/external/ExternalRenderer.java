@@ -1,0 +1,30 @@
+package dev.tilefarm.worker.render.external;
+
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.TileFailedException;
+
+/**
+ * A renderer that runs an installed program (POV-Ray, Blender) once per tile, in a {@link Sandbox}, on a
+ * scene already unpacked into a folder. Implementations beside it: {@code render.povray.PovRay},
+ * {@code render.blender.Blender}. Thread-safe: each call runs its own process.
+ *
+ * <p>Each renders the tile's region plus an overscan margin and crops the margin off, so that antialiasing
+ * and pixel filters see the same neighbourhood as in a full-frame render and tiles meet without seams.
+ */
+public interface ExternalRenderer {
+  /** The job's {@code "renderer"} name. */
+  String name();
+
+  /** Why this renderer cannot run on this machine (program or sandbox missing), or null if it can. */
+  String unavailable();
+
+  /**
+   * Renders {@code request.tile()}: exactly its width x height, 8-bit RGB. The program's output goes to
+   * {@code request.log()} whatever happens.
+   *
+   * @throws TileFailedException the scene cannot be rendered (parse error, forbidden file access, time
+   *     limit): every worker would fail the same way
+   * @throws InterruptedException the tile was abandoned; the program has been stopped
+   */
+  TileImage render(RenderRequest request) throws TileFailedException, InterruptedException;
+}
