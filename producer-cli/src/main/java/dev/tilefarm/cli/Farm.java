@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -123,11 +124,34 @@ final class Farm implements AutoCloseable {
       Files.createDirectories(dir);
       resources.push(lock(dir));
       progress.note("starting the embedded farm in " + dir);
-      EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+      long t0 = System.nanoTime();
+      // The broker and the S3 server share nothing: start them side by side.
+      java.util.concurrent.CompletableFuture<EmbeddedS3> s3Start = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return EmbeddedS3.start(dir.resolve("s3"), s3Port, Settings.EMBEDDED_ACCESS_KEY,
+                  Settings.EMBEDDED_SECRET_KEY, base.bucket());
+            } catch (Exception e) {
+              throw new java.util.concurrent.CompletionException(e);
+            }
+          });
+      EmbeddedKafka kafka;
+      try {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+      } catch (Exception | Error e) {
+        s3Start.thenAccept(EmbeddedS3::close);
+        throw e;
+      }
       resources.push(kafka);
-      EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), s3Port, Settings.EMBEDDED_ACCESS_KEY,
-          Settings.EMBEDDED_SECRET_KEY, base.bucket());
+      long tKafka = System.nanoTime();
+      EmbeddedS3 s3;
+      try {
+        s3 = s3Start.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof Exception x ? x : e;
+      }
       resources.push(s3);
+      long tS3 = System.nanoTime();
       Settings settings = base.connectedTo(kafka.bootstrapServers(), s3.endpoint(), s3.accessKey(), s3.secretKey(),
           s3.bucket());
       BlobStore blobs = BlobStore.connect(settings.s3());
@@ -143,9 +167,15 @@ final class Farm implements AutoCloseable {
       try (Admin admin = Admin.create(adminProps)) {
         TopicAdmin.ensure(admin, settings.topics(), settings.layout());
       }
+      long tTopics = System.nanoTime();
       if (roles) {
         startRoles(settings, blobs, workers, resources);
       }
+      long tRoles = System.nanoTime();
+      org.slf4j.LoggerFactory.getLogger(Farm.class).info(
+          "embedded farm ready in {} ms: broker {} ms, S3 {} ms, bucket and topics {} ms, roles {} ms",
+          (tRoles - t0) / 1_000_000, (tKafka - t0) / 1_000_000, (tS3 - tKafka) / 1_000_000,
+          (tTopics - tS3) / 1_000_000, (tRoles - tTopics) / 1_000_000);
       return new Farm(settings, blobs, true, resources);
     } catch (Exception | Error e) {
       closeAll(resources);
@@ -156,16 +186,40 @@ final class Farm implements AutoCloseable {
   private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources)
       throws Exception {
     Path state = settings.dataDir().resolve("state");
-    TileSplitter splitter = startSplitter(settings, blobs, state);
-    resources.push(splitter);
-    Compositor compositor = startCompositor(settings, blobs, state);
-    resources.push(compositor);
     int threads = Math.max(1, settings.workerThreads() / workers);
-    for (int i = 0; i < workers; i++) {
-      resources.push(startWorker(settings, blobs, "worker-" + ProcessHandle.current().pid() + "-" + i, threads));
+    // The roles start independently (each joins its own group), so start them side by side: on a cold
+    // JVM most of their start-up is class loading, which overlaps well.
+    java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(2 + workers);
+    try {
+      var splitter = starter.submit(() -> startSplitter(settings, blobs, state));
+      var compositor = starter.submit(() -> startCompositor(settings, blobs, state));
+      List<java.util.concurrent.Future<RenderWorker>> started = new java.util.ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        String id = "worker-" + ProcessHandle.current().pid() + "-" + i;
+        started.add(starter.submit(() -> startWorker(settings, blobs, id, threads)));
+      }
+      Exception failure = null;
+      List<java.util.concurrent.Future<? extends AutoCloseable>> all = new java.util.ArrayList<>();
+      all.add(splitter);
+      all.add(compositor);
+      all.addAll(started);
+      for (var f : all) {
+        try {
+          resources.push(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      splitter.get().awaitRunning(Duration.ofSeconds(60));
+      compositor.get().awaitRunning(Duration.ofSeconds(60));
+    } finally {
+      starter.shutdown();
     }
-    splitter.awaitRunning(Duration.ofSeconds(60));
-    compositor.awaitRunning(Duration.ofSeconds(60));
   }
 
   /** The splitter role, with its Kafka Streams state under {@code state}. */
