@@ -53,12 +53,33 @@ public final class Compositor implements AutoCloseable {
   }
 
   /** Creates any missing topic and starts processing; returns without waiting (see {@link #awaitRunning}). */
+  /** The small-object view of the blob store that passes and reports use. */
+  private static Blobs blobsOf(BlobStore blobs) {
+    return new Blobs() {
+      @Override
+      public byte[] get(dev.tilefarm.schemas.S3Uri uri) {
+        return blobs.get(uri);
+      }
+
+      @Override
+      public void put(dev.tilefarm.schemas.S3Uri uri, byte[] bytes, String contentType) {
+        blobs.put(uri, bytes, contentType);
+      }
+
+      @Override
+      public boolean exists(dev.tilefarm.schemas.S3Uri uri) {
+        return blobs.size(uri) >= 0;
+      }
+    };
+  }
+
   public static Compositor start(CompositorConfig config, BlobStore blobs) {
     ensureTopics(config);
     ImageAssembler assembler = new ImageAssembler(blobs::get, blobs::putFile, config.assemblyDir(), FETCH_THREADS);
     Topology topology = CompositorTopology.build(config.topics(), assembler, InstantSource.system(),
         config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
-        CompositorTopology.DEFAULT_CHECK_INTERVAL);
+        CompositorTopology.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
+        new Reports(blobsOf(blobs), blobs.settings().bucket()));
     Compositor compositor = null;
     try {
       KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());

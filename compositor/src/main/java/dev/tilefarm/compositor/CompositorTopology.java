@@ -2,6 +2,7 @@ package dev.tilefarm.compositor;
 
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -33,6 +34,10 @@ final class CompositorTopology {
   static final String PROCESSOR = "results";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
+  /** The next pass's tile tasks of process jobs with whole-image ops. */
+  static final String TASKS_SINK = "tile-tasks";
+  /** Job id -> the statistics pass under way (JSON, see {@link PassCoordinator}). */
+  static final String PASS_STORE = "passes";
   /**
    * How long an ended job is remembered so that late duplicates of its results are ignored. Matches the
    * broker's default retention of the tile results topic: a duplicate older than that cannot be replayed.
@@ -65,10 +70,22 @@ final class CompositorTopology {
    */
   static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
       Duration endedRetention, Duration stallTimeout, Duration checkInterval) {
+    return build(topics, assembler, clock, progressInterval, endedRetention, stallTimeout, checkInterval, null, null);
+  }
+
+  /**
+   * @param passes runs the statistics passes of process jobs (null: such jobs fail)
+   * @param reports writes process jobs' analysis reports (null: none are written)
+   */
+  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
+      Duration endedRetention, Duration stallTimeout, Duration checkInterval, PassCoordinator passes, Reports reports) {
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
     }
     JobAggregator aggregator = new JobAggregator(assembler, clock, progressInterval, endedRetention, stallTimeout);
+    if (reports != null) {
+      aggregator.withReports(reports);
+    }
     Duration purgeInterval = endedRetention.compareTo(PURGE_INTERVAL) < 0 ? endedRetention : PURGE_INTERVAL;
     Serializer<JobEvent> eventSerializer = topics.jobEvents().valueSerde().serializer();
     Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
@@ -82,13 +99,18 @@ final class CompositorTopology {
         topics.tileResults().name());
     topology.addSource(CONTROL_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
         topics.jobControl().name());
-    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, clock, progressInterval, purgeInterval,
-        checkInterval, topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
+    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes, clock, progressInterval,
+        purgeInterval, checkInterval, topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PASS_STORE), Serdes.String(),
+        Serdes.String()), PROCESSOR);
     // Cached: a job's state is rewritten per tile, the cache turns that into one changelog write per commit.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new JobStateSerde()).withCachingEnabled(), PROCESSOR);
     topology.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(), events, PROCESSOR);
     topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(), letters, PROCESSOR);
+    Serializer<TileTask> taskSerializer = topics.tileTasks().valueSerde().serializer();
+    Serializer<Object> tasks = (topic, value) -> taskSerializer.serialize(topic, (TileTask) value);
+    topology.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(), tasks, PROCESSOR);
     return topology;
   }
 }

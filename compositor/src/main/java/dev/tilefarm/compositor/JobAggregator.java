@@ -3,6 +3,8 @@ package dev.tilefarm.compositor;
 import dev.tilefarm.schemas.ImageFormat;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import java.time.Duration;
@@ -48,6 +50,8 @@ final class JobAggregator {
   }
 
   private final ImageAssembler assembler;
+  /** Writes analysis reports of process jobs; null where no object storage is at hand (unit tests). */
+  private Reports reports;
   private final InstantSource clock;
   private final long progressIntervalMs;
   private final long endedRetentionMs;
@@ -67,6 +71,12 @@ final class JobAggregator {
     this.progressIntervalMs = progressInterval.toMillis();
     this.endedRetentionMs = endedRetention.toMillis();
     this.stallTimeoutMs = stallTimeout.toMillis();
+  }
+
+  /** Writes the analysis report of completed process jobs that have one. */
+  JobAggregator withReports(Reports reports) {
+    this.reports = reports;
+    return this;
   }
 
   /** The splitter accepted the job: remember it, so that it ends even if none of its tiles ever comes in. */
@@ -163,7 +173,10 @@ final class JobAggregator {
     }
     if (result instanceof TileResult.Failed failed) {
       String reason = failed.reason() == null || failed.reason().isBlank() ? "no reason given" : failed.reason();
-      return fail(jobId, index, "tile " + index + ": " + reason);
+      long now = clock.millis();
+      log.warn("failed: tile {}: {}", index, reason);
+      return new Step(new JobEnded(JobEnded.Outcome.FAILED, now), List.of(new JobEvent.Failed(jobId, now,
+          "tile " + index + ": " + reason, index, failed.log())), false);
     }
     TileResult.Done done = (TileResult.Done) result;
     String invalid = invalid(done);
@@ -185,8 +198,40 @@ final class JobAggregator {
     }
     progress.add(done);
     progress.lastTileAt = now;
-    if (progress.complete()) {
-      return complete(jobId, progress);
+    JobEvent frameEvent = null;
+    if (progress.frameTiles > 0 && progress.frameComplete(index / progress.frameTiles)) {
+      // This tile was its frame's last: the frame's image is written now, whatever the other frames' state.
+      int f = index / progress.frameTiles;
+      if (done.frame() == null) {
+        return fail(jobId, index, "tile " + index + ": a tile of an animation has no frame number");
+      }
+      S3Uri frameOutput;
+      try {
+        frameOutput = JobRequest.Frames.outputOf(progress.output, done.frame());
+      } catch (IllegalArgumentException e) {
+        return fail(jobId, index, "tile " + index + ": output " + progress.output + ": " + e.getMessage());
+      }
+      AssembledImage image;
+      try {
+        image = assembler.assemble(progress.frameAssemblyRequest(jobId, f, frameOutput));
+      } catch (AssemblyFailedException e) {
+        log.warn("assembly of frame {} failed: {}", done.frame(), e.getMessage());
+        return fail(jobId, e.tile(), (e.tile() == null ? "assembling frame " + done.frame() + ": " : "tile " + e.tile()
+            + ": ") + e.reason());
+      }
+      progress.frameBytes += image.bytes();
+      log.info("frame {} assembled: {} ({} bytes)", done.frame(), image.output(), image.bytes());
+      frameEvent = new JobEvent.Frame(jobId, clock.millis(), done.frame(), image.output(), image.format().name(),
+          image.sha256(), image.bytes());
+      if (progress.complete()) {
+        return completeAnimation(jobId, progress, frameEvent, done);
+      }
+    } else if (progress.complete()) {
+      return complete(jobId, progress, logsOf(done));
+    }
+    if (frameEvent != null) {
+      progress.lastProgressAt = now;
+      return new Step(progress, List.of(frameEvent, progressEvent(jobId, progress, now)), false);
     }
     if (progress.lastProgressAt == JobProgress.NEVER || now - progress.lastProgressAt >= progressIntervalMs) {
       progress.lastProgressAt = now;
@@ -216,7 +261,30 @@ final class JobAggregator {
     return state instanceof JobEnded ended && clock.millis() - ended.endedAt() >= endedRetentionMs;
   }
 
-  private Step complete(String jobId, JobProgress progress) {
+  /** The last frame of an animation is in (and assembled): COMPLETED, after that frame's FRAME event. */
+  private Step completeAnimation(String jobId, JobProgress progress, JobEvent frameEvent, TileResult.Done last) {
+    long end = clock.millis();
+    long since = progress.acceptedAt > 0 ? progress.acceptedAt : progress.firstSeenAt;
+    JobEvent.Timings timings = new JobEvent.Timings(Math.max(0, end - since), progress.renderMs, 0);
+    int frames = progress.tileCount / progress.frameTiles;
+    log.info("completed: {} frames -> {} ({} bytes)", frames, progress.output, progress.frameBytes);
+    JobEvent completed = new JobEvent.Completed(jobId, end, progress.output,
+        ImageFormat.forExtension(progress.output.extension()).name(), null, progress.frameBytes, progress.width,
+        progress.height, progress.tileCount, timings, frames, logsOf(last), null);
+    return new Step(new JobEnded(JobEnded.Outcome.COMPLETED, end), List.of(frameEvent, completed), false);
+  }
+
+  /** The folder of the job's renderer logs, from a result that links one, or null. */
+  private static S3Uri logsOf(TileResult.Done r) {
+    if (r.log() == null) {
+      return null;
+    }
+    String key = r.log().key();
+    return new S3Uri(r.log().bucket(), key.substring(0, key.lastIndexOf('/') + 1));
+  }
+
+  /** @param logs the folder of the job's renderer logs, or null */
+  private Step complete(String jobId, JobProgress progress, S3Uri logs) {
     long start = clock.millis();
     AssembledImage image;
     try {
@@ -231,8 +299,15 @@ final class JobAggregator {
     JobEvent.Timings timings = new JobEvent.Timings(Math.max(0, end - since), progress.renderMs, end - start);
     log.info("completed: {} ({} bytes, sha256 {}) from {} tiles in {} ms; first tile seen {} ms ago", image.output(),
         image.bytes(), image.sha256(), image.tiles(), timings.assemble(), end - progress.firstSeenAt);
+    S3Uri report;
+    try {
+      report = reports == null ? null : reports.write(jobId, image.output(), progress.tileCount, image.width(),
+          image.height());
+    } catch (AssemblyFailedException e) {
+      return fail(jobId, e.tile(), "tile " + e.tile() + ": " + e.reason());
+    }
     JobEvent completed = new JobEvent.Completed(jobId, end, image.output(), image.format().name(), image.sha256(),
-        image.bytes(), image.width(), image.height(), image.tiles(), timings);
+        image.bytes(), image.width(), image.height(), image.tiles(), timings, null, logs, report);
     return new Step(new JobEnded(JobEnded.Outcome.COMPLETED, end), List.of(completed), false);
   }
 

@@ -56,6 +56,13 @@ final class JobProgress implements JobState {
   long deadline;
   /** When the last new tile came in (epoch ms): what stuck-job detection measures from. */
   long lastTileAt;
+  /**
+   * For an animation, the tiles of each frame (frame i has tiles i * frameTiles to (i + 1) * frameTiles - 1,
+   * each image assembled as soon as its tiles are in, to the output pattern); 0 for a single image.
+   */
+  int frameTiles;
+  /** The bytes of the frames assembled so far. */
+  long frameBytes;
 
   JobProgress(int tileCount, int width, int height, int channels, S3Uri output, long acceptedAt, long firstSeenAt,
       long renderMs, long lastProgressAt, int doneCount, BitSet done, int gridWidth, int gridHeight,
@@ -88,9 +95,11 @@ final class JobProgress implements JobState {
     int at = uri.lastIndexOf(index);
     String prefix = at < 0 ? null : uri.substring(0, at);
     String suffix = at < 0 ? null : uri.substring(at + index.length());
-    return new JobProgress(first.tileCount(), first.imageWidth(), first.imageHeight(), first.channels(),
+    JobProgress p = new JobProgress(first.tileCount(), first.imageWidth(), first.imageHeight(), first.channels(),
         first.output(), first.acceptedAt(), now, 0, NEVER, 0, new BitSet(), 0, 0, prefix, suffix,
         new TreeMap<>(), new TreeMap<>());
+    p.frameTiles = first.frameTiles() == null ? 0 : first.frameTiles();
+    return p;
   }
 
   /** The tiles not done yet, in index order. */
@@ -125,6 +134,10 @@ final class JobProgress implements JobState {
     if (!r.output().equals(output)) {
       return "output " + r.output() + " conflicts with " + output + " from the job's first result";
     }
+    int ft = r.frameTiles() == null ? 0 : r.frameTiles();
+    if (ft != frameTiles) {
+      return "frameTiles " + ft + " conflicts with " + frameTiles + " from the job's first result";
+    }
     return null;
   }
 
@@ -157,6 +170,24 @@ final class JobProgress implements JobState {
       parts.add(new TilePart(rect, uri));
     }
     return parts;
+  }
+
+  /** Whether frame {@code f} (from 0) of an animation has all its tiles. */
+  boolean frameComplete(int f) {
+    int from = f * frameTiles;
+    return done.nextClearBit(from) >= from + frameTiles;
+  }
+
+  /** The assembly of frame {@code f} (from 0) of an animation, to {@code output}; meaningful once it is complete. */
+  AssemblyRequest frameAssemblyRequest(String jobId, int f, S3Uri frameOutput) {
+    List<TilePart> parts = new ArrayList<>(frameTiles);
+    for (int i = f * frameTiles; i < (f + 1) * frameTiles; i++) {
+      TileRect rect = rects.containsKey(i) ? rects.get(i) : predictedRect(i);
+      S3Uri uri = tileUris.containsKey(i) ? tileUris.get(i) : S3Uri.parse(patternUri(i));
+      parts.add(new TilePart(rect, uri));
+    }
+    return new AssemblyRequest(jobId, width, height, channels, frameOutput,
+        ImageFormat.forExtension(frameOutput.extension()), parts);
   }
 
   AssemblyRequest assemblyRequest(String jobId) {
@@ -194,11 +225,13 @@ final class JobProgress implements JobState {
     }
     int cols = ceilDiv(width, gridWidth);
     int rows = ceilDiv(height, gridHeight);
-    int row = index / cols;
+    // Every frame of an animation has the same grid; its tiles are numbered on from the previous frame's.
+    int local = frameTiles > 0 ? index % frameTiles : index;
+    int row = local / cols;
     if (row >= rows) {
       return null;
     }
-    int x = (index % cols) * gridWidth;
+    int x = (local % cols) * gridWidth;
     int y = row * gridHeight;
     return new TileRect(index, x, y, Math.min(gridWidth, width - x), Math.min(gridHeight, height - y));
   }
@@ -219,7 +252,8 @@ final class JobProgress implements JobState {
         && doneCount == p.doneCount && done.equals(p.done) && gridWidth == p.gridWidth
         && gridHeight == p.gridHeight && Objects.equals(uriPrefix, p.uriPrefix)
         && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
-        && deadline == p.deadline && lastTileAt == p.lastTileAt;
+        && deadline == p.deadline && lastTileAt == p.lastTileAt && frameTiles == p.frameTiles
+        && frameBytes == p.frameBytes;
   }
 
   @Override

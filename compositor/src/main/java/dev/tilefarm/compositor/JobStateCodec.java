@@ -23,11 +23,13 @@ import java.util.TreeMap;
  * lastProgressAt (longs), doneCount (int), done bits (int word count, then longs), gridWidth, gridHeight
  * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
  * index, x, y, width, height ints each), listed URIs (int count, then index int and string each), then
- * (format 2) deadline and lastTileAt (longs); for {@link JobPlanned} (format 2): tileCount, width, height
+ * (format 2) deadline and lastTileAt (longs), then (format 3) frameTiles (int) and frameBytes (long); for {@link JobPlanned} (format 2): tileCount, width, height
  * (ints), output (string), acceptedAt, deadline (longs).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 2;
+  static final byte FORMAT = 3;
+  /** Format 2 lacked a progress's frameTiles and frameBytes (animations); still read. */
+  private static final byte FORMAT_2 = 2;
   /** Format 1 lacked the deadline and last-tile time of a progress and the planned kind; still read. */
   private static final byte FORMAT_1 = 1;
   private static final byte PROGRESS = 1;
@@ -50,6 +52,8 @@ final class JobStateCodec {
         writeProgress(out, p);
         out.writeLong(p.deadline);
         out.writeLong(p.lastTileAt);
+        out.writeInt(p.frameTiles);
+        out.writeLong(p.frameBytes);
       } else if (state instanceof JobPlanned p) {
         out.writeByte(PLANNED);
         out.writeInt(p.tileCount());
@@ -111,7 +115,7 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -123,6 +127,10 @@ final class JobStateCodec {
         if (format >= 2) {
           p.deadline = in.readLong();
           p.lastTileAt = in.readLong();
+          if (format >= 3) {
+            p.frameTiles = in.readInt();
+            p.frameBytes = in.readLong();
+          }
         } else {
           p.lastTileAt = p.firstSeenAt;
         }

@@ -40,6 +40,9 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private static final JsonSerde<JobControl> CONTROLS = new JsonSerde<>(JobControl.class);
 
   private final JobAggregator aggregator;
+  /** Statistics passes of process jobs; null: this compositor fails jobs that need them. */
+  private final PassCoordinator passes;
+  private KeyValueStore<String, String> passStates;
   private final InstantSource clock;
   private final Duration progressInterval;
   private final Duration purgeInterval;
@@ -55,6 +58,12 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
 
   ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval,
       Duration checkInterval, String controlTopic) {
+    this(aggregator, null, clock, progressInterval, purgeInterval, checkInterval, controlTopic);
+  }
+
+  ResultProcessor(JobAggregator aggregator, PassCoordinator passes, InstantSource clock, Duration progressInterval,
+      Duration purgeInterval, Duration checkInterval, String controlTopic) {
+    this.passes = passes;
     this.aggregator = aggregator;
     this.clock = clock;
     this.progressInterval = progressInterval;
@@ -67,6 +76,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(CompositorTopology.STORE);
+    this.passStates = context.getStateStore(CompositorTopology.PASS_STORE);
     context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, t -> flushProgress());
     context.schedule(purgeInterval, PunctuationType.WALL_CLOCK_TIME, t -> purgeEnded());
     context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, t -> checkTimes());
@@ -89,11 +99,41 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     MDC.put("jobId", jobId);
     MDC.put("tileId", jobId + "/" + result.tile().index());
     try {
+      if (result instanceof TileResult.Done done && done.pass() != null) {
+        pass(jobId, done);
+        return;
+      }
       JobAggregator.Step step = aggregator.accept(jobId, store.get(jobId), result);
       apply(jobId, step);
     } finally {
       MDC.remove("tileId");
       MDC.remove("jobId");
+    }
+  }
+
+  /** A tile of a statistics pass: counted, and the last one merges the pass and starts the next. */
+  private void pass(String jobId, TileResult.Done done) {
+    JobState job = store.get(jobId);
+    if (job instanceof JobEnded) {
+      return; // ended (cancelled, failed, timed out): no further pass
+    }
+    PassCoordinator.Step step = passes == null
+        ? new PassCoordinator.Step(null, List.of(), "this compositor runs no statistics passes")
+        : passes.accept(jobId, passStates.get(jobId), done);
+    if (step.failure() != null) {
+      passStates.delete(jobId);
+      apply(jobId, aggregator.accept(jobId, job, new TileResult.Failed(jobId, done.tile(), done.tileCount(),
+          step.failure(), CompositorTopology.ROLE, done.acceptedAt())));
+      return;
+    }
+    if (step.state() == null) {
+      passStates.delete(jobId);
+    } else {
+      passStates.put(jobId, step.state());
+    }
+    for (dev.tilefarm.schemas.TileTask task : step.tasks()) {
+      context.forward(new Record<String, Object>(jobId + "/" + task.tile().index(), task, clock.millis()),
+          CompositorTopology.TASKS_SINK);
     }
   }
 

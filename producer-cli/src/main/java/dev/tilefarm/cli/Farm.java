@@ -217,6 +217,9 @@ final class Farm implements AutoCloseable {
       }
       splitter.get().awaitRunning(Duration.ofSeconds(60));
       compositor.get().awaitRunning(Duration.ofSeconds(60));
+      if (settings.roles().triggerRules() != null) {
+        resources.push(startTrigger(settings));
+      }
     } finally {
       starter.shutdown();
     }
@@ -236,10 +239,31 @@ final class Farm implements AutoCloseable {
         blobs);
   }
 
+  /** The upload trigger, with the rules of {@code triggers.rules}. */
+  static dev.tilefarm.trigger.UploadTrigger startTrigger(Settings settings) {
+    Path rules = settings.roles().triggerRules();
+    if (rules == null) {
+      throw new Settings.ConfigException("triggers.rules is not set: give the JSON file of upload rules");
+    }
+    byte[] json;
+    try {
+      json = java.nio.file.Files.readAllBytes(rules);
+    } catch (java.io.IOException e) {
+      throw new Settings.ConfigException("triggers.rules: cannot read " + rules + ": " + e.getMessage());
+    }
+    try {
+      return dev.tilefarm.trigger.UploadTrigger.start(settings.bootstrapServers(), settings.topics(),
+          settings.partitions(), json, settings.roles().kafkaClient());
+    } catch (IllegalArgumentException e) {
+      throw new Settings.ConfigException("triggers.rules " + rules + ": " + e.getMessage());
+    }
+  }
+
   /** One render worker named {@code id}, making {@code threads} tiles at once. */
   static RenderWorker startWorker(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
     Settings.Roles roles = settings.roles();
+    dev.tilefarm.worker.ops.TileProcessor.cascadeDir(roles.cascadeDir());
     return RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id,
         threads, roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(),
         roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter()),

@@ -34,6 +34,17 @@ final class GetCommand implements Callable<Integer> {
           JobRunner.download(running.blobs(), c.output(), output);
           System.out.println(JobRunner.describe(c));
           System.out.println("wrote " + output.toAbsolutePath());
+          if (c.report() != null) {
+            // The analysis report (histogram, dominant colours, faces): saved beside the image and printed.
+            byte[] report = running.blobs().get(c.report());
+            String name = output.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            Path reportFile = output.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".report.json");
+            java.nio.file.Files.write(reportFile, report);
+            System.out.println("report " + c.report() + " -> " + reportFile.toAbsolutePath());
+            System.out.println(dev.tilefarm.schemas.Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(dev.tilefarm.schemas.Json.MAPPER.readTree(report)));
+          }
           return 0;
         }
       }

@@ -70,6 +70,10 @@ final class JobRunner {
 
   /** One line about how a job ended. */
   static String describe(JobEvent end) {
+    if (end instanceof JobEvent.Completed c && c.frames() != null) {
+      return c.jobId() + " COMPLETED " + c.frames() + " frames of " + c.width() + "x" + c.height() + " " + c.format()
+          + " -> " + c.output() + " (" + c.tiles() + " tiles, " + c.timings().total() + " ms)";
+    }
     if (end instanceof JobEvent.Completed c) {
       return c.jobId() + " COMPLETED " + c.width() + "x" + c.height() + " " + c.format() + " -> " + c.output()
           + " (sha256 " + c.sha256().substring(0, 12) + "..., " + c.tiles() + " tiles, " + c.timings().total() + " ms)";

@@ -3,6 +3,7 @@ package dev.tilefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStore;
@@ -49,8 +50,17 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--tile", paramLabel = "N", description = "tile side in pixels")
   Integer tile;
 
-  @Option(names = "--renderer", paramLabel = "NAME", description = "builtin (default) or mandelbrot")
+  @Option(names = "--renderer", paramLabel = "NAME",
+      description = "builtin (default), mandelbrot, povray (default for .pov) or blender (default for .blend)")
   String renderer;
+
+  @Option(names = "--frame", paramLabel = "N", description = "render frame N (povray, blender)")
+  Integer frame;
+
+  @Option(names = "--frames", paramLabel = "FIRST-LAST[:STEP]",
+      description = "render an animation (povray, blender): one image per frame; OUT must hold a run of '#' for the"
+          + " frame number, e.g. -o shot/frame-####.png")
+  String frames;
 
   @Option(names = "--samples", paramLabel = "N", description = "paths per pixel (builtin)")
   Integer samples;
@@ -74,6 +84,7 @@ final class RenderCommand implements Callable<Integer> {
     // What to upload once the farm is known: a folder (packed into a zip) or a single model file.
     Path upload = null;
     boolean asAssets = false;
+    boolean external = false;
     String ext = extension(scene);
     if (Files.isDirectory(scene)) {
       if (!Files.isRegularFile(scene.resolve("scene.json")) && models(scene).size() != 1) {
@@ -93,6 +104,17 @@ final class RenderCommand implements Callable<Integer> {
         throw new Main.UsageException(scene + ": its folder holds several models (" + models(upload) + "); put the"
             + " model and its files in a folder of their own");
       }
+    } else if (ext.equals("pov") || ext.equals("blend")) {
+      if (!Files.isRegularFile(scene)) {
+        throw new Main.UsageException(scene + ": no such file");
+      }
+      // A scene file with its folder: POV-Ray include files and image maps, Blender textures beside it.
+      job = renderJob(null);
+      job.put("renderer", ext.equals("pov") ? "povray" : "blender");
+      ObjectNode sceneObject = job.putObject("scene");
+      sceneObject.put("main", scene.getFileName().toString());
+      upload = scene.toAbsolutePath().getParent();
+      external = true;
     } else {
       ObjectNode file = Inputs.jsonObject(scene);
       job = file.has("type") ? file : renderJob(file);
@@ -104,6 +126,29 @@ final class RenderCommand implements Callable<Integer> {
     }
     Path toUpload = upload;
     boolean assets = asAssets;
+    boolean externalScene = external;
+    if (frame != null && frames != null) {
+      throw new Main.UsageException("give --frame or --frames, not both");
+    }
+    if (frame != null) {
+      job.put("frame", frame);
+    }
+    if (frames != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)-(-?\\d+)(?::(\\d+))?").matcher(frames);
+      if (!m.matches()) {
+        throw new Main.UsageException("--frames " + frames + ": expected FIRST-LAST or FIRST-LAST:STEP, e.g. 1-24");
+      }
+      ObjectNode range = job.putObject("frames");
+      range.put("start", Integer.parseInt(m.group(1)));
+      range.put("end", Integer.parseInt(m.group(2)));
+      if (m.group(3) != null) {
+        range.put("step", Integer.parseInt(m.group(3)));
+      }
+      if (!output.getFileName().toString().contains("#")) {
+        throw new Main.UsageException("-o " + output + ": an animation's output needs a run of '#' for the frame "
+            + "number, e.g. shot/frame-####.png");
+      }
+    }
     if (renderer != null) {
       job.put("renderer", renderer);
     }
@@ -131,6 +176,8 @@ final class RenderCommand implements Callable<Integer> {
         S3Uri uri = uploadScene(f.blobs(), toUpload);
         if (assets) {
           ((ObjectNode) finalJob.get("scene")).put("assets", uri.toString());
+        } else if (externalScene) {
+          ((ObjectNode) finalJob.get("scene")).put("file", uri.toString());
         } else {
           finalJob.put("scene", uri.toString());
         }
@@ -262,13 +309,36 @@ final class RenderCommand implements Callable<Integer> {
       if (!job.hasNonNull("id")) {
         job.put("id", JobClient.newId());
       }
+      boolean animation = job.hasNonNull("frames");
       if (!job.hasNonNull("output")) {
-        job.put("output", JobRunner.outputFor(farm.blobs(), job.get("id").asText(), output).toString());
+        S3Uri out = JobRunner.outputFor(farm.blobs(), job.get("id").asText(), output);
+        if (animation) {
+          // One object per frame under the job's folder, numbered as the local files will be.
+          String key = out.key();
+          out = new S3Uri(out.bucket(), key.substring(0, key.lastIndexOf('.')) + "/frame-########"
+              + key.substring(key.lastIndexOf('.')));
+        }
+        job.put("output", out.toString());
       }
       JobEvent end = JobRunner.run(farm, List.of(job), Duration.ofSeconds(timeoutSeconds), progress)
           .get(job.get("id").asText());
       if (!(end instanceof JobEvent.Completed c)) {
         throw new Main.JobsFailedException(JobRunner.describe(end));
+      }
+      if (c.frames() != null) {
+        JsonNode range = job.get("frames");
+        int start = range.get("start").asInt();
+        int step = range.has("step") ? range.get("step").asInt() : 1;
+        // The local pattern (its file name holds the '#'s) is filled in as the farm fills in its own.
+        S3Uri local = new S3Uri("local", output.getFileName().toString());
+        for (int i = 0; i < c.frames(); i++) {
+          int number = start + i * step;
+          Path file = output.resolveSibling(JobRequest.Frames.outputOf(local, number).key());
+          JobRunner.download(farm.blobs(), JobRequest.Frames.outputOf(c.output(), number), file);
+        }
+        System.out.println(JobRunner.describe(c));
+        System.out.println("wrote " + c.frames() + " frames to " + output.toAbsolutePath());
+        return 0;
       }
       JobRunner.download(farm.blobs(), c.output(), output);
       System.out.println(JobRunner.describe(c));

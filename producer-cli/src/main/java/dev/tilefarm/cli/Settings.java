@@ -42,6 +42,8 @@ record Settings(
     Roles roles) {
 
   /** Every key with its default ("" = unset) and meaning; README.md documents the same list. */
+  /** Where Debian's opencv-data package puts OpenCV's cascades. */
+  static final String DEFAULT_CASCADE_DIR = "/usr/share/opencv4/haarcascades";
   static final Map<String, String[]> KEYS = new LinkedHashMap<>();
 
   static {
@@ -83,6 +85,10 @@ record Settings(
         "on SIGTERM, how long a worker finishes its tiles before releasing them"});
     KEYS.put("worker.blocklist-after", new String[] {String.valueOf(WorkerConfig.DEFAULT_BLOCKLIST_AFTER),
         "failures of one job on a worker after which it stops taking that job's tiles"});
+    KEYS.put("worker.cascade-dir", new String[] {DEFAULT_CASCADE_DIR,
+        "folder of OpenCV's Haar cascade files for detect-faces (Debian's opencv-data package installs them here)"});
+    KEYS.put("triggers.rules", new String[] {"",
+        "a JSON file of upload rules (bucket, prefix, ops, output) for the upload trigger; unset = no trigger"});
     KEYS.put("compositor.stall-timeout-ms", new String[] {
         String.valueOf(CompositorConfig.DEFAULT_STALL_TIMEOUT.toMillis()),
         "an unfinished job with no new tile for this long ends FAILED (0 = never)"});
@@ -95,9 +101,15 @@ record Settings(
    * gets, read from the kafka.config file.
    */
   record Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
-      int blocklistAfter, Duration stallTimeout, Duration sweepAge) {
+      int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules) {
     Roles {
       kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
+        int blocklistAfter, Duration stallTimeout, Duration sweepAge) {
+      this(kafkaClient, lockDuration, maxAttempts, shutdownGrace, blocklistAfter, stallTimeout, sweepAge,
+          Path.of(DEFAULT_CASCADE_DIR), null);
     }
 
     @Override
@@ -222,7 +234,9 @@ record Settings(
             Duration.ofMillis(reader.longValue("worker.shutdown-grace-ms", 0, 3_600_000)),
             reader.integer("worker.blocklist-after", 1, 1000),
             Duration.ofMillis(reader.longValue("compositor.stall-timeout-ms", 0, Long.MAX_VALUE / 2)),
-            Duration.ofMillis(reader.longValue("compositor.sweep-age-ms", 0, Long.MAX_VALUE / 2))));
+            Duration.ofMillis(reader.longValue("compositor.sweep-age-ms", 0, Long.MAX_VALUE / 2)),
+            Path.of(reader.raw("worker.cascade-dir")),
+            reader.string("triggers.rules") == null ? null : Path.of(reader.string("triggers.rules"))));
   }
 
   /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */

@@ -6,11 +6,17 @@ import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.schemas.WorkerStatus;
+import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.worker.render.RenderContext;
+import dev.tilefarm.worker.render.external.TileLog;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.worker.ops.TileProcessor;
 import dev.tilefarm.store.TileImage;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +128,12 @@ public final class RenderWorker implements AutoCloseable {
   private final WorkerMetrics metrics;
   private final Map<Key, Tile> inFlight = new HashMap<>();
   private final BlockingQueue<Tile> finished = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "worker-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
 
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
@@ -162,7 +174,25 @@ public final class RenderWorker implements AutoCloseable {
     }
     RenderWorker worker = new RenderWorker(config, blobs);
     worker.watch.start();
-    worker.consumer.subscribe(List.of(config.topics().tileTasks().name()));
+    // The shared tile topic, plus the topic of each renderer this machine has: tiles of a renderer it lacks
+    // never reach it (TileRenderer.available()).
+    List<String> taskTopics = new ArrayList<>();
+    for (String renderer : worker.maker.renderers()) {
+      String topic = config.topics().tileTasksFor(renderer).name();
+      if (!taskTopics.contains(topic)) {
+        taskTopics.add(topic);
+      }
+    }
+    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
+      String why = worker.maker.unavailable(renderer);
+      if (why != null) {
+        log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer, why);
+      }
+    }
+    worker.consumer.subscribe(taskTopics);
+    worker.heartbeat();
+    worker.heartbeats.scheduleAtFixedRate(worker::heartbeat, WorkerStatus.INTERVAL_MS, WorkerStatus.INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
     worker.loop.start();
     return worker;
   }
@@ -228,6 +258,18 @@ public final class RenderWorker implements AutoCloseable {
       }
     });
     return p;
+  }
+
+  /** Publishes this worker's renderers on the workers topic, so the splitter knows what the farm can render. */
+  private void heartbeat() {
+    WorkerStatus status = new WorkerStatus(config.workerId(), maker.renderers(), config.threads(),
+        System.currentTimeMillis());
+    producer.send(new ProducerRecord<>(config.topics().workers().name(), config.workerId(),
+        config.topics().workers().valueSerde().serializer().serialize(null, status)), (m, e) -> {
+          if (e != null) {
+            log.warn("publishing worker {}'s heartbeat: {}", config.workerId(), e.toString());
+          }
+        });
   }
 
   /** Tiles this worker has finished (stored and announced) since it started. */
@@ -410,12 +452,44 @@ public final class RenderWorker implements AutoCloseable {
     int attempt = t.record.deliveryCount().map(Short::intValue).orElse(1);
     long retryUntil = System.nanoTime() + config.transientRetry().toNanos();
     long backoffMs = 250;
+    boolean external = false;
+    TileLog tileLog = null;
     try {
       while (true) {
         long start = System.nanoTime();
         try {
           JobRequest job = jobs.jobOf(task);
-          TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight());
+          external = job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer());
+          tileLog = new TileLog();
+          int frameIndex = task.frameTiles() == null ? 0 : task.tile().index() / task.frameTiles();
+          if (job instanceof JobRequest.Process process) {
+            // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
+            TileProcessor.Made made = maker.process(process, task);
+            byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
+            if (t.abandoned) {
+              return AcknowledgeType.ACCEPT;
+            }
+            blobs.put(task.tileUri(), bytes, made.image() != null ? "application/x-tilefarm-tile" : "application/json");
+            if (made.report() != null) {
+              blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), made.report(),
+                  "application/json");
+            }
+            long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (t.abandoned) {
+              return AcknowledgeType.ACCEPT;
+            }
+            publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+                task.imageHeight(), task.output(), task.tileUri(), made.image() != null ? made.image().channels() : 1,
+                bytes.length, sha256(bytes), renderMs, config.workerId(), task.acceptedAt(), null, null, null,
+                made.image() == null ? task.passIndex() : null));
+            tilesDone.incrementAndGet();
+            metrics.tileDone(job, System.nanoTime() - start);
+            return AcknowledgeType.ACCEPT;
+          }
+          TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
+              new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
+                  percent -> { }));
+          S3Uri logUri = external ? storeLog(task, tileLog) : null;
           byte[] bytes = TileCodec.encode(tile);
           if (t.abandoned) {
             return AcknowledgeType.ACCEPT;
@@ -427,14 +501,14 @@ public final class RenderWorker implements AutoCloseable {
           }
           publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
               task.imageHeight(), task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs,
-              config.workerId(), task.acceptedAt()));
+              config.workerId(), task.acceptedAt(), task.frame(), task.frameTiles(), logUri));
           tilesDone.incrementAndGet();
           metrics.tileDone(job, System.nanoTime() - start);
           log.debug("{} done in {} ms", task.label(), renderMs);
           return AcknowledgeType.ACCEPT;
         } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
           // Deterministic: every worker would fail the same way, so report it instead of retrying.
-          return fail(task, e.getMessage());
+          return fail(task, e.getMessage(), external ? storeLog(task, tileLog) : null);
         } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
           if (e instanceof BlobStoreException b && !b.transientFault()) {
             return fail(task, e.getMessage());
@@ -486,11 +560,30 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private AcknowledgeType fail(TileTask task, String reason) {
+    return fail(task, reason, null);
+  }
+
+  /**
+   * Keeps a tile's renderer log in S3 beside the job's other logs; null if it could not be stored (the tile's
+   * fate does not hang on its log).
+   */
+  private S3Uri storeLog(TileTask task, TileLog tileLog) {
+    S3Uri uri = TileKeys.tileLog(task.tileUri().bucket(), task.jobId(), task.tile().index());
+    try {
+      blobs.put(uri, tileLog.text().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+      return uri;
+    } catch (BlobStoreException | UncheckedIOException e) {
+      log.warn("{}: could not keep the renderer's log at {}: {}", task.label(), uri, e.getMessage());
+      return null;
+    }
+  }
+
+  private AcknowledgeType fail(TileTask task, String reason, S3Uri logUri) {
     log.warn("{} failed: {}", task.label(), reason);
     metrics.tileFailed();
     try {
       publish(new TileResult.Failed(task.jobId(), task.tile(), task.tileCount(), reason, config.workerId(),
-          task.acceptedAt()));
+          task.acceptedAt(), logUri));
       return AcknowledgeType.ACCEPT;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -560,6 +653,16 @@ public final class RenderWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pool.shutdownNow();
+    heartbeats.shutdownNow();
+    try {
+      // A tombstone: this worker and its renderers are gone.
+      producer.send(new ProducerRecord<>(config.topics().workers().name(), config.workerId(), null))
+          .get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+      log.warn("could not announce worker {}'s departure: {}", config.workerId(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     metrics.close();
     producer.close(Duration.ofSeconds(10));
     watch.close();

@@ -3,8 +3,10 @@ package dev.tilefarm.worker;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.ops.TileProcessor;
+import dev.tilefarm.worker.render.RenderContext;
 import dev.tilefarm.worker.render.TileRenderer;
 import java.util.Objects;
 import java.util.function.Function;
@@ -49,7 +51,41 @@ public final class TileMaker {
    * @param imageHeight the full output image's height
    * @throws TileFailedException if the tile cannot be made and a retry would fail the same way
    */
+  /**
+   * The result of a process job's task in any pass: pixels in the last pass, partial statistics before it
+   * (see {@link dev.tilefarm.schemas.ChainPlan}), and the tile's partial analysis report, if any.
+   */
+  public TileProcessor.Made process(JobRequest.Process job, TileTask task) throws TileFailedException {
+    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats());
+  }
+
+  /** The renderers this machine can run (see {@link TileRenderer#available()}). */
+  public java.util.List<String> renderers() {
+    return renderer.available();
+  }
+
+  /** Why {@code renderer} cannot run here, or null if it can. */
+  public String unavailable(String renderer) {
+    return this.renderer.unavailable(renderer);
+  }
+
   public TileImage make(JobRequest job, TileRect tile, int imageWidth, int imageHeight) throws TileFailedException {
+    try {
+      return make(job, tile, imageWidth, imageHeight, RenderContext.none());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while making tile " + tile.index() + " of job " + job.id(), e);
+    }
+  }
+
+  /**
+   * As {@link #make(JobRequest, TileRect, int, int)}, with the frame, time limit, log and progress that
+   * renderers running a program use.
+   *
+   * @throws InterruptedException the tile was abandoned while a renderer's program ran; it has been stopped
+   */
+  public TileImage make(JobRequest job, TileRect tile, int imageWidth, int imageHeight, RenderContext context)
+      throws TileFailedException, InterruptedException {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(tile, "tile");
     if (imageWidth < 1 || imageHeight < 1) {
@@ -62,7 +98,7 @@ public final class TileMaker {
     }
     // Java 17 has no pattern switch; JobRequest is sealed, so these two branches are all there is.
     if (job instanceof JobRequest.Render render) {
-      return renderer.render(render, tile, imageWidth, imageHeight);
+      return renderer.render(render, tile, imageWidth, imageHeight, context);
     } else if (job instanceof JobRequest.Process process) {
       return processor.process(process, tile, imageWidth, imageHeight);
     }

@@ -103,6 +103,16 @@ public final class ChainPlan {
       if (op instanceof ImageOp.WholeImage) {
         wholeImage.add(i);
       }
+      if (op instanceof ImageOp.Geometry) {
+        for (int a = 0; a < i; a++) {
+          if (ops.get(a) instanceof ImageOp.Analysis) {
+            // A tile reports the analysis of the pixels it owns; a later geometry op would make its pixels
+            // come from anywhere in the earlier image, so there would be no such partition to count over.
+            throw new IllegalArgumentException("ops[" + a + "]: " + ops.get(a).name()
+                + " must come after the geometry ops (ops[" + i + "] is " + op.name() + "); move it to the end");
+          }
+        }
+      }
     }
   }
 

@@ -733,7 +733,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
 
   /**
    * {@code cv::resize} by {@code factor} (then width and height are 0) or to {@code width x height} (then
-   * factor is 0); {@code nearest} is {@code INTER_NEAREST}, {@code linear} is {@code INTER_LINEAR_EXACT}.
+   * factor is 0); {@code nearest} is {@code INTER_NEAREST}, {@code linear} is {@code INTER_LINEAR}.
    */
   record Resize(double factor, int width, int height, Interpolation interpolation) implements Geometry {
     public static final double MIN_FACTOR = 0.01;
@@ -758,12 +758,12 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
 
     @Override
     public int outputWidth(int w, int h) {
-      return factor != 0 ? Math.max(1, (int) Math.round(w * factor)) : width;
+      return factor != 0 ? Math.max(1, (int) Math.rint(w * factor)) : width;
     }
 
     @Override
     public int outputHeight(int w, int h) {
-      return factor != 0 ? Math.max(1, (int) Math.round(h * factor)) : height;
+      return factor != 0 ? Math.max(1, (int) Math.rint(h * factor)) : height;
     }
 
     /** OpenCV's {@code inv_scale_x} for an input {@code w} wide: the factor, or width / w. */

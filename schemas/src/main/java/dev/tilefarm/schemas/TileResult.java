@@ -52,9 +52,8 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed {
   }
 
   /** The tile cannot be made; {@code reason} says why, and {@code log}, when present, holds the renderer's output. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt, S3Uri log)
-      implements TileResult {
+  record Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) S3Uri log) implements TileResult {
     public Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt) {
       this(jobId, tile, tileCount, reason, worker, acceptedAt, null);
     }

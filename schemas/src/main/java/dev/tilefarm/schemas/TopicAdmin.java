@@ -35,6 +35,13 @@ public final class TopicAdmin {
         }
         NewTopic nt = new NewTopic(t.name(), Optional.of(partitions),
             layout.replication() < 0 ? Optional.empty() : Optional.of(layout.replication()));
+        if (t == topics.workers()) {
+          // Only each worker's last heartbeat matters.
+          partitions = 1;
+          nt = new NewTopic(t.name(), Optional.of(partitions),
+              layout.replication() < 0 ? Optional.empty() : Optional.of(layout.replication()));
+          nt.configs(Map.of("cleanup.policy", "compact", "segment.ms", String.valueOf(TimeUnit.HOURS.toMillis(1))));
+        }
         if (t == topics.deadLetter() || t == topics.jobEvents()) {
           nt.configs(Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7))));
         }

@@ -18,6 +18,9 @@ public final class Topics {
   private final Topic<String, TileResult> tileResults;
   private final Topic<String, DeadLetter> deadLetter;
   private final Topic<String, JobControl> jobControl;
+  private final Topic<String, WorkerStatus> workers;
+  /** Tile tasks of the renderers only some workers have, by renderer. */
+  private final java.util.Map<String, Topic<String, TileTask>> rendererTasks = new java.util.LinkedHashMap<>();
 
   public Topics(String prefix) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -31,6 +34,37 @@ public final class Topics {
     tileResults = new Topic<>(prefix + "tile-results", Serdes.String(), new JsonSerde<>(TileResult.class));
     deadLetter = new Topic<>(prefix + "dead-letter", Serdes.String(), new JsonSerde<>(DeadLetter.class));
     jobControl = new Topic<>(prefix + "job-control", Serdes.String(), new JsonSerde<>(JobControl.class));
+    workers = new Topic<>(prefix + "workers", Serdes.String(), new JsonSerde<>(WorkerStatus.class));
+    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
+      rendererTasks.put(renderer, new Topic<>(prefix + "tile-tasks." + renderer, Serdes.String(),
+          new JsonSerde<>(TileTask.class)));
+    }
+  }
+
+  /**
+   * The topic of a job's tile tasks: {@code tile-tasks.RENDERER} for a renderer only some workers have
+   * (povray, blender), which only workers that have it subscribe to; {@link #tileTasks()} for the rest.
+   */
+  public Topic<String, TileTask> tileTasksFor(JobRequest job) {
+    return job instanceof JobRequest.Render r ? tileTasksFor(r.renderer()) : tileTasks;
+  }
+
+  /** See {@link #tileTasksFor(JobRequest)}. */
+  public Topic<String, TileTask> tileTasksFor(String renderer) {
+    return rendererTasks.getOrDefault(renderer, tileTasks);
+  }
+
+  /** Every tile task topic: the shared one first, then one per renderer only some workers have. */
+  public List<Topic<String, TileTask>> allTileTasks() {
+    List<Topic<String, TileTask>> out = new java.util.ArrayList<>();
+    out.add(tileTasks);
+    out.addAll(rendererTasks.values());
+    return out;
+  }
+
+  /** Worker heartbeats (JSON, key = worker id, compacted; see {@link WorkerStatus}). */
+  public Topic<String, WorkerStatus> workers() {
+    return workers;
   }
 
   public String prefix() {
@@ -72,7 +106,10 @@ public final class Topics {
   }
 
   public List<Topic<?, ?>> all() {
-    return List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter, jobControl);
+    List<Topic<?, ?>> all = new java.util.ArrayList<>(List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter,
+        jobControl, workers));
+    all.addAll(rendererTasks.values());
+    return List.copyOf(all);
   }
 
   /** The application id (consumer group) of a role, e.g. {@code tilefarm.compositor}. */

@@ -73,7 +73,7 @@ class JobCodecTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "{" + MANDELBROT + ",'colour':1}"
-          + "|colour|id, type, tileSize, timeLimit, output, width, height, renderer, scene, samples, seed",
+          + "|colour|id, type, tileSize, timeLimit, output, width, height, renderer, scene, samples, seed, frame, frames",
       "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, output, input, ops",
       "{" + MANDELBROT + ",'scene':{'centre':[0,0]}}|scene.centre|center, zoom, iterations",
       "{" + PROCESS + ",'ops':[{'op':'gaussian-blur','sigma':1,'radius':2}]}|ops[0].radius|op, sigma",
@@ -98,13 +98,32 @@ class JobCodecTest {
     assertEquals(field + ": unknown field (valid fields here: " + valid + ")", e.getMessage());
   }
 
+  /** Rules between an op's parameters, which the JSON Schema cannot state: the decoder names the field. */
+  @Test
+  void opParametersThatDependOnEachOtherAreCheckedNamingTheField() {
+    assertEquals("ops[0].low: must not be above high (10.0), got 20.0",
+        invalid("{" + PROCESS + ",'ops':[{'op':'canny','low':20,'high':10}]}").getMessage());
+    assertEquals("ops[0].dy: dx + dy must be at least 1, got dx 0 and dy 0",
+        invalid("{" + PROCESS + ",'ops':[{'op':'sobel','dx':0}]}").getMessage());
+    assertEquals("ops[0].dy: exactly one of dx and dy must be 1, got dx 1 and dy 1",
+        invalid("{" + PROCESS + ",'ops':[{'op':'scharr','dy':1}]}").getMessage());
+    assertEquals("ops[0].width: give either factor or width and height, not both",
+        invalid("{" + PROCESS + ",'ops':[{'op':'resize','factor':2,'width':5}]}").getMessage());
+    assertEquals("ops[0].maxSize: must not be below minSize (100), got 50",
+        invalid("{" + PROCESS + ",'ops':[{'op':'detect-faces','minSize':100,'maxSize':50}]}").getMessage());
+    assertEquals("ops[0].size: must be odd, from 3 to 255, got 4",
+        invalid("{" + PROCESS + ",'ops':[{'op':'box-blur','size':4}]}").getMessage());
+    assertEquals("ops[0].to: must be one of hsv, hls, lab, luv, ycrcb, xyz, got a string \"cmyk\"",
+        invalid("{" + PROCESS + ",'ops':[{'op':'convert-color','to':'cmyk'}]}").getMessage());
+  }
+
   @Test
   void anUnknownNameListsTheKnownOnes() {
     assertEquals("ops[0].op: unknown op 'emboss' (valid ops: " + String.join(", ", Ops.names()) + ")",
         invalid("{" + PROCESS + ",'ops':[{'op':'emboss'}]}").getMessage());
     assertTrue(Ops.names().containsAll(java.util.List.of("grayscale", "gaussian-blur", "clahe", "canny", "resize",
         "detect-faces")), Ops.names().toString());
-    assertEquals("renderer: unknown renderer 'pbrt' (valid: mandelbrot, builtin)",
+    assertEquals("renderer: unknown renderer 'pbrt' (valid: mandelbrot, builtin, povray, blender)",
         invalid("{'type':'render','width':64,'height':48,'renderer':'pbrt'}").getMessage());
     assertEquals("type: must be \"render\" or \"process\", got \"transcode\"",
         invalid("{'type':'transcode'}").getMessage());

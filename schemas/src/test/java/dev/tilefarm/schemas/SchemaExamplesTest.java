@@ -37,6 +37,12 @@ class SchemaExamplesTest {
   /** The field each invalid job names: the schema must fault it, and JobCodec must reject the job naming it. */
   private static final Map<String, String> INVALID = Map.ofEntries(
       entry("bad-id", "id"),
+      entry("povray-with-samples", "samples"),
+      entry("frames-for-builtin", "frames"),
+      entry("animation-output-without-hashes", "output"),
+      entry("povray-scene-not-pov", "scene.file"),
+      entry("povray-main-climbs-out", "scene.main"),
+      entry("blender-unknown-option", "scene.engine"),
       entry("builtin-without-scene", "scene"),
       entry("camera-fov-too-wide", "scene.camera.fov"),
       entry("conductor-roughness-above-one", "scene.materials.metal.roughness"),

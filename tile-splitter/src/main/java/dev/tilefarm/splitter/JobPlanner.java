@@ -1,5 +1,6 @@
 package dev.tilefarm.splitter;
 
+import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
@@ -15,10 +16,28 @@ final class JobPlanner {
   private final ImageProbe probe;
   private final String bucket;
 
+  /**
+   * Which renderers the farm's workers have: why none of the present workers can run {@code renderer}, or
+   * null if one can (or no worker has been seen at all, when a job waits for workers like any other).
+   */
+  @FunctionalInterface
+  interface Renderers {
+    Renderers ANY = renderer -> null;
+
+    String missing(String renderer);
+  }
+
+  private final Renderers renderers;
+
   JobPlanner(SplitterLimits limits, ImageProbe probe, String bucket) {
+    this(limits, probe, bucket, Renderers.ANY);
+  }
+
+  JobPlanner(SplitterLimits limits, ImageProbe probe, String bucket, Renderers renderers) {
     this.limits = limits;
     this.probe = probe;
     this.bucket = bucket;
+    this.renderers = renderers;
   }
 
   Plan plan(JobRequest job) {
@@ -39,6 +58,10 @@ final class JobPlanner {
       width = r.width();
       height = r.height();
       sizeField = "width";
+      String missing = renderers.missing(r.renderer());
+      if (missing != null) {
+        throw invalid(job, "renderer", missing);
+      }
     } else {
       ImageProbe.Size size = probeInput((JobRequest.Process) job);
       width = size.width();
@@ -51,13 +74,42 @@ final class JobPlanner {
           + " pixels; this farm takes at most " + limits.maxPixels());
     }
     int tile = job.tileSize() > 0 ? job.tileSize() : limits.defaultTileSize();
-    long tiles = (long) ceilDiv(width, tile) * ceilDiv(height, tile);
+    ChainPlan chain = null;
+    if (job instanceof JobRequest.Process p) {
+      chain = chainOf(p, width, height, tile);
+      width = chain.outputWidth();
+      height = chain.outputHeight();
+      if ((long) width * height > limits.maxPixels()) {
+        throw invalid(job, "ops", "the ops make a " + width + "x" + height + " = " + (long) width * height
+            + " pixel image; this farm takes at most " + limits.maxPixels());
+      }
+    }
+    JobRequest.Frames frames = job instanceof JobRequest.Render r ? r.frames() : null;
+    int frameCount = frames == null ? 1 : frames.count();
+    long tiles = (long) ceilDiv(width, tile) * ceilDiv(height, tile) * frameCount;
     if (tiles > limits.maxTiles()) {
       throw invalid(job, job.tileSize() > 0 ? "tileSize" : sizeField, "tile size " + tile + " gives " + tiles
-          + " tiles; this farm takes at most " + limits.maxTiles() + " per job (use larger tiles)");
+          + " tiles" + (frameCount > 1 ? " over " + frameCount + " frames" : "") + "; this farm takes at most "
+          + limits.maxTiles() + " per job (use larger tiles" + (frameCount > 1 ? " or fewer frames" : "") + ")");
     }
-    S3Uri output = job.output() != null ? job.output() : TileKeys.defaultOutput(bucket, job.id());
-    return new Plan(job, width, height, output, tiles(width, height, tile));
+    S3Uri output = job.output();
+    if (output == null) {
+      output = frames != null && frames.sequence() ? TileKeys.defaultFrameOutput(bucket, job.id())
+          : TileKeys.defaultOutput(bucket, job.id());
+    }
+    return new Plan(job, width, height, output, tiles(width, height, tile), frames, chain);
+  }
+
+  /** The op chain over the input's size; a chain that does not fit the image (a crop outside it) names the op. */
+  private static ChainPlan chainOf(JobRequest.Process job, int width, int height, int tile) {
+    try {
+      return new ChainPlan(job.ops(), width, height, tile);
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      int colon = message.indexOf(": ");
+      String field = message.startsWith("ops[") && colon > 0 ? message.substring(0, colon) : "ops";
+      throw new InvalidJobException(job.id(), field, message.startsWith("ops[") ? message.substring(colon + 2) : message);
+    }
   }
 
   private ImageProbe.Size probeInput(JobRequest.Process job) {

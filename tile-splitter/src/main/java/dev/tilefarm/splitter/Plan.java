@@ -1,13 +1,34 @@
 package dev.tilefarm.splitter;
 
+import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import java.util.List;
 
-/** An accepted job: the size of its output image, where it goes, and its tiles in row-major order. */
-record Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles) {
+/**
+ * An accepted job: the size of its output image, where it goes, and the tiles of one image in row-major
+ * order. With {@code frames} that are a sequence, every frame has these tiles and {@code output} is the
+ * frame pattern; {@code frames} is null for a job without frames. {@code chain} (process jobs) is how the op
+ * chain runs over tiles: the output size follows its geometry ops, and with whole-image ops it starts with a
+ * statistics pass.
+ */
+record Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames,
+    ChainPlan chain) {
   Plan {
     tiles = List.copyOf(tiles);
+  }
+
+  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames) {
+    this(job, width, height, output, tiles, frames, null);
+  }
+
+  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles) {
+    this(job, width, height, output, tiles, null);
+  }
+
+  /** Tiles over all frames. */
+  int tileCount() {
+    return tiles.size() * (frames != null && frames.sequence() ? frames.count() : 1);
   }
 }

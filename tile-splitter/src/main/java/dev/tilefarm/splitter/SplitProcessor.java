@@ -1,6 +1,7 @@
 package dev.tilefarm.splitter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCancel;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -174,22 +176,62 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       jobUri = TileKeys.jobSpec(bucket, id);
       specs.put(jobUri, jobBytes);
     }
-    int count = plan.tiles().size();
+    int count = plan.tileCount();
     Integer timeLimit = JobCodec.timeLimitOf(json);
     Long deadline = timeLimit == null ? null : now + timeLimit * 1000L;
     JobControl.Planned planned = new JobControl.Planned(id, now, count, plan.width(), plan.height(), plan.output(),
         deadline);
     context.forward(new Record<String, Object>(id, planned, record.timestamp()), SplitterTopology.CONTROL_SINK);
-    for (TileRect tile : plan.tiles()) {
-      TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
-          TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline);
-      context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()),
-          SplitterTopology.TASKS_SINK);
+    ChainPlan chain = plan.chain();
+    if (chain != null && chain.passes() > 1) {
+      startStatisticsPass(id, json, plan, now, deadline, record);
+      return;
+    }
+    // A renderer only some workers have gets its own task topic, which only those workers read.
+    String sink = SplitterTopology.tasksSink(job);
+    JobRequest.Frames frames = plan.frames();
+    boolean sequence = frames != null && frames.sequence();
+    int perFrame = plan.tiles().size();
+    // Frame by frame, so that the first frames are done (and assembled) first.
+    for (int f = 0; f < (sequence ? frames.count() : 1); f++) {
+      for (TileRect t : plan.tiles()) {
+        TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
+        TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
+            TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline,
+            frames == null ? null : frames.number(f), sequence ? perFrame : null);
+        context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()), sink);
+      }
     }
     event(new JobEvent.Accepted(id, now, job.type(), count, plan.width(), plan.height(), plan.output()), record);
     accepted.put(id, now);
     log.info("accepted job {}: {} {}x{} in {} tiles -> {}", id, job.type(), plan.width(), plan.height(), count,
         plan.output());
+  }
+
+  /**
+   * A process job with whole-image ops starts with its first statistics pass (see {@link ChainPlan}); the
+   * compositor merges each pass and starts the next. The job is stored (with the tile size it was planned
+   * with), since the compositor plans the later passes from it.
+   */
+  private void startStatisticsPass(String id, ObjectNode json, Plan plan, long now, Long deadline,
+      Record<byte[], byte[]> record) {
+    ChainPlan chain = plan.chain();
+    json.put("tileSize", chain.tileSize());
+    S3Uri jobUri = TileKeys.jobSpec(bucket, id);
+    specs.put(jobUri, bytes(json));
+    int end = chain.endOf(0);
+    List<TileRect> tiles = chain.tiles(0);
+    for (TileRect t : tiles) {
+      TileTask task = new TileTask(id, t, tiles.size(), chain.width(end), chain.height(end), plan.output(),
+          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null);
+      context.forward(new Record<String, Object>(id + "/" + t.index(), task, record.timestamp()),
+          SplitterTopology.TASKS_SINK);
+    }
+    int count = plan.tileCount();
+    event(new JobEvent.Accepted(id, now, plan.job().type(), count, plan.width(), plan.height(), plan.output()), record);
+    accepted.put(id, now);
+    log.info("accepted job {}: process {}x{} in {} passes, {} statistics tiles first, {} output tiles -> {}", id,
+        plan.width(), plan.height(), chain.passes(), tiles.size(), count, plan.output());
   }
 
   private void reject(String id, InvalidJobException e, long now) {

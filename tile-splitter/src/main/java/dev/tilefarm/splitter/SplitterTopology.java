@@ -1,5 +1,6 @@
 package dev.tilefarm.splitter;
 
+import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Topics;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -23,6 +24,12 @@ final class SplitterTopology {
 
   private SplitterTopology() {}
 
+  /** The sink of a job's tile tasks (see {@link Topics#tileTasksFor(JobRequest)}). */
+  static String tasksSink(JobRequest job) {
+    return job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer())
+        ? TASKS_SINK + "." + r.renderer() : TASKS_SINK;
+  }
+
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
@@ -31,6 +38,11 @@ final class SplitterTopology {
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),
         cast(topics.tileTasks().valueSerde().serializer()), "split");
+    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
+      var topic = topics.tileTasksFor(renderer);
+      t.addSink(TASKS_SINK + "." + renderer, topic.name(), Serdes.String().serializer(),
+          cast(topic.valueSerde().serializer()), "split");
+    }
     t.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(),
         cast(topics.jobEvents().valueSerde().serializer()), "split");
     t.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(),

@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
 public final class TileSplitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TileSplitter.class);
   private final KafkaStreams streams;
+  private final WorkerDirectory workers;
 
-  private TileSplitter(KafkaStreams streams) {
+  private TileSplitter(KafkaStreams streams, WorkerDirectory workers) {
     this.streams = streams;
+    this.workers = workers;
   }
 
   /** Creates missing topics, then starts splitting; returns at once (see {@link #awaitRunning}). */
@@ -42,7 +44,16 @@ public final class TileSplitter implements AutoCloseable {
       TopicAdmin.ensure(admin, config.topics(), config.layout());
     }
     String bucket = blobs.settings().bucket();
-    JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket);
+    Properties client = new Properties();
+    client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    config.kafkaOverrides().forEach((k, v) -> {
+      if (org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k)) {
+        client.put(k, v);
+      }
+    });
+    WorkerDirectory workers = new WorkerDirectory(client, config.topics(), System::currentTimeMillis);
+    workers.start();
+    JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket, workers);
     var topology = SplitterTopology.build(config.topics(), planner,
         (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis);
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
@@ -56,7 +67,7 @@ public final class TileSplitter implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
-    return new TileSplitter(streams);
+    return new TileSplitter(streams, workers);
   }
 
   static Properties properties(SplitterConfig config) {
@@ -92,5 +103,6 @@ public final class TileSplitter implements AutoCloseable {
     // Leave the group at once, so that a restarted splitter does not wait out the old member's session.
     streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    workers.close();
   }
 }

@@ -1,22 +1,31 @@
 package dev.tilefarm.worker.ops;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tilefarm.schemas.ChainPlan;
+import dev.tilefarm.schemas.ChainPlan.Box;
 import dev.tilefarm.schemas.ImageOp;
+import java.util.ArrayList;
 import java.util.List;
+import org.opencv.core.Core;
+import org.opencv.core.CvType;
 import org.opencv.core.Mat;
+import org.opencv.core.Point;
+import org.opencv.core.Rect;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * Applies a process job's ops with OpenCV, each with its default border (BORDER_REFLECT_101). The one
- * place an {@link ImageOp} becomes an OpenCV call.
+ * Applies a process job's ops with OpenCV, op by op, each on exactly the box of its input image that the
+ * tile needs ({@link ChainPlan#needs}). The one place an {@link ImageOp} becomes OpenCV calls.
  *
- * <p>Tile exactness rests on the ops being applied to a Mat of their own (never a submat view of a larger
- * image) holding the tile and its halo: on such a Mat, 8-bit {@code GaussianBlur} takes OpenCV's bit-exact
- * fixed-point path (never IPP, never the floating-point {@code sepFilter2D}) and treats the Mat's edges as
- * the image border, and 8-bit {@code cvtColor} to grey is OpenCV's own fixed-point code too, so neither
- * depends on the CPU's IPP or SIMD level. On a submat view OpenCV 4.9 instead reads the pixels around the
- * view as border context and takes the floating-point filter: measured on a 150x101 image, about 7% of a
- * tile's samples then differ from the whole-image result by 1.
+ * <p>Tile exactness rests on each op running on a Mat of its own (never a submat view of a larger image)
+ * holding its box: OpenCV treats the Mat's edges as the image border, which is right where the box reaches
+ * the image's edge, and wrong only within the op's halo of an interior cut, which the next crop discards. On
+ * a submat view OpenCV 4.9 would instead read the pixels around the view as border context and take other
+ * code paths (measured: about 7% of a Gaussian-blurred tile's samples then differ by 1).
+ *
+ * <p>Ops whose result at a pixel depends on where the pixel is in the whole image (resize, CLAHE, Canny's
+ * labels) are computed in absolute coordinates from the box's position, never from the Mat's.
  */
 final class OpChain {
   static {
@@ -26,18 +35,25 @@ final class OpChain {
   private OpChain() {}
 
   /**
-   * The result of the ops on {@code image}; {@code image} is consumed (released, or returned as the
-   * result). The caller releases the result.
+   * Runs ops {@code [from, to)} of {@code plan} on {@code src}, which holds box {@code have} of the image at
+   * op {@code from}'s input (it must contain what {@code want} needs), and returns a new Mat holding box
+   * {@code want} of the image at op {@code to}'s input. {@code src} is consumed.
+   *
+   * @param stats merged statistics of the passes before this one (null in pass 0)
+   * @param report receives the partial results of analysis ops (null: analysis ops only pass pixels)
    */
-  static Mat apply(List<ImageOp> ops, Mat image) {
-    Mat current = image;
+  static Mat run(ChainPlan plan, int from, int to, Mat src, Box have, Box want, MergedStats stats, ArrayNode report) {
+    Box[] need = plan.needs(to, want);
+    Mat current = crop(src, have, need[from]);
+    Box box = need[from];
     try {
-      for (ImageOp op : ops) {
-        Mat next = apply(op, current);
+      for (int i = from; i < to; i++) {
+        Mat next = apply(plan, i, current, box, need[i + 1], stats, report, want);
         if (next != current) {
           current.release();
-          current = next;
         }
+        current = next;
+        box = need[i + 1];
       }
       return current;
     } catch (RuntimeException | Error e) {
@@ -46,21 +62,156 @@ final class OpChain {
     }
   }
 
-  // Java 17 has no pattern switch; ImageOp is sealed, so these branches are all there is
-  // (OpChainTest fails when schemas adds an op).
-  private static Mat apply(ImageOp op, Mat src) {
-    if (op instanceof ImageOp.Grayscale) {
-      return grayscale(src);
-    } else if (op instanceof ImageOp.GaussianBlur blur) {
-      Mat dst = new Mat();
-      int k = blur.kernelSize();
-      Imgproc.GaussianBlur(src, dst, new Size(k, k), blur.sigma(), blur.sigma());
-      return dst;
+  /** A new Mat holding {@code want} cut from {@code src}, which holds {@code have}; src is released if it is not returned. */
+  static Mat crop(Mat src, Box have, Box want) {
+    if (have.equals(want)) {
+      return src;
     }
-    throw new IllegalStateException("no implementation of op " + op.name());
+    if (!have.contains(want)) {
+      throw new IllegalStateException("box " + want + " is not inside " + have);
+    }
+    Mat view = src.submat(new Rect(want.x() - have.x(), want.y() - have.y(), want.width(), want.height()));
+    Mat copy = view.clone();
+    view.release();
+    src.release();
+    return copy;
   }
 
-  private static Mat grayscale(Mat src) {
+  /**
+   * Op {@code i} on {@code src} (box {@code box} of its input), cut to {@code out} of its output. {@code owned}
+   * is the tile's own box, which analysis ops count (they never precede a geometry op, see ChainPlan).
+   */
+  private static Mat apply(ChainPlan plan, int i, Mat src, Box box, Box out, MergedStats stats, ArrayNode report,
+      Box owned) {
+    ImageOp op = plan.ops().get(i);
+    int w = plan.width(i);
+    int h = plan.height(i);
+    if (op instanceof ImageOp.Geometry g) {
+      return Geometry.apply(g, src, box, w, h, out);
+    }
+    if (op instanceof ImageOp.WholeImage whole) {
+      Mat dst = WholeImageOps.apply(whole, src, box, w, h, out, stats.of(plan.passOf(i)), plan.tileSize());
+      return dst;
+    }
+    if (op instanceof ImageOp.Analysis a) {
+      if (report != null) {
+        report.add(Analysis.partial(i, a, src, box, owned));
+      }
+      return crop(src.clone(), box, out);
+    }
+    return crop(local(op, src), box, out);
+  }
+
+  // Java 17 has no pattern switch; ImageOp is sealed, so these branches are all the local ops there are
+  // (OpCatalogTest fails when schemas adds one that is not handled).
+  /** An op whose output has the input's box: a new Mat of the same size as {@code src}. */
+  static Mat local(ImageOp op, Mat src) {
+    Mat dst = new Mat();
+    if (op instanceof ImageOp.Grayscale) {
+      return grey(src);
+    } else if (op instanceof ImageOp.GaussianBlur blur) {
+      int k = blur.kernelSize();
+      Imgproc.GaussianBlur(src, dst, new Size(k, k), blur.sigma(), blur.sigma());
+    } else if (op instanceof ImageOp.BoxBlur b) {
+      Imgproc.blur(src, dst, new Size(b.size(), b.size()));
+    } else if (op instanceof ImageOp.MedianBlur m) {
+      Imgproc.medianBlur(src, dst, m.size());
+    } else if (op instanceof ImageOp.Bilateral b) {
+      return onColour(src, c -> {
+        Mat d = new Mat();
+        Imgproc.bilateralFilter(c, d, b.diameter(), b.sigmaColor(), b.sigmaSpace());
+        return d;
+      });
+    } else if (op instanceof ImageOp.Sharpen s) {
+      Mat kernel = new Mat(3, 3, CvType.CV_32F);
+      float a = (float) s.amount();
+      kernel.put(0, 0, 0, -a, 0, -a, 1 + 4 * a, -a, 0, -a, 0);
+      Imgproc.filter2D(src, dst, -1, kernel);
+      kernel.release();
+    } else if (op instanceof ImageOp.Unsharp u) {
+      Mat blurred = local(u.blur(), src);
+      Core.addWeighted(src, 1 + u.amount(), blurred, -u.amount(), 0, dst);
+      blurred.release();
+    } else if (op instanceof ImageOp.Sobel s) {
+      Mat d16 = new Mat();
+      Imgproc.Sobel(src, d16, CvType.CV_16S, s.dx(), s.dy(), s.size());
+      Core.convertScaleAbs(d16, dst);
+      d16.release();
+    } else if (op instanceof ImageOp.Scharr s) {
+      Mat d16 = new Mat();
+      Imgproc.Scharr(src, d16, CvType.CV_16S, s.dx(), s.dy());
+      Core.convertScaleAbs(d16, dst);
+      d16.release();
+    } else if (op instanceof ImageOp.Laplacian l) {
+      Mat d16 = new Mat();
+      Imgproc.Laplacian(src, d16, CvType.CV_16S, l.size());
+      Core.convertScaleAbs(d16, dst);
+      d16.release();
+    } else if (op instanceof ImageOp.Morphology m) {
+      Mat element = Imgproc.getStructuringElement(shape(m.shape()), new Size(m.size(), m.size()));
+      Imgproc.morphologyEx(src, dst, morph(m.morph()), element, new Point(-1, -1), m.iterations());
+      element.release();
+    } else if (op instanceof ImageOp.ConvertColor c) {
+      Mat bgr = bgr(src);
+      Mat converted = new Mat();
+      Imgproc.cvtColor(bgr, converted, colorCode(c.to()));
+      // The tile is stored RGB (channels reversed from OpenCV's order): reverse them here, so that the first
+      // stored channel is the colour space's first (H of HSV, L of Lab).
+      Imgproc.cvtColor(converted, dst, Imgproc.COLOR_RGB2BGR);
+      converted.release();
+      if (bgr != src) {
+        bgr.release();
+      }
+    } else if (op instanceof ImageOp.BrightnessContrast bc) {
+      return onColour(src, c -> {
+        Mat d = new Mat();
+        c.convertTo(d, -1, bc.contrast(), bc.brightness());
+        return d;
+      });
+    } else if (op instanceof ImageOp.Gamma g) {
+      Mat lut = gammaLut(g.gamma());
+      Mat result = onColour(src, c -> {
+        Mat d = new Mat();
+        Core.LUT(c, lut, d);
+        return d;
+      });
+      lut.release();
+      return result;
+    } else if (op instanceof ImageOp.Invert) {
+      return onColour(src, c -> {
+        Mat d = new Mat();
+        Core.bitwise_not(c, d);
+        return d;
+      });
+    } else if (op instanceof ImageOp.Threshold t) {
+      return onColour(src, c -> {
+        Mat d = new Mat();
+        Imgproc.threshold(c, d, t.value(), t.max(), thresholdType(t.type()));
+        return d;
+      });
+    } else if (op instanceof ImageOp.AdaptiveThreshold a) {
+      Mat grey = grey(src);
+      Imgproc.adaptiveThreshold(grey, dst, a.max(),
+          a.gaussian() ? Imgproc.ADAPTIVE_THRESH_GAUSSIAN_C : Imgproc.ADAPTIVE_THRESH_MEAN_C,
+          a.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY, a.size(), a.c());
+      if (grey != src) {
+        grey.release();
+      }
+    } else if (op instanceof ImageOp.ColorMap c) {
+      Mat grey = grey(src);
+      Imgproc.applyColorMap(grey, dst, c.code());
+      if (grey != src) {
+        grey.release();
+      }
+    } else {
+      dst.release();
+      throw new IllegalStateException("op " + op.name() + " is not a local op");
+    }
+    return dst;
+  }
+
+  /** BT.601 grey; a grey Mat is returned as it is. */
+  static Mat grey(Mat src) {
     int code = switch (src.channels()) {
       case 1 -> -1;
       case 3 -> Imgproc.COLOR_BGR2GRAY;
@@ -73,5 +224,89 @@ final class OpChain {
     Mat dst = new Mat();
     Imgproc.cvtColor(src, dst, code);
     return dst;
+  }
+
+  private static Mat bgr(Mat src) {
+    if (src.channels() == 3) {
+      return src;
+    }
+    Mat dst = new Mat();
+    Imgproc.cvtColor(src, dst, src.channels() == 1 ? Imgproc.COLOR_GRAY2BGR : Imgproc.COLOR_BGRA2BGR);
+    return dst;
+  }
+
+  /**
+   * {@code f} on the colour channels: the whole Mat for grey and BGR, BGR for BGRA with the alpha put back
+   * unchanged (brightening or inverting a picture should not change what is transparent).
+   */
+  static Mat onColour(Mat src, java.util.function.Function<Mat, Mat> f) {
+    if (src.channels() != 4) {
+      return f.apply(src);
+    }
+    List<Mat> planes = new ArrayList<>();
+    Core.split(src, planes);
+    Mat colour = new Mat();
+    Core.merge(planes.subList(0, 3), colour);
+    Mat done = f.apply(colour);
+    List<Mat> out = new ArrayList<>();
+    Core.split(done, out);
+    out.add(planes.get(3));
+    Mat dst = new Mat();
+    Core.merge(out, dst);
+    planes.forEach(Mat::release);
+    out.forEach(Mat::release);
+    colour.release();
+    done.release();
+    return dst;
+  }
+
+  /** round(255 (v/255)^(1/gamma)) for v = 0..255. */
+  static Mat gammaLut(double gamma) {
+    Mat lut = new Mat(1, 256, CvType.CV_8U);
+    byte[] values = new byte[256];
+    for (int v = 0; v < 256; v++) {
+      values[v] = (byte) Math.min(255, Math.round(255 * Math.pow(v / 255.0, 1 / gamma)));
+    }
+    lut.put(0, 0, values);
+    return lut;
+  }
+
+  private static int shape(ImageOp.Shape s) {
+    return switch (s) {
+      case RECT -> Imgproc.MORPH_RECT;
+      case CROSS -> Imgproc.MORPH_CROSS;
+      case ELLIPSE -> Imgproc.MORPH_ELLIPSE;
+    };
+  }
+
+  private static int morph(ImageOp.Morph m) {
+    return switch (m) {
+      case ERODE -> Imgproc.MORPH_ERODE;
+      case DILATE -> Imgproc.MORPH_DILATE;
+      case OPEN -> Imgproc.MORPH_OPEN;
+      case CLOSE -> Imgproc.MORPH_CLOSE;
+      case GRADIENT -> Imgproc.MORPH_GRADIENT;
+    };
+  }
+
+  private static int colorCode(ImageOp.ColorSpace to) {
+    return switch (to) {
+      case HSV -> Imgproc.COLOR_BGR2HSV;
+      case HLS -> Imgproc.COLOR_BGR2HLS;
+      case LAB -> Imgproc.COLOR_BGR2Lab;
+      case LUV -> Imgproc.COLOR_BGR2Luv;
+      case YCRCB -> Imgproc.COLOR_BGR2YCrCb;
+      case XYZ -> Imgproc.COLOR_BGR2XYZ;
+    };
+  }
+
+  static int thresholdType(ImageOp.ThresholdType t) {
+    return switch (t) {
+      case BINARY -> Imgproc.THRESH_BINARY;
+      case BINARY_INV -> Imgproc.THRESH_BINARY_INV;
+      case TRUNC -> Imgproc.THRESH_TRUNC;
+      case TOZERO -> Imgproc.THRESH_TOZERO;
+      case TOZERO_INV -> Imgproc.THRESH_TOZERO_INV;
+    };
   }
 }

@@ -1,10 +1,21 @@
 package dev.tilefarm.worker.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
+import dev.tilefarm.schemas.ChainPlan.Box;
+import dev.tilefarm.schemas.ImageOp;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -13,17 +24,32 @@ import org.opencv.core.Mat;
  * Makes tiles of process jobs: a tile is the job's op chain applied to its input, cut to the tile, with
  * bytes equal to those the same OpenCV calls give on the whole image. Thread-safe.
  *
- * <p>Each tile is computed on its own copy of the input region it depends on: the tile grown by the job's
- * halo (the sum of the ops' halos) on every side, clipped to the image. At the image's true edges the region
- * edge is the image edge, so OpenCV's border handling is the whole image's; at an interior cut the border
- * handling corrupts only pixels within the halo of the cut, which the crop discards.
+ * <p>Each tile is computed from its own copy of the input box it depends on ({@link ChainPlan#needs}: the
+ * tile traced back through the ops, grown by each local op's halo, mapped through each geometry op, clipped to
+ * the image). At the image's true edges the box edge is the image edge, so OpenCV's border handling is the
+ * whole image's; at an interior cut the border handling corrupts only pixels within the halo of the cut,
+ * which the crop after each op discards.
+ *
+ * <p>Jobs with whole-image ops run in passes (see {@link ChainPlan}): a statistics-pass tile yields the
+ * tile's partial statistics as JSON; the last pass applies the whole-image ops with the merged statistics.
+ * Analysis ops add a partial report to the tile.
  */
 public final class TileProcessor {
   static {
     OpenCv.load();
   }
 
+  /** What a process task yields: the tile's pixels (last pass) or its statistics (earlier passes), and its report. */
+  public record Made(TileImage image, byte[] stats, byte[] report) {}
+
   private final InputCache inputs;
+  private final Function<S3Uri, byte[]> fetch;
+  private final Map<S3Uri, MergedStats> merged = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<S3Uri, MergedStats> eldest) {
+      return size() > 16;
+    }
+  };
 
   /**
    * @param fetchInput reads an input object whole; what it throws propagates out of {@link #process}
@@ -32,57 +58,125 @@ public final class TileProcessor {
    */
   public TileProcessor(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
     this.inputs = new InputCache(fetchInput, cacheBytes);
+    this.fetch = fetchInput;
+  }
+
+  /** Where detect-faces finds OpenCV's cascade files (default {@code /usr/share/opencv4/haarcascades}). */
+  public static void cascadeDir(Path dir) {
+    Analysis.cascadeDir(dir);
   }
 
   /**
-   * The pixels of {@code tile}: grey, RGB or RGBA as the op chain leaves the input's channels, in the
-   * tile's rows top to bottom.
+   * The pixels of {@code tile} of a job in one pass: grey, RGB or RGBA as the op chain leaves the input's
+   * channels, in the tile's rows top to bottom.
    *
-   * @throws TileFailedException if the input is not a readable image of {@code imageWidth x imageHeight}
-   *     pixels in a supported format
+   * @throws TileFailedException if the input is not a readable image in a supported format, or the job
+   *     needs statistics passes
    */
   public TileImage process(JobRequest.Process job, TileRect tile, int imageWidth, int imageHeight)
       throws TileFailedException {
-    DecodedImage input = inputs.get(job.id(), job.input());
-    if (input.width() != imageWidth || input.height() != imageHeight) {
-      throw new TileFailedException("input " + job.input() + " is " + input.width() + "x" + input.height()
-          + " but job " + job.id() + " was planned for " + imageWidth + "x" + imageHeight
-          + " (was the object replaced after the job was accepted?)");
-    }
-    int halo = job.halo();
-    int x0 = Math.max(0, tile.x() - halo);
-    int y0 = Math.max(0, tile.y() - halo);
-    int x1 = (int) Math.min(imageWidth, (long) tile.x() + tile.width() + halo);
-    int y1 = (int) Math.min(imageHeight, (long) tile.y() + tile.height() + halo);
+    return process(job, tile, imageWidth, imageHeight, 0, null).image();
+  }
 
-    Mat region = copyRegion(input, x0, y0, x1 - x0, y1 - y0);
-    Mat result = OpChain.apply(job.ops(), region);
-    Mat crop = null;
+  /**
+   * The result of {@code tile} in pass {@code pass} of the job.
+   *
+   * @param imageWidth the width of the image the pass's tiles cover (the output for the last pass)
+   * @param stats where the merged statistics of the passes before are (null in pass 0)
+   */
+  public Made process(JobRequest.Process job, TileRect tile, int imageWidth, int imageHeight, int pass, S3Uri stats)
+      throws TileFailedException {
+    DecodedImage input = inputs.get(job.id(), job.input());
+    MergedStats mergedStats = stats == null ? MergedStats.NONE : mergedStats(stats);
+    int tileSize = mergedStats.tileSize(Math.max(tile.width(), tile.height()));
+    ChainPlan plan;
     try {
+      plan = new ChainPlan(job.ops(), input.width(), input.height(), tileSize);
+    } catch (IllegalArgumentException e) {
+      throw new TileFailedException("job " + job.id() + ": " + e.getMessage());
+    }
+    if (pass >= plan.passes()) {
+      throw new TileFailedException("job " + job.id() + " has " + plan.passes() + " passes, not " + (pass + 1));
+    }
+    int end = plan.endOf(pass);
+    if (plan.width(end) != imageWidth || plan.height(end) != imageHeight) {
+      throw new TileFailedException("input " + job.input() + " is " + input.width() + "x" + input.height()
+          + ", giving a " + plan.width(end) + "x" + plan.height(end) + " image in pass " + pass + ", but job " + job.id()
+          + " was planned for " + imageWidth + "x" + imageHeight + " (was the object replaced after the job was accepted?)");
+    }
+    Box want = Box.of(tile);
+    boolean last = pass == plan.passes() - 1;
+    ImageOp.WholeImage statsOp = last ? null : (ImageOp.WholeImage) plan.ops().get(end);
+    Box target = last ? want : want.grow(WholeImageOps.statsHalo(statsOp), imageWidth, imageHeight);
+    Box[] need = plan.needs(end, target);
+    Mat region = copyRegion(input, need[0]);
+    ArrayNode report = last ? Json.MAPPER.createArrayNode() : null;
+    Mat result;
+    try {
+      result = OpChain.run(plan, 0, end, region, need[0], target, mergedStats, report);
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof TileFailedException t) {
+        throw t;
+      }
+      throw e;
+    }
+    try {
+      if (!last) {
+        ObjectNode partial = WholeImageOps.partial(statsOp, result, target, want, imageWidth, imageHeight);
+        // The compositor plans the next pass from the job and its input's size, which only workers read.
+        partial.put("inputWidth", input.width());
+        partial.put("inputHeight", input.height());
+        return new Made(null, bytes(partial), null);
+      }
       int channels = result.channels();
       if (channels != job.outputChannels(input.channels())) {
         throw new IllegalStateException("op chain of job " + job.id() + " left " + channels + " channels, expected "
             + job.outputChannels(input.channels()));
       }
-      crop = result.submat(tile.y() - y0, tile.y() - y0 + tile.height(), tile.x() - x0, tile.x() - x0 + tile.width());
       byte[] pixels = new byte[tile.width() * tile.height() * channels];
-      crop.get(0, 0, pixels);
+      result.get(0, 0, pixels);
       swapRedAndBlue(pixels, channels);
-      return new TileImage(tile.width(), tile.height(), channels, pixels);
+      byte[] reportBytes = report.isEmpty() ? null : bytes(Json.MAPPER.createObjectNode().set("analyses", report));
+      return new Made(new TileImage(tile.width(), tile.height(), channels, pixels), null, reportBytes);
     } finally {
-      if (crop != null) {
-        crop.release();
-      }
       result.release();
     }
   }
 
-  /** A new, continuous Mat holding the given rectangle of the image. */
-  private static Mat copyRegion(DecodedImage image, int x, int y, int width, int height) {
+  private MergedStats mergedStats(S3Uri uri) throws TileFailedException {
+    synchronized (merged) {
+      MergedStats m = merged.get(uri);
+      if (m != null) {
+        return m;
+      }
+    }
+    JsonNode json;
+    try {
+      json = Json.MAPPER.readTree(fetch.apply(uri));
+    } catch (IOException e) {
+      throw new TileFailedException("the merged statistics at " + uri + " are not JSON: " + e.getMessage(), e);
+    }
+    MergedStats m = new MergedStats(json);
+    synchronized (merged) {
+      merged.putIfAbsent(uri, m);
+      return merged.get(uri);
+    }
+  }
+
+  private static byte[] bytes(JsonNode json) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A new, continuous Mat holding the given box of the image. */
+  private static Mat copyRegion(DecodedImage image, Box box) {
     int channels = image.channels();
-    Mat region = new Mat(height, width, CvType.CV_8UC(channels));
-    for (int row = 0; row < height; row++) {
-      region.put(row, 0, image.rows()[y + row], x * channels, width * channels);
+    Mat region = new Mat(box.height(), box.width(), CvType.CV_8UC(channels));
+    for (int row = 0; row < box.height(); row++) {
+      region.put(row, 0, image.rows()[box.y() + row], box.x() * channels, box.width() * channels);
     }
     return region;
   }

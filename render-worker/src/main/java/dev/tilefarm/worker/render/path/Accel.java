@@ -17,6 +17,18 @@ final class Accel implements Aggregate {
   private final int[] nodes;
   private final int[] order;
   private final double[] itemExtent;
+  /**
+   * What leaf slot k of the top-level tree (item {@code order[k]}) holds, unpacked so the traversal reads
+   * arrays instead of following records: {@link #SLOT_IDENTITY} or {@link #SLOT_MOVED} (a mesh instance,
+   * {@code slotMesh[k]}, with its world-to-object matrix at {@code slotInv[12k ..]}) or {@link #SLOT_SPHERE}.
+   */
+  private final byte[] slotKind;
+  private final TriangleMesh[] slotMesh;
+  private final double[] slotInv;
+  private final Sphere[] slotSphere;
+  private static final byte SLOT_IDENTITY = 0;
+  private static final byte SLOT_MOVED = 1;
+  private static final byte SLOT_SPHERE = 2;
   private final double[] sceneBounds;
 
   Accel(List<Primitive> primitives) {
@@ -57,6 +69,22 @@ final class Accel implements Aggregate {
       this.order = new int[0];
     }
     this.sceneBounds = scene;
+    int slots = order.length;
+    this.slotKind = new byte[slots];
+    this.slotMesh = new TriangleMesh[slots];
+    this.slotInv = new double[12 * slots];
+    this.slotSphere = new Sphere[slots];
+    for (int k = 0; k < slots; k++) {
+      Primitive p = items[order[k]];
+      if (p instanceof Primitive.Instance in) {
+        slotMesh[k] = in.mesh();
+        slotKind[k] = in.toWorld().identity ? SLOT_IDENTITY : SLOT_MOVED;
+        System.arraycopy(in.toWorld().inv, 0, slotInv, 12 * k, 12);
+      } else {
+        slotSphere[k] = ((Primitive.SpherePrim) p).sphere();
+        slotKind[k] = SLOT_SPHERE;
+      }
+    }
   }
 
   private static double[] boundsOf(Primitive p) {
@@ -121,33 +149,34 @@ final class Accel implements Aggregate {
           if (count > 0) {
             int first = nodes[3 * node];
             for (int k = first; k < first + count; k++) {
-              int item = order[k];
-              Primitive p = items[item];
-              if (p instanceof Primitive.Instance in) {
-                boolean hit;
-                if (in.toWorld().identity) {
-                  hit = in.mesh().intersect(ox, oy, oz, dx, dy, dz, best, s);
-                } else {
-                  double[] m = in.toWorld().inv;
-                  hit = in.mesh().intersect(m[0] * ox + m[1] * oy + m[2] * oz + m[3],
-                      m[4] * ox + m[5] * oy + m[6] * oz + m[7], m[8] * ox + m[9] * oy + m[10] * oz + m[11],
-                      m[0] * dx + m[1] * dy + m[2] * dz, m[4] * dx + m[5] * dy + m[6] * dz,
-                      m[8] * dx + m[9] * dy + m[10] * dz, best, s);
-                }
-                if (hit) {
-                  best = s.t;
-                  bestItem = item;
-                  bestTriangle = s.triangle;
-                  bu = s.u;
-                  bv = s.v;
-                }
-              } else if (p instanceof Primitive.SpherePrim sp0) {
-                double t = sp0.sphere().intersect(ray, best);
+              int kind = slotKind[k];
+              if (kind == SLOT_SPHERE) {
+                double t = slotSphere[k].intersect(ray, best);
                 if (t < best) {
                   best = t;
-                  bestItem = item;
+                  bestItem = order[k];
                   bestTriangle = -1;
                 }
+                continue;
+              }
+              boolean hit;
+              if (kind == SLOT_IDENTITY) {
+                hit = slotMesh[k].intersect(ox, oy, oz, dx, dy, dz, idx, idy, idz, best, s);
+              } else {
+                double[] m = slotInv;
+                int j = 12 * k;
+                hit = slotMesh[k].intersect(m[j] * ox + m[j + 1] * oy + m[j + 2] * oz + m[j + 3],
+                    m[j + 4] * ox + m[j + 5] * oy + m[j + 6] * oz + m[j + 7],
+                    m[j + 8] * ox + m[j + 9] * oy + m[j + 10] * oz + m[j + 11],
+                    m[j] * dx + m[j + 1] * dy + m[j + 2] * dz, m[j + 4] * dx + m[j + 5] * dy + m[j + 6] * dz,
+                    m[j + 8] * dx + m[j + 9] * dy + m[j + 10] * dz, best, s);
+              }
+              if (hit) {
+                best = s.t;
+                bestItem = order[k];
+                bestTriangle = s.triangle;
+                bu = s.u;
+                bv = s.v;
               }
             }
           } else {
@@ -223,22 +252,22 @@ final class Accel implements Aggregate {
         if (count > 0) {
           int first = nodes[3 * node];
           for (int k = first; k < first + count; k++) {
-            Primitive p = items[order[k]];
-            if (p instanceof Primitive.Instance in) {
-              boolean hit;
-              if (in.toWorld().identity) {
-                hit = in.mesh().occluded(ox, oy, oz, dx, dy, dz, tMax, s);
-              } else {
-                double[] m = in.toWorld().inv;
-                hit = in.mesh().occluded(m[0] * ox + m[1] * oy + m[2] * oz + m[3],
-                    m[4] * ox + m[5] * oy + m[6] * oz + m[7], m[8] * ox + m[9] * oy + m[10] * oz + m[11],
-                    m[0] * dx + m[1] * dy + m[2] * dz, m[4] * dx + m[5] * dy + m[6] * dz,
-                    m[8] * dx + m[9] * dy + m[10] * dz, tMax, s);
-              }
-              if (hit) {
-                return true;
-              }
-            } else if (p instanceof Primitive.SpherePrim sp0 && sp0.sphere().intersect(ray, tMax) < tMax) {
+            int kind = slotKind[k];
+            boolean hit;
+            if (kind == SLOT_SPHERE) {
+              hit = slotSphere[k].intersect(ray, tMax) < tMax;
+            } else if (kind == SLOT_IDENTITY) {
+              hit = slotMesh[k].occluded(ox, oy, oz, dx, dy, dz, idx, idy, idz, tMax, s);
+            } else {
+              double[] m = slotInv;
+              int j = 12 * k;
+              hit = slotMesh[k].occluded(m[j] * ox + m[j + 1] * oy + m[j + 2] * oz + m[j + 3],
+                  m[j + 4] * ox + m[j + 5] * oy + m[j + 6] * oz + m[j + 7],
+                  m[j + 8] * ox + m[j + 9] * oy + m[j + 10] * oz + m[j + 11],
+                  m[j] * dx + m[j + 1] * dy + m[j + 2] * dz, m[j + 4] * dx + m[j + 5] * dy + m[j + 6] * dz,
+                  m[j + 8] * dx + m[j + 9] * dy + m[j + 10] * dz, tMax, s);
+            }
+            if (hit) {
               return true;
             }
           }

@@ -3,9 +3,8 @@ package dev.tilefarm.worker.render.path;
 /**
  * Triangles in their own (object) space with a {@link Bvh} over them: the shared geometry of every instance
  * of one mesh. The hot loop of the tracer lives here, written over flat arrays so that a ray query
- * allocates nothing: each triangle is stored as its first vertex and two edges (nine floats, contiguous, in
- * leaf order) for the Möller-Trumbore test, nodes are packed into one float array, and traversal visits the
- * nearer child first.
+ * allocates nothing: nodes and triangles share one float array (each leaf's triangles, as first vertex and
+ * two edges for the Möller-Trumbore test, right after the leaf), and traversal visits the nearer child first.
  *
  * <p>Triangles are two-sided for intersection. Vertex normals and uvs are optional. Immutable and
  * thread-safe after construction.
@@ -21,19 +20,19 @@ final class TriangleMesh {
   final int[] indices;
   final double[] normals;
   final double[] uvs;
-  /**
-   * v0, e1, e2 of each triangle, in leaf order, as floats: half the memory traffic of doubles, and the
-   * precision the mesh formats store anyway (the test itself runs in double).
-   */
-  private final float[] tri;
   /** The input index of the triangle at each leaf slot. */
   final int[] original;
   /**
-   * The BVH, 8 floats a node: min x, y, z and max x, y, z (rounded outward from the double bounds, so the
-   * boxes stay conservative), then as raw int bits the first triangle slot (leaf) or right child (interior,
-   * the left child being the next node), and the triangle count (0 for an interior node).
+   * The BVH and the triangles in one float stream, in depth-first order. A node at offset {@code o} is 8
+   * floats: min x, y, z and max x, y, z (rounded outward from the double bounds, so the boxes stay
+   * conservative), then as raw int bits the offset of the right child (interior: the left child follows at
+   * {@code o + 8}) or the first triangle slot (leaf), and the triangle count (0 for an interior node). A
+   * leaf's triangles follow it at {@code o + 8}, 9 floats each: v0, e1 and e2 of the Moller-Trumbore test,
+   * as floats (half the memory traffic of doubles, and the precision the mesh formats store anyway; the test
+   * itself runs in double). Keeping them next to their leaf, whose box was just read from the parent, turns
+   * the random memory access a leaf used to cost into a sequential one.
    */
-  private final float[] packed;
+  private final float[] stream;
   /** Object-space bounds: min x, y, z, max x, y, z. */
   final double[] bounds;
   private final long bytes;
@@ -71,30 +70,44 @@ final class TriangleMesh {
       }
     }
     Bvh bvh = new Bvh(lo, hi, MAX_LEAF);
-    this.packed = new float[8 * bvh.nodeCount];
-    for (int n = 0; n < bvh.nodeCount; n++) {
-      for (int a = 0; a < 3; a++) {
-        packed[8 * n + a] = Math.nextDown((float) bvh.bounds[6 * n + a]);
-        packed[8 * n + 3 + a] = Math.nextUp((float) bvh.bounds[6 * n + 3 + a]);
-      }
-      packed[8 * n + 6] = Float.intBitsToFloat(bvh.nodes[3 * n]);
-      packed[8 * n + 7] = Float.intBitsToFloat(bvh.nodes[3 * n + 1]);
-    }
     this.original = bvh.order;
     this.bounds = java.util.Arrays.copyOf(bvh.bounds, 6);
-    this.tri = new float[9 * triangleCount];
-    for (int slot = 0; slot < triangleCount; slot++) {
-      int t = original[slot];
-      int i0 = 3 * indices[3 * t];
-      int i1 = 3 * indices[3 * t + 1];
-      int i2 = 3 * indices[3 * t + 2];
+    this.stream = new float[8 * bvh.nodeCount + 9 * triangleCount];
+    // Offsets of the nodes in the stream; nodes come in depth-first order, so a node's offset is known
+    // before its right child (a later node) is placed.
+    int[] at = new int[bvh.nodeCount];
+    int o = 0;
+    for (int n = 0; n < bvh.nodeCount; n++) {
+      at[n] = o;
       for (int a = 0; a < 3; a++) {
-        tri[9 * slot + a] = (float) positions[i0 + a];
-        tri[9 * slot + 3 + a] = (float) (positions[i1 + a] - positions[i0 + a]);
-        tri[9 * slot + 6 + a] = (float) (positions[i2 + a] - positions[i0 + a]);
+        stream[o + a] = Math.nextDown((float) bvh.bounds[6 * n + a]);
+        stream[o + 3 + a] = Math.nextUp((float) bvh.bounds[6 * n + 3 + a]);
+      }
+      int count = bvh.nodes[3 * n + 1];
+      stream[o + 7] = Float.intBitsToFloat(count);
+      o += 8;
+      if (count > 0) {
+        int first = bvh.nodes[3 * n];
+        stream[o - 2] = Float.intBitsToFloat(first);
+        for (int slot = first; slot < first + count; slot++, o += 9) {
+          int t = original[slot];
+          int i0 = 3 * indices[3 * t];
+          int i1 = 3 * indices[3 * t + 1];
+          int i2 = 3 * indices[3 * t + 2];
+          for (int a = 0; a < 3; a++) {
+            stream[o + a] = (float) positions[i0 + a];
+            stream[o + 3 + a] = (float) (positions[i1 + a] - positions[i0 + a]);
+            stream[o + 6 + a] = (float) (positions[i2 + a] - positions[i0 + a]);
+          }
+        }
       }
     }
-    this.bytes = 4L * packed.length + 4L * original.length + 4L * tri.length + 8L * positions.length + 4L * indices.length
+    for (int n = 0; n < bvh.nodeCount; n++) {
+      if (bvh.nodes[3 * n + 1] == 0) {
+        stream[at[n] + 6] = Float.intBitsToFloat(at[bvh.nodes[3 * n]]);
+      }
+    }
+    this.bytes = 4L * stream.length + 4L * original.length + 8L * positions.length + 4L * indices.length
         + (normals == null ? 0 : 8L * normals.length) + (uvs == null ? 0 : 8L * uvs.length);
   }
 
@@ -108,24 +121,37 @@ final class TriangleMesh {
    * true. {@code d} need not be a unit vector.
    */
   boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz, double tMax, Scratch s) {
-    return trace(ox, oy, oz, dx, dy, dz, tMax, s, false);
+    return trace(ox, oy, oz, dx, dy, dz, 1 / dx, 1 / dy, 1 / dz, tMax, s, false);
+  }
+
+  /**
+   * {@link #intersect} for a caller that already holds {@code 1 / dx, 1 / dy, 1 / dz} (the top level, for an
+   * instance it does not transform): the same divisions, so the same bits, done once per ray.
+   */
+  boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
+      double idz, double tMax, Scratch s) {
+    return trace(ox, oy, oz, dx, dy, dz, idx, idy, idz, tMax, s, false);
   }
 
   /** Whether any triangle lies on o + t d for t in (0, tMax). */
   boolean occluded(double ox, double oy, double oz, double dx, double dy, double dz, double tMax, Scratch s) {
-    return trace(ox, oy, oz, dx, dy, dz, tMax, s, true);
+    return trace(ox, oy, oz, dx, dy, dz, 1 / dx, 1 / dy, 1 / dz, tMax, s, true);
+  }
+
+  /** {@link #occluded} with the direction's reciprocals given, as for {@link #intersect}. */
+  boolean occluded(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
+      double idz, double tMax, Scratch s) {
+    return trace(ox, oy, oz, dx, dy, dz, idx, idy, idz, tMax, s, true);
   }
 
   /**
    * Front-to-back traversal that tests both children's boxes at their parent, descends into the nearer and
    * pushes the farther with its entry distance, so that popped nodes beyond the nearest hit so far are
-   * skipped without touching their memory. One packed node is 32 bytes: two per cache line.
+   * skipped without touching their memory. One node is 32 bytes: two per cache line. Nodes are named by
+   * their offset in {@link #stream}.
    */
-  private boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, double tMax, Scratch s,
-      boolean any) {
-    final double idx = 1 / dx;
-    final double idy = 1 / dy;
-    final double idz = 1 / dz;
+  private boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, final double idx,
+      final double idy, final double idz, double tMax, Scratch s, boolean any) {
     // Offsets of the near and far planes within a node, chosen once per ray by the direction's signs.
     final int nx = idx < 0 ? 3 : 0;
     final int ny = idy < 0 ? 4 : 1;
@@ -133,8 +159,7 @@ final class TriangleMesh {
     final int fx = 3 - nx;
     final int fy = 5 - ny;
     final int fz = 7 - nz;
-    final float[] nb = packed;
-    final float[] tr = tri;
+    final float[] nb = stream;
     final int[] stack = s.meshStack;
     final double[] stackT = s.meshStackT;
     double best = tMax;
@@ -145,16 +170,15 @@ final class TriangleMesh {
     if (box(nb, 0, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best) == MISS) {
       return false;
     }
-    int node = 0;
+    int o = 0;
     while (true) {
-      int o = 8 * node;
       int info = Float.floatToRawIntBits(nb[o + 7]);
       if (info > 0) {
         int first = Float.floatToRawIntBits(nb[o + 6]);
-        for (int slot = first, end = first + info; slot < end; slot++) {
-          int p = 9 * slot;
-          double e1x = tr[p + 3], e1y = tr[p + 4], e1z = tr[p + 5];
-          double e2x = tr[p + 6], e2y = tr[p + 7], e2z = tr[p + 8];
+        int p = o + 8;
+        for (int slot = first, end = first + info; slot < end; slot++, p += 9) {
+          double e1x = nb[p + 3], e1y = nb[p + 4], e1z = nb[p + 5];
+          double e2x = nb[p + 6], e2y = nb[p + 7], e2z = nb[p + 8];
           double px = dy * e2z - dz * e2y;
           double py = dz * e2x - dx * e2z;
           double pz = dx * e2y - dy * e2x;
@@ -163,7 +187,7 @@ final class TriangleMesh {
             continue;
           }
           double inv = 1 / det;
-          double tx = ox - tr[p], ty = oy - tr[p + 1], tz = oz - tr[p + 2];
+          double tx = ox - nb[p], ty = oy - nb[p + 1], tz = oz - nb[p + 2];
           double u = (tx * px + ty * py + tz * pz) * inv;
           if (u < 0 || u > 1) {
             continue;
@@ -187,27 +211,27 @@ final class TriangleMesh {
           }
         }
       } else {
-        int left = node + 1;
+        int left = o + 8;
         int right = Float.floatToRawIntBits(nb[o + 6]);
-        double tl = box(nb, 8 * left, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
-        double tr2 = box(nb, 8 * right, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
+        double tl = box(nb, left, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
+        double tr = box(nb, right, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
         if (tl != MISS) {
-          if (tr2 != MISS) {
-            if (tl <= tr2) {
+          if (tr != MISS) {
+            if (tl <= tr) {
               stack[sp] = right;
-              stackT[sp++] = tr2;
-              node = left;
+              stackT[sp++] = tr;
+              o = left;
             } else {
               stack[sp] = left;
               stackT[sp++] = tl;
-              node = right;
+              o = right;
             }
           } else {
-            node = left;
+            o = left;
           }
           continue;
-        } else if (tr2 != MISS) {
-          node = right;
+        } else if (tr != MISS) {
+          o = right;
           continue;
         }
       }
@@ -223,7 +247,7 @@ final class TriangleMesh {
           s.v = bestV;
           return true;
         }
-        node = stack[--sp];
+        o = stack[--sp];
       } while (stackT[sp] > best);
     }
   }

@@ -43,6 +43,8 @@ public final class PovRay implements ExternalRenderer {
   static final Path PROGRAM = Path.of("/usr/bin/povray");
   static final Path INCLUDES = Path.of("/usr/share/povray-3.7/include");
   static final Path SYSTEM_CONF = Path.of("/etc/povray");
+  /** POV-Ray wraps its messages before this column. */
+  private static final int WRAP = 78;
   private static final Pattern PROGRESS = Pattern.compile("Rendered (\\d+) of (\\d+) pixels");
 
   @Override
@@ -127,9 +129,20 @@ public final class PovRay implements ExternalRenderer {
   /** The lines of POV-Ray's output that say what went wrong, else its last lines. */
   static String reason(String log) {
     List<String> errors = new ArrayList<>();
+    boolean inError = false;
+    int previousLength = 0;
     for (String line : log.split("\n")) {
       String l = line.strip();
-      if (l.contains("Error") || l.contains("error") || l.startsWith("Fatal") || l.contains("not permitted")) {
+      if (inError && previousLength >= WRAP && !l.isEmpty()) {
+        // POV-Ray hard-wraps its messages at 80 columns, even in the middle of a path.
+        errors.set(errors.size() - 1, errors.get(errors.size() - 1) + (line.startsWith(" ") ? " " : "") + l);
+        previousLength = line.length();
+        continue;
+      }
+      previousLength = line.length();
+      inError = !l.contains("Stream to console") && (l.contains("Error") || l.contains("error")
+          || l.startsWith("Fatal") || l.contains("not permitted"));
+      if (inError) {
         errors.add(l);
       }
     }

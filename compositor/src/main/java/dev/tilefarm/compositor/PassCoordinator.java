@@ -1,0 +1,163 @@
+package dev.tilefarm.compositor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
+import dev.tilefarm.schemas.ImageOp;
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.StatsMerge;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.TileKeys;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The statistics passes of process jobs with whole-image ops ({@link ChainPlan}), free of Kafka: counts a
+ * pass's tiles in, and when the last is in merges their partial statistics ({@link StatsMerge}), stores the
+ * merged statistics of every pass so far, and starts the next pass (another statistics pass, or the output
+ * tiles). No worker ever sees the whole image; the compositor sees only statistics.
+ *
+ * <p>State per job is a small JSON object (the pass under way and its tiles in), kept by the edge in its own
+ * store and changed in the same transaction as the tasks it publishes, so each pass starts exactly once.
+ */
+final class PassCoordinator {
+  private static final Logger log = LoggerFactory.getLogger(PassCoordinator.class);
+
+  /** What to do: store {@code state} (null: delete it), publish {@code tasks}, or fail the job with {@code failure}. */
+  record Step(String state, List<TileTask> tasks, String failure) {
+    static final Step NOTHING = new Step(null, List.of(), null);
+  }
+
+  private final Blobs blobs;
+  private final String bucket;
+
+  PassCoordinator(Blobs blobs, String bucket) {
+    this.blobs = blobs;
+    this.bucket = bucket;
+  }
+
+  /** Applies a statistics tile of pass {@code result.pass()} to the job's pass state ({@code prior}, null if none). */
+  Step accept(String jobId, String prior, TileResult.Done result) {
+    int pass = result.pass();
+    ObjectNode state = prior == null ? null : read(prior.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    int current = state == null ? 0 : state.get("pass").asInt();
+    if (pass < current) {
+      log.debug("ignoring tile {} of pass {}: pass {} is under way", result.tile().index(), pass, current);
+      return keep(prior);
+    }
+    if (pass > current) {
+      return fail("a tile of pass " + pass + " came in while pass " + current + " is under way");
+    }
+    TreeSet<Integer> done = new TreeSet<>();
+    if (state != null) {
+      state.get("done").forEach(n -> done.add(n.asInt()));
+    }
+    if (!done.add(result.tile().index())) {
+      return keep(prior);
+    }
+    if (done.size() < result.tileCount()) {
+      return new Step(state(pass, done), List.of(), null);
+    }
+    try {
+      return nextPass(jobId, pass, result);
+    } catch (BlobNotFoundException | InvalidJobException | IllegalArgumentException | IllegalStateException e) {
+      return fail("merging the statistics of pass " + pass + ": " + e.getMessage());
+    }
+  }
+
+  private Step nextPass(String jobId, int pass, TileResult.Done result) {
+    JobRequest.Process job = job(jobId);
+    JsonNode first = read(blobs.get(TileKeys.stats(bucket, jobId, pass, 0)));
+    ChainPlan chain = new ChainPlan(job.ops(), first.get("inputWidth").asInt(), first.get("inputHeight").asInt(),
+        job.tileSize());
+    List<TileRect> tiles = chain.tiles(pass);
+    if (tiles.size() != result.tileCount()) {
+      throw new IllegalStateException("pass " + pass + " has " + tiles.size() + " tiles, the workers reported "
+          + result.tileCount());
+    }
+    List<JsonNode> partials = new ArrayList<>();
+    for (TileRect t : tiles) {
+      partials.add(t.index() == 0 ? first : read(blobs.get(TileKeys.stats(bucket, jobId, pass, t.index()))));
+    }
+    ImageOp.WholeImage op = (ImageOp.WholeImage) chain.ops().get(chain.statsOp(pass));
+    ObjectNode merged = pass == 0 ? Json.MAPPER.createObjectNode()
+        : read(blobs.get(TileKeys.mergedStats(bucket, jobId, pass - 1)));
+    merged.put("tileSize", chain.tileSize());
+    ArrayNode passes = merged.has("passes") ? (ArrayNode) merged.get("passes") : merged.putArray("passes");
+    passes.add(StatsMerge.merge(op, tiles, partials));
+    S3Uri mergedUri = TileKeys.mergedStats(bucket, jobId, pass);
+    blobs.put(mergedUri, bytes(merged), "application/json");
+
+    int next = pass + 1;
+    boolean last = next == chain.passes() - 1;
+    int end = chain.endOf(next);
+    List<TileRect> nextTiles = chain.tiles(next);
+    S3Uri jobUri = TileKeys.jobSpec(bucket, jobId);
+    List<TileTask> tasks = new ArrayList<>(nextTiles.size());
+    for (TileRect t : nextTiles) {
+      S3Uri tileUri = last ? TileKeys.tile(bucket, jobId, t.index()) : TileKeys.stats(bucket, jobId, next, t.index());
+      tasks.add(new TileTask(jobId, t, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
+          result.acceptedAt(), null, jobUri, null, null, null, next, mergedUri));
+    }
+    log.info("pass {} of {} merged ({} on {} tiles); starting {} with {} tiles", pass, chain.passes(), op.name(),
+        tiles.size(), last ? "the output" : "pass " + next, nextTiles.size());
+    return new Step(state(next, new TreeSet<>()), tasks, null);
+  }
+
+  private JobRequest.Process job(String jobId) {
+    JsonNode json = read(blobs.get(TileKeys.jobSpec(bucket, jobId)));
+    JobRequest job = JobCodec.decode(json, jobId);
+    if (!(job instanceof JobRequest.Process p)) {
+      throw new IllegalStateException("job " + jobId + " is no process job");
+    }
+    return p;
+  }
+
+  private static Step keep(String prior) {
+    return new Step(prior, List.of(), null);
+  }
+
+  private static Step fail(String reason) {
+    return new Step(null, List.of(), reason);
+  }
+
+  private static String state(int pass, TreeSet<Integer> done) {
+    ObjectNode s = Json.MAPPER.createObjectNode();
+    s.put("pass", pass);
+    ArrayNode d = s.putArray("done");
+    done.forEach(d::add);
+    return s.toString();
+  }
+
+  private static ObjectNode read(byte[] bytes) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(bytes);
+      if (!(node instanceof ObjectNode o)) {
+        throw new IllegalStateException("not a JSON object");
+      }
+      return o;
+    } catch (IOException e) {
+      throw new IllegalStateException("not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  static byte[] bytes(JsonNode json) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tilefarm.worker.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
+import dev.tilefarm.schemas.ChainPlan.Box;
+import dev.tilefarm.schemas.ImageOp;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.StatsMerge;
+import dev.tilefarm.schemas.TileRect;
+import java.util.ArrayList;
+import java.util.List;
+import org.opencv.core.Core;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+import org.opencv.imgproc.Imgproc;
+
+/**
+ * The two halves of each whole-image op: {@link #partial} (a tile's statistics, in the statistics pass) and
+ * {@link #apply} (the op with the merged statistics, in a later pass). The statistics' JSON forms and their
+ * merging are in {@link StatsMerge}; what is computed from merged statistics here reproduces OpenCV's own
+ * computation on the whole image (its lookup tables, Otsu's threshold, CLAHE's tile maps and interpolation),
+ * so that the tiles equal the whole-image call.
+ */
+final class WholeImageOps {
+  static {
+    OpenCv.load();
+  }
+
+  private WholeImageOps() {}
+
+  /** Context the statistics of {@code op} need around a tile (Canny's candidates look at neighbours). */
+  static int statsHalo(ImageOp.WholeImage op) {
+    return op instanceof ImageOp.Canny c ? c.candidateHalo() : 0;
+  }
+
+  /**
+   * The partial statistics of {@code tile} (a box of the image at the op's input, {@code w x h}); {@code src}
+   * holds {@code box}, which contains {@code tile} grown by {@link #statsHalo}.
+   */
+  static ObjectNode partial(ImageOp.WholeImage op, Mat src, Box box, Box tile, int w, int h) {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    if (op instanceof ImageOp.Canny c) {
+      CannyLabels labels = CannyLabels.of(c, src, box, tile, w, h);
+      labels.describe(out);
+      return out;
+    }
+    Mat core = OpChain.crop(src.clone(), box, tile);
+    try {
+      if (op instanceof ImageOp.EqualizeHist) {
+        out.set("hist", histograms(colourPlanes(core)));
+      } else if (op instanceof ImageOp.OtsuThreshold) {
+        Mat grey = OpChain.grey(core);
+        out.set("hist", histograms(List.of(grey)));
+      } else if (op instanceof ImageOp.Normalize) {
+        Mat flat = core.reshape(1);
+        Core.MinMaxLocResult mm = Core.minMaxLoc(flat);
+        out.put("min", (int) mm.minVal);
+        out.put("max", (int) mm.maxVal);
+      } else if (op instanceof ImageOp.Clahe c) {
+        out.set("cells", Clahe.partial(c, colourPlanes(core), tile, w, h));
+      } else {
+        throw new IllegalStateException("no statistics for " + op.name());
+      }
+      return out;
+    } finally {
+      core.release();
+    }
+  }
+
+  /** {@code op} with its merged statistics on {@code src} (box {@code box} of a {@code w x h} image), cut to {@code out}. */
+  static Mat apply(ImageOp.WholeImage op, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats,
+      int tileSize) {
+    if (op instanceof ImageOp.EqualizeHist) {
+      List<Mat> luts = stats.derived("equalize", json -> {
+        List<Mat> l = new ArrayList<>();
+        for (JsonNode hist : json.get("hist")) {
+          l.add(lut(StatsMerge.equalizeLut(ints(hist))));
+        }
+        return l;
+      });
+      int[] channel = {0};
+      Mat dst = OpChain.onColour(src, c -> perPlane(c, plane -> {
+        Mat d = new Mat();
+        Core.LUT(plane, luts.get(channel[0]++), d);
+        return d;
+      }));
+      return OpChain.crop(dst, box, out);
+    } else if (op instanceof ImageOp.OtsuThreshold t) {
+      int threshold = stats.derived("otsu", json -> StatsMerge.otsu(ints(json.get("hist").get(0))));
+      Mat grey = OpChain.grey(src);
+      Mat dst = new Mat();
+      Imgproc.threshold(grey, dst, threshold, t.max(), t.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY);
+      if (grey != src) {
+        grey.release();
+      }
+      return OpChain.crop(dst, box, out);
+    } else if (op instanceof ImageOp.Normalize n) {
+      // cv::normalize with NORM_MINMAX: scale and shift from the smallest and largest sample, then convertTo.
+      double smin = stats.json().get("min").asDouble();
+      double smax = stats.json().get("max").asDouble();
+      double dmin = Math.min(n.min(), n.max());
+      double dmax = Math.max(n.min(), n.max());
+      double scale = (dmax - dmin) * (smax - smin > 2.220446049250313e-16 ? 1. / (smax - smin) : 0);
+      double shift = dmin - smin * scale;
+      Mat dst = new Mat();
+      src.convertTo(dst, -1, scale, shift);
+      return OpChain.crop(dst, box, out);
+    } else if (op instanceof ImageOp.Clahe c) {
+      Clahe.Maps maps = stats.derived("clahe", json -> Clahe.maps(c, json.get("cells"), w, h));
+      int[] channel = {0};
+      Mat dst = OpChain.onColour(src, col -> perPlane(col, plane -> Clahe.apply(maps, channel[0]++, plane, box)));
+      return OpChain.crop(dst, box, out);
+    } else if (op instanceof ImageOp.Canny c) {
+      JsonNode on = stats.json().get("on");
+      Mat dst = Mat.zeros(out.height(), out.width(), CvType.CV_8U);
+      byte[] pixels = new byte[out.width() * out.height()];
+      for (TileRect t : ChainPlan.grid(w, h, tileSize)) {
+        Box tb = Box.of(t);
+        if (!tb.intersects(out)) {
+          continue;
+        }
+        CannyLabels labels = CannyLabels.of(c, src, box, tb, w, h);
+        boolean[] lit = labels.lit(ints(on.get(t.index())));
+        for (int y = Math.max(tb.y(), out.y()); y < Math.min(tb.bottom(), out.bottom()); y++) {
+          for (int x = Math.max(tb.x(), out.x()); x < Math.min(tb.right(), out.right()); x++) {
+            int label = labels.label(x - tb.x(), y - tb.y());
+            if (label > 0 && lit[label]) {
+              pixels[(y - out.y()) * out.width() + (x - out.x())] = (byte) 255;
+            }
+          }
+        }
+      }
+      dst.put(0, 0, pixels);
+      return dst;
+    }
+    throw new IllegalStateException("no implementation of whole-image op " + op.name());
+  }
+
+  /** Grey as it is, colour as B, G, R planes (the alpha of BGRA left out). */
+  private static List<Mat> colourPlanes(Mat m) {
+    List<Mat> planes = new ArrayList<>();
+    Core.split(m, planes);
+    if (planes.size() == 4) {
+      planes.remove(3).release();
+    }
+    return planes;
+  }
+
+  private static Mat perPlane(Mat src, java.util.function.Function<Mat, Mat> f) {
+    if (src.channels() == 1) {
+      return f.apply(src);
+    }
+    List<Mat> planes = new ArrayList<>();
+    Core.split(src, planes);
+    List<Mat> done = new ArrayList<>();
+    for (Mat p : planes) {
+      done.add(f.apply(p));
+    }
+    Mat dst = new Mat();
+    Core.merge(done, dst);
+    planes.forEach(Mat::release);
+    done.forEach(Mat::release);
+    return dst;
+  }
+
+  private static ArrayNode histograms(List<Mat> planes) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (Mat p : planes) {
+      int[] hist = new int[256];
+      byte[] data = new byte[(int) p.total()];
+      p.get(0, 0, data);
+      for (byte b : data) {
+        hist[b & 0xFF]++;
+      }
+      ArrayNode a = out.addArray();
+      for (int v : hist) {
+        a.add(v);
+      }
+    }
+    return out;
+  }
+
+  static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
+  }
+
+  private static Mat lut(int[] values) {
+    Mat lut = new Mat(1, 256, CvType.CV_8U);
+    byte[] b = new byte[256];
+    for (int i = 0; i < 256; i++) {
+      b[i] = (byte) values[i];
+    }
+    lut.put(0, 0, b);
+    return lut;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.tilefarm.worker.render.blender;
+
+import dev.tilefarm.schemas.SceneSpec;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.TileFailedException;
+import dev.tilefarm.worker.render.external.Crop;
+import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.RenderProcess;
+import dev.tilefarm.worker.render.external.RenderRequest;
+import dev.tilefarm.worker.render.external.Sandbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Blender ({@code /usr/bin/blender}, Cycles on the CPU) as a tile renderer: one background process per tile
+ * opens the {@code .blend} file with auto-run of its scripts disabled ({@code --disable-autoexec}, and
+ * {@code --factory-startup} so no user add-on runs), and a driver script of ours ({@code tile.py}) sets the
+ * frame, the samples, a fixed seed and a render border around the tile, renders, and writes the frame.
+ *
+ * <p>The border is the tile plus {@value #OVERSCAN} pixels on each side (clamped to the frame), cropped off
+ * afterwards: Cycles keys each sample on the pixel and the seed and samples its pixel filter by jittering
+ * rays, so with adaptive sampling, denoising, dithering and compositing turned off (they look at
+ * neighbouring pixels) the tile equals the same pixels of a full-frame render; the margin keeps that true of
+ * the tile's edge pixels whatever Blender's border rounding does.
+ *
+ * <p>Start-up: about 2-3 s of wall time per process before rendering (loading Blender and the file), so
+ * Blender tiles should be large: 128 pixels and up.
+ */
+public final class Blender implements ExternalRenderer {
+  static final int OVERSCAN = 8;
+  static final Path PROGRAM = Path.of("/usr/bin/blender");
+  private static final Pattern SAMPLE = Pattern.compile("Sample (\\d+)/(\\d+)");
+  private static final String DRIVER = readDriver();
+
+  @Override
+  public String name() {
+    return "blender";
+  }
+
+  @Override
+  public String unavailable() {
+    if (!Files.isExecutable(PROGRAM)) {
+      return "Blender is not installed (" + PROGRAM + "; Debian package blender)";
+    }
+    return Sandbox.unavailable();
+  }
+
+  @Override
+  public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
+    SceneSpec.Blender scene = (SceneSpec.Blender) r.job().scene();
+    TileRect t = r.tile();
+    int w = r.job().width();
+    int h = r.job().height();
+    Path out = r.workDir().resolve("frame.png");
+    Path driver = r.workDir().resolve("tile.py");
+    Path settings = r.workDir().resolve("tile.json");
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("width", w);
+    s.put("height", h);
+    s.put("x0", Math.max(0, t.x() - OVERSCAN));
+    s.put("y0", Math.max(0, t.y() - OVERSCAN));
+    s.put("x1", Math.min(w, t.x() + t.width() + OVERSCAN));
+    s.put("y1", Math.min(h, t.y() + t.height() + OVERSCAN));
+    s.put("out", out.toString());
+    s.put("samples", r.job().samples());
+    s.put("seed", r.job().seed());
+    s.put("frame", r.frame());
+    s.put("scene", scene.scene());
+    s.put("camera", scene.camera());
+    try {
+      Files.writeString(driver, DRIVER);
+      Files.write(settings, dev.tilefarm.schemas.Json.MAPPER.writeValueAsBytes(s));
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing Blender's driver for " + r.label(), e);
+    }
+    List<String> args = List.of(PROGRAM.toString(), "-b", "--factory-startup", "--disable-autoexec",
+        r.main().toString(), "--python", driver.toString(), "--", settings.toString());
+    List<String> env = List.of("HOME", r.workDir().toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
+        "TMPDIR", r.workDir().toString());
+    // Debian links some of Blender's libraries (BLAS, LAPACK) through /etc/alternatives; fonts are configured
+    // in /etc/fonts. Neither holds anything of the machine's but those links and settings.
+    List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
+        Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
+    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
+      Matcher m = SAMPLE.matcher(line);
+      if (m.find()) {
+        r.progress().accept((int) (Long.parseLong(m.group(1)) * 100 / Math.max(1, Long.parseLong(m.group(2)))));
+      }
+    }, r.label());
+    if (code != 0 || !Files.exists(out)) {
+      throw new TileFailedException(r.label() + ": Blender failed (exit " + code + "): " + reason(r.log().text()));
+    }
+    return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
+  }
+
+  static String reason(String log) {
+    StringBuilder b = new StringBuilder();
+    for (String line : log.split("\n")) {
+      String l = line.strip();
+      if (l.startsWith("tilefarm:") || l.contains("Error") || l.contains("error:") || l.startsWith("Warning: ")) {
+        b.append(b.length() == 0 ? "" : " | ").append(l);
+      }
+    }
+    if (b.length() == 0) {
+      String[] lines = log.strip().split("\n");
+      return String.join(" | ", List.of(lines).subList(Math.max(0, lines.length - 3), lines.length));
+    }
+    return b.length() > 2000 ? b.substring(0, 2000) + "..." : b.toString();
+  }
+
+  private static String readDriver() {
+    try (InputStream in = Blender.class.getResourceAsStream("tile.py")) {
+      if (in == null) {
+        throw new IllegalStateException("Blender's driver script tile.py is missing from the worker");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.tilefarm.worker.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.ImageOp;
+import dev.tilefarm.schemas.ImageOp.Axis;
+import dev.tilefarm.schemas.ImageOp.Interpolation;
+import dev.tilefarm.schemas.ImageOp.Morph;
+import dev.tilefarm.schemas.ImageOp.Shape;
+import dev.tilefarm.schemas.Ops;
+import dev.tilefarm.store.TileImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.Rect;
+import org.opencv.imgcodecs.Imgcodecs;
+
+/**
+ * The catalog's promise: for every op and for chains of them, the tiles made one by one (in as many passes as
+ * the chain needs), assembled, equal byte for byte the same OpenCV calls on the whole image, for tile sizes
+ * that divide the image and sizes that do not, on synthetic images (grey, BGR, BGRA, 16-bit) and on a
+ * photograph.
+ */
+class OpCatalogExactnessTest {
+  static {
+    OpenCv.load();
+  }
+
+  private static final int W = 150;
+  private static final int H = 101;
+
+  static final Map<String, byte[]> IMAGES = new LinkedHashMap<>();
+
+  static {
+    IMAGES.put("bgr", Reference.png(TestImages.textured(W, H, 3, 1)));
+    IMAGES.put("grey", Reference.png(TestImages.textured(W, H, 1, 2)));
+    IMAGES.put("bgra", Reference.png(TestImages.textured(W, H, 4, 3)));
+    IMAGES.put("bgr16", Reference.png(TestImages.textured16(W, H, 3, 4)));
+    IMAGES.put("photo", photo());
+  }
+
+  /** examples/images/still-life.png, cut to 173x119 so that no tile size used here divides it. */
+  private static byte[] photo() {
+    try {
+      byte[] png = Files.readAllBytes(Path.of("../examples/images/still-life.png"));
+      Mat m = Imgcodecs.imdecode(new MatOfByte(png), Imgcodecs.IMREAD_UNCHANGED);
+      return Reference.png(m.submat(new Rect(211, 143, 173, 119)).clone());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** At least one instance of every op in the registry (checked below), with parameters that exercise it. */
+  static final List<ImageOp> OPS = List.of(
+      new ImageOp.Grayscale(),
+      new ImageOp.GaussianBlur(2.5),
+      new ImageOp.BoxBlur(7),
+      new ImageOp.MedianBlur(5),
+      new ImageOp.MedianBlur(9),
+      new ImageOp.Bilateral(9, 40, 5),
+      new ImageOp.Sharpen(1),
+      new ImageOp.Unsharp(2, 1.5),
+      new ImageOp.Sobel(1, 0, 3),
+      new ImageOp.Sobel(1, 1, 5),
+      new ImageOp.Scharr(0, 1),
+      new ImageOp.Laplacian(3),
+      new ImageOp.Canny(50, 150, 3, false),
+      new ImageOp.Canny(20, 120, 5, true),
+      new ImageOp.Morphology(Morph.ERODE, Shape.RECT, 3, 2),
+      new ImageOp.Morphology(Morph.DILATE, Shape.ELLIPSE, 5, 1),
+      new ImageOp.Morphology(Morph.OPEN, Shape.CROSS, 3, 1),
+      new ImageOp.Morphology(Morph.CLOSE, Shape.ELLIPSE, 5, 2),
+      new ImageOp.Morphology(Morph.GRADIENT, Shape.RECT, 3, 1),
+      new ImageOp.ConvertColor(ImageOp.ColorSpace.HSV),
+      new ImageOp.ConvertColor(ImageOp.ColorSpace.LAB),
+      new ImageOp.BrightnessContrast(1.3, -20),
+      new ImageOp.Gamma(2.2),
+      new ImageOp.Invert(),
+      new ImageOp.Threshold(100, 255, ImageOp.ThresholdType.TRUNC),
+      new ImageOp.AdaptiveThreshold(false, 11, 2, 255, false),
+      new ImageOp.AdaptiveThreshold(true, 15, -3, 200, true),
+      new ImageOp.ColorMap("viridis"),
+      new ImageOp.EqualizeHist(),
+      new ImageOp.OtsuThreshold(255, false),
+      new ImageOp.Normalize(10, 240),
+      new ImageOp.Clahe(40, 8),
+      new ImageOp.Clahe(2, 5),
+      new ImageOp.Resize(0.5, 0, 0, Interpolation.LINEAR),
+      new ImageOp.Resize(0.37, 0, 0, Interpolation.NEAREST),
+      new ImageOp.Resize(0.73, 0, 0, Interpolation.LINEAR),
+      new ImageOp.Resize(1.6, 0, 0, Interpolation.LINEAR),
+      new ImageOp.Resize(0, 97, 130, Interpolation.LINEAR),
+      new ImageOp.Resize(0, 211, 77, Interpolation.NEAREST),
+      new ImageOp.Flip(Axis.HORIZONTAL),
+      new ImageOp.Flip(Axis.BOTH),
+      new ImageOp.Rotate(90),
+      new ImageOp.Rotate(180),
+      new ImageOp.Rotate(270),
+      new ImageOp.Crop(13, 7, 101, 66),
+      new ImageOp.Histogram(256),
+      new ImageOp.DominantColors(5, 8));
+
+  /** Chains: halos add up, passes follow one another, geometry moves later ops' tiles. */
+  static final List<List<ImageOp>> CHAINS = List.of(
+      List.of(new ImageOp.Clahe(40, 8), new ImageOp.Canny(50, 150, 3, false)),
+      List.of(new ImageOp.GaussianBlur(1.5), new ImageOp.Grayscale(), new ImageOp.EqualizeHist(),
+          new ImageOp.Morphology(Morph.DILATE, Shape.RECT, 3, 1)),
+      List.of(new ImageOp.Rotate(90), new ImageOp.GaussianBlur(2), new ImageOp.Crop(5, 9, 70, 120),
+          new ImageOp.OtsuThreshold(255, true)),
+      List.of(new ImageOp.Normalize(0, 255), new ImageOp.Clahe(3, 4), new ImageOp.Sobel(1, 0, 3),
+          new ImageOp.Flip(Axis.VERTICAL), new ImageOp.Histogram(16)),
+      List.of(new ImageOp.Resize(0, 90, 61, Interpolation.NEAREST), new ImageOp.MedianBlur(5),
+          new ImageOp.Canny(30, 90, 3, false), new ImageOp.Morphology(Morph.CLOSE, Shape.ELLIPSE, 3, 1)));
+
+  private static final int[] TILES = {16, 37, 64, 200};
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String image : IMAGES.keySet()) {
+      for (ImageOp op : OPS) {
+        for (int tile : TILES) {
+          out.add(Arguments.of(image, List.of(op), tile));
+        }
+      }
+      for (List<ImageOp> chain : CHAINS) {
+        for (int tile : TILES) {
+          out.add(Arguments.of(image, chain, tile));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1} tiles of {2}")
+  @MethodSource("cases")
+  void assembledTilesEqualTheOpsOnTheWholeImage(String image, List<ImageOp> chain, int tile) throws Exception {
+    TileImage expected = Reference.of(IMAGES.get(image), chain);
+    TiledRun.Result tiled = TiledRun.run(IMAGES.get(image), chain, tile);
+    assertEquals(expected.width(), tiled.image().width());
+    assertEquals(expected.height(), tiled.image().height());
+    assertEquals(expected.channels(), tiled.image().channels());
+    byte[] e = expected.pixels();
+    byte[] a = tiled.image().pixels();
+    int differing = 0;
+    int first = -1;
+    for (int i = 0; i < e.length; i++) {
+      if (e[i] != a[i]) {
+        differing++;
+        if (first < 0) {
+          first = i;
+        }
+      }
+    }
+    if (approximate(chain)) {
+      // Linear resize (other than halving) is OpenCV's INTER_LINEAR recomputed in absolute coordinates: its
+      // stated tolerance is 1 level on at most 1% of samples, and the result never depends on the tiling.
+      int worst = 0;
+      for (int i = 0; i < e.length; i++) {
+        worst = Math.max(worst, Math.abs((e[i] & 0xFF) - (a[i] & 0xFF)));
+      }
+      assertTrue(worst <= 1, "a sample differs by " + worst);
+      assertTrue(differing <= e.length / 100, differing + " of " + e.length + " samples differ");
+      byte[] oneTile = TiledRun.run(IMAGES.get(image), chain, 4096).image().pixels();
+      assertTrue(java.util.Arrays.equals(oneTile, a), "the result depends on the tile size");
+      return;
+    }
+    assertEquals(0, differing, differing + " of " + e.length + " samples differ; first at sample " + first
+        + " (pixel " + (first / expected.channels()) % expected.width() + "," + (first / expected.channels())
+        / expected.width() + "): expected " + (first < 0 ? 0 : e[first] & 0xFF) + ", got "
+        + (first < 0 ? 0 : a[first] & 0xFF));
+  }
+
+  /** Chains whose exactness is the stated tolerance of linear resizing (see the README's catalog). */
+  private static boolean approximate(List<ImageOp> chain) {
+    return chain.stream().anyMatch(op -> op instanceof ImageOp.Resize r && r.interpolation() == Interpolation.LINEAR
+        && !(r.factor() == 0.5));
+  }
+
+  @Test
+  void everyOpOfTheRegistryIsCovered() {
+    Set<String> covered = OPS.stream().map(ImageOp::name).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> untested = new TreeSet<>(Ops.names());
+    untested.removeAll(covered);
+    // detect-faces is exact by other means (FaceDetectionTest): its pixels pass through like the other analyses.
+    untested.remove("detect-faces");
+    assertTrue(untested.isEmpty(), "ops without an exactness case: " + untested);
+  }
+
+  @Test
+  void wholeImageOpsRunInOneMorePassEach() throws Exception {
+    assertEquals(1, TiledRun.run(IMAGES.get("grey"), List.of(new ImageOp.GaussianBlur(1)), 64).passes());
+    assertEquals(3, TiledRun.run(IMAGES.get("grey"), CHAINS.get(0), 64).passes());
+  }
+}

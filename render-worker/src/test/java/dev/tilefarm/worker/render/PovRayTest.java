@@ -1,0 +1,138 @@
+package dev.tilefarm.worker.render;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.SceneSpec;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.TileFailedException;
+import dev.tilefarm.worker.render.external.TileLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * POV-Ray tiles against full-frame renders of scenes from the povray-examples package, and the sandbox
+ * against scenes that reach outside their folder. Skipped where POV-Ray, its examples or bubblewrap are missing.
+ */
+class PovRayTest {
+  static final Path EXAMPLES = Path.of("/usr/share/doc/povray/examples");
+  private final ExternalRenderTesting t = new ExternalRenderTesting();
+
+  @BeforeEach
+  void needsPovRay() {
+    String why = t.renderer.unavailable("povray");
+    Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+  }
+
+  private static byte[] example(String path) throws Exception {
+    Path p = EXAMPLES.resolve(path);
+    Assumptions.assumeTrue(Files.exists(p), () -> "skipped: " + p + " is missing (Debian package povray-examples)");
+    return Files.readAllBytes(p);
+  }
+
+  private static JobRequest.Render job(String id, S3Uri scene, String main) {
+    return new JobRequest.Render(id, 160, 120, "povray", new SceneSpec.PovRay(scene, main, 0.3, 3, false, 9, 0, 1), 1,
+        0, 64, null);
+  }
+
+  @Test
+  void tilesOfASceneWithoutPhotonsOrMediaEqualTheFullFrame() throws Exception {
+    JobRequest.Render job = job("wood", t.put("scenes/woodbox.pov", example("advanced/woodbox.pov")), null);
+    TileImage full = t.full(job);
+    // 64 lies on POV-Ray's 32-pixel block grid, 50 does not: both must give the full frame's bytes.
+    assertArrayEquals(full.pixels(), t.tiled(job, 64).pixels(), "64-pixel tiles differ from the full frame");
+    assertArrayEquals(full.pixels(), t.tiled(job, 50).pixels(), "50-pixel tiles differ from the full frame");
+  }
+
+  @Test
+  void tilesOfASceneWithPhotonsAreCloseToTheFullFrameWithoutSeams() throws Exception {
+    JobRequest.Render job = job("photons", t.put("scenes/glass.pov", example("lights/phot_met_glass.pov")), null);
+    TileImage full = t.full(job);
+    TileImage tiled = t.tiled(job, 64);
+    double psnr = ExternalRenderTesting.psnr(full, tiled);
+    assertTrue(psnr >= 40, "PSNR " + psnr + " dB is below 40");
+    ExternalRenderTesting.assertNoSeam(full, tiled, 64, 2.0);
+  }
+
+  @Test
+  void anArchiveSceneReadsItsOwnIncludeFilesAndItsWorkFolder() throws Exception {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("scene.pov", ExternalRenderTesting.utf8("#version 3.7;\n#include \"parts/colour.inc\"\n"
+        + "#fopen Out \"notes.txt\" write\n#write (Out, \"hello\")\n#fclose Out\n"
+        + "camera { location <0, 0, -4> look_at 0 }\nlight_source { <4, 4, -4> rgb 1 }\n"
+        + "sphere { 0, 1 pigment { color Mine } }\n"));
+    files.put("parts/colour.inc", ExternalRenderTesting.utf8("#declare Mine = rgb <0.2, 0.6, 0.9>;\n"));
+    JobRequest.Render job = job("archive", t.put("scenes/a.zip", ExternalRenderTesting.zip(files)), "scene.pov");
+    TileImage centre = t.renderer.render(job, new TileRect(0, 70, 50, 20, 20), 160, 120, RenderContext.none());
+    int blue = centre.pixels()[(10 * 20 + 10) * 3 + 2] & 0xff;
+    assertTrue(blue > 100, "the included colour was not used (blue " + blue + ")");
+  }
+
+  @Test
+  void aSceneThatIncludesEtcPasswdFailsNamingTheFile() throws Exception {
+    TileFailedException e = fails("inc", "#include \"/etc/passwd\"\n");
+    assertTrue(e.getMessage().contains("/etc/passwd"), e.getMessage());
+  }
+
+  @Test
+  void aSceneThatOpensEtcPasswdFailsNamingTheFile() throws Exception {
+    TileFailedException e = fails("fopen", "#fopen F \"/etc/passwd\" read\n#read (F, S)\n");
+    assertTrue(e.getMessage().contains("/etc/passwd"), e.getMessage());
+  }
+
+  @Test
+  void aSceneThatWritesOutsideItsFolderFailsAndWritesNothing() throws Exception {
+    Path target = Files.createTempDirectory("tilefarm-outside").resolve("escaped.txt");
+    TileFailedException e = fails("write", "#fopen F \"" + target + "\" write\n#write (F, \"x\")\n#fclose F\n");
+    assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
+    assertFalse(Files.exists(target), "the scene wrote " + target);
+  }
+
+  @Test
+  void aTileThatRunsPastItsTimeLimitIsStopped() throws Exception {
+    JobRequest.Render job = job("slow", t.put("scenes/slow.pov", ExternalRenderTesting.utf8(
+        "#declare I = 0;\n#while (true)\n#declare I = I + 1;\n#end\n")), null);
+    TileLog log = new TileLog();
+    long start = System.nanoTime();
+    TileFailedException e = assertThrows(TileFailedException.class, () -> t.renderer.render(job,
+        new TileRect(0, 0, 0, 32, 32), 160, 120, new RenderContext(null, 0, System.currentTimeMillis() + 1500, log,
+            p -> { })));
+    assertTrue(e.getMessage().contains("time limit"), e.getMessage());
+    assertTrue(log.text().contains("time limit"), log.text());
+    // Not a timing assertion: only that the endless scene did not run on (and was stopped, not waited for).
+    assertTrue(System.nanoTime() - start < 120_000_000_000L);
+    assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().command().orElse("").endsWith("povray")),
+        "a povray process is still running");
+  }
+
+  @Test
+  void progressAndTheLogComeFromPovRaysOutput() throws Exception {
+    JobRequest.Render job = job("log", t.put("scenes/woodbox.pov", example("advanced/woodbox.pov")), null);
+    TileLog log = new TileLog();
+    List<Integer> progress = new ArrayList<>();
+    t.renderer.render(job, new TileRect(0, 0, 0, 64, 64), 160, 120, new RenderContext(null, 0, 0, log,
+        p -> progress.add(p)));
+    assertTrue(log.text().contains("POV-Ray finished"), log.text());
+    assertFalse(progress.isEmpty(), "no progress reported");
+    assertTrue(progress.get(progress.size() - 1) == 100, "last progress " + progress);
+  }
+
+  private TileFailedException fails(String id, String scene) throws Exception {
+    JobRequest.Render job = job(id, t.put("scenes/" + id + ".pov", ExternalRenderTesting.utf8(scene
+        + "camera { location <0, 0, -4> look_at 0 }\nsphere { 0, 1 pigment { rgb 1 } }\n")), null);
+    return assertThrows(TileFailedException.class, () -> t.renderer.render(job, new TileRect(0, 0, 0, 32, 32), 160, 120,
+        RenderContext.none()));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.tilefarm.splitter;
+
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.schemas.WorkerStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workers present and the renderers they have, as their heartbeats on the workers topic tell (read from
+ * the start, no group). A job for a renderer that none of the present workers has is rejected, naming the
+ * renderer and what the workers do have, instead of waiting for a worker that may never come. With no worker
+ * present at all every job waits, as it always has (workers may be starting).
+ */
+final class WorkerDirectory implements JobPlanner.Renderers, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerDirectory.class);
+
+  private final Properties clientProperties;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+  private final Topics topics;
+  private final LongSupplier clock;
+  private Thread thread;
+  private final Map<String, WorkerStatus> workers = new TreeMap<>();
+  private volatile boolean running = true;
+
+  WorkerDirectory(Properties clientProperties, Topics topics, LongSupplier clock) {
+    this.topics = topics;
+    this.clock = clock;
+    this.clientProperties = clientProperties;
+  }
+
+  /** Starts following the workers topic (until then, and in tests, {@link #seen} alone feeds it). */
+  void start() {
+    Properties p = new Properties();
+    p.putAll(clientProperties);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, topics.groupId("tile-splitter") + "-workers");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    thread = new Thread(this::run, "splitter-workers");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public String missing(String renderer) {
+    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
+      return null; // every worker has the renderers built into it
+    }
+    long now = clock.getAsLong();
+    List<String> present = new ArrayList<>();
+    synchronized (workers) {
+      for (WorkerStatus w : workers.values()) {
+        if (now - w.timestamp() > WorkerStatus.ALIVE_MS) {
+          continue;
+        }
+        if (w.renderers().contains(renderer)) {
+          return null;
+        }
+        present.add(w.worker() + " (" + String.join(", ", w.renderers()) + ")");
+      }
+    }
+    if (present.isEmpty()) {
+      return null;
+    }
+    return "no worker of this farm has the " + renderer + " renderer (workers: " + String.join("; ", present)
+        + "); a worker offers it when " + renderer + " and bubblewrap are installed on its machine";
+  }
+
+  /** A worker's latest heartbeat, or null for a worker that left. */
+  void seen(String worker, WorkerStatus status) {
+    synchronized (workers) {
+      if (status == null) {
+        workers.remove(worker);
+      } else {
+        workers.put(worker, status);
+      }
+    }
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (PartitionInfo info : consumer.partitionsFor(topics.workers().name(), Duration.ofSeconds(30))) {
+        parts.add(new TopicPartition(info.topic(), info.partition()));
+      }
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.key() == null) {
+            continue;
+          }
+          try {
+            seen(r.key(), r.value() == null ? null
+                : topics.workers().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+          } catch (UndecodableException e) {
+            log.warn("ignoring a heartbeat of worker {} that is not a WorkerStatus: {}", r.key(), e.getMessage());
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.warn("the workers directory stopped; jobs are no longer checked against workers' renderers: {}",
+          e.toString());
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+  }
+}

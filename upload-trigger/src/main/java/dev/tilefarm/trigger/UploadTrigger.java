@@ -1,0 +1,199 @@
+package dev.tilefarm.trigger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.DeadLetter;
+import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.schemas.UndecodableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upload-trigger role: reads object-store notifications from the uploads topic ({@code PREFIX uploads},
+ * where MinIO or an S3-to-Kafka bridge publishes them), turns each new object that a rule matches into a
+ * process job ({@link TriggerRules}), and publishes it to the jobs topic keyed by its id. A record that is no
+ * notification goes to the dead-letter topic with the error.
+ *
+ * <p>At least once: offsets are committed after the jobs are acknowledged by the broker. A notification read
+ * twice gives the same job id, which the splitter runs once.
+ */
+public final class UploadTrigger implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UploadTrigger.class);
+  /** The uploads topic's name without the farm's prefix. */
+  public static final String TOPIC = "uploads";
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Topics topics;
+  private final TriggerRules rules;
+  private final Thread thread;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private volatile long jobs;
+
+  private UploadTrigger(String bootstrap, Topics topics, TriggerRules rules, Map<String, String> kafkaOverrides) {
+    this.topics = topics;
+    this.rules = rules;
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, topics.groupId("upload-trigger"));
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    kafkaOverrides.forEach((k, v) -> {
+      if (ConsumerConfig.configNames().contains(k)) {
+        c.put(k, v);
+      }
+    });
+    consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    kafkaOverrides.forEach((k, v) -> {
+      if (ProducerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
+    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    thread = new Thread(this::loop, "upload-trigger");
+  }
+
+  /**
+   * Starts reading notifications, creating the uploads topic (with {@code partitions}) if it is missing, as
+   * every role creates the topics it uses.
+   *
+   * @param rulesJson the rules file's content (see {@link TriggerRules})
+   * @throws IllegalArgumentException naming the rule and field when the rules are not valid
+   */
+  public static UploadTrigger start(String bootstrap, Topics topics, int partitions, byte[] rulesJson,
+      Map<String, String> kafkaOverrides) {
+    TriggerRules rules;
+    try {
+      rules = TriggerRules.parse(rulesJson);
+    } catch (TriggerRules.InvalidRulesException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    ensureTopic(bootstrap, topics, partitions, kafkaOverrides);
+    UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides);
+    t.consumer.subscribe(List.of(topics.prefix() + TOPIC));
+    t.thread.start();
+    log.info("upload trigger: {} rules on {}", rules.rules().size(), topics.prefix() + TOPIC);
+    return t;
+  }
+
+  private static void ensureTopic(String bootstrap, Topics topics, int partitions, Map<String, String> overrides) {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    overrides.forEach((k, v) -> {
+      if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
+        props.put(k, v);
+      }
+    });
+    String name = topics.prefix() + TOPIC;
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+      if (!admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(name)) {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, java.util.Optional.of(partitions),
+            java.util.Optional.empty()))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+        throw new IllegalStateException("creating the uploads topic " + name + ": " + e.getCause(), e.getCause());
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("creating the uploads topic " + name + ": the cluster did not answer", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the uploads topic", e);
+    }
+  }
+
+  /** Jobs published so far. */
+  public long jobs() {
+    return jobs;
+  }
+
+  private void loop() {
+    try {
+      while (running.get()) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          handle(r);
+        }
+        if (!records.isEmpty()) {
+          producer.flush(); // acknowledged before the offsets move on
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> r) {
+    S3Event event;
+    try {
+      event = S3Event.parse(r.value());
+    } catch (UndecodableException e) {
+      deadLetter(r, e.getMessage());
+      return;
+    }
+    for (S3Event.Created created : event.created()) {
+      ObjectNode job = rules.jobFor(created);
+      if (job == null) {
+        log.debug("no rule for s3://{}/{}", created.bucket(), created.key());
+        continue;
+      }
+      String id = job.get("id").asText();
+      try {
+        producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(job)));
+        jobs++;
+        log.info("s3://{}/{} -> job {} ({})", created.bucket(), created.key(), id, job.get("output").asText());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, String error) {
+    log.warn("dead-lettered {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), error);
+    Base64.Encoder b64 = Base64.getEncoder();
+    DeadLetter letter = new DeadLetter(r.topic(), r.partition(), r.offset(),
+        r.key() == null ? null : b64.encodeToString(r.key()), r.value() == null ? null : b64.encodeToString(r.value()),
+        error, "upload-trigger", System.currentTimeMillis());
+    byte[] value = topics.deadLetter().valueSerde().serializer().serialize(topics.deadLetter().name(), letter);
+    producer.send(new ProducerRecord<>(topics.deadLetter().name(),
+        r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), value));
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(Duration.ofSeconds(10));
+  }
+}
