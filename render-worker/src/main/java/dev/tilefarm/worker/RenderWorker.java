@@ -570,7 +570,7 @@ public final class RenderWorker implements AutoCloseable {
   private S3Uri storeLog(TileTask task, TileLog tileLog) {
     S3Uri uri = TileKeys.tileLog(task.tileUri().bucket(), task.jobId(), task.tile().index());
     try {
-      blobs.put(uri, tileLog.text().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+      blobs.put(uri, tileLog.text().getBytes(StandardCharsets.UTF_8), "text/plain");
       return uri;
     } catch (BlobStoreException | UncheckedIOException e) {
       log.warn("{}: could not keep the renderer's log at {}: {}", task.label(), uri, e.getMessage());

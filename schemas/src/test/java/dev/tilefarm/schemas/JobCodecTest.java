@@ -127,7 +127,7 @@ class JobCodecTest {
         invalid("{'type':'render','width':64,'height':48,'renderer':'pbrt'}").getMessage());
     assertEquals("type: must be \"render\" or \"process\", got \"transcode\"",
         invalid("{'type':'transcode'}").getMessage());
-    assertEquals("ops: is empty: give at least one op (valid ops: grayscale, gaussian-blur)",
+    assertEquals("ops: is empty: give at least one op (valid ops: " + String.join(", ", Ops.names()) + ")",
         invalid("{" + PROCESS + ",'ops':[]}").getMessage());
     assertTrue(invalid("{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{"
         + "'camera':{'position':[0,1,5],'lookAt':[0,1,0]},'materials':{'white':{'type':'diffuse','color':[1,1,1]}},"

@@ -48,6 +48,7 @@ class SchemaExamplesTest {
       entry("conductor-roughness-above-one", "scene.materials.metal.roughness"),
       entry("diffuse-color-above-one", "scene.materials.white.color[1]"),
       entry("empty-ops", "ops"),
+      entry("clahe-grid-too-large", "ops[0].grid"),
       entry("fractional-samples", "samples"),
       entry("gltf-object-with-fbx-file", "scene.objects[1].file"),
       entry("gaussian-blur-without-sigma", "ops[0].sigma"),
@@ -125,7 +126,18 @@ class SchemaExamplesTest {
       Set<String> folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
       assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter",
-          "job-cancel", "job-control")), folders);
+          "job-cancel", "job-control", "report")), folders);
+    }
+  }
+
+  /** Analysis reports are written by the compositor, not decoded by the farm: their examples meet the schema. */
+  @Test
+  void everyReportExampleMatchesTheSchema() {
+    List<Path> reports = examples("report");
+    assertFalse(reports.isEmpty());
+    for (Path file : reports) {
+      Set<ValidationMessage> errors = validate("report", read(file));
+      assertTrue(errors.isEmpty(), file + ":" + describe(errors));
     }
   }
 

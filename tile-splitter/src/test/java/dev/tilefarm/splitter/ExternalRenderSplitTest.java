@@ -23,9 +23,12 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs for povray and blender: routed to their renderer's task topic, animations cut frame by frame. */
 class ExternalRenderSplitTest {
+  @TempDir
+  java.nio.file.Path stateDir;
   private final Topics topics = new Topics("t.");
   private final AtomicLong now = new AtomicLong(1_000_000);
   private final WorkerDirectory workers;
@@ -49,6 +52,7 @@ class ExternalRenderSplitTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-external-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     Map<S3Uri, byte[]> specs = new HashMap<>();
     driver = new TopologyTestDriver(SplitterTopology.build(topics, planner, specs::put, "farm", now::get), p);
     jobs = driver.createInputTopic(topics.jobs().name(), Serdes.String().serializer(), Serdes.String().serializer());

@@ -61,8 +61,16 @@ public final class TileRenderer {
     this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, fetch);
   }
 
+  /** The scratch folder of this process's scene folders and tile work folders, deleted when the process ends. */
+  private static final Path SCRATCH = Path.of(System.getProperty("java.io.tmpdir"),
+      "tilefarm-scenes-" + ProcessHandle.current().pid());
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ExternalScenes.delete(SCRATCH), "scratch-cleanup"));
+  }
+
   private static Path scratchRoot() {
-    return Path.of(System.getProperty("java.io.tmpdir"), "tilefarm-scenes-" + ProcessHandle.current().pid());
+    return SCRATCH;
   }
 
   /**

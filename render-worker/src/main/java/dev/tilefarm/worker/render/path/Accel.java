@@ -59,7 +59,12 @@ final class Accel implements Aggregate {
         itemExtent[i] = e;
       }
       Bvh bvh = new Bvh(lo, hi, 2);
-      this.nodeBounds = bvh.bounds;
+      // One ulp outward, so that no surface lies on a box face: a ray whose origin is exactly on a face and
+      // whose direction lies in it (0 times a huge reciprocal, 0) then cannot miss anything inside.
+      this.nodeBounds = bvh.bounds.clone();
+      for (int i = 0; i < nodeBounds.length; i++) {
+        nodeBounds[i] = i % 6 < 3 ? Math.nextDown(nodeBounds[i]) : Math.nextUp(nodeBounds[i]);
+      }
       this.nodes = bvh.nodes;
       this.order = bvh.order;
       scene = java.util.Arrays.copyOf(bvh.bounds, 6);
@@ -121,7 +126,9 @@ final class Accel implements Aggregate {
     if (items.length > 0) {
       double ox = ray.origin().x(), oy = ray.origin().y(), oz = ray.origin().z();
       double dx = ray.direction().x(), dy = ray.direction().y(), dz = ray.direction().z();
-      double idx = 1 / dx, idy = 1 / dy, idz = 1 / dz;
+      double idx = TriangleMesh.finite(1 / dx);
+      double idy = TriangleMesh.finite(1 / dy);
+      double idz = TriangleMesh.finite(1 / dz);
       int nx = idx < 0 ? 3 : 0;
       int ny = idy < 0 ? 4 : 1;
       int nz = idz < 0 ? 5 : 2;
@@ -130,20 +137,11 @@ final class Accel implements Aggregate {
       int node = 0;
       while (true) {
         int o = 6 * node;
-        double tmin = 0;
-        double tmax = best;
-        double a = (nodeBounds[o + nx] - ox) * idx;
-        double b = (nodeBounds[o + 3 - nx] - ox) * idx;
-        if (a > tmin) tmin = a;
-        if (b < tmax) tmax = b;
-        a = (nodeBounds[o + ny] - oy) * idy;
-        b = (nodeBounds[o + 5 - ny] - oy) * idy;
-        if (a > tmin) tmin = a;
-        if (b < tmax) tmax = b;
-        a = (nodeBounds[o + nz] - oz) * idz;
-        b = (nodeBounds[o + 7 - nz] - oz) * idz;
-        if (a > tmin) tmin = a;
-        if (b < tmax) tmax = b;
+        // Branch-free, as in TriangleMesh (reciprocals made finite there, boxes widened here).
+        double tmin = Math.max(Math.max((nodeBounds[o + nx] - ox) * idx, (nodeBounds[o + ny] - oy) * idy),
+            Math.max((nodeBounds[o + nz] - oz) * idz, 0));
+        double tmax = Math.min(Math.min((nodeBounds[o + 3 - nx] - ox) * idx, (nodeBounds[o + 5 - ny] - oy) * idy),
+            Math.min((nodeBounds[o + 7 - nz] - oz) * idz, best));
         if (tmin <= tmax * BOX_SLACK) {
           int count = nodes[3 * node + 1];
           if (count > 0) {
@@ -224,7 +222,9 @@ final class Accel implements Aggregate {
     }
     double ox = ray.origin().x(), oy = ray.origin().y(), oz = ray.origin().z();
     double dx = ray.direction().x(), dy = ray.direction().y(), dz = ray.direction().z();
-    double idx = 1 / dx, idy = 1 / dy, idz = 1 / dz;
+    double idx = TriangleMesh.finite(1 / dx);
+    double idy = TriangleMesh.finite(1 / dy);
+    double idz = TriangleMesh.finite(1 / dz);
     int nx = idx < 0 ? 3 : 0;
     int ny = idy < 0 ? 4 : 1;
     int nz = idz < 0 ? 5 : 2;
@@ -233,20 +233,11 @@ final class Accel implements Aggregate {
     int node = 0;
     while (true) {
       int o = 6 * node;
-      double tmin = 0;
-      double tmax = tMax;
-      double a = (nodeBounds[o + nx] - ox) * idx;
-      double b = (nodeBounds[o + 3 - nx] - ox) * idx;
-      if (a > tmin) tmin = a;
-      if (b < tmax) tmax = b;
-      a = (nodeBounds[o + ny] - oy) * idy;
-      b = (nodeBounds[o + 5 - ny] - oy) * idy;
-      if (a > tmin) tmin = a;
-      if (b < tmax) tmax = b;
-      a = (nodeBounds[o + nz] - oz) * idz;
-      b = (nodeBounds[o + 7 - nz] - oz) * idz;
-      if (a > tmin) tmin = a;
-      if (b < tmax) tmax = b;
+      // Branch-free, as in TriangleMesh (reciprocals made finite there, boxes widened here).
+      double tmin = Math.max(Math.max((nodeBounds[o + nx] - ox) * idx, (nodeBounds[o + ny] - oy) * idy),
+          Math.max((nodeBounds[o + nz] - oz) * idz, 0));
+      double tmax = Math.min(Math.min((nodeBounds[o + 3 - nx] - ox) * idx, (nodeBounds[o + 5 - ny] - oy) * idy),
+          Math.min((nodeBounds[o + 7 - nz] - oz) * idz, tMax));
       if (tmin <= tmax * BOX_SLACK) {
         int count = nodes[3 * node + 1];
         if (count > 0) {

@@ -15,7 +15,7 @@ package dev.tilefarm.worker.render.path;
 final class Bvh {
   static final int MAX_DEPTH = 96;
   private static final int BINS = 32;
-  /** SAH cost of one traversal step relative to one item test. */
+  /** SAH cost of one traversal step relative to one item test, unless the caller says otherwise. */
   private static final double TRAVERSAL_COST = 1.0;
 
   final double[] bounds;
@@ -28,6 +28,7 @@ final class Bvh {
   private final double[] hi;
   private final double[] centroid;
   private final int maxLeaf;
+  private final double traversalCost;
   private double[] b;
   private int[] nd;
   private int count;
@@ -38,6 +39,14 @@ final class Bvh {
    * @param maxLeaf most items a leaf holds when the heuristic would rather not split
    */
   Bvh(double[] lo, double[] hi, int maxLeaf) {
+    this(lo, hi, maxLeaf, TRAVERSAL_COST);
+  }
+
+  /**
+   * @param traversalCost SAH cost of one traversal step relative to one item test: higher gives fewer,
+   *     larger leaves
+   */
+  Bvh(double[] lo, double[] hi, int maxLeaf, double traversalCost) {
     int n = lo.length / 3;
     if (n == 0) {
       throw new IllegalArgumentException("a BVH needs at least one item");
@@ -45,6 +54,7 @@ final class Bvh {
     this.lo = lo;
     this.hi = hi;
     this.maxLeaf = maxLeaf;
+    this.traversalCost = traversalCost;
     this.centroid = new double[3 * n];
     for (int i = 0; i < 3 * n; i++) {
       centroid[i] = 0.5 * (lo[i] + hi[i]);
@@ -155,7 +165,7 @@ final class Bvh {
       }
     }
     double parentArea = area(box);
-    double splitCost = TRAVERSAL_COST + (parentArea > 0 ? best / parentArea : n);
+    double splitCost = traversalCost + (parentArea > 0 ? best / parentArea : n);
     if (bestBin < 0 || (splitCost >= n && n <= maxLeaf)) {
       if (n <= maxLeaf) {
         return -1;

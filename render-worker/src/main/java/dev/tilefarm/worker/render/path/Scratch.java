@@ -9,9 +9,9 @@ final class Scratch {
   static final int STACK = Bvh.MAX_DEPTH + 8;
 
   final int[] topStack = new int[STACK];
-  final int[] meshStack = new int[STACK];
+  final int[] meshStack = new int[TriangleMesh.STACK];
   /** Entry distances of the pending mesh nodes, so that ones beyond the nearest hit are skipped. */
-  final double[] meshStackT = new double[STACK];
+  final double[] meshStackT = new double[TriangleMesh.STACK];
 
   /** Distance to the nearest hit so far. */
   double t;

@@ -1,38 +1,63 @@
 package dev.tilefarm.worker.render.path;
 
+import java.util.Arrays;
+
 /**
- * Triangles in their own (object) space with a {@link Bvh} over them: the shared geometry of every instance
- * of one mesh. The hot loop of the tracer lives here, written over flat arrays so that a ray query
- * allocates nothing: nodes and triangles share one float array (each leaf's triangles, as first vertex and
- * two edges for the Möller-Trumbore test, right after the leaf), and traversal visits the nearer child first.
+ * Triangles in their own (object) space with a BVH over them: the shared geometry of every instance of one
+ * mesh. The hot loop of the tracer lives here, written over one flat float array so that a ray query
+ * allocates nothing and touches few cache lines (see {@link #stream}).
  *
  * <p>Triangles are two-sided for intersection. Vertex normals and uvs are optional. Immutable and
  * thread-safe after construction.
  */
 final class TriangleMesh {
-  /** Items per leaf when the heuristic would rather not split further. */
-  private static final int MAX_LEAF = 4;
+  /** Items per leaf of the binary build when the heuristic would rather not split further. */
+  private static final int MAX_LEAF = 8;
+  /**
+   * SAH cost of a traversal step relative to one triangle test in the binary build. Higher than the
+   * binary tracer's 1 because a 4-wide node tests four boxes from one fetched node, and a leaf's triangles
+   * sit right after their node: a larger leaf costs arithmetic, another node costs a cache miss.
+   */
+  private static final double TRAVERSAL_COST = 2.0;
   /** Widens box exits against rounding, so that a triangle on a box face is never culled (pbrt's 1 + 2 gamma(3)). */
   private static final double BOX_SLACK = 1 + 1e-12;
+  /** Children per node of the traced tree. */
+  private static final int WIDTH = 4;
+  /** Floats per node: six planes of four child boxes, then four child handles. */
+  private static final int NODE = 7 * WIDTH;
+  /** Floats per triangle: v0, e1, e2 and the input index (as int bits). */
+  private static final int TRI = 10;
+  /** Stack entries a trace can need: up to WIDTH - 1 pending siblings per level, plus the node in hand. */
+  static final int STACK = (WIDTH - 1) * (Bvh.MAX_DEPTH + 1) + WIDTH;
 
   final int triangleCount;
   final double[] positions;
   final int[] indices;
   final double[] normals;
   final double[] uvs;
-  /** The input index of the triangle at each leaf slot. */
-  final int[] original;
   /**
-   * The BVH and the triangles in one float stream, in depth-first order. A node at offset {@code o} is 8
-   * floats: min x, y, z and max x, y, z (rounded outward from the double bounds, so the boxes stay
-   * conservative), then as raw int bits the offset of the right child (interior: the left child follows at
-   * {@code o + 8}) or the first triangle slot (leaf), and the triangle count (0 for an interior node). A
-   * leaf's triangles follow it at {@code o + 8}, 9 floats each: v0, e1 and e2 of the Moller-Trumbore test,
-   * as floats (half the memory traffic of doubles, and the precision the mesh formats store anyway; the test
-   * itself runs in double). Keeping them next to their leaf, whose box was just read from the parent, turns
-   * the random memory access a leaf used to cost into a sequential one.
+   * A 4-wide BVH (the binary SAH {@link Bvh} collapsed: each node takes in the children of its largest
+   * interior children until it has four) and the triangles, in one float stream in depth-first order. This is
+   * data-oriented on purpose: two thirds of a ray's time used to be cache misses, so the layout is chosen for
+   * them, not for reading.
+   *
+   * <p>A node at offset {@code o} is {@link #NODE} floats: min x of its four children at {@code o .. o+3},
+   * then min y, min z, max x, max y, max z likewise (structure of arrays, rounded outward from the double
+   * bounds, so the boxes stay conservative; an unused child has an empty box, min +inf and max -inf, that
+   * every ray misses), then four child handles as raw int bits. A handle {@code h >= 0} is the offset of an
+   * interior node; {@code h < 0} is a leaf at offset {@code ~h}: its triangle count as int bits, then
+   * {@link #TRI} floats per triangle (v0, e1 and e2 of the Möller-Trumbore test as floats, and the
+   * triangle's input index). A node's leaves follow it directly, so one node fetch is followed by sequential
+   * reads of its leaves.
    */
   private final float[] stream;
+  /**
+   * Where traversal starts: the root node, or for a mesh that is a single leaf (a quad, a box) the leaf
+   * itself, since the caller has already tested the mesh's bounds and three empty boxes would be wasted.
+   */
+  private final int entry;
+  private int size;
+  private float[] building;
   /** Object-space bounds: min x, y, z, max x, y, z. */
   final double[] bounds;
   private final long bytes;
@@ -69,46 +94,97 @@ final class TriangleMesh {
         hi[3 * t + a] = Math.max(p0, Math.max(p1, p2));
       }
     }
-    Bvh bvh = new Bvh(lo, hi, MAX_LEAF);
-    this.original = bvh.order;
-    this.bounds = java.util.Arrays.copyOf(bvh.bounds, 6);
-    this.stream = new float[8 * bvh.nodeCount + 9 * triangleCount];
-    // Offsets of the nodes in the stream; nodes come in depth-first order, so a node's offset is known
-    // before its right child (a later node) is placed.
-    int[] at = new int[bvh.nodeCount];
-    int o = 0;
-    for (int n = 0; n < bvh.nodeCount; n++) {
-      at[n] = o;
-      for (int a = 0; a < 3; a++) {
-        stream[o + a] = Math.nextDown((float) bvh.bounds[6 * n + a]);
-        stream[o + 3 + a] = Math.nextUp((float) bvh.bounds[6 * n + 3 + a]);
-      }
-      int count = bvh.nodes[3 * n + 1];
-      stream[o + 7] = Float.intBitsToFloat(count);
-      o += 8;
-      if (count > 0) {
-        int first = bvh.nodes[3 * n];
-        stream[o - 2] = Float.intBitsToFloat(first);
-        for (int slot = first; slot < first + count; slot++, o += 9) {
-          int t = original[slot];
-          int i0 = 3 * indices[3 * t];
-          int i1 = 3 * indices[3 * t + 1];
-          int i2 = 3 * indices[3 * t + 2];
-          for (int a = 0; a < 3; a++) {
-            stream[o + a] = (float) positions[i0 + a];
-            stream[o + 3 + a] = (float) (positions[i1 + a] - positions[i0 + a]);
-            stream[o + 6 + a] = (float) (positions[i2 + a] - positions[i0 + a]);
+    Bvh bvh = new Bvh(lo, hi, MAX_LEAF, TRAVERSAL_COST);
+    this.bounds = Arrays.copyOf(bvh.bounds, 6);
+    this.building = new float[NODE * bvh.nodeCount + 1 + (TRI + 1) * triangleCount];
+    emit(bvh, 0);
+    this.stream = Arrays.copyOf(building, size);
+    this.entry = bvh.nodes[1] > 0 ? Float.floatToRawIntBits(stream[6 * WIDTH]) : 0;
+    this.building = null;
+    this.bytes = 4L * stream.length + 8L * positions.length + 4L * indices.length
+        + (normals == null ? 0 : 8L * normals.length) + (uvs == null ? 0 : 8L * uvs.length);
+  }
+
+  /** Writes the 4-wide node standing for binary node {@code n}, its leaves, then its interior children. */
+  private int emit(Bvh bvh, int n) {
+    int[] kids = new int[WIDTH];
+    int k;
+    if (bvh.nodes[3 * n + 1] > 0) {
+      // A mesh small enough to be one leaf: a root with a single child.
+      kids[0] = n;
+      k = 1;
+    } else {
+      kids[0] = n + 1;
+      kids[1] = bvh.nodes[3 * n];
+      k = 2;
+      // Open the largest interior child until the node is full, as Embree's BVH4 collapse does.
+      while (k < WIDTH) {
+        int pick = -1;
+        double pickArea = -1;
+        for (int i = 0; i < k; i++) {
+          int c = kids[i];
+          if (bvh.nodes[3 * c + 1] == 0 && area(bvh.bounds, c) > pickArea) {
+            pick = i;
+            pickArea = area(bvh.bounds, c);
           }
         }
+        if (pick < 0) {
+          break;
+        }
+        int c = kids[pick];
+        kids[pick] = c + 1;
+        kids[k++] = bvh.nodes[3 * c];
       }
     }
-    for (int n = 0; n < bvh.nodeCount; n++) {
-      if (bvh.nodes[3 * n + 1] == 0) {
-        stream[at[n] + 6] = Float.intBitsToFloat(at[bvh.nodes[3 * n]]);
+    int o = size;
+    size += NODE;
+    float[] st = building;
+    for (int i = 0; i < WIDTH; i++) {
+      for (int a = 0; a < 3; a++) {
+        st[o + WIDTH * a + i] = i < k ? Math.nextDown((float) bvh.bounds[6 * kids[i] + a]) : Float.POSITIVE_INFINITY;
+        st[o + WIDTH * (3 + a) + i] =
+            i < k ? Math.nextUp((float) bvh.bounds[6 * kids[i] + 3 + a]) : Float.NEGATIVE_INFINITY;
       }
     }
-    this.bytes = 4L * stream.length + 4L * original.length + 8L * positions.length + 4L * indices.length
-        + (normals == null ? 0 : 8L * normals.length) + (uvs == null ? 0 : 8L * uvs.length);
+    for (int i = 0; i < k; i++) {
+      int c = kids[i];
+      int count = bvh.nodes[3 * c + 1];
+      if (count == 0) {
+        continue;
+      }
+      int leaf = size;
+      st[o + 6 * WIDTH + i] = Float.intBitsToFloat(~leaf);
+      st[leaf] = Float.intBitsToFloat(count);
+      int p = leaf + 1;
+      int first = bvh.nodes[3 * c];
+      for (int slot = first; slot < first + count; slot++, p += TRI) {
+        int t = bvh.order[slot];
+        int i0 = 3 * indices[3 * t];
+        int i1 = 3 * indices[3 * t + 1];
+        int i2 = 3 * indices[3 * t + 2];
+        for (int a = 0; a < 3; a++) {
+          st[p + a] = (float) positions[i0 + a];
+          st[p + 3 + a] = (float) (positions[i1 + a] - positions[i0 + a]);
+          st[p + 6 + a] = (float) (positions[i2 + a] - positions[i0 + a]);
+        }
+        st[p + 9] = Float.intBitsToFloat(t);
+      }
+      size = p;
+    }
+    for (int i = 0; i < k; i++) {
+      int c = kids[i];
+      if (bvh.nodes[3 * c + 1] == 0) {
+        st[o + 6 * WIDTH + i] = Float.intBitsToFloat(emit(bvh, c));
+      }
+    }
+    return o;
+  }
+
+  private static double area(double[] b, int n) {
+    double x = b[6 * n + 3] - b[6 * n];
+    double y = b[6 * n + 4] - b[6 * n + 1];
+    double z = b[6 * n + 5] - b[6 * n + 2];
+    return x * y + y * z + z * x;
   }
 
   long bytes() {
@@ -126,7 +202,7 @@ final class TriangleMesh {
 
   /**
    * {@link #intersect} for a caller that already holds {@code 1 / dx, 1 / dy, 1 / dz} (the top level, for an
-   * instance it does not transform): the same divisions, so the same bits, done once per ray.
+   * instance it does not transform), so the divisions are done once per ray.
    */
   boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
       double idz, double tMax, Scratch s) {
@@ -144,135 +220,111 @@ final class TriangleMesh {
     return trace(ox, oy, oz, dx, dy, dz, idx, idy, idz, tMax, s, true);
   }
 
+  /** A reciprocal direction component with infinity replaced by the largest finite double of its sign. */
+  static double finite(double reciprocal) {
+    return Double.isInfinite(reciprocal) ? Math.copySign(Double.MAX_VALUE, reciprocal) : reciprocal;
+  }
+
   /**
-   * Front-to-back traversal that tests both children's boxes at their parent, descends into the nearer and
-   * pushes the farther with its entry distance, so that popped nodes beyond the nearest hit so far are
-   * skipped without touching their memory. One node is 32 bytes: two per cache line. Nodes are named by
-   * their offset in {@link #stream}.
+   * Front-to-back traversal: at a node, all four child boxes are tested, the hit children are pushed with
+   * their entry distances in far-to-near order, and the nearest is popped next; popped entries beyond the
+   * nearest hit so far are skipped without touching their memory. Boxes are tested in double over the float
+   * planes, triangles by Möller-Trumbore in double over float v0, e1 and e2, so a hit's distance and
+   * barycentrics are as exact as the stored triangle.
    */
-  private boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, final double idx,
-      final double idy, final double idz, double tMax, Scratch s, boolean any) {
-    // Offsets of the near and far planes within a node, chosen once per ray by the direction's signs.
-    final int nx = idx < 0 ? 3 : 0;
-    final int ny = idy < 0 ? 4 : 1;
-    final int nz = idz < 0 ? 5 : 2;
-    final int fx = 3 - nx;
-    final int fy = 5 - ny;
-    final int fz = 7 - nz;
+  private boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
+      double idz, double tMax, Scratch s, boolean any) {
+    // A zero direction component would give 0 * infinity = NaN in a slab test when the origin lies exactly
+    // on a box face, and the branch-free min and max pass NaN on. The largest finite reciprocal gives 0
+    // there instead; the boxes are rounded outward, so no triangle lies on a face such a ray could miss.
+    idx = finite(idx);
+    idy = finite(idy);
+    idz = finite(idz);
+    // Offsets of the near and far plane rows within a node, chosen once per ray by the direction's signs.
+    final int nx = idx < 0 ? 3 * WIDTH : 0;
+    final int ny = idy < 0 ? 4 * WIDTH : WIDTH;
+    final int nz = idz < 0 ? 5 * WIDTH : 2 * WIDTH;
+    final int fx = 3 * WIDTH - nx;
+    final int fy = 5 * WIDTH - ny;
+    final int fz = 7 * WIDTH - nz;
     final float[] nb = stream;
     final int[] stack = s.meshStack;
     final double[] stackT = s.meshStackT;
     double best = tMax;
-    int bestSlot = -1;
+    int bestTriangle = -1;
     double bestU = 0;
     double bestV = 0;
     int sp = 0;
-    if (box(nb, 0, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best) == MISS) {
-      return false;
-    }
-    int o = 0;
+    int h = entry;
     while (true) {
-      int info = Float.floatToRawIntBits(nb[o + 7]);
-      if (info > 0) {
-        int first = Float.floatToRawIntBits(nb[o + 6]);
-        int p = o + 8;
-        for (int slot = first, end = first + info; slot < end; slot++, p += 9) {
+      if (h >= 0) {
+        int base = sp;
+        for (int i = 0; i < WIDTH; i++) {
+          int o = h + i;
+          // Branch-free min and max: with incoherent rays the slab comparisons are coin flips, and
+          // mispredicted branches, not arithmetic or memory, were most of a box test's time.
+          double tmin = Math.max(Math.max((nb[o + nx] - ox) * idx, (nb[o + ny] - oy) * idy),
+              Math.max((nb[o + nz] - oz) * idz, 0));
+          double tmax = Math.min(Math.min((nb[o + fx] - ox) * idx, (nb[o + fy] - oy) * idy),
+              Math.min((nb[o + fz] - oz) * idz, best));
+          if (tmin <= tmax * BOX_SLACK) {
+            // Insert keeping this node's entries sorted far to near, so the nearest is popped first.
+            int j = sp++;
+            while (j > base && stackT[j - 1] < tmin) {
+              stack[j] = stack[j - 1];
+              stackT[j] = stackT[j - 1];
+              j--;
+            }
+            stack[j] = Float.floatToRawIntBits(nb[h + 6 * WIDTH + i]);
+            stackT[j] = tmin;
+          }
+        }
+      } else {
+        int leaf = ~h;
+        int count = Float.floatToRawIntBits(nb[leaf]);
+        for (int p = leaf + 1, end = p + TRI * count; p < end; p += TRI) {
           double e1x = nb[p + 3], e1y = nb[p + 4], e1z = nb[p + 5];
           double e2x = nb[p + 6], e2y = nb[p + 7], e2z = nb[p + 8];
           double px = dy * e2z - dz * e2y;
           double py = dz * e2x - dx * e2z;
           double pz = dx * e2y - dy * e2x;
           double det = e1x * px + e1y * py + e1z * pz;
-          if (det == 0) {
-            continue;
-          }
           double inv = 1 / det;
           double tx = ox - nb[p], ty = oy - nb[p + 1], tz = oz - nb[p + 2];
           double u = (tx * px + ty * py + tz * pz) * inv;
-          if (u < 0 || u > 1) {
-            continue;
-          }
           double qx = ty * e1z - tz * e1y;
           double qy = tz * e1x - tx * e1z;
           double qz = tx * e1y - ty * e1x;
           double v = (dx * qx + dy * qy + dz * qz) * inv;
-          if (v < 0 || u + v > 1) {
-            continue;
-          }
           double t = (e2x * qx + e2y * qy + e2z * qz) * inv;
-          if (t > 0 && t < best) {
+          // One test for u >= 0, v >= 0 and u + v <= 1 instead of three unpredictable branches; a zero
+          // determinant gives NaN here, which fails it.
+          if (Math.min(Math.min(u, v), 1 - (u + v)) >= 0 && t > 0 && t < best) {
             if (any) {
-              return true;
+                  return true;
             }
             best = t;
-            bestSlot = slot;
+            bestTriangle = Float.floatToRawIntBits(nb[p + 9]);
             bestU = u;
             bestV = v;
           }
         }
-      } else {
-        int left = o + 8;
-        int right = Float.floatToRawIntBits(nb[o + 6]);
-        double tl = box(nb, left, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
-        double tr = box(nb, right, nx, ny, nz, fx, fy, fz, ox, oy, oz, idx, idy, idz, best);
-        if (tl != MISS) {
-          if (tr != MISS) {
-            if (tl <= tr) {
-              stack[sp] = right;
-              stackT[sp++] = tr;
-              o = left;
-            } else {
-              stack[sp] = left;
-              stackT[sp++] = tl;
-              o = right;
-            }
-          } else {
-            o = left;
-          }
-          continue;
-        } else if (tr != MISS) {
-          o = right;
-          continue;
-        }
       }
-      // Pop the nearest pending node that could still hold something nearer than the best hit.
+      // Pop the nearest pending entry that could still hold something nearer than the best hit.
       do {
         if (sp == 0) {
-          if (bestSlot < 0) {
+          if (bestTriangle < 0) {
             return false;
           }
           s.t = best;
-          s.triangle = original[bestSlot];
+          s.triangle = bestTriangle;
           s.u = bestU;
           s.v = bestV;
           return true;
         }
-        o = stack[--sp];
+        h = stack[--sp];
       } while (stackT[sp] > best);
     }
-  }
-
-  private static final double MISS = Double.POSITIVE_INFINITY;
-
-  /** Entry distance of the ray into node box at offset {@code o}, or {@link #MISS}. */
-  private static double box(float[] nb, int o, int nx, int ny, int nz, int fx, int fy, int fz, double ox, double oy,
-      double oz, double idx, double idy, double idz, double tMax) {
-    // Written so that a NaN (0 * infinity, a ray in a slab's plane) never narrows the interval.
-    double tmin = 0;
-    double tmax = tMax;
-    double a = (nb[o + nx] - ox) * idx;
-    double b = (nb[o + fx] - ox) * idx;
-    if (a > tmin) tmin = a;
-    if (b < tmax) tmax = b;
-    a = (nb[o + ny] - oy) * idy;
-    b = (nb[o + fy] - oy) * idy;
-    if (a > tmin) tmin = a;
-    if (b < tmax) tmax = b;
-    a = (nb[o + nz] - oz) * idz;
-    b = (nb[o + fz] - oz) * idz;
-    if (a > tmin) tmin = a;
-    if (b < tmax) tmax = b;
-    return tmin <= tmax * BOX_SLACK ? tmin : MISS;
   }
 
   /** The vertex index {@code corner} (0-2) of input triangle {@code t}. */

@@ -33,9 +33,11 @@ import java.util.regex.Pattern;
  * process per core instead. Photons, media and radiosity are computed per run from what the region sees, so
  * such scenes differ slightly from a full-frame render (a PSNR well above 40 dB, no seam).
  *
- * <p>Start-up: a process costs about 0.65 s of wall time before its first pixel even for an empty scene
- * (measured on the CI machine; POV-Ray's front end polls its render thread), which is why small tiles are
- * slow with this renderer: tiles of 128 pixels or more keep that below the render time of most scenes.
+ * <p>Start-up: a process costs about 0.6 s of wall time even for an empty scene (measured on the CI machine,
+ * with or without the sandbox: CPU time is 0.06 s, the rest is POV-Ray's front end polling its render
+ * thread), so small tiles are slow with this renderer: at 64 pixels a simple scene spends most of each tile
+ * starting up; tiles of 128 pixels or more keep it below the render time of most scenes. POV-Ray renders
+ * one region per run, so tiles cannot share a process.
  */
 public final class PovRay implements ExternalRenderer {
   /** POV-Ray's render block side, set explicitly so that the overscan rule above always holds. */
@@ -128,27 +130,33 @@ public final class PovRay implements ExternalRenderer {
 
   /** The lines of POV-Ray's output that say what went wrong, else its last lines. */
   static String reason(String log) {
-    List<String> errors = new ArrayList<>();
-    boolean inError = false;
-    int previousLength = 0;
+    // POV-Ray hard-wraps its messages at 80 columns, even in the middle of a path: join them back first.
+    List<String> lines = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
     for (String line : log.split("\n")) {
+      current.append(line);
+      if (line.length() < WRAP) {
+        lines.add(current.toString());
+        current.setLength(0);
+      }
+    }
+    if (current.length() > 0) {
+      lines.add(current.toString());
+    }
+    List<String> errors = new ArrayList<>();
+    for (String line : lines) {
       String l = line.strip();
-      if (inError && previousLength >= WRAP && !l.isEmpty()) {
-        // POV-Ray hard-wraps its messages at 80 columns, even in the middle of a path.
-        errors.set(errors.size() - 1, errors.get(errors.size() - 1) + (line.startsWith(" ") ? " " : "") + l);
-        previousLength = line.length();
+      if (l.contains("Stream to console")) {
         continue;
       }
-      previousLength = line.length();
-      inError = !l.contains("Stream to console") && (l.contains("Error") || l.contains("error")
-          || l.startsWith("Fatal") || l.contains("not permitted"));
-      if (inError) {
-        errors.add(l);
+      if (l.contains("Error") || l.contains("error") || l.startsWith("Fatal") || l.contains("not permitted")) {
+        // A message may follow a banner on the same (joined) line: keep it from its "File '" on.
+        int file = l.indexOf("File '");
+        errors.add(file > 0 ? l.substring(file) : l);
       }
     }
     if (errors.isEmpty()) {
-      String[] lines = log.strip().split("\n");
-      return String.join(" | ", List.of(lines).subList(Math.max(0, lines.length - 3), lines.length));
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).strip();
     }
     String joined = String.join(" ", errors.subList(0, Math.min(errors.size(), 6)));
     if (joined.contains("Cannot open") || joined.contains("Cannot find file")) {

@@ -86,6 +86,32 @@ class AccelTest {
   }
 
   @Test
+  void raysWithZeroDirectionComponentsFindTheSameNearestHit() {
+    // Axis-aligned and in-plane rays: the branch-free box tests see 0 and huge reciprocals, and must still
+    // find exactly what the brute force finds.
+    TriangleMesh mesh = soup(3000, 11);
+    Scratch s = new Scratch();
+    HashSampler u = new HashSampler(5);
+    double[][] dirs = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}, {1, -1, 0}, {0, 1, 1},
+        {-0.0, 0.3, -0.7}};
+    int hits = 0;
+    for (int i = 0; i < 2000; i++) {
+      u.startPixelSample(i, 3, 0);
+      double[] o = {Math.floor(8 * u.get1D()) / 2 - 2, Math.floor(8 * u.get1D()) / 2 - 2, 6 * u.get1D() - 3};
+      double[] d = dirs[i % dirs.length];
+      double expected = bruteForce(mesh, o, d);
+      boolean hit = mesh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], Double.POSITIVE_INFINITY, s);
+      assertEquals(expected < Double.POSITIVE_INFINITY, hit, "ray " + i);
+      assertEquals(hit, mesh.occluded(o[0], o[1], o[2], d[0], d[1], d[2], Double.POSITIVE_INFINITY, s), "ray " + i);
+      if (hit) {
+        hits++;
+        assertEquals(expected, s.t, 1e-6 * (1 + expected), "ray " + i);
+      }
+    }
+    assertTrue(hits > 100, "hits " + hits);
+  }
+
+  @Test
   void instancesAreTracedInTheirOwnSpace() {
     TriangleMesh mesh = soup(200, 3);
     Transform xf = Transform.of(new dev.tilefarm.schemas.SceneSpec.Transform(new double[] {5, -2, 1},
