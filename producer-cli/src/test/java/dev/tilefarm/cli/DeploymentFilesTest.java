@@ -53,7 +53,7 @@ class DeploymentFilesTest {
   @Test
   void composeRunsEveryRoleWithOneConfigurationAndWiresUploadsToKafka() throws IOException {
     JsonNode services = compose().get("services");
-    for (String role : List.of("splitter", "worker", "compositor", "api")) {
+    for (String role : List.of("splitter", "worker", "compositor", "api", "triggers")) {
       JsonNode s = services.get(role);
       assertNotNull(s, "service " + role);
       assertEquals("tilefarm:latest", s.get("image").asText(), role);
@@ -99,7 +99,10 @@ class DeploymentFilesTest {
         assertEquals("tilefarm", doc.at("/metadata/namespace").asText(), doc.at("/metadata/name").asText());
       }
     }
-    for (String role : List.of("splitter", "worker", "compositor", "api")) {
+    // The upload rules shipped with the manifests are rules the trigger accepts.
+    assertEquals(1, dev.tilefarm.trigger.UploadTrigger.checkRules(byName.get("ConfigMap/tilefarm-upload-rules")
+        .at("/data/upload-rules.json").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    for (String role : List.of("splitter", "worker", "compositor", "api", "triggers")) {
       JsonNode d = byName.get("Deployment/tilefarm-" + role);
       assertNotNull(d, "Deployment of " + role);
       assertEquals("apps/v1", d.get("apiVersion").asText());
@@ -179,6 +182,15 @@ class DeploymentFilesTest {
       assertTrue(Settings.KEYS.keySet().stream().anyMatch(k -> Settings.envName(k).equals(name)),
           where + " sets " + name + ", which is no setting (README's configuration table lists them)");
     }
+  }
+
+  @Test
+  void composeUploadRulesAreRulesTheTriggerAccepts() throws IOException {
+    assertEquals(1, dev.tilefarm.trigger.UploadTrigger.checkRules(
+        java.nio.file.Files.readAllBytes(ROOT.resolve("docker/upload-rules.json"))));
+    JsonNode triggers = compose().at("/services/triggers");
+    assertEquals("triggers", triggers.at("/command/0").asText());
+    assertEquals("/etc/tilefarm/upload-rules.json", triggers.at("/environment/TILEFARM_TRIGGERS_RULES").asText());
   }
 
   private static void checkCommand(String name) {

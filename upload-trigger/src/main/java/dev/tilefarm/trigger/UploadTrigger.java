@@ -83,18 +83,30 @@ public final class UploadTrigger implements AutoCloseable {
    */
   public static UploadTrigger start(String bootstrap, Topics topics, int partitions, byte[] rulesJson,
       Map<String, String> kafkaOverrides) {
-    TriggerRules rules;
-    try {
-      rules = TriggerRules.parse(rulesJson);
-    } catch (TriggerRules.InvalidRulesException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    TriggerRules rules = rules(rulesJson);
     ensureTopic(bootstrap, topics, partitions, kafkaOverrides);
     UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides);
     t.consumer.subscribe(List.of(topics.prefix() + TOPIC));
     t.thread.start();
     log.info("upload trigger: {} rules on {}", rules.rules().size(), topics.prefix() + TOPIC);
     return t;
+  }
+
+  /**
+   * Checks a rules file without starting anything, e.g. for deployment checks; returns the number of rules.
+   *
+   * @throws IllegalArgumentException naming the rule and field when the rules are not valid
+   */
+  public static int checkRules(byte[] rulesJson) {
+    return rules(rulesJson).rules().size();
+  }
+
+  private static TriggerRules rules(byte[] rulesJson) {
+    try {
+      return TriggerRules.parse(rulesJson);
+    } catch (TriggerRules.InvalidRulesException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private static void ensureTopic(String bootstrap, Topics topics, int partitions, Map<String, String> overrides) {
