@@ -103,7 +103,8 @@ final class OpChain {
   }
 
   // Java 17 has no pattern switch; ImageOp is sealed, so these branches are all the local ops there are
-  // (OpCatalogTest fails when schemas adds one that is not handled).
+  // (TileProcessorTest.everyOpKindHasAnImplementation and OpCatalogExactnessTest fail when schemas adds one
+  // that is not handled).
   /** An op whose output has the input's box: a new Mat of the same size as {@code src}. */
   static Mat local(ImageOp op, Mat src) {
     Mat dst = new Mat();

@@ -161,8 +161,8 @@ class TileRendererTest {
   @Test
   void everySceneKindHasARenderer() {
     // TileRenderer dispatches with instanceof over this sealed set; a new kind must get a branch there.
-    assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class, SceneSpec.Stored.class),
-        List.of(SceneSpec.class.getPermittedSubclasses()));
+    assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class, SceneSpec.Stored.class,
+        SceneSpec.PovRay.class, SceneSpec.Blender.class), List.of(SceneSpec.class.getPermittedSubclasses()));
   }
 
   private TileImage whole(JobRequest.Render job) throws TileFailedException {

@@ -112,6 +112,30 @@ class AccelTest {
   }
 
   @Test
+  void raysFromFarAwayFindTheSameNearestHit() {
+    // Boxes are tested in float: an origin 1000 units out is rounded by far more than a box's own rounding,
+    // and the traversal must still not cull a box the ray enters.
+    TriangleMesh mesh = soup(3000, 12);
+    Scratch s = new Scratch();
+    HashSampler u = new HashSampler(6);
+    int hits = 0;
+    for (int i = 0; i < 3000; i++) {
+      u.startPixelSample(i, 4, 0);
+      double[] o = {2000 * u.get1D() - 1000, 2000 * u.get1D() - 1000, 1000 + u.get1D()};
+      double[] d = {4 * u.get1D() - 2 - o[0], 4 * u.get1D() - 2 - o[1], 4 * u.get1D() - 2 - o[2]};
+      double expected = bruteForce(mesh, o, d);
+      boolean hit = mesh.intersect(o[0], o[1], o[2], d[0], d[1], d[2], Double.POSITIVE_INFINITY, s);
+      assertEquals(expected < Double.POSITIVE_INFINITY, hit, "ray " + i);
+      assertEquals(hit, mesh.occluded(o[0], o[1], o[2], d[0], d[1], d[2], Double.POSITIVE_INFINITY, s), "ray " + i);
+      if (hit) {
+        hits++;
+        assertEquals(expected, s.t, 1e-6 * (1 + expected), "ray " + i);
+      }
+    }
+    assertTrue(hits > 300, "hits " + hits);
+  }
+
+  @Test
   void instancesAreTracedInTheirOwnSpace() {
     TriangleMesh mesh = soup(200, 3);
     Transform xf = Transform.of(new dev.tilefarm.schemas.SceneSpec.Transform(new double[] {5, -2, 1},
