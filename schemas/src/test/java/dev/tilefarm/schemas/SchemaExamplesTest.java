@@ -100,7 +100,8 @@ class SchemaExamplesTest {
       "tile-task", TileTask.class,
       "tile-result", TileResult.class,
       "dead-letter", DeadLetter.class,
-      "job-control", JobControl.class);
+      "job-control", JobControl.class,
+      "worker-status", WorkerStatus.class);
 
   @Test
   void everySchemaIsAValidDraft202012SchemaWithItsOwnId() {
@@ -126,7 +127,18 @@ class SchemaExamplesTest {
       Set<String> folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
       assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter",
-          "job-cancel", "job-control", "report")), folders);
+          "job-cancel", "job-control", "report", "worker-status", "s3-event")), folders);
+    }
+  }
+
+  /** Notifications come from the object store, not from the farm: their examples meet the schema. */
+  @Test
+  void everyS3EventExampleMatchesTheSchema() {
+    List<Path> events = examples("s3-event");
+    assertFalse(events.isEmpty());
+    for (Path file : events) {
+      Set<ValidationMessage> errors = validate("s3-event", read(file));
+      assertTrue(errors.isEmpty(), file + ":" + describe(errors));
     }
   }
 
