@@ -270,16 +270,19 @@ final class TriangleMesh {
     // Boxes are tested in float (no conversions: about 15% faster than double over the float planes). To
     // stay conservative, near planes are measured from the origin rounded forward and far planes from it
     // rounded back, and the far distance gets pbrt's 1 + 2 gamma(3) slack (rounded up to 1e-6) for the
-    // float subtract and multiply.
-    final float fidx = floatReciprocal(idx);
-    final float fidy = floatReciprocal(idy);
-    final float fidz = floatReciprocal(idz);
-    final float nox = nearOrigin(ox, fidx);
-    final float noy = nearOrigin(oy, fidy);
-    final float noz = nearOrigin(oz, fidz);
-    final float fox = nearOrigin(ox, -fidx);
-    final float foy = nearOrigin(oy, -fidy);
-    final float foz = nearOrigin(oz, -fidz);
+    // float subtract and multiply. A single-leaf mesh tests no box, so it skips this set-up.
+    float fidx = 0, fidy = 0, fidz = 0, nox = 0, noy = 0, noz = 0, fox = 0, foy = 0, foz = 0;
+    if (entry >= 0) {
+      fidx = floatReciprocal(idx);
+      fidy = floatReciprocal(idy);
+      fidz = floatReciprocal(idz);
+      nox = nearOrigin(ox, fidx);
+      noy = nearOrigin(oy, fidy);
+      noz = nearOrigin(oz, fidz);
+      fox = nearOrigin(ox, -fidx);
+      foy = nearOrigin(oy, -fidy);
+      foz = nearOrigin(oz, -fidz);
+    }
     final float[] nb = stream;
     final int[] stack = s.meshStack;
     final double[] stackT = s.meshStackT;
