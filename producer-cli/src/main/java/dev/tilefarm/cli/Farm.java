@@ -186,6 +186,8 @@ final class Farm implements AutoCloseable {
   private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources)
       throws Exception {
     Path state = settings.dataDir().resolve("state");
+    // Created here, once: Kafka Streams' own mkdirs fails when two apps race to create the same base dir.
+    Files.createDirectories(state);
     int threads = workers == 0 ? 0 : Math.max(1, settings.workerThreads() / workers);
     // The roles start independently (each joins its own group), so start them side by side: on a cold
     // JVM most of their start-up is class loading, which overlaps well.
