@@ -81,15 +81,18 @@ async function refreshFarm() {
     const [stats, workers, dead] = await Promise.all([api('/api/stats'), api('/api/workers'), api('/api/dead-letters')]);
     text($('h-rate'), stats.tilesPerSecond.toFixed(2));
     text($('h-running'), stats.jobsRunning);
-    const queued = stats.backlog.find((b) => b.group.endsWith('render-workers'));
-    text($('h-backlog'), queued ? queued.records : '–');
-    text($('h-workers'), workers.workers.filter((w) => w.member).length);
+    // The workers' backlog is one number per tile task topic (shared, and one per renderer): the sum is queued.
+    const queued = stats.backlog.filter((b) => b.group.endsWith('render-workers'));
+    text($('h-backlog'), queued.length ? queued.reduce((n, b) => n + b.records, 0) : '–');
+    text($('h-workers'), workers.workers.filter((w) => w.live).length);
     const wb = $('workers').tBodies[0]; wb.replaceChildren();
     for (const w of workers.workers) {
       const tr = document.createElement('tr');
-      cell(tr, w.id, 'mono'); cell(tr, w.health, 'health-' + w.health); cell(tr, w.tiles);
-      cell(tr, w.tilesPerSecond.toFixed(2)); cell(tr, w.meanRenderMs.toFixed(0)); cell(tr, w.failures);
-      cell(tr, w.renderers.join(', '));
+      tr.dataset.worker = w.id;
+      cell(tr, w.id, 'mono'); cell(tr, w.health, 'health-' + w.health);
+      cell(tr, w.renderers.join(', '), 'renderers'); cell(tr, w.threads);
+      cell(tr, w.tiles); cell(tr, w.tilesPerSecond.toFixed(2)); cell(tr, w.meanRenderMs.toFixed(0)); cell(tr, w.failures);
+      cell(tr, fmtTime(w.lastSeen));
       wb.appendChild(tr);
     }
     const bb = $('backlog').tBodies[0]; bb.replaceChildren();

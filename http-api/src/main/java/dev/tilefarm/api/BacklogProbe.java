@@ -1,5 +1,7 @@
 package dev.tilefarm.api;
 
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.Topic;
 import dev.tilefarm.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,15 +28,19 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures the backlog of each role's group on its input topic, and which workers are in the share group,
+ * Measures the backlog of each role's group on its input topics, and which workers are in the share group,
  * every few seconds through the Admin API. The backlog is what a queue-driven autoscaler (KEDA, see
  * {@code deploy/k8s}) scales workers on, published as the gauge {@code tilefarm.backlog.records} with tags
- * {@code topic} and {@code group}. Kafka's own lag tools do not know share groups yet, so this is the one
- * place the workers' backlog is measured: records of the tile task topic not yet acknowledged.
+ * {@code topic} and {@code group}: one series per tile task topic of the workers' share group (the shared
+ * {@code tile-tasks} and each per-renderer {@code tile-tasks.RENDERER}, since only workers with that renderer
+ * drain it), so the workers' total backlog is the sum over the group's topics. Kafka's own lag tools do not
+ * know share groups yet, so this is the one place the workers' backlog is measured: records of a tile task
+ * topic not yet acknowledged. A topic that does not exist (yet) has no backlog.
  */
 final class BacklogProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BacklogProbe.class);
@@ -99,7 +105,10 @@ final class BacklogProbe implements AutoCloseable {
     }
     members.set(clientIds.size());
     List<FarmView.Backlog> backlog = new ArrayList<>();
-    backlog.add(new FarmView.Backlog(topics.tileTasks().name(), workersGroup(), shareBacklog()));
+    Map<TopicPartition, SharePartitionOffsetInfo> shareOffsets = shareOffsets();
+    for (Topic<String, TileTask> tasks : topics.allTileTasks()) {
+      backlog.add(new FarmView.Backlog(tasks.name(), workersGroup(), shareBacklog(tasks.name(), shareOffsets)));
+    }
     backlog.add(new FarmView.Backlog(topics.jobs().name(), topics.groupId("tile-splitter"),
         consumerBacklog(topics.groupId("tile-splitter"), topics.jobs().name())));
     backlog.add(new FarmView.Backlog(topics.tileResults().name(), topics.groupId("compositor"),
@@ -112,20 +121,32 @@ final class BacklogProbe implements AutoCloseable {
     view.onGroupState(clientIds, backlog);
   }
 
-  private long shareBacklog() throws Exception {
-    String topic = topics.tileTasks().name();
-    Map<TopicPartition, Long> end = ends(topic, OffsetSpec.latest());
-    Map<TopicPartition, SharePartitionOffsetInfo> offsets;
+  /** The share group's state of every partition it has taken records from, of all its topics. */
+  private Map<TopicPartition, SharePartitionOffsetInfo> shareOffsets() throws Exception {
     try {
-      offsets = admin.listShareGroupOffsets(Map.of(workersGroup(), new ListShareGroupOffsetsSpec()))
-          .partitionsToOffsetInfo(workersGroup()).get(10, TimeUnit.SECONDS);
+      Map<TopicPartition, SharePartitionOffsetInfo> offsets = admin.listShareGroupOffsets(
+          Map.of(workersGroup(), new ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(workersGroup())
+          .get(10, TimeUnit.SECONDS);
+      return offsets == null ? Map.of() : offsets;
     } catch (java.util.concurrent.ExecutionException e) {
-      offsets = Map.of();
+      return Map.of(); // no group yet: no worker has started
+    }
+  }
+
+  /**
+   * Records of {@code topic} the share group has not acknowledged: the group's lag where the broker knows it,
+   * else from the group's start offset (or, for a partition the group never read, the earliest offset) to the
+   * latest.
+   */
+  private long shareBacklog(String topic, Map<TopicPartition, SharePartitionOffsetInfo> offsets) throws Exception {
+    Map<TopicPartition, Long> end = ends(topic, OffsetSpec.latest());
+    if (end.isEmpty()) {
+      return 0;
     }
     Map<TopicPartition, Long> start = ends(topic, OffsetSpec.earliest());
     long total = 0;
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      SharePartitionOffsetInfo info = offsets == null ? null : offsets.get(e.getKey());
+      SharePartitionOffsetInfo info = offsets.get(e.getKey());
       if (info != null && info.lag().isPresent()) {
         total += info.lag().get();
       } else {
@@ -149,9 +170,18 @@ final class BacklogProbe implements AutoCloseable {
     return total;
   }
 
+  /** The offsets of every partition of {@code topic}; none for a topic that does not exist. */
   private Map<TopicPartition, Long> ends(String topic, OffsetSpec spec) throws Exception {
-    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
-        .partitions().size();
+    int partitions;
+    try {
+      partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+          .partitions().size();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return Map.of();
+      }
+      throw e;
+    }
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       request.put(new TopicPartition(topic, p), spec);

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The Kafka edge of the {@link FarmView}: reads the jobs, job events, tile results and dead-letter topics
- * from the beginning (read-committed, so only what the exactly-once roles committed) and feeds every
- * decodable record to the view. No consumer group: every API instance builds the whole view, which is what
- * lets any number of them run behind a load balancer without sticky sessions.
+ * The Kafka edge of the {@link FarmView}: reads the jobs, job events, tile results, dead-letter and workers
+ * topics from the beginning (read-committed, so only what the exactly-once roles committed) and feeds every
+ * decodable record to the view; on the compacted workers topic that is each worker's latest heartbeat, or
+ * its tombstone. No consumer group: every API instance builds the whole view, which is what lets any number
+ * of them run behind a load balancer without sticky sessions.
  */
 final class EventFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventFeed.class);
@@ -64,7 +65,7 @@ final class EventFeed implements AutoCloseable {
   void start() {
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(topics.jobs().name(), topics.jobEvents().name(), topics.tileResults().name(),
-        topics.deadLetter().name())) {
+        topics.deadLetter().name(), topics.workers().name())) {
       for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
         partitions.add(new TopicPartition(info.topic(), info.partition()));
       }
@@ -109,6 +110,17 @@ final class EventFeed implements AutoCloseable {
   private void apply(ConsumerRecord<String, byte[]> r) {
     String topic = r.topic();
     try {
+      if (topic.equals(topics.workers().name())) {
+        if (r.key() == null) {
+          return; // not a worker's: heartbeats are keyed by worker id
+        }
+        if (r.value() == null) {
+          view.onWorkerGone(r.key());
+        } else {
+          view.onHeartbeat(r.key(), topics.workers().valueSerde().deserializer().deserialize(topic, r.value()));
+        }
+        return;
+      }
       if (r.key() != null) {
         MDC.put("jobId", r.key());
       }

@@ -10,6 +10,7 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.WorkerStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
 
 /**
  * What the farm is doing, as far as its topics tell: every job with its events and tiles, the workers
- * seen, throughput, dead letters and backlog. Built only from decoded messages (the Kafka edge is
+ * (from their heartbeats, tile results and the share group), throughput, dead letters and backlog. Built only from decoded messages (the Kafka edge is
  * {@link EventFeed}), so it is tested without a broker. Thread-safe: updates and reads hold one lock, and
  * listeners are told of each change under that lock, so a listener that took a snapshot and then
  * subscribed in one {@link #subscribe} call misses nothing and sees nothing twice.
@@ -88,9 +89,16 @@ final class FarmView {
   record TileView(int index, int x, int y, int width, int height, String status, Long renderMs, String worker,
       String reason, long at, int reports) {}
 
-  /** A worker seen in tile results or in the share group. */
-  record WorkerView(String id, boolean member, String health, long tiles, long failures, double tilesPerSecond,
-      Long lastSeen, List<String> renderers, double meanRenderMs) {}
+  /**
+   * A worker seen in heartbeats, tile results or the share group. {@code renderers} and {@code threads} are
+   * from its latest heartbeat (empty and null without one); {@code live} is what the splitter also goes by:
+   * that heartbeat is at most {@link WorkerStatus#ALIVE_MS} old. {@code lastSeen} is the newest of the
+   * heartbeat's timestamp and the worker's last tile result; {@code kinds} are what it has made (renderers
+   * and op chains of the jobs whose tiles it reported).
+   */
+  record WorkerView(String id, boolean live, boolean member, String health, List<String> renderers, Integer threads,
+      Long lastHeartbeat, Long lastSeen, long tiles, long failures, double tilesPerSecond, double meanRenderMs,
+      List<String> kinds) {}
 
   record DeadLetterView(String sourceTopic, int partition, long offset, String key, String error, String role,
       long timestamp, String valuePreview) {}
@@ -145,12 +153,18 @@ final class FarmView {
     long tiles;
     long failures;
     long renderMsTotal;
-    Long lastSeen;
-    final Set<String> renderers = new TreeSet<>();
+    Long lastTile;
+    /** The latest heartbeat, or null: none yet, or the worker said it stopped. */
+    WorkerStatus heartbeat;
+    final Set<String> kinds = new TreeSet<>();
     final Deque<Long> recent = new ArrayDeque<>();
 
     Worker(String id) {
       this.id = id;
+    }
+
+    boolean madeTiles() {
+      return tiles > 0 || failures > 0;
     }
   }
 
@@ -303,9 +317,9 @@ final class FarmView {
           failedTiles.removeLast();
         }
       }
-      worker.lastSeen = timestamp;
+      worker.lastTile = timestamp;
       if (job.kind != null) {
-        worker.renderers.add(job.kind);
+        worker.kinds.add(job.kind);
       }
       job.tileViews.put(r.index(), tile);
       job.tiles = Math.max(job.tiles, result.tileCount());
@@ -335,6 +349,30 @@ final class FarmView {
       }
       for (Listener l : listeners) {
         l.on(new DeadLettered(view));
+      }
+    }
+  }
+
+  /** A worker's heartbeat on the workers topic ({@code worker} is the record key). */
+  void onHeartbeat(String worker, WorkerStatus status) {
+    synchronized (lock) {
+      worker(worker).heartbeat = status;
+    }
+  }
+
+  /**
+   * A worker's tombstone on the workers topic: it stopped. Its heartbeat is forgotten; the worker stays listed
+   * (not live) only if it made tiles, whose counts are still worth showing, or is still in the share group.
+   */
+  void onWorkerGone(String worker) {
+    synchronized (lock) {
+      Worker w = workers.get(worker);
+      if (w == null) {
+        return;
+      }
+      w.heartbeat = null;
+      if (!w.madeTiles() && !members.contains(w.id)) {
+        workers.remove(worker);
       }
     }
   }
@@ -449,6 +487,11 @@ final class FarmView {
     listeners.remove(listener);
   }
 
+  /**
+   * Every worker known, by id. Health: {@code stale} when its last heartbeat is older than the splitter's
+   * window (the splitter no longer counts it), else {@code busy} (a tile in the last minute) or {@code idle}
+   * while it is live or in the share group, else {@code gone}.
+   */
   List<WorkerView> workers(long now) {
     synchronized (lock) {
       List<WorkerView> out = new ArrayList<>();
@@ -456,10 +499,22 @@ final class FarmView {
         trim(w.recent, now);
         long lastMinute = w.recent.stream().filter(t -> t >= now - 60_000).count();
         boolean member = members.contains(w.id);
-        String health = member ? (w.lastSeen != null && w.lastSeen >= now - 60_000 ? "busy" : "idle")
-            : "gone";
-        out.add(new WorkerView(w.id, member, health, w.tiles, w.failures, lastMinute / 60.0, w.lastSeen,
-            List.copyOf(w.renderers), w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles));
+        WorkerStatus hb = w.heartbeat;
+        boolean live = hb != null && now - hb.timestamp() <= WorkerStatus.ALIVE_MS;
+        String health;
+        if (hb != null && !live) {
+          health = "stale";
+        } else if (live || member) {
+          health = w.lastTile != null && w.lastTile >= now - 60_000 ? "busy" : "idle";
+        } else {
+          health = "gone";
+        }
+        Long lastHeartbeat = hb == null ? null : hb.timestamp();
+        Long lastSeen = lastHeartbeat == null ? w.lastTile
+            : w.lastTile == null ? lastHeartbeat : Math.max(lastHeartbeat, w.lastTile);
+        out.add(new WorkerView(w.id, live, member, health, hb == null ? List.of() : hb.renderers(),
+            hb == null ? null : hb.threads(), lastHeartbeat, lastSeen, w.tiles, w.failures, lastMinute / 60.0,
+            w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles, List.copyOf(w.kinds)));
       }
       return out;
     }

@@ -8,6 +8,7 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.TileKeys;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,8 @@ import org.openqa.selenium.By;
 /**
  * The dashboard in a real headless Chromium, with the test in the roles' place so each step of a job is
  * reached on purpose: the preview fills in tile by tile (checked pixel by pixel on screenshots), the heat
- * map colours tiles by their timings, the finished image replaces the preview, and failed tiles and dead
- * letters are listed.
+ * map colours tiles by their timings, the finished image replaces the preview, and failed tiles, dead
+ * letters and workers with the renderers of their heartbeats are listed.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardBrowserIT {
@@ -105,6 +107,12 @@ class DashboardBrowserIT {
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("out of cheese"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("dead-letters")).getText().contains("{broken"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("worker-a"));
+      // Its heartbeat tells the renderers it has.
+      farm.heartbeat("worker-a", new WorkerStatus("worker-a", List.of("mandelbrot", "builtin", "povray"), 4,
+          System.currentTimeMillis()));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#workers tr[data-worker=worker-a] td.renderers"))
+          .getText().equals("mandelbrot, builtin, povray"));
+      assertEquals("1", chrome.driver.findElement(By.id("h-workers")).getText(), "one live worker");
       assertEquals("100%", chrome.driver.findElement(By.cssSelector("#jobs tr[data-job=p1] .bar > div"))
           .getAttribute("style").replaceAll(".*width: *([0-9]+%).*", "$1"));
       chrome.savePage("jobs-list");

@@ -7,8 +7,11 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.Topic;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.store.TileCodec;
@@ -99,6 +102,23 @@ final class FakeFarm implements AutoCloseable {
   void deadLetter(DeadLetter d) throws Exception {
     producer.send(new ProducerRecord<>(topics.deadLetter().name(), "k",
         topics.deadLetter().valueSerde().serializer().serialize(null, d))).get();
+  }
+
+  /** Publishes a worker's heartbeat, or with {@code status} null its tombstone, as a worker does. */
+  void heartbeat(String worker, WorkerStatus status) throws Exception {
+    producer.send(new ProducerRecord<>(topics.workers().name(), worker,
+        status == null ? null : topics.workers().valueSerde().serializer().serialize(null, status))).get();
+  }
+
+  /** Publishes {@code count} tile tasks of job {@code jobId} to {@code topic}, as the splitter does. */
+  void tasks(Topic<String, TileTask> topic, String jobId, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      TileTask task = new TileTask(jobId, new TileRect(i, i * 8, 0, 8, 8), count, count * 8, 8,
+          TileKeys.defaultOutput(BUCKET, jobId), TileKeys.tile(BUCKET, jobId, i), 1L, null,
+          S3Uri.parse("s3://" + BUCKET + "/jobs/" + jobId + ".json"), null);
+      producer.send(new ProducerRecord<>(topic.name(), jobId + "/" + i,
+          topic.valueSerde().serializer().serialize(null, task))).get();
+    }
   }
 
   void rawJob(String key, String json) throws Exception {

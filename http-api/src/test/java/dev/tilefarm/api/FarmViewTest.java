@@ -1,6 +1,7 @@
 package dev.tilefarm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.WorkerStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,46 @@ class FarmViewTest {
     List<FarmView.WorkerView> workers = v.workers(10);
     assertEquals(List.of("w1", "w2"), workers.stream().map(FarmView.WorkerView::id).toList());
     assertEquals(1, workers.get(0).tiles(), "a duplicate is not a second tile");
-    assertEquals(List.of("grayscale+gaussian-blur"), workers.get(0).renderers());
+    assertEquals(List.of("grayscale+gaussian-blur"), workers.get(0).kinds());
+    assertEquals(List.of(), workers.get(0).renderers(), "renderers come from heartbeats only");
+  }
+
+  @Test
+  void workersAreLiveWhileTheirLastHeartbeatIsWithinTheSplittersWindow() {
+    FarmView v = new FarmView(10);
+    long t = 1_000_000;
+    v.onHeartbeat("w1", new WorkerStatus("w1", List.of("mandelbrot", "builtin", "povray"), 8, t));
+    v.onHeartbeat("w2", new WorkerStatus("w2", List.of("mandelbrot"), 2, t - 5_000));
+    FarmView.WorkerView w1 = v.workers(t + WorkerStatus.ALIVE_MS).get(0);
+    assertEquals(List.of("mandelbrot", "builtin", "povray"), w1.renderers());
+    assertEquals(8, w1.threads());
+    assertEquals(t, w1.lastSeen());
+    assertTrue(w1.live(), "exactly the window old: the splitter still counts it");
+    assertEquals("idle", w1.health());
+    FarmView.WorkerView w2 = v.workers(t + WorkerStatus.ALIVE_MS).get(1);
+    assertFalse(w2.live());
+    assertEquals("stale", w2.health());
+    assertFalse(v.workers(t + WorkerStatus.ALIVE_MS + 1).get(0).live(), "one millisecond past it: not live");
+
+    // A tile result later than the heartbeat moves lastSeen, not liveness.
+    v.onEvent(new JobEvent.Accepted("j", t, "render", 2, 16, 8, OUT));
+    v.onTile(done("j", 0, 5, "w1"), t + 2_000);
+    w1 = v.workers(t + 3_000).get(0);
+    assertEquals(t + 2_000, w1.lastSeen());
+    assertEquals(t, w1.lastHeartbeat());
+    assertEquals("busy", w1.health());
+
+    // Tombstones: a worker that made tiles stays listed with its counts, not live; one that did not is gone.
+    v.onWorkerGone("w1");
+    v.onWorkerGone("w2");
+    v.onWorkerGone("never-seen");
+    List<FarmView.WorkerView> after = v.workers(t + 3_000);
+    assertEquals(List.of("w1"), after.stream().map(FarmView.WorkerView::id).toList());
+    assertFalse(after.get(0).live());
+    assertNull(after.get(0).threads());
+    assertEquals(List.of(), after.get(0).renderers());
+    assertEquals(1, after.get(0).tiles());
+    assertEquals("gone", after.get(0).health());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tilefarm.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +12,11 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.TileKeys;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,8 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,9 +129,47 @@ class HttpApiIT {
     assertArrayEquals(png, direct.body());
 
     assertEquals(409, farm.post("/api/jobs/m1/cancel", "application/json", new byte[0], null).statusCode());
-    JsonNode workers = JSON.readTree(farm.get("/api/workers", null).body()).get("workers");
-    assertEquals("worker-a", workers.get(0).get("id").asText());
-    assertEquals("mandelbrot", workers.get(0).get("renderers").get(0).asText());
+    JsonNode workerA = worker("worker-a");
+    assertEquals(List.of("mandelbrot"), strings(workerA.get("kinds")), "what it made, from its tile results");
+    assertEquals(2, workerA.get("tiles").asInt());
+    assertEquals(List.of(), strings(workerA.get("renderers")), "no heartbeat of worker-a was published");
+    assertFalse(workerA.get("live").asBoolean());
+  }
+
+  @Test
+  void listsWorkersFromTheirHeartbeatsOnTheWorkersTopic() throws Exception {
+    long now = System.currentTimeMillis();
+    farm.heartbeat("hb-povray", new WorkerStatus("hb-povray", List.of("mandelbrot", "builtin"), 2, now - 1_000));
+    farm.heartbeat("hb-povray", new WorkerStatus("hb-povray", List.of("mandelbrot", "builtin", "povray"), 8, now));
+    long old = now - WorkerStatus.ALIVE_MS - 60_000;
+    farm.heartbeat("hb-stale", new WorkerStatus("hb-stale", List.of("mandelbrot", "builtin", "blender"), 4, old));
+    farm.heartbeat("hb-leaving", new WorkerStatus("hb-leaving", List.of("mandelbrot"), 1, now));
+    farm.awaitBody("/api/workers", null, "\"hb-leaving\"");
+    farm.awaitBody("/api/workers", null, "\"threads\":8");
+    farm.awaitBody("/api/workers", null, "\"hb-stale\"");
+
+    JsonNode live = worker("hb-povray");
+    assertEquals(List.of("mandelbrot", "builtin", "povray"), strings(live.get("renderers")), "the latest heartbeat");
+    assertEquals(8, live.get("threads").asInt());
+    assertEquals(now, live.get("lastSeen").asLong());
+    assertEquals(now, live.get("lastHeartbeat").asLong());
+    assertTrue(live.get("live").asBoolean());
+    assertEquals("idle", live.get("health").asText());
+
+    JsonNode stale = worker("hb-stale");
+    assertEquals(List.of("mandelbrot", "builtin", "blender"), strings(stale.get("renderers")));
+    assertEquals(4, stale.get("threads").asInt());
+    assertEquals(old, stale.get("lastSeen").asLong());
+    assertFalse(stale.get("live").asBoolean(), "older than the splitter's window");
+    assertEquals("stale", stale.get("health").asText());
+
+    // A worker that stops publishes a tombstone: it is no longer listed.
+    farm.heartbeat("hb-leaving", null);
+    while (JSON.readTree(farm.get("/api/workers", null).body()).get("workers").findValuesAsText("id")
+        .contains("hb-leaving")) {
+      Thread.sleep(50);
+    }
+    assertTrue(worker("hb-povray").get("live").asBoolean(), "the others stay");
   }
 
   @Test
@@ -196,6 +243,87 @@ class HttpApiIT {
     assertTrue(metrics.contains("group=\"tilefarm.render-workers\""), metrics);
     assertTrue(metrics.contains("kafka_consumer_"), "Kafka client metrics are bound");
     assertTrue(metrics.contains("tilefarm_api_jobs{"), metrics);
+  }
+
+  @Test
+  void measuresTheWorkersBacklogOfEveryTileTaskTopic() throws Exception {
+    String group = farm.topics.groupId("render-workers");
+    String shared = farm.topics.tileTasks().name();
+    String povray = farm.topics.tileTasksFor("povray").name();
+    String blender = farm.topics.tileTasksFor("blender").name();
+    farm.tasks(farm.topics.tileTasksFor("povray"), "pov1", 3);
+    farm.tasks(farm.topics.tileTasks(), "man1", 2);
+    // No worker has joined the share group, so nothing is acknowledged: every task is backlog.
+    Map<String, Double> backlog = Map.of();
+    while (!Double.valueOf(3).equals(backlog.get(povray)) || !Double.valueOf(2).equals(backlog.get(shared))) {
+      Thread.sleep(100);
+      backlog = backlogSeries(farm.get("/metrics", null).body(), group);
+    }
+    assertEquals(Map.of(shared, 2.0, povray, 3.0, blender, 0.0), backlog, "one series per tile task topic");
+    assertEquals(5.0, backlog.values().stream().mapToDouble(Double::doubleValue).sum(), "the total is their sum");
+
+    JsonNode stats = JSON.readTree(farm.get("/api/stats", null).body());
+    Map<String, Long> inStats = new java.util.TreeMap<>();
+    for (JsonNode b : stats.get("backlog")) {
+      if (b.get("group").asText().equals(group)) {
+        inStats.put(b.get("topic").asText(), b.get("records").asLong());
+      }
+    }
+    assertEquals(Map.of(shared, 2L, povray, 3L, blender, 0L), inStats);
+  }
+
+  @Test
+  void aTaskTopicThatDoesNotExistHasNoBacklog() throws Exception {
+    Topics absent = new Topics("absent.");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, farm.kafka.bootstrapServers()))) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      FarmView view = new FarmView(10);
+      try (BacklogProbe probe = new BacklogProbe(admin, absent, view, registry)) {
+        probe.probe();
+      }
+      assertEquals(absent.allTileTasks().size() + 2, view.stats(0).backlog().size());
+      assertTrue(view.stats(0).backlog().stream().allMatch(b -> b.records() == 0), view.stats(0).backlog()::toString);
+      Map<String, Double> series = backlogSeries(registry.scrape(), absent.groupId("render-workers"));
+      assertEquals(Map.of("absent.tile-tasks", 0.0, "absent.tile-tasks.povray", 0.0, "absent.tile-tasks.blender", 0.0),
+          series);
+      assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.startsWith("absent.")),
+          "measuring creates no topic");
+    }
+  }
+
+  /** The {@code tilefarm_backlog_records} series of {@code group} in a Prometheus scrape, by topic. */
+  static Map<String, Double> backlogSeries(String scrape, String group) {
+    Pattern line = Pattern.compile("^tilefarm_backlog_records\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Pattern label = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    Map<String, Double> out = new java.util.TreeMap<>();
+    Matcher m = line.matcher(scrape);
+    while (m.find()) {
+      Map<String, String> labels = new java.util.HashMap<>();
+      Matcher l = label.matcher(m.group(1));
+      while (l.find()) {
+        labels.put(l.group(1), l.group(2));
+      }
+      if (group.equals(labels.get("group"))) {
+        out.put(labels.get("topic"), Double.parseDouble(m.group(2)));
+      }
+    }
+    return out;
+  }
+
+  /** The worker {@code id} as {@code /api/workers} lists it. */
+  static JsonNode worker(String id) throws Exception {
+    for (JsonNode w : JSON.readTree(farm.get("/api/workers", null).body()).get("workers")) {
+      if (w.get("id").asText().equals(id)) {
+        return w;
+      }
+    }
+    throw new AssertionError("worker " + id + " is not listed");
+  }
+
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   @Test
