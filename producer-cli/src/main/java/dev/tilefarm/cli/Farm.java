@@ -42,12 +42,23 @@ final class Farm implements AutoCloseable {
   private final BlobStore blobs;
   private final boolean embedded;
   private final Deque<AutoCloseable> resources;
+  private final long acceptingAt;
 
-  private Farm(Settings settings, BlobStore blobs, boolean embedded, Deque<AutoCloseable> resources) {
+  private Farm(Settings settings, BlobStore blobs, boolean embedded, Deque<AutoCloseable> resources,
+      long acceptingAt) {
     this.settings = settings;
     this.blobs = blobs;
     this.embedded = embedded;
     this.resources = resources;
+    this.acceptingAt = acceptingAt;
+  }
+
+  /**
+   * When (epoch ms) an embedded farm could first take a job: broker and S3 server up, bucket and topics there, so
+   * a job published then is kept and made once the roles run; 0 for a farm that was connected to.
+   */
+  long acceptingAt() {
+    return acceptingAt;
   }
 
   Settings settings() {
@@ -89,7 +100,7 @@ final class Farm implements AutoCloseable {
             + settings.http().metricsPort() + ": " + e.getMessage());
       }
     }
-    return new Farm(settings, blobs, false, resources);
+    return new Farm(settings, blobs, false, resources, 0);
   }
 
   /** The settings of a {@code tilefarm up} still running on this data directory, or null. */
@@ -168,6 +179,7 @@ final class Farm implements AutoCloseable {
         TopicAdmin.ensure(admin, settings.topics(), settings.layout());
       }
       long tTopics = System.nanoTime();
+      long acceptingAt = System.currentTimeMillis();
       if (roles) {
         startRoles(settings, blobs, workers, resources);
       }
@@ -176,7 +188,7 @@ final class Farm implements AutoCloseable {
           "embedded farm ready in {} ms: broker {} ms, S3 {} ms, bucket and topics {} ms, roles {} ms",
           (tRoles - t0) / 1_000_000, (tKafka - t0) / 1_000_000, (tS3 - tKafka) / 1_000_000,
           (tTopics - tS3) / 1_000_000, (tRoles - tTopics) / 1_000_000);
-      return new Farm(settings, blobs, true, resources);
+      return new Farm(settings, blobs, true, resources, acceptingAt);
     } catch (Exception | Error e) {
       closeAll(resources);
       throw e;

@@ -44,6 +44,14 @@ record Settings(
   /** Every key with its default ("" = unset) and meaning; README.md documents the same list. */
   /** Where Debian's opencv-data package puts OpenCV's cascades. */
   static final String DEFAULT_CASCADE_DIR = "/usr/share/opencv4/haarcascades";
+  /** Partitions per topic on a cluster: room for several splitter and compositor instances. */
+  static final int CLUSTER_PARTITIONS = 6;
+  /**
+   * Partitions per topic on the embedded broker, where one splitter and one compositor take every partition
+   * anyway: each partition is a Streams task with its own state stores to open at start-up (about 0.3 s of a
+   * cold start per extra partition, BENCHMARKS.md), and share-group workers need no partitions to share tiles.
+   */
+  static final int EMBEDDED_PARTITIONS = 1;
   static final Map<String, String[]> KEYS = new LinkedHashMap<>();
 
   static {
@@ -55,7 +63,8 @@ record Settings(
     KEYS.put("s3.path-style", new String[] {"true", "path-style S3 addressing (needed by most S3-compatible servers)"});
     KEYS.put("s3.bucket", new String[] {"tilefarm", "the farm's bucket: tiles, uploads, default outputs"});
     KEYS.put("topic.prefix", new String[] {Topics.DEFAULT_PREFIX, "prefix of every topic and group name"});
-    KEYS.put("topic.partitions", new String[] {"6", "partitions of topics the farm creates"});
+    KEYS.put("topic.partitions", new String[] {"", "partitions of topics the farm creates; unset = "
+        + CLUSTER_PARTITIONS + " on a cluster, " + EMBEDDED_PARTITIONS + " for the embedded broker"});
     KEYS.put("data.dir", new String[] {"~/.tilefarm", "embedded broker, S3 and state data"});
     KEYS.put("worker.threads", new String[] {String.valueOf(Runtime.getRuntime().availableProcessors()),
         "tiles a worker renders at once"});
@@ -219,7 +228,9 @@ record Settings(
         reader.bool("s3.path-style"),
         reader.string("s3.bucket"),
         reader.raw("topic.prefix"),
-        reader.integer("topic.partitions", 1, 10_000),
+        reader.raw("topic.partitions").isEmpty()
+            ? (reader.string("bootstrap.servers") == null ? EMBEDDED_PARTITIONS : CLUSTER_PARTITIONS)
+            : reader.integer("topic.partitions", 1, 10_000),
         reader.path("data.dir", env),
         reader.integer("worker.threads", 1, 1024),
         new SplitterLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),

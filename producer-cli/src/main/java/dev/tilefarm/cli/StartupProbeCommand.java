@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * For {@code tilefarm bench}: starts an embedded farm in a fresh JVM, prints how long after the JVM's own
- * start it was ready to accept a job, and exits. Hidden: it measures, it does nothing useful.
+ * start it could take a job ({@code accepting-ms}: broker, S3 server, bucket and topics) and had every role
+ * running ({@code ready-ms}), and exits. Hidden: it measures, it does nothing useful.
  */
 @Command(name = "startup-probe", hidden = true)
 final class StartupProbeCommand implements Callable<Integer> {
@@ -24,7 +25,8 @@ final class StartupProbeCommand implements Callable<Integer> {
     Settings settings = Settings.load(flags, Map.of(), null);
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     try (Farm farm = Farm.startEmbedded(settings, 1, true, 0, 0, new Progress(System.err, false, true))) {
-      System.out.println("ready-ms=" + (System.currentTimeMillis() - jvmStart));
+      long ready = System.currentTimeMillis();
+      System.out.println("accepting-ms=" + (farm.acceptingAt() - jvmStart) + " ready-ms=" + (ready - jvmStart));
     }
     return 0;
   }

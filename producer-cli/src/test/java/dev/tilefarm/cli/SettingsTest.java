@@ -42,6 +42,17 @@ class SettingsTest {
   }
 
   @Test
+  void partitionsDefaultToOneOnTheEmbeddedBrokerAndSixOnACluster() {
+    assertEquals(1, Settings.load(Map.of(), Map.of(), null).layout().defaultPartitions());
+    Settings cluster = Settings.load(Map.of("bootstrap.servers", "kafka:9092"), Map.of(), null);
+    assertEquals(6, cluster.layout().defaultPartitions());
+    // Attaching to the embedded broker keeps what was decided for it.
+    assertEquals(1, Settings.load(Map.of(), Map.of(), null)
+        .connectedTo("127.0.0.1:9092", java.net.URI.create("http://127.0.0.1:9000"), "a", "s", "b").partitions());
+    assertEquals(3, Settings.load(Map.of("topic.partitions", "3"), Map.of(), null).partitions());
+  }
+
+  @Test
   void unknownKeyInAFileIsAnErrorListingTheValidOnes() throws Exception {
     Path file = dir.resolve("bad.properties");
     Files.writeString(file, "bootstrap.server=kafka:9092\n");
