@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  *       with one FAILED event whose reason starts with {@code "tile N: "}.
  *   <li>Any other tile is recorded; PROGRESS is published at most once per {@code progressInterval} per job
  *       (the edge flushes a held-back count later, see {@link #flushProgress}), never for the last tile.
+ *   <li>A worker's PROGRESS report on a tile it is still making ({@link #tileProgress}) raises the job's
+ *       PROGRESS fraction, throttled alike; it is ignored for a tile that is done or a job that is unknown or
+ *       has ended, and a job's fraction never decreases.
  *   <li>The last tile assembles the image and publishes COMPLETED. An {@link AssemblyFailedException}
  *       publishes FAILED instead; a {@link StorageUnavailableException} propagates, leaving the state as it
  *       was, so the result can be processed again.
@@ -158,8 +161,11 @@ final class JobAggregator {
     return b.toString();
   }
 
-  /** Applies {@code result} to {@code prior} (null for a job not seen before). */
-  Step accept(String jobId, JobState prior, TileResult result) {
+  /**
+   * Applies {@code result} to {@code prior} (null for a job not seen before); {@code inTile} is what the workers
+   * said of the tiles they are making, which a PROGRESS result updates and a DONE one settles.
+   */
+  Step accept(String jobId, JobState prior, TileResult result, InTileProgress inTile) {
     int index = result.tile().index();
     if (prior instanceof JobEnded ended) {
       log.debug("ignoring tile {}: the job is already {}", index, ended.outcome());
@@ -170,6 +176,9 @@ final class JobAggregator {
     if (progress != null && index < progress.tileCount && progress.isDone(index)) {
       log.debug("ignoring tile {}: it is done already", index);
       return Step.NOTHING;
+    }
+    if (result instanceof TileResult.Progress report) {
+      return tileProgress(jobId, prior, report, inTile);
     }
     if (result instanceof TileResult.Failed failed) {
       String reason = failed.reason() == null || failed.reason().isBlank() ? "no reason given" : failed.reason();
@@ -193,11 +202,17 @@ final class JobAggregator {
     if (progress == null) {
       progress = JobProgress.start(done, now);
       progress.deadline = planned == null ? 0 : planned.deadline();
+      if (planned != null) {
+        // In-tile progress may have been published while the job was only planned: keep its throttle and floor.
+        progress.lastProgressAt = planned.lastProgressAt();
+        progress.reported = planned.reported();
+      }
       log.info("first result of the job (tile {} of {}): {}x{}x{} -> {}", index, done.tileCount(), done.imageWidth(),
           done.imageHeight(), done.channels(), done.output());
     }
     progress.add(done);
     progress.lastTileAt = now;
+    inTile.tileDone(jobId, index);
     JobEvent frameEvent = null;
     if (progress.frameTiles > 0 && progress.frameComplete(index / progress.frameTiles)) {
       // This tile was its frame's last: the frame's image is written now, whatever the other frames' state.
@@ -230,30 +245,97 @@ final class JobAggregator {
       return complete(jobId, progress, logsOf(done));
     }
     if (frameEvent != null) {
-      progress.lastProgressAt = now;
-      return new Step(progress, List.of(frameEvent, progressEvent(jobId, progress, now)), false);
+      return new Step(progress, List.of(frameEvent, progressEvent(jobId, progress, inTile, now)), false);
     }
-    if (progress.lastProgressAt == JobProgress.NEVER || now - progress.lastProgressAt >= progressIntervalMs) {
-      progress.lastProgressAt = now;
-      return new Step(progress, List.of(progressEvent(jobId, progress, now)), false);
+    if (due(progress.lastProgressAt, now)) {
+      return new Step(progress, List.of(progressEvent(jobId, progress, inTile, now)), false);
     }
     return new Step(progress, List.of(), true);
   }
 
   /**
-   * Publishes the PROGRESS count the throttle held back, once the interval since the last one has passed.
-   * Called by the edge on a timer for jobs whose last {@link Step} had {@code progressPending}.
+   * A worker's report of how far it is with a tile it is still making. It is advisory, so one that does not fit
+   * the job is ignored rather than failing it; one that raises the job's fraction makes a PROGRESS event, or
+   * one held back by the throttle like a tile count. The caller has ruled out ended jobs and done tiles.
    */
-  Step flushProgress(String jobId, JobState state) {
-    if (!(state instanceof JobProgress progress) || progress.complete()) {
+  private Step tileProgress(String jobId, JobState prior, TileResult.Progress report, InTileProgress inTile) {
+    int index = report.tile().index();
+    int tileCount;
+    long lastProgressAt;
+    int done;
+    double reported;
+    if (prior instanceof JobProgress p) {
+      tileCount = p.tileCount;
+      lastProgressAt = p.lastProgressAt;
+      done = p.doneCount;
+      reported = p.reported;
+    } else if (prior instanceof JobPlanned p) {
+      tileCount = p.tileCount();
+      lastProgressAt = p.lastProgressAt();
+      done = 0;
+      reported = p.reported();
+    } else {
+      // Not planned yet (its plan is on the other topic) or forgotten long ago: nothing to count it against.
+      log.debug("ignoring progress of tile {}: the job is not known", index);
+      return Step.NOTHING;
+    }
+    if (report.tileCount() != tileCount || index >= tileCount) {
+      log.debug("ignoring progress of tile {} of {}: the job has {} tiles", index, report.tileCount(), tileCount);
+      return Step.NOTHING;
+    }
+    if (!inTile.report(jobId, index, report.fraction()) || fraction(done, tileCount, inTile.sum(jobId), reported)
+        <= reported) {
       return Step.NOTHING;
     }
     long now = clock.millis();
-    if (now - progress.lastProgressAt < progressIntervalMs) {
+    if (!due(lastProgressAt, now)) {
       return new Step(null, List.of(), true);
     }
-    progress.lastProgressAt = now;
-    return new Step(progress, List.of(progressEvent(jobId, progress, now)), false);
+    return publishProgress(jobId, prior, inTile, now);
+  }
+
+  /**
+   * Publishes the PROGRESS the throttle held back, once the interval since the last one has passed.
+   * Called by the edge on a timer for jobs whose last {@link Step} had {@code progressPending}.
+   */
+  Step flushProgress(String jobId, JobState state, InTileProgress inTile) {
+    long lastProgressAt;
+    if (state instanceof JobProgress progress && !progress.complete()) {
+      lastProgressAt = progress.lastProgressAt;
+    } else if (state instanceof JobPlanned planned) {
+      lastProgressAt = planned.lastProgressAt();
+    } else {
+      return Step.NOTHING;
+    }
+    long now = clock.millis();
+    if (!due(lastProgressAt, now)) {
+      return new Step(null, List.of(), true);
+    }
+    return publishProgress(jobId, state, inTile, now);
+  }
+
+  /** A PROGRESS event of a planned or unfinished job, with the job's new state. */
+  private Step publishProgress(String jobId, JobState state, InTileProgress inTile, long now) {
+    if (state instanceof JobProgress progress) {
+      return new Step(progress, List.of(progressEvent(jobId, progress, inTile, now)), false);
+    }
+    JobPlanned planned = (JobPlanned) state;
+    double fraction = fraction(0, planned.tileCount(), inTile.sum(jobId), planned.reported());
+    return new Step(planned.withProgress(now, fraction),
+        List.of(new JobEvent.Progress(jobId, now, 0, planned.tileCount(), fraction)), false);
+  }
+
+  /** Whether the throttle lets a PROGRESS event out now, the last one having gone out at {@code lastProgressAt}. */
+  private boolean due(long lastProgressAt, long now) {
+    return lastProgressAt == JobProgress.NEVER || now - lastProgressAt >= progressIntervalMs;
+  }
+
+  /**
+   * The job's fraction done: its finished tiles and the reported parts of the others over its tile count, and
+   * never below what its last PROGRESS event said.
+   */
+  private static double fraction(int done, int tileCount, double inTile, double reported) {
+    return Math.max(reported, Math.min(1, (done + inTile) / tileCount));
   }
 
   /** Whether an ended job's marker has been kept long enough for no duplicate to be expected any more. */
@@ -318,8 +400,12 @@ final class JobAggregator {
         false);
   }
 
-  private static JobEvent progressEvent(String jobId, JobProgress progress, long now) {
-    return new JobEvent.Progress(jobId, now, progress.doneCount, progress.tileCount);
+  /** The job's PROGRESS event now, noted in {@code progress} for the throttle and as the fraction's floor. */
+  private static JobEvent progressEvent(String jobId, JobProgress progress, InTileProgress inTile, long now) {
+    double fraction = fraction(progress.doneCount, progress.tileCount, inTile.sum(jobId), progress.reported);
+    progress.lastProgressAt = now;
+    progress.reported = fraction;
+    return new JobEvent.Progress(jobId, now, progress.doneCount, progress.tileCount, fraction);
   }
 
   /** Why {@code r} cannot belong to the job the splitter planned, or null if it can. */

@@ -9,10 +9,22 @@ import java.util.Objects;
  * it has made no progress for too long.
  *
  * @param deadline epoch ms when its time limit runs out, or 0 for none
+ * @param lastProgressAt when its last PROGRESS event went out (in-tile progress of external renderers), or
+ *     {@link JobProgress#NEVER}
+ * @param reported the fraction of its last PROGRESS event, below which later ones never go
  */
-record JobPlanned(int tileCount, int width, int height, S3Uri output, long acceptedAt, long deadline)
-    implements JobState {
+record JobPlanned(int tileCount, int width, int height, S3Uri output, long acceptedAt, long deadline,
+    long lastProgressAt, double reported) implements JobState {
   JobPlanned {
     Objects.requireNonNull(output, "output");
+  }
+
+  /** No PROGRESS published yet. */
+  JobPlanned(int tileCount, int width, int height, S3Uri output, long acceptedAt, long deadline) {
+    this(tileCount, width, height, output, acceptedAt, deadline, JobProgress.NEVER, 0);
+  }
+
+  JobPlanned withProgress(long at, double fraction) {
+    return new JobPlanned(tileCount, width, height, output, acceptedAt, deadline, at, fraction);
   }
 }

@@ -63,6 +63,11 @@ final class JobProgress implements JobState {
   int frameTiles;
   /** The bytes of the frames assembled so far. */
   long frameBytes;
+  /**
+   * The fraction of the last PROGRESS event, below which later ones never go: the in-tile progress that raised
+   * it is kept in memory only ({@link InTileProgress}), so after a restart the sum may start out lower.
+   */
+  double reported;
 
   JobProgress(int tileCount, int width, int height, int channels, S3Uri output, long acceptedAt, long firstSeenAt,
       long renderMs, long lastProgressAt, int doneCount, BitSet done, int gridWidth, int gridHeight,
@@ -253,7 +258,7 @@ final class JobProgress implements JobState {
         && gridHeight == p.gridHeight && Objects.equals(uriPrefix, p.uriPrefix)
         && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
         && deadline == p.deadline && lastTileAt == p.lastTileAt && frameTiles == p.frameTiles
-        && frameBytes == p.frameBytes;
+        && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0;
   }
 
   @Override

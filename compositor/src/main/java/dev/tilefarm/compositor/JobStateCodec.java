@@ -23,11 +23,14 @@ import java.util.TreeMap;
  * lastProgressAt (longs), doneCount (int), done bits (int word count, then longs), gridWidth, gridHeight
  * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
  * index, x, y, width, height ints each), listed URIs (int count, then index int and string each), then
- * (format 2) deadline and lastTileAt (longs), then (format 3) frameTiles (int) and frameBytes (long); for {@link JobPlanned} (format 2): tileCount, width, height
- * (ints), output (string), acceptedAt, deadline (longs).
+ * (format 2) deadline and lastTileAt (longs), then (format 3) frameTiles (int) and frameBytes (long), then
+ * (format 4) reported (double); for {@link JobPlanned} (format 2): tileCount, width, height (ints), output
+ * (string), acceptedAt, deadline (longs), then (format 4) lastProgressAt (long) and reported (double).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 3;
+  static final byte FORMAT = 4;
+  /** Format 3 lacked the fraction of the last PROGRESS event and a planned job's PROGRESS time; still read. */
+  private static final byte FORMAT_3 = 3;
   /** Format 2 lacked a progress's frameTiles and frameBytes (animations); still read. */
   private static final byte FORMAT_2 = 2;
   /** Format 1 lacked the deadline and last-tile time of a progress and the planned kind; still read. */
@@ -54,6 +57,7 @@ final class JobStateCodec {
         out.writeLong(p.lastTileAt);
         out.writeInt(p.frameTiles);
         out.writeLong(p.frameBytes);
+        out.writeDouble(p.reported);
       } else if (state instanceof JobPlanned p) {
         out.writeByte(PLANNED);
         out.writeInt(p.tileCount());
@@ -62,6 +66,8 @@ final class JobStateCodec {
         out.writeUTF(p.output().toString());
         out.writeLong(p.acceptedAt());
         out.writeLong(p.deadline());
+        out.writeLong(p.lastProgressAt());
+        out.writeDouble(p.reported());
       } else {
         throw new IllegalArgumentException("unknown job state " + state);
       }
@@ -115,7 +121,7 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -131,13 +137,17 @@ final class JobStateCodec {
             p.frameTiles = in.readInt();
             p.frameBytes = in.readLong();
           }
+          if (format >= 4) {
+            p.reported = in.readDouble();
+          }
         } else {
           p.lastTileAt = p.firstSeenAt;
         }
         state = p;
       } else if (kind == PLANNED && format >= 2) {
-        state = new JobPlanned(in.readInt(), in.readInt(), in.readInt(), S3Uri.parse(in.readUTF()), in.readLong(),
-            in.readLong());
+        JobPlanned p = new JobPlanned(in.readInt(), in.readInt(), in.readInt(), S3Uri.parse(in.readUTF()),
+            in.readLong(), in.readLong());
+        state = format >= 4 ? p.withProgress(in.readLong(), in.readDouble()) : p;
       } else {
         throw new IllegalStateException("job state has unknown kind " + kind);
       }

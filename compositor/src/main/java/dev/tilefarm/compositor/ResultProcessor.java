@@ -55,6 +55,12 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
    * held-back count waits for the job's next tile instead, which costs a dashboard a moment, nothing more.
    */
   private final Set<String> pendingProgress = new LinkedHashSet<>();
+  /**
+   * What the workers said of the tiles they are still making, for PROGRESS fractions. In memory only (see
+   * {@link InTileProgress}): after a restart or a rebalance the workers' next reports fill it again. A job's
+   * entry is dropped when the job ends, so it holds only this task's unfinished jobs.
+   */
+  private final InTileProgress inTile = new InTileProgress();
 
   ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval,
       Duration checkInterval, String controlTopic) {
@@ -103,12 +109,17 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         pass(jobId, done);
         return;
       }
-      JobAggregator.Step step = aggregator.accept(jobId, store.get(jobId), result);
+      JobAggregator.Step step = aggregator.accept(jobId, store.get(jobId), result, inTile);
       apply(jobId, step);
     } finally {
       MDC.remove("tileId");
       MDC.remove("jobId");
     }
+  }
+
+  /** How many jobs this task remembers tiles in progress of (for tests: it must not grow with ended jobs). */
+  int jobsWithTilesInProgress() {
+    return inTile.jobs();
   }
 
   /** A tile of a statistics pass: counted, and the last one merges the pass and starts the next. */
@@ -123,7 +134,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     if (step.failure() != null) {
       passStates.delete(jobId);
       apply(jobId, aggregator.accept(jobId, job, new TileResult.Failed(jobId, done.tile(), done.tileCount(),
-          step.failure(), CompositorTopology.ROLE, done.acceptedAt())));
+          step.failure(), CompositorTopology.ROLE, done.acceptedAt()), inTile));
       return;
     }
     if (step.state() == null) {
@@ -140,13 +151,19 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private void apply(String jobId, JobAggregator.Step step) {
     if (step.state() != null) {
       store.put(jobId, step.state());
+      if (step.state() instanceof JobEnded) {
+        inTile.forget(jobId);
+      }
     }
     for (JobEvent event : step.events()) {
       context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
     }
     if (step.progressPending()) {
       pendingProgress.add(jobId);
-    } else {
+    } else if (step.state() instanceof JobEnded
+        || step.events().stream().anyMatch(e -> e instanceof JobEvent.Progress)) {
+      // What was held back went out with this PROGRESS, or will never be due. A step that changes nothing (a
+      // duplicate, a report that is no news) leaves a held-back PROGRESS waiting for the flush.
       pendingProgress.remove(jobId);
     }
   }
@@ -201,7 +218,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     for (String jobId : List.copyOf(pendingProgress)) {
       MDC.put("jobId", jobId);
       try {
-        apply(jobId, aggregator.flushProgress(jobId, store.get(jobId)));
+        JobAggregator.Step step = aggregator.flushProgress(jobId, store.get(jobId), inTile);
+        apply(jobId, step);
+        if (!step.progressPending()) {
+          pendingProgress.remove(jobId); // published, or nothing left to publish
+        }
       } finally {
         MDC.remove("jobId");
       }

@@ -122,6 +122,75 @@ class CompositorIT {
     }
   }
 
+  /**
+   * Workers' reports on tiles they are still making raise the job's PROGRESS; the reports are held in memory
+   * only, but across a restart the fraction published stays the floor, and the job still completes once.
+   */
+  @Test
+  void inTileProgressRaisesProgressAndDoesNotGoBackAfterARestart() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
+        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
+            "farm"));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
+      }
+      events.subscribe(List.of(topics.jobEvents().name()));
+      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+          CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      TileImage image = TestImages.image(40, 40, 3, 5);
+      S3Uri output = S3Uri.parse("s3://farm/outputs/slow.png");
+      List<TileResult.Done> tiles = storedJob(blobs, "slow", image, 20, output);
+      assertEquals(4, tiles.size());
+      JsonSerde<dev.tilefarm.schemas.JobControl> controls = new JsonSerde<>(dev.tilefarm.schemas.JobControl.class);
+      List<JobEvent.Progress> progress = new ArrayList<>();
+
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        producer.send(new ProducerRecord<>(topics.jobControl().name(), "slow", controls.encode(
+            new dev.tilefarm.schemas.JobControl.Planned("slow", System.currentTimeMillis(), 4, 40, 40, output, null))));
+        producer.flush();
+        // The plan and the reports are on two topics, and a report on a job not planned yet is dropped: repeat
+        // the reports until they count (a repeat of a known report is no news).
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while ((progress.isEmpty() || progress.get(progress.size() - 1).fraction() < 0.4 - 1e-9)
+            && System.nanoTime() < deadline) {
+          for (int i = 0; i < 2; i++) {
+            send(producer, new TileResult.Progress("slow", tiles.get(i).tile(), 4, 0.8, "it", 0));
+          }
+          producer.flush();
+          for (var r : events.poll(Duration.ofSeconds(1))) {
+            progress.add((JobEvent.Progress) r.value());
+          }
+        }
+        assertEquals(0.4, progress.get(progress.size() - 1).fraction(), 1e-9, progress.toString());
+        assertEquals(0, progress.get(progress.size() - 1).done());
+      }
+
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        send(producer, tiles.get(2));
+        producer.flush();
+        JobEvent.Progress after = (JobEvent.Progress) readUntil(events, e -> e instanceof JobEvent.Progress).get(0);
+        assertEquals(1, after.done());
+        assertEquals(0.4, after.fraction(), 1e-9, "one tile of four is 0.25, but 0.4 was published before");
+        progress.add(after);
+        tiles.forEach(r -> send(producer, r));
+        producer.flush();
+        List<JobEvent> rest = readUntil(events, e -> e instanceof JobEvent.Completed);
+        rest.stream().filter(e -> e instanceof JobEvent.Progress).forEach(e -> progress.add((JobEvent.Progress) e));
+        assertEquals(1, rest.stream().filter(e -> e instanceof JobEvent.Completed).count(), rest.toString());
+      }
+      for (int i = 1; i < progress.size(); i++) {
+        assertTrue(progress.get(i).fraction() >= progress.get(i - 1).fraction(), "fraction fell: " + progress);
+      }
+    }
+  }
+
   private List<TileResult.Done> storedJob(BlobStore blobs, String id, TileImage image, int tile, S3Uri output) {
     List<TileRect> rects = TestImages.grid(image.width(), image.height(), tile);
     List<TileResult.Done> results = new ArrayList<>();

@@ -444,4 +444,102 @@ class CompositorTopologyTest {
         .pipeInput("x", "{\"status\":\"BOGUS\"}".getBytes(StandardCharsets.UTF_8));
     assertEquals(1, dead.readValuesToList().size());
   }
+
+  // ---- in-tile progress of external renderers ----
+
+  private static TileResult.Progress inTile(Job job, int index, double fraction) {
+    return new TileResult.Progress(job.id(), job.rects().get(index), job.rects().size(), fraction, "worker-1",
+        ACCEPTED_AT);
+  }
+
+  private static void assertProgress(long at, int done, double fraction, JobEvent event) {
+    JobEvent.Progress p = assertInstanceOf(JobEvent.Progress.class, event);
+    assertEquals(T0.toEpochMilli() + at, p.timestamp(), event.toString());
+    assertEquals(done, p.done(), event.toString());
+    assertEquals(fraction, p.fraction(), 1e-12, event.toString());
+  }
+
+  @Test
+  void inTileProgressRaisesTheFractionAndADoneTileCountsOnceWhole() {
+    Job job = job("it", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/it.png"));
+    assertEquals(5, job.rects().size());
+    control(new dev.tilefarm.schemas.JobControl.Planned("it", ACCEPTED_AT, 5, 50, 10, job.output(), null));
+    List<JobEvent.Progress> seen = new ArrayList<>();
+
+    // Before any tile is done: half of tile 0 is a tenth of the job.
+    send(inTile(job, 0, 0.5));
+    JobEvent first = events.readValue();
+    assertProgress(0, 0, 0.1, first);
+    seen.add((JobEvent.Progress) first);
+    advance(Duration.ofMillis(100));
+    send(inTile(job, 1, 0.5));
+    assertTrue(events.isEmpty(), "held back by the throttle like a tile count");
+    send(inTile(job, 0, 0.5)); // a repeat is no news, and leaves what was held back to go out
+    advance(Duration.ofMillis(200));
+    JobEvent flushed = events.readValue();
+    assertProgress(300, 0, 0.2, flushed);
+    seen.add((JobEvent.Progress) flushed);
+
+    // Tile 0 is done: it counts whole, its in-tile half no longer.
+    advance(Duration.ofMillis(300));
+    send(job.result(0));
+    JobEvent done0 = events.readValue();
+    assertProgress(600, 1, (1 + 0.5) / 5, done0);
+    seen.add((JobEvent.Progress) done0);
+
+    // A report on a done tile, a lower report and a duplicate DONE are no news, however long after.
+    advance(Duration.ofMillis(300));
+    send(inTile(job, 0, 0.9));
+    send(inTile(job, 1, 0.25));
+    send(job.result(0));
+    advance(Duration.ofMillis(300));
+    assertTrue(events.isEmpty(), events.readValuesToList().toString());
+
+    send(inTile(job, 2, 0.75));
+    JobEvent partial = events.readValue();
+    assertProgress(1200, 1, (1 + 0.5 + 0.75) / 5, partial);
+    seen.add((JobEvent.Progress) partial);
+    advance(Duration.ofMillis(300));
+    send(job.result(1));
+    JobEvent done1 = events.readValue();
+    assertProgress(1500, 2, (2 + 0.75) / 5, done1);
+    seen.add((JobEvent.Progress) done1);
+
+    advance(Duration.ofMillis(300));
+    for (int i = 2; i < 5; i++) {
+      send(job.result(i));
+    }
+    send(inTile(job, 4, 0.5)); // late: the job has ended
+    advance(Duration.ofSeconds(1));
+    List<JobEvent> rest = events.readValuesToList();
+    assertEquals(1, only(rest, JobEvent.Completed.class).size(), rest.toString());
+    assertInstanceOf(JobEvent.Completed.class, rest.get(rest.size() - 1), rest.toString());
+    seen.addAll(only(rest, JobEvent.Progress.class));
+    for (int i = 1; i < seen.size(); i++) {
+      assertTrue(seen.get(i).fraction() > seen.get(i - 1).fraction(), "fraction fell: " + seen);
+    }
+  }
+
+  @Test
+  void inTileProgressOfAnEndedUnknownOrMismatchedJobIsIgnored() {
+    Job job = job("ig", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/ig.png"));
+    send(inTile(job, 0, 0.5));
+    assertTrue(events.isEmpty(), "a job the compositor does not know yet");
+    assertNull(jobStore().get("ig"));
+
+    control(new dev.tilefarm.schemas.JobControl.Planned("ig", ACCEPTED_AT, 5, 50, 10, job.output(), null));
+    send(new TileResult.Progress("ig", job.rects().get(0), 7, 0.5, "w", ACCEPTED_AT));
+    assertTrue(events.isEmpty(), "a report whose tile count is not the job's");
+
+    send(inTile(job, 0, 0.5));
+    assertProgress(0, 0, 0.1, events.readValue());
+    control(new dev.tilefarm.schemas.JobControl.Cancel("ig", T0.toEpochMilli(), "enough"));
+    assertInstanceOf(JobEvent.Cancelled.class, events.readValue());
+    advance(Duration.ofMillis(300));
+    send(inTile(job, 0, 0.8));
+    send(inTile(job, 1, 0.8));
+    advance(Duration.ofMillis(300));
+    assertTrue(events.isEmpty(), events.readValuesToList().toString());
+    assertEquals(JobEnded.Outcome.CANCELLED, ((JobEnded) jobStore().get("ig")).outcome());
+  }
 }

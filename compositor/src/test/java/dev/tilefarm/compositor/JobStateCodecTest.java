@@ -102,6 +102,44 @@ class JobStateCodecTest {
     assertEquals(11, JobStateCodec.encode(ended).length);
   }
 
+  /** The fraction of the last PROGRESS event is kept with the job, so that a restart cannot make it go back. */
+  @Test
+  void theLastPublishedFractionRoundTripsForPlannedAndRunningJobs() {
+    JobPlanned planned = new JobPlanned(5, 50, 10, OUTPUT, 1000, 0).withProgress(4000, 0.32);
+    assertEquals(planned, JobStateCodec.decode(JobStateCodec.encode(planned)));
+    List<TileRect> grid = TestImages.grid(50, 10, 10);
+    TileResult.Done d = done("job-7", grid.get(2), 5, 50, 10, TileKeys.tile("farm", "job-7", 2));
+    JobProgress p = JobProgress.start(d, 2000);
+    p.add(d);
+    p.reported = 0.46;
+    JobProgress back = (JobProgress) JobStateCodec.decode(JobStateCodec.encode(p));
+    assertEquals(p, back);
+    assertEquals(0.46, back.reported);
+  }
+
+  /** A store written before the fraction was kept (format 3) is still read, with none published. */
+  @Test
+  void formatThreeIsStillRead() {
+    JobPlanned planned = new JobPlanned(5, 50, 10, OUTPUT, 1000, 77);
+    byte[] v4 = JobStateCodec.encode(planned.withProgress(4000, 0.5));
+    byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16);
+    v3[0] = 3;
+    assertEquals(planned, JobStateCodec.decode(v3));
+
+    List<TileRect> grid = TestImages.grid(50, 10, 10);
+    TileResult.Done d = done("job-7", grid.get(2), 5, 50, 10, TileKeys.tile("farm", "job-7", 2));
+    JobProgress p = JobProgress.start(d, 2000);
+    p.add(d);
+    p.reported = 0.5;
+    byte[] p4 = JobStateCodec.encode(p);
+    byte[] p3 = java.util.Arrays.copyOf(p4, p4.length - 8);
+    p3[0] = 3;
+    JobProgress back = (JobProgress) JobStateCodec.decode(p3);
+    assertEquals(0.0, back.reported);
+    p.reported = 0;
+    assertEquals(p, back);
+  }
+
   @Test
   void corruptBytesAreReported() {
     assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(new byte[] {9, 1}));

@@ -289,6 +289,9 @@ final class FarmView {
 
   /** A tile result; {@code timestamp} is when it was published. */
   void onTile(TileResult result, long timestamp) {
+    if (result instanceof TileResult.Progress) {
+      return; // within-tile progress reaches the dashboard as the job's PROGRESS events
+    }
     synchronized (lock) {
       Job job = job(result.jobId());
       TileRect r = result.tile();

@@ -91,6 +91,12 @@ import org.slf4j.MDC;
 public final class RenderWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RenderWorker.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  /** Tiles a worker holds per render thread: one being rendered, one being stored or waiting. */
+  static final int TILES_PER_THREAD = 2;
+  /** Store-and-announce threads per render thread: storing a quick tile takes longer than making it. */
+  private static final int IO_THREADS_PER_THREAD = 4;
+  /** How long a batch runs before a thread that finished early takes new tiles (renewing the rest). */
+  private static final long REFILL_AFTER_MS = 100;
 
   /** A tile in hand: the delivery to settle, the render in progress, and its outcome once known. */
   private static final class Tile {
@@ -121,6 +127,8 @@ public final class RenderWorker implements AutoCloseable {
   private final KafkaShareConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ExecutorService pool;
+  /** Stores and announces made tiles, so that render threads never wait on storage or the broker. */
+  private final ExecutorService storing;
   private final Thread loop;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -150,6 +158,11 @@ public final class RenderWorker implements AutoCloseable {
     this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
     this.pool = Executors.newFixedThreadPool(config.threads(), r -> {
       Thread t = new Thread(r, config.workerId() + "-render");
+      t.setDaemon(true);
+      return t;
+    });
+    this.storing = Executors.newFixedThreadPool(config.threads() * IO_THREADS_PER_THREAD, r -> {
+      Thread t = new Thread(r, config.workerId() + "-store");
       t.setDaemon(true);
       return t;
     });
@@ -233,10 +246,11 @@ public final class RenderWorker implements AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().groupId("render-workers"));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
     p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-    // Take no more tiles than this worker renders at once, leaving the rest to other workers. Renewed
-    // tiles come back on each poll and count against this too, so the worker never holds more than it makes.
+    // Take no more tiles than this worker can keep busy with, leaving the rest to other workers: one being
+    // rendered and one being stored (or waiting for the renderer) per thread. Renewed tiles come back on each
+    // poll and count against this too, so the worker never holds more.
     p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads()));
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads() * TILES_PER_THREAD));
     config.kafkaOverrides().forEach((k, v) -> {
       if (ConsumerConfig.configNames().contains(k)) {
         p.put(k, v);
@@ -297,8 +311,10 @@ public final class RenderWorker implements AutoCloseable {
           break; // closing the consumer releases whatever is still unsettled
         }
         ConsumerRecords<String, byte[]> records;
+        long polledAt = System.nanoTime();
         try {
           records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 200 : 50));
+          polledAt = System.nanoTime();
         } catch (WakeupException e) {
           continue;
         }
@@ -317,15 +333,12 @@ public final class RenderWorker implements AutoCloseable {
           Tile tile = admit(r);
           if (tile != null) {
             inFlight.put(Key.of(r), tile);
-            tile.future = pool.submit(() -> {
-              tile.outcome = make(tile);
-              finished.add(tile);
-            });
+            tile.future = pool.submit(() -> make(tile));
             batch.add(tile);
           }
         }
         if (!batch.isEmpty()) {
-          awaitChange(batch, stopping ? graceEnd : Long.MAX_VALUE);
+          awaitChange(batch, stopping ? graceEnd : Long.MAX_VALUE, polledAt);
           settle(batch, stopping && System.nanoTime() > graceEnd);
         }
         if (!records.isEmpty()) {
@@ -344,18 +357,31 @@ public final class RenderWorker implements AutoCloseable {
     }
   }
 
-  /** Waits until a tile of the batch finishes, its job ends, a renewal is due, or the grace runs out. */
-  private void awaitChange(List<Tile> batch, long graceEnd) {
-    long renewBy = System.nanoTime() + config.renewInterval().toNanos();
+  /**
+   * Waits until every tile of the batch is finished or its job ended, a renewal is due, or the grace runs out;
+   * or, once {@link #REFILL_AFTER_MS} have passed since the batch came, until any tile of it finishes, so that
+   * the freed thread gets new work. Tiles still being made are then renewed, which costs the next poll a round
+   * trip to the broker, so a batch of quick tiles is finished whole first.
+   */
+  private void awaitChange(List<Tile> batch, long graceEnd, long polledAt) {
+    long renewBy = polledAt + config.renewInterval().toNanos();
     try {
       while (true) {
+        int settled = 0;
         for (Tile t : batch) {
           if (t.outcome != null || ended(t.task) != null) {
-            return;
+            settled++;
           }
         }
         long now = System.nanoTime();
+        if (settled == batch.size()
+            || (settled > 0 && now - polledAt >= TimeUnit.MILLISECONDS.toNanos(REFILL_AFTER_MS))) {
+          return;
+        }
         long until = Math.min(renewBy, graceEnd);
+        if (settled > 0) {
+          until = Math.min(until, polledAt + TimeUnit.MILLISECONDS.toNanos(REFILL_AFTER_MS));
+        }
         if (now >= until || (!running.get() && graceEnd == Long.MAX_VALUE)) {
           return;
         }
@@ -444,8 +470,39 @@ public final class RenderWorker implements AutoCloseable {
     return new Tile(task, r);
   }
 
-  /** Makes one tile (on a render thread); the answer says how the broker should settle its delivery. */
-  private AcknowledgeType make(Tile t) {
+  /**
+   * What a render thread hands to the store step: the stored object's bytes and type, the tile result to
+   * announce once they are stored, and a report to keep beside them (or null).
+   */
+  private record Output(TileResult.Done result, byte[] bytes, String contentType, byte[] report, JobRequest job,
+      long startNanos) {}
+
+  /**
+   * Makes one tile on a render thread, then hands it to an I/O thread that stores and announces it, so the
+   * render thread takes the next tile meanwhile. Sets the tile's outcome (how the broker should settle its
+   * delivery) when it is known.
+   */
+  private void make(Tile t) {
+    Object made = render(t);
+    if (made instanceof AcknowledgeType outcome) {
+      finish(t, outcome);
+      return;
+    }
+    Output out = (Output) made;
+    try {
+      storing.execute(() -> finish(t, store(t, out)));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      finish(t, AcknowledgeType.RELEASE); // the worker is closing
+    }
+  }
+
+  private void finish(Tile t, AcknowledgeType outcome) {
+    t.outcome = outcome;
+    finished.add(t);
+  }
+
+  /** Renders and encodes a tile: an {@link Output} to store, or the outcome when there is nothing to store. */
+  private Object render(Tile t) {
     TileTask task = t.task;
     MDC.put("jobId", task.jobId());
     MDC.put("tileId", String.valueOf(task.tile().index()));
@@ -466,46 +523,23 @@ public final class RenderWorker implements AutoCloseable {
             // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
             TileProcessor.Made made = maker.process(process, task);
             byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
-            if (t.abandoned) {
-              return AcknowledgeType.ACCEPT;
-            }
-            blobs.put(task.tileUri(), bytes, made.image() != null ? "application/x-tilefarm-tile" : "application/json");
-            if (made.report() != null) {
-              blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), made.report(),
-                  "application/json");
-            }
             long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            if (t.abandoned) {
-              return AcknowledgeType.ACCEPT;
-            }
-            publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+            return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
                 task.imageHeight(), task.output(), task.tileUri(), made.image() != null ? made.image().channels() : 1,
                 bytes.length, sha256(bytes), renderMs, config.workerId(), task.acceptedAt(), null, null, null,
-                made.image() == null ? task.passIndex() : null));
-            tilesDone.incrementAndGet();
-            metrics.tileDone(job, System.nanoTime() - start);
-            return AcknowledgeType.ACCEPT;
+                made.image() == null ? task.passIndex() : null), bytes,
+                made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
           }
           TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
               new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
-                  percent -> { }));
+                  new ProgressThrottle(fraction -> publishProgress(t, fraction))));
           S3Uri logUri = external ? storeLog(task, tileLog) : null;
           byte[] bytes = TileCodec.encode(tile);
-          if (t.abandoned) {
-            return AcknowledgeType.ACCEPT;
-          }
-          blobs.put(task.tileUri(), bytes, "application/x-tilefarm-tile");
           long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-          if (t.abandoned) {
-            return AcknowledgeType.ACCEPT;
-          }
-          publish(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+          return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
               task.imageHeight(), task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs,
-              config.workerId(), task.acceptedAt(), task.frame(), task.frameTiles(), logUri));
-          tilesDone.incrementAndGet();
-          metrics.tileDone(job, System.nanoTime() - start);
-          log.debug("{} done in {} ms", task.label(), renderMs);
-          return AcknowledgeType.ACCEPT;
+              config.workerId(), task.acceptedAt(), task.frame(), task.frameTiles(), logUri), bytes,
+              "application/x-tilefarm-tile", null, job, start);
         } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
           // Deterministic: every worker would fail the same way, so report it instead of retrying.
           return fail(task, e.getMessage(), external ? storeLog(task, tileLog) : null);
@@ -529,19 +563,83 @@ public final class RenderWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
       return AcknowledgeType.RELEASE;
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      if (t.abandoned) {
-        return AcknowledgeType.RELEASE;
-      }
-      log.error("{} failed unexpectedly on attempt {}", task.label(), attempt, e);
-      if (blocklist.failed(task.jobId(), System.currentTimeMillis())) {
-        log.warn("blocklisting job {} on this worker for {}: it failed here {} times", task.jobId(),
-            WorkerConfig.BLOCKLIST_TIME, config.blocklistAfter());
-      }
-      return releaseOrGiveUp(t, attempt, e);
+      return unexpected(t, attempt, e);
     } finally {
       MDC.remove("jobId");
       MDC.remove("tileId");
     }
+  }
+
+  /**
+   * Stores a made tile and announces it, on an I/O thread; a fault that may pass is retried here, with
+   * backoff, without making the tile again.
+   */
+  private AcknowledgeType store(Tile t, Output out) {
+    TileTask task = t.task;
+    MDC.put("jobId", task.jobId());
+    MDC.put("tileId", String.valueOf(task.tile().index()));
+    int attempt = t.record.deliveryCount().map(Short::intValue).orElse(1);
+    long retryUntil = System.nanoTime() + config.transientRetry().toNanos();
+    long backoffMs = 250;
+    try {
+      while (true) {
+        try {
+          if (t.abandoned) {
+            return AcknowledgeType.ACCEPT;
+          }
+          blobs.put(task.tileUri(), out.bytes(), out.contentType());
+          if (out.report() != null) {
+            blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
+                "application/json");
+          }
+          if (t.abandoned) {
+            return AcknowledgeType.ACCEPT;
+          }
+          publish(out.result());
+          tilesDone.incrementAndGet();
+          metrics.tileDone(out.job(), System.nanoTime() - out.startNanos());
+          log.debug("{} done in {} ms", task.label(), out.result().renderMs());
+          return AcknowledgeType.ACCEPT;
+        } catch (BlobNotFoundException e) {
+          return fail(task, e.getMessage());
+        } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
+          if (e instanceof BlobStoreException b && !b.transientFault()) {
+            return fail(task, e.getMessage());
+          }
+          if (t.abandoned) {
+            return AcknowledgeType.RELEASE;
+          }
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > retryUntil) {
+            return releaseOrGiveUp(t, attempt, e);
+          }
+          log.info("{}: {}; retrying in {} ms", task.label(), e.getMessage(), backoffMs);
+          metrics.tileRetried();
+          Thread.sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return AcknowledgeType.RELEASE;
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      return unexpected(t, attempt, e);
+    } finally {
+      MDC.remove("jobId");
+      MDC.remove("tileId");
+    }
+  }
+
+  /** A tile failed in a way nobody foresaw: released for another try (blocklisting the job here if it keeps failing). */
+  private AcknowledgeType unexpected(Tile t, int attempt, Throwable e) {
+    if (t.abandoned) {
+      return AcknowledgeType.RELEASE;
+    }
+    log.error("{} failed unexpectedly on attempt {}", t.task.label(), attempt, e);
+    if (blocklist.failed(t.task.jobId(), System.currentTimeMillis())) {
+      log.warn("blocklisting job {} on this worker for {}: it failed here {} times", t.task.jobId(),
+          WorkerConfig.BLOCKLIST_TIME, config.blocklistAfter());
+    }
+    return releaseOrGiveUp(t, attempt, e);
   }
 
   /** Releases a tile that failed in a way that may pass, unless it has had its attempts. */
@@ -653,6 +751,7 @@ public final class RenderWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pool.shutdownNow();
+    storing.shutdownNow();
     heartbeats.shutdownNow();
     try {
       // A tombstone: this worker and its renderers are gone.
@@ -666,5 +765,31 @@ public final class RenderWorker implements AutoCloseable {
     metrics.close();
     producer.close(Duration.ofSeconds(10));
     watch.close();
+  }
+
+  /**
+   * Publishes how far a tile's external renderer is (a PROGRESS tile result, throttled by {@link
+   * ProgressThrottle}), without waiting for the broker: progress is advisory, and this runs on the thread that
+   * reads the renderer's output, which must not stall. A report that is lost is only logged. Keyed by job id like
+   * the tile's DONE, which this producer sends after it, so the compositor sees them in that order.
+   */
+  private void publishProgress(Tile t, double fraction) {
+    TileTask task = t.task;
+    if (t.abandoned) {
+      return;
+    }
+    try {
+      TileResult progress = new TileResult.Progress(task.jobId(), task.tile(), task.tileCount(), fraction,
+          config.workerId(), task.acceptedAt());
+      producer.send(new ProducerRecord<>(config.topics().tileResults().name(), task.jobId(),
+          config.topics().tileResults().valueSerde().serializer().serialize(null, progress)), (m, e) -> {
+            if (e != null) {
+              log.warn("{}: progress {} was not published: {}", task.label(), fraction, e.toString());
+            }
+          });
+    } catch (KafkaException | IllegalStateException e) {
+      // send() throws at once only when the producer is closing or the record cannot be sent at all.
+      log.warn("{}: progress {} was not published: {}", task.label(), fraction, e.toString());
+    }
   }
 }

@@ -34,8 +34,23 @@ public sealed interface JobEvent
   record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output)
       implements JobEvent {}
 
-  /** {@code done} of {@code total} tiles are finished (published at most every few hundred ms per job). */
-  record Progress(String jobId, long timestamp, int done, int total) implements JobEvent {}
+  /**
+   * {@code done} of {@code total} tiles are finished, and {@code fraction} (0 to 1) of the job's work is: the
+   * finished tiles plus the parts of unfinished ones that their external renderers (povray, blender) report done,
+   * over {@code total}. Published at most every few hundred ms per job; a job's fraction never decreases.
+   */
+  record Progress(String jobId, long timestamp, int done, int total, double fraction) implements JobEvent {
+    public Progress {
+      if (!(fraction >= 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("fraction must be from 0 to 1, got " + fraction);
+      }
+    }
+
+    /** Finished tiles only: {@code fraction} is {@code done / total}. */
+    public Progress(String jobId, long timestamp, int done, int total) {
+      this(jobId, timestamp, done, total, total > 0 ? Math.min(1, (double) done / total) : 0);
+    }
+  }
 
   /**
    * One frame of an animation is assembled: its image is at {@code output} ({@code bytes} long, with that

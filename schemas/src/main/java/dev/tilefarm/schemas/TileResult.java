@@ -6,13 +6,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * What a worker reports about a tile, keyed by job id on the tile results topic. Metadata only: the
- * pixels are in object storage at {@code tileUri}.
+ * pixels are in object storage at {@code tileUri}. DONE and FAILED settle the tile; PROGRESS, sent while an
+ * external renderer is still at work on it, is advisory.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "status")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TileResult.Done.class, name = "DONE"),
-    @JsonSubTypes.Type(value = TileResult.Failed.class, name = "FAILED")})
-public sealed interface TileResult permits TileResult.Done, TileResult.Failed {
+    @JsonSubTypes.Type(value = TileResult.Failed.class, name = "FAILED"),
+    @JsonSubTypes.Type(value = TileResult.Progress.class, name = "PROGRESS")})
+public sealed interface TileResult permits TileResult.Done, TileResult.Failed, TileResult.Progress {
   String jobId();
 
   TileRect tile();
@@ -56,6 +58,27 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed {
       @JsonInclude(JsonInclude.Include.NON_NULL) S3Uri log) implements TileResult {
     public Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt) {
       this(jobId, tile, tileCount, reason, worker, acceptedAt, null);
+    }
+  }
+
+  /**
+   * The tile is being made and is {@code fraction} (0 to 1) done, as its renderer reports it. Sent by workers
+   * running an external renderer (povray, blender), at most about once a second per tile and only when the
+   * fraction rose, without waiting for the broker: one may be lost, and the tile's DONE or FAILED, from the
+   * same worker, comes after it on the same partition.
+   */
+  record Progress(String jobId, TileRect tile, int tileCount, double fraction, String worker, long acceptedAt)
+      implements TileResult {
+    public Progress {
+      if (!(fraction >= 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("fraction must be from 0 to 1, got " + fraction);
+      }
+    }
+
+    /** None: the renderer's log is kept once the tile is DONE or FAILED. */
+    @Override
+    public S3Uri log() {
+      return null;
     }
   }
 }

@@ -33,6 +33,8 @@ class MessageSchemaTest {
         new JobEvent.Accepted("scan-7", T, "process", 1, 100_000, 10, S3Uri.parse("s3://tilefarm/outputs/scan-7.png")),
         new JobEvent.Progress("sunset-001", T + 1, 0, 60),
         new JobEvent.Progress("sunset-001", T + 2, 60, 60),
+        new JobEvent.Progress("sunset-001", T + 3, 23, 60, 0.4125),
+        new JobEvent.Progress("sunset-001", T + 4, 0, 60, 0.0),
         new JobEvent.Completed("sunset-001", T + 3, OUTPUT, ImageFormat.PNG.name(), SHA, 1_482_113, 1280, 720, 60,
             new JobEvent.Timings(8120, 29_504, 311)),
         new JobEvent.Completed("m", T, S3Uri.parse("s3://r-1/m.JPEG"), ImageFormat.JPEG.name(), SHA, 0, 1, 1, 1,
@@ -96,11 +98,52 @@ class MessageSchemaTest {
         new TileResult.Done("scan-7", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 1, 0, SHA, 0, "w", 0),
         new TileResult.Done("scan-7", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 4, 1, SHA, 0, "w", 0),
         new TileResult.Failed("sunset-001", TILE, 60, "s3://uploads/x.png could not be decoded", "worker-b-2", T),
-        new TileResult.Failed("sunset-001", TILE, 60, null, "worker-b-2", T));
+        new TileResult.Failed("sunset-001", TILE, 60, null, "worker-b-2", T),
+        new TileResult.Progress("sunset-001", TILE, 60, 0.42, "worker-a-1", T),
+        new TileResult.Progress("sunset-001", TILE, 60, 0, "worker-a-1", T),
+        new TileResult.Progress("sunset-001", TILE, 60, 1, "worker-a-1", T));
     for (TileResult result : results) {
       matches("tile-result", serde.encode(result));
       assertEquals(result, serde.decode(serde.encode(result)));
     }
+  }
+
+  /** A PROGRESS tile result carries its fraction and nothing of a DONE's or FAILED's: no log, no tile URI. */
+  @Test
+  void aTileProgressWritesItsFractionAndNoLog() {
+    JsonNode json = tree(new JsonSerde<>(TileResult.class).encode(
+        new TileResult.Progress("j", TILE, 60, 0.25, "w", T)));
+    assertEquals("PROGRESS", json.get("status").asText());
+    assertEquals(0.25, json.get("fraction").asDouble());
+    assertEquals(Set.of("status", "jobId", "tile", "tileCount", "fraction", "worker", "acceptedAt"),
+        fieldNames(json));
+  }
+
+  /** The schema's 0 to 1 is the records' too: a fraction outside it fails the schema and the decoder alike. */
+  @Test
+  void fractionsOutsideZeroToOneAreRefusedByTheSchemaAsByTheRecords() {
+    for (double bad : new double[] {-0.01, 1.01}) {
+      ObjectNode tile = (ObjectNode) tree(new JsonSerde<>(TileResult.class).encode(
+          new TileResult.Progress("j", TILE, 60, 0.5, "w", T)));
+      tile.put("fraction", bad);
+      assertFalse(validate("tile-result", tile).isEmpty(), tile.toString());
+      assertThrows(UndecodableException.class, () -> new JsonSerde<>(TileResult.class).decode(bytes(tile)));
+
+      ObjectNode event = (ObjectNode) tree(new JsonSerde<>(JobEvent.class).encode(new JobEvent.Progress("j", T, 1, 2)));
+      event.put("fraction", bad);
+      assertFalse(validate("job-event", event).isEmpty(), event.toString());
+      assertThrows(UndecodableException.class, () -> new JsonSerde<>(JobEvent.class).decode(bytes(event)));
+    }
+    assertThrows(IllegalArgumentException.class, () -> new TileResult.Progress("j", TILE, 60, Double.NaN, "w", T));
+  }
+
+  /** Finished tiles only: the short constructor's fraction is done / total. */
+  @Test
+  void aProgressCountingTilesOnlyHasTheirShareAsItsFraction() {
+    assertEquals(0.25, new JobEvent.Progress("j", T, 15, 60).fraction());
+    assertEquals(1.0, new JobEvent.Progress("j", T, 60, 60).fraction());
+    JsonNode json = tree(new JsonSerde<>(JobEvent.class).encode(new JobEvent.Progress("j", T, 15, 60)));
+    assertEquals(0.25, json.get("fraction").asDouble());
   }
 
   /** Tile results are not NON_NULL: every field is written, and a missing reason is an explicit null. */
@@ -159,6 +202,12 @@ class MessageSchemaTest {
     Set<ValidationMessage> errors = validate(schema, json);
     assertTrue(errors.isEmpty(), json + ":" + describe(errors));
     return json;
+  }
+
+  private static Set<String> fieldNames(JsonNode json) {
+    Set<String> names = new java.util.TreeSet<>();
+    json.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static JsonNode tree(byte[] bytes) {

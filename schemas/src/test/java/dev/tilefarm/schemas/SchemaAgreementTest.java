@@ -92,6 +92,7 @@ class SchemaAgreementTest {
         Map.entry(TileRect.class, "tile-task#/$defs/tileRect"),
         Map.entry(TileResult.Done.class, "tile-result#/$defs/done"),
         Map.entry(TileResult.Failed.class, "tile-result#/$defs/failed"),
+        Map.entry(TileResult.Progress.class, "tile-result#/$defs/progress"),
         Map.entry(DeadLetter.class, "dead-letter#"));
     defs.forEach((type, where) -> {
       String[] parts = where.split("#", 2);

@@ -1,6 +1,7 @@
 package dev.tilefarm.worker.render;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,48 @@ class PovRayTest {
     assertTrue(log.text().contains("POV-Ray finished"), log.text());
     assertFalse(progress.isEmpty(), "no progress reported");
     assertTrue(progress.get(progress.size() - 1) == 100, "last progress " + progress);
+  }
+
+  /** Reflective spheres under two soft area lights: a few seconds for a 160x120 tile on one thread. */
+  static final String SLOW_SCENE = String.join("\n",
+      "#version 3.7;",
+      "camera { location <0, 2, -6> look_at <0, 0.5, 0> }",
+      "light_source { <4, 6, -4> rgb 0.6 area_light <2, 0, 0>, <0, 0, 2>, 10, 10 jitter }",
+      "light_source { <-4, 6, -4> rgb 0.4 area_light <2, 0, 0>, <0, 0, 2>, 10, 10 jitter }",
+      "#declare I = 0;",
+      "#while (I < 40)",
+      "  sphere { <mod(I, 8) - 3.5, 0.4 + div(I, 8) * 0.5, div(I, 8)>, 0.4",
+      "    pigment { rgb <0.8, 0.5, 0.3> } finish { reflection 0.5 phong 1 } }",
+      "  #declare I = I + 1;",
+      "#end",
+      "plane { y, 0 pigment { checker rgb 1 rgb 0.2 } finish { reflection 0.3 } }",
+      "");
+
+  /**
+   * A tile of several seconds tells its progress while it renders, rising, not all at its end: POV-Ray prints
+   * its pixel count a few times a second, and each rise reaches the callback as it is printed.
+   */
+  @Test
+  void aMultiSecondTileReportsRisingProgressWhileItRenders() throws Exception {
+    JobRequest.Render job = job("slow", t.put("scenes/slow.pov", ExternalRenderTesting.utf8(SLOW_SCENE)), null);
+    List<Integer> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> times = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+    t.renderer.render(job, new TileRect(0, 0, 0, 160, 120), 160, 120, new RenderContext(null, 0, 0, new TileLog(),
+        p -> {
+          progress.add(p);
+          times.add(System.nanoTime());
+        }));
+    long took = System.nanoTime() - start;
+    assertTrue(progress.size() >= 5, "progress " + progress);
+    for (int i = 1; i < progress.size(); i++) {
+      assertTrue(progress.get(i) > progress.get(i - 1), "progress went back: " + progress);
+    }
+    assertEquals(100, progress.get(progress.size() - 1), "progress " + progress);
+    String when = "reports at " + times.stream().map(n -> (n - start) / 1_000_000 + " ms").toList() + " of a "
+        + took / 1_000_000 + " ms tile";
+    assertTrue(times.get(0) - start < took / 2, "the first report came late: " + when);
+    assertTrue(times.get(times.size() - 1) - times.get(0) > took / 3, "the reports came all at once: " + when);
   }
 
   private TileFailedException fails(String id, String scene) throws Exception {

@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Blender ({@code /usr/bin/blender}, Cycles on the CPU) as a tile renderer: one background process per tile
@@ -35,11 +33,13 @@ import java.util.regex.Pattern;
  * <p>Start-up: about 0.8-1.2 s of wall time per process (measured on the CI machine: a 16x16 tile of the
  * test scene at 8 samples, sandbox included), most of it loading Blender and the file, so Blender tiles
  * should be large: 128 pixels and up.
+ *
+ * <p>Progress: {@link BlenderProgress} reads Cycles' sample counts, which it prints only every 30 s or so in
+ * background mode.
  */
 public final class Blender implements ExternalRenderer {
   static final int OVERSCAN = 8;
   static final Path PROGRAM = Path.of("/usr/bin/blender");
-  private static final Pattern SAMPLE = Pattern.compile("Sample (\\d+)/(\\d+)");
   private static final String DRIVER = readDriver();
 
   @Override
@@ -91,10 +91,11 @@ public final class Blender implements ExternalRenderer {
     // in /etc/fonts. Neither holds anything of the machine's but those links and settings.
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
         Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
+    BlenderProgress progress = new BlenderProgress();
     int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
-      Matcher m = SAMPLE.matcher(line);
-      if (m.find()) {
-        r.progress().accept((int) (Long.parseLong(m.group(1)) * 100 / Math.max(1, Long.parseLong(m.group(2)))));
+      int percent = progress.accept(line);
+      if (percent >= 0) {
+        r.progress().accept(percent);
       }
     }, r.label());
     if (code != 0 || !Files.exists(out)) {

@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * POV-Ray 3.7 ({@code /usr/bin/povray}) as a tile renderer: one process per tile renders the tile's region
@@ -38,6 +36,8 @@ import java.util.regex.Pattern;
  * thread), so small tiles are slow with this renderer: at 64 pixels a simple scene spends most of each tile
  * starting up; tiles of 128 pixels or more keep it below the render time of most scenes. POV-Ray renders
  * one region per run, so tiles cannot share a process.
+ *
+ * <p>Progress: {@link PovRayProgress} reads the pixel counts POV-Ray prints a few times a second.
  */
 public final class PovRay implements ExternalRenderer {
   /** POV-Ray's render block side, set explicitly so that the overscan rule above always holds. */
@@ -47,7 +47,6 @@ public final class PovRay implements ExternalRenderer {
   static final Path SYSTEM_CONF = Path.of("/etc/povray");
   /** POV-Ray wraps its messages before this column. */
   private static final int WRAP = 78;
-  private static final Pattern PROGRESS = Pattern.compile("Rendered (\\d+) of (\\d+) pixels");
 
   @Override
   public String name() {
@@ -87,12 +86,11 @@ public final class PovRay implements ExternalRenderer {
     List<String> env = List.of("HOME", r.workDir().resolve(".home").toString(),
         "POVINI", r.workDir().resolve(".home/povray.ini").toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), INCLUDES, SYSTEM_CONF), r.workDir(), env, args);
-    long pixels = (long) (x1 - x0) * (y1 - y0);
+    PovRayProgress progress = new PovRayProgress(PovRayProgress.mentionsRadiosity(r.sceneDir()));
     int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
-      Matcher m = PROGRESS.matcher(line);
-      if (m.find()) {
-        long total = Math.max(1, Long.parseLong(m.group(2)));
-        r.progress().accept((int) Math.min(100, Long.parseLong(m.group(1)) * 100 / Math.max(total, pixels)));
+      int percent = progress.accept(line);
+      if (percent >= 0) {
+        r.progress().accept(percent);
       }
     }, r.label());
     String log = r.log().text();
