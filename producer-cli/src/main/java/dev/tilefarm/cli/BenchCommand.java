@@ -291,7 +291,7 @@ final class BenchCommand implements Callable<Integer> {
         ratio.summary("%.2fx"), "≤ " + aim + "x", ratio.median() <= aim));
     notes.add(String.format(Locale.ROOT, "**Overhead %s**: of the last pipeline run's %d ms, the compositor's "
         + "assembly took %d ms and the workers' render time summed over tiles was %d ms (%d threads); the rest is "
-        + "queueing through three topics and two exactly-once commits (splitter, compositor; 50 ms commit interval).",
+        + "queueing through three topics and two exactly-once commits (splitter every 50 ms, compositor every 100 ms).",
         label, last.timings().total(), last.timings().assemble(), last.timings().render(), threads));
   }
 
