@@ -5,6 +5,7 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TilePack;
 import dev.tilefarm.store.TileImage;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -24,12 +25,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -212,11 +213,13 @@ final class ImageAssembler implements AutoCloseable {
     int bitDepth = 0;
     byte[] row = null;
     Map<Integer, TileImage> loaded = new HashMap<>();
+    // A pack of tiles may run on into the next band of tiles: keep the packs of the last band for it.
+    Map<S3Uri, byte[]> packs = new HashMap<>();
     for (TileLayout.Segment segment : layout.segments()) {
       Set<Integer> crossing = new HashSet<>();
       segment.row().forEach(t -> crossing.add(t.index()));
       loaded.keySet().retainAll(crossing);
-      Map<Integer, TileImage> fetched = fetch(req, segment.starting());
+      Map<Integer, TileImage> fetched = fetch(req, segment.starting(), packs);
       for (TilePart t : segment.starting()) {
         int depth = fetched.get(t.index()).bitDepth();
         if (bitDepth == 0) {
@@ -241,18 +244,30 @@ final class ImageAssembler implements AutoCloseable {
     }
   }
 
-  /** Reads and decodes tiles in parallel; the first failure in list order is the one reported. */
-  private Map<Integer, TileImage> fetch(AssemblyRequest req, List<TilePart> parts) {
-    List<Future<TileImage>> futures = new ArrayList<>(parts.size());
+  /**
+   * Reads and decodes tiles in parallel; the first failure in list order is the one reported. Tiles of one pack
+   * are read with one request, and {@code packs} (the packs of the last call, replaced by this call's) are not
+   * read again.
+   */
+  private Map<Integer, TileImage> fetch(AssemblyRequest req, List<TilePart> parts, Map<S3Uri, byte[]> packs) {
+    Map<S3Uri, Future<byte[]>> objects = new LinkedHashMap<>();
     for (TilePart part : parts) {
-      Callable<TileImage> read = () -> readTile(req, part);
-      futures.add(fetchers.submit(read));
+      byte[] kept = packs.get(part.uri());
+      objects.computeIfAbsent(part.uri(), uri -> kept != null ? java.util.concurrent.CompletableFuture.completedFuture(kept)
+          : fetchers.submit(() -> readObject(req, part)));
     }
     Map<Integer, TileImage> result = new HashMap<>();
     try {
-      for (int i = 0; i < parts.size(); i++) {
-        result.put(parts.get(i).index(), futures.get(i).get());
+      Map<S3Uri, byte[]> read = new HashMap<>();
+      for (TilePart part : parts) {
+        byte[] object = objects.get(part.uri()).get();
+        if (part.part() != TilePart.WHOLE) {
+          read.put(part.uri(), object);
+        }
+        result.put(part.index(), decode(req, part, object));
       }
+      packs.clear();
+      packs.putAll(read);
       return result;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
@@ -263,16 +278,16 @@ final class ImageAssembler implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StorageUnavailableException("fetching tiles of job " + req.jobId() + ": interrupted", e);
     } finally {
-      futures.forEach(f -> f.cancel(true));
+      objects.values().forEach(f -> f.cancel(true));
     }
   }
 
-  private TileImage readTile(AssemblyRequest req, TilePart part) {
+  /** The object holding {@code part}: the tile itself, or its pack. */
+  private byte[] readObject(AssemblyRequest req, TilePart part) {
     int index = part.index();
     S3Uri uri = part.uri();
-    byte[] bytes;
     try {
-      bytes = tiles.read(uri);
+      return tiles.read(uri);
     } catch (BlobNotFoundException e) {
       throw new AssemblyFailedException(req.jobId(), index, uri + " does not exist", e);
     } catch (BlobStoreException e) {
@@ -282,16 +297,20 @@ final class ImageAssembler implements AutoCloseable {
       }
       throw new AssemblyFailedException(req.jobId(), index, e.getMessage(), e);
     }
+  }
+
+  private TileImage decode(AssemblyRequest req, TilePart part, byte[] object) {
+    int index = part.index();
     TileImage tile;
     try {
-      tile = TileCodec.decode(bytes);
+      tile = TileCodec.decode(part.part() == TilePart.WHOLE ? object : TilePack.part(object, part.part()));
     } catch (IllegalArgumentException e) {
-      throw new AssemblyFailedException(req.jobId(), index, uri + " is corrupt: " + e.getMessage(), e);
+      throw new AssemblyFailedException(req.jobId(), index, part.where() + " is corrupt: " + e.getMessage(), e);
     }
     var r = part.rect();
     if (tile.width() != r.width() || tile.height() != r.height() || tile.channels() != req.channels()) {
-      throw new AssemblyFailedException(req.jobId(), index, uri + " holds " + tile.width() + "x" + tile.height()
-          + "x" + tile.channels() + " pixels but the tile is " + r.width() + "x" + r.height() + "x"
+      throw new AssemblyFailedException(req.jobId(), index, part.where() + " holds " + tile.width() + "x"
+          + tile.height() + "x" + tile.channels() + " pixels but the tile is " + r.width() + "x" + r.height() + "x"
           + req.channels(), null);
     }
     return tile;

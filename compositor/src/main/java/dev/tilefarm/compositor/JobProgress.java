@@ -68,6 +68,12 @@ final class JobProgress implements JobState {
    * it is kept in memory only ({@link InTileProgress}), so after a restart the sum may start out lower.
    */
   double reported;
+  /**
+   * For a job of packed tiles ({@code TileResult.Done#packTiles}), the pack size: tile i is part i mod
+   * packTiles of the pack that starts at i - part, whose URI the pattern gives for that first index; 0 when
+   * every tile is an object of its own.
+   */
+  int packTiles;
 
   JobProgress(int tileCount, int width, int height, int channels, S3Uri output, long acceptedAt, long firstSeenAt,
       long renderMs, long lastProgressAt, int doneCount, BitSet done, int gridWidth, int gridHeight,
@@ -95,7 +101,8 @@ final class JobProgress implements JobState {
   /** A job seen for the first time, through {@code first}, which is valid on its own; nothing is done yet. */
   static JobProgress start(TileResult.Done first, long now) {
     String uri = first.tileUri().toString();
-    String index = Integer.toString(first.tile().index());
+    // A packed tile's object is its pack, named after the pack's first tile.
+    String index = Integer.toString(first.tile().index() - (first.part() == null ? 0 : first.part()));
     // The index's last occurrence: keys put the index last (tiles/JOB/7.tft), and job ids may hold digits.
     int at = uri.lastIndexOf(index);
     String prefix = at < 0 ? null : uri.substring(0, at);
@@ -104,6 +111,7 @@ final class JobProgress implements JobState {
         first.output(), first.acceptedAt(), now, 0, NEVER, 0, new BitSet(), 0, 0, prefix, suffix,
         new TreeMap<>(), new TreeMap<>());
     p.frameTiles = first.frameTiles() == null ? 0 : first.frameTiles();
+    p.packTiles = first.packTiles() == null ? 0 : first.packTiles();
     return p;
   }
 
@@ -143,6 +151,14 @@ final class JobProgress implements JobState {
     if (ft != frameTiles) {
       return "frameTiles " + ft + " conflicts with " + frameTiles + " from the job's first result";
     }
+    int pt = r.packTiles() == null ? 0 : r.packTiles();
+    if (pt != packTiles) {
+      return "packTiles " + pt + " conflicts with " + packTiles + " from the job's first result";
+    }
+    if (pt > 0 && !r.tileUri().toString().equals(patternUri(r.tile().index() - r.part()))) {
+      return "tile " + r.tile().index() + " is in pack " + r.tileUri() + ", but the job's packs are "
+          + patternUri(r.tile().index() - r.part());
+    }
     return null;
   }
 
@@ -161,18 +177,27 @@ final class JobProgress implements JobState {
     if (!gridWasKnown && gridKnown()) {
       rects.entrySet().removeIf(e -> e.getValue().equals(predictedRect(e.getKey())));
     }
-    if (!r.tileUri().toString().equals(patternUri(index))) {
+    if (packTiles == 0 && !r.tileUri().toString().equals(patternUri(index))) {
       tileUris.put(index, r.tileUri());
     }
+  }
+
+  /** Where tile {@code i} is stored, with its rectangle. */
+  private TilePart part(int i) {
+    TileRect rect = rects.containsKey(i) ? rects.get(i) : predictedRect(i);
+    if (packTiles > 0) {
+      int part = i % packTiles;
+      return new TilePart(rect, S3Uri.parse(patternUri(i - part)), part);
+    }
+    S3Uri uri = tileUris.containsKey(i) ? tileUris.get(i) : S3Uri.parse(patternUri(i));
+    return new TilePart(rect, uri);
   }
 
   /** Every tile with its rectangle and URI, in index order; only meaningful once {@link #complete()}. */
   List<TilePart> parts() {
     List<TilePart> parts = new ArrayList<>(tileCount);
     for (int i = done.nextSetBit(0); i >= 0; i = done.nextSetBit(i + 1)) {
-      TileRect rect = rects.containsKey(i) ? rects.get(i) : predictedRect(i);
-      S3Uri uri = tileUris.containsKey(i) ? tileUris.get(i) : S3Uri.parse(patternUri(i));
-      parts.add(new TilePart(rect, uri));
+      parts.add(part(i));
     }
     return parts;
   }
@@ -187,9 +212,7 @@ final class JobProgress implements JobState {
   AssemblyRequest frameAssemblyRequest(String jobId, int f, S3Uri frameOutput) {
     List<TilePart> parts = new ArrayList<>(frameTiles);
     for (int i = f * frameTiles; i < (f + 1) * frameTiles; i++) {
-      TileRect rect = rects.containsKey(i) ? rects.get(i) : predictedRect(i);
-      S3Uri uri = tileUris.containsKey(i) ? tileUris.get(i) : S3Uri.parse(patternUri(i));
-      parts.add(new TilePart(rect, uri));
+      parts.add(part(i));
     }
     return new AssemblyRequest(jobId, width, height, channels, frameOutput,
         ImageFormat.forExtension(frameOutput.extension()), parts);
@@ -258,7 +281,7 @@ final class JobProgress implements JobState {
         && gridHeight == p.gridHeight && Objects.equals(uriPrefix, p.uriPrefix)
         && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
         && deadline == p.deadline && lastTileAt == p.lastTileAt && frameTiles == p.frameTiles
-        && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0;
+        && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0 && packTiles == p.packTiles;
   }
 
   @Override
@@ -270,6 +293,6 @@ final class JobProgress implements JobState {
   public String toString() {
     return "JobProgress[" + doneCount + "/" + tileCount + " tiles, " + width + "x" + height + "x" + channels
         + " -> " + output + ", grid " + gridWidth + "x" + gridHeight + ", " + rects.size() + " listed rects, "
-        + tileUris.size() + " listed uris]";
+        + tileUris.size() + " listed uris" + (packTiles > 0 ? ", packs of " + packTiles : "") + "]";
   }
 }

@@ -24,11 +24,13 @@ import java.util.TreeMap;
  * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
  * index, x, y, width, height ints each), listed URIs (int count, then index int and string each), then
  * (format 2) deadline and lastTileAt (longs), then (format 3) frameTiles (int) and frameBytes (long), then
- * (format 4) reported (double); for {@link JobPlanned} (format 2): tileCount, width, height (ints), output
+ * (format 4) reported (double), then (format 5) packTiles (int); for {@link JobPlanned} (format 2): tileCount, width, height (ints), output
  * (string), acceptedAt, deadline (longs), then (format 4) lastProgressAt (long) and reported (double).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 4;
+  static final byte FORMAT = 5;
+  /** Format 4 lacked a progress's pack size (jobs of packed tiles); still read. */
+  private static final byte FORMAT_4 = 4;
   /** Format 3 lacked the fraction of the last PROGRESS event and a planned job's PROGRESS time; still read. */
   private static final byte FORMAT_3 = 3;
   /** Format 2 lacked a progress's frameTiles and frameBytes (animations); still read. */
@@ -58,6 +60,7 @@ final class JobStateCodec {
         out.writeInt(p.frameTiles);
         out.writeLong(p.frameBytes);
         out.writeDouble(p.reported);
+        out.writeInt(p.packTiles);
       } else if (state instanceof JobPlanned p) {
         out.writeByte(PLANNED);
         out.writeInt(p.tileCount());
@@ -121,7 +124,7 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -139,6 +142,9 @@ final class JobStateCodec {
           }
           if (format >= 4) {
             p.reported = in.readDouble();
+          }
+          if (format >= 5) {
+            p.packTiles = in.readInt();
           }
         } else {
           p.lastTileAt = p.firstSeenAt;

@@ -4,14 +4,29 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import java.util.Objects;
 
-/** One tile of an image to assemble: where its pixels go and where they are stored. */
-record TilePart(TileRect rect, S3Uri uri) {
+/**
+ * One tile of an image to assemble: where its pixels go and where they are stored: the object at {@code uri},
+ * or part {@code part} of the tile pack there ({@link #WHOLE}: the object is the tile).
+ */
+record TilePart(TileRect rect, S3Uri uri, int part) {
+  /** {@link #part} of a tile stored on its own. */
+  static final int WHOLE = -1;
+
   TilePart {
     Objects.requireNonNull(rect, "rect");
     Objects.requireNonNull(uri, "uri");
   }
 
+  TilePart(TileRect rect, S3Uri uri) {
+    this(rect, uri, WHOLE);
+  }
+
   int index() {
     return rect.index();
+  }
+
+  /** "s3://b/tiles/J/7.tft", or "part 3 of s3://b/tiles/J/pack-64.tfp", for reasons. */
+  String where() {
+    return part == WHOLE ? uri.toString() : "part " + part + " of " + uri;
   }
 }

@@ -181,6 +181,47 @@ class CompositorTopologyTest {
   }
 
   @Test
+  void packedTilesAreAssembledReadingEachPackOnce() throws Exception {
+    TileImage image = TestImages.image(70, 50, 3, 99);
+    List<TileRect> rects = TestImages.grid(70, 50, 10);
+    int packTiles = 4;
+    for (int first = 0; first < rects.size(); first += packTiles) {
+      List<byte[]> parts = new ArrayList<>();
+      for (int i = first; i < Math.min(rects.size(), first + packTiles); i++) {
+        parts.add(dev.tilefarm.store.TileCodec.encode(TestImages.crop(image, rects.get(i))));
+      }
+      store.tiles.put(TileKeys.pack("farm", "pk", first), dev.tilefarm.store.TilePack.encode(parts));
+    }
+    S3Uri output = S3Uri.parse("s3://out/pk.png");
+    readMs.set(3);
+    for (int i : shuffled(rects.size(), 7)) {
+      send(new TileResult.Done("pk", rects.get(i), rects.size(), 70, 50, output,
+          TileKeys.pack("farm", "pk", i - i % packTiles), 3, 100, "00", 1, "worker-1", ACCEPTED_AT, null, null, null,
+          null, i % packTiles, packTiles));
+    }
+    List<JobEvent> all = events.readValuesToList();
+    JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1), all.toString());
+    assertEquals(35, c.tiles());
+    assertArrayEquals(image.pixels(), TestImages.decode(store.written.get(output).bytes()).pixels());
+    // 35 tiles in 9 packs: one read (3 ms by the topology's clock) per pack.
+    assertEquals(27, c.timings().assemble());
+  }
+
+  @Test
+  void aPackedTileInAnotherPackThanItsIndexSaysFailsTheJob() {
+    TileImage image = TestImages.image(40, 10, 3, 5);
+    List<TileRect> rects = TestImages.grid(40, 10, 10);
+    S3Uri output = S3Uri.parse("s3://out/pk2.png");
+    send(new TileResult.Done("pk2", rects.get(0), 4, 40, 10, output, TileKeys.pack("farm", "pk2", 0), 3, 100, "00",
+        1, "worker-1", ACCEPTED_AT, null, null, null, null, 0, 2));
+    send(new TileResult.Done("pk2", rects.get(2), 4, 40, 10, output, TileKeys.pack("farm", "pk2", 0), 3, 100, "00",
+        1, "worker-1", ACCEPTED_AT, null, null, null, null, 0, 2));
+    JobEvent.Failed f = assertInstanceOf(JobEvent.Failed.class, only(events.readValuesToList(), JobEvent.Failed.class)
+        .get(0));
+    assertTrue(f.reason().contains("pack"), f.reason());
+  }
+
+  @Test
   void duplicatesBeforeAndAfterCompletionGiveOneCompleted() {
     Job job = pngJob("dup");
     send(job.result(0));

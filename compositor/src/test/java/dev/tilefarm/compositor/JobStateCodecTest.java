@@ -131,13 +131,34 @@ class JobStateCodecTest {
     JobProgress p = JobProgress.start(d, 2000);
     p.add(d);
     p.reported = 0.5;
-    byte[] p4 = JobStateCodec.encode(p);
-    byte[] p3 = java.util.Arrays.copyOf(p4, p4.length - 8);
+    byte[] p5 = JobStateCodec.encode(p);
+    byte[] p3 = java.util.Arrays.copyOf(p5, p5.length - 12); // no reported (format 4), no packTiles (format 5)
     p3[0] = 3;
     JobProgress back = (JobProgress) JobStateCodec.decode(p3);
     assertEquals(0.0, back.reported);
     p.reported = 0;
     assertEquals(p, back);
+  }
+
+  @Test
+  void formatFourIsStillReadAndPackedJobsRoundTrip() {
+    List<TileRect> grid = TestImages.grid(64, 16, 16);
+    S3Uri pack = TileKeys.pack("farm", "job-9", 0);
+    TileResult.Done first = new TileResult.Done("job-9", grid.get(1), 4, 64, 16, OUTPUT, pack, 3, 10, "0".repeat(64),
+        1, "w", 1000, null, null, null, null, 1, 4);
+    JobProgress p = JobProgress.start(first, 2000);
+    p.add(first);
+    assertEquals(4, p.packTiles);
+    assertEquals(p, JobStateCodec.decode(JobStateCodec.encode(p)));
+
+    List<TileRect> plain = TestImages.grid(50, 10, 10);
+    TileResult.Done d = done("job-8", plain.get(2), 5, 50, 10, TileKeys.tile("farm", "job-8", 2));
+    JobProgress q = JobProgress.start(d, 2000);
+    q.add(d);
+    byte[] q5 = JobStateCodec.encode(q);
+    byte[] q4 = java.util.Arrays.copyOf(q5, q5.length - 4);
+    q4[0] = 4;
+    assertEquals(q, JobStateCodec.decode(q4));
   }
 
   @Test

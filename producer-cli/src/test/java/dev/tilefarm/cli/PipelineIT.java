@@ -95,7 +95,9 @@ class PipelineIT {
 
   @Test
   void renderIsByteIdenticalForAnyTileSize() throws Exception {
-    Map<String, JobEvent> ends = farm.run(builtin("tiles-32", 32), builtin("tiles-64", 64), builtin("tiles-257", 257));
+    // 10 px tiles are packed (9 to a task, the last pack 6): each tile is still made alone, so nothing changes.
+    Map<String, JobEvent> ends = farm.run(builtin("tiles-32", 32), builtin("tiles-64", 64), builtin("tiles-257", 257),
+        builtin("tiles-10-packed", 10));
     Set<String> hashes = new HashSet<>();
     for (JobEvent e : ends.values()) {
       hashes.add(assertInstanceOf(JobEvent.Completed.class, e, String.valueOf(e)).sha256());
@@ -103,6 +105,7 @@ class PipelineIT {
     assertEquals(1, hashes.size(), "sha256 of the outputs: " + ends);
     assertEquals(70, ((JobEvent.Completed) ends.get("tiles-32")).tiles());
     assertEquals(2, ((JobEvent.Completed) ends.get("tiles-257")).tiles());
+    assertEquals(600, ((JobEvent.Completed) ends.get("tiles-10-packed")).tiles());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tilefarm.worker;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.TopicAdmin;
@@ -16,6 +17,7 @@ import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TilePack;
 import dev.tilefarm.worker.ops.TileProcessor;
 import dev.tilefarm.store.TileImage;
 import java.io.UncheckedIOException;
@@ -51,6 +53,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
@@ -474,8 +477,12 @@ public final class RenderWorker implements AutoCloseable {
    * What a render thread hands to the store step: the stored object's bytes and type, the tile result to
    * announce once they are stored, and a report to keep beside them (or null).
    */
-  private record Output(TileResult.Done result, byte[] bytes, String contentType, byte[] report, JobRequest job,
-      long startNanos) {}
+  private record Output(List<TileResult.Done> results, byte[] bytes, String contentType, byte[] report,
+      JobRequest job, long startNanos) {
+    Output(TileResult.Done result, byte[] bytes, String contentType, byte[] report, JobRequest job, long startNanos) {
+      this(List.of(result), bytes, contentType, report, job, startNanos);
+    }
+  }
 
   /**
    * Makes one tile on a render thread, then hands it to an I/O thread that stores and announces it, so the
@@ -530,6 +537,9 @@ public final class RenderWorker implements AutoCloseable {
                 made.image() == null ? task.passIndex() : null), bytes,
                 made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
           }
+          if (task.pack() != null) {
+            return renderPack(t, job, start);
+          }
           TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
               new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
                   new ProgressThrottle(fraction -> publishProgress(t, fraction))));
@@ -571,6 +581,34 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   /**
+   * Makes every tile of a packed task, each exactly as it would be made alone, into one tile pack; each tile's
+   * result names its part. Only built-in renderers' tiles are packed (the splitter's TilePacking).
+   */
+  private Output renderPack(Tile t, JobRequest job, long start) throws InterruptedException, TileFailedException {
+    TileTask task = t.task;
+    if (!(job instanceof JobRequest.Render)) {
+      throw new TileFailedException(task.label() + ": only render jobs' tiles are made in packs");
+    }
+    List<byte[]> parts = new ArrayList<>(task.pack().size());
+    List<TileResult.Done> results = new ArrayList<>(task.pack().size());
+    for (TileRect rect : task.pack()) {
+      if (t.abandoned || Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("abandoned");
+      }
+      long tileStart = System.nanoTime();
+      TileImage tile = maker.make(job, rect, task.imageWidth(), task.imageHeight(),
+          new RenderContext(null, 0, task.deadline() == null ? 0 : task.deadline(), new TileLog(), f -> { }));
+      byte[] bytes = TileCodec.encode(tile);
+      parts.add(bytes);
+      results.add(new TileResult.Done(task.jobId(), rect, task.tileCount(), task.imageWidth(), task.imageHeight(),
+          task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tileStart), config.workerId(), task.acceptedAt(), null,
+          null, null, null, rect.index() % task.packTiles(), task.packTiles()));
+    }
+    return new Output(results, TilePack.encode(parts), "application/x-tilefarm-pack", null, job, start);
+  }
+
+  /**
    * Stores a made tile and announces it, on an I/O thread; a fault that may pass is retried here, with
    * backoff, without making the tile again.
    */
@@ -595,10 +633,10 @@ public final class RenderWorker implements AutoCloseable {
           if (t.abandoned) {
             return AcknowledgeType.ACCEPT;
           }
-          publish(out.result());
-          tilesDone.incrementAndGet();
+          publish(out.results());
+          tilesDone.addAndGet(out.results().size());
           metrics.tileDone(out.job(), System.nanoTime() - out.startNanos());
-          log.debug("{} done in {} ms", task.label(), out.result().renderMs());
+          log.debug("{} done in {} ms", task.label(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - out.startNanos()));
           return AcknowledgeType.ACCEPT;
         } catch (BlobNotFoundException e) {
           return fail(task, e.getMessage());
@@ -696,6 +734,22 @@ public final class RenderWorker implements AutoCloseable {
     send(new ProducerRecord<>(config.topics().tileResults().name(), result.jobId(), value));
   }
 
+  /** Publishes the results of one stored object together, then waits until the broker has them all. */
+  private void publish(List<TileResult.Done> results) throws InterruptedException {
+    if (results.size() == 1) {
+      publish(results.get(0));
+      return;
+    }
+    List<Future<RecordMetadata>> sent = new ArrayList<>(results.size());
+    for (TileResult.Done result : results) {
+      byte[] value = config.topics().tileResults().valueSerde().serializer().serialize(null, result);
+      sent.add(producer.send(new ProducerRecord<>(config.topics().tileResults().name(), result.jobId(), value)));
+    }
+    for (Future<RecordMetadata> f : sent) {
+      await(f, config.topics().tileResults().name());
+    }
+  }
+
   private AcknowledgeType deadLetter(ConsumerRecord<String, byte[]> record, String error) {
     Base64.Encoder b64 = Base64.getEncoder();
     DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(),
@@ -717,12 +771,16 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private void send(ProducerRecord<String, byte[]> record) throws InterruptedException {
+    await(producer.send(record), record.topic());
+  }
+
+  private static void await(Future<RecordMetadata> sent, String topic) throws InterruptedException {
     try {
-      producer.send(record).get(60, TimeUnit.SECONDS);
+      sent.get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new KafkaException("publishing to " + record.topic() + " timed out", e);
+      throw new KafkaException("publishing to " + topic + " timed out", e);
     }
   }
 

@@ -31,12 +31,33 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
    * tile object. {@code frame} and {@code frameTiles} are the task's (see {@link TileTask}), absent for a job
    * without frames. {@code pass} is set for the tiles of a process job's statistics passes (see {@link
    * ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
-   * imageHeight} is the size of the image that pass covers.
+   * imageHeight} is the size of the image that pass covers. A tile made in a pack ({@link TileTask#pack}) is
+   * part {@code part} (from 0) of the tile pack at {@code tileUri}, and {@code bytes} and {@code sha256} are of
+   * that part; {@code packTiles} is the job's pack size, so part = tile index mod packTiles.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
       S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
-      Integer frame, Integer frameTiles, S3Uri log, Integer pass) implements TileResult {
+      Integer frame, Integer frameTiles, S3Uri log, Integer pass, Integer part, Integer packTiles)
+      implements TileResult {
+    public Done {
+      if ((part == null) != (packTiles == null)) {
+        throw new IllegalArgumentException("a packed tile's result carries both part and packTiles");
+      }
+      if (part != null && tile != null && (packTiles < 2 || part < 0 || part >= packTiles || tile.index() % packTiles != part)) {
+        throw new IllegalArgumentException("tile " + tile.index() + " cannot be part " + part + " of a pack of "
+            + packTiles);
+      }
+    }
+
+    /** A tile stored on its own. */
+    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
+        Integer frame, Integer frameTiles, S3Uri log, Integer pass) {
+      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
+          acceptedAt, frame, frameTiles, log, pass, null, null);
+    }
+
     /** A tile of a job in one pass. */
     public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
         S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,

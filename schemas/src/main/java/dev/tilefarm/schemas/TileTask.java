@@ -19,11 +19,23 @@ import java.util.Objects;
  * <p>Process jobs with whole-image ops run in passes ({@link ChainPlan}): {@code pass} (absent: 0) says which,
  * and {@code stats} (absent in pass 0) is the object holding the merged statistics of the passes before it.
  * A task of a statistics pass stores the tile's partial statistics (JSON) at {@code tileUri}, not pixels.
+ *
+ * <p>Tiny tiles travel in packs: a task with {@code pack} makes every tile listed there ({@code tile} is the
+ * first), numbered on from a multiple of {@code packTiles}, the job's pack size (the last pack may be shorter),
+ * and stores them together as one tile pack at {@code tileUri}, each tile made exactly as it would be alone.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
     S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-    Integer frameTiles, Integer pass, S3Uri stats) {
+    Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles) {
+  /** A task of one tile. */
+  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
+      Integer frameTiles, Integer pass, S3Uri stats) {
+    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
+        frameTiles, pass, stats, null, null);
+  }
+
   /** A task of a job without frames. */
   public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
       S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline) {
@@ -57,6 +69,28 @@ public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidt
     if (tileCount <= tile.index()) {
       throw new IllegalArgumentException("tile " + tile.index() + " of " + tileCount);
     }
+    if ((pack == null) != (packTiles == null)) {
+      throw new IllegalArgumentException("a packed task carries both pack and packTiles");
+    }
+    if (pack != null) {
+      pack = java.util.List.copyOf(pack);
+      if (packTiles < 2 || pack.isEmpty() || pack.size() > packTiles || !pack.get(0).equals(tile)
+          || tile.index() % packTiles != 0 || tile.index() + pack.size() > tileCount) {
+        throw new IllegalArgumentException("pack of " + pack.size() + " tiles from tile " + tile.index()
+            + " (pack size " + packTiles + ", " + tileCount + " tiles)");
+      }
+      for (int i = 0; i < pack.size(); i++) {
+        if (pack.get(i).index() != tile.index() + i) {
+          throw new IllegalArgumentException("pack tile " + i + " is tile " + pack.get(i).index() + ", not "
+              + (tile.index() + i));
+        }
+      }
+    }
+  }
+
+  /** The tiles this task makes: its pack, or its one tile. */
+  public java.util.List<TileRect> tiles() {
+    return pack == null ? java.util.List.of(tile) : pack;
   }
 
   /** The pass this task belongs to (0 when absent). */
@@ -64,8 +98,9 @@ public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidt
     return pass == null ? 0 : pass;
   }
 
-  /** "tile 3/12 of job J", for logs and reasons. */
+  /** "tile 3/12 of job J" (or "tiles 64-127/1024 of job J"), for logs and reasons. */
   public String label() {
-    return "tile " + tile.index() + "/" + tileCount + (pass == null ? "" : " of pass " + pass) + " of job " + jobId;
+    return (pack == null ? "tile " + tile.index() : "tiles " + tile.index() + "-" + (tile.index() + pack.size() - 1))
+        + "/" + tileCount + (pass == null ? "" : " of pass " + pass) + " of job " + jobId;
   }
 }

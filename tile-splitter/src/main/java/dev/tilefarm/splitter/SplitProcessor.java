@@ -192,8 +192,18 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     JobRequest.Frames frames = plan.frames();
     boolean sequence = frames != null && frames.sequence();
     int perFrame = plan.tiles().size();
+    int packTiles = TilePacking.packTiles(job, plan);
+    if (packTiles > 1) {
+      List<TileRect> tiles = plan.tiles();
+      for (int first = 0; first < tiles.size(); first += packTiles) {
+        List<TileRect> pack = tiles.subList(first, Math.min(tiles.size(), first + packTiles));
+        TileTask task = new TileTask(id, pack.get(0), count, plan.width(), plan.height(), plan.output(),
+            TileKeys.pack(bucket, id, first), now, inline, jobUri, deadline, null, null, null, null, pack, packTiles);
+        context.forward(new Record<String, Object>(id + "/" + first, task, record.timestamp()), sink);
+      }
+    }
     // Frame by frame, so that the first frames are done (and assembled) first.
-    for (int f = 0; f < (sequence ? frames.count() : 1); f++) {
+    for (int f = 0; f < (packTiles > 1 ? 0 : sequence ? frames.count() : 1); f++) {
       for (TileRect t : plan.tiles()) {
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
         TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
@@ -204,8 +214,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     }
     event(new JobEvent.Accepted(id, now, job.type(), count, plan.width(), plan.height(), plan.output()), record);
     accepted.put(id, now);
-    log.info("accepted job {}: {} {}x{} in {} tiles -> {}", id, job.type(), plan.width(), plan.height(), count,
-        plan.output());
+    log.info("accepted job {}: {} {}x{} in {} tiles{} -> {}", id, job.type(), plan.width(), plan.height(), count,
+        packTiles > 1 ? " (packs of " + packTiles + ")" : "", plan.output());
   }
 
   /**

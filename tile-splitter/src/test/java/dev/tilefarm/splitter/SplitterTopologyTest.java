@@ -78,6 +78,47 @@ class SplitterTopologyTest {
   }
 
   @Test
+  void tinyTilesTravelInPacksThatCoverEveryTileOnce() {
+    // 300 x 200 at 10 px: 600 tiles of 100 pixels; 600 / 64 tasks at least = packs of 9, the last of 6.
+    jobs.pipeInput("p1", "{\"id\":\"p1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":300,"
+        + "\"height\":200,\"tileSize\":10}");
+    var records = tasks.readKeyValuesToList();
+    assertEquals(67, records.size());
+    int next = 0;
+    for (var kv : records) {
+      TileTask t = kv.value;
+      assertEquals(9, t.packTiles());
+      assertEquals("p1/" + next, kv.key);
+      assertEquals(S3Uri.parse("s3://farm/tiles/p1/pack-" + next + ".tfp"), t.tileUri());
+      assertEquals(t.tile(), t.pack().get(0));
+      for (var rect : t.pack()) {
+        assertEquals(next++, rect.index());
+        assertEquals(10, rect.width());
+        assertEquals(10, rect.height());
+      }
+    }
+    assertEquals(600, next);
+    assertEquals(6, records.get(66).value.pack().size());
+    assertEquals(600, assertInstanceOf(JobEvent.Accepted.class, events.readValue()).tiles());
+  }
+
+  @Test
+  void tilesWorthATaskEachAreNotPacked() {
+    // 32 px tiles are packed only in jobs large enough; 64 px tiles never; nor external renderers' or process tiles.
+    jobs.pipeInput("q1", "{\"id\":\"q1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":320,"
+        + "\"height\":320,\"tileSize\":32}");
+    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.pack() == null && t.packTiles() == null));
+    jobs.pipeInput("q2", "{\"id\":\"q2\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":4096,"
+        + "\"height\":4096,\"tileSize\":64}");
+    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.pack() == null));
+    jobs.pipeInput("q3", "{\"id\":\"q3\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":1024,"
+        + "\"height\":512,\"tileSize\":32}");
+    List<TileTask> packed = tasks.readValuesToList();
+    assertEquals(64, packed.size(), "512 tiles of 32 px in packs of 8, to keep 64 tasks: " + events.readValuesToList());
+    assertTrue(packed.stream().allMatch(t -> t.packTiles() == 8 && t.pack().size() == 8));
+  }
+
+  @Test
   void repeatedIdIsNotRunTwice() {
     String job = "{\"id\":\"same\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}";
     jobs.pipeInput("same", job);

@@ -14,6 +14,14 @@ public final class TileKeys {
     return new S3Uri(bucket, "tiles/" + jobId + "/" + index + ".tft");
   }
 
+  /**
+   * Where a worker stores a pack of a job's tiles ({@link TilePack}) that starts with tile {@code first}: in the
+   * job's tile folder, so the clean-up of tiles takes it too.
+   */
+  public static S3Uri pack(String bucket, String jobId, int first) {
+    return new S3Uri(bucket, "tiles/" + jobId + "/pack-" + first + ".tfp");
+  }
+
   /** The folder of a job's tiles, for clean-up. */
   public static String tilePrefix(String jobId) {
     return "tiles/" + jobId + "/";
