@@ -19,6 +19,12 @@ import dev.tilefarm.store.TileKeys;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * store and changed in the same transaction as the tasks it publishes, so each pass starts exactly once.
  */
 final class PassCoordinator {
+  /** Reads of partial statistics at once, shared by every job of the process. */
+  private static final int READERS = 8;
+  private static final ExecutorService READ_POOL = Executors.newFixedThreadPool(READERS, r -> {
+    Thread t = new Thread(r, "compositor-stats-reader");
+    t.setDaemon(true);
+    return t;
+  });
+
   private static final Logger log = LoggerFactory.getLogger(PassCoordinator.class);
 
   /** What to do: store {@code state} (null: delete it), publish {@code tasks}, or fail the job with {@code failure}. */
@@ -87,10 +101,9 @@ final class PassCoordinator {
       throw new IllegalStateException("pass " + pass + " has " + tiles.size() + " tiles, the workers reported "
           + result.tileCount());
     }
-    List<JsonNode> partials = new ArrayList<>();
-    for (TileRect t : tiles) {
-      partials.add(t.index() == 0 ? first : read(blobs.get(TileKeys.stats(bucket, jobId, pass, t.index()))));
-    }
+    long start = System.nanoTime();
+    List<JsonNode> partials = readPartials(jobId, pass, tiles, first);
+    long readMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     ImageOp.WholeImage op = (ImageOp.WholeImage) chain.ops().get(chain.statsOp(pass));
     ObjectNode merged = pass == 0 ? Json.MAPPER.createObjectNode()
         : read(blobs.get(TileKeys.mergedStats(bucket, jobId, pass - 1)));
@@ -111,9 +124,40 @@ final class PassCoordinator {
       tasks.add(new TileTask(jobId, t, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
           result.acceptedAt(), null, jobUri, null, null, null, next, mergedUri));
     }
-    log.info("pass {} of {} merged ({} on {} tiles); starting {} with {} tiles", pass, chain.passes(), op.name(),
-        tiles.size(), last ? "the output" : "pass " + next, nextTiles.size());
+    log.info("pass {} of {} merged ({} on {} tiles) in {} ms, {} of them reading the tiles' statistics; starting {} "
+        + "with {} tiles", pass, chain.passes(), op.name(), tiles.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), readMs, last ? "the output" : "pass " + next,
+        nextTiles.size());
     return new Step(state(next, new TreeSet<>()), tasks, null);
+  }
+
+  /**
+   * The partial statistics of every tile of a pass, in tile order, read {@link #READERS} at a time: each is a
+   * small object, so one at a time the round trips would add up to seconds for a large image.
+   */
+  private List<JsonNode> readPartials(String jobId, int pass, List<TileRect> tiles, JsonNode first) {
+    List<Future<JsonNode>> reads = new ArrayList<>(tiles.size());
+    for (TileRect t : tiles) {
+      reads.add(t.index() == 0 ? CompletableFuture.completedFuture(first)
+          : READ_POOL.submit(() -> read(blobs.get(TileKeys.stats(bucket, jobId, pass, t.index())))));
+    }
+    List<JsonNode> partials = new ArrayList<>(tiles.size());
+    try {
+      for (Future<JsonNode> f : reads) {
+        partials.add(f.get());
+      }
+      return partials;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the statistics of pass " + pass, e);
+    } finally {
+      reads.forEach(f -> f.cancel(true));
+    }
   }
 
   private JobRequest.Process job(String jobId) {
