@@ -82,7 +82,7 @@ async function refreshFarm() {
     text($('h-rate'), stats.tilesPerSecond.toFixed(2));
     text($('h-running'), stats.jobsRunning);
     // The workers' backlog is one number per tile task topic (shared, and one per renderer): the sum is queued.
-    const queued = stats.backlog.filter((b) => b.group.endsWith('render-workers'));
+    const queued = stats.backlog.filter((b) => b.group.includes('render-workers'));
     text($('h-backlog'), queued.length ? queued.reduce((n, b) => n + b.records, 0) : '–');
     text($('h-workers'), workers.workers.filter((w) => w.live).length);
     const wb = $('workers').tBodies[0]; wb.replaceChildren();

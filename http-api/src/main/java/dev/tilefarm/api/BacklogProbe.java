@@ -62,7 +62,7 @@ final class BacklogProbe implements AutoCloseable {
         .baseUnit("records")
         .register(registry);
     Gauge.builder("tilefarm.workers.members", members, AtomicInteger::get)
-        .description("workers in the render-workers share group")
+        .description("workers in the share group of the shared tile task topic (every worker is in it)")
         .register(registry);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tilefarm-backlog-probe");
@@ -75,6 +75,7 @@ final class BacklogProbe implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::probeQuietly, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
   }
 
+  /** The share group every worker is in: the one of the shared tile task topic. */
   String workersGroup() {
     return topics.groupId("render-workers");
   }
@@ -105,9 +106,10 @@ final class BacklogProbe implements AutoCloseable {
     }
     members.set(clientIds.size());
     List<FarmView.Backlog> backlog = new ArrayList<>();
-    Map<TopicPartition, SharePartitionOffsetInfo> shareOffsets = shareOffsets();
+    // Each task topic has its workers' share group of its own (Topics.taskGroup).
     for (Topic<String, TileTask> tasks : topics.allTileTasks()) {
-      backlog.add(new FarmView.Backlog(tasks.name(), workersGroup(), shareBacklog(tasks.name(), shareOffsets)));
+      String group = topics.taskGroup(tasks.name());
+      backlog.add(new FarmView.Backlog(tasks.name(), group, shareBacklog(tasks.name(), shareOffsets(group))));
     }
     backlog.add(new FarmView.Backlog(topics.jobs().name(), topics.groupId("tile-splitter"),
         consumerBacklog(topics.groupId("tile-splitter"), topics.jobs().name())));
@@ -121,11 +123,11 @@ final class BacklogProbe implements AutoCloseable {
     view.onGroupState(clientIds, backlog);
   }
 
-  /** The share group's state of every partition it has taken records from, of all its topics. */
-  private Map<TopicPartition, SharePartitionOffsetInfo> shareOffsets() throws Exception {
+  /** A share group's state of every partition it has taken records from. */
+  private Map<TopicPartition, SharePartitionOffsetInfo> shareOffsets(String group) throws Exception {
     try {
       Map<TopicPartition, SharePartitionOffsetInfo> offsets = admin.listShareGroupOffsets(
-          Map.of(workersGroup(), new ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(workersGroup())
+          Map.of(group, new ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(group)
           .get(10, TimeUnit.SECONDS);
       return offsets == null ? Map.of() : offsets;
     } catch (java.util.concurrent.ExecutionException e) {

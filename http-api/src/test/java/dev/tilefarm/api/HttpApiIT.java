@@ -247,7 +247,6 @@ class HttpApiIT {
 
   @Test
   void measuresTheWorkersBacklogOfEveryTileTaskTopic() throws Exception {
-    String group = farm.topics.groupId("render-workers");
     String shared = farm.topics.tileTasks().name();
     String povray = farm.topics.tileTasksFor("povray").name();
     String blender = farm.topics.tileTasksFor("blender").name();
@@ -257,7 +256,7 @@ class HttpApiIT {
     Map<String, Double> backlog = Map.of();
     while (!Double.valueOf(3).equals(backlog.get(povray)) || !Double.valueOf(2).equals(backlog.get(shared))) {
       Thread.sleep(100);
-      backlog = backlogSeries(farm.get("/metrics", null).body(), group);
+      backlog = workersBacklog(farm.get("/metrics", null).body(), farm.topics);
     }
     assertEquals(Map.of(shared, 2.0, povray, 3.0, blender, 0.0), backlog, "one series per tile task topic");
     assertEquals(5.0, backlog.values().stream().mapToDouble(Double::doubleValue).sum(), "the total is their sum");
@@ -265,7 +264,9 @@ class HttpApiIT {
     JsonNode stats = JSON.readTree(farm.get("/api/stats", null).body());
     Map<String, Long> inStats = new java.util.TreeMap<>();
     for (JsonNode b : stats.get("backlog")) {
-      if (b.get("group").asText().equals(group)) {
+      String topic = b.get("topic").asText();
+      if (farm.topics.allTileTasks().stream().anyMatch(t -> t.name().equals(topic))
+          && b.get("group").asText().equals(farm.topics.taskGroup(topic))) {
         inStats.put(b.get("topic").asText(), b.get("records").asLong());
       }
     }
@@ -283,12 +284,24 @@ class HttpApiIT {
       }
       assertEquals(absent.allTileTasks().size() + 2, view.stats(0).backlog().size());
       assertTrue(view.stats(0).backlog().stream().allMatch(b -> b.records() == 0), view.stats(0).backlog()::toString);
-      Map<String, Double> series = backlogSeries(registry.scrape(), absent.groupId("render-workers"));
+      Map<String, Double> series = workersBacklog(registry.scrape(), absent);
       assertEquals(Map.of("absent.tile-tasks", 0.0, "absent.tile-tasks.povray", 0.0, "absent.tile-tasks.blender", 0.0),
           series);
       assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.startsWith("absent.")),
           "measuring creates no topic");
     }
+  }
+
+  /** The workers' backlog series in a Prometheus scrape, by task topic, each under its topic's own share group. */
+  static Map<String, Double> workersBacklog(String scrape, Topics topics) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (var tasks : topics.allTileTasks()) {
+      Double v = backlogSeries(scrape, topics.taskGroup(tasks.name())).get(tasks.name());
+      if (v != null) {
+        out.put(tasks.name(), v);
+      }
+    }
+    return out;
   }
 
   /** The {@code tilefarm_backlog_records} series of {@code group} in a Prometheus scrape, by topic. */

@@ -94,7 +94,11 @@ import org.slf4j.MDC;
 public final class RenderWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RenderWorker.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
-  /** Tiles a worker holds per render thread: one being rendered, one being stored or waiting. */
+  /**
+   * Tiles a worker holds per render thread from the shared task topic: one being rendered, one being stored or
+   * waiting, so that a thread has its next tile while the last is stored and the poll goes out. From an external
+   * renderer's topic one: its tiles are long, and a second one waiting here would keep it from an idle worker.
+   */
   static final int TILES_PER_THREAD = 2;
   /** Store-and-announce threads per render thread: storing a quick tile takes longer than making it. */
   private static final int IO_THREADS_PER_THREAD = 4;
@@ -103,13 +107,17 @@ public final class RenderWorker implements AutoCloseable {
 
   /** A tile in hand: the delivery to settle, the render in progress, and its outcome once known. */
   private static final class Tile {
+    final Lane lane;
     final TileTask task;
     volatile ConsumerRecord<String, byte[]> record;
     volatile Future<?> future;
     volatile AcknowledgeType outcome;
     volatile boolean abandoned;
+    /** Made and handed to a store thread: its render thread is free. */
+    volatile boolean rendered;
 
-    Tile(TileTask task, ConsumerRecord<String, byte[]> record) {
+    Tile(Lane lane, TileTask task, ConsumerRecord<String, byte[]> record) {
+      this.lane = lane;
       this.task = task;
       this.record = record;
     }
@@ -127,18 +135,14 @@ public final class RenderWorker implements AutoCloseable {
   private final JobSpecCache jobs;
   private final JobWatch watch;
   private final Blocklist blocklist;
-  private final KafkaShareConsumer<String, byte[]> consumer;
+  private final List<Lane> lanes = new ArrayList<>();
   private final KafkaProducer<String, byte[]> producer;
   private final ExecutorService pool;
   /** Stores and announces made tiles, so that render threads never wait on storage or the broker. */
   private final ExecutorService storing;
-  private final Thread loop;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong tilesDone = new AtomicLong();
   private final WorkerMetrics metrics;
-  private final Map<Key, Tile> inFlight = new HashMap<>();
-  private final BlockingQueue<Tile> finished = new LinkedBlockingQueue<>();
   private final java.util.concurrent.ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-heartbeat");
@@ -156,8 +160,6 @@ public final class RenderWorker implements AutoCloseable {
     plain.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     plain.putAll(config.kafkaOverrides());
     this.watch = new JobWatch(plain, config.topics(), config.workerId());
-    this.consumer = new KafkaShareConsumer<>(consumerProperties(config), new StringDeserializer(),
-        new ByteArrayDeserializer());
     this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
     this.pool = Executors.newFixedThreadPool(config.threads(), r -> {
       Thread t = new Thread(r, config.workerId() + "-render");
@@ -169,10 +171,15 @@ public final class RenderWorker implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.loop = new Thread(this::run, config.workerId() + "-poll");
     // The global registry: the process that runs the worker decides where meters go (see the CLI's /metrics).
     this.metrics = new WorkerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry, config.workerId(),
-        producer, consumer::metrics);
+        producer, () -> {
+          Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> all = new HashMap<>();
+          for (Lane lane : lanes) {
+            all.putAll(lane.consumer.metrics());
+          }
+          return all;
+        });
   }
 
   /** Creates missing topics, configures the share group (see {@link #configureGroup}) and starts taking tiles. */
@@ -184,12 +191,7 @@ public final class RenderWorker implements AutoCloseable {
         adminProps.put(k, v);
       }
     });
-    try (Admin admin = Admin.create(adminProps)) {
-      TopicAdmin.ensure(admin, config.topics(), config.layout());
-      configureGroup(admin, config);
-    }
     RenderWorker worker = new RenderWorker(config, blobs);
-    worker.watch.start();
     // The shared tile topic, plus the topic of each renderer this machine has: tiles of a renderer it lacks
     // never reach it (TileRenderer.available()).
     List<String> taskTopics = new ArrayList<>();
@@ -205,11 +207,23 @@ public final class RenderWorker implements AutoCloseable {
         log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer, why);
       }
     }
-    worker.consumer.subscribe(taskTopics);
+    // One share group per task topic: the broker balances a group's partitions over its members by count
+    // across all the group's topics, so in one group for all of them an idle renderer's topic would stand in for
+    // a share of the busy one's (one worker would get every tile-tasks partition and another none).
+    try (Admin admin = Admin.create(adminProps)) {
+      TopicAdmin.ensure(admin, config.topics(), config.layout());
+      for (String topic : taskTopics) {
+        configureGroup(admin, config, config.topics().taskGroup(topic));
+      }
+    }
+    worker.watch.start();
+    for (String topic : taskTopics) {
+      worker.lanes.add(worker.new Lane(topic));
+    }
     worker.heartbeat();
     worker.heartbeats.scheduleAtFixedRate(worker::heartbeat, WorkerStatus.INTERVAL_MS, WorkerStatus.INTERVAL_MS,
         TimeUnit.MILLISECONDS);
-    worker.loop.start();
+    worker.lanes.forEach(Lane::start);
     return worker;
   }
 
@@ -224,8 +238,7 @@ public final class RenderWorker implements AutoCloseable {
    *   <li>the delivery count limit above {@code maxAttempts}, see {@link WorkerConfig#DELIVERY_LIMIT}.
    * </ul>
    */
-  private static void configureGroup(Admin admin, WorkerConfig config) throws InterruptedException {
-    String group = config.topics().groupId("render-workers");
+  private static void configureGroup(Admin admin, WorkerConfig config, String group) throws InterruptedException {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
     List<AlterConfigOp> ops = new ArrayList<>();
     Map.of("share.auto.offset.reset", "earliest",
@@ -243,17 +256,20 @@ public final class RenderWorker implements AutoCloseable {
     }
   }
 
-  static Properties consumerProperties(WorkerConfig config) {
+  static Properties consumerProperties(WorkerConfig config, String group, int tilesPerThread) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().groupId("render-workers"));
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    // The worker's id in the shared topic's group (which the API counts workers by), suffixed in the others.
+    String shared = config.topics().taskGroup(config.topics().tileTasks().name());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, group.equals(shared) ? config.workerId()
+        : config.workerId() + group.substring(shared.length()));
     p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
     // Take no more tiles than this worker can keep busy with, leaving the rest to other workers: one being
     // rendered and one being stored (or waiting for the renderer) per thread. Renewed tiles come back on each
     // poll and count against this too, so the worker never holds more.
     p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads() * TILES_PER_THREAD));
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads() * tilesPerThread));
     config.kafkaOverrides().forEach((k, v) -> {
       if (ConsumerConfig.configNames().contains(k)) {
         p.put(k, v);
@@ -294,143 +310,201 @@ public final class RenderWorker implements AutoCloseable {
     return tilesDone.get();
   }
 
-  private void run() {
-    long graceEnd = Long.MAX_VALUE;
-    try {
-      while (true) {
-        boolean stopping = !running.get();
-        if (stopping && graceEnd == Long.MAX_VALUE) {
-          graceEnd = System.nanoTime() + config.shutdownGrace().toNanos();
-          log.info("worker {} stopping: finishing {} tiles in hand", config.workerId(), inFlight.size());
-        }
-        if (stopping && (inFlight.isEmpty() || System.nanoTime() > graceEnd)) {
-          for (Tile t : inFlight.values()) {
-            t.abandoned = true;
-            t.future.cancel(true);
-          }
-          if (!inFlight.isEmpty()) {
-            log.info("releasing {} unfinished tiles to other workers", inFlight.size());
-          }
-          break; // closing the consumer releases whatever is still unsettled
-        }
-        ConsumerRecords<String, byte[]> records;
-        long polledAt = System.nanoTime();
-        try {
-          records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 200 : 50));
-          polledAt = System.nanoTime();
-        } catch (WakeupException e) {
-          continue;
-        }
-        List<Tile> batch = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-          Tile held = inFlight.get(Key.of(r));
-          if (held != null) {
-            held.record = r; // a renewed tile handed back: the same work, a new delivery to settle
-            batch.add(held);
-            continue;
-          }
-          if (stopping) {
-            ack(r, AcknowledgeType.RELEASE);
-            continue;
-          }
-          Tile tile = admit(r);
-          if (tile != null) {
-            inFlight.put(Key.of(r), tile);
-            tile.future = pool.submit(() -> make(tile));
-            batch.add(tile);
-          }
-        }
-        if (!batch.isEmpty()) {
-          awaitChange(batch, stopping ? graceEnd : Long.MAX_VALUE, polledAt);
-          settle(batch, stopping && System.nanoTime() > graceEnd);
-        }
-        if (!records.isEmpty()) {
-          consumer.commitAsync();
-        }
-      }
-    } catch (RuntimeException e) {
-      log.error("worker {} stopped: {}", config.workerId(), e.toString(), e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        log.warn("closing the share consumer: {}", e.toString());
-      }
-      stopped.countDown();
-    }
-  }
-
   /**
-   * Waits until every tile of the batch is finished or its job ended, a renewal is due, or the grace runs out;
-   * or, once {@link #REFILL_AFTER_MS} have passed since the batch came, until any tile of it finishes, so that
-   * the freed thread gets new work. Tiles still being made are then renewed, which costs the next poll a round
-   * trip to the broker, so a batch of quick tiles is finished whole first.
+   * The tiles of one task topic: a share consumer in that topic's group, with the loop that polls it and settles
+   * its deliveries. The lanes of a worker share its render and store threads.
    */
-  private void awaitChange(List<Tile> batch, long graceEnd, long polledAt) {
-    long renewBy = polledAt + config.renewInterval().toNanos();
-    try {
-      while (true) {
-        int settled = 0;
-        for (Tile t : batch) {
-          if (t.outcome != null || ended(t.task) != null) {
-            settled++;
+  private final class Lane {
+    private final KafkaShareConsumer<String, byte[]> consumer;
+    private final Thread loop;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<Key, Tile> inFlight = new HashMap<>();
+    private final BlockingQueue<Tile> finished = new LinkedBlockingQueue<>();
+
+    Lane(String topic) {
+      this.consumer = new KafkaShareConsumer<>(consumerProperties(config, config.topics().taskGroup(topic),
+          topic.equals(config.topics().tileTasks().name()) ? TILES_PER_THREAD : 1),
+          new StringDeserializer(), new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topic));
+      this.loop = new Thread(this::run, config.workerId() + "-poll-" + topic);
+    }
+
+    void start() {
+      loop.start();
+    }
+
+    private void run() {
+      long graceEnd = Long.MAX_VALUE;
+      try {
+        while (true) {
+          boolean stopping = !running.get();
+          if (stopping && graceEnd == Long.MAX_VALUE) {
+            graceEnd = System.nanoTime() + config.shutdownGrace().toNanos();
+            log.info("worker {} stopping: finishing {} tiles in hand", config.workerId(), inFlight.size());
+          }
+          if (stopping && (inFlight.isEmpty() || System.nanoTime() > graceEnd)) {
+            for (Tile t : inFlight.values()) {
+              t.abandoned = true;
+              t.future.cancel(true);
+            }
+            if (!inFlight.isEmpty()) {
+              log.info("releasing {} unfinished tiles to other workers", inFlight.size());
+            }
+            break; // closing the consumer releases whatever is still unsettled
+          }
+          ConsumerRecords<String, byte[]> records;
+          long polledAt = System.nanoTime();
+          try {
+            records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 200 : 50));
+            polledAt = System.nanoTime();
+          } catch (WakeupException e) {
+            continue;
+          }
+          List<Tile> batch = new ArrayList<>();
+          for (ConsumerRecord<String, byte[]> r : records) {
+            Tile held = inFlight.get(Key.of(r));
+            if (held != null) {
+              held.record = r; // a renewed tile handed back: the same work, a new delivery to settle
+              batch.add(held);
+              continue;
+            }
+            if (stopping) {
+              ack(r, AcknowledgeType.RELEASE);
+              continue;
+            }
+            Tile tile = admit(r);
+            if (tile != null) {
+              inFlight.put(Key.of(r), tile);
+              tile.future = pool.submit(() -> make(tile));
+              batch.add(tile);
+            }
+          }
+          if (!batch.isEmpty()) {
+            awaitChange(batch, stopping ? graceEnd : Long.MAX_VALUE, polledAt);
+            settle(batch, stopping && System.nanoTime() > graceEnd);
+          }
+          if (!records.isEmpty()) {
+            consumer.commitAsync();
           }
         }
-        long now = System.nanoTime();
-        if (settled == batch.size()
-            || (settled > 0 && now - polledAt >= TimeUnit.MILLISECONDS.toNanos(REFILL_AFTER_MS))) {
-          return;
+      } catch (RuntimeException e) {
+        log.error("worker {} stopped: {}", config.workerId(), e.toString(), e);
+      } finally {
+        try {
+          consumer.close(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+          log.warn("closing the share consumer: {}", e.toString());
         }
-        long until = Math.min(renewBy, graceEnd);
-        if (settled > 0) {
-          until = Math.min(until, polledAt + TimeUnit.MILLISECONDS.toNanos(REFILL_AFTER_MS));
-        }
-        if (now >= until || (!running.get() && graceEnd == Long.MAX_VALUE)) {
-          return;
-        }
-        finished.poll(Math.min(until - now, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+        stopped.countDown();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
-  }
 
-  private void settle(List<Tile> batch, boolean graceOver) {
-    for (Tile t : batch) {
-      Key key = Key.of(t.record);
-      String end = ended(t.task);
-      if (t.outcome != null) {
-        ack(t.record, t.outcome);
-        inFlight.remove(key);
-      } else if (end != null) {
-        abandon(t, end);
-        ack(t.record, AcknowledgeType.ACCEPT);
-        inFlight.remove(key);
-      } else if (graceOver) {
-        abandon(t, "the worker is stopping");
-        ack(t.record, AcknowledgeType.RELEASE);
-        inFlight.remove(key);
-      } else {
-        ack(t.record, AcknowledgeType.RENEW);
+    /**
+     * Waits until every tile of the batch is finished or its job ended, a renewal is due, or the grace runs out;
+     * or, once {@link #REFILL_AFTER_MS} have passed since the batch came, until a render thread is idle while some
+     * tile of the batch is finished, so that the idle thread gets new work. Tiles still in hand are then renewed
+     * (the next poll cannot come before every tile of the last one is settled), and a poll that follows renewals
+     * waits on the broker busily, so it is done only when a thread would otherwise idle: never while every render
+     * thread is busy or has a tile queued.
+     */
+    private void awaitChange(List<Tile> batch, long graceEnd, long polledAt) {
+      long renewBy = polledAt + config.renewInterval().toNanos();
+      long refillAt = polledAt + TimeUnit.MILLISECONDS.toNanos(REFILL_AFTER_MS);
+      try {
+        while (true) {
+          int settled = 0;
+          int rendering = 0;
+          for (Tile t : batch) {
+            if (t.outcome != null || ended(t.task) != null) {
+              settled++;
+            } else if (!t.rendered) {
+              rendering++;
+            }
+          }
+          long now = System.nanoTime();
+          boolean idleThread = settled > 0 && rendering < config.threads();
+          if (settled == batch.size() || (idleThread && now >= refillAt)) {
+            return;
+          }
+          long until = Math.min(renewBy, graceEnd);
+          if (idleThread) {
+            until = Math.min(until, refillAt);
+          }
+          if (now >= until || (!running.get() && graceEnd == Long.MAX_VALUE)) {
+            return;
+          }
+          finished.poll(Math.min(until - now, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
-    finished.removeIf(t -> !inFlight.containsValue(t));
+
+    private void settle(List<Tile> batch, boolean graceOver) {
+      for (Tile t : batch) {
+        Key key = Key.of(t.record);
+        String end = ended(t.task);
+        if (t.outcome != null) {
+          ack(t.record, t.outcome);
+          inFlight.remove(key);
+        } else if (end != null) {
+          abandon(t, end);
+          ack(t.record, AcknowledgeType.ACCEPT);
+          inFlight.remove(key);
+        } else if (graceOver) {
+          abandon(t, "the worker is stopping");
+          ack(t.record, AcknowledgeType.RELEASE);
+          inFlight.remove(key);
+        } else {
+          ack(t.record, AcknowledgeType.RENEW);
+        }
+      }
+      finished.removeIf(t -> !inFlight.containsValue(t));
+    }
+
+    private void ack(ConsumerRecord<String, byte[]> r, AcknowledgeType type) {
+      try {
+        consumer.acknowledge(r, type);
+      } catch (IllegalStateException | KafkaException e) {
+        // The delivery is no longer ours to settle (its lock ran out, the broker restarted): the broker
+        // redelivers the tile and the work is redone, with the same bytes.
+        log.warn("could not {} {}-{}@{}: {}", type, r.topic(), r.partition(), r.offset(), e.toString());
+      }
+    }
+
+    /** Decides about a new delivery; returns the tile to make, or null if it was settled here. */
+    private Tile admit(ConsumerRecord<String, byte[]> r) {
+      TileTask task;
+      try {
+        task = config.topics().tileTasks().valueSerde().deserializer().deserialize(r.topic(), r.value());
+        if (task == null) {
+          throw new UndecodableException("the record has no value", null);
+        }
+      } catch (UndecodableException e) {
+        ack(r, deadLetter(r, e.getMessage()));
+        return null;
+      }
+      String end = ended(task);
+      if (end != null) {
+        log.debug("{}: skipped, {}", task.label(), end);
+        ack(r, AcknowledgeType.ACCEPT);
+        return null;
+      }
+      int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
+      // On its last delivery a tile is made even here: losing it would strand the job until it times out.
+      if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
+        log.info("{}: released, this worker has failed the job repeatedly", task.label());
+        ack(r, AcknowledgeType.RELEASE);
+        return null;
+      }
+      return new Tile(this, task, r);
+    }
   }
 
   private void abandon(Tile t, String why) {
     t.abandoned = true;
     t.future.cancel(true);
     log.info("{}: abandoned ({})", t.task.label(), why);
-  }
-
-  private void ack(ConsumerRecord<String, byte[]> r, AcknowledgeType type) {
-    try {
-      consumer.acknowledge(r, type);
-    } catch (IllegalStateException | KafkaException e) {
-      // The delivery is no longer ours to settle (its lock ran out, the broker restarted): the broker
-      // redelivers the tile and the work is redone, with the same bytes.
-      log.warn("could not {} {}-{}@{}: {}", type, r.topic(), r.partition(), r.offset(), e.toString());
-    }
   }
 
   /** Why the task's job needs no more tiles, or null: its end as the events tell, or its deadline passed. */
@@ -443,34 +517,6 @@ public final class RenderWorker implements AutoCloseable {
       return "the job's time limit ran out";
     }
     return null;
-  }
-
-  /** Decides about a new delivery; returns the tile to make, or null if it was settled here. */
-  private Tile admit(ConsumerRecord<String, byte[]> r) {
-    TileTask task;
-    try {
-      task = config.topics().tileTasks().valueSerde().deserializer().deserialize(r.topic(), r.value());
-      if (task == null) {
-        throw new UndecodableException("the record has no value", null);
-      }
-    } catch (UndecodableException e) {
-      ack(r, deadLetter(r, e.getMessage()));
-      return null;
-    }
-    String end = ended(task);
-    if (end != null) {
-      log.debug("{}: skipped, {}", task.label(), end);
-      ack(r, AcknowledgeType.ACCEPT);
-      return null;
-    }
-    int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
-    // On its last delivery a tile is made even here: losing it would strand the job until it times out.
-    if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
-      log.info("{}: released, this worker has failed the job repeatedly", task.label());
-      ack(r, AcknowledgeType.RELEASE);
-      return null;
-    }
-    return new Tile(task, r);
   }
 
   /**
@@ -496,6 +542,7 @@ public final class RenderWorker implements AutoCloseable {
       return;
     }
     Output out = (Output) made;
+    t.rendered = true;
     try {
       storing.execute(() -> finish(t, store(t, out)));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -505,7 +552,7 @@ public final class RenderWorker implements AutoCloseable {
 
   private void finish(Tile t, AcknowledgeType outcome) {
     t.outcome = outcome;
-    finished.add(t);
+    t.lane.finished.add(t);
   }
 
   /** Renders and encodes a tile: an {@link Output} to store, or the outcome when there is nothing to store. */
@@ -799,11 +846,14 @@ public final class RenderWorker implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    consumer.wakeup();
+    lanes.forEach(l -> l.consumer.wakeup());
     try {
-      long wait = config.shutdownGrace().plusSeconds(30).toMillis();
-      if (!stopped.await(wait, TimeUnit.MILLISECONDS)) {
-        log.warn("worker {} did not stop within {} ms", config.workerId(), wait);
+      long until = System.nanoTime() + config.shutdownGrace().plusSeconds(30).toNanos();
+      for (Lane lane : lanes) {
+        if (!lane.stopped.await(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          log.warn("worker {} did not stop within {}", config.workerId(), config.shutdownGrace().plusSeconds(30));
+          break;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

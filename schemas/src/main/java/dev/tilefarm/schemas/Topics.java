@@ -1,6 +1,7 @@
 package dev.tilefarm.schemas;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -110,6 +111,23 @@ public final class Topics {
         jobControl, workers));
     all.addAll(rendererTasks.values());
     return List.copyOf(all);
+  }
+
+  /**
+   * The share group of the workers that take a tile task topic's tiles: {@code tilefarm.render-workers} for
+   * {@link #tileTasks()}, {@code tilefarm.render-workers.RENDERER} for a renderer's own topic. One group per topic,
+   * because a share group's partitions are balanced over its members by count across all its topics.
+   */
+  public String taskGroup(String taskTopic) {
+    for (Map.Entry<String, Topic<String, TileTask>> e : rendererTasks.entrySet()) {
+      if (e.getValue().name().equals(taskTopic)) {
+        return groupId("render-workers." + e.getKey());
+      }
+    }
+    if (!taskTopic.equals(tileTasks.name())) {
+      throw new IllegalArgumentException(taskTopic + " is not a tile task topic");
+    }
+    return groupId("render-workers");
   }
 
   /** The application id (consumer group) of a role, e.g. {@code tilefarm.compositor}. */
