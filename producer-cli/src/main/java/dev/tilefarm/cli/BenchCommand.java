@@ -280,6 +280,8 @@ final class BenchCommand implements Callable<Integer> {
     BenchStats reference = new BenchStats();
     BenchStats ratio = new BenchStats();
     JobEvent.Completed last = null;
+    // And the same throwaway run through the farm, so that its first timed job does not pay for the JIT either.
+    completed(one(farm, tiled(spheresJob("overhead-warm-up-" + System.nanoTime(), w, h, 4), 64)));
     for (int i = 0; i < runs; i++) {
       double d = direct(spheresJob("direct-" + System.nanoTime(), w, h, samples), threads);
       long t0 = System.nanoTime();

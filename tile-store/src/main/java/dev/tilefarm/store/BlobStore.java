@@ -61,6 +61,10 @@ public final class BlobStore implements AutoCloseable {
         // S3-compatible servers (S3Proxy among them) refuse the SDK's default flexible checksums.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        // Sign the whole body in one go instead of aws-chunked, chunk by chunk: 15-20% less CPU per put+get of
+        // a small tile against the embedded S3 server (measured side by side, BENCHMARKS.md). Over HTTPS the SDK
+        // sends the body unsigned either way.
+        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         .httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(Duration.ofSeconds(60)));
