@@ -53,7 +53,9 @@ final class Chromium implements AutoCloseable {
   }
 
   WebDriverWait waiting(Duration timeout) {
-    return new WebDriverWait(driver, timeout, Duration.ofMillis(50));
+    // The dashboard redraws its tables as events come in: an element read between two draws is stale, not wrong.
+    return (WebDriverWait) new WebDriverWait(driver, timeout, Duration.ofMillis(50))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   /** Waits until the element's attribute has the value. */

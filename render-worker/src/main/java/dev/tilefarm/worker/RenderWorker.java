@@ -135,7 +135,7 @@ public final class RenderWorker implements AutoCloseable {
   private final JobSpecCache jobs;
   private final JobWatch watch;
   private final Blocklist blocklist;
-  private final List<Lane> lanes = new ArrayList<>();
+  private final List<Lane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final KafkaProducer<String, byte[]> producer;
   private final ExecutorService pool;
   /** Stores and announces made tiles, so that render threads never wait on storage or the broker. */
@@ -220,6 +220,7 @@ public final class RenderWorker implements AutoCloseable {
     for (String topic : taskTopics) {
       worker.lanes.add(worker.new Lane(topic));
     }
+    worker.metrics.bindConsumerMetrics();
     worker.heartbeat();
     worker.heartbeats.scheduleAtFixedRate(worker::heartbeat, WorkerStatus.INTERVAL_MS, WorkerStatus.INTERVAL_MS,
         TimeUnit.MILLISECONDS);

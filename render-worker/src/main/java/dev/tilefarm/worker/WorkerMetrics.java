@@ -108,7 +108,8 @@ final class WorkerMetrics implements AutoCloseable {
     return Tags.of("renderer", "opencv", "op", p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+")));
   }
 
-  private synchronized void bindConsumerMetrics() {
+  /** Binds the share consumers' metrics not bound yet; also every 30 s, for metrics that appear later. */
+  synchronized void bindConsumerMetrics() {
     try {
       for (Map.Entry<MetricName, ? extends Metric> e : consumerMetrics.get().entrySet()) {
         MetricName name = e.getKey();
