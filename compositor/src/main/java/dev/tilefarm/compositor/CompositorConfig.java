@@ -156,6 +156,9 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(commitInterval.toMillis()));
+    // A stream thread commits between polls: waiting the default 100 ms for more input would hold the last
+    // record's output (a job's COMPLETED, its tasks) back by that much when nothing else comes.
+    p.put(StreamsConfig.POLL_MS_CONFIG, "10");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     // The broker's default.replication.factor for the changelog, rather than Streams' fixed 1.
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");

@@ -76,6 +76,9 @@ public final class TileSplitter implements AutoCloseable {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(config.commitInterval().toMillis()));
+    // A stream thread commits between polls: waiting the default 100 ms for more input would hold the last
+    // record's output (a job's COMPLETED, its tasks) back by that much when nothing else comes.
+    p.put(StreamsConfig.POLL_MS_CONFIG, "10");
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
