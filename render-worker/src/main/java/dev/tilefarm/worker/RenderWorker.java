@@ -556,51 +556,28 @@ public final class RenderWorker implements AutoCloseable {
     t.lane.finished.add(t);
   }
 
-  /** Renders and encodes a tile: an {@link Output} to store, or the outcome when there is nothing to store. */
-  private Object render(Tile t) {
+  /** What one attempt at a step of a tile gives: an {@link Output} to store, or how to settle the delivery. */
+  @FunctionalInterface
+  private interface Attempt {
+    Object run() throws InterruptedException;
+  }
+
+  /**
+   * Runs a step of a tile (on its thread), retrying a storage or broker fault that may pass in place, with backoff,
+   * for up to the transient retry time; then the tile is released, or given up after its last delivery. Any
+   * other fault is unexpected (see {@link #unexpected}).
+   */
+  private Object retrying(Tile t, Attempt attempt) {
     TileTask task = t.task;
     MDC.put("jobId", task.jobId());
     MDC.put("tileId", String.valueOf(task.tile().index()));
-    int attempt = t.record.deliveryCount().map(Short::intValue).orElse(1);
+    int delivery = t.record.deliveryCount().map(Short::intValue).orElse(1);
     long retryUntil = System.nanoTime() + config.transientRetry().toNanos();
     long backoffMs = 250;
-    boolean external = false;
-    TileLog tileLog = null;
     try {
       while (true) {
-        long start = System.nanoTime();
         try {
-          JobRequest job = jobs.jobOf(task);
-          external = job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer());
-          tileLog = new TileLog();
-          int frameIndex = task.frameTiles() == null ? 0 : task.tile().index() / task.frameTiles();
-          if (job instanceof JobRequest.Process process) {
-            // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
-            TileProcessor.Made made = maker.process(process, task);
-            byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
-            long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
-                task.imageHeight(), task.output(), task.tileUri(), made.image() != null ? made.image().channels() : 1,
-                bytes.length, sha256(bytes), renderMs, config.workerId(), task.acceptedAt(), null, null, null,
-                made.image() == null ? task.passIndex() : null), bytes,
-                made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
-          }
-          if (task.pack() != null) {
-            return renderPack(t, job, start);
-          }
-          TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
-              new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
-                  new ProgressThrottle(fraction -> publishProgress(t, fraction))));
-          S3Uri logUri = external ? storeLog(task, tileLog) : null;
-          byte[] bytes = TileCodec.encode(tile);
-          long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-          return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
-              task.imageHeight(), task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs,
-              config.workerId(), task.acceptedAt(), task.frame(), task.frameTiles(), logUri), bytes,
-              "application/x-tilefarm-tile", null, job, start);
-        } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
-          // Deterministic: every worker would fail the same way, so report it instead of retrying.
-          return fail(task, e.getMessage(), external ? storeLog(task, tileLog) : null);
+          return attempt.run();
         } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
           if (e instanceof BlobStoreException b && !b.transientFault()) {
             return fail(task, e.getMessage());
@@ -609,7 +586,7 @@ public final class RenderWorker implements AutoCloseable {
             return AcknowledgeType.RELEASE;
           }
           if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > retryUntil) {
-            return releaseOrGiveUp(t, attempt, e);
+            return releaseOrGiveUp(t, delivery, e);
           }
           log.info("{}: {}; retrying in {} ms", task.label(), e.getMessage(), backoffMs);
           metrics.tileRetried();
@@ -621,10 +598,54 @@ public final class RenderWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
       return AcknowledgeType.RELEASE;
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      return unexpected(t, attempt, e);
+      return unexpected(t, delivery, e);
     } finally {
       MDC.remove("jobId");
       MDC.remove("tileId");
+    }
+  }
+
+  /** Renders and encodes a tile: an {@link Output} to store, or the outcome when there is nothing to store. */
+  private Object render(Tile t) {
+    return retrying(t, () -> renderOnce(t));
+  }
+
+  private Object renderOnce(Tile t) throws InterruptedException {
+    TileTask task = t.task;
+    long start = System.nanoTime();
+    boolean external = false;
+    TileLog tileLog = new TileLog();
+    try {
+      JobRequest job = jobs.jobOf(task);
+      external = job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer());
+      int frameIndex = task.frameTiles() == null ? 0 : task.tile().index() / task.frameTiles();
+      if (job instanceof JobRequest.Process process) {
+        // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
+        TileProcessor.Made made = maker.process(process, task);
+        byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
+        long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+            task.imageHeight(), task.output(), task.tileUri(), made.image() != null ? made.image().channels() : 1,
+            bytes.length, sha256(bytes), renderMs, config.workerId(), task.acceptedAt(), null, null, null,
+            made.image() == null ? task.passIndex() : null), bytes,
+            made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
+      }
+      if (task.pack() != null) {
+        return renderPack(t, job, start);
+      }
+      TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
+          new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
+              new ProgressThrottle(fraction -> publishProgress(t, fraction))));
+      S3Uri logUri = external ? storeLog(task, tileLog) : null;
+      byte[] bytes = TileCodec.encode(tile);
+      long renderMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      return new Output(new TileResult.Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(),
+          task.imageHeight(), task.output(), task.tileUri(), tile.channels(), bytes.length, sha256(bytes), renderMs,
+          config.workerId(), task.acceptedAt(), task.frame(), task.frameTiles(), logUri), bytes,
+          "application/x-tilefarm-tile", null, job, start);
+    } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
+      // Deterministic: every worker would fail the same way, so report it instead of retrying.
+      return fail(task, e.getMessage(), external ? storeLog(task, tileLog) : null);
     }
   }
 
@@ -661,57 +682,30 @@ public final class RenderWorker implements AutoCloseable {
    * backoff, without making the tile again.
    */
   private AcknowledgeType store(Tile t, Output out) {
+    return (AcknowledgeType) retrying(t, () -> storeOnce(t, out));
+  }
+
+  private AcknowledgeType storeOnce(Tile t, Output out) throws InterruptedException {
     TileTask task = t.task;
-    MDC.put("jobId", task.jobId());
-    MDC.put("tileId", String.valueOf(task.tile().index()));
-    int attempt = t.record.deliveryCount().map(Short::intValue).orElse(1);
-    long retryUntil = System.nanoTime() + config.transientRetry().toNanos();
-    long backoffMs = 250;
     try {
-      while (true) {
-        try {
-          if (t.abandoned) {
-            return AcknowledgeType.ACCEPT;
-          }
-          blobs.put(task.tileUri(), out.bytes(), out.contentType());
-          if (out.report() != null) {
-            blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
-                "application/json");
-          }
-          if (t.abandoned) {
-            return AcknowledgeType.ACCEPT;
-          }
-          publish(out.results());
-          tilesDone.addAndGet(out.results().size());
-          metrics.tileDone(out.job(), System.nanoTime() - out.startNanos());
-          log.debug("{} done in {} ms", task.label(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - out.startNanos()));
-          return AcknowledgeType.ACCEPT;
-        } catch (BlobNotFoundException e) {
-          return fail(task, e.getMessage());
-        } catch (BlobStoreException | UncheckedIOException | KafkaException e) {
-          if (e instanceof BlobStoreException b && !b.transientFault()) {
-            return fail(task, e.getMessage());
-          }
-          if (t.abandoned) {
-            return AcknowledgeType.RELEASE;
-          }
-          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > retryUntil) {
-            return releaseOrGiveUp(t, attempt, e);
-          }
-          log.info("{}: {}; retrying in {} ms", task.label(), e.getMessage(), backoffMs);
-          metrics.tileRetried();
-          Thread.sleep(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
-        }
+      if (t.abandoned) {
+        return AcknowledgeType.ACCEPT;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return AcknowledgeType.RELEASE;
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      return unexpected(t, attempt, e);
-    } finally {
-      MDC.remove("jobId");
-      MDC.remove("tileId");
+      blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      if (out.report() != null) {
+        blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
+            "application/json");
+      }
+      if (t.abandoned) {
+        return AcknowledgeType.ACCEPT;
+      }
+      publish(out.results());
+      tilesDone.addAndGet(out.results().size());
+      metrics.tileDone(out.job(), System.nanoTime() - out.startNanos());
+      log.debug("{} done in {} ms", task.label(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - out.startNanos()));
+      return AcknowledgeType.ACCEPT;
+    } catch (BlobNotFoundException e) {
+      return fail(task, e.getMessage());
     }
   }
 
