@@ -97,7 +97,10 @@ class ChaosIT {
                 "chaos-worker-" + w + "-" + step[0]));
           } else {
             kill(compositor);
-            compositor = start("compositor-again", "compositor");
+            // Restarted on its own data directory, as a pod on its volume: the state directory keeps the
+            // Streams process id, so the new instance's transactions fence the dead one's open transaction at
+            // once instead of leaving it open until its timeout.
+            compositor = startOn("compositor-again", "compositor", "compositor");
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -197,6 +200,11 @@ class ChaosIT {
 
   /** Starts {@code tilefarm ARGS...} in a JVM of its own and waits until it says it is ready. */
   private Process start(String name, String... args) throws Exception {
+    return startOn(name, name, args);
+  }
+
+  /** As {@link #start(String, String...)}, on the data directory of {@code dataName}. */
+  private Process startOn(String name, String dataName, String... args) throws Exception {
     Path log = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC",
@@ -205,7 +213,7 @@ class ChaosIT {
     if (!args[0].equals("up")) {
       cmd.addAll(List.of("--bootstrap-server", "127.0.0.1:" + kafkaPort, "--s3-endpoint",
           "http://127.0.0.1:" + s3.port, "--s3-access-key", Settings.EMBEDDED_ACCESS_KEY, "--s3-secret-key",
-          Settings.EMBEDDED_SECRET_KEY, "--data-dir", dir.resolve(name).toString()));
+          Settings.EMBEDDED_SECRET_KEY, "--data-dir", dir.resolve(dataName).toString()));
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     // Short locks, so a killed worker's tile comes back in 15 s (the broker's minimum), not 30.
