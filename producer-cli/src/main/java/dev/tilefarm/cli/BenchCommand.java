@@ -416,15 +416,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchStats kafkaRate = new BenchStats();
     BenchStats s3Rate = new BenchStats();
     for (int i = 0; i < runs; i++) {
-      ObjectNode job = Json.MAPPER.createObjectNode();
-      job.put("id", "throughput-" + System.nanoTime());
-      job.put("type", "render");
-      job.put("renderer", "mandelbrot");
-      job.put("width", side);
-      job.put("height", side);
-      job.put("tileSize", tile);
-      ObjectNode scene = job.putObject("scene");
-      scene.put("iterations", 1);
+      ObjectNode job = mandelbrotJob("throughput", side, tile, 1);
       long t0 = System.nanoTime();
       completed(one(farm, job));
       farmRate.add(tiles / ((System.nanoTime() - t0) / 1e9));
@@ -740,14 +732,7 @@ final class BenchCommand implements Callable<Integer> {
         roles.add(worker);
         long compositorBefore = residentBytes(compositor, "VmRSS");
         long workerBefore = residentBytes(worker, "VmRSS");
-        ObjectNode job = Json.MAPPER.createObjectNode();
-        job.put("id", "memory-" + System.nanoTime());
-        job.put("type", "render");
-        job.put("renderer", "mandelbrot");
-        job.put("width", side);
-        job.put("height", side);
-        job.put("tileSize", tile);
-        job.putObject("scene").put("iterations", 8);
+        ObjectNode job = mandelbrotJob("memory", side, tile, 8);
         JobEvent.Completed c = completed(one(farm, job));
         long compositorPeak = residentBytes(compositor, "VmHWM");
         long workerPeak = residentBytes(worker, "VmHWM");
@@ -803,6 +788,19 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------
+
+  /** A square mandelbrot job with a fresh id: cheap tiles, whose cost {@code iterations} sets. */
+  private static ObjectNode mandelbrotJob(String name, int side, int tile, int iterations) {
+    ObjectNode job = Json.MAPPER.createObjectNode();
+    job.put("id", name + "-" + System.nanoTime());
+    job.put("type", "render");
+    job.put("renderer", "mandelbrot");
+    job.put("width", side);
+    job.put("height", side);
+    job.put("tileSize", tile);
+    job.putObject("scene").put("iterations", iterations);
+    return job;
+  }
 
   private static JobEvent one(Farm farm, ObjectNode job) throws Exception {
     return JobRunner.run(farm, List.of(job), Duration.ofMinutes(20), new Progress(System.err, false, true))
