@@ -76,7 +76,8 @@ public final class Compositor implements AutoCloseable {
   public static Compositor start(CompositorConfig config, BlobStore blobs) {
     ensureTopics(config);
     ImageAssembler assembler = new ImageAssembler(blobs::get, blobs::putFile, config.assemblyDir(), FETCH_THREADS);
-    Topology topology = CompositorTopology.build(config.topics(), assembler, InstantSource.system(),
+    Topology topology = CompositorTopology.build(config.topics(), blobs.settings().bucket(), assembler,
+        InstantSource.system(),
         config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
         CompositorTopology.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
         new Reports(blobsOf(blobs), blobs.settings().bucket()));

@@ -36,6 +36,8 @@ final class CompositorTopology {
   static final String DEAD_LETTER_SINK = "dead-letter";
   /** The next pass's tile tasks of process jobs with whole-image ops. */
   static final String TASKS_SINK = "tile-tasks";
+  /** "jobId/index" -> the sha256 a done tile was checked to have (see {@link TileCheck}), until its job ends. */
+  static final String DIGEST_STORE = "tile-digests";
   /** Job id -> the statistics pass under way (JSON, see {@link PassCoordinator}). */
   static final String PASS_STORE = "passes";
   /**
@@ -48,8 +50,9 @@ final class CompositorTopology {
 
   private CompositorTopology() {}
 
-  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval) {
-    return build(topics, assembler, clock, progressInterval, DEFAULT_ENDED_RETENTION);
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval) {
+    return build(topics, bucket, assembler, clock, progressInterval, DEFAULT_ENDED_RETENTION);
   }
 
   /**
@@ -58,9 +61,10 @@ final class CompositorTopology {
    * @param progressInterval the least time between two PROGRESS events of one job
    * @param endedRetention how long an ended job's marker is kept
    */
-  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
-      Duration endedRetention) {
-    return build(topics, assembler, clock, progressInterval, endedRetention, Duration.ZERO, DEFAULT_CHECK_INTERVAL);
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval, Duration endedRetention) {
+    return build(topics, bucket, assembler, clock, progressInterval, endedRetention, Duration.ZERO,
+        DEFAULT_CHECK_INTERVAL);
   }
 
   /**
@@ -68,17 +72,21 @@ final class CompositorTopology {
    *     never; a job's own deadline applies regardless)
    * @param checkInterval how often unfinished jobs are checked for deadlines and stalls
    */
-  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
-      Duration endedRetention, Duration stallTimeout, Duration checkInterval) {
-    return build(topics, assembler, clock, progressInterval, endedRetention, stallTimeout, checkInterval, null, null);
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval) {
+    return build(topics, bucket, assembler, clock, progressInterval, endedRetention, stallTimeout, checkInterval,
+        null, null);
   }
 
   /**
+   * @param bucket the farm's bucket, where workers store tiles: the compositor derives each tile's object in it
+   *     and accepts no result that names another
    * @param passes runs the statistics passes of process jobs (null: such jobs fail)
    * @param reports writes process jobs' analysis reports (null: none are written)
    */
-  static Topology build(Topics topics, ImageAssembler assembler, InstantSource clock, Duration progressInterval,
-      Duration endedRetention, Duration stallTimeout, Duration checkInterval, PassCoordinator passes, Reports reports) {
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval,
+      PassCoordinator passes, Reports reports) {
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
     }
@@ -99,8 +107,11 @@ final class CompositorTopology {
         topics.tileResults().name());
     topology.addSource(CONTROL_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
         topics.jobControl().name());
-    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes, clock, progressInterval,
-        purgeInterval, checkInterval, topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
+    topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes,
+        new TileCheck(bucket, assembler.tiles()), clock, progressInterval, purgeInterval, checkInterval,
+        topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIGEST_STORE),
+        Serdes.String(), Serdes.String()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PASS_STORE), Serdes.String(),
         Serdes.String()), PROCESSOR);
     // Cached: a job's state is rewritten per tile, the cache turns that into one changelog write per commit.

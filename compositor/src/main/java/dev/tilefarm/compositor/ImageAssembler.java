@@ -303,7 +303,16 @@ final class ImageAssembler implements AutoCloseable {
     int index = part.index();
     TileImage tile;
     try {
-      tile = TileCodec.decode(part.part() == TilePart.WHOLE ? object : TilePack.part(object, part.part()));
+      byte[] bytes = part.part() == TilePart.WHOLE ? object : TilePack.part(object, part.part());
+      if (part.sha256() != null) {
+        String actual = HexFormat.of().formatHex(sha256().digest(bytes));
+        if (!actual.equalsIgnoreCase(part.sha256())) {
+          // Checked when its result came in: these bytes were written since. Never put them in the image.
+          throw new AssemblyFailedException(req.jobId(), index, part.where() + " changed after its result was "
+              + "checked: its sha256 is " + actual + ", not " + part.sha256(), null);
+        }
+      }
+      tile = TileCodec.decode(bytes);
     } catch (IllegalArgumentException e) {
       throw new AssemblyFailedException(req.jobId(), index, part.where() + " is corrupt: " + e.getMessage(), e);
     }
@@ -337,6 +346,11 @@ final class ImageAssembler implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
+  }
+
+  /** Where tiles are read from: the tile checks read the same storage. */
+  TileSource tiles() {
+    return tiles;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.tilefarm.schemas.TileResult;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A worker's PROGRESS report on a tile it is still making ({@link #tileProgress}) raises the job's
  *       PROGRESS fraction, throttled alike; it is ignored for a tile that is done or a job that is unknown or
  *       has ended, and a job's fraction never decreases.
- *   <li>The last tile assembles the image and publishes COMPLETED. An {@link AssemblyFailedException}
+ *   <li>The output location is the splitter's plan's, never a result's. A job whose tiles are all in before its
+ *       plan (the two topics are not ordered) waits for the plan, which then assembles it.
+ *   <li>The last tile assembles the image and publishes COMPLETED. Each tile's bytes must still have the sha256
+ *       its result was checked against ({@link TileCheck}, the {@code digests}). An {@link AssemblyFailedException}
  *       publishes FAILED instead; a {@link StorageUnavailableException} propagates, leaving the state as it
  *       was, so the result can be processed again.
  *   <li>The splitter's PLANNED record makes a job known before any of its tiles is in; a CANCEL ends a job
@@ -84,6 +88,16 @@ final class JobAggregator {
 
   /** The splitter accepted the job: remember it, so that it ends even if none of its tiles ever comes in. */
   Step planned(String jobId, JobState prior, JobControl.Planned planned) {
+    return planned(jobId, prior, planned, i -> null);
+  }
+
+  /**
+   * The splitter accepted the job. Tiles that came in before the plan waited for its output: the frames they
+   * complete are assembled now, and the image if they are all in.
+   *
+   * @param digests the checked sha256 of each tile of the job, by index
+   */
+  Step planned(String jobId, JobState prior, JobControl.Planned planned, IntFunction<String> digests) {
     long deadline = planned.deadline() == null ? 0 : planned.deadline();
     if (prior == null) {
       log.info("planned: {} tiles of a {}x{} image -> {}{}", planned.tiles(), planned.width(), planned.height(),
@@ -91,10 +105,15 @@ final class JobAggregator {
       return new Step(new JobPlanned(planned.tiles(), planned.width(), planned.height(), planned.output(),
           planned.acceptedAt(), deadline), List.of(), false);
     }
-    if (prior instanceof JobProgress progress && progress.deadline == 0 && deadline != 0) {
-      // Tiles overtook the plan (two topics, no order between them): the plan still brings the deadline.
-      progress.deadline = deadline;
-      return new Step(progress, List.of(), false);
+    if (prior instanceof JobProgress progress && progress.output == null) {
+      // Tiles overtook the plan (two topics, no order between them): the plan brings the output and deadline.
+      if (progress.deadline == 0) {
+        progress.deadline = deadline;
+      }
+      progress.output = planned.output();
+      log.info("planned after {} of its {} tiles came in -> {}", progress.doneCount, progress.tileCount,
+          planned.output());
+      return afterPlan(jobId, progress, digests);
     }
     return Step.NOTHING;
   }
@@ -166,6 +185,15 @@ final class JobAggregator {
    * said of the tiles they are making, which a PROGRESS result updates and a DONE one settles.
    */
   Step accept(String jobId, JobState prior, TileResult result, InTileProgress inTile) {
+    return accept(jobId, prior, result, inTile, i -> null);
+  }
+
+  /**
+   * As {@link #accept(String, JobState, TileResult, InTileProgress)}; {@code digests} gives the checked sha256 of
+   * each done tile of the job by index (including {@code result}'s), which its bytes must still have when the
+   * image is assembled.
+   */
+  Step accept(String jobId, JobState prior, TileResult result, InTileProgress inTile, IntFunction<String> digests) {
     int index = result.tile().index();
     if (prior instanceof JobEnded ended) {
       log.debug("ignoring tile {}: the job is already {}", index, ended.outcome());
@@ -200,7 +228,7 @@ final class JobAggregator {
     }
     long now = clock.millis();
     if (progress == null) {
-      progress = JobProgress.start(done, now);
+      progress = JobProgress.start(done, now, planned == null ? null : planned.output());
       progress.deadline = planned == null ? 0 : planned.deadline();
       if (planned != null) {
         // In-tile progress may have been published while the job was only planned: keep its throttle and floor.
@@ -208,41 +236,40 @@ final class JobAggregator {
         progress.reported = planned.reported();
       }
       log.info("first result of the job (tile {} of {}): {}x{}x{} -> {}", index, done.tileCount(), done.imageWidth(),
-          done.imageHeight(), done.channels(), done.output());
+          done.imageHeight(), done.channels(), progress.output == null ? "(output from the plan, not in yet)"
+          : progress.output);
     }
     progress.add(done);
     progress.lastTileAt = now;
     inTile.tileDone(jobId, index);
+    if (progress.frameTiles > 0 && done.frame() == null) {
+      return fail(jobId, index, "tile " + index + ": a tile of an animation has no frame number");
+    }
+    if (progress.output == null) {
+      if (progress.frameTiles > 0) {
+        progress.frameNumbers.put(index / progress.frameTiles, done.frame()); // for the frames' outputs, later
+      }
+      if (progress.complete()) {
+        log.info("all {} tiles are in; the image waits for the job's plan, which names its output",
+            progress.tileCount);
+      }
+      return due(progress.lastProgressAt, now) && !progress.complete()
+          ? new Step(progress, List.of(progressEvent(jobId, progress, inTile, now)), false)
+          : new Step(progress, List.of(), !progress.complete());
+    }
     JobEvent frameEvent = null;
     if (progress.frameTiles > 0 && progress.frameComplete(index / progress.frameTiles)) {
       // This tile was its frame's last: the frame's image is written now, whatever the other frames' state.
-      int f = index / progress.frameTiles;
-      if (done.frame() == null) {
-        return fail(jobId, index, "tile " + index + ": a tile of an animation has no frame number");
+      Object frame = assembleFrame(jobId, progress, index / progress.frameTiles, done.frame(), digests);
+      if (frame instanceof Step failed) {
+        return failed;
       }
-      S3Uri frameOutput;
-      try {
-        frameOutput = JobRequest.Frames.outputOf(progress.output, done.frame());
-      } catch (IllegalArgumentException e) {
-        return fail(jobId, index, "tile " + index + ": output " + progress.output + ": " + e.getMessage());
-      }
-      AssembledImage image;
-      try {
-        image = assembler.assemble(progress.frameAssemblyRequest(jobId, f, frameOutput));
-      } catch (AssemblyFailedException e) {
-        log.warn("assembly of frame {} failed: {}", done.frame(), e.getMessage());
-        return fail(jobId, e.tile(), (e.tile() == null ? "assembling frame " + done.frame() + ": " : "tile " + e.tile()
-            + ": ") + e.reason());
-      }
-      progress.frameBytes += image.bytes();
-      log.info("frame {} assembled: {} ({} bytes)", done.frame(), image.output(), image.bytes());
-      frameEvent = new JobEvent.Frame(jobId, clock.millis(), done.frame(), image.output(), image.format().name(),
-          image.sha256(), image.bytes());
+      frameEvent = (JobEvent) frame;
       if (progress.complete()) {
         return completeAnimation(jobId, progress, frameEvent, done);
       }
     } else if (progress.complete()) {
-      return complete(jobId, progress, logsOf(done));
+      return complete(jobId, progress, logsOf(done), digests);
     }
     if (frameEvent != null) {
       return new Step(progress, List.of(frameEvent, progressEvent(jobId, progress, inTile, now)), false);
@@ -343,6 +370,57 @@ final class JobAggregator {
     return state instanceof JobEnded ended && clock.millis() - ended.endedAt() >= endedRetentionMs;
   }
 
+  /**
+   * Assembles frame {@code f} (from 0) of an animation whose tiles are all in: its FRAME event, or the
+   * {@link Step} that fails the job.
+   */
+  private Object assembleFrame(String jobId, JobProgress progress, int f, Integer number,
+      IntFunction<String> digests) {
+    int first = f * progress.frameTiles;
+    S3Uri frameOutput;
+    try {
+      frameOutput = JobRequest.Frames.outputOf(progress.output, number);
+    } catch (IllegalArgumentException e) {
+      return fail(jobId, first, "tile " + first + ": output " + progress.output + ": " + e.getMessage());
+    }
+    AssembledImage image;
+    try {
+      image = assembler.assemble(progress.frameAssemblyRequest(jobId, f, frameOutput, digests));
+    } catch (AssemblyFailedException e) {
+      log.warn("assembly of frame {} failed: {}", number, e.getMessage());
+      return fail(jobId, e.tile(), (e.tile() == null ? "assembling frame " + number + ": " : "tile " + e.tile()
+          + ": ") + e.reason());
+    }
+    progress.frameBytes += image.bytes();
+    log.info("frame {} assembled: {} ({} bytes)", number, image.output(), image.bytes());
+    return new JobEvent.Frame(jobId, clock.millis(), number, image.output(), image.format().name(), image.sha256(),
+        image.bytes());
+  }
+
+  /** The plan came in after some tiles: assembles what waited for its output. */
+  private Step afterPlan(String jobId, JobProgress progress, IntFunction<String> digests) {
+    if (progress.frameTiles == 0) {
+      return progress.complete() ? complete(jobId, progress, null, digests) : new Step(progress, List.of(), false);
+    }
+    List<JobEvent> events = new java.util.ArrayList<>();
+    for (int f = 0; f < progress.tileCount / progress.frameTiles; f++) {
+      if (progress.frameComplete(f)) {
+        Object frame = assembleFrame(jobId, progress, f, progress.frameNumbers.get(f), digests);
+        if (frame instanceof Step failed) {
+          return failed;
+        }
+        events.add((JobEvent) frame);
+      }
+    }
+    progress.frameNumbers.clear();
+    if (progress.complete()) {
+      Step done = completeAnimation(jobId, progress, events.remove(events.size() - 1), null);
+      events.addAll(done.events());
+      return new Step(done.state(), events, false);
+    }
+    return new Step(progress, events, false);
+  }
+
   /** The last frame of an animation is in (and assembled): COMPLETED, after that frame's FRAME event. */
   private Step completeAnimation(String jobId, JobProgress progress, JobEvent frameEvent, TileResult.Done last) {
     long end = clock.millis();
@@ -358,7 +436,7 @@ final class JobAggregator {
 
   /** The folder of the job's renderer logs, from a result that links one, or null. */
   private static S3Uri logsOf(TileResult.Done r) {
-    if (r.log() == null) {
+    if (r == null || r.log() == null) {
       return null;
     }
     String key = r.log().key();
@@ -366,11 +444,11 @@ final class JobAggregator {
   }
 
   /** @param logs the folder of the job's renderer logs, or null */
-  private Step complete(String jobId, JobProgress progress, S3Uri logs) {
+  private Step complete(String jobId, JobProgress progress, S3Uri logs, IntFunction<String> digests) {
     long start = clock.millis();
     AssembledImage image;
     try {
-      image = assembler.assemble(progress.assemblyRequest(jobId));
+      image = assembler.assemble(progress.assemblyRequest(jobId, digests));
     } catch (AssemblyFailedException e) {
       log.warn("assembly failed: {}", e.getMessage());
       String reason = (e.tile() == null ? "assembling the image: " : "tile " + e.tile() + ": ") + e.reason();
@@ -417,9 +495,6 @@ final class JobAggregator {
       return "image size " + r.imageWidth() + "x" + r.imageHeight() + " conflicts with the planned " + p.width() + "x"
           + p.height();
     }
-    if (!r.output().equals(p.output())) {
-      return "output " + r.output() + " conflicts with the planned " + p.output();
-    }
     return null;
   }
 
@@ -445,11 +520,6 @@ final class JobAggregator {
     if ((long) t.x() + t.width() > r.imageWidth() || (long) t.y() + t.height() > r.imageHeight()) {
       return "its rectangle " + t.width() + "x" + t.height() + " at " + t.x() + "," + t.y() + " reaches outside the "
           + r.imageWidth() + "x" + r.imageHeight() + " image";
-    }
-    try {
-      ImageFormat.forExtension(r.output().extension());
-    } catch (IllegalArgumentException e) {
-      return "output " + r.output() + ": " + e.getMessage();
     }
     return null;
   }

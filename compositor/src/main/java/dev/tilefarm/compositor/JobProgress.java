@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * A job whose tiles are still coming in: which tiles are done, and what assembly will need to know about
  * them, in a value that stays small however many tiles the job has.
  *
- * <p>The image's size, channels and output come from the job's first result and every later result must
- * agree ({@link #conflict}). A done bit per tile catches duplicates. Tile rectangles and tile URIs are not
+ * <p>The image's size and channels come from the job's first result and every later result must agree
+ * ({@link #conflict}). The output comes from the splitter's plan only, never from a result: it is null while
+ * the plan has not come in (its topic is not ordered with the results'), and a job whose tiles are all in
+ * waits for it. A done bit per tile catches duplicates. Tile rectangles and tile URIs are not
  * stored one by one when they can be derived: the rectangles are predicted by a row-major grid learned
  * from the results themselves (the tile size is the size of any tile that is not in the last column or
  * row), and the URIs by the pattern {@code prefix + index + suffix} seen in the first result. Only tiles
@@ -35,7 +38,8 @@ final class JobProgress implements JobState {
   final int width;
   final int height;
   final int channels;
-  final S3Uri output;
+  /** Where the image goes, from the splitter's plan; null until the plan is in. */
+  S3Uri output;
   final long acceptedAt;
   final long firstSeenAt;
   long renderMs;
@@ -74,6 +78,11 @@ final class JobProgress implements JobState {
    * every tile is an object of its own.
    */
   int packTiles;
+  /**
+   * For an animation whose plan is not in yet, the frame number of each frame index seen (its output's name
+   * needs it, and the output is not known before the plan); empty once the plan is in.
+   */
+  final NavigableMap<Integer, Integer> frameNumbers = new TreeMap<>();
 
   JobProgress(int tileCount, int width, int height, int channels, S3Uri output, long acceptedAt, long firstSeenAt,
       long renderMs, long lastProgressAt, int doneCount, BitSet done, int gridWidth, int gridHeight,
@@ -98,8 +107,12 @@ final class JobProgress implements JobState {
     this.tileUris = tileUris;
   }
 
-  /** A job seen for the first time, through {@code first}, which is valid on its own; nothing is done yet. */
-  static JobProgress start(TileResult.Done first, long now) {
+  /**
+   * A job seen for the first time, through {@code first}, which is valid on its own; nothing is done yet.
+   *
+   * @param output the output of the job's plan, or null if the plan is not in yet
+   */
+  static JobProgress start(TileResult.Done first, long now, S3Uri output) {
     String uri = first.tileUri().toString();
     // A packed tile's object is its pack, named after the pack's first tile.
     String index = Integer.toString(first.tile().index() - (first.part() == null ? 0 : first.part()));
@@ -108,7 +121,7 @@ final class JobProgress implements JobState {
     String prefix = at < 0 ? null : uri.substring(0, at);
     String suffix = at < 0 ? null : uri.substring(at + index.length());
     JobProgress p = new JobProgress(first.tileCount(), first.imageWidth(), first.imageHeight(), first.channels(),
-        first.output(), first.acceptedAt(), now, 0, NEVER, 0, new BitSet(), 0, 0, prefix, suffix,
+        output, first.acceptedAt(), now, 0, NEVER, 0, new BitSet(), 0, 0, prefix, suffix,
         new TreeMap<>(), new TreeMap<>());
     p.frameTiles = first.frameTiles() == null ? 0 : first.frameTiles();
     p.packTiles = first.packTiles() == null ? 0 : first.packTiles();
@@ -143,9 +156,6 @@ final class JobProgress implements JobState {
     }
     if (r.channels() != channels) {
       return "channels " + r.channels() + " conflicts with " + channels + " from the job's first result";
-    }
-    if (!r.output().equals(output)) {
-      return "output " + r.output() + " conflicts with " + output + " from the job's first result";
     }
     int ft = r.frameTiles() == null ? 0 : r.frameTiles();
     if (ft != frameTiles) {
@@ -182,22 +192,26 @@ final class JobProgress implements JobState {
     }
   }
 
-  /** Where tile {@code i} is stored, with its rectangle. */
-  private TilePart part(int i) {
+  /** Where tile {@code i} is stored, with its rectangle and the sha256 {@code digests} has for it. */
+  private TilePart part(int i, IntFunction<String> digests) {
     TileRect rect = rects.containsKey(i) ? rects.get(i) : predictedRect(i);
+    String digest = digests.apply(i);
     if (packTiles > 0) {
       int part = i % packTiles;
-      return new TilePart(rect, S3Uri.parse(patternUri(i - part)), part);
+      return new TilePart(rect, S3Uri.parse(patternUri(i - part)), part, digest);
     }
     S3Uri uri = tileUris.containsKey(i) ? tileUris.get(i) : S3Uri.parse(patternUri(i));
-    return new TilePart(rect, uri);
+    return new TilePart(rect, uri, TilePart.WHOLE, digest);
   }
 
-  /** Every tile with its rectangle and URI, in index order; only meaningful once {@link #complete()}. */
-  List<TilePart> parts() {
+  /**
+   * Every tile with its rectangle, URI and checked sha256 ({@code digests}: tile index to sha256), in index
+   * order; only meaningful once {@link #complete()}.
+   */
+  List<TilePart> parts(IntFunction<String> digests) {
     List<TilePart> parts = new ArrayList<>(tileCount);
     for (int i = done.nextSetBit(0); i >= 0; i = done.nextSetBit(i + 1)) {
-      parts.add(part(i));
+      parts.add(part(i, digests));
     }
     return parts;
   }
@@ -209,18 +223,18 @@ final class JobProgress implements JobState {
   }
 
   /** The assembly of frame {@code f} (from 0) of an animation, to {@code output}; meaningful once it is complete. */
-  AssemblyRequest frameAssemblyRequest(String jobId, int f, S3Uri frameOutput) {
+  AssemblyRequest frameAssemblyRequest(String jobId, int f, S3Uri frameOutput, IntFunction<String> digests) {
     List<TilePart> parts = new ArrayList<>(frameTiles);
     for (int i = f * frameTiles; i < (f + 1) * frameTiles; i++) {
-      parts.add(part(i));
+      parts.add(part(i, digests));
     }
     return new AssemblyRequest(jobId, width, height, channels, frameOutput,
         ImageFormat.forExtension(frameOutput.extension()), parts);
   }
 
-  AssemblyRequest assemblyRequest(String jobId) {
+  AssemblyRequest assemblyRequest(String jobId, IntFunction<String> digests) {
     return new AssemblyRequest(jobId, width, height, channels, output, ImageFormat.forExtension(output.extension()),
-        parts());
+        parts(digests));
   }
 
   private boolean gridKnown() {
@@ -275,13 +289,14 @@ final class JobProgress implements JobState {
   @Override
   public boolean equals(Object o) {
     return o instanceof JobProgress p && tileCount == p.tileCount && width == p.width && height == p.height
-        && channels == p.channels && output.equals(p.output) && acceptedAt == p.acceptedAt
+        && channels == p.channels && Objects.equals(output, p.output) && acceptedAt == p.acceptedAt
         && firstSeenAt == p.firstSeenAt && renderMs == p.renderMs && lastProgressAt == p.lastProgressAt
         && doneCount == p.doneCount && done.equals(p.done) && gridWidth == p.gridWidth
         && gridHeight == p.gridHeight && Objects.equals(uriPrefix, p.uriPrefix)
         && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
         && deadline == p.deadline && lastTileAt == p.lastTileAt && frameTiles == p.frameTiles
-        && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0 && packTiles == p.packTiles;
+        && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0 && packTiles == p.packTiles
+        && frameNumbers.equals(p.frameNumbers);
   }
 
   @Override

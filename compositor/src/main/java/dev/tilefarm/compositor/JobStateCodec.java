@@ -24,11 +24,15 @@ import java.util.TreeMap;
  * (ints), URI pattern (boolean present, then prefix and suffix strings), listed rectangles (int count, then
  * index, x, y, width, height ints each), listed URIs (int count, then index int and string each), then
  * (format 2) deadline and lastTileAt (longs), then (format 3) frameTiles (int) and frameBytes (long), then
- * (format 4) reported (double), then (format 5) packTiles (int); for {@link JobPlanned} (format 2): tileCount, width, height (ints), output
+ * (format 4) reported (double), then (format 5) packTiles (int), then (format 6) the frame numbers of an
+ * animation waiting for its plan (int count, then frame index and number ints each); the output is "" while
+ * the plan is not in; for {@link JobPlanned} (format 2): tileCount, width, height (ints), output
  * (string), acceptedAt, deadline (longs), then (format 4) lastProgressAt (long) and reported (double).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 5;
+  static final byte FORMAT = 6;
+  /** Format 5 lacked the frame numbers an animation keeps while its plan is not in; still read. */
+  private static final byte FORMAT_5 = 5;
   /** Format 4 lacked a progress's pack size (jobs of packed tiles); still read. */
   private static final byte FORMAT_4 = 4;
   /** Format 3 lacked the fraction of the last PROGRESS event and a planned job's PROGRESS time; still read. */
@@ -61,6 +65,11 @@ final class JobStateCodec {
         out.writeLong(p.frameBytes);
         out.writeDouble(p.reported);
         out.writeInt(p.packTiles);
+        out.writeInt(p.frameNumbers.size());
+        for (Map.Entry<Integer, Integer> e : p.frameNumbers.entrySet()) {
+          out.writeInt(e.getKey());
+          out.writeInt(e.getValue());
+        }
       } else if (state instanceof JobPlanned p) {
         out.writeByte(PLANNED);
         out.writeInt(p.tileCount());
@@ -86,7 +95,7 @@ final class JobStateCodec {
     out.writeInt(p.width);
     out.writeInt(p.height);
     out.writeByte(p.channels);
-    out.writeUTF(p.output.toString());
+    out.writeUTF(p.output == null ? "" : p.output.toString()); // "": the plan is not in yet
     out.writeLong(p.acceptedAt);
     out.writeLong(p.firstSeenAt);
     out.writeLong(p.renderMs);
@@ -124,7 +133,7 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_5 && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -145,6 +154,11 @@ final class JobStateCodec {
           }
           if (format >= 5) {
             p.packTiles = in.readInt();
+          }
+          if (format >= 6) {
+            for (int n = in.readInt(); n > 0; n--) {
+              p.frameNumbers.put(in.readInt(), in.readInt());
+            }
           }
         } else {
           p.lastTileAt = p.firstSeenAt;
@@ -174,7 +188,8 @@ final class JobStateCodec {
     int width = in.readInt();
     int height = in.readInt();
     int channels = in.readByte();
-    S3Uri output = S3Uri.parse(in.readUTF());
+    String outputText = in.readUTF();
+    S3Uri output = outputText.isEmpty() ? null : S3Uri.parse(outputText);
     long acceptedAt = in.readLong();
     long firstSeenAt = in.readLong();
     long renderMs = in.readLong();

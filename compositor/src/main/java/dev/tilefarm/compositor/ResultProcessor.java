@@ -33,6 +33,12 @@ import org.slf4j.MDC;
  * The Kafka side of {@link JobAggregator}: decodes a tile result from its raw bytes, applies it to the job's
  * stored state, stores the new state and forwards the events — all inside the task's transaction. A record
  * that is not a tile result goes to the dead-letter topic, in the same transaction, and processing goes on.
+ *
+ * <p>A DONE result is a claim anyone who can write the topic could make: before it counts, {@link TileCheck}
+ * makes sure it names the object the compositor derives for the tile and gives that object's sha256; one that
+ * does not is dead-lettered with the reason, and the job goes on waiting for its real tile. The checked sha256
+ * is kept per tile ({@link CompositorTopology#DIGEST_STORE}) until the job ends, and the assembler refuses a
+ * tile whose bytes no longer have it.
  */
 final class ResultProcessor implements Processor<byte[], byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
@@ -43,6 +49,9 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   /** Statistics passes of process jobs; null: this compositor fails jobs that need them. */
   private final PassCoordinator passes;
   private KeyValueStore<String, String> passStates;
+  /** "jobId/index" -> the checked sha256 of that done tile, until the job ends. */
+  private KeyValueStore<String, String> digests;
+  private final TileCheck check;
   private final InstantSource clock;
   private final Duration progressInterval;
   private final Duration purgeInterval;
@@ -62,14 +71,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
    */
   private final InTileProgress inTile = new InTileProgress();
 
-  ResultProcessor(JobAggregator aggregator, InstantSource clock, Duration progressInterval, Duration purgeInterval,
-      Duration checkInterval, String controlTopic) {
-    this(aggregator, null, clock, progressInterval, purgeInterval, checkInterval, controlTopic);
-  }
-
-  ResultProcessor(JobAggregator aggregator, PassCoordinator passes, InstantSource clock, Duration progressInterval,
-      Duration purgeInterval, Duration checkInterval, String controlTopic) {
+  ResultProcessor(JobAggregator aggregator, PassCoordinator passes, TileCheck check, InstantSource clock,
+      Duration progressInterval, Duration purgeInterval, Duration checkInterval, String controlTopic) {
     this.passes = passes;
+    this.check = check;
     this.aggregator = aggregator;
     this.clock = clock;
     this.progressInterval = progressInterval;
@@ -83,6 +88,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     this.context = context;
     this.store = context.getStateStore(CompositorTopology.STORE);
     this.passStates = context.getStateStore(CompositorTopology.PASS_STORE);
+    this.digests = context.getStateStore(CompositorTopology.DIGEST_STORE);
     context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, t -> flushProgress());
     context.schedule(purgeInterval, PunctuationType.WALL_CLOCK_TIME, t -> purgeEnded());
     context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, t -> checkTimes());
@@ -106,10 +112,19 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     MDC.put("tileId", jobId + "/" + result.tile().index());
     try {
       if (result instanceof TileResult.Done done && done.pass() != null) {
-        pass(jobId, done);
+        pass(jobId, done, record);
         return;
       }
-      JobAggregator.Step step = aggregator.accept(jobId, store.get(jobId), result, inTile);
+      JobState prior = store.get(jobId);
+      if (result instanceof TileResult.Done done && counts(prior, done)) {
+        String refused = check.refusal(jobId, done);
+        if (refused != null) {
+          deadLetter(record, "a forged or stray tile result: " + refused);
+          return;
+        }
+        digests.put(digestKey(jobId, done.tile().index()), done.sha256().toLowerCase(java.util.Locale.ROOT));
+      }
+      JobAggregator.Step step = aggregator.accept(jobId, prior, result, inTile, digestsOf(jobId));
       apply(jobId, step);
     } finally {
       MDC.remove("tileId");
@@ -122,11 +137,45 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     return inTile.jobs();
   }
 
+  /**
+   * Whether {@code done} would count for its job: not when the job has ended or the tile is done (the aggregator
+   * ignores those, and an ended job's tiles are deleted, so there is nothing to check them against).
+   */
+  private static boolean counts(JobState prior, TileResult.Done done) {
+    int index = done.tile().index();
+    return !(prior instanceof JobEnded)
+        && !(prior instanceof JobProgress p && index >= 0 && index < p.tileCount && p.isDone(index));
+  }
+
+  private static String digestKey(String jobId, int index) {
+    return jobId + "/" + index;
+  }
+
+  /** The checked sha256 of the job's done tiles, by index. */
+  private java.util.function.IntFunction<String> digestsOf(String jobId) {
+    return i -> digests.get(digestKey(jobId, i));
+  }
+
+  /** Forgets the checked sha256 of an ended job's tiles. */
+  private void forgetDigests(String jobId) {
+    List<String> keys = new ArrayList<>();
+    // Job ids hold no '/', and '0' follows it: the range is exactly this job's "jobId/index" keys.
+    try (KeyValueIterator<String, String> all = digests.range(jobId + "/", jobId + "0")) {
+      all.forEachRemaining(e -> keys.add(e.key));
+    }
+    keys.forEach(digests::delete);
+  }
+
   /** A tile of a statistics pass: counted, and the last one merges the pass and starts the next. */
-  private void pass(String jobId, TileResult.Done done) {
+  private void pass(String jobId, TileResult.Done done, Record<byte[], byte[]> record) {
     JobState job = store.get(jobId);
     if (job instanceof JobEnded) {
       return; // ended (cancelled, failed, timed out): no further pass
+    }
+    String refused = check.refusal(jobId, done);
+    if (refused != null) {
+      deadLetter(record, "a forged or stray tile result: " + refused);
+      return;
     }
     PassCoordinator.Step step = passes == null
         ? new PassCoordinator.Step(null, List.of(), "this compositor runs no statistics passes")
@@ -153,6 +202,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       store.put(jobId, step.state());
       if (step.state() instanceof JobEnded) {
         inTile.forget(jobId);
+        forgetDigests(jobId);
       }
     }
     for (JobEvent event : step.events()) {
@@ -185,7 +235,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       JobState prior = store.get(jobId);
       // Java 17 has no pattern switch; JobControl is sealed, so these two branches are all there is.
       JobAggregator.Step step = control instanceof JobControl.Planned planned
-          ? aggregator.planned(jobId, prior, planned)
+          ? aggregator.planned(jobId, prior, planned, digestsOf(jobId))
           : aggregator.cancel(jobId, prior, (JobControl.Cancel) control);
       apply(jobId, step);
     } finally {

@@ -56,7 +56,7 @@ class AnimationTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "animation-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-    driver = new TopologyTestDriver(CompositorTopology.build(topics, assembler, () -> T0, Duration.ofMillis(250)),
+    driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, () -> T0, Duration.ofMillis(250)),
         props, T0);
     results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
@@ -92,7 +92,7 @@ class AnimationTopologyTest {
 
   @Test
   void anAnimationsProgressSurvivesTheStore() {
-    JobProgress p = JobProgress.start(result(7), 5);
+    JobProgress p = JobProgress.start(result(7), 5, result(7).output());
     p.add(result(7));
     p.frameBytes = 1234;
     JobState back = JobStateCodec.decode(JobStateCodec.encode(p));

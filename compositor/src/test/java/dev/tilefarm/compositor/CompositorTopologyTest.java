@@ -83,7 +83,7 @@ class CompositorTopologyTest {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
     driver = new TopologyTestDriver(
-        CompositorTopology.build(topics, assembler, clock, PROGRESS_INTERVAL, ENDED_RETENTION), props, T0);
+        CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL, ENDED_RETENTION), props, T0);
     results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
     rawResults = driver.createInputTopic(topics.tileResults().name(), Serdes.ByteArray().serializer(),

@@ -128,8 +128,13 @@ class InTileProgressTest {
         .withLoggingDisabled().build();
     passes.init(context.getStateStoreContext(), passes);
     context.addStateStore(passes);
-    ResultProcessor processor = new ResultProcessor(aggregator, clock, Duration.ofMillis(250), Duration.ofHours(1),
-        Duration.ofSeconds(1), "control");
+    KeyValueStore<String, String> digests = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(CompositorTopology.DIGEST_STORE), Serdes.String(), Serdes.String())
+        .withLoggingDisabled().build();
+    digests.init(context.getStateStoreContext(), digests);
+    context.addStateStore(digests);
+    ResultProcessor processor = new ResultProcessor(aggregator, null, new TileCheck("farm", assembler.tiles()), clock,
+        Duration.ofMillis(250), Duration.ofHours(1), Duration.ofSeconds(1), "control");
     processor.init(context);
     JsonSerde<JobControl> controls = new JsonSerde<>(JobControl.class);
     JsonSerde<TileResult> results = new JsonSerde<>(TileResult.class);

@@ -31,7 +31,7 @@ class JobStateCodecTest {
     for (TileRect r : order.subList(0, upTo)) {
       TileResult.Done d = done("job-7", r, rects.size(), w, h, uri.apply(r.index()));
       if (p == null) {
-        p = JobProgress.start(d, 2000);
+        p = JobProgress.start(d, 2000, d.output());
       }
       p.add(d);
       assertEquals(p, JobStateCodec.decode(JobStateCodec.encode(p)), "round trip");
@@ -49,7 +49,7 @@ class JobStateCodecTest {
     for (TileRect r : order) {
       TileResult.Done d = done("job-7", r, 10_000, 100 * 64 - 17, 100 * 64 - 5, TileKeys.tile("farm", "job-7", r.index()));
       if (p == null) {
-        p = JobProgress.start(d, 2000);
+        p = JobProgress.start(d, 2000, d.output());
       }
       p.add(d);
     }
@@ -57,7 +57,7 @@ class JobStateCodecTest {
     byte[] bytes = JobStateCodec.encode(p);
     assertTrue(bytes.length < 1_500, "state is " + bytes.length + " bytes");
     JobProgress back = (JobProgress) JobStateCodec.decode(bytes);
-    List<TilePart> parts = back.parts();
+    List<TilePart> parts = back.parts(i -> null);
     for (int i = 0; i < grid.size(); i++) {
       assertEquals(grid.get(i), parts.get(i).rect());
       assertEquals(TileKeys.tile("farm", "job-7", i), parts.get(i).uri());
@@ -73,7 +73,7 @@ class JobStateCodecTest {
     IntFunction<S3Uri> uri = i -> i == 4 ? S3Uri.parse("s3://elsewhere/odd-name.tft") : TileKeys.tile("farm", "job-7", i);
     JobProgress p = collect(rects, 16, 7, uri, 3, rects.size());
     assertTrue(p.complete());
-    List<TilePart> parts = ((JobProgress) JobStateCodec.decode(JobStateCodec.encode(p))).parts();
+    List<TilePart> parts = ((JobProgress) JobStateCodec.decode(JobStateCodec.encode(p))).parts(i -> null);
     for (int i = 0; i < rects.size(); i++) {
       assertEquals(rects.get(i), parts.get(i).rect());
       assertEquals(uri.apply(i), parts.get(i).uri());
@@ -84,7 +84,7 @@ class JobStateCodecTest {
   void gridTilesAreNotListedOnceTheGridIsKnown() {
     List<TileRect> grid = TestImages.grid(100, 100, 30);
     TileResult.Done last = done("job-7", grid.get(15), 16, 100, 100, TileKeys.tile("farm", "job-7", 15));
-    JobProgress p = JobProgress.start(last, 0);
+    JobProgress p = JobProgress.start(last, 0, last.output());
     p.add(last);
     // The last tile alone (last column and row) tells nothing about the grid, so it is listed at first...
     assertEquals(1, p.rects.size());
@@ -109,7 +109,7 @@ class JobStateCodecTest {
     assertEquals(planned, JobStateCodec.decode(JobStateCodec.encode(planned)));
     List<TileRect> grid = TestImages.grid(50, 10, 10);
     TileResult.Done d = done("job-7", grid.get(2), 5, 50, 10, TileKeys.tile("farm", "job-7", 2));
-    JobProgress p = JobProgress.start(d, 2000);
+    JobProgress p = JobProgress.start(d, 2000, d.output());
     p.add(d);
     p.reported = 0.46;
     JobProgress back = (JobProgress) JobStateCodec.decode(JobStateCodec.encode(p));
@@ -128,7 +128,7 @@ class JobStateCodecTest {
 
     List<TileRect> grid = TestImages.grid(50, 10, 10);
     TileResult.Done d = done("job-7", grid.get(2), 5, 50, 10, TileKeys.tile("farm", "job-7", 2));
-    JobProgress p = JobProgress.start(d, 2000);
+    JobProgress p = JobProgress.start(d, 2000, d.output());
     p.add(d);
     p.reported = 0.5;
     byte[] p5 = JobStateCodec.encode(p);
@@ -146,14 +146,14 @@ class JobStateCodecTest {
     S3Uri pack = TileKeys.pack("farm", "job-9", 0);
     TileResult.Done first = new TileResult.Done("job-9", grid.get(1), 4, 64, 16, OUTPUT, pack, 3, 10, "0".repeat(64),
         1, "w", 1000, null, null, null, null, 1, 4);
-    JobProgress p = JobProgress.start(first, 2000);
+    JobProgress p = JobProgress.start(first, 2000, first.output());
     p.add(first);
     assertEquals(4, p.packTiles);
     assertEquals(p, JobStateCodec.decode(JobStateCodec.encode(p)));
 
     List<TileRect> plain = TestImages.grid(50, 10, 10);
     TileResult.Done d = done("job-8", plain.get(2), 5, 50, 10, TileKeys.tile("farm", "job-8", 2));
-    JobProgress q = JobProgress.start(d, 2000);
+    JobProgress q = JobProgress.start(d, 2000, d.output());
     q.add(d);
     byte[] q5 = JobStateCodec.encode(q);
     byte[] q4 = java.util.Arrays.copyOf(q5, q5.length - 4);
