@@ -82,7 +82,8 @@ class AnimationTopologyTest {
     TileRect r = grid.get(index % grid.size());
     TileRect rect = new TileRect(index, r.x(), r.y(), r.width(), r.height());
     return new TileResult.Done("anim", rect, grid.size() * FRAMES.length, 70, 50, PATTERN,
-        TileKeys.tile("farm", "anim", index), 3, 1000, "00", 10, "worker-1", 0, FRAMES[f], grid.size(),
+        TileKeys.tile("farm", "anim", index), 3, 1000,
+        TileCheck.sha256(store.tiles.get(TileKeys.tile("farm", "anim", index))), 10, "worker-1", 0, FRAMES[f], grid.size(),
         new S3Uri("farm", "logs/anim/" + index + ".log"));
   }
 
@@ -90,11 +91,45 @@ class AnimationTopologyTest {
     results.pipeInput("anim", RESULTS.encode(result(index)));
   }
 
+  /** The splitter's plan of the animation. */
+  private void plan() {
+    driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("anim", new dev.tilefarm.schemas.JsonSerde<>(dev.tilefarm.schemas.JobControl.class).encode(
+            new dev.tilefarm.schemas.JobControl.Planned("anim", 0, grid.size() * FRAMES.length, 70, 50, PATTERN,
+                null)));
+  }
+
+  @Test
+  void framesWhoseTilesOvertakeThePlanAreWrittenWhenItComes() {
+    for (int i = grid.size(); i < 2 * grid.size(); i++) {
+      send(i);
+    }
+    assertTrue(events.readValuesToList().stream().noneMatch(JobEvent.Frame.class::isInstance),
+        "no output pattern before the plan");
+    assertTrue(store.written.isEmpty());
+    JobState waiting = driver.<String, JobState>getKeyValueStore(CompositorTopology.STORE).get("anim");
+    assertEquals(waiting, JobStateCodec.decode(JobStateCodec.encode(waiting)), "the frame numbers are kept");
+    plan();
+    JobEvent.Frame frame = assertInstanceOf(JobEvent.Frame.class, events.readValue());
+    assertEquals(12, frame.frame());
+    assertEquals(S3Uri.parse("s3://out/shot/frame-012.png"), frame.output());
+    assertArrayEquals(images.get(1).pixels(), TestImages.decode(store.written.get(frame.output()).bytes()).pixels());
+    for (int i = 0; i < grid.size() * FRAMES.length; i++) {
+      if (i / grid.size() != 1) {
+        send(i);
+      }
+    }
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(2, all.stream().filter(JobEvent.Frame.class::isInstance).count(), all.toString());
+    assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1));
+  }
+
   @Test
   void anAnimationsProgressSurvivesTheStore() {
     JobProgress p = JobProgress.start(result(7), 5, result(7).output());
     p.add(result(7));
     p.frameBytes = 1234;
+    p.frameNumbers.put(0, 11);
     JobState back = JobStateCodec.decode(JobStateCodec.encode(p));
     assertEquals(p, back);
     assertEquals(grid.size(), ((JobProgress) back).frameTiles);
@@ -103,6 +138,7 @@ class AnimationTopologyTest {
   @Test
   void eachFrameIsWrittenAsSoonAsItsTilesAreInAndTheJobCompletesWithTheLast() {
     int n = grid.size() * FRAMES.length;
+    plan();
     // Frame 12 (the second) first, then the rest mixed.
     List<Integer> rest = new ArrayList<>();
     for (int i = 0; i < n; i++) {

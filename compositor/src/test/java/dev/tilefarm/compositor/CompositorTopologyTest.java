@@ -105,11 +105,20 @@ class CompositorTopologyTest {
     driver.advanceWallClockTime(d);
   }
 
-  /** A job whose tiles are stored; {@link #result} makes its tile results. */
-  private record Job(String id, TileImage image, List<TileRect> rects, S3Uri output) {
+  /**
+   * A job whose tiles are stored; {@link #result} makes its tile results (with the sha256 of each stored tile, as
+   * a worker gives it), {@link #plan} the splitter's plan.
+   */
+  private record Job(String id, TileImage image, List<TileRect> rects, S3Uri output, List<String> sha256) {
     TileResult.Done result(int index) {
       return new TileResult.Done(id, rects.get(index), rects.size(), image.width(), image.height(), output,
-          TileKeys.tile("farm", id, index), image.channels(), 1000, "00", 10 + index, "worker-1", ACCEPTED_AT);
+          TileKeys.tile("farm", id, index), image.channels(), 1000, sha256.get(index), 10 + index, "worker-1",
+          ACCEPTED_AT);
+    }
+
+    dev.tilefarm.schemas.JobControl.Planned plan() {
+      return new dev.tilefarm.schemas.JobControl.Planned(id, ACCEPTED_AT, rects.size(), image.width(),
+          image.height(), output, null);
     }
 
     long renderMs() {
@@ -120,7 +129,15 @@ class CompositorTopologyTest {
   private Job job(String id, TileImage image, int tile, S3Uri output) {
     List<TileRect> rects = TestImages.grid(image.width(), image.height(), tile);
     store.putTiles(image, rects, i -> TileKeys.tile("farm", id, i));
-    return new Job(id, image, rects, output);
+    List<String> sha256 = rects.stream().map(r -> TileCheck.sha256(store.tiles.get(TileKeys.tile("farm", id,
+        r.index())))).toList();
+    return new Job(id, image, rects, output, sha256);
+  }
+
+  /** A job whose plan is in, as the splitter sends it before any of its tiles is made. */
+  private Job planned(Job job) {
+    control(job.plan());
+    return job;
   }
 
   private Job pngJob(String id) {
@@ -150,7 +167,7 @@ class CompositorTopologyTest {
 
   @Test
   void resultsInAnyOrderCompleteTheJobOnceWithTheAssembledImage() throws Exception {
-    Job job = pngJob("j1");
+    Job job = planned(pngJob("j1"));
     readMs.set(3);
     for (int i : shuffled(job.rects().size(), 1)) {
       send(job.result(i));
@@ -172,12 +189,13 @@ class CompositorTopologyTest {
     assertEquals(70, c.width());
     assertEquals(50, c.height());
     assertEquals(6, c.tiles());
-    // Six tile reads of 3 ms each, by the topology's clock, all inside the assembly.
+    // Six tile reads of 3 ms each, by the topology's clock, inside the assembly; six more before it, each
+    // result's check of its tile.
     assertEquals(18, c.timings().assemble());
     assertEquals(job.renderMs(), c.timings().render());
-    assertEquals(5_000 + 18, c.timings().total());
-    assertEquals(T0.toEpochMilli() + 18, c.timestamp());
-    assertEquals(new JobEnded(JobEnded.Outcome.COMPLETED, T0.toEpochMilli() + 18), jobStore().get("j1"));
+    assertEquals(5_000 + 36, c.timings().total());
+    assertEquals(T0.toEpochMilli() + 36, c.timestamp());
+    assertEquals(new JobEnded(JobEnded.Outcome.COMPLETED, T0.toEpochMilli() + 36), jobStore().get("j1"));
   }
 
   @Test
@@ -185,20 +203,24 @@ class CompositorTopologyTest {
     TileImage image = TestImages.image(70, 50, 3, 99);
     List<TileRect> rects = TestImages.grid(70, 50, 10);
     int packTiles = 4;
+    List<String> sha256 = new ArrayList<>();
     for (int first = 0; first < rects.size(); first += packTiles) {
       List<byte[]> parts = new ArrayList<>();
       for (int i = first; i < Math.min(rects.size(), first + packTiles); i++) {
         parts.add(dev.tilefarm.store.TileCodec.encode(TestImages.crop(image, rects.get(i))));
+        sha256.add(TileCheck.sha256(parts.get(parts.size() - 1)));
       }
       store.tiles.put(TileKeys.pack("farm", "pk", first), dev.tilefarm.store.TilePack.encode(parts));
     }
     S3Uri output = S3Uri.parse("s3://out/pk.png");
+    control(new dev.tilefarm.schemas.JobControl.Planned("pk", ACCEPTED_AT, rects.size(), 70, 50, output, null));
     readMs.set(3);
     for (int i : shuffled(rects.size(), 7)) {
       send(new TileResult.Done("pk", rects.get(i), rects.size(), 70, 50, output,
-          TileKeys.pack("farm", "pk", i - i % packTiles), 3, 100, "00", 1, "worker-1", ACCEPTED_AT, null, null, null,
-          null, i % packTiles, packTiles));
+          TileKeys.pack("farm", "pk", i - i % packTiles), 3, 100, sha256.get(i), 1, "worker-1", ACCEPTED_AT, null,
+          null, null, null, i % packTiles, packTiles));
     }
+    assertTrue(dead.isEmpty());
     List<JobEvent> all = events.readValuesToList();
     JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1), all.toString());
     assertEquals(35, c.tiles());
@@ -208,22 +230,24 @@ class CompositorTopologyTest {
   }
 
   @Test
-  void aPackedTileInAnotherPackThanItsIndexSaysFailsTheJob() {
+  void aPackedTileNamingAnotherPackThanItsIndexSaysIsDeadLettered() {
     TileImage image = TestImages.image(40, 10, 3, 5);
     List<TileRect> rects = TestImages.grid(40, 10, 10);
+    byte[] part = dev.tilefarm.store.TileCodec.encode(TestImages.crop(image, rects.get(0)));
+    store.tiles.put(TileKeys.pack("farm", "pk2", 0), dev.tilefarm.store.TilePack.encode(List.of(part, part)));
     S3Uri output = S3Uri.parse("s3://out/pk2.png");
-    send(new TileResult.Done("pk2", rects.get(0), 4, 40, 10, output, TileKeys.pack("farm", "pk2", 0), 3, 100, "00",
-        1, "worker-1", ACCEPTED_AT, null, null, null, null, 0, 2));
-    send(new TileResult.Done("pk2", rects.get(2), 4, 40, 10, output, TileKeys.pack("farm", "pk2", 0), 3, 100, "00",
-        1, "worker-1", ACCEPTED_AT, null, null, null, null, 0, 2));
-    JobEvent.Failed f = assertInstanceOf(JobEvent.Failed.class, only(events.readValuesToList(), JobEvent.Failed.class)
-        .get(0));
-    assertTrue(f.reason().contains("pack"), f.reason());
+    send(new TileResult.Done("pk2", rects.get(2), 4, 40, 10, output, TileKeys.pack("farm", "pk2", 0), 3, 100,
+        TileCheck.sha256(part), 1, "worker-1", ACCEPTED_AT, null, null, null, null, 0, 2));
+    DeadLetter letter = dead.readValue();
+    assertEquals("a forged or stray tile result: tile 2 of job pk2: the result names s3://farm/tiles/pk2/pack-0.tfp, "
+        + "but the tile's object is s3://farm/tiles/pk2/pack-2.tfp", letter.error());
+    assertTrue(events.isEmpty());
+    assertNull(jobStore().get("pk2"), "the result did not count");
   }
 
   @Test
   void duplicatesBeforeAndAfterCompletionGiveOneCompleted() {
-    Job job = pngJob("dup");
+    Job job = planned(pngJob("dup"));
     send(job.result(0));
     send(job.result(0));
     advance(Duration.ofMillis(300));
@@ -247,7 +271,7 @@ class CompositorTopologyTest {
 
   @Test
   void progressIsThrottledPerJobAndNeverSentForTheLastTile() {
-    Job job = job("p", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/p.png"));
+    Job job = planned(job("p", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/p.png")));
     assertEquals(5, job.rects().size());
     send(job.result(0));
     assertEquals(new JobEvent.Progress("p", T0.toEpochMilli(), 1, 5), events.readValue());
@@ -274,8 +298,8 @@ class CompositorTopologyTest {
 
   @Test
   void throttlingIsPerJob() {
-    Job a = pngJob("a");
-    Job b = pngJob("b");
+    Job a = planned(pngJob("a"));
+    Job b = planned(pngJob("b"));
     send(a.result(0));
     send(b.result(0));
     send(a.result(1));
@@ -306,7 +330,8 @@ class CompositorTopologyTest {
     Job job = pngJob("c");
     send(job.result(0));
     TileResult.Done odd = job.result(3);
-    send(new TileResult.Done("c", odd.tile(), 6, 70, 50, odd.output(), odd.tileUri(), 4, 1, "x", 1, "w", ACCEPTED_AT));
+    send(new TileResult.Done("c", odd.tile(), 6, 70, 50, odd.output(), odd.tileUri(), 4, 1, odd.sha256(), 1, "w",
+        ACCEPTED_AT));
     JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
     assertEquals("tile 3: channels 4 conflicts with 3 from the job's first result", failed.reason());
     assertEquals(3, failed.tile());
@@ -314,11 +339,12 @@ class CompositorTopologyTest {
 
   @Test
   void aMissingTileObjectFailsTheJobNamingTheTile() {
-    Job job = pngJob("m");
-    store.tiles.remove(TileKeys.tile("farm", "m", 3));
-    for (int i = 0; i < 6; i++) {
+    Job job = planned(pngJob("m"));
+    for (int i = 0; i < 5; i++) {
       send(job.result(i));
     }
+    store.tiles.remove(TileKeys.tile("farm", "m", 3)); // after its result was checked
+    send(job.result(5));
     JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
     assertEquals("tile 3: s3://farm/tiles/m/3.tft does not exist", failed.reason());
     assertEquals(3, failed.tile());
@@ -336,7 +362,7 @@ class CompositorTopologyTest {
     assertTrue(letter.error().startsWith("not a valid TileResult"), letter.error());
     assertEquals("compositor", letter.role());
 
-    Job job = pngJob("ok");
+    Job job = planned(pngJob("ok"));
     byte[] valid = RESULTS.encode(job.result(0));
     results.pipeInput("other-job", valid);
     assertTrue(dead.readValue().error().contains("keyed by their job id 'ok'"));
@@ -359,7 +385,7 @@ class CompositorTopologyTest {
 
   @Test
   void jpegOutput() {
-    Job job = job("jp", TestImages.smooth(90, 60, 4), 32, S3Uri.parse("s3://out/photos/jp.jpeg"));
+    Job job = planned(job("jp", TestImages.smooth(90, 60, 4), 32, S3Uri.parse("s3://out/photos/jp.jpeg")));
     for (int i : shuffled(job.rects().size(), 3)) {
       send(job.result(i));
     }
@@ -375,7 +401,7 @@ class CompositorTopologyTest {
 
   @Test
   void aStorageOutageAtTheLastTileLeavesEverythingAsItWasForTheRetry() {
-    Job job = pngJob("retry");
+    Job job = planned(pngJob("retry"));
     for (int i = 0; i < 5; i++) {
       send(job.result(i));
     }
@@ -400,19 +426,80 @@ class CompositorTopologyTest {
   }
 
   @Test
-  void anInvalidFirstResultFailsTheJob() {
-    Job job = pngJob("inv");
-    TileResult.Done r = job.result(0);
-    send(new TileResult.Done("inv", r.tile(), 6, 70, 50, S3Uri.parse("s3://out/inv.gif"), r.tileUri(), 3, 1, "x", 1,
-        "w", ACCEPTED_AT));
-    JobEvent.Failed failed = assertInstanceOf(JobEvent.Failed.class, events.readValue());
-    assertTrue(failed.reason().startsWith("tile 0: output s3://out/inv.gif: extension '.gif' is not a supported"),
+  void theOutputIsThePlansWhateverTheResultsName() {
+    Job job = planned(pngJob("inv"));
+    S3Uri elsewhere = S3Uri.parse("s3://other-bucket/secret.png");
+    for (int i = 0; i < job.rects().size(); i++) {
+      TileResult.Done r = job.result(i);
+      send(new TileResult.Done("inv", r.tile(), 6, 70, 50, elsewhere, r.tileUri(), 3, 1, r.sha256(), 1, "w",
+          ACCEPTED_AT));
+    }
+    JobEvent.Completed c = only(events.readValuesToList(), JobEvent.Completed.class).get(0);
+    assertEquals(job.output(), c.output());
+    assertEquals(List.of(job.output()), List.copyOf(store.written.keySet()));
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+  }
+
+  @Test
+  void tilesThatOvertakeThePlanWaitForItsOutput() {
+    Job job = pngJob("early");
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    assertTrue(only(events.readValuesToList(), JobEvent.Completed.class).isEmpty(), "no output is known yet");
+    assertTrue(store.written.isEmpty());
+    planned(job);
+    JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, events.readValue());
+    assertEquals(job.output(), c.output());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+  }
+
+  @Test
+  void forgedResultsAreDeadLetteredWithTheReasonAndTheJobCompletesFromItsOwnTiles() {
+    Job job = planned(pngJob("victim"));
+    // The attacker's tile: the same size as tile 2, other pixels, in a bucket of its own and then at the key.
+    TileImage evil = TestImages.crop(TestImages.image(70, 50, 3, 666), job.rects().get(2));
+    byte[] evilBytes = dev.tilefarm.store.TileCodec.encode(evil);
+    S3Uri attackerObject = S3Uri.parse("s3://attacker/tiles/victim/2.tft");
+    store.tiles.put(attackerObject, evilBytes);
+    TileResult.Done real = job.result(2);
+    send(new TileResult.Done("victim", real.tile(), 6, 70, 50, S3Uri.parse("s3://attacker/out.png"), attackerObject,
+        3, evilBytes.length, TileCheck.sha256(evilBytes), 1, "mallory", ACCEPTED_AT));
+    send(new TileResult.Done("victim", real.tile(), 6, 70, 50, job.output(), real.tileUri(), 3, evilBytes.length,
+        TileCheck.sha256(evilBytes), 1, "mallory", ACCEPTED_AT));
+    List<DeadLetter> letters = dead.readValuesToList();
+    assertEquals(List.of("a forged or stray tile result: tile 2 of job victim: the result names " + attackerObject
+        + ", but the tile's object is s3://farm/tiles/victim/2.tft",
+        "a forged or stray tile result: tile 2 of job victim: the result gives sha256 " + TileCheck.sha256(evilBytes)
+        + ", but s3://farm/tiles/victim/2.tft has " + real.sha256()),
+        letters.stream().map(DeadLetter::error).toList());
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    JobEvent.Completed c = only(events.readValuesToList(), JobEvent.Completed.class).get(0);
+    assertEquals(job.output(), c.output());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+  }
+
+  @Test
+  void aTileWhoseBytesChangeAfterItsCheckIsNotAssembled() {
+    Job job = planned(pngJob("swap"));
+    for (int i = 0; i < 5; i++) {
+      send(job.result(i));
+    }
+    TileImage evil = TestImages.crop(TestImages.image(70, 50, 3, 666), job.rects().get(1));
+    store.tiles.put(TileKeys.tile("farm", "swap", 1), dev.tilefarm.store.TileCodec.encode(evil));
+    send(job.result(5));
+    JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
+    assertEquals(1, failed.tile());
+    assertTrue(failed.reason().startsWith("tile 1: s3://farm/tiles/swap/1.tft changed after its result was checked"),
         failed.reason());
+    assertTrue(store.written.isEmpty(), "nothing is written");
   }
 
   @Test
   void endedJobsAreForgottenAfterTheRetention() {
-    Job job = job("old", TestImages.image(10, 10, 1, 1), 10, S3Uri.parse("s3://out/old.png"));
+    Job job = planned(job("old", TestImages.image(10, 10, 1, 1), 10, S3Uri.parse("s3://out/old.png")));
     send(job.result(0));
     assertInstanceOf(JobEnded.class, jobStore().get("old"));
     advance(ENDED_RETENTION.minusMinutes(1));

@@ -131,8 +131,9 @@ class JobStateCodecTest {
     JobProgress p = JobProgress.start(d, 2000, d.output());
     p.add(d);
     p.reported = 0.5;
-    byte[] p5 = JobStateCodec.encode(p);
-    byte[] p3 = java.util.Arrays.copyOf(p5, p5.length - 12); // no reported (format 4), no packTiles (format 5)
+    byte[] p6 = JobStateCodec.encode(p);
+    // no reported (format 4), no packTiles (format 5), no frame numbers (format 6)
+    byte[] p3 = java.util.Arrays.copyOf(p6, p6.length - 16);
     p3[0] = 3;
     JobProgress back = (JobProgress) JobStateCodec.decode(p3);
     assertEquals(0.0, back.reported);
@@ -155,10 +156,15 @@ class JobStateCodecTest {
     TileResult.Done d = done("job-8", plain.get(2), 5, 50, 10, TileKeys.tile("farm", "job-8", 2));
     JobProgress q = JobProgress.start(d, 2000, d.output());
     q.add(d);
-    byte[] q5 = JobStateCodec.encode(q);
-    byte[] q4 = java.util.Arrays.copyOf(q5, q5.length - 4);
+    byte[] q6 = JobStateCodec.encode(q);
+    byte[] q4 = java.util.Arrays.copyOf(q6, q6.length - 8);
     q4[0] = 4;
     assertEquals(q, JobStateCodec.decode(q4));
+    byte[] q5 = java.util.Arrays.copyOf(q6, q6.length - 4);
+    q5[0] = 5;
+    assertEquals(q, JobStateCodec.decode(q5));
+    q.output = null; // tiles before the plan
+    assertEquals(q, JobStateCodec.decode(JobStateCodec.encode(q)));
   }
 
   @Test
