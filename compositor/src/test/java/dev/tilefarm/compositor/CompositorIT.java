@@ -52,6 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CompositorIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
+  private static final JsonSerde<dev.tilefarm.schemas.JobControl> CONTROLS =
+      new JsonSerde<>(dev.tilefarm.schemas.JobControl.class);
 
   @TempDir
   Path dir;
@@ -81,6 +83,7 @@ class CompositorIT {
       List<JobEvent> seen = new ArrayList<>();
       try (Compositor compositor = Compositor.start(config, blobs)) {
         compositor.awaitRunning(WAIT);
+        plan(producer, big);
         producer.send(new ProducerRecord<>(topics.tileResults().name(), "junk",
             "{\"status\":\"DONE\",".getBytes(StandardCharsets.UTF_8)));
         List<TileResult.Done> order = new ArrayList<>(big);
@@ -110,6 +113,7 @@ class CompositorIT {
           big.forEach(r -> send(producer, r));
           List<TileResult.Done> marker = storedJob(blobs, "marker-" + round, TestImages.image(20, 20, 1, 1), 16,
               S3Uri.parse("s3://farm/outputs/marker-" + round + ".png"));
+          plan(producer, marker);
           marker.forEach(r -> send(producer, r));
           producer.flush();
           seen.addAll(readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("marker-" + round)));
@@ -120,6 +124,78 @@ class CompositorIT {
       assertTrue(seen.stream().noneMatch(e -> e instanceof JobEvent.Failed), seen.toString());
       assertEquals(3, seen.stream().filter(e -> e instanceof JobEvent.Completed).count(), seen.toString());
     }
+  }
+
+  /**
+   * Forged DONE results, one naming an attacker's object in another bucket and one naming the tile's own object
+   * with the attacker's sha256, come in before the real ones: both are dead-lettered with the reason, and the job
+   * completes with its true pixels, byte for byte the image of the same job without them.
+   */
+  @Test
+  void forgedResultsAreDeadLetteredAndTheJobCompletesWithItsTruePixels() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
+        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
+            "farm"));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer());
+        KafkaConsumer<String, DeadLetter> dead = consumer(kafka, topics.deadLetter().valueSerde().deserializer())) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
+      }
+      events.subscribe(List.of(topics.jobEvents().name()));
+      dead.subscribe(List.of(topics.deadLetter().name()));
+      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+          CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      TileImage image = TestImages.image(64, 48, 3, 11);
+      List<TileResult.Done> reference = storedJob(blobs, "reference", image, 16,
+          S3Uri.parse("s3://farm/outputs/reference.png"));
+      List<TileResult.Done> victim = storedJob(blobs, "victim", image, 16, S3Uri.parse("s3://farm/outputs/victim.png"));
+      TileResult.Done real = victim.get(1); // in the image's noisy top third: the attacker's pixels differ there
+      blobs.ensureBucket("attacker");
+      byte[] evil = TileCodec.encode(TestImages.crop(TestImages.image(64, 48, 3, 666), real.tile()));
+      S3Uri attackerObject = S3Uri.parse("s3://attacker/evil.tft");
+      blobs.put(attackerObject, evil, "application/octet-stream");
+
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        plan(producer, reference);
+        reference.forEach(r -> send(producer, r));
+        producer.flush();
+        JobEvent.Completed fine = (JobEvent.Completed) last(readUntil(events,
+            e -> e instanceof JobEvent.Completed && e.jobId().equals("reference")));
+
+        plan(producer, victim);
+        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48,
+            S3Uri.parse("s3://attacker/out.png"), attackerObject, 3, evil.length, TileCheck.sha256(evil), 1, "mallory",
+            real.acceptedAt()));
+        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48, real.output(),
+            real.tileUri(), 3, evil.length, TileCheck.sha256(evil), 1, "mallory", real.acceptedAt()));
+        victim.forEach(r -> send(producer, r));
+        producer.flush();
+        List<JobEvent> seen = readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("victim"));
+        assertTrue(seen.stream().noneMatch(e -> e instanceof JobEvent.Failed), seen.toString());
+        JobEvent.Completed completed = (JobEvent.Completed) last(seen);
+        List<DeadLetter> letters = readUntil(dead, d -> d.error().contains("sha256"));
+        assertEquals(List.of("a forged or stray tile result: tile 1 of job victim: the result names " + attackerObject
+            + ", but the tile's object is s3://farm/tiles/victim/1.tft",
+            "a forged or stray tile result: tile 1 of job victim: the result gives sha256 " + TileCheck.sha256(evil)
+            + ", but s3://farm/tiles/victim/1.tft has " + real.sha256()),
+            letters.stream().map(DeadLetter::error).toList());
+        assertEquals(S3Uri.parse("s3://farm/outputs/victim.png"), completed.output());
+        byte[] png = blobs.get(completed.output());
+        assertEquals(fine.sha256(), completed.sha256(), "the same image as the job's without forged results");
+        assertEquals(TileCheck.sha256(png), completed.sha256());
+        assertArrayEquals(image.pixels(), TestImages.decode(png).pixels());
+        assertEquals(-1, blobs.size(S3Uri.parse("s3://attacker/out.png")), "nothing was written where a result said");
+      }
+    }
+  }
+
+  private static <V> V last(List<V> values) {
+    return values.get(values.size() - 1);
   }
 
   /**
@@ -198,9 +274,17 @@ class CompositorIT {
       S3Uri uri = TileKeys.tile("farm", id, r.index());
       blobs.put(uri, TileCodec.encode(TestImages.crop(image, r)), "application/octet-stream");
       results.add(new TileResult.Done(id, r, rects.size(), image.width(), image.height(), output, uri,
-          image.channels(), 0, "", 7, "it", System.currentTimeMillis()));
+          image.channels(), 0, TileCheck.sha256(blobs.get(uri)), 7, "it", System.currentTimeMillis()));
     }
     return results;
+  }
+
+  /** The splitter's plan of the job whose results are {@code results}, on the job control topic. */
+  private void plan(KafkaProducer<String, byte[]> producer, List<TileResult.Done> results) {
+    TileResult.Done r = results.get(0);
+    producer.send(new ProducerRecord<>(topics.jobControl().name(), r.jobId(), CONTROLS.encode(
+        new dev.tilefarm.schemas.JobControl.Planned(r.jobId(), System.currentTimeMillis(), r.tileCount(),
+            r.imageWidth(), r.imageHeight(), r.output(), null))));
   }
 
   private void send(KafkaProducer<String, byte[]> producer, TileResult r) {
