@@ -46,6 +46,10 @@ final class JobPlanner {
       throw invalid(job, "output", job.output() + " is outside the locations this farm may write to ("
           + String.join(", ", limits.outputLocations()) + ")");
     }
+    String reserved = job.output() == null ? null : OutputOwners.reservedFor(bucket, job.id(), job.output());
+    if (reserved != null) {
+      throw invalid(job, "output", job.output() + " " + reserved);
+    }
     if (job instanceof JobRequest.Process p && !limits.inputAllowed(p.input().bucket())) {
       throw invalid(job, "input", p.input() + " is in a bucket this farm may not read (allowed: "
           + String.join(", ", limits.inputBuckets()) + ")");

@@ -82,4 +82,35 @@ class JobPlannerTest {
     assertEquals("tileSize", tiles.field());
     assertEquals("j1", tiles.jobId());
   }
+
+  private static JobRequest jobOf(String id, String output) {
+    return JobCodec.decode(JobCodec.parse(("{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+        + "\"width\":64,\"height\":64,\"output\":\"" + output + "\"}").getBytes()), id);
+  }
+
+  @Test
+  void anotherJobsDefaultOutputIsReservedEvenWhereOutputsMayGo() {
+    JobPlanner confined = new JobPlanner(new SplitterLimits(1_000_000, 100, 64).confinedTo(List.of("farm/outputs/"),
+        List.of()), PROBE, "farm");
+    for (JobPlanner p : List.of(planner, confined)) {
+      for (String taken : List.of("s3://farm/outputs/A.png", "s3://farm/outputs/A.jpg", "s3://farm/outputs/A/frame-0001.png",
+          "s3://farm/outputs/A.b.png")) {
+        InvalidJobException e = assertThrows(InvalidJobException.class, () -> p.plan(jobOf("B", taken)), taken);
+        assertEquals("output", e.field());
+        assertEquals("B", e.jobId());
+      }
+      InvalidJobException e = assertThrows(InvalidJobException.class, () -> p.plan(jobOf("B", "s3://farm/outputs/A.png")));
+      assertEquals(S3Uri.parse("s3://farm/outputs/A.png") + " is reserved for the default output of job 'A': under "
+          + "s3://farm/outputs/ a job may write only its own (outputs/B.png, or outputs/B/...)", e.reason());
+      InvalidJobException upload = assertThrows(InvalidJobException.class,
+          () -> p.plan(jobOf("B", "s3://farm/uploads/0123.png")));
+      assertEquals("output", upload.field());
+      // A job's own default output, named explicitly, is its own.
+      assertEquals(S3Uri.parse("s3://farm/outputs/B.png"), p.plan(jobOf("B", "s3://farm/outputs/B.png")).output());
+      assertEquals(S3Uri.parse("s3://farm/outputs/B/final.jpg"),
+          p.plan(jobOf("B", "s3://farm/outputs/B/final.jpg")).output());
+    }
+    // Outside the farm's bucket nothing is reserved by name (the compositor guards what other jobs wrote).
+    assertEquals(S3Uri.parse("s3://out/outputs/A.png"), planner.plan(jobOf("B", "s3://out/outputs/A.png")).output());
+  }
 }
