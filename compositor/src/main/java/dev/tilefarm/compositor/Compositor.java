@@ -73,9 +73,25 @@ public final class Compositor implements AutoCloseable {
     };
   }
 
+  /** Images into the blob store, each object marked with the job that wrote it. */
+  private static ImageSink sinkOf(BlobStore blobs) {
+    return new ImageSink() {
+      @Override
+      public void write(dev.tilefarm.schemas.S3Uri output, java.nio.file.Path file, String contentType, String jobId) {
+        blobs.putFile(output, file, contentType, java.util.Map.of(JOB_METADATA, jobId));
+      }
+
+      @Override
+      public String writer(dev.tilefarm.schemas.S3Uri output) {
+        BlobStore.Head head = blobs.head(output);
+        return head == null ? null : head.metadata().get(JOB_METADATA);
+      }
+    };
+  }
+
   public static Compositor start(CompositorConfig config, BlobStore blobs) {
     ensureTopics(config);
-    ImageAssembler assembler = new ImageAssembler(blobs::get, blobs::putFile, config.assemblyDir(), FETCH_THREADS);
+    ImageAssembler assembler = new ImageAssembler(blobs::get, sinkOf(blobs), config.assemblyDir(), FETCH_THREADS);
     Topology topology = CompositorTopology.build(config.topics(), blobs.settings().bucket(), assembler,
         InstantSource.system(),
         config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),

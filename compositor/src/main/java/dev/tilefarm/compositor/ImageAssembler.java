@@ -55,6 +55,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * the alpha channel of an RGBA image is dropped (colours are kept as they are, not composited over a
  * background).
  *
+ * <p>Outputs have owners: an object at the output that another job wrote (see {@link ImageSink#writer}) is
+ * not replaced; the job fails saying so.
+ *
  * <p>Failures: a missing, unreadable or corrupt tile, or tiles that do not cover the image, are an
  * {@link AssemblyFailedException} naming the tile; a storage failure that may pass is a
  * {@link StorageUnavailableException}. Either way the temporary file is deleted and nothing is written to
@@ -328,7 +331,12 @@ final class ImageAssembler implements AutoCloseable {
   private void store(AssemblyRequest req, Path file) {
     String contentType = req.format() == ImageFormat.PNG ? "image/png" : "image/jpeg";
     try {
-      sink.write(req.output(), file, contentType);
+      String writer = sink.writer(req.output());
+      if (writer != null && !writer.equals(req.jobId())) {
+        throw new AssemblyFailedException(req.jobId(), null, "output " + req.output() + " was written by job "
+            + writer + ", and a job never overwrites another job's output", null);
+      }
+      sink.write(req.output(), file, contentType, req.jobId());
     } catch (BlobNotFoundException e) {
       throw new AssemblyFailedException(req.jobId(), null, "writing " + req.output() + ": the bucket does not exist",
           e);

@@ -194,6 +194,46 @@ class CompositorIT {
     }
   }
 
+  /** Outputs have owners: job B naming the object job A wrote fails, and A's object is left as it was. */
+  @Test
+  void aJobNeverOverwritesAnotherJobsOutput() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
+        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
+            "farm"));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
+      }
+      events.subscribe(List.of(topics.jobEvents().name()));
+      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+          CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      blobs.ensureBucket("gallery");
+      S3Uri shared = S3Uri.parse("s3://gallery/final.png");
+      List<TileResult.Done> a = storedJob(blobs, "job-a", TestImages.image(32, 32, 3, 1), 16, shared);
+      List<TileResult.Done> b = storedJob(blobs, "job-b", TestImages.image(32, 32, 3, 2), 16, shared);
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        plan(producer, a);
+        a.forEach(r -> send(producer, r));
+        producer.flush();
+        JobEvent.Completed first = (JobEvent.Completed) last(readUntil(events, e -> e instanceof JobEvent.Completed));
+        assertEquals("job-a", blobs.head(shared).metadata().get(ImageSink.JOB_METADATA));
+        plan(producer, b);
+        b.forEach(r -> send(producer, r));
+        producer.flush();
+        JobEvent.Failed failed = (JobEvent.Failed) last(readUntil(events, e -> e instanceof JobEvent.Failed));
+        assertEquals("job-b", failed.jobId());
+        assertEquals("assembling the image: output s3://gallery/final.png was written by job job-a, and a job never "
+            + "overwrites another job's output", failed.reason());
+        assertEquals(first.sha256(), TileCheck.sha256(blobs.get(shared)), "job-a's image is intact");
+      }
+    }
+  }
+
   private static <V> V last(List<V> values) {
     return values.get(values.size() - 1);
   }

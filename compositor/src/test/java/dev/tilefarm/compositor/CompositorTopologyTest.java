@@ -482,6 +482,27 @@ class CompositorTopologyTest {
   }
 
   @Test
+  void aJobNeverOverwritesAnOutputAnotherJobWrote() {
+    S3Uri shared = S3Uri.parse("s3://out/shared.png");
+    Job a = planned(job("A", TestImages.image(30, 20, 3, 1), 10, shared));
+    for (int i = 0; i < a.rects().size(); i++) {
+      send(a.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+    byte[] written = store.written.get(shared).bytes();
+    Job b = planned(job("B", TestImages.image(30, 20, 3, 2), 10, shared));
+    for (int i = 0; i < b.rects().size(); i++) {
+      send(b.result(i));
+    }
+    JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
+    assertEquals("B", failed.jobId());
+    assertEquals("assembling the image: output s3://out/shared.png was written by job A, and a job never overwrites "
+        + "another job's output", failed.reason());
+    assertArrayEquals(written, store.written.get(shared).bytes(), "A's image is intact");
+    assertEquals("A", store.written.get(shared).jobId());
+  }
+
+  @Test
   void aTileWhoseBytesChangeAfterItsCheckIsNotAssembled() {
     Job job = planned(pngJob("swap"));
     for (int i = 0; i < 5; i++) {

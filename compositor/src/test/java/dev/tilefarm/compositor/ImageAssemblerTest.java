@@ -166,12 +166,12 @@ class ImageAssemblerTest {
   void aFailedUploadIsReportedByKind() {
     TileImage image = TestImages.image(20, 20, 1, 17);
     AssemblyRequest req = request(image, TestImages.grid(20, 20, 10), PNG_OUT);
-    try (ImageAssembler a = new ImageAssembler(store, (uri, file, type) -> {
+    try (ImageAssembler a = new ImageAssembler(store, (uri, file, type, job) -> {
       throw new BlobStoreException("writing " + uri + ": 500", true, null);
     }, work.resolve("assembly"), 1)) {
       assertThrows(StorageUnavailableException.class, () -> a.assemble(req));
     }
-    try (ImageAssembler a = new ImageAssembler(store, (uri, file, type) -> {
+    try (ImageAssembler a = new ImageAssembler(store, (uri, file, type, job) -> {
       throw new BlobStoreException("writing " + uri + ": 403 Access Denied", false, null);
     }, work.resolve("assembly"), 1)) {
       var e = assertThrows(AssemblyFailedException.class, () -> a.assemble(req));

@@ -44,7 +44,7 @@ class InTileProgressTest {
 
   @BeforeEach
   void setUp() {
-    assembler = new ImageAssembler(u -> new byte[0], (u, f, c) -> { }, dir, 1);
+    assembler = new ImageAssembler(u -> new byte[0], (u, f, c, j) -> { }, dir, 1);
     aggregator = new JobAggregator(assembler, clock, Duration.ofMillis(250), Duration.ofDays(1));
   }
 

@@ -22,7 +22,7 @@ class JobAggregatorTimeTest {
   @Test
   void aJobWithoutANewTileForTheStallTimeoutFailsAsStuck() {
     AtomicLong now = new AtomicLong(1_000_000);
-    try (ImageAssembler assembler = new ImageAssembler(u -> new byte[0], (u, f, c) -> { }, dir, 1)) {
+    try (ImageAssembler assembler = new ImageAssembler(u -> new byte[0], (u, f, c, j) -> { }, dir, 1)) {
       JobAggregator aggregator = new JobAggregator(assembler, () -> Instant.ofEpochMilli(now.get()),
           Duration.ofMillis(250), Duration.ofDays(1), Duration.ofMinutes(10));
       JobPlanned planned = new JobPlanned(40, 400, 10, S3Uri.parse("s3://bucket/o.png"), now.get(), 0);

@@ -121,7 +121,7 @@ final class TestImages {
 
   /** Object storage in memory: tiles to read, images written. */
   static final class MemoryStore implements TileSource, ImageSink {
-    record Stored(byte[] bytes, String contentType) {}
+    record Stored(byte[] bytes, String contentType, String jobId) {}
 
     final Map<S3Uri, byte[]> tiles = new ConcurrentHashMap<>();
     final Map<S3Uri, Stored> written = new ConcurrentHashMap<>();
@@ -142,12 +142,18 @@ final class TestImages {
     }
 
     @Override
-    public void write(S3Uri output, Path file, String contentType) {
+    public void write(S3Uri output, Path file, String contentType, String jobId) {
       try {
-        written.put(output, new Stored(Files.readAllBytes(file), contentType));
+        written.put(output, new Stored(Files.readAllBytes(file), contentType, jobId));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    @Override
+    public String writer(S3Uri output) {
+      Stored stored = written.get(output);
+      return stored == null ? null : stored.jobId();
     }
   }
 }

@@ -118,6 +118,31 @@ public final class BlobStore implements AutoCloseable {
         b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType), RequestBody.fromFile(file)));
   }
 
+  /**
+   * Stores {@code file} at {@code uri} with user metadata {@code metadata} (names in lower case, without the
+   * {@code x-amz-meta-} prefix).
+   */
+  public void putFile(S3Uri uri, Path file, String contentType, java.util.Map<String, String> metadata) {
+    call("writing " + uri, uri, () -> s3.putObject(
+        b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType).metadata(metadata),
+        RequestBody.fromFile(file)));
+  }
+
+  /** The object's size and user metadata, or null if it does not exist. */
+  public Head head(S3Uri uri) {
+    try {
+      return call("looking up " + uri, uri, () -> {
+        var head = s3.headObject(b -> b.bucket(uri.bucket()).key(uri.key()));
+        return new Head(head.contentLength(), java.util.Map.copyOf(head.metadata()));
+      });
+    } catch (BlobNotFoundException e) {
+      return null;
+    }
+  }
+
+  /** What {@link #head} finds of an object: its length in bytes and its user metadata. */
+  public record Head(long size, java.util.Map<String, String> metadata) {}
+
   public byte[] get(S3Uri uri) {
     return call("reading " + uri, uri, () -> s3.getObject(
         b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toBytes()).asByteArray());
