@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * Where the assembler puts a finished image. The production sink is the blob store, which records the job that
- * wrote an object in the object's metadata ({@value #JOB_METADATA}).
+ * wrote an object in the object's metadata ({@code x-amz-meta-tilefarm-job}).
  *
  * <p>Contract: {@link #write} stores the whole content of {@code file} at {@code output} with {@code contentType}
  * as job {@code jobId}'s, replacing any object there (a reprocessed job rewrites the same bytes), and returns only
@@ -16,7 +16,7 @@ import java.nio.file.Path;
 @FunctionalInterface
 interface ImageSink {
   /** The object metadata (x-amz-meta-) naming the job that wrote an output. */
-  String JOB_METADATA = "tilefarm-job";
+  String JOB_METADATA = dev.tilefarm.store.JobOutputs.JOB_METADATA;
 
   void write(S3Uri output, Path file, String contentType, String jobId);
 

@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param maxJobs jobs the in-memory view keeps; the oldest ended ones are forgotten first
  * @param kafkaClient Kafka client properties every client of the API gets (TLS, SASL: {@code security.protocol},
  *     {@code ssl.*}, {@code sasl.*}); each client takes the ones it knows
+ * @param outputLocations the farm's {@code limits.output-locations}: outside a job's default output, only
+ *     outputs in these are served (empty: anywhere the compositor wrote for the job; see {@code JobOutputs})
  */
 public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
-    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
+    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient,
+    java.util.List<String> outputLocations) {
 
   // ---- Defaults, in one place. ----
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -47,6 +50,13 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
       throw new IllegalArgumentException("maxJobs must be at least 1, got " + maxJobs);
     }
     kafkaClient = Map.copyOf(kafkaClient);
+    outputLocations = java.util.List.copyOf(outputLocations);
+  }
+
+  /** With no output locations set: outputs anywhere the compositor wrote for their job. */
+  public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
+      Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, java.util.List.of());
   }
 
   /** Without Kafka client properties: a PLAINTEXT cluster. */
@@ -60,7 +70,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     // Never print the token or client secrets (sasl.jaas.config, ssl passwords).
     return "ApiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", layout=" + layout + ", host="
         + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + ", presignTtl=" + presignTtl
-        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + "]";
+        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", outputLocations=" + outputLocations
+        + "]";
   }
 
   /** The {@link #kafkaClient} properties that a client with these config names understands. */

@@ -73,6 +73,7 @@ final class Routes implements HttpHandler {
   private final PrometheusMeterRegistry registry;
   private final byte[] token;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+  private final OutputServing outputs;
 
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
       PrometheusMeterRegistry registry) {
@@ -82,6 +83,7 @@ final class Routes implements HttpHandler {
     this.producer = producer;
     this.registry = registry;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+    this.outputs = new OutputServing(blobs, config.outputLocations(), config.presignTtl());
   }
 
   @Override
@@ -388,22 +390,7 @@ final class Routes implements HttpHandler {
     if (job == null) {
       return ex.getResponseCode();
     }
-    S3Uri uri = S3Uri.parse(job.output());
-    ex.getResponseHeaders().set("Content-Type", "jpeg".equalsIgnoreCase(job.format()) || "jpg".equalsIgnoreCase(
-        job.format()) ? "image/jpeg" : "image/png");
-    ex.getResponseHeaders().set("ETag", "\"" + job.sha256() + "\"");
-    ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
-    if (download) {
-      String name = uri.key().substring(uri.key().lastIndexOf('/') + 1);
-      ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
-    }
-    try (InputStream in = blobs.open(uri)) {
-      ex.sendResponseHeaders(200, job.bytes() == null ? 0 : job.bytes());
-      try (OutputStream out = ex.getResponseBody()) {
-        in.transferTo(out);
-      }
-    }
-    return 200;
+    return outputs.output(ex, job, download);
   }
 
   private int outputUrl(HttpExchange ex, String id) throws IOException {
@@ -411,9 +398,7 @@ final class Routes implements HttpHandler {
     if (job == null) {
       return ex.getResponseCode();
     }
-    var url = blobs.presignGet(S3Uri.parse(job.output()), config.presignTtl());
-    return json(ex, 200, Map.of("url", url.toString(), "expiresAt",
-        Instant.now().plus(config.presignTtl()).toString()));
+    return outputs.outputUrl(ex, job);
   }
 
   /** The job if it completed; otherwise sends 404 or 409 and returns null. */

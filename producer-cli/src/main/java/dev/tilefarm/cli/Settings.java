@@ -150,7 +150,7 @@ record Settings(
   /** The HTTP API role's configuration. */
   ApiConfig api() {
     return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
-        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient());
+        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), limits.outputLocations());
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
