@@ -136,6 +136,46 @@ class HttpApiIT {
     assertFalse(workerA.get("live").asBoolean());
   }
 
+  /**
+   * Forged COMPLETED events: one naming an object outside the job (someone's secret in another bucket) and one
+   * naming the job's own output with a sha256 and length that are not its bytes. Neither hands out the wrong
+   * bytes, and neither leaves the client waiting for bytes that never come.
+   */
+  @Test
+  void forgedCompletedEventsGetNoOutput() throws Exception {
+    farm.blobs.ensureBucket("other-bucket");
+    S3Uri secret = S3Uri.parse("s3://other-bucket/secret.png");
+    byte[] secretPng = png(8, 8, 0x123456);
+    farm.blobs.put(secret, secretPng, "image/png");
+    farm.event(new JobEvent.Accepted("f1", 1, "render", 1, 8, 8, TileKeys.defaultOutput(FakeFarm.BUCKET, "f1")));
+    farm.event(new JobEvent.Completed("f1", 2, secret, "png", sha256(secretPng), secretPng.length, 8, 8, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.awaitBody("/api/jobs/f1", null, "COMPLETED");
+    HttpResponse<String> output = farm.get("/api/jobs/f1/output", null);
+    assertEquals(403, output.statusCode(), output.body());
+    assertEquals("output", JSON.readTree(output.body()).get("field").asText());
+    assertEquals("the output of job f1 is not served: s3://other-bucket/secret.png was not written by this farm for "
+        + "job f1", JSON.readTree(output.body()).get("reason").asText());
+    HttpResponse<String> url = farm.get("/api/jobs/f1/output-url", null);
+    assertEquals(403, url.statusCode(), url.body());
+    assertFalse(url.body().contains("X-Amz-Signature"), url.body());
+
+    // The job's own output, but the event's sha256 and length are not those of its bytes.
+    S3Uri own = TileKeys.defaultOutput(FakeFarm.BUCKET, "f2");
+    byte[] real = png(16, 16, 0x00ff00);
+    farm.blobs.put(own, real, "image/png");
+    byte[] claimed = png(16, 16, 0xff0000);
+    farm.event(new JobEvent.Accepted("f2", 1, "render", 1, 16, 16, own));
+    farm.event(new JobEvent.Completed("f2", 2, own, "png", sha256(claimed), real.length + 1000, 16, 16, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.awaitBody("/api/jobs/f2", null, "COMPLETED");
+    HttpResponse<String> mismatch = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/f2/output"))
+        .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(502, mismatch.statusCode(), mismatch.body());
+    assertTrue(JSON.readTree(mismatch.body()).get("reason").asText().contains("not the " + sha256(claimed)),
+        mismatch.body());
+  }
+
   @Test
   void listsWorkersFromTheirHeartbeatsOnTheWorkersTopic() throws Exception {
     long now = System.currentTimeMillis();
