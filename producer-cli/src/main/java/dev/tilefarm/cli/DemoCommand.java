@@ -71,7 +71,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println(JobRunner.describe(end));
         if (end instanceof JobEvent.Completed c) {
           Path file = out.resolve(name + ".png");
-          JobRunner.download(running.blobs(), c.output(), file);
+          JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), c.jobId(), c.output(),
+              c.sha256(), file);
           System.out.println("  saved " + file.toAbsolutePath());
         } else {
           failed.add(JobRunner.describe(end));

@@ -31,9 +31,14 @@ final class GetCommand implements Callable<Integer> {
       JobEvent last = events.get(events.size() - 1);
       for (JobEvent e : events) {
         if (e instanceof JobEvent.Completed c) {
-          JobRunner.download(running.blobs(), c.output(), output);
+          JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
+              c.sha256(), output);
           System.out.println(JobRunner.describe(c));
           System.out.println("wrote " + output.toAbsolutePath());
+          if (c.report() != null && !c.report().equals(dev.tilefarm.store.TileKeys.report(c.output()))) {
+            throw new Main.OutputRefusedException("the report of job " + jobId + " is not saved: " + c.report()
+                + " is not the report beside its output, " + dev.tilefarm.store.TileKeys.report(c.output()));
+          }
           if (c.report() != null) {
             // The analysis report (histogram, dominant colours, faces): saved beside the image and printed.
             byte[] report = running.blobs().get(c.report());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.JobOutputs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -91,13 +92,37 @@ final class JobRunner {
   }
 
   /** Copies an object to a local file, replacing it. */
-  static void download(BlobStore blobs, S3Uri uri, Path file) throws IOException {
+  /**
+   * Saves job {@code jobId}'s image at {@code uri} to {@code file}, once it is checked to be the job's own and to
+   * have {@code sha256}, the sha256 of its COMPLETED event (see {@link JobOutputs}: an event is only as good as
+   * whoever wrote it). Nothing is written to {@code file} otherwise.
+   *
+   * @param outputLocations the farm's {@code limits.output-locations}
+   * @param sha256 the event's sha256, or null to check only that the object is the job's (an animation's frames)
+   * @throws Main.OutputRefusedException if the object is not the job's, or its bytes are not the event's
+   */
+  static void download(BlobStore blobs, java.util.List<String> outputLocations, String jobId, S3Uri uri,
+      String sha256, Path file) throws IOException, Main.OutputRefusedException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    try (InputStream in = blobs.open(uri)) {
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+    JobOutputs outputs = new JobOutputs(blobs, outputLocations);
+    Path part = Files.createTempFile(parent, ".tilefarm-get-", ".part");
+    try {
+      if (sha256 == null) {
+        outputs.check(jobId, uri);
+        try (InputStream in = blobs.open(uri)) {
+          Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } else {
+        outputs.copy(jobId, uri, sha256, part);
+      }
+      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+    } catch (JobOutputs.RefusedException e) {
+      throw new Main.OutputRefusedException("the output of job " + jobId + " is not saved: " + e.getMessage());
+    } finally {
+      Files.deleteIfExists(part);
     }
   }
 

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         "2:bad command line or input file",
         "3:bad configuration, or the farm cannot be reached",
         "4:timed out waiting for a job",
-        "5:internal error"})
+        "5:internal error",
+        "6:a job's output was refused: not the job's own object, or not the bytes of its COMPLETED event"})
 public final class Main {
   private Main() {}
 
@@ -42,7 +43,8 @@ public final class Main {
   }
 
   private static String message(Exception e) {
-    if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException) {
+    if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException
+        || e instanceof OutputRefusedException) {
       return e.getMessage();
     }
     if (e instanceof TimeoutException) {
@@ -63,6 +65,7 @@ public final class Main {
     static final int CONFIG = 3;
     static final int TIMEOUT = 4;
     static final int INTERNAL = 5;
+    static final int OUTPUT_REFUSED = 6;
 
     static int of(Exception e) {
       if (e instanceof JobsFailedException) {
@@ -70,6 +73,9 @@ public final class Main {
       }
       if (e instanceof UsageException) {
         return USAGE;
+      }
+      if (e instanceof OutputRefusedException) {
+        return OUTPUT_REFUSED;
       }
       if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
           || authentication(e) != null) {
@@ -97,6 +103,18 @@ public final class Main {
     private static final long serialVersionUID = 1L;
 
     JobsFailedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * A job's output that is not saved: the object its COMPLETED event names is not the job's own, or not the bytes
+   * the event gives (a forged or stale event); the message says which and why.
+   */
+  static final class OutputRefusedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    OutputRefusedException(String message) {
       super(message);
     }
   }

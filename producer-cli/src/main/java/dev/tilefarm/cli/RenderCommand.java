@@ -334,13 +334,15 @@ final class RenderCommand implements Callable<Integer> {
         for (int i = 0; i < c.frames(); i++) {
           int number = start + i * step;
           Path file = output.resolveSibling(JobRequest.Frames.outputOf(local, number).key());
-          JobRunner.download(farm.blobs(), JobRequest.Frames.outputOf(c.output(), number), file);
+          JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(),
+              JobRequest.Frames.outputOf(c.output(), number), null, file);
         }
         System.out.println(JobRunner.describe(c));
         System.out.println("wrote " + c.frames() + " frames to " + output.toAbsolutePath());
         return 0;
       }
-      JobRunner.download(farm.blobs(), c.output(), output);
+      JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(), c.output(), c.sha256(),
+          output);
       System.out.println(JobRunner.describe(c));
       System.out.println("wrote " + output.toAbsolutePath());
       return 0;

@@ -88,7 +88,8 @@ final class SubmitCommand implements Callable<Integer> {
       }
       System.out.println(completed + " of " + ends.size() + " jobs completed");
       if (output != null && ends.values().iterator().next() instanceof JobEvent.Completed c) {
-        JobRunner.download(running.blobs(), c.output(), output);
+        JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), c.jobId(), c.output(),
+            c.sha256(), output);
         System.out.println("wrote " + output.toAbsolutePath());
       }
       if (!failed.isEmpty()) {
