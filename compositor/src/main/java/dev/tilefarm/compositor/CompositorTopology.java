@@ -17,7 +17,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *   tile-results ──▶ results ──▶ job-events
- *   job-control  ──▶   │  └────▶ dead-letter
+ *   job-control  ──▶   │  ├────▶ dead-letter
+ *                      │  └────▶ job-control (CANCEL of a job that FAILED, for the workers)
  *                    jobs (persistent key-value store, job id → {@link JobState})
  * </pre>
  *
@@ -34,6 +35,8 @@ final class CompositorTopology {
   static final String PROCESSOR = "results";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
+  /** CANCEL of jobs that FAILED, so that workers skip their remaining tiles (see {@code JobWatch}). */
+  static final String CONTROL_SINK = "job-control-out";
   /** The next pass's tile tasks of process jobs with whole-image ops. */
   static final String TASKS_SINK = "tile-tasks";
   /** "jobId/index" -> the sha256 a done tile was checked to have (see {@link TileCheck}), until its job ends. */
@@ -122,6 +125,10 @@ final class CompositorTopology {
     Serializer<TileTask> taskSerializer = topics.tileTasks().valueSerde().serializer();
     Serializer<Object> tasks = (topic, value) -> taskSerializer.serialize(topic, (TileTask) value);
     topology.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(), tasks, PROCESSOR);
+    Serializer<dev.tilefarm.schemas.JobControl> controlSerializer = topics.jobControl().valueSerde().serializer();
+    Serializer<Object> controls = (topic, value) -> controlSerializer.serialize(topic,
+        (dev.tilefarm.schemas.JobControl) value);
+    topology.addSink(CONTROL_SINK, topics.jobControl().name(), Serdes.String().serializer(), controls, PROCESSOR);
     return topology;
   }
 }

@@ -200,9 +200,18 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private void apply(String jobId, JobAggregator.Step step) {
     if (step.state() != null) {
       store.put(jobId, step.state());
-      if (step.state() instanceof JobEnded) {
+      if (step.state() instanceof JobEnded ended) {
         inTile.forget(jobId);
         forgetDigests(jobId);
+        if (ended.outcome() == JobEnded.Outcome.FAILED) {
+          // Workers stop making a job's tiles only on the farm's own control records, never on job events
+          // (which clients read, and a forged FAILED there must not stop a live job): tell them here.
+          String reason = step.events().stream().filter(e -> e instanceof JobEvent.Failed)
+              .map(e -> ((JobEvent.Failed) e).reason()).findFirst().orElse("the job failed");
+          JobControl.Cancel stop = new JobControl.Cancel(jobId, ended.endedAt(), "the job FAILED: "
+              + (reason.length() > 900 ? reason.substring(0, 900) + "..." : reason));
+          context.forward(new Record<String, Object>(jobId, stop, ended.endedAt()), CompositorTopology.CONTROL_SINK);
+        }
       }
     }
     for (JobEvent event : step.events()) {

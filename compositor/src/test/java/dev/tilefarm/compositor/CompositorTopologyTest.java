@@ -323,6 +323,14 @@ class CompositorTopologyTest {
     assertEquals(4, failed.get(0).tile());
     assertEquals(0, only(all, JobEvent.Completed.class).size());
     assertTrue(store.written.isEmpty());
+    // The workers learn it from the farm's own control topic, not from job events anyone could write.
+    List<dev.tilefarm.schemas.JobControl> controls = driver.createOutputTopic(topics.jobControl().name(),
+        Serdes.String().deserializer(), topics.jobControl().valueSerde().deserializer()).readValuesToList();
+    assertEquals(1, controls.size(), controls.toString());
+    dev.tilefarm.schemas.JobControl.Cancel stop = assertInstanceOf(dev.tilefarm.schemas.JobControl.Cancel.class,
+        controls.get(0));
+    assertEquals("f", stop.jobId());
+    assertEquals("the job FAILED: tile 4: renderer ran out of memory", stop.reason());
   }
 
   @Test

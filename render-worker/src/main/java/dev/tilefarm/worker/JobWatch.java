@@ -1,6 +1,6 @@
 package dev.tilefarm.worker;
 
-import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,11 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which jobs have ended, as the job events topic tells (read committed, every partition, no group): a
- * worker skips the pending tiles of a job that ended (cancelled, failed, or completed by a duplicate) and
- * abandons those it is making. Starts {@link #LOOKBACK} in the past, so a restarted worker knows the jobs
- * that ended recently. Knowledge, not authority: a tile slipping past it costs only wasted work, since the
- * compositor ignores results of ended jobs.
+ * Which jobs are stopped, as the job control topic tells (read committed, every partition, no group): a worker
+ * skips the pending tiles of a job with a CANCEL (asked for by a client through the splitter, or sent by the
+ * compositor when the job FAILED) and abandons those it is making. The job control topic, not the job events
+ * topic: only the farm's own roles write it, while job events are what every client reads, and a FAILED forged
+ * there must not make workers drop a live job's tiles. Starts {@link #LOOKBACK} in the past, so a restarted
+ * worker knows the jobs stopped recently. Knowledge, not authority: a tile slipping past it costs only wasted
+ * work, since the compositor ignores results of ended jobs.
  */
 final class JobWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobWatch.class);
@@ -66,7 +68,7 @@ final class JobWatch implements AutoCloseable {
     thread.start();
   }
 
-  /** How the job ended ("CANCELLED", "FAILED", ...), or null if no end is known. */
+  /** "CANCELLED" if the job was stopped, or null if no stop is known. */
   String endOf(String jobId) {
     synchronized (ended) {
       return ended.get(jobId);
@@ -79,23 +81,23 @@ final class JobWatch implements AutoCloseable {
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            JobEvent event;
+            JobControl control;
             try {
-              event = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+              control = topics.jobControl().valueSerde().deserializer().deserialize(r.topic(), r.value());
             } catch (RuntimeException e) {
               continue;
             }
-            if (event != null && event.terminal()) {
-              String status = event.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
+            if (control instanceof JobControl.Cancel cancel && cancel.jobId() != null
+                && cancel.jobId().equals(r.key())) {
               synchronized (ended) {
-                ended.put(event.jobId(), status);
+                ended.put(cancel.jobId(), "CANCELLED");
               }
             }
           }
         } catch (WakeupException e) {
           // closing
         } catch (RuntimeException e) {
-          log.warn("following job events: {}", e.toString());
+          log.warn("following job control records: {}", e.toString());
           Thread.sleep(1000);
         }
       }
@@ -112,7 +114,7 @@ final class JobWatch implements AutoCloseable {
     while (running) {
       try {
         List<TopicPartition> parts = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(topics.jobEvents().name(), Duration.ofSeconds(30))) {
+        for (PartitionInfo info : consumer.partitionsFor(topics.jobControl().name(), Duration.ofSeconds(30))) {
           parts.add(new TopicPartition(info.topic(), info.partition()));
         }
         consumer.assign(parts);
@@ -128,7 +130,7 @@ final class JobWatch implements AutoCloseable {
       } catch (WakeupException e) {
         return;
       } catch (RuntimeException e) {
-        log.warn("finding the job events partitions: {}", e.toString());
+        log.warn("finding the job control partitions: {}", e.toString());
         Thread.sleep(1000);
       }
     }

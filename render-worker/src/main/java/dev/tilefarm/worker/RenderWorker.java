@@ -508,7 +508,7 @@ public final class RenderWorker implements AutoCloseable {
     log.info("{}: abandoned ({})", t.task.label(), why);
   }
 
-  /** Why the task's job needs no more tiles, or null: its end as the events tell, or its deadline passed. */
+  /** Why the task's job needs no more tiles, or null: a CANCEL on the job control topic, or its deadline passed. */
   private String ended(TileTask task) {
     String end = watch.endOf(task.jobId());
     if (end != null) {
