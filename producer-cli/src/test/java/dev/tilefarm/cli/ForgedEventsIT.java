@@ -1,0 +1,191 @@
+package dev.tilefarm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.TileKeys;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Job events written by someone other than the farm, and jobs naming each other's outputs, against the whole farm
+ * (real embedded broker and S3 server, every role): a forged FAILED does not stop a job, a forged COMPLETED gets
+ * no object out of {@code tilefarm get}, and no job takes over another's default output.
+ */
+class ForgedEventsIT {
+  @TempDir
+  static Path dir;
+  static TestFarm farm;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // Confined outputs: the reservation of default outputs holds even where outputs/ is an allowed location.
+    farm = TestFarm.start(dir, 1, Map.of("limits.output-locations", "tilefarm/outputs/,gallery"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (farm != null) {
+      farm.close();
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> forger() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, farm.farm.settings().bootstrapServers()),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static void forge(KafkaProducer<String, byte[]> forger, JobEvent event) throws Exception {
+    var topic = farm.farm.settings().topics().jobEvents();
+    forger.send(new ProducerRecord<>(topic.name(), event.jobId(), topic.valueSerde().serializer()
+        .serialize(topic.name(), event))).get();
+  }
+
+  @Test
+  void aForgedFailedDoesNotStopTheJob() throws Exception {
+    String id = "forged-failed-1";
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      // Before the job is even submitted: workers that believed job events would skip every one of its tiles.
+      forge(forger, new JobEvent.Failed(id, System.currentTimeMillis(), "forged", null));
+      Thread.sleep(2000);
+    }
+    JobEvent end;
+    try (JobClient client = new JobClient(farm.farm.settings())) {
+      client.submit(TestFarm.json("{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+          + "\"width\":128,\"height\":96,\"tileSize\":32}"));
+      end = awaitCompleted(client, id);
+    }
+    JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, end, String.valueOf(end));
+    assertEquals(12, c.tiles());
+  }
+
+  @Test
+  void aForgedCompletedGetsNoObjectOutOfGet() throws Exception {
+    farm.farm.blobs().ensureBucket("other-bucket");
+    S3Uri secret = S3Uri.parse("s3://other-bucket/secret.png");
+    byte[] bytes = "not for you".getBytes(StandardCharsets.UTF_8);
+    farm.farm.blobs().put(secret, bytes, "image/png");
+    String id = "forged-completed-1";
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      forge(forger, new JobEvent.Completed(id, System.currentTimeMillis(), secret, "PNG", sha256(bytes), bytes.length,
+          1, 1, 1, new JobEvent.Timings(1, 1, 1)));
+    }
+    Path out = dir.resolve("stolen.png");
+    Cli get = cli("get", id, "-o", out.toString());
+    assertEquals(6, get.code(), get.stderr());
+    assertTrue(get.stderr().contains("the output of job forged-completed-1 is not saved: s3://other-bucket/secret.png "
+        + "was not written by this farm for job forged-completed-1"), get.stderr());
+    assertFalse(Files.exists(out), "nothing is written");
+  }
+
+  @Test
+  void noJobTakesAnotherJobsDefaultOutput() throws Exception {
+    try (JobClient client = new JobClient(farm.farm.settings())) {
+      client.submit(TestFarm.json("{\"id\":\"owner-a\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+          + "\"width\":64,\"height\":48}"));
+      JobEvent.Completed a = assertInstanceOf(JobEvent.Completed.class, awaitCompleted(client, "owner-a"));
+      assertEquals(TileKeys.defaultOutput("tilefarm", "owner-a"), a.output());
+
+      client.submit(TestFarm.json("{\"id\":\"owner-b\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+          + "\"width\":64,\"height\":48,\"output\":\"" + a.output() + "\"}"));
+      JobEvent end = awaitEnd(client, "owner-b");
+      JobEvent.Rejected rejected = assertInstanceOf(JobEvent.Rejected.class, end, String.valueOf(end));
+      assertEquals("output", rejected.field());
+      assertTrue(rejected.reason().contains("is reserved for the default output of job 'owner-a'"), rejected.reason());
+      assertEquals(a.sha256(), sha256(farm.farm.blobs().get(a.output())), "owner-a's image is intact");
+
+      // And tilefarm get hands out owner-a's own image.
+      Path out = dir.resolve("owner-a.png");
+      Cli get = cli("get", "owner-a", "-o", out.toString());
+      assertEquals(0, get.code(), get.stderr());
+      assertEquals(a.sha256(), sha256(Files.readAllBytes(out)));
+    }
+  }
+
+  private static JobEvent awaitCompleted(JobClient client, String id) throws Exception {
+    long deadline = System.nanoTime() + TestFarm.TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<JobEvent> events = client.history(id);
+      for (JobEvent e : events) {
+        if (e instanceof JobEvent.Completed) {
+          return e;
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("job " + id + " did not complete within " + TestFarm.TIMEOUT + ": " + client.history(id));
+  }
+
+  private static JobEvent awaitEnd(JobClient client, String id) throws Exception {
+    long deadline = System.nanoTime() + TestFarm.TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JobEvent e : client.history(id)) {
+        if (e.terminal()) {
+          return e;
+        }
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("job " + id + " did not end within " + TestFarm.TIMEOUT);
+  }
+
+  private record Cli(int code, String stderr) {}
+
+  /** Runs the CLI against the test farm (as a client of its broker and S3 server), capturing stderr. */
+  private static Cli cli(String... args) throws Exception {
+    Settings s = farm.farm.settings();
+    Properties config = new Properties();
+    config.setProperty("bootstrap.servers", s.bootstrapServers());
+    config.setProperty("s3.endpoint", s.s3Endpoint().toString());
+    config.setProperty("s3.access-key", s.s3AccessKey());
+    config.setProperty("s3.secret-key", s.s3SecretKey());
+    config.setProperty("s3.bucket", s.bucket());
+    config.setProperty("topic.partitions", "3");
+    config.setProperty("limits.output-locations", "tilefarm/outputs/,gallery");
+    Path file = dir.resolve("client-" + System.nanoTime() + ".properties");
+    try (Writer w = Files.newBufferedWriter(file)) {
+      config.store(w, null);
+    }
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--config";
+    all[args.length + 1] = file.toString();
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      code = Main.commandLine().execute(all);
+    } finally {
+      System.setErr(err);
+    }
+    String stderr = captured.toString(StandardCharsets.UTF_8);
+    err.print(stderr);
+    return new Cli(code, stderr);
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}
