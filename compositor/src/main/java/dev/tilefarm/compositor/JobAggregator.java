@@ -146,7 +146,8 @@ final class JobAggregator {
       lastActivity = p.acceptedAt();
       tileCount = p.tileCount();
       missing = null;
-    } else if (state instanceof JobProgress p && !p.complete()) {
+    } else if (state instanceof JobProgress p && (!p.complete() || p.output == null)) {
+      // A job whose tiles are all in but whose plan never came is stuck too.
       deadline = p.deadline;
       lastActivity = Math.max(p.lastTileAt, p.firstSeenAt);
       tileCount = p.tileCount;
@@ -162,6 +163,9 @@ final class JobAggregator {
           + " s";
     } else {
       return Step.NOTHING;
+    }
+    if (missing != null && missing.isEmpty()) {
+      return fail(jobId, null, why + " with all " + tileCount + " tiles in but no plan naming its output");
     }
     return fail(jobId, null, why + " with " + (missing == null ? tileCount : missing.size()) + " of " + tileCount
         + " tiles missing: " + describeMissing(missing, tileCount));

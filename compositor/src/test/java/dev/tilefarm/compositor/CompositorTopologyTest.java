@@ -463,6 +463,31 @@ class CompositorTopologyTest {
   }
 
   @Test
+  void tilesWhosePlanNeverComesEndAtTheStallTimeout() {
+    driver.close();
+    var props = new java.util.Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test-stall");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-stall").toString());
+    driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
+        ENDED_RETENTION, Duration.ofMinutes(1), Duration.ofSeconds(1)), props, T0);
+    results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    Job job = pngJob("orphan");
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    advance(Duration.ofSeconds(61));
+    List<JobEvent.Failed> failed = only(events.readValuesToList(), JobEvent.Failed.class);
+    assertEquals(1, failed.size());
+    assertTrue(failed.get(0).reason().endsWith("with all 6 tiles in but no plan naming its output"),
+        failed.get(0).reason());
+    assertTrue(store.written.isEmpty());
+  }
+
+  @Test
   void forgedResultsAreDeadLetteredWithTheReasonAndTheJobCompletesFromItsOwnTiles() {
     Job job = planned(pngJob("victim"));
     // The attacker's tile: the same size as tile 2, other pixels, in a bucket of its own and then at the key.
