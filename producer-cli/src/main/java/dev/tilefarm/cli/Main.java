@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         + "in this process, or use the one 'tilefarm up' is running.",
     subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
         SubmitCommand.class, StatusCommand.class, GetCommand.class, CancelCommand.class, ApiCommand.class,
-        WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, CommandLine.HelpCommand.class},
+        WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, AclCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
