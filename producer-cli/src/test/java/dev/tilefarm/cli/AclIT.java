@@ -15,6 +15,10 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.splitter.TileSplitter;
 import dev.tilefarm.worker.RenderWorker;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.trigger.UploadTrigger;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,17 +51,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import javax.imageio.ImageIO;
 
 /**
  * The authorization model on a broker that enforces it: SASL users, Kafka's StandardAuthorizer with no access
  * without an ACL, and the ACLs created by {@code tilefarm acl apply}. Every role runs as its own principal: the
  * client's job completes (splitter, compositor, worker and API each doing only what their ACLs allow), and the
- * broker refuses the client's writes to the farm's internal topics, and a worker's forged job events.
+ * broker refuses the client's writes to the farm's internal topics, and a worker's forged job events. The
+ * upload trigger, as its own principal, turns a notification that the object store's principal publishes into
+ * a process job.
  */
 class AclIT {
   private static final String PREFIX = "acl.";
   private static final Map<String, String> USERS = Map.of("alice", "alice-secret", "splitter", "splitter-secret",
-      "compositor", "compositor-secret", "worker", "worker-secret", "api", "api-secret");
+      "compositor", "compositor-secret", "worker", "worker-secret", "api", "api-secret", "trigger", "trigger-secret",
+      "minio", "minio-secret");
   private static final Topics TOPICS = new Topics(PREFIX);
 
   @TempDir
@@ -74,7 +82,8 @@ class AclIT {
     Cli apply = cli("acl", "apply", "--config", configFile("admin", kafka.superUserProperties(
         SecurityProtocol.SASL_PLAINTEXT)).toString(), "--principal-client", "User:alice",
         "--principal-splitter", "User:splitter", "--principal-compositor", "User:compositor",
-        "--principal-worker", "User:worker", "--principal-api", "User:api");
+        "--principal-worker", "User:worker", "--principal-api", "User:api", "--principal-upload-trigger",
+        "User:trigger", "--principal-upload-source", "User:minio");
     assertEquals(0, apply.code(), apply.err());
     firstApply = apply.out();
   }
@@ -159,7 +168,39 @@ class AclIT {
       } while (!metrics.body().contains("group=\"acl.compositor\"") && System.nanoTime() < deadline && sleep());
       assertTrue(metrics.body().contains("tilefarm_backlog_records{group=\"acl.render-workers\""), metrics.body());
       assertTrue(metrics.body().contains("group=\"acl.compositor\""), metrics.body());
+
+      assertUploadIsProcessed(farm);
     }
+  }
+
+  /** An image and its notification, published by the object store's principal, come out processed. */
+  private static void assertUploadIsProcessed(Farm farm) throws Exception {
+    Path rules = dir.resolve("rules.json");
+    Files.writeString(rules, "[{\"bucket\":\"tilefarm\",\"prefix\":\"incoming/\",\"ops\":[{\"op\":\"invert\"}],"
+        + "\"output\":\"s3://tilefarm/processed/\"}]");
+    Map<String, String> triggerSettings = settingsMap("trigger", user("trigger"));
+    triggerSettings.put("triggers.rules", rules.toString());
+    BufferedImage input = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(input, "png", png);
+    farm.blobs().put(S3Uri.parse("s3://tilefarm/incoming/a.png"), png.toByteArray(), "image/png");
+    try (UploadTrigger trigger = Farm.startTrigger(Settings.load(triggerSettings, Map.of(), null));
+        KafkaProducer<String, String> minio = new KafkaProducer<>(Map.copyOf(user("minio")), new StringSerializer(),
+            new StringSerializer())) {
+      minio.send(new ProducerRecord<>(PREFIX + "uploads", "tilefarm/incoming/a.png", ("{'EventName':"
+          + "'s3:ObjectCreated:Put','Key':'tilefarm/incoming/a.png','Records':[{'eventVersion':'2.0',"
+          + "'eventSource':'minio:s3','eventName':'s3:ObjectCreated:Put','s3':{'s3SchemaVersion':'1.0',"
+          + "'bucket':{'name':'tilefarm','arn':'arn:aws:s3:::tilefarm'},'object':{'key':'incoming%2Fa.png',"
+          + "'size':1,'eTag':'e1','sequencer':'1'}}}]}").replace('\'', '"'))).get(30, TimeUnit.SECONDS);
+      S3Uri output = S3Uri.parse("s3://tilefarm/processed/a.png");
+      long deadline = System.nanoTime() + TestFarm.TIMEOUT.toNanos();
+      while (farm.blobs().size(output) < 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      BufferedImage result = ImageIO.read(new ByteArrayInputStream(farm.blobs().get(output)));
+      assertEquals(0xFFFFFF, result.getRGB(7, 5) & 0xFFFFFF, "the black upload, inverted");
+    }
+    assertInstanceOf(TopicAuthorizationException.class, writeFailure("minio", TOPICS.jobs().name()));
   }
 
   @Test

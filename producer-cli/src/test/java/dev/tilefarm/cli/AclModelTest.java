@@ -128,6 +128,26 @@ class AclModelTest {
   }
 
   @Test
+  void printWritesKafkaAclsCommands() {
+    Result r = run("acl", "print", "--principal-client", "User:alice", "--bootstrap-server", "kafka:9093",
+        "--command-config", "/etc/kafka/admin.properties");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("# tilefarm's ACLs (topic prefix 'tilefarm.'). The topics must exist first: 'tilefarm acl apply' "
+        + "creates them, or start each role once as a super user.\n"
+        + "kafka-acls.sh --bootstrap-server kafka:9093 --command-config /etc/kafka/admin.properties --add "
+        + "--allow-principal User:alice --operation Write --topic tilefarm.jobs\n"
+        + "kafka-acls.sh --bootstrap-server kafka:9093 --command-config /etc/kafka/admin.properties --add "
+        + "--allow-principal User:alice --operation Read --topic tilefarm.job-events\n", r.out());
+  }
+
+  @Test
+  void aclAloneAsksForASubcommand() {
+    Result r = run("acl");
+    assertEquals(Main.ExitCodes.USAGE, r.code());
+    assertTrue(r.err().contains("acl needs a subcommand: apply or print"), r.err());
+  }
+
+  @Test
   void noPrincipalIsAUsageError() {
     Result r = run("acl", "print");
     assertEquals(Main.ExitCodes.USAGE, r.code());
