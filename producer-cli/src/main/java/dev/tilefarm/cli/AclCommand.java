@@ -158,11 +158,13 @@ final class AclCommand implements Callable<Integer> {
             + "authorizer");
       }
       try (Admin admin = Admin.create(adminProperties(settings))) {
+        // First: a cluster without an authorizer, or a principal that may not manage ACLs, is told before any change.
+        Set<AclBinding> existing = existing(admin, grants);
         if (!noCreateTopics) {
           boolean uploads = !byRole.get(Role.UPLOAD_TRIGGER).isEmpty() || !byRole.get(Role.UPLOAD_SOURCE).isEmpty();
           createTopics(admin, settings, uploads, out);
         }
-        apply(admin, grants, out);
+        apply(admin, grants, existing, out);
       } catch (ExecutionException e) {
         throw explained(e.getCause(), settings);
       }
@@ -239,17 +241,26 @@ final class AclCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Creates the grants' ACLs that the cluster does not hold yet and waits until the broker serves them; prints
-   * each grant as created or exists, then the principals' other ACLs.
-   */
-  static void apply(Admin admin, List<Grant> grants, PrintStream out) throws Exception {
-    Set<String> principals = new LinkedHashSet<>();
-    grants.forEach(g -> principals.add(g.principal()));
+  /** The ACLs the cluster holds for the grants' principals. */
+  static Set<AclBinding> existing(Admin admin, List<Grant> grants) throws Exception {
     Set<AclBinding> existing = new HashSet<>();
-    for (String principal : principals) {
+    for (String principal : principals(grants)) {
       existing.addAll(admin.describeAcls(filterOf(principal)).values().get(TIMEOUT_S, TimeUnit.SECONDS));
     }
+    return existing;
+  }
+
+  private static Set<String> principals(List<Grant> grants) {
+    Set<String> principals = new LinkedHashSet<>();
+    grants.forEach(g -> principals.add(g.principal()));
+    return principals;
+  }
+
+  /**
+   * Creates the grants' ACLs that are not among {@code existing} and waits until the broker serves them; prints
+   * each grant as created or exists, then the principals' other ACLs.
+   */
+  static void apply(Admin admin, List<Grant> grants, Set<AclBinding> existing, PrintStream out) throws Exception {
     List<AclBinding> missing = new ArrayList<>();
     Set<AclBinding> model = new HashSet<>();
     for (Grant g : grants) {
@@ -260,7 +271,7 @@ final class AclCommand implements Callable<Integer> {
     }
     if (!missing.isEmpty()) {
       admin.createAcls(missing).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-      awaitServed(admin, principals, missing);
+      awaitServed(admin, principals(grants), missing);
     }
     for (Grant g : grants) {
       out.println(line(existing.contains(g.binding()) ? "exists" : "created", g));

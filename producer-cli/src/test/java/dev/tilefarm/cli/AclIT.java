@@ -35,8 +35,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -127,6 +129,19 @@ class AclIT {
         user("alice")).toString(), "--principal-client", "User:mallory");
     assertEquals(Main.ExitCodes.CONFIG, refused.code(), refused.err());
     assertTrue(refused.err().contains("may not create or list ACLs"), refused.err());
+  }
+
+  @Test
+  void aClusterWithoutAnAuthorizerGetsAClearError() throws Exception {
+    try (EmbeddedKafka open = EmbeddedKafka.start(dir.resolve("open-kafka"), 0)) {
+      Cli refused = cli("acl", "apply", "--bootstrap-server", open.bootstrapServers(), "--topic-prefix", "open.",
+          "--principal-client", "User:alice");
+      assertEquals(Main.ExitCodes.CONFIG, refused.code(), refused.err());
+      assertTrue(refused.err().contains("runs no authorizer"), refused.err());
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", open.bootstrapServers()))) {
+        assertEquals(Set.of(), admin.listTopics().names().get(30, TimeUnit.SECONDS), "nothing was changed");
+      }
+    }
   }
 
   @Test
