@@ -153,7 +153,7 @@ public final class RenderWorker implements AutoCloseable {
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
     this.blobs = blobs;
-    this.maker = new TileMaker(blobs::get, config.inputCacheBytes());
+    this.maker = new TileMaker(blobs::get, config.inputCacheBytes(), config.limits());
     this.jobs = new JobSpecCache(blobs);
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
     Properties plain = new Properties();
@@ -492,8 +492,10 @@ public final class RenderWorker implements AutoCloseable {
         return null;
       }
       int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
-      // On its last delivery a tile is made even here: losing it would strand the job until it times out.
-      if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
+      // From its max-attempts-th delivery a tile is made even here: a release would only use up deliveries
+      // (the broker's count includes them) and delay the final failure the docs promise at max-attempts.
+      if (Blocklist.releases(blocklist.blocked(task.jobId(), System.currentTimeMillis()), delivery,
+          config.maxAttempts())) {
         log.info("{}: released, this worker has failed the job repeatedly", task.label());
         ack(r, AcknowledgeType.RELEASE);
         return null;

@@ -34,12 +34,18 @@ public final class TileMaker {
    *     out); 0 disables the cache
    */
   public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
+    this(fetchInput, cacheBytes, TileLimits.DEFAULTS);
+  }
+
+  /** As {@link #TileMaker(Function, long)}, under {@code limits} (see {@link TileLimits}). */
+  public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes, TileLimits limits) {
     Objects.requireNonNull(fetchInput, "fetchInput");
+    Objects.requireNonNull(limits, "limits");
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
     }
-    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetchInput);
-    this.processor = new TileProcessor(fetchInput, cacheBytes);
+    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetchInput, limits);
+    this.processor = new TileProcessor(fetchInput, cacheBytes, limits.maxPixels());
   }
 
   /**

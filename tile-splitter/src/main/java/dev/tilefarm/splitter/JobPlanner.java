@@ -46,9 +46,12 @@ final class JobPlanner {
       throw invalid(job, "output", job.output() + " is outside the locations this farm may write to ("
           + String.join(", ", limits.outputLocations()) + ")");
     }
-    if (job instanceof JobRequest.Process p && !limits.inputAllowed(p.input().bucket())) {
-      throw invalid(job, "input", p.input() + " is in a bucket this farm may not read (allowed: "
-          + String.join(", ", limits.inputBuckets()) + ")");
+    // Every object the job names, not only a process job's input: a scene, an archive or a texture is read too.
+    for (java.util.Map.Entry<String, S3Uri> input : JobInputs.of(job).entrySet()) {
+      if (!limits.inputAllowed(input.getValue().bucket())) {
+        throw invalid(job, input.getKey(), input.getValue() + " is in a bucket this farm may not read (allowed: "
+            + String.join(", ", limits.inputBuckets()) + ")");
+      }
     }
     int width;
     int height;

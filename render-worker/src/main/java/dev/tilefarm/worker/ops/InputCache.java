@@ -30,11 +30,17 @@ final class InputCache {
   private final Object lock = new Object();
   private final LinkedHashMap<Key, DecodedImage> lru = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<Key, CompletableFuture<DecodedImage>> loading = new HashMap<>();
+  private final long maxPixels;
   private long cachedBytes;
 
   InputCache(Function<S3Uri, byte[]> fetch, long capacityBytes) {
+    this(fetch, capacityBytes, dev.tilefarm.worker.TileLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  InputCache(Function<S3Uri, byte[]> fetch, long capacityBytes, long maxPixels) {
     this.fetch = fetch;
     this.capacityBytes = capacityBytes;
+    this.maxPixels = maxPixels;
   }
 
   /**
@@ -64,7 +70,7 @@ final class InputCache {
       if (bytes == null) {
         throw new NullPointerException("fetchInput returned null for " + input + " instead of bytes or an exception");
       }
-      DecodedImage image = InputDecoder.decode(input, bytes);
+      DecodedImage image = InputDecoder.decode(input, bytes, maxPixels);
       synchronized (lock) {
         loading.remove(key);
         admit(key, image);

@@ -87,14 +87,18 @@ public final class PovRay implements ExternalRenderer {
         "POVINI", r.workDir().resolve(".home/povray.ini").toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), INCLUDES, SYSTEM_CONF), r.workDir(), env, args);
     PovRayProgress progress = new PovRayProgress(PovRayProgress.mentionsRadiosity(r.sceneDir()));
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
+    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
       int percent = progress.accept(line);
       if (percent >= 0) {
         r.progress().accept(percent);
       }
-    }, r.label());
+    }, r.label(), "POV-Ray");
     String log = r.log().text();
     if (code != 0 || log.contains("Render failed") || !Files.exists(out)) {
+      String exceeded = r.limits().exceeded(code, log);
+      if (exceeded != null) {
+        throw new TileFailedException(r.label() + ": POV-Ray " + exceeded);
+      }
       throw new TileFailedException(r.label() + ": POV-Ray failed (exit " + code + "): " + reason(log));
     }
     return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
