@@ -89,7 +89,7 @@ class RenderLimitsTest {
     TileRenderer r = renderer(limits(2, 4096, Duration.ofMinutes(10)));
     needsPovRay(r);
     TileLog log = new TileLog();
-    TileFailedException e = failsWithoutDeadline(r, povray("spin", put("s3://b/spin.pov", "#while (1) #end\n")), log);
+    TileFailedException e = failsWithoutDeadline(r, povray("spin", put("s3://bkt/spin.pov", "#while (1) #end\n")), log);
     assertEquals("tile 0 of job spin: POV-Ray exceeded the CPU-time limit of 2 s (worker.tile-cpu-seconds)",
         e.getMessage());
     assertTrue(log.text().contains("CPU-time limit"), log.text());
@@ -102,7 +102,7 @@ class RenderLimitsTest {
     TileRenderer r = renderer(limits(30, 256, Duration.ofMinutes(10)));
     needsPovRay(r);
     // 100 million strings: gigabytes if nothing stops it.
-    S3Uri scene = put("s3://b/hog.pov", "#declare A = array[100000000];\n#declare I = 0;\n"
+    S3Uri scene = put("s3://bkt/hog.pov", "#declare A = array[100000000];\n#declare I = 0;\n"
         + "#while (I < 100000000) #declare A[I] = str(I, 0, 0); #declare I = I + 1; #end\nsphere { 0, 1 }\n");
     TileFailedException e = failsWithoutDeadline(r, povray("hog", scene), new TileLog());
     assertEquals("tile 0 of job hog: POV-Ray exceeded the memory limit of 256 MiB (worker.tile-memory-mb)",
@@ -116,7 +116,7 @@ class RenderLimitsTest {
     TileRenderer r = renderer(limits(3600, 4096, Duration.ofSeconds(3)));
     needsPovRay(r);
     // Its CPU-time limit is an hour away: only the wall time can stop it.
-    S3Uri scene = put("s3://b/nap.pov", "#while (1) #end\n");
+    S3Uri scene = put("s3://bkt/nap.pov", "#while (1) #end\n");
     long start = System.nanoTime();
     TileFailedException e = failsWithoutDeadline(r, povray("nap", scene), new TileLog());
     assertEquals("tile 0 of job nap: POV-Ray ran past the time limit of 3 s (worker.tile-time-seconds) and was stopped",
@@ -130,8 +130,8 @@ class RenderLimitsTest {
     // About 400 KB that decodes to 20000 x 20000 (4.8 GB as float texels): refused from its header.
     byte[] bomb = Bombs.png(20_000, 20_000);
     assertTrue(bomb.length < 1_000_000, bomb.length + " bytes");
-    put("s3://b/tex/bomb.png", bomb);
-    JobRequest.Render job = builtin("{\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]},\"assets\":\"s3://b/tex/\","
+    put("s3://bkt/tex/bomb.png", bomb);
+    JobRequest.Render job = builtin("{\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]},\"assets\":\"s3://bkt/tex/\","
         + "\"textures\":{\"t\":{\"type\":\"image\",\"file\":\"bomb.png\"}},\"materials\":{\"m\":{\"type\":\"diffuse\","
         + "\"color\":[1,1,1],\"texture\":\"t\"}},\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1,"
         + "\"material\":\"m\"}]}");
@@ -144,9 +144,10 @@ class RenderLimitsTest {
   @Test
   void anHdrMapShorterThanItsDeclaredSizeFailsBeforeItsPixelsAreAllocated() {
     // 8192 x 8192 declared (800 MB of floats), 16 bytes given.
-    put("s3://b/env/sky.hdr", "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 8192 +X 8192\n0123456789abcdef");
-    JobRequest.Render job = builtin("{\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]},\"assets\":\"s3://b/env/\","
-        + "\"environment\":{\"file\":\"sky.hdr\"},\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1}]}");
+    put("s3://bkt/env/sky.hdr", "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 8192 +X 8192\n0123456789abcdef");
+    JobRequest.Render job = builtin("{\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]},\"assets\":\"s3://bkt/env/\","
+        + "\"environment\":{\"file\":\"sky.hdr\"},\"materials\":{\"w\":{\"type\":\"diffuse\",\"color\":[1,1,1]}},"
+        + "\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1,\"material\":\"w\"}]}");
     TileFailedException e = assertThrows(TileFailedException.class,
         () -> renderer(TileLimits.DEFAULTS).render(job, new TileRect(0, 0, 0, 24, 16), 24, 16));
     assertTrue(e.getMessage().contains("'sky.hdr': HDR file is truncated: a 8192x8192 image needs at least"),
@@ -174,7 +175,7 @@ class RenderLimitsTest {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("a", "x".getBytes(StandardCharsets.UTF_8));
     entries.put("a/scene.pov", "sphere { 0, 1 }\n".getBytes(StandardCharsets.UTF_8));
-    S3Uri archive = put("s3://b/clash.zip", SceneSourceTest.zip(entries));
+    S3Uri archive = put("s3://bkt/clash.zip", SceneSourceTest.zip(entries));
     JobRequest.Render job = new JobRequest.Render("clash", 64, 64, "povray",
         new SceneSpec.PovRay(archive, "a/scene.pov", 0, 1, false, 9, 0, 1), 1, 0, 64, null);
     TileFailedException e = assertThrows(TileFailedException.class, () -> renderer(TileLimits.DEFAULTS).render(job,
@@ -185,7 +186,7 @@ class RenderLimitsTest {
     tar.put("scene.json", "{}".getBytes(StandardCharsets.UTF_8));
     tar.put("m", "x".getBytes(StandardCharsets.UTF_8));
     tar.put("m/x.obj", "v 0 0 0\n".getBytes(StandardCharsets.UTF_8));
-    S3Uri stored = put("s3://b/clash.tar", SceneSourceTest.tar(tar));
+    S3Uri stored = put("s3://bkt/clash.tar", SceneSourceTest.tar(tar));
     JobRequest.Render builtin = new JobRequest.Render("clash2", 24, 16, "builtin", new SceneSpec.Stored(stored), 1, 0,
         64, null);
     TileFailedException f = assertThrows(TileFailedException.class,
