@@ -153,7 +153,7 @@ public final class RenderWorker implements AutoCloseable {
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
     this.blobs = blobs;
-    this.maker = new TileMaker(blobs::get, config.inputCacheBytes(), config.limits());
+    this.maker = new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits());
     this.jobs = new JobSpecCache(blobs);
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
     Properties plain = new Properties();

@@ -9,6 +9,7 @@ import dev.tilefarm.worker.ops.TileProcessor;
 import dev.tilefarm.worker.render.RenderContext;
 import dev.tilefarm.worker.render.TileRenderer;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -39,13 +40,24 @@ public final class TileMaker {
 
   /** As {@link #TileMaker(Function, long)}, under {@code limits} (see {@link TileLimits}). */
   public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes, TileLimits limits) {
-    Objects.requireNonNull(fetchInput, "fetchInput");
+    this(fetchInput, (uri, etag) -> fetchInput.apply(uri), cacheBytes, limits);
+  }
+
+  /**
+   * As {@link #TileMaker(Function, long, TileLimits)}, with {@code fetchPinned} reading a process job's input
+   * at the version its task names (S3's If-Match; null: the current one), throwing
+   * {@link dev.tilefarm.store.BlobChangedException} for an input replaced since.
+   */
+  public TileMaker(Function<S3Uri, byte[]> fetch, BiFunction<S3Uri, String, byte[]> fetchPinned, long cacheBytes,
+      TileLimits limits) {
+    Objects.requireNonNull(fetch, "fetch");
+    Objects.requireNonNull(fetchPinned, "fetchPinned");
     Objects.requireNonNull(limits, "limits");
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
     }
-    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetchInput, limits);
-    this.processor = new TileProcessor(fetchInput, cacheBytes, limits.maxPixels());
+    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetch, limits);
+    this.processor = new TileProcessor(fetch, fetchPinned, cacheBytes, limits.maxPixels());
   }
 
   /**
@@ -62,7 +74,8 @@ public final class TileMaker {
    * (see {@link dev.tilefarm.schemas.ChainPlan}), and the tile's partial analysis report, if any.
    */
   public TileProcessor.Made process(JobRequest.Process job, TileTask task) throws TileFailedException {
-    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats());
+    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats(),
+        task.inputEtag());
   }
 
   /** The renderers this machine can run (see {@link TileRenderer#available()}). */
