@@ -78,6 +78,15 @@ public final class TileMaker {
         task.inputEtag());
   }
 
+  /**
+   * Drops what is kept between tiles (prepared scenes, decoded inputs) for the jobs {@code ended} names: a
+   * scene or input larger than its cache's budget is kept while its job runs, and must not outlive it.
+   */
+  public void forget(java.util.function.Predicate<String> ended) {
+    renderer.forget(ended);
+    processor.forget(ended);
+  }
+
   /** The renderers this machine can run (see {@link TileRenderer#available()}). */
   public java.util.List<String> renderers() {
     return renderer.available();

@@ -137,6 +137,20 @@ final class InputCache {
     }
   }
 
+  /** Drops the decoded inputs of the jobs {@code ended} names. */
+  void forget(java.util.function.Predicate<String> ended) {
+    synchronized (lock) {
+      Iterator<Map.Entry<Key, DecodedImage>> it = lru.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Key, DecodedImage> e = it.next();
+        if (ended.test(e.getKey().jobId())) {
+          cachedBytes -= e.getValue().bytes();
+          it.remove();
+        }
+      }
+    }
+  }
+
   long cachedBytes() {
     synchronized (lock) {
       return cachedBytes;

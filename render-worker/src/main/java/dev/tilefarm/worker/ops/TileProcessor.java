@@ -81,6 +81,11 @@ public final class TileProcessor {
     this.fetch = fetch;
   }
 
+  /** Drops the decoded inputs kept for the jobs {@code ended} names. */
+  public void forget(java.util.function.Predicate<String> ended) {
+    inputs.forget(ended);
+  }
+
   /** Where detect-faces finds OpenCV's cascade files (default {@code /usr/share/opencv4/haarcascades}). */
   public static void cascadeDir(Path dir) {
     Analysis.cascadeDir(dir);

@@ -109,6 +109,11 @@ public final class TileRenderer {
     return out;
   }
 
+  /** Drops what is kept for the jobs {@code ended} names (prepared scenes), so that it does not outlive them. */
+  public void forget(java.util.function.Predicate<String> ended) {
+    prepared.forget(ended);
+  }
+
   /** Why {@code renderer} cannot run here, or null if it can. */
   public String unavailable(String renderer) {
     ExternalRenderer r = external.get(renderer);
