@@ -15,6 +15,8 @@ import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.render.external.TileLog;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a tile may use and read: runaway and memory-hungry POV-Ray scenes (real POV-Ray, small limits), images
@@ -123,6 +126,34 @@ class RenderLimitsTest {
         e.getMessage());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(50));
     noPovRayLeft();
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aBlenderMemoryBombFailsAtTheMemoryLimitNamingIt(@TempDir Path dir) throws Exception {
+    TileRenderer r = renderer(limits(60, 512, Duration.ofMinutes(10)));
+    String why = r.unavailable("blender");
+    Assumptions.assumeTrue(why == null, () -> "skipped: " + why);
+    // A cube subdivided 11 times at render time: 25 million faces, gigabytes of mesh.
+    Path script = dir.resolve("make.py");
+    Path blend = dir.resolve("hog.blend");
+    Files.writeString(script, String.join("\n", "import bpy, sys",
+        "bpy.ops.wm.read_factory_settings(use_empty=True)",
+        "scene = bpy.context.scene; scene.render.engine = 'CYCLES'",
+        "bpy.ops.mesh.primitive_cube_add()",
+        "m = bpy.context.object.modifiers.new('s', 'SUBSURF'); m.levels = 1; m.render_levels = 11",
+        "bpy.ops.object.camera_add(location=(5, -5, 4), rotation=(1.1, 0, 0.785)); scene.camera = bpy.context.object",
+        "bpy.ops.wm.save_as_mainfile(filepath=sys.argv[sys.argv.index('--') + 1])", ""));
+    Process p = new ProcessBuilder("/usr/bin/blender", "-b", "--factory-startup", "--python", script.toString(), "--",
+        blend.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && Files.exists(blend), out);
+    S3Uri scene = put("s3://bkt/hog.blend", Files.readAllBytes(blend));
+    JobRequest.Render job = new JobRequest.Render("hog3d", 64, 64, "blender",
+        new SceneSpec.Blender(scene, null, null, null), 1, 0, 64, null);
+    TileFailedException e = failsWithoutDeadline(r, job, new TileLog());
+    assertEquals("tile 0 of job hog3d: Blender exceeded the memory limit of 512 MiB (worker.tile-memory-mb)",
+        e.getMessage());
   }
 
   @Test
