@@ -297,7 +297,9 @@ public final class RenderWorker implements AutoCloseable {
   /** Publishes this worker's renderers on the workers topic, so the splitter knows what the farm can render. */
   private void heartbeat() {
     // Scenes and inputs kept between tiles go with their job, even one over its cache's budget.
-    maker.forget(jobId -> watch.endOf(jobId) != null);
+    java.util.function.Predicate<String> ended = jobId -> watch.endOf(jobId) != null;
+    maker.forget(ended);
+    jobs.forget(ended);
     WorkerStatus status = new WorkerStatus(config.workerId(), maker.renderers(), config.threads(),
         System.currentTimeMillis());
     producer.send(new ProducerRecord<>(config.topics().workers().name(), config.workerId(),

@@ -7,6 +7,7 @@ import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderProcess;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
@@ -58,7 +59,8 @@ public final class PovRay implements ExternalRenderer {
     if (!Files.isExecutable(PROGRAM)) {
       return "POV-Ray is not installed (" + PROGRAM + "; Debian package povray)";
     }
-    return Sandbox.unavailable();
+    String limits = ProcessLimits.unavailable();
+    return limits != null ? limits : Sandbox.unavailable();
   }
 
   @Override
