@@ -280,7 +280,8 @@ final class Farm implements AutoCloseable {
     dev.tilefarm.worker.ops.TileProcessor.cascadeDir(roles.cascadeDir());
     return RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id,
         threads, roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(),
-        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter()),
+        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter(),
+        roles.tileLimits()),
         blobs);
   }
 

@@ -6,6 +6,7 @@ import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.splitter.SplitterLimits;
 import dev.tilefarm.store.S3Settings;
+import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -94,6 +95,14 @@ record Settings(
         "on SIGTERM, how long a worker finishes its tiles before releasing them"});
     KEYS.put("worker.blocklist-after", new String[] {String.valueOf(WorkerConfig.DEFAULT_BLOCKLIST_AFTER),
         "failures of one job on a worker after which it stops taking that job's tiles"});
+    KEYS.put("worker.tile-cpu-seconds", new String[] {String.valueOf(TileLimits.DEFAULT_CPU_SECONDS),
+        "CPU seconds one POV-Ray or Blender tile may use (all threads); over it the job FAILS"});
+    KEYS.put("worker.tile-memory-mb", new String[] {String.valueOf(TileLimits.DEFAULT_MEMORY_BYTES >> 20),
+        "memory (MiB) one POV-Ray or Blender tile may allocate; over it the job FAILS"});
+    KEYS.put("worker.tile-time-seconds", new String[] {String.valueOf(TileLimits.DEFAULT_TIME.toSeconds()),
+        "how long one POV-Ray or Blender tile may run when its job sets no timeLimit; over it the job FAILS"});
+    KEYS.put("worker.max-texture-pixels", new String[] {String.valueOf(TileLimits.DEFAULT_MAX_TEXTURE_PIXELS),
+        "most pixels an image a scene reads (texture, glTF image, OBJ map, HDR map) may declare"});
     KEYS.put("worker.cascade-dir", new String[] {DEFAULT_CASCADE_DIR,
         "folder of OpenCV's Haar cascade files for detect-faces (Debian's opencv-data package installs them here)"});
     KEYS.put("triggers.rules", new String[] {"",
@@ -110,9 +119,16 @@ record Settings(
    * gets, read from the kafka.config file.
    */
   record Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
-      int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules) {
+      int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules,
+      TileLimits tileLimits) {
     Roles {
       kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
+        int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules) {
+      this(kafkaClient, lockDuration, maxAttempts, shutdownGrace, blocklistAfter, stallTimeout, sweepAge, cascadeDir,
+          triggerRules, TileLimits.DEFAULTS);
     }
 
     Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
@@ -247,7 +263,13 @@ record Settings(
             Duration.ofMillis(reader.longValue("compositor.stall-timeout-ms", 0, Long.MAX_VALUE / 2)),
             Duration.ofMillis(reader.longValue("compositor.sweep-age-ms", 0, Long.MAX_VALUE / 2)),
             Path.of(reader.raw("worker.cascade-dir")),
-            reader.string("triggers.rules") == null ? null : Path.of(reader.string("triggers.rules"))));
+            reader.string("triggers.rules") == null ? null : Path.of(reader.string("triggers.rules")),
+            new TileLimits(reader.longValue("worker.tile-cpu-seconds", 1, 31_536_000),
+                reader.longValue("worker.tile-memory-mb", 16, 1L << 30) << 20,
+                Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
+                reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
+                reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
+                reader.list("limits.input-buckets"))));
   }
 
   /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */

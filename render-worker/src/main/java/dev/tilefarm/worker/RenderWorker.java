@@ -153,7 +153,7 @@ public final class RenderWorker implements AutoCloseable {
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
     this.blobs = blobs;
-    this.maker = new TileMaker(blobs::get, config.inputCacheBytes());
+    this.maker = new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits());
     this.jobs = new JobSpecCache(blobs);
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
     Properties plain = new Properties();
@@ -296,6 +296,10 @@ public final class RenderWorker implements AutoCloseable {
 
   /** Publishes this worker's renderers on the workers topic, so the splitter knows what the farm can render. */
   private void heartbeat() {
+    // Scenes and inputs kept between tiles go with their job, even one over its cache's budget.
+    java.util.function.Predicate<String> ended = jobId -> watch.endOf(jobId) != null;
+    maker.forget(ended);
+    jobs.forget(ended);
     WorkerStatus status = new WorkerStatus(config.workerId(), maker.renderers(), config.threads(),
         System.currentTimeMillis());
     producer.send(new ProducerRecord<>(config.topics().workers().name(), config.workerId(),
@@ -492,8 +496,10 @@ public final class RenderWorker implements AutoCloseable {
         return null;
       }
       int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
-      // On its last delivery a tile is made even here: losing it would strand the job until it times out.
-      if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
+      // From its max-attempts-th delivery a tile is made even here: a release would only use up deliveries
+      // (the broker's count includes them) and delay the final failure the docs promise at max-attempts.
+      if (Blocklist.releases(blocklist.blocked(task.jobId(), System.currentTimeMillis()), delivery,
+          config.maxAttempts())) {
         log.info("{}: released, this worker has failed the job repeatedly", task.label());
         ack(r, AcknowledgeType.RELEASE);
         return null;

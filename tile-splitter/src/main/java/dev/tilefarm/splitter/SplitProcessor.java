@@ -208,7 +208,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
         TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
             TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline,
-            frames == null ? null : frames.number(f), sequence ? perFrame : null);
+            frames == null ? null : frames.number(f), sequence ? perFrame : null).withInputEtag(plan.inputEtag());
         context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()), sink);
       }
     }
@@ -233,7 +233,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     List<TileRect> tiles = chain.tiles(0);
     for (TileRect t : tiles) {
       TileTask task = new TileTask(id, t, tiles.size(), chain.width(end), chain.height(end), plan.output(),
-          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null);
+          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null)
+          .withInputEtag(plan.inputEtag());
       context.forward(new Record<String, Object>(id + "/" + t.index(), task, record.timestamp()),
           SplitterTopology.TASKS_SINK);
     }
