@@ -77,6 +77,11 @@ final class RoleProcess {
       done.countDown();
     }
     if (failed != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook has run or is running, and finds the role closed
+      }
       throw new RoleFailedException("the " + what + " stopped working: " + failed);
     }
   }
