@@ -123,9 +123,21 @@ final class FarmUnderFire implements AutoCloseable {
     return false;
   }
 
-  /** Publishes one record as is; the broker must accept it. */
-  void publish(String topic, byte[] key, byte[] value) throws Exception {
-    producer.send(new ProducerRecord<>(topic, key, value)).get();
+  /**
+   * Publishes one record as is; false if the broker refused it (a record without a key on a compacted topic,
+   * one over its size limit), which then reaches no role.
+   */
+  boolean publish(String topic, byte[] key, byte[] value) throws Exception {
+    try {
+      producer.send(new ProducerRecord<>(topic, key, value)).get();
+      return true;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.InvalidRecordException
+          || e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** Waits for a dead letter under {@code key} that {@code check} accepts; returns it. */

@@ -37,7 +37,7 @@ class NearLimitRecordsIT {
           byte[] value = new byte[size];
           random.nextBytes(value);
           String key = "big-" + n++;
-          f.publish(topic, key.getBytes(StandardCharsets.UTF_8), value);
+          assertTrue(f.publish(topic, key.getBytes(StandardCharsets.UTF_8), value), topic + " refused " + size);
           if (f.deadLettering().contains(topic)) {
             sent.put(key, value);
           }
