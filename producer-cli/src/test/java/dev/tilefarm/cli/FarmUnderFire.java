@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -140,7 +139,7 @@ final class FarmUnderFire implements AutoCloseable {
     }
   }
 
-  /** Waits for a dead letter under {@code key} that {@code check} accepts; returns it. */
+  /** Waits for the dead letter whose record key is {@code key}; returns it. */
   DeadLetter awaitLetter(String key, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!letters.containsKey(key)) {
@@ -200,9 +199,5 @@ final class FarmUnderFire implements AutoCloseable {
     dead.close(Duration.ofSeconds(5));
     api.close();
     farm.close();
-  }
-
-  static Predicate<DeadLetter> any() {
-    return d -> true;
   }
 }
