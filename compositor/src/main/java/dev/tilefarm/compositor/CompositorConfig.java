@@ -163,7 +163,6 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
     // The broker's default.replication.factor for the changelog, rather than Streams' fixed 1.
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
-    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizeRecords.class.getName());
     p.putAll(kafkaOverrides);
     return p;
   }

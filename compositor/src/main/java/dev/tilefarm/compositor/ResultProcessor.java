@@ -39,6 +39,13 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
   private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
   private static final JsonSerde<JobControl> CONTROLS = new JsonSerde<>(JobControl.class);
+  /**
+   * The largest tile result or job control record taken. Real ones are metadata of a few hundred bytes (a
+   * failure's reason, a log's URI); a larger one is refused before its text can reach a job event or the state
+   * store, where it could make a record the producer refuses, and under exactly-once such a refusal aborts
+   * the transaction: the compositor would fail on the same record for ever.
+   */
+  static final int MAX_RECORD_BYTES = 256 * 1024;
 
   private final JobAggregator aggregator;
   /** Statistics passes of process jobs; null: this compositor fails jobs that need them. */
@@ -103,6 +110,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
    */
   @Override
   public void process(Record<byte[], byte[]> record) {
+    if (record.value() != null && record.value().length > MAX_RECORD_BYTES) {
+      deadLetter(record, "the record is " + record.value().length + " bytes; tile results and job control records "
+          + "are at most " + MAX_RECORD_BYTES);
+      return;
+    }
     try {
       handle(record);
     } catch (org.apache.kafka.common.KafkaException e) {

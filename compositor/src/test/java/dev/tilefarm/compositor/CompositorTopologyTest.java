@@ -531,6 +531,25 @@ class CompositorTopologyTest {
     assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
   }
 
+  /**
+   * A FAILED result whose reason is 300 KB would fail its job with that reason: with a reason near 1 MB the
+   * FAILED event is over the producer's limit, which under exactly-once aborts the transaction for ever. It is
+   * refused at the door, and the job's real tiles still complete it.
+   */
+  @Test
+  void aTileResultLargerThanAnyRealOneIsDeadLetteredAndTheJobCompletes() {
+    Job job = pngJob("long-reason");
+    TileResult.Failed forged = new TileResult.Failed("long-reason", job.rects().get(0), job.rects().size(),
+        "r".repeat(300_000), "worker-x", ACCEPTED_AT);
+    send(forged);
+    DeadLetter letter = dead.readValue();
+    assertTrue(letter.error().contains("at most " + ResultProcessor.MAX_RECORD_BYTES), letter.error());
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+  }
+
   // ---- in-tile progress of external renderers ----
 
   private static TileResult.Progress inTile(Job job, int index, double fraction) {
