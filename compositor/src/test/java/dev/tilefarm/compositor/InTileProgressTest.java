@@ -129,7 +129,8 @@ class InTileProgressTest {
     passes.init(context.getStateStoreContext(), passes);
     context.addStateStore(passes);
     ResultProcessor processor = new ResultProcessor(aggregator, clock, Duration.ofMillis(250), Duration.ofHours(1),
-        Duration.ofSeconds(1), "control");
+        Duration.ofSeconds(1), "control", new dev.tilefarm.store.DeadLetters((uri, bytes) -> {}, "b", "compositor",
+        dev.tilefarm.store.DeadLetters.DEFAULT_MAX_REQUEST_SIZE));
     processor.init(context);
     JsonSerde<JobControl> controls = new JsonSerde<>(JobControl.class);
     JsonSerde<TileResult> results = new JsonSerde<>(TileResult.class);

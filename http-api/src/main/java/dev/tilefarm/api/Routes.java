@@ -74,8 +74,12 @@ final class Routes implements HttpHandler {
   private final byte[] token;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
 
+  /** Role (or part of the API) -> why it is down, for those that are; empty when all is well. */
+  private final java.util.function.Supplier<Map<String, String>> down;
+
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, java.util.function.Supplier<Map<String, String>> down) {
+    this.down = down;
     this.config = config;
     this.view = view;
     this.blobs = blobs;
@@ -152,7 +156,9 @@ final class Routes implements HttpHandler {
           registry.scrape().getBytes(StandardCharsets.UTF_8));
     }
     if (path.equals("/healthz") || path.equals("/api/health")) {
-      return json(ex, 200, Map.of("status", "UP"));
+      Map<String, String> failing = new java.util.TreeMap<>(down.get());
+      return failing.isEmpty() ? json(ex, 200, Map.of("status", "UP"))
+          : json(ex, 503, Map.of("status", "DOWN", "down", failing));
     }
     if (path.equals("/api/jobs")) {
       if (method.equals("POST")) {

@@ -354,6 +354,24 @@ class HttpApiIT {
     }
   }
 
+  /** Before, /healthz said UP whatever the roles of the process were doing (the compositor in ERROR, say). */
+  @Test
+  void healthIsDownNamingTheRoleThatStoppedWorking() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> compositor = new java.util.concurrent.atomic.AtomicReference<>();
+    try (HttpApi api = HttpApi.start(new ApiConfig(farm.kafka.bootstrapServers(), farm.topics,
+        dev.tilefarm.schemas.TopicLayout.DEFAULTS, "127.0.0.1", 0, null, ApiConfig.DEFAULT_PRESIGN_TTL, 100),
+        farm.blobs, farm.registry, () -> compositor.get() == null ? Map.of() : Map.of("compositor", compositor.get()))) {
+      HttpResponse<String> up = send(api.uri().resolve("/healthz"), null);
+      assertEquals(200, up.statusCode(), up.body());
+      compositor.set("its Kafka Streams client is ERROR");
+      HttpResponse<String> down = send(api.uri().resolve("/healthz"), null);
+      assertEquals(503, down.statusCode(), down.body());
+      JsonNode body = new ObjectMapper().readTree(down.body());
+      assertEquals("DOWN", body.path("status").asText());
+      assertEquals("its Kafka Streams client is ERROR", body.path("down").path("compositor").asText());
+    }
+  }
+
   private static HttpResponse<String> send(URI uri, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
     if (token != null) {

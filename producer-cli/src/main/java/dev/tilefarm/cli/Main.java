@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         "2:bad command line or input file",
         "3:bad configuration, or the farm cannot be reached",
         "4:timed out waiting for a job",
-        "5:internal error"})
+        "5:internal error",
+        "6:a role process stopped working (its Kafka Streams client failed or its poll loop stopped)"})
 public final class Main {
   private Main() {}
 
@@ -63,6 +64,7 @@ public final class Main {
     static final int CONFIG = 3;
     static final int TIMEOUT = 4;
     static final int INTERNAL = 5;
+    static final int ROLE_FAILED = 6;
 
     static int of(Exception e) {
       if (e instanceof JobsFailedException) {
@@ -77,6 +79,9 @@ public final class Main {
       }
       if (e instanceof TimeoutException) {
         return TIMEOUT;
+      }
+      if (e instanceof RoleProcess.RoleFailedException) {
+        return ROLE_FAILED;
       }
       return INTERNAL;
     }
