@@ -199,7 +199,7 @@ class AclIT {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(input, "png", png);
     farm.blobs().put(S3Uri.parse("s3://tilefarm/incoming/a.png"), png.toByteArray(), "image/png");
-    try (UploadTrigger trigger = Farm.startTrigger(Settings.load(triggerSettings, Map.of(), null));
+    try (UploadTrigger trigger = Farm.startTrigger(Settings.load(triggerSettings, Map.of(), null), farm.blobs());
         KafkaProducer<String, String> minio = new KafkaProducer<>(Map.copyOf(user("minio")), new StringSerializer(),
             new StringSerializer())) {
       minio.send(new ProducerRecord<>(PREFIX + "uploads", "tilefarm/incoming/a.png", ("{'EventName':"
