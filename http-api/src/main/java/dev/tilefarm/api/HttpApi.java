@@ -105,7 +105,7 @@ public final class HttpApi implements AutoCloseable {
       });
       resources.push(pool::shutdownNow);
       HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
-      Routes routes = new Routes(config, view, blobs, producer, registry);
+      Routes routes = new Routes(config, view, blobs, producer, registry, server.getAddress().getPort());
       server.createContext("/", routes);
       server.setExecutor(pool);
       server.start();

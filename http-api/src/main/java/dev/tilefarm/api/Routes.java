@@ -72,26 +72,37 @@ final class Routes implements HttpHandler {
   private final KafkaProducer<String, byte[]> producer;
   private final PrometheusMeterRegistry registry;
   private final byte[] token;
+  /** Null when a token is set: the token is what keeps other sites' pages out then. */
+  private final RequestGuard guard;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
 
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, int port) {
     this.config = config;
     this.view = view;
     this.blobs = blobs;
     this.producer = producer;
     this.registry = registry;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+    this.guard = token == null ? new RequestGuard(config.host(), port, config.allowedHosts()) : null;
   }
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
     long start = System.nanoTime();
-    String route = "other";
+    String path = ex.getRequestURI().getRawPath();
     int status = 500;
     try {
-      String path = ex.getRequestURI().getRawPath();
-      route = routeName(path);
+      if (path == null || !path.startsWith("/")) {
+        status = error(ex, 400, null, "the request target must be a path, such as /api/jobs");
+        return;
+      }
+      RequestGuard.Refusal refused = guard == null ? null : guard.check(ex.getRequestMethod(), path,
+          ex.getRequestHeaders());
+      if (refused != null) {
+        status = error(ex, 403, refused.header(), refused.header() + " " + refused.reason());
+        return;
+      }
       if (path.startsWith("/api/") && !authorized(ex)) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tilefarm\"");
         status = error(ex, 401, null, "missing or wrong bearer token (Authorization: Bearer TOKEN, or ?access_token=)");
@@ -124,24 +135,10 @@ final class Routes implements HttpHandler {
     } finally {
       ex.close();
       Timer.builder("tilefarm.http.requests").description("HTTP requests served by the API")
-          .tags("method", ex.getRequestMethod(), "route", route, "status", String.valueOf(status))
+          .tags("method", RouteTags.method(ex.getRequestMethod()), "route", RouteTags.route(path),
+              "status", String.valueOf(status))
           .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** A low-cardinality name for the route, for the request metrics. */
-  static String routeName(String path) {
-    Matcher m = JOB_PART.matcher(path);
-    if (m.matches()) {
-      return "/api/jobs/{id}/" + (m.group(3) != null ? "tiles/{n}.png" : m.group(2));
-    }
-    if (JOB.matcher(path).matches()) {
-      return "/api/jobs/{id}";
-    }
-    if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/healthz")) {
-      return path;
-    }
-    return "static";
   }
 
   private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException, TimeoutException {
@@ -296,10 +293,15 @@ final class Routes implements HttpHandler {
     return "job-" + HexFormat.of().formatHex(b);
   }
 
+  /**
+   * Streams the body to a file, checks the image (its type from its content, its size from its header) and the
+   * job, and only then stores it: a refused upload leaves nothing in object storage.
+   */
   private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     var ops = Uploads.ops(query.getOrDefault("op", List.of()), first(query, "ops", null));
-    String ext = Uploads.extension(ex.getRequestHeaders().getFirst("Content-Type"), first(query, "filename", null));
-    Path tmp = Files.createTempFile("tilefarm-upload-", "." + ext);
+    String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+    Uploads.extension(contentType, first(query, "filename", null));
+    Path tmp = Files.createTempFile("tilefarm-upload-", ".bin");
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       long n;
@@ -310,15 +312,10 @@ final class Routes implements HttpHandler {
       if (n == 0) {
         throw new Uploads.BadRequest("body", "is empty: send the image's bytes as the request body");
       }
+      String ext = Uploads.probe(tmp, config.maxPixels());
       S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), ext);
-      if (blobs.size(input) != n) {
-        blobs.putFile(input, tmp, ex.getRequestHeaders().getFirst("Content-Type"));
-      }
       ObjectNode job = Json.MAPPER.createObjectNode();
-      String id = first(query, "id", null);
-      if (id != null) {
-        job.put("id", id);
-      }
+      job.put("id", first(query, "id", newId()));
       job.put("type", "process");
       job.put("input", input.toString());
       job.set("ops", ops);
@@ -334,7 +331,19 @@ final class Routes implements HttpHandler {
       if (output != null) {
         job.put("output", output);
       }
-      return publishJob(ex, job);
+      JobCodec.decode(job, null); // a bad op or field is refused before the image is stored
+      boolean stored = blobs.size(input) != n;
+      if (stored) {
+        blobs.putFile(input, tmp, Uploads.contentType(ext));
+      }
+      try {
+        return publishJob(ex, job);
+      } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+        if (stored) {
+          blobs.delete(input); // no job will read it
+        }
+        throw e;
+      }
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     } finally {
