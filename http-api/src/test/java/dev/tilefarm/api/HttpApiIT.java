@@ -386,7 +386,7 @@ class HttpApiIT {
     }
     java.util.Set<String> after = requestSeries(farm.get("/metrics", null).body());
     assertTrue(after.size() - before <= 8, "300 requests to distinct paths added " + (after.size() - before)
-        + " series: " + after);
+        + " series, such as " + after.stream().limit(10).toList());
     for (String series : after) {
       assertFalse(series.matches(".*route=\"/?(api/)?[0-9a-f]{6,}.*"), "a raw path is a tag: " + series);
       assertFalse(series.contains("method=\"M"), "a raw method is a tag: " + series);
