@@ -156,7 +156,7 @@ final class Routes implements HttpHandler {
         return submit(ex);
       }
       requireMethod(method, "GET");
-      int limit = Math.min(1000, Math.max(1, Integer.parseInt(first(query, "limit", "200"))));
+      int limit = Math.min(1000, Math.max(1, intParam(query, "limit", 200)));
       return json(ex, 200, Map.of("jobs", view.jobs(first(query, "status", null), limit)));
     }
     if (path.equals("/api/uploads")) {
@@ -544,6 +544,16 @@ final class Routes implements HttpHandler {
       out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
     }
     return out;
+  }
+
+  /** An integer query parameter, or a 400 naming it. */
+  static int intParam(Map<String, List<String>> query, String key, int fallback) {
+    String v = first(query, key, null);
+    try {
+      return v == null ? fallback : Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new Uploads.BadRequest(key, "must be an integer, got '" + v + "'");
+    }
   }
 
   static String first(Map<String, List<String>> query, String key, String fallback) {

@@ -181,6 +181,9 @@ class HttpApiIT {
     assertEquals("width", JSON.readTree(r.body()).get("field").asText());
     assertEquals(400, farm.post("/api/jobs", "application/json", "[1]".getBytes(StandardCharsets.UTF_8), null)
         .statusCode());
+    HttpResponse<String> badLimit = farm.get("/api/jobs?limit=abc", null);
+    assertEquals(400, badLimit.statusCode(), badLimit.body());
+    assertEquals("limit", JSON.readTree(badLimit.body()).get("field").asText());
     assertEquals(404, farm.get("/api/nothing", null).statusCode());
     assertEquals(405, farm.get("/api/uploads", null).statusCode());
   }
@@ -396,7 +399,7 @@ class HttpApiIT {
   /** The label sets of the request counter in a Prometheus scrape. */
   static java.util.Set<String> requestSeries(String scrape) {
     java.util.Set<String> out = new java.util.TreeSet<>();
-    Matcher m = Pattern.compile("(?m)^tilefarm_http_requests_seconds_count\\{([^}]*)\\}").matcher(scrape);
+    Matcher m = Pattern.compile("(?m)^tilefarm_http_requests_seconds_count\\{(.*)\\} \\S+$").matcher(scrape);
     while (m.find()) {
       out.add(m.group(1));
     }
