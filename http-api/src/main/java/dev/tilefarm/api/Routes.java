@@ -252,7 +252,7 @@ final class Routes implements HttpHandler {
 
   private int submit(HttpExchange ex) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
+    try (InputStream in = RequestBody.of(ex)) {
       body = in.readNBytes(JobCodec.MAX_BYTES + 1);
     }
     ObjectNode json = JobCodec.parse(body);
@@ -305,7 +305,7 @@ final class Routes implements HttpHandler {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       long n;
-      try (InputStream in = new DigestInputStream(ex.getRequestBody(), sha);
+      try (InputStream in = new DigestInputStream(RequestBody.of(ex), sha);
            OutputStream out = Files.newOutputStream(tmp)) {
         n = copyLimited(in, out, MAX_UPLOAD_BYTES);
       }
@@ -375,7 +375,7 @@ final class Routes implements HttpHandler {
     }
     String reason = null;
     byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
+    try (InputStream in = RequestBody.of(ex)) {
       body = in.readNBytes(8192);
     }
     if (body.length > 0) {

@@ -181,6 +181,12 @@ class HttpApiIT {
     assertEquals("width", JSON.readTree(r.body()).get("field").asText());
     assertEquals(400, farm.post("/api/jobs", "application/json", "[1]".getBytes(StandardCharsets.UTF_8), null)
         .statusCode());
+    // A chunked body whose chunk size is not a number: the body cannot be read, which is the client's fault.
+    RawHttp.Response badChunk = RawHttp.raw(farm.api.port(), ("POST /api/jobs HTTP/1.1\r\nHost: "
+        + farm.api.uri().getAuthority() + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n5\r\n{\"a\":\r\nzz\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(400, badChunk.status(), badChunk.body());
+    assertEquals("body", JSON.readTree(badChunk.body()).get("field").asText());
     HttpResponse<String> badLimit = farm.get("/api/jobs?limit=abc", null);
     assertEquals(400, badLimit.statusCode(), badLimit.body());
     assertEquals("limit", JSON.readTree(badLimit.body()).get("field").asText());

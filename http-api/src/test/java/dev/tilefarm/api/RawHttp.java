@@ -21,21 +21,29 @@ final class RawHttp {
 
   static Response send(int port, String method, String target, Map<String, String> headers, byte[] body)
       throws IOException {
+    StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    head.append("Connection: close\r\n\r\n");
+    ByteArrayOutputStream request = new ByteArrayOutputStream();
+    request.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (body != null) {
+      request.writeBytes(body);
+    }
+    return raw(port, request.toByteArray());
+  }
+
+  /** Sends {@code request} as it is and reads the response. */
+  static Response raw(int port, byte[] request) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(30_000);
-      StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
-      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-      if (body != null) {
-        head.append("Content-Length: ").append(body.length).append("\r\n");
-      }
-      head.append("Connection: close\r\n\r\n");
       OutputStream out = s.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      if (body != null) {
-        out.write(body);
-      }
+      out.write(request);
       out.flush();
+      s.shutdownOutput();
       InputStream in = s.getInputStream();
       ByteArrayOutputStream all = new ByteArrayOutputStream();
       in.transferTo(all);

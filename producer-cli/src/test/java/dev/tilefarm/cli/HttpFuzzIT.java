@@ -354,6 +354,9 @@ class HttpFuzzIT {
     out.add(new Request("POST", "/api/jobs", headers(json), oversized(600 * 1024), Framing.LENGTH));
     out.add(new Request("POST", "/api/jobs", headers(json), "{\"id\":\"\\u0000\"}".getBytes(StandardCharsets.UTF_8),
         Framing.LENGTH));
+    out.add(new Request("POST", "/api/jobs", headers(json), "{\"a\":".getBytes(StandardCharsets.US_ASCII),
+        Framing.BAD_CHUNKED));
+    out.add(new Request("POST", "/api/uploads?op=grayscale", headers(png), png(8, 8), Framing.BAD_CHUNKED));
     out.add(new Request("POST", "/api/jobs/job-1/cancel", headers(json), "[1]".getBytes(StandardCharsets.UTF_8),
         Framing.LENGTH));
     out.add(new Request("POST", "/api/uploads?op=grayscale&tileSize=abc", headers(png), png(8, 8), Framing.LENGTH));
