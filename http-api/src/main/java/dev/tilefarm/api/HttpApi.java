@@ -105,7 +105,10 @@ public final class HttpApi implements AutoCloseable {
       });
       resources.push(pool::shutdownNow);
       HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
-      Routes routes = new Routes(config, view, blobs, producer, registry, server.getAddress().getPort());
+      UploadJanitor janitor = new UploadJanitor(blobs);
+      view.subscribe(null, snapshot -> { }, janitor);
+      resources.push(janitor);
+      Routes routes = new Routes(config, view, blobs, producer, registry, server.getAddress().getPort(), janitor);
       server.createContext("/", routes);
       server.setExecutor(pool);
       server.start();

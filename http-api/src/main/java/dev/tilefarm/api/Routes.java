@@ -74,10 +74,11 @@ final class Routes implements HttpHandler {
   private final byte[] token;
   /** Null when a token is set: the token is what keeps other sites' pages out then. */
   private final RequestGuard guard;
+  private final UploadJanitor janitor;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
 
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
-      PrometheusMeterRegistry registry, int port) {
+      PrometheusMeterRegistry registry, int port, UploadJanitor janitor) {
     this.config = config;
     this.view = view;
     this.blobs = blobs;
@@ -85,6 +86,7 @@ final class Routes implements HttpHandler {
     this.registry = registry;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
     this.guard = token == null ? new RequestGuard(config.host(), port, config.allowedHosts()) : null;
+    this.janitor = janitor;
   }
 
   @Override
@@ -332,16 +334,13 @@ final class Routes implements HttpHandler {
         job.put("output", output);
       }
       JobCodec.decode(job, null); // a bad op or field is refused before the image is stored
-      boolean stored = blobs.size(input) != n;
-      if (stored) {
-        blobs.putFile(input, tmp, Uploads.contentType(ext));
-      }
+      String id = job.get("id").asText();
+      // Deleted again if the splitter rejects the job (the janitor follows the job's events).
+      janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(ext)));
       try {
         return publishJob(ex, job);
       } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
-        if (stored) {
-          blobs.delete(input); // no job will read it
-        }
+        janitor.abandon(id);
         throw e;
       }
     } catch (NoSuchAlgorithmException e) {

@@ -252,6 +252,33 @@ class HttpApiIT {
   }
 
   @Test
+  void anUploadIsDeletedWhenTheSplitterRejectsItsJobUnlessAnotherJobUsesIt() throws Exception {
+    // A crop outside the image: only the splitter, which plans the chain over the image's size, can tell.
+    byte[] png = png(14, 9, 0x445566);
+    HttpResponse<String> r = farm.post("/api/uploads?id=up-rej&op=crop:x=100,y=0,width=4,height=4", "image/png",
+        png, null);
+    assertEquals(202, r.statusCode(), r.body());
+    S3Uri input = new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(png) + ".png");
+    assertEquals(png.length, farm.blobs.size(input));
+    // The same bytes uploaded for two jobs: the first is rejected, the second still needs them.
+    byte[] shared = png(15, 9, 0x445566);
+    S3Uri sharedInput = new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(shared) + ".png");
+    assertEquals(202, farm.post("/api/uploads?id=up-first&op=grayscale", "image/png", shared, null).statusCode());
+    assertEquals(202, farm.post("/api/uploads?id=up-second&op=grayscale", "image/png", shared, null).statusCode());
+
+    long now = System.currentTimeMillis();
+    farm.event(new JobEvent.Rejected("up-first", now, "ops", "rejected for the test"));
+    farm.awaitBody("/api/jobs/up-first", null, "REJECTED");
+    farm.event(new JobEvent.Rejected("up-rej", now, "ops[0].x", "the crop is outside the 14x9 image"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (farm.blobs.size(input) != -1) {
+      assertTrue(System.nanoTime() < deadline, input + " is still stored 30 s after its job was rejected");
+      Thread.sleep(50);
+    }
+    assertEquals(shared.length, farm.blobs.size(sharedInput), "the upload another job uses is kept");
+  }
+
+  @Test
   void withoutATokenRefusesRequestsThatOtherSitesPagesCouldMake() throws Exception {
     int port = farm.api.port();
     String self = "127.0.0.1:" + port;

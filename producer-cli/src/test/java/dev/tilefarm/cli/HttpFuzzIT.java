@@ -386,6 +386,26 @@ class HttpFuzzIT {
 
   static Gen<Request> request(int port) {
     String self = "127.0.0.1:" + port;
+    return weighted(w(7, anyRequest(port, self)), w(2, submission(self)), w(1, upload(self)));
+  }
+
+  /** A job posted as the API asks (own Host, JSON): random job fields, or the check job mutated. */
+  static Gen<Request> submission(String self) {
+    return weighted(w(1, json()), w(1, mutatedJob())).map(body -> new Request("POST", "/api/jobs",
+        headers(Map.of("Host", self, "Content-Type", "application/json")), body, Framing.LENGTH));
+  }
+
+  /** An upload as the dashboard sends it: an image (or not) with an op chain (good or bad). */
+  static Gen<Request> upload(String self) {
+    Gen<String> ops = pick(List.of("op=grayscale", "op=gaussian-blur:sigma=1.5&op=grayscale", "op=nope",
+        "op=gaussian-blur:sigma=-1", "ops=%5B%7B%22op%22%3A%22grayscale%22%7D%5D", "op=grayscale&tileSize=8",
+        "op=crop:x=5000,y=0,width=4,height=4", "op=grayscale&output=s3://other-bucket/x.png"));
+    Gen<String> type = pick(List.of("image/png", "image/jpeg", "image/tiff", "application/octet-stream"));
+    return ops.zip(type, weighted(w(4, images()), w(1, randomBytes(1, 4096))), (o, t, body) -> new Request("POST",
+        "/api/uploads?" + o, headers(Map.of("Host", self, "Content-Type", t)), body, Framing.LENGTH));
+  }
+
+  static Gen<Request> anyRequest(int port, String self) {
     Gen<String> method = weighted(w(4, Generate.constant("GET")), w(4, Generate.constant("POST")),
         w(3, pick(List.of("HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"))),
         w(1, pick(List.of("BREW", "get", "P0ST", "M-SEARCH", "PROPFIND", "X".repeat(300)))));
