@@ -102,7 +102,7 @@ final class Routes implements HttpHandler {
       RequestGuard.Refusal refused = guard == null ? null : guard.check(ex.getRequestMethod(), path,
           ex.getRequestHeaders());
       if (refused != null) {
-        status = error(ex, 403, refused.header(), refused.header() + " " + refused.reason());
+        status = error(ex, 403, refused.header(), refused.reason());
         return;
       }
       if (path.startsWith("/api/") && !authorized(ex)) {
