@@ -57,8 +57,9 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     kafkaClient = Map.copyOf(kafkaClient);
     allowedHosts = List.copyOf(allowedHosts);
     for (String h : allowedHosts) {
-      if (h.isBlank() || h.contains("/") || h.contains(" ")) {
-        throw new IllegalArgumentException("allowed host '" + h + "' must be a host name, e.g. tilefarm.example.com");
+      if (h.isBlank() || h.contains("/") || h.contains(" ") || h.contains(":") && !h.startsWith("[")) {
+        throw new IllegalArgumentException("allowed host '" + h + "' must be a host name without a port, e.g. "
+            + "tilefarm.example.com");
       }
     }
     if (maxPixels < 1) {
