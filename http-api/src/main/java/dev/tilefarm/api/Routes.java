@@ -270,6 +270,11 @@ final class Routes implements HttpHandler {
       json.put("id", newId());
     }
     JobRequest job = JobCodec.decode(json, null);
+    if (job instanceof JobRequest.Render r && (long) r.width() * r.height() > config.maxPixels()) {
+      // The splitter's limit, so the client hears it now rather than as a REJECTED event.
+      throw new InvalidJobException(job.id(), "width", "the image is " + r.width() + "x" + r.height() + " = "
+          + (long) r.width() * r.height() + " pixels; this farm takes at most " + config.maxPixels());
+    }
     MDC.put("jobId", job.id());
     try {
       producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))

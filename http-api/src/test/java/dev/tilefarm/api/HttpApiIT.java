@@ -187,6 +187,12 @@ class HttpApiIT {
         + "Connection: close\r\n\r\n5\r\n{\"a\":\r\nzz\r\n").getBytes(StandardCharsets.ISO_8859_1));
     assertEquals(400, badChunk.status(), badChunk.body());
     assertEquals("body", JSON.readTree(badChunk.body()).get("field").asText());
+    // Over the farm's pixel limit: refused now, as the splitter would refuse it.
+    HttpResponse<String> huge = farm.post("/api/jobs", "application/json", ("{\"id\":\"huge1\",\"type\":\"render\","
+        + "\"renderer\":\"mandelbrot\",\"width\":20000,\"height\":20000}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, huge.statusCode(), huge.body());
+    assertEquals("width", JSON.readTree(huge.body()).get("field").asText());
+    assertTrue(huge.body().contains("20000x20000"), huge.body());
     HttpResponse<String> badLimit = farm.get("/api/jobs?limit=abc", null);
     assertEquals(400, badLimit.statusCode(), badLimit.body());
     assertEquals("limit", JSON.readTree(badLimit.body()).get("field").asText());
