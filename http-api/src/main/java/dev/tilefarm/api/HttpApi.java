@@ -108,7 +108,7 @@ public final class HttpApi implements AutoCloseable {
       UploadJanitor janitor = new UploadJanitor(blobs);
       view.subscribe(null, snapshot -> { }, janitor);
       resources.push(janitor);
-      Routes routes = new Routes(config, view, blobs, producer, registry, server.getAddress().getPort(), janitor);
+      Routes routes = new Routes(config, view, blobs, producer, registry, janitor);
       server.createContext("/", routes);
       server.setExecutor(pool);
       server.start();

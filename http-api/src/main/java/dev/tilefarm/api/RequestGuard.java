@@ -12,10 +12,12 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li><b>DNS rebinding:</b> every request's {@code Host} must name this server: a loopback name
- *       ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}) or the bound address, on the server's port; when
- *       bound to every interface ({@code 0.0.0.0}), any IP address on the port too; and any name listed in
- *       {@code http.allowed-hosts}, on any port (behind a proxy). A rebinding page's requests carry its own
- *       domain name, which is none of these.</li>
+ *       ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}) or the bound address; when bound to every interface
+ *       ({@code 0.0.0.0}), any IP address; and any name listed in {@code http.allowed-hosts} (behind a proxy). A
+ *       rebinding page's requests carry its own domain name, which is none of these. The port is not checked:
+ *       the browser puts in the port it connected to, which is this server's unless a proxy or a container's
+ *       port mapping ({@code -p 18080:8080}) stands between, and the port does not tell a rebinding page apart;
+ *       a page of another local server on another port is refused by its {@code Origin} (below).</li>
  *   <li><b>Cross-site requests:</b> a request that changes something (any method but GET, HEAD, OPTIONS) must
  *       carry, if any, the {@code Origin} of this server as the {@code Host} names it, and a body type that a
  *       page cannot send without asking first (a CORS preflight, which this API never grants):
@@ -37,19 +39,16 @@ final class RequestGuard {
 
   private final String boundHost;
   private final boolean wildcard;
-  private final int port;
   private final Set<String> allowedHosts;
 
   /**
    * @param boundHost the address the server listens on, as configured
-   * @param port the port it listens on
-   * @param allowedHosts more names a request's Host may give, on any port
+   * @param allowedHosts more names a request's Host may give
    */
-  RequestGuard(String boundHost, int port, List<String> allowedHosts) {
+  RequestGuard(String boundHost, List<String> allowedHosts) {
     String bound = boundHost.toLowerCase(Locale.ROOT);
     this.wildcard = bound.equals("0.0.0.0") || bound.equals("::") || bound.equals("[::]");
     this.boundHost = bound.contains(":") && !bound.startsWith("[") ? "[" + bound + "]" : bound;
-    this.port = port;
     this.allowedHosts = Set.copyOf(allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
   }
 
@@ -60,7 +59,7 @@ final class RequestGuard {
       return new Refusal("Host", "is missing; this API (without a token) answers only requests that name it");
     }
     if (!hostAllowed(host.trim().toLowerCase(Locale.ROOT))) {
-      return new Refusal("Host", "'" + host + "' is not this server (" + boundHost + ":" + port
+      return new Refusal("Host", "'" + host + "' is not a name of this server (" + boundHost
           + "); without a token, the API answers only its own names (add a name to http.allowed-hosts, or set "
           + "http.token)");
     }
@@ -90,23 +89,15 @@ final class RequestGuard {
 
   private boolean hostAllowed(String host) {
     String name = host;
-    int hostPort = 80;
     int colon = host.lastIndexOf(':');
     if (colon > host.lastIndexOf(']')) {
       name = host.substring(0, colon);
-      try {
-        hostPort = Integer.parseInt(host.substring(colon + 1));
-      } catch (NumberFormatException e) {
+      String hostPort = host.substring(colon + 1);
+      if (!hostPort.matches("\\d{1,5}") || Integer.parseInt(hostPort) > 65_535) {
         return false;
       }
     }
-    if (allowedHosts.contains(name)) {
-      return true;
-    }
-    if (hostPort != port) {
-      return false;
-    }
-    return LOOPBACK.contains(name) || name.equals(boundHost)
+    return allowedHosts.contains(name) || LOOPBACK.contains(name) || name.equals(boundHost)
         || wildcard && (IPV4.matcher(name).matches() || IPV6.matcher(name).matches());
   }
 

@@ -78,14 +78,14 @@ final class Routes implements HttpHandler {
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
 
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
-      PrometheusMeterRegistry registry, int port, UploadJanitor janitor) {
+      PrometheusMeterRegistry registry, UploadJanitor janitor) {
     this.config = config;
     this.view = view;
     this.blobs = blobs;
     this.producer = producer;
     this.registry = registry;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
-    this.guard = token == null ? new RequestGuard(config.host(), port, config.allowedHosts()) : null;
+    this.guard = token == null ? new RequestGuard(config.host(), config.allowedHosts()) : null;
     this.janitor = janitor;
   }
 

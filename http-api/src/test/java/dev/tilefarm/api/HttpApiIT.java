@@ -309,8 +309,6 @@ class HttpApiIT {
     assertEquals("Host", JSON.readTree(rebound.body()).get("field").asText());
     assertEquals(403, RawHttp.send(port, "GET", "/api/jobs", Map.of("Host", "evil.example:" + port), null).status());
     assertEquals(403, RawHttp.send(port, "GET", "/metrics", Map.of("Host", "evil.example:" + port), null).status());
-    assertEquals(403, RawHttp.send(port, "GET", "/api/jobs", Map.of("Host", "127.0.0.1:1"), null).status(),
-        "another port is another origin");
     assertEquals(403, RawHttp.send(port, "DELETE", "/api/jobs/csrf1", Map.of("Host", self, "Origin",
         "http://evil.example"), null).status());
     assertEquals(403, RawHttp.send(port, "POST", "/api/uploads?op=grayscale&filename=a.png", Map.of("Host", self,
