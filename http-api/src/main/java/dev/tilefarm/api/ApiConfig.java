@@ -3,6 +3,7 @@ package dev.tilefarm.api;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,9 +20,14 @@ import java.util.Objects;
  * @param maxJobs jobs the in-memory view keeps; the oldest ended ones are forgotten first
  * @param kafkaClient Kafka client properties every client of the API gets (TLS, SASL: {@code security.protocol},
  *     {@code ssl.*}, {@code sasl.*}); each client takes the ones it knows
+ * @param allowedHosts with no token, more names than this server's own that a request's {@code Host} may give
+ *     (see {@link RequestGuard})
+ * @param maxPixels the largest image an upload may be (the splitter's {@code limits.max-pixels}), read from its
+ *     header before it is stored
  */
 public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
-    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
+    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient, List<String> allowedHosts,
+    long maxPixels) {
 
   // ---- Defaults, in one place. ----
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -30,6 +36,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
   public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
   /** A job's view with 16384 tiles is about 2 MB; 10000 ordinary jobs fit in a few hundred MB. */
   public static final int DEFAULT_MAX_JOBS = 10_000;
+  /** The splitter's default limit, 16384 x 16384. */
+  public static final long DEFAULT_MAX_PIXELS = 16_384L * 16_384L;
 
   public ApiConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -47,6 +55,23 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
       throw new IllegalArgumentException("maxJobs must be at least 1, got " + maxJobs);
     }
     kafkaClient = Map.copyOf(kafkaClient);
+    allowedHosts = List.copyOf(allowedHosts);
+    for (String h : allowedHosts) {
+      if (h.isBlank() || h.contains("/") || h.contains(" ") || h.contains(":") && !h.startsWith("[")) {
+        throw new IllegalArgumentException("allowed host '" + h + "' must be a host name without a port, e.g. "
+            + "tilefarm.example.com");
+      }
+    }
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
+    }
+  }
+
+  /** With no more allowed hosts and the default pixel limit. */
+  public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
+      Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, List.of(),
+        DEFAULT_MAX_PIXELS);
   }
 
   /** Without Kafka client properties: a PLAINTEXT cluster. */
@@ -60,7 +85,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     // Never print the token or client secrets (sasl.jaas.config, ssl passwords).
     return "ApiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", layout=" + layout + ", host="
         + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + ", presignTtl=" + presignTtl
-        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + "]";
+        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", allowedHosts=" + allowedHosts
+        + ", maxPixels=" + maxPixels + "]";
   }
 
   /** The {@link #kafkaClient} properties that a client with these config names understands. */

@@ -122,7 +122,10 @@ public final class HttpApi implements AutoCloseable {
         }
         return all;
       };
-      Routes routes = new Routes(config, view, blobs, producer, registry, down);
+      UploadJanitor janitor = new UploadJanitor(blobs);
+      view.subscribe(null, snapshot -> { }, janitor);
+      resources.push(janitor);
+      Routes routes = new Routes(config, view, blobs, producer, registry, janitor, down);
       server.createContext("/", routes);
       server.setExecutor(pool);
       server.start();

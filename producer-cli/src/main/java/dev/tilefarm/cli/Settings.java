@@ -80,6 +80,8 @@ record Settings(
     KEYS.put("http.port", new String[] {String.valueOf(ApiConfig.DEFAULT_PORT),
         "port of the HTTP API and dashboard (0 = any free port)"});
     KEYS.put("http.token", new String[] {"", "bearer token the HTTP API requires; unset = no authentication"});
+    KEYS.put("http.allowed-hosts", new String[] {"", "with no http.token, comma-separated host names (beside its "
+        + "own address) that requests to the HTTP API may name in their Host header, e.g. behind a proxy"});
     KEYS.put("metrics.port", new String[] {"0",
         "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
     KEYS.put("limits.output-locations", new String[] {"",
@@ -147,12 +149,12 @@ record Settings(
   }
 
   /** Where the HTTP API listens, its token (null = none), and where other role processes serve /metrics. */
-  record Http(String host, int port, String token, int metricsPort) {
+  record Http(String host, int port, String token, int metricsPort, java.util.List<String> allowedHosts) {
     @Override
     public String toString() {
       // Never print the token.
       return "Http[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "set")
-          + ", metricsPort=" + metricsPort + "]";
+          + ", metricsPort=" + metricsPort + ", allowedHosts=" + allowedHosts + "]";
     }
   }
 
@@ -160,13 +162,14 @@ record Settings(
   Settings withHttpPort(int port) {
     return new Settings(bootstrapServers, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket,
         topicPrefix, partitions, dataDir, workerThreads, limits, new Http(http.host(), port, http.token(),
-        http.metricsPort()), roles);
+        http.metricsPort(), http.allowedHosts()), roles);
   }
 
   /** The HTTP API role's configuration. */
   ApiConfig api() {
     return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
-        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient());
+        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), http.allowedHosts(),
+        limits.maxPixels());
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
@@ -254,7 +257,7 @@ record Settings(
             reader.integer("limits.default-tile-size", 8, 4096))
             .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
         new Http(reader.raw("http.host"), reader.integer("http.port", 0, 65_535), reader.string("http.token"),
-            reader.integer("metrics.port", 0, 65_535)),
+            reader.integer("metrics.port", 0, 65_535), reader.list("http.allowed-hosts")),
         new Roles(kafkaClient(reader.string("kafka.config")),
             Duration.ofMillis(reader.longValue("worker.lock-duration-ms", 1000, 3_600_000)),
             reader.integer("worker.max-attempts", 1, WorkerConfig.DELIVERY_LIMIT - 1),
