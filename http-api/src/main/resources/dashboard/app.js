@@ -341,7 +341,7 @@ function switchView() {
 
 async function cancelJob() {
   if (!jobView) return;
-  try { await api('/api/jobs/' + encodeURIComponent(jobView.id) + '/cancel', { method: 'POST' }); $('job-cancel').disabled = true; }
+  try { await api('/api/jobs/' + encodeURIComponent(jobView.id) + '/cancel', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }); $('job-cancel').disabled = true; }
   catch (e) { alert(e.message); }
 }
 

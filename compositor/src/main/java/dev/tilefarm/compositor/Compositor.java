@@ -3,6 +3,8 @@ package dev.tilefarm.compositor;
 import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -96,7 +98,9 @@ public final class Compositor implements AutoCloseable {
         InstantSource.system(),
         config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
         CompositorTopology.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
-        new Reports(blobsOf(blobs), blobs.settings().bucket()));
+        new Reports(blobsOf(blobs), blobs.settings().bucket()),
+        new DeadLetters(blobs, CompositorTopology.ROLE, DeadLetters.maxRequestSize(config.kafkaOverrides())),
+        RecordRetries.defaults());
     Compositor compositor = null;
     try {
       KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
@@ -138,6 +142,20 @@ public final class Compositor implements AutoCloseable {
       lock.notifyAll();
     }
     log.info("compositor is {}", now);
+  }
+
+  /**
+   * Why the compositor is not working, or null while it is (running, rebalancing or starting): a Kafka Streams
+   * client in ERROR or NOT_RUNNING (or on its way there) processes nothing until it is restarted.
+   */
+  public String failure() {
+    KafkaStreams.State now = streams.state();
+    if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR
+        || now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.PENDING_SHUTDOWN) {
+      Throwable e = lastError;
+      return "its Kafka Streams client is " + now + (e == null ? "" : " after " + e);
+    }
+    return null;
   }
 
   /** The Kafka Streams state: RUNNING once it processes records. */

@@ -4,6 +4,8 @@ import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.kafka.common.serialization.Serdes;
@@ -90,6 +92,21 @@ final class CompositorTopology {
   static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
       Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval,
       PassCoordinator passes, Reports reports) {
+    DeadLetters.Storage none = (uri, bytes) -> {
+      throw new dev.tilefarm.store.BlobStoreException("this compositor keeps no dead-letter bytes", false, null);
+    };
+    return build(topics, bucket, assembler, clock, progressInterval, endedRetention, stallTimeout, checkInterval,
+        passes, reports, new DeadLetters(none, "none", ROLE, DeadLetters.DEFAULT_MAX_REQUEST_SIZE),
+        RecordRetries.defaults());
+  }
+
+  /**
+   * @param letters makes the dead letters (keeping the bytes of large ones in object storage)
+   * @param retries how long a record that fails in a way that may pass is retried before it is dead-lettered
+   */
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval,
+      PassCoordinator passes, Reports reports, DeadLetters letters, RecordRetries retries) {
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
     }
@@ -102,7 +119,7 @@ final class CompositorTopology {
     Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
     // The processor forwards both kinds to its two sinks; each sink accepts only its own.
     Serializer<Object> events = (topic, value) -> eventSerializer.serialize(topic, (JobEvent) value);
-    Serializer<Object> letters = (topic, value) -> letterSerializer.serialize(topic, (DeadLetter) value);
+    Serializer<Object> letterValues = (topic, value) -> letterSerializer.serialize(topic, (DeadLetter) value);
 
     Topology topology = new Topology();
     // Raw bytes, so that a record that is not a tile result reaches the processor and the dead-letter topic.
@@ -112,7 +129,7 @@ final class CompositorTopology {
         topics.jobControl().name());
     topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes,
         new TileCheck(bucket, assembler.tiles()), clock, progressInterval, purgeInterval, checkInterval,
-        topics.jobControl().name()), SOURCE, CONTROL_SOURCE);
+        topics.jobControl().name(), letters, retries), SOURCE, CONTROL_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIGEST_STORE),
         Serdes.String(), Serdes.String()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PASS_STORE), Serdes.String(),
@@ -121,7 +138,7 @@ final class CompositorTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new JobStateSerde()).withCachingEnabled(), PROCESSOR);
     topology.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(), events, PROCESSOR);
-    topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(), letters, PROCESSOR);
+    topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(), letterValues, PROCESSOR);
     Serializer<TileTask> taskSerializer = topics.tileTasks().valueSerde().serializer();
     Serializer<Object> tasks = (topic, value) -> taskSerializer.serialize(topic, (TileTask) value);
     topology.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(), tasks, PROCESSOR);

@@ -122,7 +122,8 @@ final class PassCoordinator {
     for (TileRect t : nextTiles) {
       S3Uri tileUri = last ? TileKeys.tile(bucket, jobId, t.index()) : TileKeys.stats(bucket, jobId, next, t.index());
       tasks.add(new TileTask(jobId, t, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
-          result.acceptedAt(), null, jobUri, null, null, null, next, mergedUri));
+          result.acceptedAt(), null, jobUri, null, null, null, next, mergedUri)
+          .withInputEtag(first.hasNonNull("inputEtag") ? first.get("inputEtag").asText() : null));
     }
     log.info("pass {} of {} merged ({} on {} tiles) in {} ms, {} of them reading the tiles' statistics; starting {} "
         + "with {} tiles", pass, chain.passes(), op.name(), tiles.size(),

@@ -6,6 +6,8 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JsonSerde;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -44,6 +45,13 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
   private static final JsonSerde<TileResult> RESULTS = new JsonSerde<>(TileResult.class);
   private static final JsonSerde<JobControl> CONTROLS = new JsonSerde<>(JobControl.class);
+  /**
+   * The largest tile result or job control record taken. Real ones are metadata of a few hundred bytes (a
+   * failure's reason, a log's URI); a larger one is refused before its text can reach a job event or the state
+   * store, where it could make a record the producer refuses, and under exactly-once such a refusal aborts
+   * the transaction: the compositor would fail on the same record for ever.
+   */
+  static final int MAX_RECORD_BYTES = 256 * 1024;
 
   private final JobAggregator aggregator;
   /** Statistics passes of process jobs; null: this compositor fails jobs that need them. */
@@ -57,6 +65,8 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private final Duration purgeInterval;
   private final Duration checkInterval;
   private final String controlTopic;
+  private final DeadLetters letters;
+  private final RecordRetries retries;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, JobState> store;
   /**
@@ -72,7 +82,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private final InTileProgress inTile = new InTileProgress();
 
   ResultProcessor(JobAggregator aggregator, PassCoordinator passes, TileCheck check, InstantSource clock,
-      Duration progressInterval, Duration purgeInterval, Duration checkInterval, String controlTopic) {
+      Duration progressInterval, Duration purgeInterval, Duration checkInterval, String controlTopic,
+      DeadLetters letters, RecordRetries retries) {
+    this.letters = letters;
+    this.retries = retries;
     this.passes = passes;
     this.check = check;
     this.aggregator = aggregator;
@@ -94,8 +107,36 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, t -> checkTimes());
   }
 
+  /**
+   * Whatever a record holds, the compositor moves past it: a failure that may pass (object storage
+   * unreachable) is thrown, so the thread is replaced and the record tried again from the last commit (see
+   * {@link StreamsErrorPolicy}), until it has failed for long enough ({@link RecordRetries}); any other failure,
+   * and one given up, dead-letters the record instead of shutting the compositor down. Kafka's own exceptions
+   * (a fenced producer, a migrated task) are Streams' business.
+   */
   @Override
   public void process(Record<byte[], byte[]> record) {
+    if (record.value() != null && record.value().length > MAX_RECORD_BYTES) {
+      deadLetter(record, "the record is " + record.value().length + " bytes; tile results and job control records "
+          + "are at most " + MAX_RECORD_BYTES);
+      return;
+    }
+    try {
+      handle(record);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      RecordMetadata meta = context.recordMetadata().orElseThrow();
+      if (StreamsErrorPolicy.retriable(e)
+          && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
+        throw e;
+      }
+      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
+      deadLetter(record, "the compositor failed on this record: " + e);
+    }
+  }
+
+  private void handle(Record<byte[], byte[]> record) {
     if (controlTopic.equals(context.recordMetadata().map(RecordMetadata::topic).orElse(""))) {
       control(record);
       return;
@@ -345,12 +386,9 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     log.warn("sending the record at {}-{}@{} to the dead-letter topic: {}", meta.topic(), meta.partition(),
         meta.offset(), error);
-    Base64.Encoder b64 = Base64.getEncoder();
-    DeadLetter letter = new DeadLetter(meta.topic(), meta.partition(), meta.offset(),
-        record.key() == null ? null : b64.encodeToString(record.key()),
-        record.value() == null ? null : b64.encodeToString(record.value()), error, CompositorTopology.ROLE,
-        clock.millis());
-    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    DeadLetter letter = letters.letter(meta.topic(), meta.partition(), meta.offset(), record.key(), record.value(),
+        error, clock.millis());
+    String key = DeadLetters.recordKey(record.key());
     context.forward(new Record<String, Object>(key, letter, letter.timestamp()), CompositorTopology.DEAD_LETTER_SINK);
   }
 }

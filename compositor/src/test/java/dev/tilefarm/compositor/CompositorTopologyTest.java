@@ -627,6 +627,70 @@ class CompositorTopologyTest {
     assertEquals(1, dead.readValuesToList().size());
   }
 
+  /**
+   * A 900 KB record on either input: its letter in base64 (1.2 MB) would be over the producer's 1 MB limit,
+   * which failed the compositor for good; its bytes are kept in object storage and the next job completes.
+   */
+  @Test
+  void recordsTooLargeForTheirLetterAreClaimCheckedOnBothInputs() throws Exception {
+    driver.close();
+    java.util.Map<S3Uri, byte[]> kept = new java.util.HashMap<>();
+    var props = new java.util.Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state2").toString());
+    driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
+        ENDED_RETENTION, Duration.ZERO, CompositorTopology.DEFAULT_CHECK_INTERVAL, null, null,
+        new dev.tilefarm.store.DeadLetters(kept::put, "farm", CompositorTopology.ROLE, 1024 * 1024),
+        dev.tilefarm.store.RecordRetries.defaults()), props, T0);
+    results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    dead = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
+        topics.deadLetter().valueSerde().deserializer());
+    byte[] huge = new byte[900 * 1024];
+    new Random(3).nextBytes(huge);
+    results.pipeInput("j", huge);
+    driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("j", huge);
+    List<DeadLetter> letters = dead.readValuesToList();
+    assertEquals(List.of(topics.tileResults().name(), topics.jobControl().name()),
+        letters.stream().map(DeadLetter::sourceTopic).toList());
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(huge));
+    for (DeadLetter letter : letters) {
+      assertNull(letter.valueBase64());
+      assertEquals(sha, letter.valueStored().sha256());
+      assertArrayEquals(huge, kept.get(S3Uri.parse(letter.valueStored().uri())));
+      assertTrue(topics.deadLetter().valueSerde().serializer().serialize(null, letter).length < 1024 * 1024);
+    }
+    Job job = planned(pngJob("after"));
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+  }
+
+  /**
+   * A FAILED result whose reason is 300 KB would fail its job with that reason: with a reason near 1 MB the
+   * FAILED event is over the producer's limit, which under exactly-once aborts the transaction for ever. It is
+   * refused at the door, and the job's real tiles still complete it.
+   */
+  @Test
+  void aTileResultLargerThanAnyRealOneIsDeadLetteredAndTheJobCompletes() {
+    Job job = planned(pngJob("long-reason"));
+    TileResult.Failed forged = new TileResult.Failed("long-reason", job.rects().get(0), job.rects().size(),
+        "r".repeat(300_000), "worker-x", ACCEPTED_AT);
+    send(forged);
+    DeadLetter letter = dead.readValue();
+    assertTrue(letter.error().contains("at most " + ResultProcessor.MAX_RECORD_BYTES), letter.error());
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+  }
+
   // ---- in-tile progress of external renderers ----
 
   private static TileResult.Progress inTile(Job job, int index, double fraction) {

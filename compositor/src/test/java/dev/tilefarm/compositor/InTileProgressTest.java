@@ -134,7 +134,9 @@ class InTileProgressTest {
     digests.init(context.getStateStoreContext(), digests);
     context.addStateStore(digests);
     ResultProcessor processor = new ResultProcessor(aggregator, null, new TileCheck("farm", assembler.tiles()), clock,
-        Duration.ofMillis(250), Duration.ofHours(1), Duration.ofSeconds(1), "control");
+        Duration.ofMillis(250), Duration.ofHours(1), Duration.ofSeconds(1), "control",
+        new dev.tilefarm.store.DeadLetters((uri, bytes) -> {}, "b", "compositor",
+        dev.tilefarm.store.DeadLetters.DEFAULT_MAX_REQUEST_SIZE), dev.tilefarm.store.RecordRetries.defaults());
     processor.init(context);
     JsonSerde<JobControl> controls = new JsonSerde<>(JobControl.class);
     JsonSerde<TileResult> results = new JsonSerde<>(TileResult.class);

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
@@ -50,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * Data therefore survives {@link #close()} and a later {@code start} on the same directory.
  *
  * <p>{@link #start(Path, int, Security)} adds TLS and SASL listeners (see {@link Security}); their TLS
- * material lives in {@code dataDir/tls} and is made on first use.
+ * material lives in {@code dataDir/tls} and is made on first use. With {@link Security#authorizer()}, the broker
+ * runs Kafka's {@code StandardAuthorizer}: the controller and inter-broker listeners ({@code CONTROLLER},
+ * {@code BROKER}) then take SASL/PLAIN from the broker's own super user only, and every client needs ACLs.
  *
  * <p>The broker is configured for a single node: replication factor 1 and min ISR 1 for the consumer-offsets,
  * transaction-state and share-group-state topics, no automatic topic creation, and no initial rebalance delay.
@@ -77,14 +80,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Map<SecurityProtocol, Integer> securedPorts;
+    /** The password of {@link Security#BROKER_USER} when an authorizer runs, else null. */
+    private final String brokerPassword;
     private final Object lock = new Object();
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts,
+            String brokerPassword) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
         this.securedPorts = Map.copyOf(securedPorts);
+        this.brokerPassword = brokerPassword;
     }
 
     /**
@@ -122,6 +129,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (security != null && security.tls()) {
             TlsMaterial.ensure(tlsDir, Security.TLS_PASSWORD);
         }
+        boolean authorizer = security != null && security.authorizer();
+        // Made at each start: it lives only in this broker's JAAS configuration and in this object.
+        String brokerPassword = authorizer ? newPassword() : null;
 
         // A free port we probe can be taken by someone else before the broker binds it; retry then.
         int attempts = port == 0 ? 3 : 1;
@@ -129,19 +139,22 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = port != 0 ? port : choosePort(formatted ? state.getProperty(BROKER_PORT_KEY) : null, -1);
             int controllerPort = choosePort(state.getProperty(CONTROLLER_PORT_KEY), brokerPort);
             Map<SecurityProtocol, Integer> securedPorts = new EnumMap<>(SecurityProtocol.class);
+            int interBrokerPort = -1;
             if (security != null) {
                 Set<Integer> taken = new HashSet<>(List.of(brokerPort, controllerPort));
                 for (SecurityProtocol listener : security.listeners()) {
-                    int p;
-                    do {
-                        p = Ports.freePort(HOST);
-                    } while (!taken.add(p));
-                    securedPorts.put(listener, p);
+                    securedPorts.put(listener, freePortBut(taken));
+                }
+                if (authorizer) {
+                    interBrokerPort = freePortBut(taken);
                 }
             }
             Properties props = brokerProperties(logDir, brokerPort, controllerPort);
             if (security != null) {
-                props.putAll(securedListeners(props, securedPorts, security, tlsDir));
+                props.putAll(securedListeners(props, securedPorts, security, tlsDir, brokerPassword));
+            }
+            if (authorizer) {
+                props.putAll(authorizerSettings(props, interBrokerPort, brokerPassword));
             }
             writeProperties(dir.resolve(CONFIG_FILE), props, "Effective configuration of the embedded Kafka broker");
             if (!formatted) {
@@ -157,7 +170,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.startup();
                 awaitReady(brokerPort);
                 if (security != null && security.sasl()) {
-                    addScramUsers(brokerPort, security.users());
+                    addScramUsers(setupClient(brokerPort, interBrokerPort, brokerPassword), security.users());
                 }
             } catch (Throwable t) {
                 stopQuietly(server);
@@ -169,10 +182,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
                 throw t;
             }
-            LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, data {}) in {} ms",
-                    HOST, brokerPort, controllerPort, securedPorts, dir,
+            LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, authorizer {}, data {})"
+                    + " in {} ms", HOST, brokerPort, controllerPort, securedPorts, authorizer ? "on" : "off", dir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new EmbeddedKafka(server, dir, brokerPort, securedPorts);
+            return new EmbeddedKafka(server, dir, brokerPort, securedPorts, brokerPassword);
         }
     }
 
@@ -215,6 +228,24 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, Security.TLS_PASSWORD);
             p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
         }
+        return p;
+    }
+
+    /**
+     * What a client needs to reach the SASL {@code listener} as the broker's super user ({@code User:broker},
+     * SASL/PLAIN), which may do anything, such as create topics and ACLs: {@link #clientProperties} plus
+     * {@code sasl.mechanism} and {@code sasl.jaas.config}. Only for a broker started with an authorizer.
+     */
+    public Map<String, String> superUserProperties(SecurityProtocol listener) {
+        if (brokerPassword == null) {
+            throw new IllegalStateException("this broker runs no authorizer, so it has no super user");
+        }
+        if (listener != SecurityProtocol.SASL_SSL && listener != SecurityProtocol.SASL_PLAINTEXT) {
+            throw new IllegalArgumentException("the super user signs in over a SASL listener, not " + listener);
+        }
+        Map<String, String> p = clientProperties(listener);
+        p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, plainClientJaas(Security.BROKER_USER, brokerPassword));
         return p;
     }
 
@@ -288,10 +319,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * The broker settings that add the secured listeners to {@code base}: one listener per protocol, named after
-     * it, with the broker key store for TLS and, for SASL, every mechanism of {@link Security#SASL_MECHANISMS}.
+     * it, with the broker key store for TLS and, for SASL, the mechanisms of {@link Security#saslMechanisms()};
+     * with a {@code brokerPassword} (an authorizer), the broker's super user may sign in with PLAIN too.
      */
     static Map<String, String> securedListeners(Properties base, Map<SecurityProtocol, Integer> ports, Security security,
-            Path tlsDir) {
+            Path tlsDir, String brokerPassword) {
         Map<String, String> p = new TreeMap<>();
         List<String> listeners = new ArrayList<>(List.of(base.getProperty("listeners")));
         List<String> advertised = new ArrayList<>(List.of(base.getProperty("advertised.listeners")));
@@ -312,10 +344,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("ssl.client.auth", "none");
         }
         if (security.sasl()) {
-            p.put("sasl.enabled.mechanisms", String.join(",", Security.SASL_MECHANISMS));
+            p.put("sasl.enabled.mechanisms", String.join(",", security.saslMechanisms()));
             StringBuilder plainUsers = new StringBuilder();
             security.users().forEach((name, password) ->
                     plainUsers.append(" user_").append(name).append("=").append(jaasQuote(password)));
+            if (brokerPassword != null) {
+                // The super user may sign in on a client listener too, to set up topics and ACLs.
+                plainUsers.append(" user_").append(Security.BROKER_USER).append("=").append(jaasQuote(brokerPassword));
+            }
             for (SecurityProtocol protocol : ports.keySet()) {
                 if (protocol != SecurityProtocol.SASL_SSL && protocol != SecurityProtocol.SASL_PLAINTEXT) {
                     continue;
@@ -327,11 +363,78 @@ public final class EmbeddedKafka implements AutoCloseable {
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
                 p.put(prefix + "plain.sasl.jaas.config",
                         "org.apache.kafka.common.security.plain.PlainLoginModule required" + plainUsers + ";");
-                p.put(prefix + "oauthbearer.sasl.jaas.config",
-                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
-                                + " unsecuredLoginStringClaim_sub=\"broker\";");
+                if (security.saslMechanisms().contains("OAUTHBEARER")) {
+                    p.put(prefix + "oauthbearer.sasl.jaas.config",
+                            "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+                                    + " unsecuredLoginStringClaim_sub=\"broker\";");
+                }
             }
         }
+        return p;
+    }
+
+    /**
+     * The settings that turn on the StandardAuthorizer over {@code base} (with its secured listeners): the
+     * controller listener and a new inter-broker listener {@code BROKER} on {@code interBrokerPort} take SASL/PLAIN
+     * from {@link Security#BROKER_USER} alone, who is the only super user; no ACL means no access.
+     */
+    static Map<String, String> authorizerSettings(Properties base, int interBrokerPort, String brokerPassword) {
+        Map<String, String> p = new TreeMap<>();
+        String listener = "BROKER://" + HOST + ":" + interBrokerPort;
+        p.put("listeners", base.getProperty("listeners") + "," + listener);
+        p.put("advertised.listeners", base.getProperty("advertised.listeners") + "," + listener);
+        p.put("listener.security.protocol.map", base.getProperty("listener.security.protocol.map")
+                .replace("CONTROLLER:PLAINTEXT", "CONTROLLER:SASL_PLAINTEXT") + ",BROKER:SASL_PLAINTEXT");
+        p.put("inter.broker.listener.name", "BROKER");
+        p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        String user = " user_" + Security.BROKER_USER + "=" + jaasQuote(brokerPassword);
+        // Both ends of the broker's own connections: it signs in with username/password and accepts user_broker.
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username="
+                + jaasQuote(Security.BROKER_USER) + " password=" + jaasQuote(brokerPassword) + user + ";";
+        for (String name : List.of("broker", "controller")) {
+            p.put("listener.name." + name + ".sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name." + name + ".plain.sasl.jaas.config", jaas);
+        }
+        p.put("authorizer.class.name", Security.AUTHORIZER_CLASS);
+        p.put("super.users", "User:" + Security.BROKER_USER);
+        p.put("allow.everyone.if.no.acl.found", "false");
+        return p;
+    }
+
+    /**
+     * The admin client settings for setting the broker up: the PLAINTEXT listener, or, with an authorizer (an
+     * inter-broker port), the broker's own listener as the super user.
+     */
+    private static Properties setupClient(int brokerPort, int interBrokerPort, String brokerPassword) {
+        Properties p = new Properties();
+        if (brokerPassword == null) {
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+        } else {
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + interBrokerPort);
+            p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name);
+            p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, plainClientJaas(Security.BROKER_USER, brokerPassword));
+        }
+        return p;
+    }
+
+    private static String plainClientJaas(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=" + jaasQuote(user)
+                + " password=" + jaasQuote(password) + ";";
+    }
+
+    private static String newPassword() {
+        byte[] b = new byte[18];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static int freePortBut(Set<Integer> taken) throws IOException {
+        int p;
+        do {
+            p = Ports.freePort(HOST);
+        } while (!taken.add(p));
         return p;
     }
 
@@ -340,12 +443,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Stores the users' SCRAM credentials through the PLAINTEXT listener, then waits until the broker serves
+     * Stores the users' SCRAM credentials with the set-up client ({@link #setupClient}), then waits until the broker serves
      * them, so that the first SCRAM client after {@code start} signs in.
      */
-    private static void addScramUsers(int brokerPort, Map<String, String> users) throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+    private static void addScramUsers(Properties p, Map<String, String> users) throws Exception {
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-users");
         try (Admin admin = Admin.create(p)) {
             // One request per mechanism: a request may alter each user only once.

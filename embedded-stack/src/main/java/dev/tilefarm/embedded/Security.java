@@ -21,18 +21,31 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *       which is for development only.
  * </ul>
  *
- * <p>No authorizer runs: a client that authenticates may do anything. The PLAINTEXT listener, on loopback,
- * stays open for the broker itself and for set-up.
+ * <p>Without {@code authorizer}, no authorizer runs: a client that authenticates may do anything, and the
+ * PLAINTEXT listener, on loopback, stays open for the broker itself and for set-up.
+ *
+ * <p>With {@code authorizer} ({@link #withAuthorizer()}), Kafka's {@code StandardAuthorizer} decides every
+ * request by the ACLs in the cluster metadata, and a request no ACL allows is refused
+ * ({@code allow.everyone.if.no.acl.found=false}). The broker then talks to itself (controller and inter-broker
+ * listeners) over SASL/PLAIN as {@link #BROKER_USER}, the only super user, whose password is made at each start
+ * ({@link EmbeddedKafka#superUserProperties}). The PLAINTEXT listener stays, but its anonymous user
+ * ({@code User:ANONYMOUS}) is refused like any user without ACLs, and OAUTHBEARER is not offered, because its
+ * unsigned development tokens would let a client claim any principal.
  *
  * @param listeners the secured listeners, each on its own port; not PLAINTEXT, not empty
  * @param users user name to password, for SCRAM (stored in the cluster metadata at start) and PLAIN (in the
  *     listener's JAAS configuration); required with a SASL listener
+ * @param authorizer whether the broker authorizes requests by ACLs; needs a SASL listener
  */
-public record Security(Set<SecurityProtocol> listeners, Map<String, String> users) {
+public record Security(Set<SecurityProtocol> listeners, Map<String, String> users, boolean authorizer) {
   /** The mechanisms every SASL listener enables. */
   public static final List<String> SASL_MECHANISMS = List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN", "OAUTHBEARER");
   /** The password of the broker's key store and of the clients' trust store. */
   public static final String TLS_PASSWORD = "tilefarm-embedded";
+  /** The broker's own user with an authorizer: the super user (principal {@code User:broker}). */
+  public static final String BROKER_USER = "broker";
+  /** The authorizer a broker with {@code authorizer} runs: KRaft's, keeping ACLs in the cluster metadata. */
+  public static final String AUTHORIZER_CLASS = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
 
   public Security {
     if (listeners.isEmpty() || listeners.contains(SecurityProtocol.PLAINTEXT)) {
@@ -40,7 +53,9 @@ public record Security(Set<SecurityProtocol> listeners, Map<String, String> user
     }
     listeners = Set.copyOf(EnumSet.copyOf(listeners));
     users = Map.copyOf(users);
-    if (users.isEmpty() && sasl()) {
+    // The fields are assigned after this body: ask the parameters.
+    boolean sasl = listeners.contains(SecurityProtocol.SASL_SSL) || listeners.contains(SecurityProtocol.SASL_PLAINTEXT);
+    if (users.isEmpty() && sasl) {
       throw new IllegalArgumentException("a SASL listener needs at least one user");
     }
     users.keySet().forEach(name -> {
@@ -48,6 +63,28 @@ public record Security(Set<SecurityProtocol> listeners, Map<String, String> user
         throw new IllegalArgumentException("user name must be letters, digits, '.', '_' or '-': " + name);
       }
     });
+    if (authorizer && !sasl) {
+      throw new IllegalArgumentException("an authorizer needs a SASL listener (SASL_SSL or SASL_PLAINTEXT), "
+          + "so that clients have principals: " + listeners);
+    }
+    if (authorizer && users.containsKey(BROKER_USER)) {
+      throw new IllegalArgumentException("user name '" + BROKER_USER + "' is the broker's own super user");
+    }
+  }
+
+  /** Secured listeners without an authorizer. */
+  public Security(Set<SecurityProtocol> listeners, Map<String, String> users) {
+    this(listeners, users, false);
+  }
+
+  /** The same listeners and users, with Kafka's StandardAuthorizer deciding every request by ACLs. */
+  public Security withAuthorizer() {
+    return new Security(listeners, users, true);
+  }
+
+  /** The SASL mechanisms the client listeners offer: all of {@link #SASL_MECHANISMS}, less OAUTHBEARER with an authorizer. */
+  List<String> saslMechanisms() {
+    return authorizer ? SASL_MECHANISMS.stream().filter(m -> !m.equals("OAUTHBEARER")).toList() : SASL_MECHANISMS;
   }
 
   /** Listeners of the given protocols, with these users. */
@@ -66,6 +103,6 @@ public record Security(Set<SecurityProtocol> listeners, Map<String, String> user
   @Override
   public String toString() {
     // Never print passwords.
-    return "Security[listeners=" + listeners + ", users=" + users.keySet() + "]";
+    return "Security[listeners=" + listeners + ", users=" + users.keySet() + ", authorizer=" + authorizer + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.tilefarm.api;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,12 +20,16 @@ import java.util.Objects;
  * @param maxJobs jobs the in-memory view keeps; the oldest ended ones are forgotten first
  * @param kafkaClient Kafka client properties every client of the API gets (TLS, SASL: {@code security.protocol},
  *     {@code ssl.*}, {@code sasl.*}); each client takes the ones it knows
+ * @param allowedHosts with no token, more names than this server's own that a request's {@code Host} may give
+ *     (see {@link RequestGuard})
+ * @param maxPixels the largest image an upload may be (the splitter's {@code limits.max-pixels}), read from its
+ *     header before it is stored
  * @param outputLocations the farm's {@code limits.output-locations}: outside a job's default output, only
  *     outputs in these are served (empty: anywhere the compositor wrote for the job; see {@code JobOutputs})
  */
 public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
-    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient,
-    java.util.List<String> outputLocations) {
+    String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient, List<String> allowedHosts,
+    long maxPixels, List<String> outputLocations) {
 
   // ---- Defaults, in one place. ----
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -33,6 +38,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
   public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofMinutes(15);
   /** A job's view with 16384 tiles is about 2 MB; 10000 ordinary jobs fit in a few hundred MB. */
   public static final int DEFAULT_MAX_JOBS = 10_000;
+  /** The splitter's default limit, 16384 x 16384. */
+  public static final long DEFAULT_MAX_PIXELS = 16_384L * 16_384L;
 
   public ApiConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -50,13 +57,31 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
       throw new IllegalArgumentException("maxJobs must be at least 1, got " + maxJobs);
     }
     kafkaClient = Map.copyOf(kafkaClient);
-    outputLocations = java.util.List.copyOf(outputLocations);
+    allowedHosts = List.copyOf(allowedHosts);
+    for (String h : allowedHosts) {
+      if (h.isBlank() || h.contains("/") || h.contains(" ") || h.contains(":") && !h.startsWith("[")) {
+        throw new IllegalArgumentException("allowed host '" + h + "' must be a host name without a port, e.g. "
+            + "tilefarm.example.com");
+      }
+    }
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
+    }
+    outputLocations = List.copyOf(outputLocations);
   }
 
   /** With no output locations set: outputs anywhere the compositor wrote for their job. */
   public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
+      Duration presignTtl, int maxJobs, Map<String, String> kafkaClient, List<String> allowedHosts, long maxPixels) {
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, allowedHosts,
+        maxPixels, List.of());
+  }
+
+  /** With no more allowed hosts, the default pixel limit and no output locations set. */
+  public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
       Duration presignTtl, int maxJobs, Map<String, String> kafkaClient) {
-    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, java.util.List.of());
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, List.of(),
+        DEFAULT_MAX_PIXELS);
   }
 
   /** Without Kafka client properties: a PLAINTEXT cluster. */
@@ -70,8 +95,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     // Never print the token or client secrets (sasl.jaas.config, ssl passwords).
     return "ApiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", layout=" + layout + ", host="
         + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + ", presignTtl=" + presignTtl
-        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", outputLocations=" + outputLocations
-        + "]";
+        + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", allowedHosts=" + allowedHosts
+        + ", maxPixels=" + maxPixels + ", outputLocations=" + outputLocations + "]";
   }
 
   /** The {@link #kafkaClient} properties that a client with these config names understands. */

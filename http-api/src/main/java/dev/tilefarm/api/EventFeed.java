@@ -58,6 +58,11 @@ final class EventFeed implements AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /** False once the feed's thread has stopped (after an error, or on close). */
+  boolean running() {
+    return stopped.getCount() > 0;
+  }
+
   KafkaConsumer<String, byte[]> consumer() {
     return consumer;
   }

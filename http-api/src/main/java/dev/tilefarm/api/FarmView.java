@@ -100,8 +100,12 @@ final class FarmView {
       Long lastHeartbeat, Long lastSeen, long tiles, long failures, double tilesPerSecond, double meanRenderMs,
       List<String> kinds) {}
 
+  /**
+   * A dead letter as the API shows it; {@code storedAt}, {@code storedBytes} and {@code sha256} describe the
+   * value's bytes (or the key's, if only the key was kept) when the letter is a claim check, else null.
+   */
   record DeadLetterView(String sourceTopic, int partition, long offset, String key, String error, String role,
-      long timestamp, String valuePreview) {}
+      long timestamp, String valuePreview, String storedAt, Long storedBytes, String sha256) {}
 
   record Backlog(String topic, String group, long records) {}
 
@@ -341,10 +345,13 @@ final class FarmView {
   }
 
   void onDeadLetter(DeadLetter letter) {
-    String key = letter.keyBase64() == null ? null : decodeText(letter.keyBase64(), 128);
-    String preview = letter.valueBase64() == null ? null : decodeText(letter.valueBase64(), 256);
+    String key = letter.keyBase64() != null ? decodeText(letter.keyBase64(), 128) : stored(letter.keyStored());
+    String preview = letter.valueBase64() != null ? decodeText(letter.valueBase64(), 256)
+        : stored(letter.valueStored());
+    DeadLetter.Stored kept = letter.valueStored() != null ? letter.valueStored() : letter.keyStored();
     DeadLetterView view = new DeadLetterView(letter.sourceTopic(), letter.partition(), letter.offset(), key,
-        letter.error(), letter.role(), letter.timestamp(), preview);
+        letter.error(), letter.role(), letter.timestamp(), preview, kept == null ? null : kept.uri(),
+        kept == null ? null : kept.size(), kept == null ? null : kept.sha256());
     synchronized (lock) {
       deadLetters.addFirst(view);
       while (deadLetters.size() > MAX_DEAD_LETTERS) {
@@ -392,6 +399,15 @@ final class FarmView {
   }
 
   /** Bytes as text for people: UTF-8 with anything unprintable shown as '?', cut at {@code max} characters. */
+  /** What a claim-checked side of a letter shows in place of its bytes. */
+  private static String stored(DeadLetter.Stored s) {
+    if (s == null) {
+      return null;
+    }
+    return "(" + s.size() + " bytes, sha256 " + s.sha256() + ", " + (s.uri() == null ? "lost: they could not be kept"
+        : "kept at " + s.uri()) + ")";
+  }
+
   private static String decodeText(String base64, int max) {
     byte[] bytes;
     try {

@@ -64,6 +64,16 @@ public final class HttpApi implements AutoCloseable {
    */
   public static HttpApi start(ApiConfig config, BlobStore blobs, PrometheusMeterRegistry registry)
       throws IOException, InterruptedException {
+    return start(config, blobs, registry, Map::of);
+  }
+
+  /**
+   * As {@link #start(ApiConfig, BlobStore, PrometheusMeterRegistry)}, with the roles that run in the same
+   * process: {@code roles} gives role name -> why it is down, for those that are, and {@code /healthz} answers
+   * 503 DOWN naming them (as it does when the API's own event feed has stopped).
+   */
+  public static HttpApi start(ApiConfig config, BlobStore blobs, PrometheusMeterRegistry registry,
+      java.util.function.Supplier<Map<String, String>> roles) throws IOException, InterruptedException {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
       Map<String, Object> adminProps = config.kafkaClient(AdminClientConfig.configNames());
@@ -105,7 +115,17 @@ public final class HttpApi implements AutoCloseable {
       });
       resources.push(pool::shutdownNow);
       HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
-      Routes routes = new Routes(config, view, blobs, producer, registry);
+      java.util.function.Supplier<Map<String, String>> down = () -> {
+        Map<String, String> all = new java.util.HashMap<>(roles.get());
+        if (!feed.running()) {
+          all.put("http-api", "its event feed stopped");
+        }
+        return all;
+      };
+      UploadJanitor janitor = new UploadJanitor(blobs);
+      view.subscribe(null, snapshot -> { }, janitor);
+      resources.push(janitor);
+      Routes routes = new Routes(config, view, blobs, producer, registry, janitor, down);
       server.createContext("/", routes);
       server.setExecutor(pool);
       server.start();

@@ -71,28 +71,46 @@ final class Routes implements HttpHandler {
   private final KafkaProducer<String, byte[]> producer;
   private final PrometheusMeterRegistry registry;
   private final byte[] token;
+  /** Null when a token is set: the token is what keeps other sites' pages out then. */
+  private final RequestGuard guard;
+  private final UploadJanitor janitor;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
   private final OutputServing outputs;
 
+  /** Role (or part of the API) -> why it is down, for those that are; empty when all is well. */
+  private final java.util.function.Supplier<Map<String, String>> down;
+
   Routes(ApiConfig config, FarmView view, BlobStore blobs, KafkaProducer<String, byte[]> producer,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, UploadJanitor janitor,
+      java.util.function.Supplier<Map<String, String>> down) {
+    this.down = down;
     this.config = config;
     this.view = view;
     this.blobs = blobs;
     this.producer = producer;
     this.registry = registry;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+    this.guard = token == null ? new RequestGuard(config.host(), config.allowedHosts()) : null;
+    this.janitor = janitor;
     this.outputs = new OutputServing(blobs, config.outputLocations(), config.presignTtl());
   }
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
     long start = System.nanoTime();
-    String route = "other";
+    String path = ex.getRequestURI().getRawPath();
     int status = 500;
     try {
-      String path = ex.getRequestURI().getRawPath();
-      route = routeName(path);
+      if (path == null || !path.startsWith("/")) {
+        status = error(ex, 400, null, "the request target must be a path, such as /api/jobs");
+        return;
+      }
+      RequestGuard.Refusal refused = guard == null ? null : guard.check(ex.getRequestMethod(), path,
+          ex.getRequestHeaders());
+      if (refused != null) {
+        status = error(ex, 403, refused.header(), refused.reason());
+        return;
+      }
       if (path.startsWith("/api/") && !authorized(ex)) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tilefarm\"");
         status = error(ex, 401, null, "missing or wrong bearer token (Authorization: Bearer TOKEN, or ?access_token=)");
@@ -125,24 +143,10 @@ final class Routes implements HttpHandler {
     } finally {
       ex.close();
       Timer.builder("tilefarm.http.requests").description("HTTP requests served by the API")
-          .tags("method", ex.getRequestMethod(), "route", route, "status", String.valueOf(status))
+          .tags("method", RouteTags.method(ex.getRequestMethod()), "route", RouteTags.route(path),
+              "status", String.valueOf(status))
           .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** A low-cardinality name for the route, for the request metrics. */
-  static String routeName(String path) {
-    Matcher m = JOB_PART.matcher(path);
-    if (m.matches()) {
-      return "/api/jobs/{id}/" + (m.group(3) != null ? "tiles/{n}.png" : m.group(2));
-    }
-    if (JOB.matcher(path).matches()) {
-      return "/api/jobs/{id}";
-    }
-    if (path.startsWith("/api/") || path.equals("/metrics") || path.equals("/healthz")) {
-      return path;
-    }
-    return "static";
   }
 
   private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException, TimeoutException {
@@ -153,14 +157,16 @@ final class Routes implements HttpHandler {
           registry.scrape().getBytes(StandardCharsets.UTF_8));
     }
     if (path.equals("/healthz") || path.equals("/api/health")) {
-      return json(ex, 200, Map.of("status", "UP"));
+      Map<String, String> failing = new java.util.TreeMap<>(down.get());
+      return failing.isEmpty() ? json(ex, 200, Map.of("status", "UP"))
+          : json(ex, 503, Map.of("status", "DOWN", "down", failing));
     }
     if (path.equals("/api/jobs")) {
       if (method.equals("POST")) {
         return submit(ex);
       }
       requireMethod(method, "GET");
-      int limit = Math.min(1000, Math.max(1, Integer.parseInt(first(query, "limit", "200"))));
+      int limit = Math.min(1000, Math.max(1, intParam(query, "limit", 200)));
       return json(ex, 200, Map.of("jobs", view.jobs(first(query, "status", null), limit)));
     }
     if (path.equals("/api/uploads")) {
@@ -256,7 +262,7 @@ final class Routes implements HttpHandler {
 
   private int submit(HttpExchange ex) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
+    try (InputStream in = RequestBody.of(ex)) {
       body = in.readNBytes(JobCodec.MAX_BYTES + 1);
     }
     ObjectNode json = JobCodec.parse(body);
@@ -272,6 +278,11 @@ final class Routes implements HttpHandler {
       json.put("id", newId());
     }
     JobRequest job = JobCodec.decode(json, null);
+    if (job instanceof JobRequest.Render r && (long) r.width() * r.height() > config.maxPixels()) {
+      // The splitter's limit, so the client hears it now rather than as a REJECTED event.
+      throw new InvalidJobException(job.id(), "width", "the image is " + r.width() + "x" + r.height() + " = "
+          + (long) r.width() * r.height() + " pixels; this farm takes at most " + config.maxPixels());
+    }
     MDC.put("jobId", job.id());
     try {
       producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))
@@ -297,29 +308,29 @@ final class Routes implements HttpHandler {
     return "job-" + HexFormat.of().formatHex(b);
   }
 
+  /**
+   * Streams the body to a file, checks the image (its type from its content, its size from its header) and the
+   * job, and only then stores it: a refused upload leaves nothing in object storage.
+   */
   private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     var ops = Uploads.ops(query.getOrDefault("op", List.of()), first(query, "ops", null));
-    String ext = Uploads.extension(ex.getRequestHeaders().getFirst("Content-Type"), first(query, "filename", null));
-    Path tmp = Files.createTempFile("tilefarm-upload-", "." + ext);
+    String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+    Uploads.extension(contentType, first(query, "filename", null));
+    Path tmp = Files.createTempFile("tilefarm-upload-", ".bin");
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       long n;
-      try (InputStream in = new DigestInputStream(ex.getRequestBody(), sha);
+      try (InputStream in = new DigestInputStream(RequestBody.of(ex), sha);
            OutputStream out = Files.newOutputStream(tmp)) {
         n = copyLimited(in, out, MAX_UPLOAD_BYTES);
       }
       if (n == 0) {
         throw new Uploads.BadRequest("body", "is empty: send the image's bytes as the request body");
       }
+      String ext = Uploads.probe(tmp, config.maxPixels());
       S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), ext);
-      if (blobs.size(input) != n) {
-        blobs.putFile(input, tmp, ex.getRequestHeaders().getFirst("Content-Type"));
-      }
       ObjectNode job = Json.MAPPER.createObjectNode();
-      String id = first(query, "id", null);
-      if (id != null) {
-        job.put("id", id);
-      }
+      job.put("id", first(query, "id", newId()));
       job.put("type", "process");
       job.put("input", input.toString());
       job.set("ops", ops);
@@ -335,7 +346,16 @@ final class Routes implements HttpHandler {
       if (output != null) {
         job.put("output", output);
       }
-      return publishJob(ex, job);
+      JobCodec.decode(job, null); // a bad op or field is refused before the image is stored
+      String id = job.get("id").asText();
+      // Deleted again if the splitter rejects the job (the janitor follows the job's events).
+      janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(ext)));
+      try {
+        return publishJob(ex, job);
+      } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+        janitor.abandon(id);
+        throw e;
+      }
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     } finally {
@@ -367,7 +387,7 @@ final class Routes implements HttpHandler {
     }
     String reason = null;
     byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
+    try (InputStream in = RequestBody.of(ex)) {
       body = in.readNBytes(8192);
     }
     if (body.length > 0) {
@@ -519,6 +539,16 @@ final class Routes implements HttpHandler {
       out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
     }
     return out;
+  }
+
+  /** An integer query parameter, or a 400 naming it. */
+  static int intParam(Map<String, List<String>> query, String key, int fallback) {
+    String v = first(query, key, null);
+    try {
+      return v == null ? fallback : Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new Uploads.BadRequest(key, "must be an integer, got '" + v + "'");
+    }
   }
 
   static String first(Map<String, List<String>> query, String key, String fallback) {

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,8 +18,8 @@ import java.util.Map;
 /**
  * How an uploaded image and its op chain become a process job: the ops come as {@code op=NAME[:k=v,...]}
  * query parameters (the CLI's {@code --op} syntax) or one {@code ops=} JSON array, and the image's type
- * from its Content-Type or file name. Checking the ops is left to the job decoder, the one place that
- * knows them.
+ * from its Content-Type or file name, checked against its content. Checking the ops is left to the job
+ * decoder, the one place that knows them.
  */
 final class Uploads {
   /** Image types the farm reads, by Content-Type, to the extension its key gets. */
@@ -87,6 +92,57 @@ final class Uploads {
     }
     throw new BadRequest("Content-Type", "send the image as image/png, image/jpeg, image/tiff or image/bmp "
         + "(got " + contentType + "), or name it with ?filename=photo.jpg");
+  }
+
+  /** Extensions by the format names of ImageIO's readers, for the formats the farm reads. */
+  private static final Map<String, String> FORMATS = Map.of("png", "png", "jpeg", "jpg", "tif", "tiff", "tiff", "tiff",
+      "bmp", "bmp");
+
+  /**
+   * The extension of the image in {@code file}, from its content, its size read from its header (no pixel is
+   * decoded): refuses, naming the body, what is not an image the farm reads or has more than {@code maxPixels}.
+   */
+  static String probe(Path file, long maxPixels) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      String ext = null;
+      ImageReader reader = null;
+      while (ext == null && readers.hasNext()) {
+        reader = readers.next();
+        ext = FORMATS.get(reader.getFormatName().toLowerCase(Locale.ROOT));
+      }
+      if (ext == null) {
+        throw new BadRequest("body", "is not an image the farm reads (PNG, JPEG, TIFF, BMP)");
+      }
+      long width;
+      long height;
+      try {
+        reader.setInput(in, true, true);
+        width = reader.getWidth(0);
+        height = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw new BadRequest("body", "is a corrupt " + reader.getFormatName() + " image: " + e.getMessage());
+      } finally {
+        reader.dispose();
+      }
+      if (width < 1 || height < 1) {
+        throw new BadRequest("body", "the image has no pixels (" + width + "x" + height + ")");
+      }
+      if (width * height > maxPixels) {
+        throw new BadRequest("body", "the image is " + width + "x" + height + " = " + width * height
+            + " pixels; this farm takes at most " + maxPixels);
+      }
+      return ext;
+    }
+  }
+
+  /** The Content-Type an upload of this extension is stored with. */
+  static String contentType(String ext) {
+    return switch (ext) {
+      case "jpg" -> "image/jpeg";
+      case "tiff" -> "image/tiff";
+      default -> "image/" + ext;
+    };
   }
 
   /** A request that cannot be served as given: 400 with the field and the reason. */

@@ -84,6 +84,12 @@ class DashboardBrowserIT {
       assertTrue((slow >> 16 & 0xff) > 200 && (slow & 0xff) < 60, "slowest tile is red: " + Integer.toHexString(slow));
       chrome.driver.findElement(By.cssSelector("input[name=view][value=image]")).click();
 
+      // Cancel, as the API takes it without a token: JSON from the dashboard's own origin.
+      chrome.driver.findElement(By.id("job-cancel")).click();
+      chrome.waiting(WAIT).until(d -> !d.findElement(By.id("job-cancel")).isEnabled());
+      assertTrue(farm.jobRecords().stream().anyMatch(r -> "p1".equals(r.key()) && r.value().contains("\"cancel\"")),
+          "the cancel request is on the jobs topic");
+
       // The finished image (different from the tiles, so it is seen to replace them).
       BufferedImage finished = gradient(2 * T, 2 * T);
       byte[] png = png(finished);

@@ -24,6 +24,23 @@ class FarmViewTest {
         S3Uri.parse("s3://tilefarm/tiles/" + job + "/" + i + ".tft"), 3, 10, "00", ms, worker, 1);
   }
 
+  /** A letter whose bytes were too large to carry shows where they are kept, instead of nothing. */
+  @Test
+  void aClaimCheckedDeadLetterShowsWhereItsBytesAre() {
+    FarmView v = new FarmView(100);
+    String sha = "ab".repeat(32);
+    v.onDeadLetter(new dev.tilefarm.schemas.DeadLetter("tilefarm.jobs", 1, 9, "YmlnLTE=", null, "too big to read",
+        "tile-splitter", 5L, null,
+        new dev.tilefarm.schemas.DeadLetter.Stored("s3://farm/dead-letters/tilefarm.jobs/1-9.value", 921600, sha)));
+    FarmView.DeadLetterView d = v.deadLetters().get(0);
+    assertEquals("big-1", d.key());
+    assertEquals("s3://farm/dead-letters/tilefarm.jobs/1-9.value", d.storedAt());
+    assertEquals(921600L, d.storedBytes());
+    assertEquals(sha, d.sha256());
+    assertTrue(d.valuePreview().contains("921600 bytes") && d.valuePreview().contains("kept at s3://farm/"),
+        d.valuePreview());
+  }
+
   @Test
   void followsAJobFromSubmissionToCompletion() {
     FarmView v = new FarmView(10);

@@ -221,6 +221,21 @@ class HttpApiIT {
     assertEquals("width", JSON.readTree(r.body()).get("field").asText());
     assertEquals(400, farm.post("/api/jobs", "application/json", "[1]".getBytes(StandardCharsets.UTF_8), null)
         .statusCode());
+    // A chunked body whose chunk size is not a number: the body cannot be read, which is the client's fault.
+    RawHttp.Response badChunk = RawHttp.raw(farm.api.port(), ("POST /api/jobs HTTP/1.1\r\nHost: "
+        + farm.api.uri().getAuthority() + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n5\r\n{\"a\":\r\nzz\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(400, badChunk.status(), badChunk.body());
+    assertEquals("body", JSON.readTree(badChunk.body()).get("field").asText());
+    // Over the farm's pixel limit: refused now, as the splitter would refuse it.
+    HttpResponse<String> huge = farm.post("/api/jobs", "application/json", ("{\"id\":\"huge1\",\"type\":\"render\","
+        + "\"renderer\":\"mandelbrot\",\"width\":20000,\"height\":20000}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, huge.statusCode(), huge.body());
+    assertEquals("width", JSON.readTree(huge.body()).get("field").asText());
+    assertTrue(huge.body().contains("20000x20000"), huge.body());
+    HttpResponse<String> badLimit = farm.get("/api/jobs?limit=abc", null);
+    assertEquals(400, badLimit.statusCode(), badLimit.body());
+    assertEquals("limit", JSON.readTree(badLimit.body()).get("field").asText());
     assertEquals(404, farm.get("/api/nothing", null).statusCode());
     assertEquals(405, farm.get("/api/uploads", null).statusCode());
   }
@@ -244,7 +259,108 @@ class HttpApiIT {
     HttpResponse<String> bad = farm.post("/api/uploads?op=gaussian-blur:sigma=100", "image/png", png, null);
     assertEquals(400, bad.statusCode());
     assertEquals("ops[0].sigma", JSON.readTree(bad.body()).get("field").asText());
-    assertEquals(400, farm.post("/api/uploads?op=grayscale", "text/plain", png, null).statusCode());
+    HttpResponse<String> untyped = farm.post("/api/uploads?op=grayscale", "application/octet-stream", png, null);
+    assertEquals(400, untyped.statusCode(), "neither an image type nor a file name");
+    assertEquals("Content-Type", JSON.readTree(untyped.body()).get("field").asText());
+  }
+
+  @Test
+  void aRefusedUploadLeavesNothingInObjectStorage() throws Exception {
+    int before = farm.blobs.list(FakeFarm.BUCKET, "uploads/").size();
+    byte[] text = "not an image at all".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> notImage = farm.post("/api/uploads?op=grayscale", "image/png", text, null);
+    assertEquals(400, notImage.statusCode(), notImage.body());
+    assertEquals("body", JSON.readTree(notImage.body()).get("field").asText());
+    assertTrue(notImage.body().contains("not an image"), notImage.body());
+
+    // A PNG whose header says 100000 x 100000: refused from the header, over the farm's pixel limit.
+    byte[] bomb = pngHeader(100_000, 100_000);
+    HttpResponse<String> tooLarge = farm.post("/api/uploads?op=grayscale", "image/png", bomb, null);
+    assertEquals(400, tooLarge.statusCode(), tooLarge.body());
+    assertEquals("body", JSON.readTree(tooLarge.body()).get("field").asText());
+    assertTrue(tooLarge.body().contains("100000x100000"), tooLarge.body());
+
+    // A good image with a bad op: refused before the image is stored.
+    byte[] png = png(12, 12, 0x123456);
+    HttpResponse<String> badOp = farm.post("/api/uploads?op=gaussian-blur:sigma=100", "image/png", png, null);
+    assertEquals(400, badOp.statusCode(), badOp.body());
+    assertEquals(-1, farm.blobs.size(new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(png) + ".png")));
+    assertEquals(before, farm.blobs.list(FakeFarm.BUCKET, "uploads/").size(), "refused uploads stored nothing");
+
+    // A JPEG sent as image/png is stored as what it is.
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg", jpeg);
+    HttpResponse<String> ok = farm.post("/api/uploads?id=up-jpeg&op=grayscale", "image/png", jpeg.toByteArray(), null);
+    assertEquals(202, ok.statusCode(), ok.body());
+    JsonNode job = JSON.readTree(farm.jobRecords().stream().filter(x -> "up-jpeg".equals(x.key())).findFirst()
+        .orElseThrow().value());
+    assertEquals("uploads/" + sha256(jpeg.toByteArray()) + ".jpg", S3Uri.parse(job.get("input").asText()).key());
+  }
+
+  @Test
+  void anUploadIsDeletedWhenTheSplitterRejectsItsJobUnlessAnotherJobUsesIt() throws Exception {
+    // A crop outside the image: only the splitter, which plans the chain over the image's size, can tell.
+    byte[] png = png(14, 9, 0x445566);
+    HttpResponse<String> r = farm.post("/api/uploads?id=up-rej&op=crop:x=100,y=0,width=4,height=4", "image/png",
+        png, null);
+    assertEquals(202, r.statusCode(), r.body());
+    S3Uri input = new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(png) + ".png");
+    assertEquals(png.length, farm.blobs.size(input));
+    // The same bytes uploaded for two jobs: the first is rejected, the second still needs them.
+    byte[] shared = png(15, 9, 0x445566);
+    S3Uri sharedInput = new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(shared) + ".png");
+    assertEquals(202, farm.post("/api/uploads?id=up-first&op=grayscale", "image/png", shared, null).statusCode());
+    assertEquals(202, farm.post("/api/uploads?id=up-second&op=grayscale", "image/png", shared, null).statusCode());
+
+    long now = System.currentTimeMillis();
+    farm.event(new JobEvent.Rejected("up-first", now, "ops", "rejected for the test"));
+    farm.awaitBody("/api/jobs/up-first", null, "REJECTED");
+    farm.event(new JobEvent.Rejected("up-rej", now, "ops[0].x", "the crop is outside the 14x9 image"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (farm.blobs.size(input) != -1) {
+      assertTrue(System.nanoTime() < deadline, input + " is still stored 30 s after its job was rejected");
+      Thread.sleep(50);
+    }
+    assertEquals(shared.length, farm.blobs.size(sharedInput), "the upload another job uses is kept");
+  }
+
+  @Test
+  void withoutATokenRefusesRequestsThatOtherSitesPagesCouldMake() throws Exception {
+    int port = farm.api.port();
+    String self = "127.0.0.1:" + port;
+    byte[] job = "{\"id\":\"csrf1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8}"
+        .getBytes(StandardCharsets.UTF_8);
+    // A form or a no-cors fetch from another site: text/plain, with the site's Origin.
+    RawHttp.Response plain = RawHttp.send(port, "POST", "/api/jobs", Map.of("Host", self, "Content-Type",
+        "text/plain", "Origin", "http://evil.example"), job);
+    assertEquals(403, plain.status(), plain.body());
+    RawHttp.Response plainSameOrigin = RawHttp.send(port, "POST", "/api/jobs", Map.of("Host", self,
+        "Content-Type", "text/plain"), job);
+    assertEquals(403, plainSameOrigin.status(), plainSameOrigin.body());
+    assertEquals("Content-Type", JSON.readTree(plainSameOrigin.body()).get("field").asText());
+    RawHttp.Response foreignOrigin = RawHttp.send(port, "POST", "/api/jobs", Map.of("Host", self,
+        "Content-Type", "application/json", "Origin", "http://evil.example"), job);
+    assertEquals(403, foreignOrigin.status(), foreignOrigin.body());
+    assertEquals("Origin", JSON.readTree(foreignOrigin.body()).get("field").asText());
+    // DNS rebinding: the page's own name in Host, whatever the method.
+    RawHttp.Response rebound = RawHttp.send(port, "POST", "/api/jobs", Map.of("Host", "evil.example:" + port,
+        "Content-Type", "application/json", "Origin", "http://evil.example:" + port), job);
+    assertEquals(403, rebound.status(), rebound.body());
+    assertEquals("Host", JSON.readTree(rebound.body()).get("field").asText());
+    assertEquals(403, RawHttp.send(port, "GET", "/api/jobs", Map.of("Host", "evil.example:" + port), null).status());
+    assertEquals(403, RawHttp.send(port, "GET", "/metrics", Map.of("Host", "evil.example:" + port), null).status());
+    assertEquals(403, RawHttp.send(port, "DELETE", "/api/jobs/csrf1", Map.of("Host", self, "Origin",
+        "http://evil.example"), null).status());
+    assertEquals(403, RawHttp.send(port, "POST", "/api/uploads?op=grayscale&filename=a.png", Map.of("Host", self,
+        "Content-Type", "text/plain"), png(4, 4, 0)).status(), "an upload must carry the image's type");
+
+    // The server's own names pass, with or without the Origin a browser adds.
+    assertEquals(200, RawHttp.send(port, "GET", "/api/jobs", Map.of("Host", "localhost:" + port), null).status());
+    RawHttp.Response own = RawHttp.send(port, "POST", "/api/jobs", Map.of("Host", "localhost:" + port,
+        "Content-Type", "application/json; charset=utf-8", "Origin", "http://localhost:" + port), job);
+    assertEquals(202, own.status(), own.body());
+    assertEquals(1, farm.jobRecords().stream().filter(r -> "csrf1".equals(r.key())).count(),
+        "only the request from the server's own origin was published");
   }
 
   @Test
@@ -332,6 +448,41 @@ class HttpApiIT {
     }
   }
 
+  @Test
+  void requestMetricsStayBoundedWhateverThePathsAndMethodsAre() throws Exception {
+    int before = requestSeries(farm.get("/metrics", null).body()).size();
+    java.util.Random random = new java.util.Random(8);
+    for (int i = 0; i < 300; i++) {
+      String method = switch (random.nextInt(3)) {
+        case 0 -> "GET";
+        case 1 -> "POST";
+        default -> "M" + Integer.toHexString(random.nextInt());
+      };
+      String path = (random.nextBoolean() ? "/api/" : "/") + Long.toHexString(random.nextLong())
+          + (random.nextBoolean() ? ".js" : "");
+      int status = RawHttp.send(farm.api.port(), method, path, Map.of("Host", farm.api.uri().getAuthority()),
+          new byte[0]).status();
+      assertTrue(status >= 400 && status < 500, method + " " + path + " answered " + status);
+    }
+    java.util.Set<String> after = requestSeries(farm.get("/metrics", null).body());
+    assertTrue(after.size() - before <= 8, "300 requests to distinct paths added " + (after.size() - before)
+        + " series, such as " + after.stream().limit(10).toList());
+    for (String series : after) {
+      assertFalse(series.matches(".*route=\"/?(api/)?[0-9a-f]{6,}.*"), "a raw path is a tag: " + series);
+      assertFalse(series.contains("method=\"M"), "a raw method is a tag: " + series);
+    }
+  }
+
+  /** The label sets of the request counter in a Prometheus scrape. */
+  static java.util.Set<String> requestSeries(String scrape) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^tilefarm_http_requests_seconds_count\\{(.*)\\} \\S+$").matcher(scrape);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
   /** The workers' backlog series in a Prometheus scrape, by task topic, each under its topic's own share group. */
   static Map<String, Double> workersBacklog(String scrape, Topics topics) {
     Map<String, Double> out = new java.util.TreeMap<>();
@@ -394,6 +545,24 @@ class HttpApiIT {
     }
   }
 
+  /** Before, /healthz said UP whatever the roles of the process were doing (the compositor in ERROR, say). */
+  @Test
+  void healthIsDownNamingTheRoleThatStoppedWorking() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> compositor = new java.util.concurrent.atomic.AtomicReference<>();
+    try (HttpApi api = HttpApi.start(new ApiConfig(farm.kafka.bootstrapServers(), farm.topics,
+        dev.tilefarm.schemas.TopicLayout.DEFAULTS, "127.0.0.1", 0, null, ApiConfig.DEFAULT_PRESIGN_TTL, 100),
+        farm.blobs, farm.registry, () -> compositor.get() == null ? Map.of() : Map.of("compositor", compositor.get()))) {
+      HttpResponse<String> up = send(api.uri().resolve("/healthz"), null);
+      assertEquals(200, up.statusCode(), up.body());
+      compositor.set("its Kafka Streams client is ERROR");
+      HttpResponse<String> down = send(api.uri().resolve("/healthz"), null);
+      assertEquals(503, down.statusCode(), down.body());
+      JsonNode body = new ObjectMapper().readTree(down.body());
+      assertEquals("DOWN", body.path("status").asText());
+      assertEquals("its Kafka Streams client is ERROR", body.path("down").path("compositor").asText());
+    }
+  }
+
   private static HttpResponse<String> send(URI uri, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
     if (token != null) {
@@ -412,6 +581,19 @@ class HttpApiIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
     return out.toByteArray();
+  }
+
+  /** A PNG's signature and header chunk claiming {@code w} x {@code h} pixels, and no pixel data. */
+  static byte[] pngHeader(int w, int h) throws Exception {
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
+        .put((byte) 0).put((byte) 0).put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(ihdr.array());
+    java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+    png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
+        .putInt((int) crc.getValue());
+    return png.array();
   }
 
   static String sha256(byte[] b) throws Exception {

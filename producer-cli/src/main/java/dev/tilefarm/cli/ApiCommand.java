@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "api", mixinStandardHelpOptions = true,
     description = "Run the HTTP API and web dashboard (the api role) against a cluster, or against the farm of a "
-        + "running 'tilefarm up', until Ctrl-C. Settings: http.host, http.port, http.token (env TILEFARM_HTTP_*).")
+        + "running 'tilefarm up', until Ctrl-C. Settings: http.host, http.port, http.token, http.allowed-hosts "
+        + "(env TILEFARM_HTTP_*).")
 final class ApiCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;

@@ -25,7 +25,8 @@ final class CompositorCommand implements Callable<Integer> {
         compositor.close();
         throw e;
       }
-      RoleProcess.runUntilStopped(compositor, "compositor on " + settings.bootstrapServers());
+      RoleProcess.runUntilStopped(compositor, "compositor on " + settings.bootstrapServers(),
+          compositor::failure);
     }
     return 0;
   }

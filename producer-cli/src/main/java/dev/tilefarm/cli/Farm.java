@@ -43,9 +43,12 @@ final class Farm implements AutoCloseable {
   private final boolean embedded;
   private final Deque<AutoCloseable> resources;
   private final long acceptingAt;
+  /** Role name -> why it is not working (null while it is), for the roles this process runs. */
+  private final Map<String, java.util.function.Supplier<String>> roles;
 
   private Farm(Settings settings, BlobStore blobs, boolean embedded, Deque<AutoCloseable> resources,
-      long acceptingAt) {
+      long acceptingAt, Map<String, java.util.function.Supplier<String>> roles) {
+    this.roles = roles;
     this.settings = settings;
     this.blobs = blobs;
     this.embedded = embedded;
@@ -100,7 +103,7 @@ final class Farm implements AutoCloseable {
             + settings.http().metricsPort() + ": " + e.getMessage());
       }
     }
-    return new Farm(settings, blobs, false, resources, 0);
+    return new Farm(settings, blobs, false, resources, 0, Map.of());
   }
 
   /** The settings of a {@code tilefarm up} still running on this data directory, or null. */
@@ -180,23 +183,24 @@ final class Farm implements AutoCloseable {
       }
       long tTopics = System.nanoTime();
       long acceptingAt = System.currentTimeMillis();
+      Map<String, java.util.function.Supplier<String>> health = new java.util.concurrent.ConcurrentSkipListMap<>();
       if (roles) {
-        startRoles(settings, blobs, workers, resources);
+        startRoles(settings, blobs, workers, resources, health);
       }
       long tRoles = System.nanoTime();
       org.slf4j.LoggerFactory.getLogger(Farm.class).info(
           "embedded farm ready in {} ms: broker {} ms, S3 {} ms, bucket and topics {} ms, roles {} ms",
           (tRoles - t0) / 1_000_000, (tKafka - t0) / 1_000_000, (tS3 - tKafka) / 1_000_000,
           (tTopics - tS3) / 1_000_000, (tRoles - tTopics) / 1_000_000);
-      return new Farm(settings, blobs, true, resources, acceptingAt);
+      return new Farm(settings, blobs, true, resources, acceptingAt, health);
     } catch (Exception | Error e) {
       closeAll(resources);
       throw e;
     }
   }
 
-  private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources)
-      throws Exception {
+  private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources,
+      Map<String, java.util.function.Supplier<String>> health) throws Exception {
     Path state = settings.dataDir().resolve("state");
     // Created here, once: Kafka Streams' own mkdirs fails when two apps race to create the same base dir.
     Files.createDirectories(state);
@@ -231,8 +235,15 @@ final class Farm implements AutoCloseable {
       }
       splitter.get().awaitRunning(Duration.ofSeconds(60));
       compositor.get().awaitRunning(Duration.ofSeconds(60));
+      health.put("tile-splitter", splitter.get()::failure);
+      health.put("compositor", compositor.get()::failure);
+      for (int i = 0; i < started.size(); i++) {
+        health.put("render-worker " + i, started.get(i).get()::failure);
+      }
       if (settings.roles().triggerRules() != null) {
-        resources.push(startTrigger(settings));
+        var trigger = startTrigger(settings, blobs);
+        resources.push(trigger);
+        health.put("upload-trigger", trigger::failure);
       }
     } finally {
       starter.shutdown();
@@ -254,7 +265,7 @@ final class Farm implements AutoCloseable {
   }
 
   /** The upload trigger, with the rules of {@code triggers.rules}. */
-  static dev.tilefarm.trigger.UploadTrigger startTrigger(Settings settings) {
+  static dev.tilefarm.trigger.UploadTrigger startTrigger(Settings settings, BlobStore blobs) {
     Path rules = settings.roles().triggerRules();
     if (rules == null) {
       throw new Settings.ConfigException("triggers.rules is not set: give the JSON file of upload rules");
@@ -267,7 +278,8 @@ final class Farm implements AutoCloseable {
     }
     try {
       return dev.tilefarm.trigger.UploadTrigger.start(settings.bootstrapServers(), settings.topics(),
-          settings.partitions(), json, settings.roles().kafkaClient());
+          settings.partitions(), json, settings.roles().kafkaClient(), new dev.tilefarm.store.DeadLetters(blobs,
+              "upload-trigger", dev.tilefarm.store.DeadLetters.maxRequestSize(settings.roles().kafkaClient())));
     } catch (IllegalArgumentException e) {
       throw new Settings.ConfigException("triggers.rules " + rules + ": " + e.getMessage());
     }
@@ -280,7 +292,8 @@ final class Farm implements AutoCloseable {
     dev.tilefarm.worker.ops.TileProcessor.cascadeDir(roles.cascadeDir());
     return RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id,
         threads, roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(),
-        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter()),
+        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter(),
+        roles.tileLimits()),
         blobs);
   }
 
@@ -289,7 +302,19 @@ final class Farm implements AutoCloseable {
    * process. The caller closes it, before the farm.
    */
   HttpApi startApi() throws IOException, InterruptedException {
-    return HttpApi.start(settings.api(), blobs, ProcessMetrics.registry());
+    return HttpApi.start(settings.api(), blobs, ProcessMetrics.registry(), this::down);
+  }
+
+  /** The roles this process runs that are not working, by name, with why; empty when all are. */
+  Map<String, String> down() {
+    Map<String, String> down = new java.util.TreeMap<>();
+    roles.forEach((name, failure) -> {
+      String why = failure.get();
+      if (why != null) {
+        down.put(name, why);
+      }
+    });
+    return down;
   }
 
   /** Records this farm's addresses so that other commands on the same data directory use it. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         + "in this process, or use the one 'tilefarm up' is running.",
     subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
         SubmitCommand.class, StatusCommand.class, GetCommand.class, CancelCommand.class, ApiCommand.class,
-        WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, CommandLine.HelpCommand.class},
+        WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, AclCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         "3:bad configuration, or the farm cannot be reached",
         "4:timed out waiting for a job",
         "5:internal error",
-        "6:a job's output was refused: not the job's own object, or not the bytes of its COMPLETED event"})
+        "6:a role process stopped working (its Kafka Streams client failed or its poll loop stopped)",
+        "7:a job's output was refused: not the job's own object, or not the bytes of its COMPLETED event"})
 public final class Main {
   private Main() {}
 
@@ -65,7 +66,8 @@ public final class Main {
     static final int CONFIG = 3;
     static final int TIMEOUT = 4;
     static final int INTERNAL = 5;
-    static final int OUTPUT_REFUSED = 6;
+    static final int ROLE_FAILED = 6;
+    static final int OUTPUT_REFUSED = 7;
 
     static int of(Exception e) {
       if (e instanceof JobsFailedException) {
@@ -83,6 +85,9 @@ public final class Main {
       }
       if (e instanceof TimeoutException) {
         return TIMEOUT;
+      }
+      if (e instanceof RoleProcess.RoleFailedException) {
+        return ROLE_FAILED;
       }
       return INTERNAL;
     }

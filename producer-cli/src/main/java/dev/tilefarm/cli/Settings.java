@@ -6,6 +6,7 @@ import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.splitter.SplitterLimits;
 import dev.tilefarm.store.S3Settings;
+import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -79,6 +80,8 @@ record Settings(
     KEYS.put("http.port", new String[] {String.valueOf(ApiConfig.DEFAULT_PORT),
         "port of the HTTP API and dashboard (0 = any free port)"});
     KEYS.put("http.token", new String[] {"", "bearer token the HTTP API requires; unset = no authentication"});
+    KEYS.put("http.allowed-hosts", new String[] {"", "with no http.token, comma-separated host names (beside its "
+        + "own address) that requests to the HTTP API may name in their Host header, e.g. behind a proxy"});
     KEYS.put("metrics.port", new String[] {"0",
         "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
     KEYS.put("limits.output-locations", new String[] {"",
@@ -94,6 +97,14 @@ record Settings(
         "on SIGTERM, how long a worker finishes its tiles before releasing them"});
     KEYS.put("worker.blocklist-after", new String[] {String.valueOf(WorkerConfig.DEFAULT_BLOCKLIST_AFTER),
         "failures of one job on a worker after which it stops taking that job's tiles"});
+    KEYS.put("worker.tile-cpu-seconds", new String[] {String.valueOf(TileLimits.DEFAULT_CPU_SECONDS),
+        "CPU seconds one POV-Ray or Blender tile may use (all threads); over it the job FAILS"});
+    KEYS.put("worker.tile-memory-mb", new String[] {String.valueOf(TileLimits.DEFAULT_MEMORY_BYTES >> 20),
+        "memory (MiB) one POV-Ray or Blender tile may allocate; over it the job FAILS"});
+    KEYS.put("worker.tile-time-seconds", new String[] {String.valueOf(TileLimits.DEFAULT_TIME.toSeconds()),
+        "how long one POV-Ray or Blender tile may run when its job sets no timeLimit; over it the job FAILS"});
+    KEYS.put("worker.max-texture-pixels", new String[] {String.valueOf(TileLimits.DEFAULT_MAX_TEXTURE_PIXELS),
+        "most pixels an image a scene reads (texture, glTF image, OBJ map, HDR map) may declare"});
     KEYS.put("worker.cascade-dir", new String[] {DEFAULT_CASCADE_DIR,
         "folder of OpenCV's Haar cascade files for detect-faces (Debian's opencv-data package installs them here)"});
     KEYS.put("triggers.rules", new String[] {"",
@@ -110,9 +121,16 @@ record Settings(
    * gets, read from the kafka.config file.
    */
   record Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
-      int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules) {
+      int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules,
+      TileLimits tileLimits) {
     Roles {
       kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
+        int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules) {
+      this(kafkaClient, lockDuration, maxAttempts, shutdownGrace, blocklistAfter, stallTimeout, sweepAge, cascadeDir,
+          triggerRules, TileLimits.DEFAULTS);
     }
 
     Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
@@ -131,12 +149,12 @@ record Settings(
   }
 
   /** Where the HTTP API listens, its token (null = none), and where other role processes serve /metrics. */
-  record Http(String host, int port, String token, int metricsPort) {
+  record Http(String host, int port, String token, int metricsPort, java.util.List<String> allowedHosts) {
     @Override
     public String toString() {
       // Never print the token.
       return "Http[host=" + host + ", port=" + port + ", token=" + (token == null ? "none" : "set")
-          + ", metricsPort=" + metricsPort + "]";
+          + ", metricsPort=" + metricsPort + ", allowedHosts=" + allowedHosts + "]";
     }
   }
 
@@ -144,13 +162,14 @@ record Settings(
   Settings withHttpPort(int port) {
     return new Settings(bootstrapServers, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket,
         topicPrefix, partitions, dataDir, workerThreads, limits, new Http(http.host(), port, http.token(),
-        http.metricsPort()), roles);
+        http.metricsPort(), http.allowedHosts()), roles);
   }
 
   /** The HTTP API role's configuration. */
   ApiConfig api() {
     return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
-        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), limits.outputLocations());
+        ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), http.allowedHosts(),
+        limits.maxPixels(), limits.outputLocations());
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
@@ -238,7 +257,7 @@ record Settings(
             reader.integer("limits.default-tile-size", 8, 4096))
             .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
         new Http(reader.raw("http.host"), reader.integer("http.port", 0, 65_535), reader.string("http.token"),
-            reader.integer("metrics.port", 0, 65_535)),
+            reader.integer("metrics.port", 0, 65_535), reader.list("http.allowed-hosts")),
         new Roles(kafkaClient(reader.string("kafka.config")),
             Duration.ofMillis(reader.longValue("worker.lock-duration-ms", 1000, 3_600_000)),
             reader.integer("worker.max-attempts", 1, WorkerConfig.DELIVERY_LIMIT - 1),
@@ -247,7 +266,13 @@ record Settings(
             Duration.ofMillis(reader.longValue("compositor.stall-timeout-ms", 0, Long.MAX_VALUE / 2)),
             Duration.ofMillis(reader.longValue("compositor.sweep-age-ms", 0, Long.MAX_VALUE / 2)),
             Path.of(reader.raw("worker.cascade-dir")),
-            reader.string("triggers.rules") == null ? null : Path.of(reader.string("triggers.rules"))));
+            reader.string("triggers.rules") == null ? null : Path.of(reader.string("triggers.rules")),
+            new TileLimits(reader.longValue("worker.tile-cpu-seconds", 1, 31_536_000),
+                reader.longValue("worker.tile-memory-mb", 16, 1L << 30) << 20,
+                Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
+                reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
+                reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
+                reader.list("limits.input-buckets"))));
   }
 
   /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */

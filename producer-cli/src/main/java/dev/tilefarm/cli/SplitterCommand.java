@@ -25,7 +25,7 @@ final class SplitterCommand implements Callable<Integer> {
         splitter.close();
         throw e;
       }
-      RoleProcess.runUntilStopped(splitter, "splitter on " + settings.bootstrapServers());
+      RoleProcess.runUntilStopped(splitter, "splitter on " + settings.bootstrapServers(), splitter::failure);
     }
     return 0;
   }

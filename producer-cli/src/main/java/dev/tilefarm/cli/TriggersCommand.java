@@ -17,8 +17,10 @@ final class TriggersCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = RoleProcess.cluster(farm.settings(), "triggers");
-    UploadTrigger trigger = Farm.startTrigger(settings);
-    RoleProcess.runUntilStopped(trigger, "upload trigger on " + settings.bootstrapServers());
+    try (Farm connected = Farm.connect(settings)) {
+      UploadTrigger trigger = Farm.startTrigger(settings, connected.blobs());
+      RoleProcess.runUntilStopped(trigger, "upload trigger on " + settings.bootstrapServers(), trigger::failure);
+    }
     return 0;
   }
 }

@@ -28,7 +28,7 @@ final class WorkerCommand implements Callable<Integer> {
     try (Farm connected = Farm.connect(settings)) {
       RenderWorker worker = Farm.startWorker(settings, connected.blobs(), name,
           threads != null ? threads : settings.workerThreads());
-      RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers());
+      RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
     }
     return 0;
   }

@@ -94,7 +94,7 @@ class ForgedEventsIT {
     }
     Path out = dir.resolve("stolen.png");
     Cli get = cli("get", id, "-o", out.toString());
-    assertEquals(6, get.code(), get.stderr());
+    assertEquals(7, get.code(), get.stderr());
     assertTrue(get.stderr().contains("the output of job forged-completed-1 is not saved: s3://other-bucket/secret.png "
         + "was not written by this farm for job forged-completed-1"), get.stderr());
     assertFalse(Files.exists(out), "nothing is written");

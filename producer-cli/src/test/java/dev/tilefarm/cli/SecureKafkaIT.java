@@ -129,7 +129,7 @@ class SecureKafkaIT {
           assertEquals(200, job.statusCode(), job.body());
           assertTrue(job.body().contains("COMPLETED"), job.body());
           HttpResponse<String> submitted = web.send(HttpRequest.newBuilder(http.uri().resolve("api/jobs"))
-              .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + name + "-2\",\"type\":\"render\","
+              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + name + "-2\",\"type\":\"render\","
                   + "\"renderer\":\"mandelbrot\",\"width\":32,\"height\":32}")).build(),
               HttpResponse.BodyHandlers.ofString());
           assertEquals(202, submitted.statusCode(), submitted.body());

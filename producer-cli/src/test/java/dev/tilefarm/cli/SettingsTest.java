@@ -53,6 +53,18 @@ class SettingsTest {
   }
 
   @Test
+  void theApiGetsItsAllowedHostsAndTheSplittersPixelLimit() {
+    Map<String, String> cluster = Map.of("bootstrap.servers", "kafka:9092");
+    Settings s = Settings.load(cluster, Map.of("TILEFARM_HTTP_ALLOWED_HOSTS", "farm.example.com, tilefarm.lan",
+        "TILEFARM_LIMITS_MAX_PIXELS", "1000000"), null);
+    assertEquals(java.util.List.of("farm.example.com", "tilefarm.lan"), s.api().allowedHosts());
+    assertEquals(1_000_000L, s.api().maxPixels(), "uploads are checked against the limit the splitter applies");
+    assertEquals(java.util.List.of(), Settings.load(cluster, Map.of(), null).api().allowedHosts());
+    assertThrows(IllegalArgumentException.class, () -> Settings.load(cluster, Map.of("TILEFARM_HTTP_ALLOWED_HOSTS",
+        "farm.example.com:8080"), null).api(), "a name with a port would never match a Host's name");
+  }
+
+  @Test
   void unknownKeyInAFileIsAnErrorListingTheValidOnes() throws Exception {
     Path file = dir.resolve("bad.properties");
     Files.writeString(file, "bootstrap.server=kafka:9092\n");

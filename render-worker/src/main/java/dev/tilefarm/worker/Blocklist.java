@@ -34,6 +34,16 @@ final class Blocklist {
     return block;
   }
 
+  /**
+   * Whether a delivery of a blocked job's tile is released for another worker rather than made here: only
+   * before its {@code maxAttempts}-th delivery. Released deliveries count as deliveries on the broker too, so
+   * releasing later would let a tile that fails everywhere run past {@code maxAttempts} up to the share group's
+   * delivery limit (it was tried 9 times with 5 documented); made here, its failure there is final.
+   */
+  static boolean releases(boolean blocked, int delivery, int maxAttempts) {
+    return blocked && delivery < maxAttempts;
+  }
+
   synchronized boolean blocked(String jobId, long now) {
     Entry e = jobs.get(jobId);
     return e != null && e.blockedUntil() > now;

@@ -27,6 +27,13 @@ final class JobSpecCache {
     this.blobs = blobs;
   }
 
+  /** Drops the jobs {@code ended} names: a large scene's decoded job does not outlive it. */
+  void forget(java.util.function.Predicate<String> ended) {
+    synchronized (jobs) {
+      jobs.keySet().removeIf(ended);
+    }
+  }
+
   /** The task's job; throws InvalidJobException or UndecodableException for a job that cannot be run. */
   JobRequest jobOf(TileTask task) {
     synchronized (jobs) {

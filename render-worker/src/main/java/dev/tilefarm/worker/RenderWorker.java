@@ -15,6 +15,7 @@ import dev.tilefarm.worker.render.RenderContext;
 import dev.tilefarm.worker.render.external.TileLog;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.TileCodec;
 import dev.tilefarm.store.TilePack;
@@ -26,7 +27,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -143,6 +143,7 @@ public final class RenderWorker implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong tilesDone = new AtomicLong();
   private final WorkerMetrics metrics;
+  private final DeadLetters letters;
   private final java.util.concurrent.ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-heartbeat");
@@ -153,8 +154,9 @@ public final class RenderWorker implements AutoCloseable {
   private RenderWorker(WorkerConfig config, BlobStore blobs) {
     this.config = config;
     this.blobs = blobs;
-    this.maker = new TileMaker(blobs::get, config.inputCacheBytes());
+    this.maker = new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits());
     this.jobs = new JobSpecCache(blobs);
+    this.letters = new DeadLetters(blobs, "render-worker", DeadLetters.maxRequestSize(config.kafkaOverrides()));
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
     Properties plain = new Properties();
     plain.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -296,6 +298,10 @@ public final class RenderWorker implements AutoCloseable {
 
   /** Publishes this worker's renderers on the workers topic, so the splitter knows what the farm can render. */
   private void heartbeat() {
+    // Scenes and inputs kept between tiles go with their job, even one over its cache's budget.
+    java.util.function.Predicate<String> ended = jobId -> watch.endOf(jobId) != null;
+    maker.forget(ended);
+    jobs.forget(ended);
     WorkerStatus status = new WorkerStatus(config.workerId(), maker.renderers(), config.threads(),
         System.currentTimeMillis());
     producer.send(new ProducerRecord<>(config.topics().workers().name(), config.workerId(),
@@ -304,6 +310,22 @@ public final class RenderWorker implements AutoCloseable {
             log.warn("publishing worker {}'s heartbeat: {}", config.workerId(), e.toString());
           }
         });
+  }
+
+  /**
+   * Why the worker is not taking tiles, or null while it is: a poll loop that stopped on an error (a worker
+   * that is being closed is not failing).
+   */
+  public String failure() {
+    if (!running.get()) {
+      return null;
+    }
+    for (Lane lane : lanes) {
+      if (lane.stopped.getCount() == 0) {
+        return "its poll loop " + lane.loop.getName() + " stopped";
+      }
+    }
+    return null;
   }
 
   /** Tiles this worker has finished (stored and announced) since it started. */
@@ -373,7 +395,16 @@ public final class RenderWorker implements AutoCloseable {
               ack(r, AcknowledgeType.RELEASE);
               continue;
             }
-            Tile tile = admit(r);
+            Tile tile;
+            try {
+              tile = admit(r);
+            } catch (RuntimeException e) {
+              // A record that decodes but that no tile can be made of (a field missing, say): never the lane's end.
+              log.warn("{}-{}@{}: not a tile task the worker can take: {}", r.topic(), r.partition(), r.offset(),
+                  e.toString());
+              ack(r, deadLetter(r, "not a tile task the worker can take: " + e));
+              continue;
+            }
             if (tile != null) {
               inFlight.put(Key.of(r), tile);
               tile.future = pool.submit(() -> make(tile));
@@ -492,8 +523,10 @@ public final class RenderWorker implements AutoCloseable {
         return null;
       }
       int delivery = r.deliveryCount().map(Short::intValue).orElse(1);
-      // On its last delivery a tile is made even here: losing it would strand the job until it times out.
-      if (blocklist.blocked(task.jobId(), System.currentTimeMillis()) && delivery < WorkerConfig.DELIVERY_LIMIT - 1) {
+      // From its max-attempts-th delivery a tile is made even here: a release would only use up deliveries
+      // (the broker's count includes them) and delay the final failure the docs promise at max-attempts.
+      if (Blocklist.releases(blocklist.blocked(task.jobId(), System.currentTimeMillis()), delivery,
+          config.maxAttempts())) {
         log.info("{}: released, this worker has failed the job repeatedly", task.label());
         ack(r, AcknowledgeType.RELEASE);
         return null;
@@ -793,21 +826,22 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private AcknowledgeType deadLetter(ConsumerRecord<String, byte[]> record, String error) {
-    Base64.Encoder b64 = Base64.getEncoder();
-    DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(),
-        record.key() == null ? null : b64.encodeToString(record.key().getBytes(StandardCharsets.UTF_8)),
-        record.value() == null ? null : b64.encodeToString(record.value()), error, "render-worker",
+    DeadLetter letter = letters.letter(record.topic(), record.partition(), record.offset(),
+        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(), error,
         System.currentTimeMillis());
-    log.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error);
-    metrics.deadLettered();
     try {
-      send(new ProducerRecord<>(config.topics().deadLetter().name(), record.key(),
+      send(new ProducerRecord<>(config.topics().deadLetter().name(), DeadLetters.recordKey(record.key()),
           config.topics().deadLetter().valueSerde().serializer().serialize(null, letter)));
+      log.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error);
+      metrics.deadLettered();
       return AcknowledgeType.ACCEPT;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return AcknowledgeType.RELEASE;
     } catch (KafkaException e) {
+      // Released: the broker redelivers it (and archives it after its delivery limit), so the lane moves on.
+      log.error("could not dead-letter {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+          e.toString());
       return AcknowledgeType.RELEASE;
     }
   }

@@ -9,6 +9,7 @@ import dev.tilefarm.worker.ops.TileProcessor;
 import dev.tilefarm.worker.render.RenderContext;
 import dev.tilefarm.worker.render.TileRenderer;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -34,12 +35,29 @@ public final class TileMaker {
    *     out); 0 disables the cache
    */
   public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
-    Objects.requireNonNull(fetchInput, "fetchInput");
+    this(fetchInput, cacheBytes, TileLimits.DEFAULTS);
+  }
+
+  /** As {@link #TileMaker(Function, long)}, under {@code limits} (see {@link TileLimits}). */
+  public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes, TileLimits limits) {
+    this(fetchInput, (uri, etag) -> fetchInput.apply(uri), cacheBytes, limits);
+  }
+
+  /**
+   * As {@link #TileMaker(Function, long, TileLimits)}, with {@code fetchPinned} reading a process job's input
+   * at the version its task names (S3's If-Match; null: the current one), throwing
+   * {@link dev.tilefarm.store.BlobChangedException} for an input replaced since.
+   */
+  public TileMaker(Function<S3Uri, byte[]> fetch, BiFunction<S3Uri, String, byte[]> fetchPinned, long cacheBytes,
+      TileLimits limits) {
+    Objects.requireNonNull(fetch, "fetch");
+    Objects.requireNonNull(fetchPinned, "fetchPinned");
+    Objects.requireNonNull(limits, "limits");
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes must be >= 0, got " + cacheBytes);
     }
-    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetchInput);
-    this.processor = new TileProcessor(fetchInput, cacheBytes);
+    this.renderer = new TileRenderer(PREPARED_SCENES, TileRenderer.DEFAULT_CACHE_BYTES, fetch, limits);
+    this.processor = new TileProcessor(fetch, fetchPinned, cacheBytes, limits.maxPixels());
   }
 
   /**
@@ -56,7 +74,17 @@ public final class TileMaker {
    * (see {@link dev.tilefarm.schemas.ChainPlan}), and the tile's partial analysis report, if any.
    */
   public TileProcessor.Made process(JobRequest.Process job, TileTask task) throws TileFailedException {
-    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats());
+    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats(),
+        task.inputEtag());
+  }
+
+  /**
+   * Drops what is kept between tiles (prepared scenes, decoded inputs) for the jobs {@code ended} names: a
+   * scene or input larger than its cache's budget is kept while its job runs, and must not outlive it.
+   */
+  public void forget(java.util.function.Predicate<String> ended) {
+    renderer.forget(ended);
+    processor.forget(ended);
   }
 
   /** The renderers this machine can run (see {@link TileRenderer#available()}). */

@@ -28,10 +28,12 @@ import java.util.Objects;
  *     backoff, before it releases the tile for another delivery (default 2 min)
  * @param blocklistAfter failures of one job's tiles on this worker after which it stops taking that job's
  *     tiles for {@link #BLOCKLIST_TIME} (default 3)
+ * @param limits what one tile may use (CPU time, memory and time of external renderers) and read (image sizes,
+ *     buckets); see {@link TileLimits}
  */
 public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout layout, String workerId, int threads,
     int maxAttempts, long inputCacheBytes, Map<String, String> kafkaOverrides, Duration lockDuration,
-    Duration shutdownGrace, Duration transientRetry, int blocklistAfter) {
+    Duration shutdownGrace, Duration transientRetry, int blocklistAfter, TileLimits limits) {
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final long DEFAULT_INPUT_CACHE_BYTES = 512L << 20;
   public static final Duration DEFAULT_LOCK_DURATION = Duration.ofSeconds(30);
@@ -55,6 +57,7 @@ public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout l
     Objects.requireNonNull(lockDuration, "lockDuration");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(transientRetry, "transientRetry");
+    Objects.requireNonNull(limits, "limits");
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -70,11 +73,20 @@ public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout l
     kafkaOverrides = Map.copyOf(kafkaOverrides);
   }
 
+  /** With the default tile limits. */
+  public WorkerConfig(String bootstrapServers, Topics topics, TopicLayout layout, String workerId, int threads,
+      int maxAttempts, long inputCacheBytes, Map<String, String> kafkaOverrides, Duration lockDuration,
+      Duration shutdownGrace, Duration transientRetry, int blocklistAfter) {
+    this(bootstrapServers, topics, layout, workerId, threads, maxAttempts, inputCacheBytes, kafkaOverrides,
+        lockDuration, shutdownGrace, transientRetry, blocklistAfter, TileLimits.DEFAULTS);
+  }
+
   /** With the defaults for lock duration, shutdown grace, transient retry and blocklist. */
   public WorkerConfig(String bootstrapServers, Topics topics, TopicLayout layout, String workerId, int threads,
       int maxAttempts, long inputCacheBytes, Map<String, String> kafkaOverrides) {
     this(bootstrapServers, topics, layout, workerId, threads, maxAttempts, inputCacheBytes, kafkaOverrides,
-        DEFAULT_LOCK_DURATION, DEFAULT_SHUTDOWN_GRACE, DEFAULT_TRANSIENT_RETRY, DEFAULT_BLOCKLIST_AFTER);
+        DEFAULT_LOCK_DURATION, DEFAULT_SHUTDOWN_GRACE, DEFAULT_TRANSIENT_RETRY, DEFAULT_BLOCKLIST_AFTER,
+        TileLimits.DEFAULTS);
   }
 
   /** How often a tile still being made has its lock renewed: a third of the lock, so a late renewal still lands. */

@@ -23,11 +23,27 @@ import java.util.Objects;
  * <p>Tiny tiles travel in packs: a task with {@code pack} makes every tile listed there ({@code tile} is the
  * first), numbered on from a multiple of {@code packTiles}, the job's pack size (the last pack may be shorter),
  * and stores them together as one tile pack at {@code tileUri}, each tile made exactly as it would be alone.
+ *
+ * <p>A process job's task carries {@code inputEtag}, the ETag of the input object the splitter read the size
+ * (and so the pixel limit) from: the worker reads exactly that version ({@code If-Match}), and a replaced input
+ * fails the job instead of being decoded unchecked.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
     S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-    Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles) {
+    Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles,
+    String inputEtag) {
+  /** Longest ETag a task carries (S3's are 34 to 50 characters, quotes included). */
+  public static final int MAX_ETAG = 1024;
+
+  /** A task with no pinned input. */
+  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
+      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
+      Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles) {
+    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
+        frameTiles, pass, stats, pack, packTiles, null);
+  }
+
   /** A task of one tile. */
   public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
       S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
@@ -52,6 +68,10 @@ public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidt
   }
 
   public TileTask {
+    if (inputEtag != null && (inputEtag.isEmpty() || inputEtag.length() > MAX_ETAG
+        || !inputEtag.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
+      throw new IllegalArgumentException("inputEtag must be 1 to " + MAX_ETAG + " printable ASCII characters");
+    }
     if (pass != null && pass < 0) {
       throw new IllegalArgumentException("pass " + pass);
     }
@@ -86,6 +106,12 @@ public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidt
         }
       }
     }
+  }
+
+  /** The same task with its input pinned to the version with ETag {@code etag} (null: not pinned). */
+  public TileTask withInputEtag(String etag) {
+    return new TileTask(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri,
+        deadline, frame, frameTiles, pass, stats, pack, packTiles, etag);
   }
 
   /** The tiles this task makes: its pack, or its one tile. */

@@ -163,10 +163,14 @@ class MessageSchemaTest {
             b64.encodeToString(new byte[] {(byte) 0xff, 0, 1}), "not valid JSON: ...", "tile-splitter", T),
         new DeadLetter("tilefarm.tile-results", 0, 0, null, null, "the record has no value", "compositor", T),
         new DeadLetter("tilefarm.tile-tasks", 1, 2, b64.encodeToString(new byte[] {'a'}), b64.encodeToString(new byte[0]),
-            "x", "render-worker", T));
+            "x", "render-worker", T),
+        new DeadLetter("tilefarm.jobs", 1, 9, null, null, "too large", "tile-splitter", T,
+            new DeadLetter.Stored("s3://b/dead-letters/tilefarm.jobs/1-9.key", 3, "a".repeat(64)),
+            new DeadLetter.Stored(null, 921600, "0123456789abcdef".repeat(4))));
     for (DeadLetter letter : letters) {
       JsonNode json = matches("dead-letter", serde.encode(letter));
       assertTrue(json.has("keyBase64") && json.has("valueBase64"), "null key and value are written: " + json);
+      assertTrue(json.has("keyStored") && json.has("valueStored"), "null claim checks are written: " + json);
       assertEquals(letter, serde.decode(serde.encode(letter)));
     }
   }

@@ -93,7 +93,8 @@ class SchemaAgreementTest {
         Map.entry(TileResult.Done.class, "tile-result#/$defs/done"),
         Map.entry(TileResult.Failed.class, "tile-result#/$defs/failed"),
         Map.entry(TileResult.Progress.class, "tile-result#/$defs/progress"),
-        Map.entry(DeadLetter.class, "dead-letter#"));
+        Map.entry(DeadLetter.class, "dead-letter#"),
+        Map.entry(DeadLetter.Stored.class, "dead-letter#/$defs/storedOrNull/oneOf/0"));
     defs.forEach((type, where) -> {
       String[] parts = where.split("#", 2);
       JsonNode def = read(schemaFile(parts[0])).at(parts[1]);

@@ -4,8 +4,15 @@ import dev.tilefarm.schemas.S3Uri;
 
 /** Reads an input image's size from its header, without decoding its pixels. */
 interface ImageProbe {
-  /** Width and height of an image. */
-  record Size(int width, int height) {}
+  /**
+   * Width and height of an image, and the ETag of the version whose header they were read from (null if
+   * the store gave none), which the workers will read.
+   */
+  record Size(int width, int height, String etag) {
+    Size(int width, int height) {
+      this(width, height, null);
+    }
+  }
 
   /**
    * The size of the image at {@code uri}.

@@ -5,6 +5,7 @@ import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.BlobChangedException;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.TileKeys;
 import java.util.ArrayList;
@@ -50,13 +51,17 @@ final class JobPlanner {
     if (reserved != null) {
       throw invalid(job, "output", job.output() + " " + reserved);
     }
-    if (job instanceof JobRequest.Process p && !limits.inputAllowed(p.input().bucket())) {
-      throw invalid(job, "input", p.input() + " is in a bucket this farm may not read (allowed: "
-          + String.join(", ", limits.inputBuckets()) + ")");
+    // Every object the job names, not only a process job's input: a scene, an archive or a texture is read too.
+    for (java.util.Map.Entry<String, S3Uri> input : JobInputs.of(job).entrySet()) {
+      if (!limits.inputAllowed(input.getValue().bucket())) {
+        throw invalid(job, input.getKey(), input.getValue() + " is in a bucket this farm may not read (allowed: "
+            + String.join(", ", limits.inputBuckets()) + ")");
+      }
     }
     int width;
     int height;
     String sizeField;
+    String inputEtag = null;
     // Java 17 has no pattern switch; JobRequest is sealed, so these two branches are all there is.
     if (job instanceof JobRequest.Render r) {
       width = r.width();
@@ -68,6 +73,7 @@ final class JobPlanner {
       }
     } else {
       ImageProbe.Size size = probeInput((JobRequest.Process) job);
+      inputEtag = size.etag();
       width = size.width();
       height = size.height();
       sizeField = "input";
@@ -101,7 +107,7 @@ final class JobPlanner {
       output = frames != null && frames.sequence() ? TileKeys.defaultFrameOutput(bucket, job.id())
           : TileKeys.defaultOutput(bucket, job.id());
     }
-    return new Plan(job, width, height, output, tiles(width, height, tile), frames, chain);
+    return new Plan(job, width, height, output, tiles(width, height, tile), frames, chain, inputEtag);
   }
 
   /** The op chain over the input's size; a chain that does not fit the image (a crop outside it) names the op. */
@@ -125,6 +131,8 @@ final class JobPlanner {
       return size;
     } catch (BlobNotFoundException e) {
       throw invalid(job, "input", job.input() + " does not exist");
+    } catch (BlobChangedException e) {
+      throw invalid(job, "input", job.input() + " was replaced while its header was read; submit the job again");
     } catch (ImageProbe.NotAnImageException e) {
       throw invalid(job, "input", job.input() + " " + e.getMessage());
     }

@@ -11,12 +11,18 @@ import java.util.List;
  * order. With {@code frames} that are a sequence, every frame has these tiles and {@code output} is the
  * frame pattern; {@code frames} is null for a job without frames. {@code chain} (process jobs) is how the op
  * chain runs over tiles: the output size follows its geometry ops, and with whole-image ops it starts with a
- * statistics pass.
+ * statistics pass. {@code inputEtag} (process jobs) is the version of the input whose size was checked, which
+ * the workers read; null for render jobs or when the store gives no ETag.
  */
 record Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames,
-    ChainPlan chain) {
+    ChainPlan chain, String inputEtag) {
   Plan {
     tiles = List.copyOf(tiles);
+  }
+
+  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames,
+      ChainPlan chain) {
+    this(job, width, height, output, tiles, frames, chain, null);
   }
 
   Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames) {

@@ -15,11 +15,12 @@ import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import dev.tilefarm.store.TileKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -49,10 +50,15 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
   private final JobSpecs specs;
   private final String bucket;
   private final LongSupplier clock;
+  private final DeadLetters letters;
+  private final RecordRetries retries;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> accepted;
 
-  SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
+  SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock,
+      DeadLetters letters, RecordRetries retries) {
+    this.letters = letters;
+    this.retries = retries;
     this.sourceTopic = sourceTopic;
     this.planner = planner;
     this.specs = specs;
@@ -66,8 +72,33 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     this.accepted = context.getStateStore(SplitterTopology.ACCEPTED_STORE);
   }
 
+  /**
+   * Whatever a record holds, the splitter moves past it: a failure that may pass (object storage
+   * unreachable) is thrown, so the thread is replaced and the record tried again from the last commit, until
+   * it has failed for long enough ({@link RecordRetries}); any other failure, and one given up, dead-letters
+   * the record. Kafka's own exceptions (a fenced producer, a migrated task) are Streams' business.
+   */
   @Override
   public void process(Record<byte[], byte[]> record) {
+    try {
+      handle(record);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      RecordMetadata meta = context.recordMetadata().orElseThrow();
+      if (mayPass(e) && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
+        throw e;
+      }
+      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
+      deadLetter(record, "the splitter failed on this record: " + e);
+    }
+  }
+
+  private static boolean mayPass(RuntimeException e) {
+    return e instanceof UncheckedIOException || e instanceof BlobStoreException b && b.transientFault();
+  }
+
+  private void handle(Record<byte[], byte[]> record) {
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     ObjectNode json;
     try {
@@ -208,7 +239,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
         TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
             TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline,
-            frames == null ? null : frames.number(f), sequence ? perFrame : null);
+            frames == null ? null : frames.number(f), sequence ? perFrame : null).withInputEtag(plan.inputEtag());
         context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()), sink);
       }
     }
@@ -233,7 +264,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     List<TileRect> tiles = chain.tiles(0);
     for (TileRect t : tiles) {
       TileTask task = new TileTask(id, t, tiles.size(), chain.width(end), chain.height(end), plan.output(),
-          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null);
+          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null)
+          .withInputEtag(plan.inputEtag());
       context.forward(new Record<String, Object>(id + "/" + t.index(), task, record.timestamp()),
           SplitterTopology.TASKS_SINK);
     }
@@ -255,13 +287,11 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
 
   private void deadLetter(Record<byte[], byte[]> record, String error) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
-    Base64.Encoder b64 = Base64.getEncoder();
-    DeadLetter letter = new DeadLetter(meta.topic(), meta.partition(), meta.offset(),
-        record.key() == null ? null : b64.encodeToString(record.key()),
-        record.value() == null ? null : b64.encodeToString(record.value()), error, "tile-splitter",
-        clock.getAsLong());
-    log.warn("dead-lettered {}-{}@{}: {}", meta.topic(), meta.partition(), meta.offset(), error);
-    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    DeadLetter letter = letters.letter(meta.topic(), meta.partition(), meta.offset(), record.key(), record.value(),
+        error, clock.getAsLong());
+    log.warn("dead-lettered {}-{}@{}{}: {}", meta.topic(), meta.partition(), meta.offset(),
+        letter.valueStored() != null ? " (bytes kept at " + letter.valueStored().uri() + ")" : "", error);
+    String key = DeadLetters.recordKey(record.key());
     context.forward(new Record<String, Object>(key, letter, record.timestamp()), SplitterTopology.DEAD_LETTER_SINK);
   }
 

@@ -2,6 +2,8 @@ package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -13,6 +15,7 @@ import org.apache.kafka.streams.state.Stores;
  * the compositor), dead letters (and re-keyed jobs) out.
  */
 final class SplitterTopology {
+  static final String ROLE = "tile-splitter";
   static final String ACCEPTED_STORE = "accepted-jobs";
   static final String TASKS_SINK = "tile-tasks";
   static final String EVENTS_SINK = "job-events";
@@ -30,10 +33,18 @@ final class SplitterTopology {
         ? TASKS_SINK + "." + r.renderer() : TASKS_SINK;
   }
 
+  /** The topology with dead letters whose bytes, when too large to travel, are kept through {@code specs}. */
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
+    return build(topics, planner, specs, bucket, clock,
+        new DeadLetters(specs::put, bucket, ROLE, DeadLetters.DEFAULT_MAX_REQUEST_SIZE), RecordRetries.defaults());
+  }
+
+  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock,
+      DeadLetters letters, RecordRetries retries) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
-    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, bucket, clock), "jobs");
+    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, bucket, clock, letters,
+        retries), "jobs");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),

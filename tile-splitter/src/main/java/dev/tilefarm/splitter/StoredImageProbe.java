@@ -23,17 +23,21 @@ final class StoredImageProbe implements ImageProbe {
 
   @Override
   public Size probe(S3Uri uri) {
-    try (InputStream in = blobs.open(uri)) {
+    String etag;
+    try (BlobStore.Opened in = blobs.openVersion(uri, null)) {
+      // The version read here is the one the workers will read (its ETag travels in the tile tasks), so the
+      // size checked here is the size they decode.
+      etag = in.etag();
       // ImageIO has no WebP reader; the workers decode WebP with OpenCV, so its header is read here.
       byte[] head = in.readNBytes(30);
       Size webp = webp(head);
       if (webp != null) {
-        return webp;
+        return new Size(webp.width(), webp.height(), etag);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the header of " + uri, e);
     }
-    try (InputStream in = blobs.open(uri); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+    try (InputStream in = blobs.openVersion(uri, etag); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
       if (!readers.hasNext()) {
         throw new NotAnImageException("is not an image in a format the farm reads (PNG, JPEG, TIFF, BMP, WebP)");
@@ -41,7 +45,7 @@ final class StoredImageProbe implements ImageProbe {
       ImageReader reader = readers.next();
       try {
         reader.setInput(iis, true, true);
-        return new Size(reader.getWidth(0), reader.getHeight(0));
+        return new Size(reader.getWidth(0), reader.getHeight(0), etag);
       } catch (IOException | RuntimeException e) {
         throw new NotAnImageException("is a corrupt " + reader.getFormatName() + " image: " + e.getMessage());
       } finally {

@@ -2,6 +2,8 @@ package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.DeadLetters;
+import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -55,7 +57,9 @@ public final class TileSplitter implements AutoCloseable {
     workers.start();
     JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket, workers);
     var topology = SplitterTopology.build(config.topics(), planner,
-        (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis);
+        (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis,
+        new DeadLetters(blobs, SplitterTopology.ROLE, DeadLetters.maxRequestSize(config.kafkaOverrides())),
+        RecordRetries.defaults());
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
     // Into the global registry: the process that runs the splitter decides where meters go.
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams)
@@ -85,6 +89,17 @@ public final class TileSplitter implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.putAll(config.kafkaOverrides());
     return p;
+  }
+
+  /**
+   * Why the splitter is not working, or null while it is (running, rebalancing or starting): a Kafka Streams
+   * client in ERROR or NOT_RUNNING (or on its way there) processes nothing until it is restarted.
+   */
+  public String failure() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+        || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN
+        ? "its Kafka Streams client is " + state : null;
   }
 
   /** Waits until the splitter has joined its group and is processing. */

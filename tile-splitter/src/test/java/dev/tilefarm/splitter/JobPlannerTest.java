@@ -113,4 +113,37 @@ class JobPlannerTest {
     // Outside the farm's bucket nothing is reserved by name (the compositor guards what other jobs wrote).
     assertEquals(S3Uri.parse("s3://out/outputs/A.png"), planner.plan(jobOf("B", "s3://out/outputs/A.png")).output());
   }
+
+  /** Every object a job names is confined to limits.input-buckets, not only a process job's input. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "{\"renderer\":\"povray\",\"scene\":\"s3://secret/x.pov\"}|scene.file|s3://secret/x.pov",
+      "{\"renderer\":\"povray\",\"scene\":{\"file\":\"s3://secret/x.zip\",\"main\":\"a.pov\"}}|scene.file|s3://secret/x.zip",
+      "{\"renderer\":\"blender\",\"scene\":\"s3://secret/x.blend\"}|scene.file|s3://secret/x.blend",
+      "{\"renderer\":\"builtin\",\"scene\":\"s3://secret/scene.json\"}|scene|s3://secret/scene.json",
+      "{\"renderer\":\"builtin\",\"scene\":{CAM,\"assets\":\"s3://secret/a/\",\"objects\":[{\"type\":\"mesh\",\"file\":\"m.obj\"}]}}"
+          + "|scene.assets|s3://secret/a/",
+      "{\"renderer\":\"builtin\",\"scene\":{CAM,\"textures\":{\"t\":{\"type\":\"image\",\"file\":\"s3://secret/t.png\"}},"
+          + "\"materials\":{\"m\":{\"type\":\"diffuse\",\"color\":[1,1,1],\"texture\":\"t\"}},"
+          + "\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1,\"material\":\"m\"}]}}"
+          + "|scene.textures.t.file|s3://secret/t.png",
+      "{\"renderer\":\"builtin\",\"scene\":{CAM,MAT,\"environment\":{\"file\":\"s3://secret/sky.hdr\"},"
+          + "\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1,\"material\":\"w\"}]}}|scene.environment.file|s3://secret/sky.hdr",
+      "{\"renderer\":\"builtin\",\"scene\":{CAM,MAT,\"objects\":[{\"type\":\"sphere\",\"center\":[0,0,0],\"radius\":1,\"material\":\"w\"},"
+          + "{\"type\":\"gltf\",\"file\":\"s3://secret/m.glb\"}]}}|scene.objects[1].file|s3://secret/m.glb",
+      "{\"renderer\":\"builtin\",\"scene\":{CAM,\"objects\":[{\"type\":\"mesh\",\"file\":\"s3://secret/m.obj\"}]}}"
+          + "|scene.objects[0].file|s3://secret/m.obj"})
+  void aRenderJobReadingOutsideTheInputBucketsIsRejectedNamingTheField(String fields, String field, String uri) {
+    JobPlanner confined = new JobPlanner(new SplitterLimits(1_000_000, 100, 64).confinedTo(List.of(),
+        List.of("inputs")), PROBE, "farm");
+    String json = ("{\"type\":\"render\",\"width\":64,\"height\":64," + fields.substring(1))
+        .replace("CAM", "\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]}")
+        .replace("MAT", "\"materials\":{\"w\":{\"type\":\"diffuse\",\"color\":[1,1,1]}}");
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> confined.plan(job(json)));
+    assertEquals(field, e.field());
+    assertEquals(uri + " is in a bucket this farm may not read (allowed: inputs)", e.reason());
+    // The same job from the allowed bucket is planned.
+    Plan plan = confined.plan(job(json.replace("s3://secret/", "s3://inputs/")));
+    assertEquals(64, plan.width());
+  }
 }

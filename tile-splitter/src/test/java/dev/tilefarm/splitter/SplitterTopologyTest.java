@@ -149,6 +149,59 @@ class SplitterTopologyTest {
     assertInstanceOf(JobEvent.Accepted.class, events.readValue());
   }
 
+  /** 900 KB in base64 is over the producer's 1 MB max.request.size: the bytes go to object storage instead. */
+  @Test
+  void aRecordTooLargeToTravelInItsLetterIsClaimChecked() throws Exception {
+    byte[] value = new byte[900 * 1024];
+    java.util.Arrays.fill(value, (byte) '{');
+    driver.createInputTopic(topics.jobs().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("big", value);
+    DeadLetter d = dead.readValue();
+    assertNull(d.valueBase64());
+    assertEquals("s3://farm/dead-letters/t.jobs/0-0.value", d.valueStored().uri());
+    assertArrayEquals(value, specs.get(S3Uri.parse(d.valueStored().uri())));
+    assertEquals(value.length, d.valueStored().size());
+    assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(value)),
+        d.valueStored().sha256());
+    assertTrue(topics.deadLetter().valueSerde().serializer().serialize(null, d).length < 1024 * 1024);
+    jobs.pipeInput("ok", "{\"id\":\"ok\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");
+    assertInstanceOf(JobEvent.Accepted.class, events.readValue());
+  }
+
+  /** A failure nobody foresaw would fail the stream thread on the same record for ever; it is dead-lettered. */
+  @Test
+  void aRecordTheSplitterFailsOnIsDeadLetteredAndTheNextJobRuns() {
+    driver.close();
+    JobPlanner planner = new JobPlanner(new SplitterLimits(1 << 24, 1000, 64),
+        uri -> new ImageProbe.Size(100, 100), "farm");
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    JobSpecs broken = (uri, json) -> {
+      throw new IllegalStateException("a bug in storing " + uri);
+    };
+    driver = new TopologyTestDriver(SplitterTopology.build(topics, planner, broken, "farm", () -> 1000L), p);
+    jobs = driver.createInputTopic(topics.jobs().name(), Serdes.String().serializer(), Serdes.String().serializer());
+    dead = driver.createOutputTopic(topics.deadLetter().name(), Serdes.String().deserializer(),
+        topics.deadLetter().valueSerde().deserializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    // Over the inline limit, so the job is stored (and the store fails).
+    StringBuilder objects = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      objects.append(i == 0 ? "" : ",").append("{\"type\":\"sphere\",\"center\":[").append(i)
+          .append(",0,0],\"radius\":0.5,\"material\":\"m\"}");
+    }
+    jobs.pipeInput("big", "{\"id\":\"big\",\"type\":\"render\",\"renderer\":\"builtin\",\"width\":100,\"height\":100,"
+        + "\"scene\":{\"camera\":{\"position\":[0,0,5],\"lookAt\":[0,0,0]},"
+        + "\"materials\":{\"m\":{\"type\":\"diffuse\",\"color\":[1,1,1]}},\"objects\":[" + objects + "]}}");
+    DeadLetter d = dead.readValue();
+    assertTrue(d.error().contains("a bug in storing"), d.error());
+    assertEquals(topics.jobs().name(), d.sourceTopic());
+    jobs.pipeInput("ok", "{\"id\":\"ok\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");
+    assertTrue(events.readValuesToList().stream().anyMatch(e -> e instanceof JobEvent.Accepted a && a.jobId().equals("ok")));
+  }
+
   @Test
   void jobUnderAnotherKeyIsSentBackUnderItsId() {
     jobs.pipeInput((String) null, "{\"id\":\"x9\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":10,\"height\":10}");

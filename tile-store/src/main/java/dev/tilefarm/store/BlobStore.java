@@ -148,6 +148,64 @@ public final class BlobStore implements AutoCloseable {
         b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toBytes()).asByteArray());
   }
 
+  /**
+   * The object's bytes if it is still the version with ETag {@code etag} (S3's {@code If-Match}); null reads
+   * whatever it is now.
+   *
+   * @throws BlobChangedException if the object has been replaced since it had that ETag
+   */
+  public byte[] get(S3Uri uri, String etag) {
+    if (etag == null) {
+      return get(uri);
+    }
+    return pinned(uri, etag, () -> s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()).ifMatch(etag),
+        ResponseTransformer.toBytes()).asByteArray());
+  }
+
+  /** An object opened for streaming, with the ETag of the version being read. */
+  public static final class Opened extends java.io.FilterInputStream {
+    private final String etag;
+
+    Opened(InputStream in, String etag) {
+      super(in);
+      this.etag = etag;
+    }
+
+    /** The ETag of the version being read (as S3 gives it, quotes included), or null if the server gave none. */
+    public String etag() {
+      return etag;
+    }
+  }
+
+  /**
+   * Opens the object for streaming, the version with ETag {@code etag} (null: the current one), and tells
+   * which version it is; the caller closes the stream.
+   *
+   * @throws BlobChangedException if the object has been replaced since it had that ETag
+   */
+  public Opened openVersion(S3Uri uri, String etag) {
+    return pinned(uri, etag, () -> {
+      ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> {
+        b.bucket(uri.bucket()).key(uri.key());
+        if (etag != null) {
+          b.ifMatch(etag);
+        }
+      });
+      return new Opened(in, in.response().eTag());
+    });
+  }
+
+  private <T> T pinned(S3Uri uri, String etag, Supplier<T> action) {
+    try {
+      return call("reading " + uri, uri, action);
+    } catch (BlobStoreException e) {
+      if (e.getCause() instanceof S3Exception s && s.statusCode() == 412) {
+        throw new BlobChangedException(uri, etag, e);
+      }
+      throw e;
+    }
+  }
+
   /** Opens the object for streaming; the caller closes the stream (closing early aborts the transfer). */
   public InputStream open(S3Uri uri) {
     return call("reading " + uri, uri, () -> {

@@ -5,9 +5,8 @@ import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
-import java.nio.charset.StandardCharsets;
+import dev.tilefarm.store.DeadLetters;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -43,11 +42,14 @@ public final class UploadTrigger implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final TriggerRules rules;
+  private final DeadLetters letters;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile long jobs;
 
-  private UploadTrigger(String bootstrap, Topics topics, TriggerRules rules, Map<String, String> kafkaOverrides) {
+  private UploadTrigger(String bootstrap, Topics topics, TriggerRules rules, Map<String, String> kafkaOverrides,
+      DeadLetters letters) {
+    this.letters = letters;
     this.topics = topics;
     this.rules = rules;
     Properties c = new Properties();
@@ -79,13 +81,14 @@ public final class UploadTrigger implements AutoCloseable {
    * every role creates the topics it uses.
    *
    * @param rulesJson the rules file's content (see {@link TriggerRules})
+   * @param letters makes the dead letters of records that are no notification
    * @throws IllegalArgumentException naming the rule and field when the rules are not valid
    */
   public static UploadTrigger start(String bootstrap, Topics topics, int partitions, byte[] rulesJson,
-      Map<String, String> kafkaOverrides) {
+      Map<String, String> kafkaOverrides, DeadLetters letters) {
     TriggerRules rules = rules(rulesJson);
     ensureTopic(bootstrap, topics, partitions, kafkaOverrides);
-    UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides);
+    UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides, letters);
     t.consumer.subscribe(List.of(topics.prefix() + TOPIC));
     t.thread.start();
     log.info("upload trigger: {} rules on {}", rules.rules().size(), topics.prefix() + TOPIC);
@@ -135,6 +138,11 @@ public final class UploadTrigger implements AutoCloseable {
     }
   }
 
+  /** Why the trigger is not reading notifications, or null while it is (or is being closed). */
+  public String failure() {
+    return running.get() && !thread.isAlive() ? "its poll loop stopped" : null;
+  }
+
   /** Jobs published so far. */
   public long jobs() {
     return jobs;
@@ -145,7 +153,14 @@ public final class UploadTrigger implements AutoCloseable {
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          handle(r);
+          try {
+            handle(r);
+          } catch (org.apache.kafka.common.KafkaException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            // Whatever a notification holds, the trigger moves past it.
+            deadLetter(r, "the upload trigger failed on this record: " + e);
+          }
         }
         if (!records.isEmpty()) {
           producer.flush(); // acknowledged before the offsets move on
@@ -188,13 +203,15 @@ public final class UploadTrigger implements AutoCloseable {
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, String error) {
     log.warn("dead-lettered {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), error);
-    Base64.Encoder b64 = Base64.getEncoder();
-    DeadLetter letter = new DeadLetter(r.topic(), r.partition(), r.offset(),
-        r.key() == null ? null : b64.encodeToString(r.key()), r.value() == null ? null : b64.encodeToString(r.value()),
-        error, "upload-trigger", System.currentTimeMillis());
+    DeadLetter letter = letters.letter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), error,
+        System.currentTimeMillis());
     byte[] value = topics.deadLetter().valueSerde().serializer().serialize(topics.deadLetter().name(), letter);
-    producer.send(new ProducerRecord<>(topics.deadLetter().name(),
-        r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), value));
+    producer.send(new ProducerRecord<>(topics.deadLetter().name(), DeadLetters.recordKey(r.key()), value),
+        (meta, e) -> {
+          if (e != null) {
+            log.error("could not dead-letter {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+          }
+        });
   }
 
   @Override

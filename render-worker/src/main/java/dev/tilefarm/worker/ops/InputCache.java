@@ -1,6 +1,7 @@
 package dev.tilefarm.worker.ops;
 
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.BlobChangedException;
 import dev.tilefarm.worker.TileFailedException;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,16 +27,23 @@ final class InputCache {
 
   record Key(String jobId, S3Uri input) {}
 
-  private final Function<S3Uri, byte[]> fetch;
+  private final BiFunction<S3Uri, String, byte[]> fetch;
   private final long capacityBytes;
   private final Object lock = new Object();
   private final LinkedHashMap<Key, DecodedImage> lru = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<Key, CompletableFuture<DecodedImage>> loading = new HashMap<>();
+  private final long maxPixels;
   private long cachedBytes;
 
   InputCache(Function<S3Uri, byte[]> fetch, long capacityBytes) {
+    this((uri, etag) -> fetch.apply(uri), capacityBytes, dev.tilefarm.worker.TileLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  /** @param fetch reads an input, the version with the given ETag when that is not null */
+  InputCache(BiFunction<S3Uri, String, byte[]> fetch, long capacityBytes, long maxPixels) {
     this.fetch = fetch;
     this.capacityBytes = capacityBytes;
+    this.maxPixels = maxPixels;
   }
 
   /**
@@ -42,6 +51,15 @@ final class InputCache {
    * the callers that were waiting for the same input.
    */
   DecodedImage get(String jobId, S3Uri input) throws TileFailedException {
+    return get(jobId, input, null);
+  }
+
+  /**
+   * The decoded input of a job, read at the version with ETag {@code etag} (null: the current one).
+   *
+   * @throws TileFailedException also if the input has been replaced since it had that ETag
+   */
+  DecodedImage get(String jobId, S3Uri input, String etag) throws TileFailedException {
     Key key = new Key(jobId, input);
     CompletableFuture<DecodedImage> mine;
     CompletableFuture<DecodedImage> theirs;
@@ -60,11 +78,17 @@ final class InputCache {
       return await(theirs);
     }
     try {
-      byte[] bytes = fetch.apply(input);
+      byte[] bytes;
+      try {
+        bytes = fetch.apply(input, etag);
+      } catch (BlobChangedException e) {
+        throw new TileFailedException("input " + input + " changed after the job was accepted (it is no longer the "
+            + "version " + etag + " whose size was checked); submit the job again", e);
+      }
       if (bytes == null) {
         throw new NullPointerException("fetchInput returned null for " + input + " instead of bytes or an exception");
       }
-      DecodedImage image = InputDecoder.decode(input, bytes);
+      DecodedImage image = InputDecoder.decode(input, bytes, maxPixels);
       synchronized (lock) {
         loading.remove(key);
         admit(key, image);
@@ -110,6 +134,20 @@ final class InputCache {
         throw err;
       }
       throw e;
+    }
+  }
+
+  /** Drops the decoded inputs of the jobs {@code ended} names. */
+  void forget(java.util.function.Predicate<String> ended) {
+    synchronized (lock) {
+      Iterator<Map.Entry<Key, DecodedImage>> it = lru.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Key, DecodedImage> e = it.next();
+        if (ended.test(e.getKey().jobId())) {
+          cachedBytes -= e.getValue().bytes();
+          it.remove();
+        }
+      }
     }
   }
 

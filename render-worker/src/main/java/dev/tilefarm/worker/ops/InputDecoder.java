@@ -2,6 +2,7 @@ package dev.tilefarm.worker.ops;
 
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.worker.TileFailedException;
+import dev.tilefarm.worker.TileLimits;
 import org.opencv.core.CvException;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -22,10 +23,25 @@ final class InputDecoder {
    * rounding (v/257 is exact for the 256 values 257*k, so an 8-bit image stored as 16 bits comes back
    * unchanged).
    *
-   * @throws TileFailedException if the bytes are not an image OpenCV reads, or their samples are not 8 or
-   *     16-bit unsigned with 1, 3 or 4 channels
+   * @param maxPixels the most pixels the image may declare in its header; a larger one is not decoded
+   * @throws TileFailedException if the bytes are not an image OpenCV reads, declare more than {@code maxPixels}
+   *     pixels, or their samples are not 8 or 16-bit unsigned with 1, 3 or 4 channels
    */
   static DecodedImage decode(S3Uri uri, byte[] bytes) throws TileFailedException {
+    return decode(uri, bytes, TileLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  static DecodedImage decode(S3Uri uri, byte[] bytes, long maxPixels) throws TileFailedException {
+    // The header first: a small file may declare a huge image, which must not reach the decoder.
+    ImageHeader.Size declared = ImageHeader.read(bytes);
+    if (declared == null) {
+      throw new TileFailedException("input " + uri + " is not a readable image (" + describe(bytes)
+          + "; readable are PNG, JPEG, TIFF, BMP and WebP)");
+    }
+    if (declared.width() < 1 || declared.height() < 1 || declared.pixels() > maxPixels) {
+      throw new TileFailedException("input " + uri + " is a " + declared.width() + "x" + declared.height() + " = "
+          + declared.pixels() + " pixel image; this farm decodes at most " + maxPixels + " (limits.max-pixels)");
+    }
     Mat encoded = new MatOfByte(bytes);
     Mat mat = null;
     try {

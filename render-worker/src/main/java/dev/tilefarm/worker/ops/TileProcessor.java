@@ -12,10 +12,12 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
+import dev.tilefarm.worker.TileLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -57,8 +59,31 @@ public final class TileProcessor {
    * @param cacheBytes bound on decoded input pixels kept between tiles
    */
   public TileProcessor(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
-    this.inputs = new InputCache(fetchInput, cacheBytes);
-    this.fetch = fetchInput;
+    this(fetchInput, cacheBytes, TileLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * @param maxPixels the most pixels an input may declare in its header; a larger one is refused undecoded
+   */
+  public TileProcessor(Function<S3Uri, byte[]> fetchInput, long cacheBytes, long maxPixels) {
+    this(fetchInput, (uri, etag) -> fetchInput.apply(uri), cacheBytes, maxPixels);
+  }
+
+  /**
+   * @param fetch reads an object whole (merged statistics)
+   * @param fetchInput reads a job's input whole, the version with the given ETag when that is not null
+   *     (throwing {@link dev.tilefarm.store.BlobChangedException} if the input is no longer that version)
+   * @param maxPixels the most pixels an input may declare in its header; a larger one is refused undecoded
+   */
+  public TileProcessor(Function<S3Uri, byte[]> fetch, BiFunction<S3Uri, String, byte[]> fetchInput, long cacheBytes,
+      long maxPixels) {
+    this.inputs = new InputCache(fetchInput, cacheBytes, maxPixels);
+    this.fetch = fetch;
+  }
+
+  /** Drops the decoded inputs kept for the jobs {@code ended} names. */
+  public void forget(java.util.function.Predicate<String> ended) {
+    inputs.forget(ended);
   }
 
   /** Where detect-faces finds OpenCV's cascade files (default {@code /usr/share/opencv4/haarcascades}). */
@@ -86,7 +111,18 @@ public final class TileProcessor {
    */
   public Made process(JobRequest.Process job, TileRect tile, int imageWidth, int imageHeight, int pass, S3Uri stats)
       throws TileFailedException {
-    DecodedImage input = inputs.get(job.id(), job.input());
+    return process(job, tile, imageWidth, imageHeight, pass, stats, null);
+  }
+
+  /**
+   * As {@link #process(JobRequest.Process, TileRect, int, int, int, S3Uri)}, reading the version of the input
+   * with ETag {@code inputEtag} (the one whose size the splitter checked; null: the current one).
+   *
+   * @throws TileFailedException also if the input has been replaced since it had that ETag
+   */
+  public Made process(JobRequest.Process job, TileRect tile, int imageWidth, int imageHeight, int pass, S3Uri stats,
+      String inputEtag) throws TileFailedException {
+    DecodedImage input = inputs.get(job.id(), job.input(), inputEtag);
     MergedStats mergedStats = stats == null ? MergedStats.NONE : mergedStats(stats);
     int tileSize = mergedStats.tileSize(Math.max(tile.width(), tile.height()));
     ChainPlan plan;
@@ -126,6 +162,10 @@ public final class TileProcessor {
         // The compositor plans the next pass from the job and its input's size, which only workers read.
         partial.put("inputWidth", input.width());
         partial.put("inputHeight", input.height());
+        if (inputEtag != null) {
+          // ... and the later passes read the same version of the input.
+          partial.put("inputEtag", inputEtag);
+        }
         return new Made(null, bytes(partial), null);
       }
       int channels = result.channels();

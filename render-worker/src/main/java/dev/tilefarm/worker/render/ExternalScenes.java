@@ -98,6 +98,8 @@ final class ExternalScenes implements AutoCloseable {
       bytes = fetch.apply(file);
     } catch (BlobNotFoundException e) {
       throw new TileFailedException("scene " + file + " does not exist", e);
+    } catch (SceneAssetException e) {
+      throw new TileFailedException("scene " + e.getMessage(), e);
     }
     String ext = file.extension().toLowerCase(Locale.ROOT);
     try {

@@ -16,7 +16,8 @@ import java.util.concurrent.ExecutionException;
  * the scene under one id never changes. Threads that miss at once wait for one preparation rather than
  * each running their own. Bounded twice: at most {@code capacity} jobs, and at most {@code maxBytes} of
  * prepared scenes (least recently used first out; a single scene larger than the bound is still kept
- * while it is the only one, since its tiles need it).
+ * while it is the only one, since its tiles need it). Scenes of jobs that have ended are dropped
+ * ({@link #forget}), so a scene over the bound does not outlive its job.
  */
 final class PreparedScenes {
   record Key(String jobId, int width, int height, int samples, long seed) {}
@@ -108,6 +109,24 @@ final class PreparedScenes {
 
   private static long bytesOf(CompletableFuture<PathTracer> f) {
     return f.isDone() && !f.isCompletedExceptionally() ? f.join().bytes() : 0;
+  }
+
+  /** Drops the prepared scenes of the jobs {@code ended} names (prepared ones; one being prepared stays). */
+  void forget(java.util.function.Predicate<String> ended) {
+    synchronized (lru) {
+      lru.entrySet().removeIf(e -> e.getValue().isDone() && ended.test(e.getKey().jobId()));
+    }
+  }
+
+  /** Roughly the memory of the prepared scenes kept. */
+  long bytes() {
+    synchronized (lru) {
+      long total = 0;
+      for (CompletableFuture<PathTracer> f : lru.values()) {
+        total += bytesOf(f);
+      }
+      return total;
+    }
   }
 
   int size() {

@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -33,9 +35,26 @@ final class SceneArchive {
   /** @param name how the archive is referred to in errors (its URI) */
   static SceneArchive read(String name, byte[] bytes, boolean tar) {
     try {
-      return new SceneArchive(name, tar ? untar(name, bytes) : unzip(name, bytes));
+      Set<String> folders = new HashSet<>();
+      TreeMap<String, byte[]> files = tar ? untar(name, bytes, folders) : unzip(name, bytes, folders);
+      noFileIsAFolder(name, files, folders);
+      return new SceneArchive(name, files);
     } catch (IOException e) {
       throw new SceneAssetException(name, "is not a readable " + (tar ? "tar" : "zip") + " archive: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses an archive in which a path is both a file and a folder (a file {@code a} beside {@code a/} or
+   * {@code a/b}): it cannot be unpacked, and every worker would find that out alike.
+   */
+  private static void noFileIsAFolder(String name, TreeMap<String, byte[]> files, Set<String> folders) {
+    for (String path : files.keySet()) {
+      String below = files.ceilingKey(path + "/");
+      if (folders.contains(path) || (below != null && below.startsWith(path + "/"))) {
+        throw new SceneAssetException(name, "holds both a file '" + path + "' and a folder '" + path
+            + "/'; a path can be only one of them");
+      }
     }
   }
 
@@ -60,14 +79,15 @@ final class SceneArchive {
     return n;
   }
 
-  private static Map<String, byte[]> unzip(String name, byte[] bytes) throws IOException {
-    Map<String, byte[]> out = new TreeMap<>();
+  private static TreeMap<String, byte[]> unzip(String name, byte[] bytes, Set<String> folders) throws IOException {
+    TreeMap<String, byte[]> out = new TreeMap<>();
     long total = 0;
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
       ZipEntry e;
       byte[] buf = new byte[64 * 1024];
       while ((e = zip.getNextEntry()) != null) {
         if (e.isDirectory()) {
+          folders.add(folderPath(e.getName()));
           continue;
         }
         String path = entryPath(name, e.getName(), out.size());
@@ -92,8 +112,8 @@ final class SceneArchive {
   }
 
   /** POSIX ustar (and GNU long names): regular files only; directories skipped; links refused. */
-  private static Map<String, byte[]> untar(String name, byte[] bytes) throws IOException {
-    Map<String, byte[]> out = new TreeMap<>();
+  private static TreeMap<String, byte[]> untar(String name, byte[] bytes, Set<String> folders) throws IOException {
+    TreeMap<String, byte[]> out = new TreeMap<>();
     long total = 0;
     int p = 0;
     String longName = null;
@@ -135,6 +155,8 @@ final class SceneArchive {
         if (out.put(path, content) != null) {
           throw new SceneAssetException(name, "holds '" + path + "' twice");
         }
+      } else if (type == '5') {
+        folders.add(folderPath(entry));
       } else if (type == '1' || type == '2') {
         throw new SceneAssetException(name, "holds a link ('" + entry + "'); links are not allowed in scene archives");
       } else if (type != '5' && type != 'x' && type != 'g') {
@@ -146,6 +168,18 @@ final class SceneArchive {
       throw new SceneAssetException(name, "is empty or not a tar archive");
     }
     return out;
+  }
+
+  /** A folder entry's path as its files' paths start ({@code ./a/} and {@code a/} are {@code a}). */
+  private static String folderPath(String entry) {
+    String p = entry;
+    while (p.startsWith("./")) {
+      p = p.substring(2);
+    }
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
   }
 
   private static String entryPath(String archive, String entry, int count) {

@@ -7,10 +7,12 @@ import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
+import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.render.path.PathTracer;
 import dev.tilefarm.worker.render.path.SceneAssetException;
 import dev.tilefarm.worker.render.blender.Blender;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.povray.PovRay;
 import java.io.IOException;
@@ -39,6 +41,8 @@ public final class TileRenderer {
   private final PreparedScenes prepared;
   private final SceneSource sources;
   private final ExternalScenes externalScenes;
+  private final TileLimits limits;
+  private final ProcessLimits processLimits;
   /** The renderers that run a program, by name; each says whether it can run on this machine. */
   private final Map<String, ExternalRenderer> external = Map.of("povray", new PovRay(), "blender", new Blender());
 
@@ -56,9 +60,26 @@ public final class TileRenderer {
    *     missing object propagates out of {@link #render} unchanged
    */
   public TileRenderer(int preparedJobs, long cacheBytes, Function<S3Uri, byte[]> fetch) {
+    this(preparedJobs, cacheBytes, fetch, TileLimits.DEFAULTS);
+  }
+
+  /**
+   * As {@link #TileRenderer(int, long, Function)}, under {@code limits}: external renderers' CPU time, memory
+   * and time, the pixel cap of a scene's images, and the buckets scene files may come from (a file elsewhere
+   * fails the tile naming it).
+   */
+  public TileRenderer(int preparedJobs, long cacheBytes, Function<S3Uri, byte[]> fetch, TileLimits limits) {
+    this.limits = limits;
+    this.processLimits = new ProcessLimits(limits.cpuSeconds(), limits.memoryBytes(), limits.time());
+    Function<S3Uri, byte[]> confined = uri -> {
+      if (!limits.readable(uri.bucket())) {
+        throw new SceneAssetException(uri.toString(), limits.unreadable(uri.toString()));
+      }
+      return fetch.apply(uri);
+    };
     this.prepared = new PreparedScenes(preparedJobs, cacheBytes);
-    this.sources = new SceneSource(fetch);
-    this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, fetch);
+    this.sources = new SceneSource(confined);
+    this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, confined);
   }
 
   /** The scratch folder of this process's scene folders and tile work folders, deleted when the process ends. */
@@ -86,6 +107,11 @@ public final class TileRenderer {
       }
     }
     return out;
+  }
+
+  /** Drops what is kept for the jobs {@code ended} names (prepared scenes), so that it does not outlive them. */
+  public void forget(java.util.function.Predicate<String> ended) {
+    prepared.forget(ended);
   }
 
   /** Why {@code renderer} cannot run here, or null if it can. */
@@ -147,7 +173,7 @@ public final class TileRenderer {
     try {
       SceneSource.Resolved resolved = sources.resolve(scene);
       return PathTracer.prepare(resolved.spec(), job.width(), job.height(), job.samples(), job.seed(),
-          resolved.assets());
+          resolved.assets(), limits.maxTexturePixels());
     } catch (SceneAssetException e) {
       throw new TileFailedException("scene of job " + job.id() + ": " + e.getMessage(), e);
     } catch (InvalidJobException e) {
@@ -175,7 +201,7 @@ public final class TileRenderer {
     }
     try {
       return renderer.render(new RenderRequest(job, scene.dir(), scene.main(), work, tile, context.frame(),
-          context.frameIndex(), context.deadlineMillis(), context.log(), context.progress()));
+          context.frameIndex(), context.deadlineMillis(), processLimits, context.log(), context.progress()));
     } finally {
       ExternalScenes.delete(work);
     }

@@ -156,6 +156,17 @@ class TileProcessorTest {
   }
 
   @Test
+  void theInputsOfAnEndedJobAreDropped() throws Exception {
+    byte[] png = ProcessExactnessTest.png(TestImages.textured(10, 10, 3, 1)); // 300 decoded bytes
+    InputCache cache = new InputCache(uri -> png, 700);
+    cache.get("a", INPUT);
+    cache.get("b", INPUT);
+    cache.forget(job -> job.equals("a"));
+    assertEquals(1, cache.size());
+    assertEquals(300, cache.cachedBytes());
+  }
+
+  @Test
   void colourComesOutAsRgbAndAlphaIsKept() throws Exception {
     // One pure blue, opaque BGRA pixel and one half-transparent red one.
     Mat bgra = new Mat(1, 2, CvType.CV_8UC4);

@@ -41,4 +41,19 @@ class PreparedScenesTest {
     PathTracer other = cache.get(new PreparedScenes.Key("a", 10, 10, 1, 99), this::prepare);
     assertNotSame(one, other);
   }
+
+  /** A scene over the byte budget is kept while its job needs it, and goes when its job has ended. */
+  @Test
+  void aSceneOverTheBudgetIsKeptForItsJobAndDroppedWhenItEnds() {
+    PreparedScenes cache = new PreparedScenes(8, 1);
+    PreparedScenes.Key big = new PreparedScenes.Key("big", 10, 10, 1, 0);
+    PathTracer tracer = cache.get(big, this::prepare);
+    assertSame(tracer, cache.get(big, this::prepare));
+    assertEquals(1, prepared.get());
+    cache.forget(job -> job.equals("another"));
+    assertEquals(1, cache.size());
+    cache.forget(job -> job.equals("big"));
+    assertEquals(0, cache.size());
+    assertEquals(0, cache.bytes());
+  }
 }

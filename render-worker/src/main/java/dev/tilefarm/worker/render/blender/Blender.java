@@ -6,6 +6,7 @@ import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderProcess;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
@@ -52,7 +53,8 @@ public final class Blender implements ExternalRenderer {
     if (!Files.isExecutable(PROGRAM)) {
       return "Blender is not installed (" + PROGRAM + "; Debian package blender)";
     }
-    return Sandbox.unavailable();
+    String limits = ProcessLimits.unavailable();
+    return limits != null ? limits : Sandbox.unavailable();
   }
 
   @Override
@@ -92,13 +94,17 @@ public final class Blender implements ExternalRenderer {
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
         Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
     BlenderProgress progress = new BlenderProgress();
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
+    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
       int percent = progress.accept(line);
       if (percent >= 0) {
         r.progress().accept(percent);
       }
-    }, r.label());
+    }, r.label(), "Blender");
     if (code != 0 || !Files.exists(out)) {
+      String exceeded = r.limits().exceeded(code, r.log().text());
+      if (exceeded != null) {
+        throw new TileFailedException(r.label() + ": Blender " + exceeded);
+      }
       throw new TileFailedException(r.label() + ": Blender failed (exit " + code + "): " + reason(r.log().text()));
     }
     return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());

@@ -11,24 +11,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs one renderer process to its end, its output line by line into the tile's log (and to a listener that
- * picks out progress), and stops it, with everything it started, when the tile's time is up or the tile is
- * abandoned (the render thread is interrupted).
+ * Runs one renderer process to its end under its {@link ProcessLimits}, its output line by line into the
+ * tile's log (and to a listener that picks out progress), and stops it, with everything it started, when the
+ * tile's time is up (the job's time limit, else the limits' wall time) or the tile is abandoned (the render
+ * thread is interrupted). So no tile holds a render thread for longer than its time.
  */
 public final class RenderProcess {
   private RenderProcess() {}
 
   /**
+   * @param deadlineMillis the job's deadline (epoch ms), or 0 when it has none and {@code limits.time()} applies
    * @param lines told each output line as it comes, after it is logged (progress parsing)
-   * @return the exit code
-   * @throws TileFailedException the program could not be started, or ran past {@code deadlineMillis}
+   * @param program the program's name in reasons ("POV-Ray")
+   * @return the exit code; a process killed for its CPU time is reported here, not returned
+   * @throws TileFailedException the program could not be started, ran past its time, or over its CPU time
    * @throws InterruptedException the tile was abandoned; the program is stopped first
    */
-  public static int run(List<String> command, Path workDir, long deadlineMillis, TileLog log, Consumer<String> lines,
-      String label) throws TileFailedException, InterruptedException {
+  public static int run(List<String> command, Path workDir, long deadlineMillis, ProcessLimits limits, TileLog log,
+      Consumer<String> lines, String label, String program) throws TileFailedException, InterruptedException {
+    String noLimits = ProcessLimits.unavailable();
+    if (noLimits != null) {
+      throw new IllegalStateException(label + ": cannot limit " + program + ": " + noLimits);
+    }
+    long deadline = limits.deadline(deadlineMillis, System.currentTimeMillis());
+    String timeLimit = deadlineMillis > 0 ? "the job's time limit (timeLimit)"
+        : "the time limit of " + limits.time().toSeconds() + " s (" + ProcessLimits.TIME_SETTING + ")";
     Process process;
     try {
-      process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+      process = new ProcessBuilder(limits.wrap(command)).directory(workDir.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new TileFailedException(label + ": cannot start " + command.get(0) + ": " + e.getMessage(), e);
     }
@@ -61,11 +71,11 @@ public final class RenderProcess {
     reader.start();
     try {
       while (true) {
-        long wait = deadlineMillis <= 0 ? 500 : Math.min(500, deadlineMillis - System.currentTimeMillis());
+        long wait = Math.min(500, deadline - System.currentTimeMillis());
         if (wait <= 0) {
           stop(process);
-          log.line("[tilefarm: stopped, the tile ran past its time limit]");
-          throw new TileFailedException(label + " ran past the job's time limit and was stopped");
+          log.line("[tilefarm: stopped, the tile ran past " + timeLimit + "]");
+          throw new TileFailedException(label + ": " + program + " ran past " + timeLimit + " and was stopped");
         }
         if (process.waitFor(wait, TimeUnit.MILLISECONDS)) {
           break;
@@ -77,7 +87,15 @@ public final class RenderProcess {
       throw e;
     }
     reader.join(5000);
-    return process.exitValue();
+    int code = process.exitValue();
+    if (code != 0) {
+      String exceeded = limits.exceeded(code, log.text());
+      if (exceeded != null) {
+        log.line("[tilefarm: stopped, " + program + " " + exceeded + "]");
+        throw new TileFailedException(label + ": " + program + " " + exceeded);
+      }
+    }
+    return code;
   }
 
   private static void stop(Process process) {

@@ -17,13 +17,16 @@ import java.util.function.IntConsumer;
  * @param tile the pixels to render, in the {@code job.width() x job.height()} image
  * @param frame the frame number to render, or null for the scene's own
  * @param frameIndex the frame's position in the job's frames (from 0), for POV-Ray's clock
- * @param deadlineMillis epoch ms after which the program is stopped and the tile fails; 0 for none
+ * @param deadlineMillis epoch ms after which the program is stopped and the tile fails; 0 when the job has no
+ *     time limit ({@code limits.time()} applies)
+ * @param limits the CPU time, memory and default wall time of the program
  * @param log where the program's output goes (stdout and stderr, in order)
  * @param progress told the tile's percentage done as the program reports it
  */
 public record RenderRequest(JobRequest.Render job, Path sceneDir, Path main, Path workDir, TileRect tile, Integer frame,
-    int frameIndex, long deadlineMillis, TileLog log, IntConsumer progress) {
+    int frameIndex, long deadlineMillis, ProcessLimits limits, TileLog log, IntConsumer progress) {
   public RenderRequest {
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(sceneDir, "sceneDir");
     Objects.requireNonNull(main, "main");

@@ -8,8 +8,12 @@ import java.nio.charset.StandardCharsets;
  * flat or in the "new" run-length encoding; anything else is refused with a reason.
  */
 final class HdrImage {
-  /** No map may claim more texels than this; guards against hostile headers. */
+  /** No map may claim more texels than this by default; guards against hostile headers. */
   static final long MAX_PIXELS = 1L << 26;
+  /** Fewest bytes a run-length encoded scanline can take: its 4-byte start, then per channel one 2-byte run per 127 pixels. */
+  private static int minScanline(int width) {
+    return width >= 8 && width < 0x8000 ? 4 + 4 * 2 * ((width + 126) / 127) : 4 * width;
+  }
 
   final int width;
   final int height;
@@ -23,6 +27,14 @@ final class HdrImage {
   }
 
   static HdrImage read(byte[] data) {
+    return read(data, MAX_PIXELS);
+  }
+
+  /**
+   * Reads a map of at most {@code maxPixels} pixels; its size and the least data that size needs are checked
+   * against the header and the file before anything is allocated.
+   */
+  static HdrImage read(byte[] data, long maxPixels) {
     int[] at = {0};
     String magic = line(data, at);
     if (!magic.startsWith("#?RADIANCE") && !magic.startsWith("#?RGBE")) {
@@ -50,8 +62,17 @@ final class HdrImage {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("bad HDR resolution line '" + String.join(" ", res) + "'");
     }
-    if (width < 1 || height < 1 || (long) width * height > MAX_PIXELS) {
-      throw new IllegalArgumentException("HDR image of " + width + "x" + height + " pixels is empty or too large");
+    if (width < 1 || height < 1) {
+      throw new IllegalArgumentException("HDR image of " + width + "x" + height + " pixels is empty");
+    }
+    if ((long) width * height > maxPixels) {
+      throw new IllegalArgumentException("HDR image is " + width + "x" + height + " = " + (long) width * height
+          + " pixels; a scene's images may have at most " + maxPixels + " pixels (worker.max-texture-pixels)");
+    }
+    long least = (long) height * minScanline(width);
+    if (data.length - at[0] < least) {
+      throw new IllegalArgumentException("HDR file is truncated: a " + width + "x" + height + " image needs at least "
+          + least + " bytes of pixels, it has " + (data.length - at[0]));
     }
     boolean bottomUp = res[0].equals("+Y");
     float[] rgb = new float[3 * width * height];

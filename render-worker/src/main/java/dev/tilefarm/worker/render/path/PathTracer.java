@@ -51,7 +51,17 @@ public final class PathTracer {
    */
   public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed,
       SceneAssets assets) {
-    SceneLoader.Loaded loaded = SceneLoader.load(scene, assets, width, height);
+    return prepare(scene, width, height, samples, seed, assets, SceneLoader.DEFAULT_MAX_TEXTURE_PIXELS);
+  }
+
+  /**
+   * As {@link #prepare(SceneSpec.Builtin, int, int, int, long, SceneAssets)}, refusing any image (texture,
+   * glTF image, OBJ map, environment map) whose header declares more than {@code maxTexturePixels} pixels,
+   * before decoding it.
+   */
+  public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed,
+      SceneAssets assets, long maxTexturePixels) {
+    SceneLoader.Loaded loaded = SceneLoader.load(scene, assets, width, height, maxTexturePixels);
     return new PathTracer(loaded.camera(), new PathIntegrator(loaded.scene(), scene.maxDepth()), samples, seed,
         scene.linear16(), scene.exposure(), loaded.bytes());
   }

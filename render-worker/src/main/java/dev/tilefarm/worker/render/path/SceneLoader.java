@@ -10,7 +10,10 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns a job's scene description and its files into the tracer's objects: the one place the schema's
@@ -32,19 +35,28 @@ final class SceneLoader {
   private final List<GltfLoader.CameraDef> gltfCameras = new ArrayList<>();
   private final List<GltfLoader.LightDef> gltfLights = new ArrayList<>();
   private long textureBytes;
+  /** Images whose header declares more pixels are refused before they are decoded (decompression bombs). */
+  private final long maxTexturePixels;
+  /** 8192 x 8192: as floats, 800 MB of texels. */
+  static final long DEFAULT_MAX_TEXTURE_PIXELS = 8192L * 8192L;
 
-  private SceneLoader(SceneSpec.Builtin spec, SceneAssets assets) {
+  private SceneLoader(SceneSpec.Builtin spec, SceneAssets assets, long maxTexturePixels) {
     this.spec = spec;
     this.assets = assets;
+    this.maxTexturePixels = maxTexturePixels;
   }
 
   static Loaded load(SceneSpec.Builtin spec, SceneAssets assets, int width, int height) {
-    return new SceneLoader(spec, assets).load(width, height);
+    return load(spec, assets, width, height, DEFAULT_MAX_TEXTURE_PIXELS);
+  }
+
+  static Loaded load(SceneSpec.Builtin spec, SceneAssets assets, int width, int height, long maxTexturePixels) {
+    return new SceneLoader(spec, assets, maxTexturePixels).load(width, height);
   }
 
   /** The scene alone, for tests that trace rays without a camera. */
   static Scene scene(SceneSpec.Builtin spec) {
-    return new SceneLoader(spec, SceneAssets.NONE).load(64, 64).scene();
+    return new SceneLoader(spec, SceneAssets.NONE, DEFAULT_MAX_TEXTURE_PIXELS).load(64, 64).scene();
   }
 
   private Loaded load(int width, int height) {
@@ -75,7 +87,7 @@ final class SceneLoader {
       String ref = AssetPaths.resolve(null, spec.environment().file(), false);
       HdrImage map;
       try {
-        map = HdrImage.read(assets.read(ref));
+        map = HdrImage.read(assets.read(ref), maxTexturePixels);
       } catch (IllegalArgumentException e) {
         throw new SceneAssetException(ref, e.getMessage(), e);
       }
@@ -275,15 +287,33 @@ final class SceneLoader {
     return cached;
   }
 
+  /** Decodes an image, after reading its size from its header: one over the cap is refused undecoded. */
   private Texture decode(byte[] bytes, boolean srgb, boolean topDown, String what) {
     BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes));
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new SceneAssetException(what, "is not a PNG or JPEG image");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if ((long) width * height > maxTexturePixels) {
+          throw new SceneAssetException(what, "is a " + width + "x" + height + " = " + (long) width * height
+              + " pixel image; a scene's images may have at most " + maxTexturePixels
+              + " pixels (worker.max-texture-pixels)");
+        }
+        img = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
+      if (e instanceof SceneAssetException s) {
+        throw s;
+      }
       throw new SceneAssetException(what, "is not a readable image: " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new SceneAssetException(what, "is not a PNG or JPEG image");
     }
     ImageTexture texture = new ImageTexture(img, srgb, topDown);
     textureBytes += texture.bytes();

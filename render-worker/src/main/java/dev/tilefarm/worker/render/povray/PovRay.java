@@ -7,6 +7,7 @@ import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
+import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderProcess;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
@@ -58,7 +59,8 @@ public final class PovRay implements ExternalRenderer {
     if (!Files.isExecutable(PROGRAM)) {
       return "POV-Ray is not installed (" + PROGRAM + "; Debian package povray)";
     }
-    return Sandbox.unavailable();
+    String limits = ProcessLimits.unavailable();
+    return limits != null ? limits : Sandbox.unavailable();
   }
 
   @Override
@@ -87,14 +89,18 @@ public final class PovRay implements ExternalRenderer {
         "POVINI", r.workDir().resolve(".home/povray.ini").toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), INCLUDES, SYSTEM_CONF), r.workDir(), env, args);
     PovRayProgress progress = new PovRayProgress(PovRayProgress.mentionsRadiosity(r.sceneDir()));
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.log(), line -> {
+    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
       int percent = progress.accept(line);
       if (percent >= 0) {
         r.progress().accept(percent);
       }
-    }, r.label());
+    }, r.label(), "POV-Ray");
     String log = r.log().text();
     if (code != 0 || log.contains("Render failed") || !Files.exists(out)) {
+      String exceeded = r.limits().exceeded(code, log);
+      if (exceeded != null) {
+        throw new TileFailedException(r.label() + ": POV-Ray " + exceeded);
+      }
       throw new TileFailedException(r.label() + ": POV-Ray failed (exit " + code + "): " + reason(log));
     }
     return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
