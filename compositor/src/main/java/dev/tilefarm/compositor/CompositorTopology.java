@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   tile-results ──▶ results ──▶ job-events
  *   job-control  ──▶   │  ├────▶ dead-letter
- *                      │  └────▶ job-control (CANCEL of a job that FAILED, for the workers)
+ *                      │  └────▶ job-control (ENDED: for the workers and the janitor)
  *                    jobs (persistent key-value store, job id → {@link JobState})
  * </pre>
  *
@@ -37,7 +37,7 @@ final class CompositorTopology {
   static final String PROCESSOR = "results";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
-  /** CANCEL of jobs that FAILED, so that workers skip their remaining tiles (see {@code JobWatch}). */
+  /** ENDED of every job that ends, for the workers (they skip its tiles) and the {@link Janitor}. */
   static final String CONTROL_SINK = "job-control-out";
   /** The next pass's tile tasks of process jobs with whole-image ops. */
   static final String TASKS_SINK = "tile-tasks";

@@ -1,6 +1,6 @@
 package dev.tilefarm.compositor;
 
-import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.BlobNotFoundException;
@@ -27,10 +27,11 @@ import org.slf4j.MDC;
 /**
  * Deletes a job's intermediate objects (its tiles and its stored job spec) once the job has ended.
  *
- * <p>It learns that from the job events topic, read committed, and never from inside the Streams
- * transaction: the compositor's COMPLETED event and the job's ended marker commit together, so once a
- * read-committed reader sees COMPLETED, no reprocessing can ever assemble that job again and its tiles are
- * garbage. Deleting them inside the transaction instead would break the re-assembly that follows an aborted
+ * <p>It learns that from the compositor's own ENDED record on the job control topic, read committed, and never
+ * from inside the Streams transaction: the ENDED record, the terminal event and the job's ended marker commit
+ * together, so once a read-committed reader sees ENDED, no reprocessing can ever assemble that job again and its
+ * tiles are garbage. Not from the job events topic: anyone who may write it could forge a FAILED and have a live
+ * job's tiles deleted. Deleting them inside the transaction instead would break the re-assembly that follows an aborted
  * one. A second pass a little later catches tiles that a worker abandoned mid-render (after a cancel) but
  * still wrote. A periodic sweep deletes tiles older than {@code sweepAge} whatever their job, for jobs whose
  * end was never seen (events expired, state lost).
@@ -72,7 +73,7 @@ final class Janitor implements AutoCloseable {
   }
 
   void start() {
-    consumer.subscribe(List.of(topics.jobEvents().name()));
+    consumer.subscribe(List.of(topics.jobControl().name()));
     thread.start();
   }
 
@@ -106,16 +107,16 @@ final class Janitor implements AutoCloseable {
   }
 
   private void onEvent(ConsumerRecord<String, byte[]> r) {
-    JobEvent event;
+    JobControl control;
     try {
-      event = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+      control = topics.jobControl().valueSerde().deserializer().deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
       return; // not ours to judge
     }
-    if (event == null || !event.terminal() || event instanceof JobEvent.Rejected) {
-      return; // a rejected job never had tiles
+    // Plans and cancel requests are not ends: the compositor answers a cancel with ENDED once it took effect.
+    if (control instanceof JobControl.Ended ended && ended.jobId() != null && ended.jobId().equals(r.key())) {
+      clean(ended.jobId(), true);
     }
-    clean(event.jobId(), true);
   }
 
   /** Deletes the job's tiles and stored spec; the first pass also books the second. */

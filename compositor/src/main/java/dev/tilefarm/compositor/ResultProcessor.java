@@ -244,15 +244,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       if (step.state() instanceof JobEnded ended) {
         inTile.forget(jobId);
         forgetDigests(jobId);
-        if (ended.outcome() == JobEnded.Outcome.FAILED) {
-          // Workers stop making a job's tiles only on the farm's own control records, never on job events
-          // (which clients read, and a forged FAILED there must not stop a live job): tell them here.
-          String reason = step.events().stream().filter(e -> e instanceof JobEvent.Failed)
-              .map(e -> ((JobEvent.Failed) e).reason()).findFirst().orElse("the job failed");
-          JobControl.Cancel stop = new JobControl.Cancel(jobId, ended.endedAt(), "the job FAILED: "
-              + (reason.length() > 900 ? reason.substring(0, 900) + "..." : reason));
-          context.forward(new Record<String, Object>(jobId, stop, ended.endedAt()), CompositorTopology.CONTROL_SINK);
-        }
+        // Workers skip a job's tiles, and the janitor deletes them, only on the farm's own control records, never
+        // on job events (which clients read, and a forged FAILED there must not stop a live job): tell them here,
+        // in the transaction of the terminal event.
+        JobControl.Ended end = new JobControl.Ended(jobId, ended.endedAt(), ended.outcome().name());
+        context.forward(new Record<String, Object>(jobId, end, ended.endedAt()), CompositorTopology.CONTROL_SINK);
       }
     }
     for (JobEvent event : step.events()) {
@@ -283,10 +279,16 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     MDC.put("jobId", jobId);
     try {
       JobState prior = store.get(jobId);
-      // Java 17 has no pattern switch; JobControl is sealed, so these two branches are all there is.
-      JobAggregator.Step step = control instanceof JobControl.Planned planned
-          ? aggregator.planned(jobId, prior, planned, digestsOf(jobId))
-          : aggregator.cancel(jobId, prior, (JobControl.Cancel) control);
+      // Java 17 has no pattern switch; JobControl is sealed, so these three branches are all there is. ENDED is
+      // this compositor's own word that the job ended (for workers and the janitor): nothing to do here.
+      JobAggregator.Step step;
+      if (control instanceof JobControl.Planned planned) {
+        step = aggregator.planned(jobId, prior, planned, digestsOf(jobId));
+      } else if (control instanceof JobControl.Cancel cancel) {
+        step = aggregator.cancel(jobId, prior, cancel);
+      } else {
+        step = JobAggregator.Step.NOTHING;
+      }
       apply(jobId, step);
     } finally {
       MDC.remove("jobId");

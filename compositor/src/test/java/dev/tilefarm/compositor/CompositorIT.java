@@ -234,6 +234,55 @@ class CompositorIT {
     }
   }
 
+  /**
+   * The janitor deletes a job's tiles on the compositor's own ENDED record only: a FAILED forged on the job events
+   * topic leaves a live job's tiles alone, and the job completes; its real end then has them deleted.
+   */
+  @Test
+  void aForgedFailedEventDeletesNoTiles() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
+        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
+            "farm"));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
+      }
+      events.subscribe(List.of(topics.jobEvents().name()));
+      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+          CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      List<TileResult.Done> tiles = storedJob(blobs, "live", TestImages.image(48, 32, 3, 4), 16,
+          S3Uri.parse("s3://farm/outputs/live.png"));
+      try (Compositor compositor = Compositor.start(config, blobs)) {
+        compositor.awaitRunning(WAIT);
+        plan(producer, tiles);
+        send(producer, tiles.get(0));
+        JobEvent forged = new JobEvent.Failed("live", System.currentTimeMillis(), "forged", null);
+        producer.send(new ProducerRecord<>(topics.jobEvents().name(), "live",
+            topics.jobEvents().valueSerde().serializer().serialize(null, forged)));
+        producer.flush();
+        readUntil(events, e -> e instanceof JobEvent.Failed); // the forged one, committed and readable
+        Thread.sleep(3000); // the janitor polls every half second
+        for (TileResult.Done t : tiles) {
+          assertTrue(blobs.size(t.tileUri()) >= 0, t.tileUri() + " was deleted");
+        }
+        tiles.forEach(r -> send(producer, r));
+        producer.flush();
+        JobEvent.Completed completed = (JobEvent.Completed) last(readUntil(events,
+            e -> e instanceof JobEvent.Completed));
+        assertEquals("live", completed.jobId());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!blobs.list("farm", TileKeys.tilePrefix("live")).isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertEquals(List.of(), blobs.list("farm", TileKeys.tilePrefix("live")), "the real end deletes them");
+      }
+    }
+  }
+
   private static <V> V last(List<V> values) {
     return values.get(values.size() - 1);
   }

@@ -104,8 +104,10 @@ final class AclModel {
         g.streamsApp(t.groupId(SPLITTER_APP));
       }
       case COMPOSITOR -> {
-        g.topics(AclOperation.READ, t.tileResults(), t.jobControl(), t.jobEvents());
-        // tile-tasks: the next pass of a process job with whole-image ops; job-control: CANCEL of a FAILED job.
+        // job-control: plans and cancels in, the ENDED of every job out (for the workers and the janitor, which
+        // act on it rather than on job events anyone could forge).
+        g.topics(AclOperation.READ, t.tileResults(), t.jobControl());
+        // tile-tasks: the next pass of a process job with whole-image ops.
         g.topics(AclOperation.WRITE, t.jobEvents(), t.tileTasks(), t.jobControl(), t.deadLetter());
         g.describeTheRest();
         g.streamsApp(t.groupId(COMPOSITOR_APP));
@@ -113,7 +115,7 @@ final class AclModel {
       }
       case WORKER -> {
         g.topics(AclOperation.READ, t.allTileTasks());
-        // job-control, not job-events: workers stop a job's tiles only on the farm's own CANCEL records.
+        // job-control, not job-events: workers stop a job's tiles only on the farm's own CANCEL and ENDED records.
         g.topics(AclOperation.READ, t.jobControl());
         g.topics(AclOperation.WRITE, t.tileResults(), t.workers(), t.deadLetter());
         g.describeTheRest();

@@ -106,7 +106,7 @@ class AclModelTest {
         + " --add --allow-principal User:c --operation Write --transactional-id tilefarm.compositor-"
         + " --resource-pattern-type prefixed"), commands.toString());
     assertTrue(commands.contains("kafka-acls.sh --bootstrap-server kafka:9092 --command-config admin.properties"
-        + " --add --allow-principal User:c --operation Read --operation Write --topic tilefarm.job-events"),
+        + " --add --allow-principal User:c --operation Read --operation Write --topic tilefarm.job-control"),
         commands.toString());
   }
 

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which jobs are stopped, as the job control topic tells (read committed, every partition, no group): a worker
- * skips the pending tiles of a job with a CANCEL (asked for by a client through the splitter, or sent by the
- * compositor when the job FAILED) and abandons those it is making. The job control topic, not the job events
+ * skips the pending tiles of a job with a CANCEL (asked for by a client, through the splitter) or an ENDED (the
+ * compositor's: cancelled, failed, or completed by a duplicate) and abandons those it is making. The job control topic, not the job events
  * topic: only the farm's own roles write it, while job events are what every client reads, and a FAILED forged
  * there must not make workers drop a live job's tiles. Starts {@link #LOOKBACK} in the past, so a restarted
  * worker knows the jobs stopped recently. Knowledge, not authority: a tile slipping past it costs only wasted
@@ -68,7 +68,7 @@ final class JobWatch implements AutoCloseable {
     thread.start();
   }
 
-  /** "CANCELLED" if the job was stopped, or null if no stop is known. */
+  /** "CANCELLED" (asked for), the outcome of an ENDED job ("FAILED", ...), or null if no stop is known. */
   String endOf(String jobId) {
     synchronized (ended) {
       return ended.get(jobId);
@@ -87,10 +87,11 @@ final class JobWatch implements AutoCloseable {
             } catch (RuntimeException e) {
               continue;
             }
-            if (control instanceof JobControl.Cancel cancel && cancel.jobId() != null
-                && cancel.jobId().equals(r.key())) {
+            String stop = control instanceof JobControl.Cancel ? "CANCELLED"
+                : control instanceof JobControl.Ended end ? end.outcome() : null;
+            if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
               synchronized (ended) {
-                ended.put(cancel.jobId(), "CANCELLED");
+                ended.put(control.jobId(), stop);
               }
             }
           }

@@ -14,9 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "status")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobControl.Planned.class, name = "PLANNED"),
-    @JsonSubTypes.Type(value = JobControl.Cancel.class, name = "CANCEL")})
+    @JsonSubTypes.Type(value = JobControl.Cancel.class, name = "CANCEL"),
+    @JsonSubTypes.Type(value = JobControl.Ended.class, name = "ENDED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel {
+public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel, JobControl.Ended {
   String jobId();
 
   /**
@@ -28,4 +29,12 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
 
   /** Stop the job: skip its remaining tiles, write no output, publish CANCELLED. */
   record Cancel(String jobId, long timestamp, String reason) implements JobControl {}
+
+  /**
+   * The compositor ended the job ({@code outcome}: COMPLETED, FAILED or CANCELLED), in the transaction that
+   * publishes its terminal event. Workers skip the job's tiles and the compositor's janitor deletes them: both
+   * act on this record of the farm's own, never on a job event, which anyone who may write the job events topic
+   * could forge.
+   */
+  record Ended(String jobId, long timestamp, String outcome) implements JobControl {}
 }

@@ -87,6 +87,7 @@ class SchemaAgreementTest {
         Map.entry(JobEvent.Cancelled.class, "job-event#/$defs/cancelled"),
         Map.entry(JobControl.Planned.class, "job-control#/$defs/planned"),
         Map.entry(JobControl.Cancel.class, "job-control#/$defs/cancel"),
+        Map.entry(JobControl.Ended.class, "job-control#/$defs/ended"),
         Map.entry(JobEvent.Timings.class, "job-event#/$defs/timings"),
         Map.entry(TileTask.class, "tile-task#"),
         Map.entry(TileRect.class, "tile-task#/$defs/tileRect"),
