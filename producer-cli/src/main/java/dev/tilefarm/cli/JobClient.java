@@ -220,6 +220,36 @@ final class JobClient implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Whether a job (not a cancel request) keyed {@code id} is on the jobs topic: one submitted that the splitter
+   * may not have taken up yet.
+   */
+  boolean submitted(String id) {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(topics.jobs().name(), Duration.ofSeconds(30))) {
+      parts.add(new TopicPartition(info.topic(), info.partition()));
+    }
+    parts.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+    TopicPartition tp = parts.get(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % parts.size());
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
+    consumer.assign(List.of(tp));
+    consumer.seekToBeginning(List.of(tp));
+    while (consumer.position(tp) < end) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (id.equals(r.key()) && r.value() != null) {
+          try {
+            if (!Json.MAPPER.readTree(r.value()).has("cancel")) {
+              return true;
+            }
+          } catch (IOException e) {
+            return true; // a job the splitter will reject: it arrived all the same
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** The partition a job's events land on: the producer's default partitioner for the key. */
   TopicPartition partitionOf(String id) {
     int n = eventPartitions.size();

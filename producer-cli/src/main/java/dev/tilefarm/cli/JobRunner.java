@@ -26,46 +26,176 @@ final class JobRunner {
 
   /** Submits every job, waits for each to end, and returns the terminal event by job id, in order. */
   static Map<String, JobEvent> run(Farm farm, List<ObjectNode> jobs, Duration timeout, Progress progress)
-      throws InterruptedException, TimeoutException {
-    try (JobClient client = new JobClient(farm.settings())) {
+      throws InterruptedException, TimeoutException, Main.InterruptedByUserException {
+    return run(farm, jobs, timeout, progress, false);
+  }
+
+  /**
+   * Submits every job, waits for each to end, and returns the terminal event by job id, in order. If the wait
+   * ends early, on Ctrl-C or after {@code timeout}, the jobs that have not ended are cancelled and their
+   * CANCELLED events awaited (so that an embedded farm does not take them up again when it next starts), unless
+   * {@code detach}.
+   *
+   * @throws TimeoutException after {@code timeout} (zero: none)
+   * @throws Main.InterruptedByUserException on Ctrl-C (SIGINT)
+   */
+  static Map<String, JobEvent> run(Farm farm, List<ObjectNode> jobs, Duration timeout, Progress progress,
+      boolean detach) throws InterruptedException, TimeoutException, Main.InterruptedByUserException {
+    try (JobClient client = new JobClient(farm.settings()); CtrlC ctrlC = CtrlC.install()) {
       Set<String> reused = new HashSet<>();
       for (ObjectNode job : jobs) {
         if (job.hasNonNull("id")) {
           reused.add(job.get("id").asText());
         }
       }
-      var from = client.eventPositions();
-      List<String> ids = new ArrayList<>();
-      for (ObjectNode job : jobs) {
-        ids.add(client.submit(job));
-      }
-      progress.note(ids.size() == 1 ? "submitted job " + ids.get(0) : "submitted " + ids.size() + " jobs");
       Map<String, Integer> total = new HashMap<>();
       Map<String, Integer> done = new HashMap<>();
       Set<String> ended = new HashSet<>();
-      Map<String, JobEvent> ends = client.await(ids, reused, from, timeout, event -> {
-        String id = event.jobId();
-        if (event instanceof JobEvent.Accepted a) {
-          total.put(id, a.tiles());
-        } else if (event instanceof JobEvent.Progress p) {
-          done.put(id, p.done());
-          total.put(id, p.total());
-        } else if (event instanceof JobEvent.Completed c) {
-          done.put(id, c.tiles());
+      List<String> ids = new ArrayList<>();
+      try {
+        var from = client.eventPositions();
+        for (ObjectNode job : jobs) {
+          if (!job.hasNonNull("id")) {
+            job.put("id", JobClient.newId());
+          }
+          // Counted before it is sent: a Ctrl-C during the send must cancel it too.
+          ids.add(job.get("id").asText());
+          client.submit(job);
         }
-        if (event.terminal()) {
-          ended.add(id);
+        progress.note(ids.size() == 1 ? "submitted job " + ids.get(0) : "submitted " + ids.size() + " jobs");
+        Map<String, JobEvent> ends = client.await(ids, reused, from, timeout, event -> {
+          String id = event.jobId();
+          if (event instanceof JobEvent.Accepted a) {
+            total.put(id, a.tiles());
+          } else if (event instanceof JobEvent.Progress p) {
+            done.put(id, p.done());
+            total.put(id, p.total());
+          } else if (event instanceof JobEvent.Completed c) {
+            done.put(id, c.tiles());
+          }
+          if (event.terminal()) {
+            ended.add(id);
+          }
+          long t = total.values().stream().mapToLong(Integer::longValue).sum();
+          long d = done.values().stream().mapToLong(Integer::longValue).sum();
+          progress.bar(d, t, ids.size() == 1 ? ids.get(0) : (ended.size() + " of " + ids.size() + " jobs ended"));
+        });
+        progress.clearBar();
+        Map<String, JobEvent> ordered = new LinkedHashMap<>();
+        for (String id : ids) {
+          ordered.put(id, ends.get(id));
         }
-        long t = total.values().stream().mapToLong(Integer::longValue).sum();
-        long d = done.values().stream().mapToLong(Integer::longValue).sum();
-        progress.bar(d, t, ids.size() == 1 ? ids.get(0) : (ended.size() + " of " + ids.size() + " jobs ended"));
-      });
-      progress.clearBar();
-      Map<String, JobEvent> ordered = new LinkedHashMap<>();
-      for (String id : ids) {
-        ordered.put(id, ends.get(id));
+        return ordered;
+      } catch (TimeoutException e) {
+        progress.clearBar();
+        stopEarly(client, farm, unended(ids, ended), "timed out after " + timeout.toSeconds() + " s", detach);
+        throw e;
+      } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+        if (!ctrlC.fired()) {
+          throw e;
+        }
+        // Kafka's InterruptException sets the flag again; the client is needed once more, to cancel.
+        Thread.interrupted();
+        progress.clearBar();
+        List<String> left = unended(ids, ended);
+        stopEarly(client, farm, left, "Ctrl-C", detach);
+        throw new Main.InterruptedByUserException(left.isEmpty() ? "interrupted"
+            : "interrupted; " + (detach ? "left running: " : "cancelled: ") + String.join(", ", left));
       }
-      return ordered;
+    }
+  }
+
+  private static List<String> unended(List<String> ids, Set<String> ended) {
+    List<String> left = new ArrayList<>(ids);
+    left.removeAll(ended);
+    return left;
+  }
+
+  /** How long an early stop waits for the farm to confirm the cancels it asked for. */
+  static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * The command stops waiting for {@code ids} ({@code why}): cancels them, says so, and waits (up to
+   * {@link #CANCEL_WAIT}) for their CANCELLED events; or, with {@code detach}, says they keep running.
+   */
+  static void stopEarly(JobClient client, Farm farm, List<String> ids, String why, boolean detach) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (detach) {
+      for (String id : ids) {
+        System.err.println("tilefarm: left job " + id + " running (" + why + ", --detach)"
+            + (farm.embedded() ? "; this embedded farm stops now, and the job resumes when a farm next starts on"
+                + " this data directory" : "; follow it with 'tilefarm status " + id + "'"));
+      }
+      return;
+    }
+    try {
+      var from = client.eventPositions();
+      for (String id : ids) {
+        client.cancel(id, why);
+        System.err.println("tilefarm: cancelled job " + id + " (" + why + "); --detach leaves jobs running");
+      }
+      client.await(ids, Set.of(), from, CANCEL_WAIT, e -> { });
+    } catch (TimeoutException e) {
+      System.err.println("tilefarm: the farm has not confirmed every cancel within " + CANCEL_WAIT.toSeconds()
+          + " s: " + e.getMessage() + " (see 'tilefarm status')");
+    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+      Thread.currentThread().interrupt();
+      System.err.println("tilefarm: interrupted while cancelling " + String.join(", ", ids));
+    }
+  }
+
+  /**
+   * While installed, Ctrl-C (SIGINT) interrupts the thread that installed it instead of stopping the JVM, so
+   * that the command can cancel its jobs first; a second Ctrl-C stops the JVM at once. Where the JVM does not
+   * let a handler be installed (no SIGINT, or -Xrs), Ctrl-C stops the JVM as usual.
+   */
+  static final class CtrlC implements AutoCloseable {
+    private static final sun.misc.Signal INT = signal();
+    private final java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+    private final sun.misc.SignalHandler previous;
+
+    private CtrlC(Thread waiter) {
+      sun.misc.SignalHandler old = null;
+      if (INT != null) {
+        try {
+          old = sun.misc.Signal.handle(INT, s -> {
+            if (fired.getAndSet(true)) {
+              System.err.println("tilefarm: stopping now, without waiting for the cancels");
+              Runtime.getRuntime().halt(Main.ExitCodes.INTERRUPTED);
+            }
+            System.err.println("tilefarm: stopping (Ctrl-C again to stop at once)");
+            waiter.interrupt();
+          });
+        } catch (IllegalArgumentException e) {
+          old = null; // the JVM keeps SIGINT to itself (-Xrs)
+        }
+      }
+      previous = old;
+    }
+
+    private static sun.misc.Signal signal() {
+      try {
+        return new sun.misc.Signal("INT");
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+
+    static CtrlC install() {
+      return new CtrlC(Thread.currentThread());
+    }
+
+    boolean fired() {
+      return fired.get();
+    }
+
+    @Override
+    public void close() {
+      if (previous != null) {
+        sun.misc.Signal.handle(INT, previous);
+      }
     }
   }
 
@@ -91,7 +221,31 @@ final class JobRunner {
     return end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
   }
 
-  /** Copies an object to a local file, replacing it. */
+  /**
+   * Saves a completed job's analysis report (histogram, dominant colours, faces), if it has one, beside
+   * {@code output} as NAME.report.json, and prints it, as {@code get} does.
+   *
+   * @throws Main.OutputRefusedException if the event names a report that is not the one beside its output
+   */
+  static void saveReport(BlobStore blobs, JobEvent.Completed c, Path output)
+      throws IOException, Main.OutputRefusedException {
+    if (c.report() == null) {
+      return;
+    }
+    if (!c.report().equals(dev.tilefarm.store.TileKeys.report(c.output()))) {
+      throw new Main.OutputRefusedException("the report of job " + c.jobId() + " is not saved: " + c.report()
+          + " is not the report beside its output, " + dev.tilefarm.store.TileKeys.report(c.output()));
+    }
+    byte[] report = blobs.get(c.report());
+    String name = output.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    Path reportFile = output.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".report.json");
+    Files.write(reportFile, report);
+    System.out.println("report " + c.report() + " -> " + reportFile.toAbsolutePath());
+    System.out.println(dev.tilefarm.schemas.Json.MAPPER.writerWithDefaultPrettyPrinter()
+        .writeValueAsString(dev.tilefarm.schemas.Json.MAPPER.readTree(report)));
+  }
+
   /**
    * Saves job {@code jobId}'s image at {@code uri} to {@code file}, once it is checked to be the job's own and to
    * have {@code sha256}, the sha256 of its COMPLETED event (see {@link JobOutputs}: an event is only as good as

@@ -1,6 +1,12 @@
 package dev.tilefarm.cli;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,12 +27,54 @@ import picocli.CommandLine.Command;
         "4:timed out waiting for a job",
         "5:internal error",
         "6:a role process stopped working (its Kafka Streams client failed or its poll loop stopped)",
-        "7:a job's output was refused: not the job's own object, or not the bytes of its COMPLETED event"})
+        "7:a job's output was refused: not the job's own object, or not the bytes of its COMPLETED event",
+        "130:interrupted (Ctrl-C); the command's jobs were cancelled, unless --detach"})
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine();
+    cl.setExecutionStrategy(parsed -> {
+      logUnder(parsed);
+      return new CommandLine.RunLast().execute(parsed);
+    });
+    System.exit(cl.execute(args));
+  }
+
+  /** The system property logback.xml takes the log folder from. */
+  static final String LOG_DIR_PROPERTY = "tilefarm.log.dir";
+
+  /**
+   * Points the log file at the command's data directory (or TILEFARM_LOG_DIR) before anything logs. A command
+   * whose settings cannot be read logs under the default data directory; it fails on those settings itself.
+   */
+  private static void logUnder(CommandLine.ParseResult parsed) {
+    List<CommandLine> chain = parsed.asCommandLineList();
+    CommandLine.Model.CommandSpec farm = chain.get(chain.size() - 1).getCommandSpec().mixins().get("farm");
+    Settings settings;
+    try {
+      settings = farm != null && farm.userObject() instanceof FarmOptions o ? o.settings()
+          : Settings.load(Map.of(), System.getenv(), null);
+    } catch (RuntimeException e) {
+      return;
+    }
+    System.setProperty(LOG_DIR_PROPERTY, logDir(settings, System.getenv()).toString());
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+        && !System.getProperty(LOG_DIR_PROPERTY).equals(context.getProperty("LOG_DIR"))) {
+      // Something logged before the command line was read: configure again, now with the right folder.
+      context.reset();
+      try {
+        new ContextInitializer(context).autoConfig();
+      } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+        System.err.println("tilefarm: configuring the log: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The log folder: TILEFARM_LOG_DIR if set, else {@code logs} under the data directory. */
+  static Path logDir(Settings settings, Map<String, String> env) {
+    String dir = env.get("TILEFARM_LOG_DIR");
+    return dir != null && !dir.isBlank() ? Path.of(dir) : settings.dataDir().resolve("logs");
   }
 
   static CommandLine commandLine() {
@@ -45,7 +93,7 @@ public final class Main {
 
   private static String message(Exception e) {
     if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException
-        || e instanceof OutputRefusedException) {
+        || e instanceof OutputRefusedException || e instanceof InterruptedByUserException) {
       return e.getMessage();
     }
     if (e instanceof TimeoutException) {
@@ -68,6 +116,7 @@ public final class Main {
     static final int INTERNAL = 5;
     static final int ROLE_FAILED = 6;
     static final int OUTPUT_REFUSED = 7;
+    static final int INTERRUPTED = 130;
 
     static int of(Exception e) {
       if (e instanceof JobsFailedException) {
@@ -78,6 +127,9 @@ public final class Main {
       }
       if (e instanceof OutputRefusedException) {
         return OUTPUT_REFUSED;
+      }
+      if (e instanceof InterruptedByUserException) {
+        return INTERRUPTED;
       }
       if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
           || authentication(e) != null) {
@@ -120,6 +172,15 @@ public final class Main {
     private static final long serialVersionUID = 1L;
 
     OutputRefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The user pressed Ctrl-C while the command waited for its jobs; the message says what became of them. */
+  static final class InterruptedByUserException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    InterruptedByUserException(String message) {
       super(message);
     }
   }

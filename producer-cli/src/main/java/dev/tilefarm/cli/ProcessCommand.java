@@ -37,11 +37,17 @@ final class ProcessCommand implements Callable<Integer> {
       description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
   int workers;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "give up after this long (0 = never)")
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
   long timeout;
+
+  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
+  boolean detach;
 
   @Override
   public Integer call() throws Exception {
+    RenderCommand.checkOutput(output);
+    checkInput(input);
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "process");
     job.set("ops", parseOps(ops));
@@ -50,7 +56,51 @@ final class ProcessCommand implements Callable<Integer> {
     }
     return RenderCommand.runOne(farm, job,
         f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()),
-        output, workers, timeout);
+        output, workers, timeout, detach);
+  }
+
+  /** The leading bytes of the image formats the workers read (OpenCV's imread). */
+  private static final List<byte[]> IMAGE_SIGNATURES = List.of(
+      new byte[] {(byte) 0x89, 'P', 'N', 'G'}, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF},
+      "GIF8".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[] {'B', 'M'},
+      new byte[] {'I', 'I', 42, 0}, new byte[] {'M', 'M', 0, 42}, new byte[] {'P', '1'}, new byte[] {'P', '2'},
+      new byte[] {'P', '3'}, new byte[] {'P', '4'}, new byte[] {'P', '5'}, new byte[] {'P', '6'},
+      "#?RADIANCE".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[] {0x76, 0x2F, 0x31, 0x01},
+      new byte[] {0, 0, 0, 0x0C, 'j', 'P', ' ', ' '}, new byte[] {(byte) 0xFF, 0x4F, (byte) 0xFF, 0x51});
+
+  /**
+   * Checks, before anything is uploaded or submitted, that a local INPUT is a readable image (an s3:// URI is
+   * the farm's to check).
+   */
+  static void checkInput(String input) throws Main.UsageException {
+    if (input.startsWith("s3://")) {
+      return;
+    }
+    Path file = Path.of(input);
+    if (!java.nio.file.Files.exists(file)) {
+      throw new Main.UsageException(input + ": no such file");
+    }
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new Main.UsageException(input + ": not a file");
+    }
+    byte[] head = new byte[16];
+    int n;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    } catch (java.io.IOException e) {
+      throw new Main.UsageException(input + ": cannot read: " + e.getMessage());
+    }
+    for (byte[] sig : IMAGE_SIGNATURES) {
+      if (n >= sig.length && java.util.Arrays.equals(head, 0, sig.length, sig, 0, sig.length)) {
+        return;
+      }
+    }
+    if (n >= 12 && new String(head, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("RIFF")
+        && new String(head, 8, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("WEBP")) {
+      return;
+    }
+    throw new Main.UsageException(input + ": not an image (PNG, JPEG, WebP, TIFF, BMP, GIF, PNM, HDR, EXR or"
+        + " JPEG 2000)");
   }
 
   /** {@code NAME[:k=v,...]} to {@code {"op": NAME, k: v, ...}}; numbers and booleans become JSON numbers and booleans. */

@@ -72,14 +72,19 @@ final class RenderCommand implements Callable<Integer> {
       description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
   int workers;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "give up after this long (0 = never)")
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
   long timeout;
+
+  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
+  boolean detach;
 
   /** Largest folder the CLI packs and uploads with a scene: a guard against pointing it at a home directory. */
   static final long MAX_UPLOAD_BYTES = 512L << 20;
 
   @Override
   public Integer call() throws Exception {
+    checkOutput(output);
     ObjectNode job;
     // What to upload once the farm is known: a folder (packed into a zip) or a single model file.
     Path upload = null;
@@ -182,7 +187,7 @@ final class RenderCommand implements Callable<Integer> {
           finalJob.put("scene", uri.toString());
         }
       }
-    }, output, workers, timeout);
+    }, output, workers, timeout, detach);
   }
 
   private static ObjectNode renderJob(ObjectNode scene) {
@@ -300,9 +305,49 @@ final class RenderCommand implements Callable<Integer> {
     void prepare(Farm farm) throws Exception;
   }
 
+  /**
+   * Checks, before anything is uploaded or submitted, that {@code output} can be written: a supported image
+   * extension, and a folder that exists (or can be made) and is writable.
+   */
+  static void checkOutput(Path output) throws Main.UsageException {
+    String name = output.getFileName() == null ? "" : output.getFileName().toString();
+    try {
+      dev.tilefarm.schemas.ImageFormat.forExtension(extension(output));
+    } catch (IllegalArgumentException e) {
+      throw new Main.UsageException("-o " + output + ": " + (name.contains(".") ? e.getMessage()
+          : "no extension; name the image .png or .jpg"));
+    }
+    Path folder = output.toAbsolutePath().getParent();
+    Path existing = folder;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing)) {
+      throw new Main.UsageException("-o " + output + ": " + existing + " is not a folder");
+    }
+    if (!Files.isWritable(existing)) {
+      throw new Main.UsageException("-o " + output + ": cannot write in " + existing
+          + (existing.equals(folder) ? "" : " (to make " + folder + ")"));
+    }
+    if (Files.isDirectory(output)) {
+      throw new Main.UsageException("-o " + output + ": is a folder; give a file name such as "
+          + output.resolve("image.png"));
+    }
+  }
+
   /** Runs one job whose result goes to a local file; shared by render and process. */
   static int runOne(FarmOptions options, ObjectNode job, Preparation preparation, Path output, int workers,
       long timeoutSeconds) throws Exception {
+    return runOne(options, job, preparation, output, workers, timeoutSeconds, false);
+  }
+
+  /**
+   * Runs one job whose result goes to a local file; shared by render and process. On Ctrl-C or after
+   * {@code timeoutSeconds} the job is cancelled unless {@code detach}. An image (or analysis report) that cannot
+   * be saved once the job completed is a message saying where it is in the bucket and how to fetch it.
+   */
+  static int runOne(FarmOptions options, ObjectNode job, Preparation preparation, Path output, int workers,
+      long timeoutSeconds, boolean detach) throws Exception {
     Progress progress = Progress.stderr(options.quiet);
     try (Farm farm = Farm.open(options.settings(), workers, progress)) {
       preparation.prepare(farm);
@@ -320,32 +365,48 @@ final class RenderCommand implements Callable<Integer> {
         }
         job.put("output", out.toString());
       }
-      JobEvent end = JobRunner.run(farm, List.of(job), Duration.ofSeconds(timeoutSeconds), progress)
+      JobEvent end = JobRunner.run(farm, List.of(job), Duration.ofSeconds(timeoutSeconds), progress, detach)
           .get(job.get("id").asText());
       if (!(end instanceof JobEvent.Completed c)) {
         throw new Main.JobsFailedException(JobRunner.describe(end));
       }
-      if (c.frames() != null) {
-        JsonNode range = job.get("frames");
-        int start = range.get("start").asInt();
-        int step = range.has("step") ? range.get("step").asInt() : 1;
-        // The local pattern (its file name holds the '#'s) is filled in as the farm fills in its own.
-        S3Uri local = new S3Uri("local", output.getFileName().toString());
-        for (int i = 0; i < c.frames(); i++) {
-          int number = start + i * step;
-          Path file = output.resolveSibling(JobRequest.Frames.outputOf(local, number).key());
-          JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(),
-              JobRequest.Frames.outputOf(c.output(), number), null, file);
-        }
-        System.out.println(JobRunner.describe(c));
-        System.out.println("wrote " + c.frames() + " frames to " + output.toAbsolutePath());
-        return 0;
+      try {
+        return save(farm, job, c, output);
+      } catch (java.io.IOException e) {
+        throw new Main.UsageException("job " + c.jobId() + " completed, but its output could not be saved to "
+            + output + ": " + e + "\nIt is in the farm's bucket at " + c.output() + "; fetch it with:\n  tilefarm get "
+            + c.jobId() + " -o FILE" + (farm.embedded() ? " " + dataDirFlag(options) : ""));
       }
-      JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(), c.output(), c.sha256(),
-          output);
+    }
+  }
+
+  private static String dataDirFlag(FarmOptions options) {
+    return options.dataDir == null ? "" : "--data-dir " + options.dataDir;
+  }
+
+  private static int save(Farm farm, ObjectNode job, JobEvent.Completed c, Path output)
+      throws java.io.IOException, Main.OutputRefusedException {
+    if (c.frames() != null) {
+      JsonNode range = job.get("frames");
+      int start = range.get("start").asInt();
+      int step = range.has("step") ? range.get("step").asInt() : 1;
+      // The local pattern (its file name holds the '#'s) is filled in as the farm fills in its own.
+      S3Uri local = new S3Uri("local", output.getFileName().toString());
+      for (int i = 0; i < c.frames(); i++) {
+        int number = start + i * step;
+        Path file = output.resolveSibling(JobRequest.Frames.outputOf(local, number).key());
+        JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(),
+            JobRequest.Frames.outputOf(c.output(), number), null, file);
+      }
       System.out.println(JobRunner.describe(c));
-      System.out.println("wrote " + output.toAbsolutePath());
+      System.out.println("wrote " + c.frames() + " frames to " + output.toAbsolutePath());
       return 0;
     }
+    JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(), c.output(), c.sha256(),
+        output);
+    System.out.println(JobRunner.describe(c));
+    System.out.println("wrote " + output.toAbsolutePath());
+    JobRunner.saveReport(farm.blobs(), c, output);
+    return 0;
   }
 }

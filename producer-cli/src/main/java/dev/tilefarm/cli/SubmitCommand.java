@@ -41,8 +41,14 @@ final class SubmitCommand implements Callable<Integer> {
       description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
   int workers;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "give up after this long (0 = never)")
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+      description = "with --wait, give up after this long (0 = never): the jobs that have not ended are cancelled,"
+          + " unless --detach; exit 4")
   long timeout;
+
+  @Option(names = "--detach", description = "with --wait, on Ctrl-C or --timeout leave the jobs running instead of"
+      + " cancelling them")
+  boolean detach;
 
   @Override
   public Integer call() throws Exception {
@@ -58,6 +64,9 @@ final class SubmitCommand implements Callable<Integer> {
     }
     if (output != null && jobs.size() != 1) {
       throw new Main.UsageException("-o saves one job's image, but " + jobs.size() + " jobs were given");
+    }
+    if (output != null) {
+      RenderCommand.checkOutput(output);
     }
     Progress progress = Progress.stderr(farm.quiet);
     boolean wait = await || output != null;
@@ -75,7 +84,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         return 0;
       }
-      Map<String, JobEvent> ends = JobRunner.run(running, jobs, Duration.ofSeconds(timeout), progress);
+      Map<String, JobEvent> ends = JobRunner.run(running, jobs, Duration.ofSeconds(timeout), progress, detach);
       List<String> failed = new ArrayList<>();
       int completed = 0;
       for (JobEvent end : ends.values()) {
@@ -88,9 +97,16 @@ final class SubmitCommand implements Callable<Integer> {
       }
       System.out.println(completed + " of " + ends.size() + " jobs completed");
       if (output != null && ends.values().iterator().next() instanceof JobEvent.Completed c) {
-        JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), c.jobId(), c.output(),
-            c.sha256(), output);
-        System.out.println("wrote " + output.toAbsolutePath());
+        try {
+          JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), c.jobId(), c.output(),
+              c.sha256(), output);
+          System.out.println("wrote " + output.toAbsolutePath());
+          JobRunner.saveReport(running.blobs(), c, output);
+        } catch (IOException e) {
+          throw new Main.UsageException("job " + c.jobId() + " completed, but its output could not be saved to "
+              + output + ": " + e + "\nIt is in the farm's bucket at " + c.output() + "; fetch it with:\n"
+              + "  tilefarm get " + c.jobId() + " -o FILE");
+        }
       }
       if (!failed.isEmpty()) {
         throw new Main.JobsFailedException(failed.size() + " job(s) did not complete:\n  " + String.join("\n  ", failed));
