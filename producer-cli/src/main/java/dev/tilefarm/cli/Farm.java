@@ -221,9 +221,13 @@ final class Farm implements AutoCloseable {
       all.add(splitter);
       all.add(compositor);
       all.addAll(started);
+      List<AutoCloseable> running = new java.util.ArrayList<>();
+      // Stopped side by side too: each waits on its own clients, and one after another they added seconds to
+      // every command's end (a --timeout or Ctrl-C is to end the command within a second or two).
+      resources.push(() -> closeInParallel(running));
       for (var f : all) {
         try {
-          resources.push(f.get());
+          running.add(f.get());
         } catch (java.util.concurrent.ExecutionException e) {
           if (failure == null) {
             failure = e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
@@ -359,6 +363,29 @@ final class Farm implements AutoCloseable {
   @Override
   public void close() {
     closeAll(resources);
+  }
+
+  private static void closeInParallel(List<AutoCloseable> roles) {
+    List<Thread> closing = new java.util.ArrayList<>();
+    for (AutoCloseable role : roles) {
+      Thread t = new Thread(() -> {
+        try {
+          role.close();
+        } catch (Exception e) {
+          System.err.println("tilefarm: while stopping: " + e);
+        }
+      }, "stopping-" + closing.size());
+      t.start();
+      closing.add(t);
+    }
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static void closeAll(Deque<AutoCloseable> resources) {

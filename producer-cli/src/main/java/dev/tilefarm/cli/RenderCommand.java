@@ -325,9 +325,12 @@ final class RenderCommand implements Callable<Integer> {
     if (existing == null || !Files.isDirectory(existing)) {
       throw new Main.UsageException("-o " + output + ": " + existing + " is not a folder");
     }
-    if (!Files.isWritable(existing)) {
+    try {
+      // Tried, not asked (Files.isWritable): root may write anywhere by permissions, yet not in /proc.
+      Files.delete(Files.createTempFile(existing, ".tilefarm-check-", ".tmp"));
+    } catch (IOException | RuntimeException e) {
       throw new Main.UsageException("-o " + output + ": cannot write in " + existing
-          + (existing.equals(folder) ? "" : " (to make " + folder + ")"));
+          + (existing.equals(folder) ? "" : " (to make " + folder + ")") + ": " + e.getMessage());
     }
     if (Files.isDirectory(output)) {
       throw new Main.UsageException("-o " + output + ": is a folder; give a file name such as "
