@@ -196,6 +196,10 @@ final class JobRunner {
       if (previous != null) {
         sun.misc.Signal.handle(INT, previous);
       }
+      // A Ctrl-C that came as the jobs ended interrupts nothing after: the command saves what they made.
+      if (fired.get()) {
+        Thread.interrupted();
+      }
     }
   }
 
