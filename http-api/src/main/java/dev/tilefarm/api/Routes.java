@@ -76,6 +76,7 @@ final class Routes implements HttpHandler {
   private final UploadJanitor janitor;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
   private final OutputServing outputs;
+  private final JobAdmission admission;
 
   /** Role (or part of the API) -> why it is down, for those that are; empty when all is well. */
   private final java.util.function.Supplier<Map<String, String>> down;
@@ -93,6 +94,7 @@ final class Routes implements HttpHandler {
     this.guard = token == null ? new RequestGuard(config.host(), config.allowedHosts()) : null;
     this.janitor = janitor;
     this.outputs = new OutputServing(blobs, config.outputLocations(), config.presignTtl());
+    this.admission = new JobAdmission(config.limits(), blobs.settings().bucket(), view);
   }
 
   @Override
@@ -269,20 +271,40 @@ final class Routes implements HttpHandler {
     if (json.has("cancel")) {
       throw new Uploads.BadRequest("cancel", "cancel a job with POST /api/jobs/{id}/cancel");
     }
-    return publishJob(ex, json);
-  }
-
-  /** Checks the job as the splitter will (so a bad job is refused here, naming the field) and publishes it. */
-  private int publishJob(HttpExchange ex, ObjectNode json) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     if (!json.hasNonNull("id")) {
       json.put("id", newId());
     }
     JobRequest job = JobCodec.decode(json, null);
-    if (job instanceof JobRequest.Render r && (long) r.width() * r.height() > config.maxPixels()) {
-      // The splitter's limit, so the client hears it now rather than as a REJECTED event.
-      throw new InvalidJobException(job.id(), "width", "the image is " + r.width() + "x" + r.height() + " = "
-          + (long) r.width() * r.height() + " pixels; this farm takes at most " + config.maxPixels());
+    admission.check(job); // as the splitter will, so a bad job is refused here, naming the field
+    FarmView.JobDetail existing = admission.claim(job.id(), System.currentTimeMillis());
+    if (existing != null) {
+      return idTaken(ex, existing);
     }
+    try {
+      return publishJob(ex, json, job);
+    } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+      admission.release(job.id());
+      throw e;
+    }
+  }
+
+  /** 409 with the job that has the id, as {@code GET /api/jobs/{id}} shows it, and the error's fields. */
+  private static int idTaken(HttpExchange ex, FarmView.JobDetail existing) throws IOException {
+    String id = existing.job().id();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", 409);
+    body.put("field", "id");
+    body.put("reason", "job " + id + " already exists (" + existing.job().status() + "); the farm runs one job per "
+        + "id: give the new job another id, or none for a generated one");
+    body.put("job", existing.job());
+    body.put("tiles", existing.tiles());
+    body.put("events", existing.events());
+    ex.getResponseHeaders().set("Location", "/api/jobs/" + id);
+    return json(ex, 409, body);
+  }
+
+  /** Publishes a checked job whose id is claimed. */
+  private int publishJob(HttpExchange ex, ObjectNode json, JobRequest job) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     MDC.put("jobId", job.id());
     try {
       producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))
@@ -327,8 +349,8 @@ final class Routes implements HttpHandler {
       if (n == 0) {
         throw new Uploads.BadRequest("body", "is empty: send the image's bytes as the request body");
       }
-      String ext = Uploads.probe(tmp, config.maxPixels());
-      S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), ext);
+      Uploads.Image image = Uploads.probe(tmp);
+      S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), image.ext());
       ObjectNode job = Json.MAPPER.createObjectNode();
       job.put("id", first(query, "id", newId()));
       job.put("type", "process");
@@ -346,14 +368,25 @@ final class Routes implements HttpHandler {
       if (output != null) {
         job.put("output", output);
       }
-      JobCodec.decode(job, null); // a bad op or field is refused before the image is stored
-      String id = job.get("id").asText();
-      // Deleted again if the splitter rejects the job (the janitor follows the job's events).
-      janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(ext)));
+      // A bad op or field, a chain that does not fit the image, a taken id: refused before the image is stored.
+      JobRequest.Process request = (JobRequest.Process) JobCodec.decode(job, null);
+      admission.checkUpload(request, image.width(), image.height());
+      String id = request.id();
+      FarmView.JobDetail existing = admission.claim(id, System.currentTimeMillis());
+      if (existing != null) {
+        return idTaken(ex, existing);
+      }
       try {
-        return publishJob(ex, job);
+        // Deleted again if the splitter rejects the job (the janitor follows the job's events).
+        janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(image.ext())));
+        try {
+          return publishJob(ex, job, request);
+        } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+          janitor.abandon(id);
+          throw e;
+        }
       } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
-        janitor.abandon(id);
+        admission.release(id);
         throw e;
       }
     } catch (NoSuchAlgorithmException e) {
@@ -475,12 +508,24 @@ final class Routes implements HttpHandler {
   private int staticFile(HttpExchange ex, String path) throws IOException {
     String name = path.equals("/") ? "index.html" : path.substring(1);
     if (name.equals("openapi.yaml")) {
-      return resource(ex, "openapi.yaml");
+      return openApi(ex);
     }
     if (name.contains("..") || !name.matches("[A-Za-z0-9._/-]+")) {
       return error(ex, 404, null, "no such file");
     }
     return resource(ex, "dashboard/" + name);
+  }
+
+  private int openApi(HttpExchange ex) throws IOException {
+    byte[] document;
+    try (InputStream in = Routes.class.getResourceAsStream("/openapi.yaml")) {
+      document = in.readAllBytes();
+    }
+    String local = ex.getLocalAddress().getAddress().getHostAddress().replaceFirst("%.*", "");
+    String fallback = (local.contains(":") ? "[" + local + "]" : local) + ":" + ex.getLocalAddress().getPort();
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    return send(ex, 200, STATIC_TYPES.get("yaml"), OpenApiDocument.servedFrom(document,
+        ex.getRequestHeaders().getFirst("Host"), ex.getRequestHeaders().getFirst("X-Forwarded-Proto"), fallback));
   }
 
   private int resource(HttpExchange ex, String name) throws IOException {

@@ -4,7 +4,7 @@ import dev.tilefarm.api.ApiConfig;
 import dev.tilefarm.compositor.CompositorConfig;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.splitter.SplitterLimits;
+import dev.tilefarm.store.JobLimits;
 import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.WorkerConfig;
@@ -38,7 +38,7 @@ record Settings(
     int partitions,
     Path dataDir,
     int workerThreads,
-    SplitterLimits limits,
+    JobLimits limits,
     Http http,
     Roles roles) {
 
@@ -69,11 +69,11 @@ record Settings(
     KEYS.put("data.dir", new String[] {"~/.tilefarm", "embedded broker, S3 and state data"});
     KEYS.put("worker.threads", new String[] {String.valueOf(Runtime.getRuntime().availableProcessors()),
         "tiles a worker renders at once"});
-    KEYS.put("limits.max-pixels", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxPixels()),
+    KEYS.put("limits.max-pixels", new String[] {String.valueOf(JobLimits.DEFAULTS.maxPixels()),
         "largest image a job may produce or read"});
-    KEYS.put("limits.max-tiles", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxTiles()),
+    KEYS.put("limits.max-tiles", new String[] {String.valueOf(JobLimits.DEFAULTS.maxTiles()),
         "most tiles per job"});
-    KEYS.put("limits.default-tile-size", new String[] {String.valueOf(SplitterLimits.DEFAULTS.defaultTileSize()),
+    KEYS.put("limits.default-tile-size", new String[] {String.valueOf(JobLimits.DEFAULTS.defaultTileSize()),
         "tile side when a job gives none"});
     KEYS.put("http.host", new String[] {ApiConfig.DEFAULT_HOST,
         "address the HTTP API and dashboard listen on (0.0.0.0 = every interface)"});
@@ -169,7 +169,7 @@ record Settings(
   ApiConfig api() {
     return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
         ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), http.allowedHosts(),
-        limits.maxPixels(), limits.outputLocations());
+        limits);
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
@@ -252,7 +252,7 @@ record Settings(
             : reader.integer("topic.partitions", 1, 10_000),
         reader.path("data.dir", env),
         reader.integer("worker.threads", 1, 1024),
-        new SplitterLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
+        new JobLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
             reader.integer("limits.max-tiles", 1, 10_000_000),
             reader.integer("limits.default-tile-size", 8, 4096))
             .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
