@@ -54,10 +54,20 @@ function bar(j) {
 
 // ---- Farm-wide view ----
 
+// The job list's filters: a status (or 'active', not ended) and text found in the id or kind.
+function jobShown(j) {
+  const status = $('jobs-status').value;
+  const q = $('jobs-search').value.trim().toLowerCase();
+  if (status === 'active' ? ended(j) : status && j.status !== status) return false;
+  return !q || j.id.toLowerCase().includes(q) || (j.kind || j.type || '').toLowerCase().includes(q);
+}
+
 function renderJobs() {
   const tbody = $('jobs').tBodies[0];
   tbody.replaceChildren();
-  const list = [...jobs.values()].sort((a, b) => (b.submittedAt || b.acceptedAt || 0) - (a.submittedAt || a.acceptedAt || 0));
+  const list = [...jobs.values()].filter(jobShown)
+    .sort((a, b) => (b.submittedAt || b.acceptedAt || 0) - (a.submittedAt || a.acceptedAt || 0));
+  text($('jobs-count'), list.length === jobs.size ? jobs.size + ' jobs' : list.length + ' of ' + jobs.size + ' jobs');
   for (const j of list.slice(0, 200)) {
     const tr = document.createElement('tr');
     tr.className = 'clickable';
@@ -363,6 +373,9 @@ function route() {
   renderJobs();
 }
 
+$('jobs-status').onchange = renderJobs;
+$('jobs-search').oninput = renderJobs;
+$('stage').onclick = () => $('stage').classList.toggle('full');
 $('submit-job').onclick = submitJob;
 $('upload-job').onclick = uploadJob;
 $('job-cancel').onclick = cancelJob;

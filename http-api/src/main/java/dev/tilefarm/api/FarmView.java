@@ -172,6 +172,9 @@ final class FarmView {
     }
   }
 
+  /** How long a worker that left (or stopped sending heartbeats) stays listed after it was last seen. */
+  static final long FORGET_GONE_MS = 5 * 60_000L;
+
   private final Object lock = new Object();
   private final int maxJobs;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
@@ -507,19 +510,27 @@ final class FarmView {
   }
 
   /**
-   * Every worker known, by id. Health: {@code stale} when its last heartbeat is older than the splitter's
-   * window (the splitter no longer counts it), else {@code busy} (a tile in the last minute) or {@code idle}
-   * while it is live or in the share group, else {@code gone}.
+   * Every worker known, by id, but those gone for good. Health: {@code stale} when its last heartbeat is older
+   * than the splitter's window (the splitter no longer counts it), else {@code busy} (a tile in the last minute)
+   * or {@code idle} while it is live or in the share group, else {@code gone}. A stale or gone worker last seen
+   * more than {@link #FORGET_GONE_MS} ago is forgotten (a worker that comes back is listed again).
    */
   List<WorkerView> workers(long now) {
     synchronized (lock) {
       List<WorkerView> out = new ArrayList<>();
-      for (Worker w : workers.values()) {
+      for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
+        Worker w = it.next();
         trim(w.recent, now);
         long lastMinute = w.recent.stream().filter(t -> t >= now - 60_000).count();
         boolean member = members.contains(w.id);
         WorkerStatus hb = w.heartbeat;
         boolean live = hb != null && now - hb.timestamp() <= WorkerStatus.ALIVE_MS;
+        long seen = Math.max(hb == null ? Long.MIN_VALUE : hb.timestamp(), w.lastTile == null ? Long.MIN_VALUE
+            : w.lastTile);
+        if (!live && !member && seen < now - FORGET_GONE_MS) {
+          it.remove();
+          continue;
+        }
         String health;
         if (hb != null && !live) {
           health = "stale";
@@ -529,8 +540,8 @@ final class FarmView {
           health = "gone";
         }
         Long lastHeartbeat = hb == null ? null : hb.timestamp();
-        Long lastSeen = lastHeartbeat == null ? w.lastTile
-            : w.lastTile == null ? lastHeartbeat : Math.max(lastHeartbeat, w.lastTile);
+        // Boxed on purpose: a member seen in the share group alone has neither.
+        Long lastSeen = seen == Long.MIN_VALUE ? null : Long.valueOf(seen);
         out.add(new WorkerView(w.id, live, member, health, hb == null ? List.of() : hb.renderers(),
             hb == null ? null : hb.threads(), lastHeartbeat, lastSeen, w.tiles, w.failures, lastMinute / 60.0,
             w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles, List.copyOf(w.kinds)));
