@@ -291,14 +291,13 @@ final class Routes implements HttpHandler {
   /** 409 with the job that has the id, as {@code GET /api/jobs/{id}} shows it, and the error's fields. */
   private static int idTaken(HttpExchange ex, FarmView.JobDetail existing) throws IOException {
     String id = existing.job().id();
-    Map<String, Object> body = new LinkedHashMap<>();
+    ObjectNode body = JSON.createObjectNode();
     body.put("status", 409);
     body.put("field", "id");
     body.put("reason", "job " + id + " already exists (" + existing.job().status() + "); the farm runs one job per "
         + "id: give the new job another id, or none for a generated one");
-    body.put("job", existing.job());
-    body.put("tiles", existing.tiles());
-    body.put("events", existing.events());
+    // Through the record's declared types, so that each event carries its status as on the topic.
+    body.setAll((ObjectNode) JSON.valueToTree(existing));
     ex.getResponseHeaders().set("Location", "/api/jobs/" + id);
     return json(ex, 409, body);
   }

@@ -247,7 +247,7 @@ class HttpApiIT {
   @Test
   void refusesAtSubmissionWhatTheSplitterWouldRejectNamingTheField() throws Exception {
     dev.tilefarm.store.JobLimits limits = new dev.tilefarm.store.JobLimits(40_000, 20, 64)
-        .confinedTo(List.of("outs/ok/"), List.of("inputs"));
+        .confinedTo(List.of("outs/ok/"), List.of("inputs", FakeFarm.BUCKET));
     try (HttpApi confined = HttpApi.start(new ApiConfig(farm.kafka.bootstrapServers(), farm.topics,
         dev.tilefarm.schemas.TopicLayout.DEFAULTS, "127.0.0.1", 0, null, ApiConfig.DEFAULT_PRESIGN_TTL, 100, Map.of(),
         List.of(), limits), farm.blobs, farm.registry)) {
@@ -262,10 +262,10 @@ class HttpApiIT {
               "tile size 8 gives 625 tiles; this farm takes at most 20 per job (use larger tiles)"),
           new Case("lim-scene", "{\"id\":\"lim-scene\",\"type\":\"render\",\"renderer\":\"povray\",\"width\":64,"
               + "\"height\":64,\"scene\":\"s3://secret/x.pov\"}", "scene.file",
-              "s3://secret/x.pov is in a bucket this farm may not read (allowed: inputs)"),
+              "s3://secret/x.pov is in a bucket this farm may not read (allowed: inputs, tilefarm)"),
           new Case("lim-input", "{\"id\":\"lim-input\",\"type\":\"process\",\"input\":\"s3://secret/in.png\","
               + "\"ops\":[{\"op\":\"grayscale\"}]}", "input",
-              "s3://secret/in.png is in a bucket this farm may not read (allowed: inputs)"));
+              "s3://secret/in.png is in a bucket this farm may not read (allowed: inputs, tilefarm)"));
       for (Case c : cases) {
         HttpResponse<String> r = farm.http.send(HttpRequest.newBuilder(confined.uri().resolve("/api/jobs"))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(c.json())).build(),
