@@ -159,9 +159,9 @@ class DashboardBrowserIT {
       assertTrue(workers.contains("w-now"), workers);
       assertTrue(!workers.contains("w-left"), "a worker last seen six minutes ago is not listed: " + workers);
 
-      // An image three times as wide as the window fits the page, keeping its shape; a click shows it full size.
-      int w = 4200;
-      int h = 300;
+      // An image larger than the window both ways fits the page, keeping its shape; a click shows it full size.
+      int w = 2400;
+      int h = 3200;
       S3Uri output = TileKeys.defaultOutput(FakeFarm.BUCKET, "fl-big");
       byte[] png = png(gradient(w, h));
       farm.blobs.put(output, png, "image/png");
@@ -172,16 +172,19 @@ class DashboardBrowserIT {
       chrome.driver.get(farm.url("/#/jobs/fl-big").toString());
       chrome.awaitAttribute("preview", "data-final", "true", WAIT);
       List<?> fit = (List<?>) chrome.driver.executeScript("const r = document.getElementById('preview')"
-          + ".getBoundingClientRect(); return [r.width, r.height, document.documentElement.clientWidth];");
+          + ".getBoundingClientRect(); return [r.width, r.height, document.documentElement.clientWidth, "
+          + "window.innerHeight];");
       double width = ((Number) fit.get(0)).doubleValue();
       double height = ((Number) fit.get(1)).doubleValue();
-      double page = ((Number) fit.get(2)).doubleValue();
-      assertTrue(width <= page && width > page / 2, "the image is " + width + " px wide on a " + page + " px page");
-      assertEquals((double) w / h, width / height, 0.1, "scaled, not stretched: " + width + "x" + height);
+      double pageWidth = ((Number) fit.get(2)).doubleValue();
+      double pageHeight = ((Number) fit.get(3)).doubleValue();
+      assertTrue(width <= pageWidth && height <= pageHeight && height > pageHeight / 2,
+          "the image is " + width + "x" + height + " px on a " + pageWidth + "x" + pageHeight + " px page");
+      assertEquals((double) w / h, width / height, 0.02, "scaled, not stretched: " + width + "x" + height);
       chrome.savePage("large-image-fitted");
       chrome.driver.findElement(By.id("preview")).click();
       chrome.waiting(WAIT).until(d -> ((Number) chrome.driver.executeScript(
-          "return document.getElementById('preview').getBoundingClientRect().width")).intValue() == w);
+          "return document.getElementById('preview').getBoundingClientRect().height")).intValue() == h);
     }
   }
 
