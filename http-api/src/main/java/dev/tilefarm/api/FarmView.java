@@ -550,6 +550,19 @@ final class FarmView {
     }
   }
 
+  /** The latest heartbeat of every worker that has one (the renderers the farm has, as the splitter sees them). */
+  List<WorkerStatus> heartbeats() {
+    synchronized (lock) {
+      List<WorkerStatus> out = new ArrayList<>();
+      for (Worker w : workers.values()) {
+        if (w.heartbeat != null) {
+          out.add(w.heartbeat);
+        }
+      }
+      return out;
+    }
+  }
+
   List<DeadLetterView> deadLetters() {
     synchronized (lock) {
       return List.copyOf(deadLetters);

@@ -1,6 +1,8 @@
 package dev.tilefarm.api;
 
+import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.JobLimits;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -10,7 +12,8 @@ import java.util.Map;
 /**
  * What the API checks before it publishes a job: the splitter's checks that need nothing from storage
  * ({@link JobLimits}: output locations and owners, input buckets, a render job's pixels and tiles, an upload's
- * pixels, op chain and tiles from its header), and that the id is not taken. An id is taken when the view knows
+ * pixels, op chain and tiles from its header; a renderer none of the present workers has, from the workers'
+ * heartbeats as the view holds them), and that the id is not taken. An id is taken when the view knows
  * the job, or when this API published it and its record has not come back through the jobs topic yet: the
  * splitter would run only the first job under an id and silently drop the second.
  */
@@ -36,9 +39,13 @@ final class JobAdmission {
    *
    * @throws dev.tilefarm.schemas.InvalidJobException naming the field
    */
-  void check(JobRequest job) {
+  void check(JobRequest job, long now) {
     limits.checkStorage(farmBucket, job);
     if (job instanceof JobRequest.Render r) {
+      String missing = WorkerStatus.missingRenderer(r.renderer(), view.heartbeats(), now);
+      if (missing != null) {
+        throw new InvalidJobException(job.id(), "renderer", missing);
+      }
       limits.checkSize(job, r.width(), r.height(), "width");
     }
   }

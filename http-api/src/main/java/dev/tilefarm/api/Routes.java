@@ -275,8 +275,9 @@ final class Routes implements HttpHandler {
       json.put("id", newId());
     }
     JobRequest job = JobCodec.decode(json, null);
-    admission.check(job); // as the splitter will, so a bad job is refused here, naming the field
-    FarmView.JobDetail existing = admission.claim(job.id(), System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    admission.check(job, now); // as the splitter will, so a bad job is refused here, naming the field
+    FarmView.JobDetail existing = admission.claim(job.id(), now);
     if (existing != null) {
       return idTaken(ex, existing);
     }

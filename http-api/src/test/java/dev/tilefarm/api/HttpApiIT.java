@@ -301,6 +301,19 @@ class HttpApiIT {
       assertTrue(farm.jobRecords().stream().noneMatch(r -> r.key() != null && r.key().startsWith("lim-")),
           "no refused job was published");
     }
+    // A renderer none of the present workers has (from their heartbeats), as the splitter would reject it.
+    farm.heartbeat("rn-mandelbrot-only", new WorkerStatus("rn-mandelbrot-only", List.of("mandelbrot", "builtin"), 1,
+        System.currentTimeMillis()));
+    farm.awaitBody("/api/workers", null, "\"rn-mandelbrot-only\"");
+    HttpResponse<String> blender = farm.post("/api/jobs", "application/json", ("{\"id\":\"rn-blender\","
+        + "\"type\":\"render\",\"renderer\":\"blender\",\"width\":64,\"height\":64,\"scene\":\"s3://tilefarm/x.blend\"}")
+        .getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, blender.statusCode(), blender.body());
+    assertEquals("renderer", JSON.readTree(blender.body()).get("field").asText());
+    assertTrue(JSON.readTree(blender.body()).get("reason").asText().startsWith("no worker of this farm has the blender "
+        + "renderer (workers: "), blender.body());
+    assertTrue(blender.body().contains("rn-mandelbrot-only (mandelbrot, builtin)"), blender.body());
+
     // The default outputs of other jobs and the farm's working folders are no job's to write, confined or not.
     for (String[] c : new String[][] {
         {"s3://tilefarm/outputs/c-other.png", "is reserved for the default output of job 'c-other'"},
