@@ -77,16 +77,14 @@ final class GetCommand implements Callable<Integer> {
 
   /** Follows the job to its end with a progress bar; returns its events up to the end. */
   private List<JobEvent> waitFor(JobClient client, Progress progress) throws java.util.concurrent.TimeoutException {
-    if (client.history(jobId).isEmpty()) {
-      progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C stops)");
-    }
     List<JobEvent> events = new java.util.ArrayList<>();
     JobStates.JobState[] state = {null};
     client.follow(jobId, java.time.Duration.ofSeconds(timeoutSeconds), e -> {
       events.add(e);
       state[0] = JobStates.apply(state[0], e);
       progress.bar(state[0].done(), state[0].total(), jobId);
-    });
+    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
+        + "stops)"));
     progress.clearBar();
     return events;
   }

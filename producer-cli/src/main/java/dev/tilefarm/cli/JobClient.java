@@ -252,12 +252,16 @@ final class JobClient implements AutoCloseable {
    * event, which is returned. A job with no events yet is waited for: it may not have been split yet.
    *
    * @param timeout how long to wait for the end (zero: no limit)
+   * @param noneYet run once if the job had no events when this call began (to say so), once that is known
    * @throws TimeoutException if the job has not ended when {@code timeout} has passed
    */
-  JobEvent follow(String id, Duration timeout, Listener listener) throws TimeoutException {
+  JobEvent follow(String id, Duration timeout, Listener listener, Runnable noneYet) throws TimeoutException {
     TopicPartition tp = partitionOf(id);
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
     consumer.assign(List.of(tp));
     consumer.seek(tp, 0);
+    boolean seen = false;
+    boolean told = false;
     long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -275,10 +279,15 @@ final class JobClient implements AutoCloseable {
         } catch (RuntimeException e) {
           continue;
         }
+        seen = true;
         listener.onEvent(event);
         if (event.terminal()) {
           return event;
         }
+      }
+      if (!seen && !told && consumer.position(tp) >= end) {
+        told = true;
+        noneYet.run();
       }
     }
   }

@@ -65,9 +65,6 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private int follow(JobClient client, Progress progress) throws Exception {
-    if (client.history(jobId).isEmpty()) {
-      progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C stops)");
-    }
     LiveLine live = new LiveLine(System.out, System.console() != null);
     JobStates.JobState[] state = {null};
     JobEvent end = client.follow(jobId, Duration.ofSeconds(timeoutSeconds), e -> {
@@ -77,7 +74,8 @@ final class StatusCommand implements Callable<Integer> {
       } else if (!e.terminal()) {
         live.show(JobStates.liveLine(state[0]));
       }
-    });
+    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
+        + "stops)"));
     live.end();
     if (!json) {
       System.out.println(JobRunner.describe(end));
