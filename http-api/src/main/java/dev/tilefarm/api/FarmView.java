@@ -85,9 +85,12 @@ final class FarmView {
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
 
-  /** A tile as a worker reported it: DONE with its render time, or FAILED with the reason. */
+  /**
+   * A tile as a worker reported it: DONE with its render time, or FAILED with the reason and, when its renderer kept
+   * one (povray, blender), {@code log}: where the API serves the renderer's log.
+   */
   record TileView(int index, int x, int y, int width, int height, String status, Long renderMs, String worker,
-      String reason, long at, int reports) {}
+      String reason, long at, int reports, String log) {}
 
   /**
    * A worker seen in heartbeats, tile results or the share group. {@code renderers} and {@code threads} are
@@ -112,7 +115,8 @@ final class FarmView {
   record Stats(double tilesPerSecond, long tilesLastMinute, long jobsRunning, long jobsSubmitted, long jobsCompleted,
       long jobsFailed, List<Backlog> backlog, List<FailedTile> failedTiles) {}
 
-  record FailedTile(String jobId, int index, String worker, String reason, long at) {}
+  /** {@code log}: where the API serves the failed tile's renderer log, when it has one (povray, blender). */
+  record FailedTile(String jobId, int index, String worker, String reason, long at, String log) {}
 
   private static final class Job {
     final String id;
@@ -308,7 +312,7 @@ final class FarmView {
       Worker worker;
       if (result instanceof TileResult.Done d) {
         tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "DONE", d.renderMs(), d.worker(), null,
-            timestamp, reports);
+            timestamp, reports, null);
         worker = worker(d.worker());
         if (before == null || !before.status().equals("DONE")) {
           worker.tiles++;
@@ -318,11 +322,12 @@ final class FarmView {
         }
       } else {
         TileResult.Failed f = (TileResult.Failed) result;
+        String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
         tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "FAILED", null, f.worker(), f.reason(),
-            timestamp, reports);
+            timestamp, reports, log);
         worker = worker(f.worker());
         worker.failures++;
-        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp));
+        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp, log));
         while (failedTiles.size() > MAX_FAILED_TILES) {
           failedTiles.removeLast();
         }

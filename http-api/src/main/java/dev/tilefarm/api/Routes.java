@@ -55,7 +55,7 @@ final class Routes implements HttpHandler {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Pattern JOB = Pattern.compile("/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
   private static final Pattern JOB_PART = Pattern.compile(
-      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|tiles/(\\d{1,7})\\.png)");
+      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|logs|tiles/(\\d{1,7})\\.png)");
   private static final Map<String, String> STATIC_TYPES = Map.of("html", "text/html; charset=utf-8",
       "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
       "yaml", "application/yaml; charset=utf-8", "png", "image/png", "ico", "image/x-icon");
@@ -215,6 +215,11 @@ final class Routes implements HttpHandler {
           }
           case "output-url" -> {
             return outputUrl(ex, id);
+          }
+          case "logs" -> {
+            requireMethod(method, "GET");
+            String tile = first(query, "tile", null);
+            return tile == null ? logs(ex, id) : tileLog(ex, id, intParam(query, "tile", 0));
           }
           default -> {
             return tile(ex, id, Integer.parseInt(part.group(3)));
@@ -478,6 +483,44 @@ final class Routes implements HttpHandler {
     // A tile's bytes are fixed by job and tile (retries write the same bytes), so browsers may keep it.
     ex.getResponseHeaders().set("Cache-Control", "private, max-age=86400, immutable");
     return send(ex, 200, "image/png", png);
+  }
+
+  /** The job's renderer logs (povray, blender keep one per tile): where each is, in tile order. */
+  private int logs(HttpExchange ex, String id) throws IOException {
+    String bucket = blobs.settings().bucket();
+    String folder = TileKeys.logFolder(bucket, id).key();
+    List<Map<String, Object>> logs = new java.util.ArrayList<>();
+    for (BlobStore.Listed l : blobs.list(bucket, folder)) {
+      String name = l.uri().key().substring(folder.length());
+      if (name.matches("\\d{1,7}\\.log")) {
+        int tile = Integer.parseInt(name.substring(0, name.length() - 4));
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("tile", tile);
+        entry.put("url", logUrl(id, tile));
+        logs.add(entry);
+      }
+    }
+    logs.sort(java.util.Comparator.comparingInt(m -> (Integer) m.get("tile")));
+    return json(ex, 200, Map.of("logs", logs));
+  }
+
+  /** Where the API serves tile {@code tile}'s renderer log of job {@code id}. */
+  static String logUrl(String id, int tile) {
+    return "/api/jobs/" + id + "/logs?tile=" + tile;
+  }
+
+  private int tileLog(HttpExchange ex, String id, int tile) throws IOException {
+    if (tile < 0) {
+      throw new Uploads.BadRequest("tile", "must be 0 or more, got " + tile);
+    }
+    byte[] text;
+    try {
+      text = blobs.get(TileKeys.tileLog(blobs.settings().bucket(), id, tile));
+    } catch (dev.tilefarm.store.BlobNotFoundException e) {
+      return error(ex, 404, null, "no renderer log for tile " + tile + " of job " + id
+          + ": only povray and blender tiles keep logs, once a worker has run them");
+    }
+    return send(ex, 200, "text/plain; charset=utf-8", text);
   }
 
   private int unknownJob(HttpExchange ex, String id) throws IOException {

@@ -111,6 +111,17 @@ class DashboardBrowserIT {
       chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#jobs tr[data-job=p1]"))
           .getAttribute("data-status").equals("COMPLETED"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("out of cheese"));
+      // A povray tile that failed links to the renderer log its worker kept; the other failed tile has none.
+      S3Uri povLog = TileKeys.tileLog(FakeFarm.BUCKET, "f2", 1);
+      farm.blobs.put(povLog, "Parse Error: no camera\n".getBytes(StandardCharsets.UTF_8), "text/plain");
+      farm.result(new TileResult.Failed("f2", new TileRect(1, 0, 0, 8, 8), 4, "povray: parse error", "worker-b", 1,
+          povLog));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("povray: parse error"));
+      var links = chrome.driver.findElements(By.cssSelector("#failed-tiles a.log-link"));
+      assertEquals(1, links.size(), "only the tile with a log links to one");
+      assertTrue(links.get(0).getAttribute("href").endsWith("/api/jobs/f2/logs?tile=1"),
+          links.get(0).getAttribute("href"));
+      assertEquals("Parse Error: no camera\n", farm.get("/api/jobs/f2/logs?tile=1", null).body());
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("dead-letters")).getText().contains("{broken"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("worker-a"));
       // Its heartbeat tells the renderers it has.
