@@ -86,7 +86,7 @@ record Settings(
         "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
     KEYS.put("limits.output-locations", new String[] {"",
         "comma-separated bucket or bucket/prefix where job outputs may go; unset = anywhere"});
-    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets process jobs may read; unset = any"});
+    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets jobs may read (the farm's own bucket is always added); unset = any"});
     KEYS.put("kafka.config", new String[] {"",
         "a Kafka client properties file (TLS, SASL: security.protocol, ssl.*, sasl.*) for every role and client"});
     KEYS.put("worker.lock-duration-ms", new String[] {String.valueOf(WorkerConfig.DEFAULT_LOCK_DURATION.toMillis()),
@@ -255,7 +255,7 @@ record Settings(
         new JobLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
             reader.integer("limits.max-tiles", 1, 10_000_000),
             reader.integer("limits.default-tile-size", 8, 4096))
-            .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
+            .confinedTo(reader.list("limits.output-locations"), inputBuckets(reader)),
         new Http(reader.raw("http.host"), reader.integer("http.port", 0, 65_535), reader.string("http.token"),
             reader.integer("metrics.port", 0, 65_535), reader.list("http.allowed-hosts")),
         new Roles(kafkaClient(reader.string("kafka.config")),
@@ -272,7 +272,22 @@ record Settings(
                 Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
                 reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
                 reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
-                reader.list("limits.input-buckets"))));
+                inputBuckets(reader))));
+  }
+
+  /**
+   * {@code limits.input-buckets} with the farm's own bucket added when the list is set: uploads (the CLI's
+   * scenes and inputs, the API's images) live there, so a farm that confines its inputs can still read them.
+   */
+  private static java.util.List<String> inputBuckets(Values reader) {
+    java.util.List<String> buckets = reader.list("limits.input-buckets");
+    String own = reader.raw("s3.bucket");
+    if (buckets.isEmpty() || buckets.contains(own)) {
+      return buckets;
+    }
+    java.util.List<String> withOwn = new java.util.ArrayList<>(buckets);
+    withOwn.add(own);
+    return java.util.List.copyOf(withOwn);
   }
 
   /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */
