@@ -113,6 +113,18 @@ final class SceneFiles {
             + "; only files under it go to the farm: move it there and make the path relative (File > External"
             + " Data > Make Paths Relative)");
       }
+      String name = f.getFileName().toString();
+      if (name.contains("<UDIM>") || name.contains("<UVTILE>") || name.contains("#")) {
+        // An image sequence or tiled texture: every file of the pattern.
+        Pattern pattern = Pattern.compile(Pattern.quote(name).replace("<UDIM>", "\\E\\d{4}\\Q")
+            .replace("<UVTILE>", "\\Eu\\d+_v\\d+\\Q").replaceAll("#+", "\\\\E\\\\d+\\\\Q"));
+        try (var list = Files.list(f.getParent())) {
+          list.filter(c -> pattern.matcher(c.getFileName().toString()).matches()).forEach(s.files::add);
+        } catch (IOException e) {
+          // no folder: reported below as missing
+        }
+        continue;
+      }
       if (!Files.isRegularFile(f)) {
         throw new Main.UsageException(main + ": links " + f + ", which does not exist");
       }

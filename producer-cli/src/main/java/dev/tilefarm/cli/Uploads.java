@@ -122,7 +122,7 @@ final class Uploads {
         progress.note("already in the farm: " + uri);
         return;
       }
-      progress.note("uploading " + size(size) + " to " + uri);
+      progress.note("uploading " + file.getFileName() + " (" + size(size) + ") to " + uri);
       if (size < MULTIPART_THRESHOLD) {
         blobs.putFile(uri, file, contentType);
       } else {
