@@ -87,6 +87,9 @@ final class RenderCommand implements Callable<Integer> {
     boolean asAssets = false;
     boolean external = false;
     String ext = extension(scene);
+    if (ini != null && !ext.equals("pov")) {
+      throw new Main.UsageException("--ini " + ini + ": POV-Ray settings are for a .pov scene, not " + scene);
+    }
     if (Files.isDirectory(scene)) {
       if (!Files.isRegularFile(scene.resolve("scene.json")) && models(scene).size() != 1) {
         throw new Main.UsageException(scene + ": a scene folder needs a scene.json, or exactly one .gltf, .glb or .obj"

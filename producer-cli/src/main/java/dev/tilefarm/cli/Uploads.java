@@ -104,7 +104,8 @@ final class Uploads {
     try {
       S3Uri uri = new S3Uri(blobs.settings().bucket(), "scenes/" + Inputs.sha256(file) + "." + ext);
       progress.note("scene: " + pack.describe());
-      put(blobs, uri, file, ext.equals("zip") ? "application/zip" : "application/octet-stream", progress);
+      put(blobs, uri, file, temp != null ? "the scene's zip" : file.getFileName().toString(),
+          ext.equals("zip") ? "application/zip" : "application/octet-stream", progress);
       return uri;
     } finally {
       if (temp != null) {
@@ -116,13 +117,19 @@ final class Uploads {
   /** Stores {@code file} at {@code uri} unless an object of its size is there (keys are content hashes). */
   static void put(BlobStore blobs, S3Uri uri, Path file, String contentType, Progress progress)
       throws IOException, UploadFailedException {
+    put(blobs, uri, file, file.getFileName().toString(), contentType, progress);
+  }
+
+  /** As {@link #put(BlobStore, S3Uri, Path, String, Progress)}, naming the file {@code label} on the terminal. */
+  static void put(BlobStore blobs, S3Uri uri, Path file, String label, String contentType, Progress progress)
+      throws IOException, UploadFailedException {
     long size = Files.size(file);
     try {
       if (blobs.size(uri) == size) {
         progress.note("already in the farm: " + uri);
         return;
       }
-      progress.note("uploading " + file.getFileName() + " (" + size(size) + ") to " + uri);
+      progress.note("uploading " + label + " (" + size(size) + ") to " + uri);
       if (size < MULTIPART_THRESHOLD) {
         blobs.putFile(uri, file, contentType);
       } else {
