@@ -135,6 +135,25 @@ class SceneUploadIT {
     assertEquals(before, sceneObjects());
   }
 
+  @Test
+  void submitUploadsAProcessJobsLocalInputRelativeToItsJobFile() throws Exception {
+    Path jobs = Files.createDirectories(dir.resolve("jobs"));
+    Files.createDirectories(dir.resolve("images"));
+    BufferedImage photo = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+    photo.setRGB(5, 5, 0xff8040);
+    ImageIO.write(photo, "png", dir.resolve("images/photo.png").toFile());
+    Files.writeString(jobs.resolve("gray.json"),
+        "{\"type\": \"process\", \"input\": \"../images/photo.png\", \"ops\": [{\"op\": \"grayscale\"}]}");
+    Cli r = cli("submit", jobs.resolve("gray.json").toString(), "--wait");
+    assertEquals(0, r.code(), r.stderr());
+    assertTrue(r.stderr().contains("uploading photo.png"), r.stderr());
+    Files.writeString(jobs.resolve("gone.json"),
+        "{\"type\": \"process\", \"input\": \"../images/gone.png\", \"ops\": [{\"op\": \"grayscale\"}]}");
+    r = cli("submit", jobs.resolve("gone.json").toString(), "--wait");
+    assertEquals(2, r.code(), r.stderr());
+    assertTrue(r.stderr().contains("gone.png") && r.stderr().contains("gone.json"), r.stderr());
+  }
+
   private static Set<String> sceneObjects() {
     Set<String> keys = new TreeSet<>();
     farm.farm.blobs().list(farm.farm.settings().bucket(), "scenes/").forEach(l -> keys.add(l.uri().key()));
