@@ -35,7 +35,7 @@ public final class Main {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       System.err.println("tilefarm: " + message(e));
       int code = ExitCodes.of(e);
-      if (code == ExitCodes.INTERNAL) {
+      if (code == ExitCodes.INTERNAL && !(e instanceof Uploads.UploadFailedException)) {
         e.printStackTrace();
       }
       return code;
@@ -45,7 +45,7 @@ public final class Main {
 
   private static String message(Exception e) {
     if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException
-        || e instanceof OutputRefusedException) {
+        || e instanceof OutputRefusedException || e instanceof Uploads.UploadFailedException) {
       return e.getMessage();
     }
     if (e instanceof TimeoutException) {
@@ -78,6 +78,9 @@ public final class Main {
       }
       if (e instanceof OutputRefusedException) {
         return OUTPUT_REFUSED;
+      }
+      if (e instanceof Uploads.UploadFailedException u) {
+        return u.exitCode();
       }
       if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
           || authentication(e) != null) {
