@@ -38,6 +38,17 @@ async function api(path, options = {}) {
 
 function text(el, value) { el.textContent = value == null ? '' : String(value); }
 function cell(tr, value, cls) { const td = document.createElement('td'); text(td, value); if (cls) td.className = cls; tr.appendChild(td); return td; }
+// A failed tile's renderer log (povray, blender keep one), opened in a new tab; an empty cell when there is none.
+function logCell(tr, url) {
+  const td = cell(tr, '');
+  if (url) {
+    const a = document.createElement('a');
+    a.href = withToken(url); a.target = '_blank'; a.rel = 'noopener'; a.className = 'log-link'; text(a, 'log');
+    a.onclick = (e) => e.stopPropagation();
+    td.appendChild(a);
+  }
+  return td;
+}
 function fmtMs(ms) { return ms == null ? '' : ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s'; }
 function fmtTime(t) { return t ? new Date(t).toLocaleTimeString() : ''; }
 function ended(j) { return j.endedAt != null; }
@@ -54,10 +65,20 @@ function bar(j) {
 
 // ---- Farm-wide view ----
 
+// The job list's filters: a status (or 'active', not ended) and text found in the id or kind.
+function jobShown(j) {
+  const status = $('jobs-status').value;
+  const q = $('jobs-search').value.trim().toLowerCase();
+  if (status === 'active' ? ended(j) : status && j.status !== status) return false;
+  return !q || j.id.toLowerCase().includes(q) || (j.kind || j.type || '').toLowerCase().includes(q);
+}
+
 function renderJobs() {
   const tbody = $('jobs').tBodies[0];
   tbody.replaceChildren();
-  const list = [...jobs.values()].sort((a, b) => (b.submittedAt || b.acceptedAt || 0) - (a.submittedAt || a.acceptedAt || 0));
+  const list = [...jobs.values()].filter(jobShown)
+    .sort((a, b) => (b.submittedAt || b.acceptedAt || 0) - (a.submittedAt || a.acceptedAt || 0));
+  text($('jobs-count'), list.length === jobs.size ? jobs.size + ' jobs' : list.length + ' of ' + jobs.size + ' jobs');
   for (const j of list.slice(0, 200)) {
     const tr = document.createElement('tr');
     tr.className = 'clickable';
@@ -103,7 +124,8 @@ async function refreshFarm() {
     for (const f of stats.failedTiles.slice(0, 50)) {
       const tr = document.createElement('tr'); tr.className = 'clickable';
       tr.onclick = () => { location.hash = '#/jobs/' + encodeURIComponent(f.jobId); };
-      cell(tr, f.jobId, 'mono'); cell(tr, f.index); cell(tr, f.worker, 'mono'); cell(tr, f.reason, 'reason'); fb.appendChild(tr);
+      cell(tr, f.jobId, 'mono'); cell(tr, f.index); cell(tr, f.worker, 'mono'); cell(tr, f.reason, 'reason'); logCell(tr, f.log);
+      fb.appendChild(tr);
     }
     const db = $('dead-letters').tBodies[0]; db.replaceChildren();
     for (const d of dead.deadLetters.slice(0, 50)) {
@@ -260,7 +282,7 @@ function addTile(v, t) {
   if (t.renderMs != null) v.maxMs = Math.max(v.maxMs, t.renderMs);
   if (t.status === 'FAILED') {
     const tr = document.createElement('tr');
-    cell(tr, t.index); cell(tr, t.worker, 'mono'); cell(tr, t.reason, 'reason');
+    cell(tr, t.index); cell(tr, t.worker, 'mono'); cell(tr, t.reason, 'reason'); logCell(tr, t.log);
     $('job-failed').tBodies[0].appendChild(tr);
   }
   drawHeat(v);
@@ -363,6 +385,9 @@ function route() {
   renderJobs();
 }
 
+$('jobs-status').onchange = renderJobs;
+$('jobs-search').oninput = renderJobs;
+$('stage').onclick = () => $('stage').classList.toggle('full');
 $('submit-job').onclick = submitJob;
 $('upload-job').onclick = uploadJob;
 $('job-cancel').onclick = cancelJob;

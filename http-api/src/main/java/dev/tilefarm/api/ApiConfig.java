@@ -2,6 +2,7 @@ package dev.tilefarm.api;
 
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.JobLimits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +23,14 @@ import java.util.Objects;
  *     {@code ssl.*}, {@code sasl.*}); each client takes the ones it knows
  * @param allowedHosts with no token, more names than this server's own that a request's {@code Host} may give
  *     (see {@link RequestGuard})
- * @param maxPixels the largest image an upload may be (the splitter's {@code limits.max-pixels}), read from its
- *     header before it is stored
- * @param outputLocations the farm's {@code limits.output-locations}: outside a job's default output, only
- *     outputs in these are served (empty: anywhere the compositor wrote for the job; see {@code JobOutputs})
+ * @param limits the farm's {@code limits.*}, the splitter's: a job is checked against them at submission (an
+ *     upload's size read from its header before it is stored), and outside a job's default output only outputs
+ *     in its {@code outputLocations} are served (empty: anywhere the compositor wrote for the job; see
+ *     {@code JobOutputs})
  */
 public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port,
     String token, Duration presignTtl, int maxJobs, Map<String, String> kafkaClient, List<String> allowedHosts,
-    long maxPixels, List<String> outputLocations) {
+    JobLimits limits) {
 
   // ---- Defaults, in one place. ----
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -39,7 +40,7 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
   /** A job's view with 16384 tiles is about 2 MB; 10000 ordinary jobs fit in a few hundred MB. */
   public static final int DEFAULT_MAX_JOBS = 10_000;
   /** The splitter's default limit, 16384 x 16384. */
-  public static final long DEFAULT_MAX_PIXELS = 16_384L * 16_384L;
+  public static final long DEFAULT_MAX_PIXELS = JobLimits.DEFAULTS.maxPixels();
 
   public ApiConfig {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -64,10 +65,25 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
             + "tilefarm.example.com");
       }
     }
-    if (maxPixels < 1) {
-      throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
-    }
-    outputLocations = List.copyOf(outputLocations);
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /** The default limits with this pixel limit and these output locations. */
+  public ApiConfig(String bootstrapServers, Topics topics, TopicLayout layout, String host, int port, String token,
+      Duration presignTtl, int maxJobs, Map<String, String> kafkaClient, List<String> allowedHosts, long maxPixels,
+      List<String> outputLocations) {
+    this(bootstrapServers, topics, layout, host, port, token, presignTtl, maxJobs, kafkaClient, allowedHosts,
+        JobLimits.DEFAULTS.withMaxPixels(maxPixels).confinedTo(outputLocations, List.of()));
+  }
+
+  /** The largest image a job may ask for or bring ({@code limits.max-pixels}). */
+  public long maxPixels() {
+    return limits.maxPixels();
+  }
+
+  /** Where jobs may write ({@code limits.output-locations}). */
+  public List<String> outputLocations() {
+    return limits.outputLocations();
   }
 
   /** With no output locations set: outputs anywhere the compositor wrote for their job. */
@@ -96,7 +112,7 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
     return "ApiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", layout=" + layout + ", host="
         + host + ", port=" + port + ", token=" + (token == null ? "none" : "set") + ", presignTtl=" + presignTtl
         + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", allowedHosts=" + allowedHosts
-        + ", maxPixels=" + maxPixels + ", outputLocations=" + outputLocations + "]";
+        + ", limits=" + limits + "]";
   }
 
   /** The {@link #kafkaClient} properties that a client with these config names understands. */

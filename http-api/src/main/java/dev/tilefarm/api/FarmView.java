@@ -85,9 +85,12 @@ final class FarmView {
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
 
-  /** A tile as a worker reported it: DONE with its render time, or FAILED with the reason. */
+  /**
+   * A tile as a worker reported it: DONE with its render time, or FAILED with the reason and, when its renderer kept
+   * one (povray, blender), {@code log}: where the API serves the renderer's log.
+   */
   record TileView(int index, int x, int y, int width, int height, String status, Long renderMs, String worker,
-      String reason, long at, int reports) {}
+      String reason, long at, int reports, String log) {}
 
   /**
    * A worker seen in heartbeats, tile results or the share group. {@code renderers} and {@code threads} are
@@ -112,7 +115,8 @@ final class FarmView {
   record Stats(double tilesPerSecond, long tilesLastMinute, long jobsRunning, long jobsSubmitted, long jobsCompleted,
       long jobsFailed, List<Backlog> backlog, List<FailedTile> failedTiles) {}
 
-  record FailedTile(String jobId, int index, String worker, String reason, long at) {}
+  /** {@code log}: where the API serves the failed tile's renderer log, when it has one (povray, blender). */
+  record FailedTile(String jobId, int index, String worker, String reason, long at, String log) {}
 
   private static final class Job {
     final String id;
@@ -171,6 +175,9 @@ final class FarmView {
       return tiles > 0 || failures > 0;
     }
   }
+
+  /** How long a worker that left (or stopped sending heartbeats) stays listed after it was last seen. */
+  static final long FORGET_GONE_MS = 5 * 60_000L;
 
   private final Object lock = new Object();
   private final int maxJobs;
@@ -305,7 +312,7 @@ final class FarmView {
       Worker worker;
       if (result instanceof TileResult.Done d) {
         tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "DONE", d.renderMs(), d.worker(), null,
-            timestamp, reports);
+            timestamp, reports, null);
         worker = worker(d.worker());
         if (before == null || !before.status().equals("DONE")) {
           worker.tiles++;
@@ -315,11 +322,12 @@ final class FarmView {
         }
       } else {
         TileResult.Failed f = (TileResult.Failed) result;
+        String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
         tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "FAILED", null, f.worker(), f.reason(),
-            timestamp, reports);
+            timestamp, reports, log);
         worker = worker(f.worker());
         worker.failures++;
-        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp));
+        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp, log));
         while (failedTiles.size() > MAX_FAILED_TILES) {
           failedTiles.removeLast();
         }
@@ -507,19 +515,27 @@ final class FarmView {
   }
 
   /**
-   * Every worker known, by id. Health: {@code stale} when its last heartbeat is older than the splitter's
-   * window (the splitter no longer counts it), else {@code busy} (a tile in the last minute) or {@code idle}
-   * while it is live or in the share group, else {@code gone}.
+   * Every worker known, by id, but those gone for good. Health: {@code stale} when its last heartbeat is older
+   * than the splitter's window (the splitter no longer counts it), else {@code busy} (a tile in the last minute)
+   * or {@code idle} while it is live or in the share group, else {@code gone}. A stale or gone worker last seen
+   * more than {@link #FORGET_GONE_MS} ago is forgotten (a worker that comes back is listed again).
    */
   List<WorkerView> workers(long now) {
     synchronized (lock) {
       List<WorkerView> out = new ArrayList<>();
-      for (Worker w : workers.values()) {
+      for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
+        Worker w = it.next();
         trim(w.recent, now);
         long lastMinute = w.recent.stream().filter(t -> t >= now - 60_000).count();
         boolean member = members.contains(w.id);
         WorkerStatus hb = w.heartbeat;
         boolean live = hb != null && now - hb.timestamp() <= WorkerStatus.ALIVE_MS;
+        long seen = Math.max(hb == null ? Long.MIN_VALUE : hb.timestamp(), w.lastTile == null ? Long.MIN_VALUE
+            : w.lastTile);
+        if (!live && !member && seen < now - FORGET_GONE_MS) {
+          it.remove();
+          continue;
+        }
         String health;
         if (hb != null && !live) {
           health = "stale";
@@ -529,11 +545,24 @@ final class FarmView {
           health = "gone";
         }
         Long lastHeartbeat = hb == null ? null : hb.timestamp();
-        Long lastSeen = lastHeartbeat == null ? w.lastTile
-            : w.lastTile == null ? lastHeartbeat : Math.max(lastHeartbeat, w.lastTile);
+        // Boxed on purpose: a member seen in the share group alone has neither.
+        Long lastSeen = seen == Long.MIN_VALUE ? null : Long.valueOf(seen);
         out.add(new WorkerView(w.id, live, member, health, hb == null ? List.of() : hb.renderers(),
             hb == null ? null : hb.threads(), lastHeartbeat, lastSeen, w.tiles, w.failures, lastMinute / 60.0,
             w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles, List.copyOf(w.kinds)));
+      }
+      return out;
+    }
+  }
+
+  /** The latest heartbeat of every worker that has one (the renderers the farm has, as the splitter sees them). */
+  List<WorkerStatus> heartbeats() {
+    synchronized (lock) {
+      List<WorkerStatus> out = new ArrayList<>();
+      for (Worker w : workers.values()) {
+        if (w.heartbeat != null) {
+          out.add(w.heartbeat);
+        }
       }
       return out;
     }

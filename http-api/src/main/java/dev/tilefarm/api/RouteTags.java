@@ -17,7 +17,7 @@ final class RouteTags {
       "TRACE", "CONNECT");
   private static final Pattern JOB = Pattern.compile("/api/jobs/[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern JOB_PART = Pattern.compile(
-      "/api/jobs/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/(events|cancel|output|output-url|tiles/\\d{1,7}\\.png)");
+      "/api/jobs/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/(events|cancel|output|output-url|logs|tiles/\\d{1,7}\\.png)");
   /** Dashboard files: one tag for all of them, whatever their names. */
   private static final Pattern STATIC = Pattern.compile("/|/[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\\.[A-Za-z0-9]{1,5}");
   static final String UNMATCHED = "unmatched";

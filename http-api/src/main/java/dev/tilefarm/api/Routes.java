@@ -55,7 +55,7 @@ final class Routes implements HttpHandler {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Pattern JOB = Pattern.compile("/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
   private static final Pattern JOB_PART = Pattern.compile(
-      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|tiles/(\\d{1,7})\\.png)");
+      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|logs|tiles/(\\d{1,7})\\.png)");
   private static final Map<String, String> STATIC_TYPES = Map.of("html", "text/html; charset=utf-8",
       "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
       "yaml", "application/yaml; charset=utf-8", "png", "image/png", "ico", "image/x-icon");
@@ -76,6 +76,7 @@ final class Routes implements HttpHandler {
   private final UploadJanitor janitor;
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
   private final OutputServing outputs;
+  private final JobAdmission admission;
 
   /** Role (or part of the API) -> why it is down, for those that are; empty when all is well. */
   private final java.util.function.Supplier<Map<String, String>> down;
@@ -93,6 +94,7 @@ final class Routes implements HttpHandler {
     this.guard = token == null ? new RequestGuard(config.host(), config.allowedHosts()) : null;
     this.janitor = janitor;
     this.outputs = new OutputServing(blobs, config.outputLocations(), config.presignTtl());
+    this.admission = new JobAdmission(config.limits(), blobs.settings().bucket(), view);
   }
 
   @Override
@@ -214,6 +216,11 @@ final class Routes implements HttpHandler {
           case "output-url" -> {
             return outputUrl(ex, id);
           }
+          case "logs" -> {
+            requireMethod(method, "GET");
+            String tile = first(query, "tile", null);
+            return tile == null ? logs(ex, id) : tileLog(ex, id, intParam(query, "tile", 0));
+          }
           default -> {
             return tile(ex, id, Integer.parseInt(part.group(3)));
           }
@@ -269,20 +276,40 @@ final class Routes implements HttpHandler {
     if (json.has("cancel")) {
       throw new Uploads.BadRequest("cancel", "cancel a job with POST /api/jobs/{id}/cancel");
     }
-    return publishJob(ex, json);
-  }
-
-  /** Checks the job as the splitter will (so a bad job is refused here, naming the field) and publishes it. */
-  private int publishJob(HttpExchange ex, ObjectNode json) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     if (!json.hasNonNull("id")) {
       json.put("id", newId());
     }
     JobRequest job = JobCodec.decode(json, null);
-    if (job instanceof JobRequest.Render r && (long) r.width() * r.height() > config.maxPixels()) {
-      // The splitter's limit, so the client hears it now rather than as a REJECTED event.
-      throw new InvalidJobException(job.id(), "width", "the image is " + r.width() + "x" + r.height() + " = "
-          + (long) r.width() * r.height() + " pixels; this farm takes at most " + config.maxPixels());
+    long now = System.currentTimeMillis();
+    admission.check(job, now); // as the splitter will, so a bad job is refused here, naming the field
+    FarmView.JobDetail existing = admission.claim(job.id(), now);
+    if (existing != null) {
+      return idTaken(ex, existing);
     }
+    try {
+      return publishJob(ex, json, job);
+    } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+      admission.release(job.id());
+      throw e;
+    }
+  }
+
+  /** 409 with the job that has the id, as {@code GET /api/jobs/{id}} shows it, and the error's fields. */
+  private static int idTaken(HttpExchange ex, FarmView.JobDetail existing) throws IOException {
+    String id = existing.job().id();
+    ObjectNode body = JSON.createObjectNode();
+    body.put("status", 409);
+    body.put("field", "id");
+    body.put("reason", "job " + id + " already exists (" + existing.job().status() + "); the farm runs one job per "
+        + "id: give the new job another id, or none for a generated one");
+    // Through the record's declared types, so that each event carries its status as on the topic.
+    body.setAll((ObjectNode) JSON.valueToTree(existing));
+    ex.getResponseHeaders().set("Location", "/api/jobs/" + id);
+    return json(ex, 409, body);
+  }
+
+  /** Publishes a checked job whose id is claimed. */
+  private int publishJob(HttpExchange ex, ObjectNode json, JobRequest job) throws IOException, InterruptedException, ExecutionException, TimeoutException {
     MDC.put("jobId", job.id());
     try {
       producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))
@@ -327,8 +354,8 @@ final class Routes implements HttpHandler {
       if (n == 0) {
         throw new Uploads.BadRequest("body", "is empty: send the image's bytes as the request body");
       }
-      String ext = Uploads.probe(tmp, config.maxPixels());
-      S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), ext);
+      Uploads.Image image = Uploads.probe(tmp);
+      S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), image.ext());
       ObjectNode job = Json.MAPPER.createObjectNode();
       job.put("id", first(query, "id", newId()));
       job.put("type", "process");
@@ -346,14 +373,25 @@ final class Routes implements HttpHandler {
       if (output != null) {
         job.put("output", output);
       }
-      JobCodec.decode(job, null); // a bad op or field is refused before the image is stored
-      String id = job.get("id").asText();
-      // Deleted again if the splitter rejects the job (the janitor follows the job's events).
-      janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(ext)));
+      // A bad op or field, a chain that does not fit the image, a taken id: refused before the image is stored.
+      JobRequest.Process request = (JobRequest.Process) JobCodec.decode(job, null);
+      admission.checkUpload(request, image.width(), image.height());
+      String id = request.id();
+      FarmView.JobDetail existing = admission.claim(id, System.currentTimeMillis());
+      if (existing != null) {
+        return idTaken(ex, existing);
+      }
       try {
-        return publishJob(ex, job);
+        // Deleted again if the splitter rejects the job (the janitor follows the job's events).
+        janitor.store(id, input, n, () -> blobs.putFile(input, tmp, Uploads.contentType(image.ext())));
+        try {
+          return publishJob(ex, job, request);
+        } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+          janitor.abandon(id);
+          throw e;
+        }
       } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
-        janitor.abandon(id);
+        admission.release(id);
         throw e;
       }
     } catch (NoSuchAlgorithmException e) {
@@ -447,6 +485,44 @@ final class Routes implements HttpHandler {
     return send(ex, 200, "image/png", png);
   }
 
+  /** The job's renderer logs (povray, blender keep one per tile): where each is, in tile order. */
+  private int logs(HttpExchange ex, String id) throws IOException {
+    String bucket = blobs.settings().bucket();
+    String folder = TileKeys.logFolder(bucket, id).key();
+    List<Map<String, Object>> logs = new java.util.ArrayList<>();
+    for (BlobStore.Listed l : blobs.list(bucket, folder)) {
+      String name = l.uri().key().substring(folder.length());
+      if (name.matches("\\d{1,7}\\.log")) {
+        int tile = Integer.parseInt(name.substring(0, name.length() - 4));
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("tile", tile);
+        entry.put("url", logUrl(id, tile));
+        logs.add(entry);
+      }
+    }
+    logs.sort(java.util.Comparator.comparingInt(m -> (Integer) m.get("tile")));
+    return json(ex, 200, Map.of("logs", logs));
+  }
+
+  /** Where the API serves tile {@code tile}'s renderer log of job {@code id}. */
+  static String logUrl(String id, int tile) {
+    return "/api/jobs/" + id + "/logs?tile=" + tile;
+  }
+
+  private int tileLog(HttpExchange ex, String id, int tile) throws IOException {
+    if (tile < 0) {
+      throw new Uploads.BadRequest("tile", "must be 0 or more, got " + tile);
+    }
+    byte[] text;
+    try {
+      text = blobs.get(TileKeys.tileLog(blobs.settings().bucket(), id, tile));
+    } catch (dev.tilefarm.store.BlobNotFoundException e) {
+      return error(ex, 404, null, "no renderer log for tile " + tile + " of job " + id
+          + ": only povray and blender tiles keep logs, once a worker has run them");
+    }
+    return send(ex, 200, "text/plain; charset=utf-8", text);
+  }
+
   private int unknownJob(HttpExchange ex, String id) throws IOException {
     return error(ex, 404, null, "no job " + id + " is known (yet): it may still be on its way, or was never submitted");
   }
@@ -475,12 +551,24 @@ final class Routes implements HttpHandler {
   private int staticFile(HttpExchange ex, String path) throws IOException {
     String name = path.equals("/") ? "index.html" : path.substring(1);
     if (name.equals("openapi.yaml")) {
-      return resource(ex, "openapi.yaml");
+      return openApi(ex);
     }
     if (name.contains("..") || !name.matches("[A-Za-z0-9._/-]+")) {
       return error(ex, 404, null, "no such file");
     }
     return resource(ex, "dashboard/" + name);
+  }
+
+  private int openApi(HttpExchange ex) throws IOException {
+    byte[] document;
+    try (InputStream in = Routes.class.getResourceAsStream("/openapi.yaml")) {
+      document = in.readAllBytes();
+    }
+    String local = ex.getLocalAddress().getAddress().getHostAddress().replaceFirst("%.*", "");
+    String fallback = (local.contains(":") ? "[" + local + "]" : local) + ":" + ex.getLocalAddress().getPort();
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    return send(ex, 200, STATIC_TYPES.get("yaml"), OpenApiDocument.servedFrom(document,
+        ex.getRequestHeaders().getFirst("Host"), ex.getRequestHeaders().getFirst("X-Forwarded-Proto"), fallback));
   }
 
   private int resource(HttpExchange ex, String name) throws IOException {

@@ -98,11 +98,15 @@ final class Uploads {
   private static final Map<String, String> FORMATS = Map.of("png", "png", "jpeg", "jpg", "tif", "tiff", "tiff", "tiff",
       "bmp", "bmp");
 
+  /** An uploaded image: the extension it is stored under, from its content, and its size, from its header. */
+  record Image(String ext, int width, int height) {}
+
   /**
-   * The extension of the image in {@code file}, from its content, its size read from its header (no pixel is
-   * decoded): refuses, naming the body, what is not an image the farm reads or has more than {@code maxPixels}.
+   * The type and size of the image in {@code file}, read from its header (no pixel is decoded): refuses, naming
+   * the body, what is not an image the farm reads or has no pixels. Its size is checked with the job
+   * ({@link JobAdmission#checkUpload}).
    */
-  static String probe(Path file, long maxPixels) throws IOException {
+  static Image probe(Path file) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       String ext = null;
@@ -114,8 +118,8 @@ final class Uploads {
       if (ext == null) {
         throw new BadRequest("body", "is not an image the farm reads (PNG, JPEG, TIFF, BMP)");
       }
-      long width;
-      long height;
+      int width;
+      int height;
       try {
         reader.setInput(in, true, true);
         width = reader.getWidth(0);
@@ -128,11 +132,7 @@ final class Uploads {
       if (width < 1 || height < 1) {
         throw new BadRequest("body", "the image has no pixels (" + width + "x" + height + ")");
       }
-      if (width * height > maxPixels) {
-        throw new BadRequest("body", "the image is " + width + "x" + height + " = " + width * height
-            + " pixels; this farm takes at most " + maxPixels);
-      }
-      return ext;
+      return new Image(ext, width, height);
     }
   }
 

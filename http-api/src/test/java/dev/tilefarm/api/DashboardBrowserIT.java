@@ -111,6 +111,17 @@ class DashboardBrowserIT {
       chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#jobs tr[data-job=p1]"))
           .getAttribute("data-status").equals("COMPLETED"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("out of cheese"));
+      // A povray tile that failed links to the renderer log its worker kept; the other failed tile has none.
+      S3Uri povLog = TileKeys.tileLog(FakeFarm.BUCKET, "f2", 1);
+      farm.blobs.put(povLog, "Parse Error: no camera\n".getBytes(StandardCharsets.UTF_8), "text/plain");
+      farm.result(new TileResult.Failed("f2", new TileRect(1, 0, 0, 8, 8), 4, "povray: parse error", "worker-b", 1,
+          povLog));
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("povray: parse error"));
+      var links = chrome.driver.findElements(By.cssSelector("#failed-tiles a.log-link"));
+      assertEquals(1, links.size(), "only the tile with a log links to one");
+      assertTrue(links.get(0).getAttribute("href").endsWith("/api/jobs/f2/logs?tile=1"),
+          links.get(0).getAttribute("href"));
+      assertEquals("Parse Error: no camera\n", farm.get("/api/jobs/f2/logs?tile=1", null).body());
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("dead-letters")).getText().contains("{broken"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("worker-a"));
       // Its heartbeat tells the renderers it has.
@@ -123,6 +134,75 @@ class DashboardBrowserIT {
           .getAttribute("style").replaceAll(".*width: *([0-9]+%).*", "$1"));
       chrome.savePage("jobs-list");
     }
+  }
+
+  /**
+   * Before, the job list had no filter, workers that left stayed listed for good, and an image wider than the
+   * page overflowed it.
+   */
+  @Test
+  void jobListFiltersGoneWorkersLeaveAndLargeImagesFitThePage() throws Exception {
+    try (FakeFarm farm = new FakeFarm(dir, null); Chromium chrome = Chromium.start()) {
+      long now = System.currentTimeMillis();
+      farm.rawJob("fl-sub", "{\"id\":\"fl-sub\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8}");
+      farm.event(new JobEvent.Accepted("fl-acc", now, "render", 1, 8, 8, TileKeys.defaultOutput(FakeFarm.BUCKET, "fl-acc")));
+      farm.event(new JobEvent.Rejected("fl-rej", now, "width", "rejected for the test"));
+      farm.heartbeat("w-now", new WorkerStatus("w-now", List.of("mandelbrot"), 1, now));
+      farm.heartbeat("w-recent", new WorkerStatus("w-recent", List.of("mandelbrot"), 1, now - 2 * 60_000));
+      farm.heartbeat("w-left", new WorkerStatus("w-left", List.of("mandelbrot"), 1, now - 6 * 60_000));
+      farm.awaitBody("/api/workers", null, "\"w-recent\"");
+
+      chrome.driver.get(farm.url("/#/").toString());
+      chrome.waiting(WAIT).until(d -> shownJobs(chrome).containsAll(List.of("fl-sub", "fl-acc", "fl-rej")));
+      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status")))
+          .selectByValue("REJECTED");
+      chrome.waiting(WAIT).until(d -> shownJobs(chrome).equals(List.of("fl-rej")));
+      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status"))).selectByValue("active");
+      chrome.waiting(WAIT).until(d -> shownJobs(chrome).size() == 2 && !shownJobs(chrome).contains("fl-rej"));
+      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status"))).selectByValue("");
+      chrome.driver.findElement(By.id("jobs-search")).sendKeys("acc");
+      chrome.waiting(WAIT).until(d -> shownJobs(chrome).equals(List.of("fl-acc")));
+      assertEquals("1 of 3 jobs", chrome.driver.findElement(By.id("jobs-count")).getText());
+
+      // Workers: one live, one stale for two minutes (listed), one silent for six (gone for good: not listed).
+      chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("w-recent"));
+      String workers = chrome.driver.findElement(By.id("workers")).getText();
+      assertTrue(workers.contains("w-now"), workers);
+      assertTrue(!workers.contains("w-left"), "a worker last seen six minutes ago is not listed: " + workers);
+
+      // An image larger than the window both ways fits the page, keeping its shape; a click shows it full size.
+      int w = 2400;
+      int h = 3200;
+      S3Uri output = TileKeys.defaultOutput(FakeFarm.BUCKET, "fl-big");
+      byte[] png = png(gradient(w, h));
+      farm.blobs.put(output, png, "image/png");
+      farm.event(new JobEvent.Accepted("fl-big", now, "render", 1, w, h, output));
+      farm.event(new JobEvent.Completed("fl-big", now + 1, output, "png", HttpApiIT.sha256(png), png.length, w, h, 1,
+          new JobEvent.Timings(1, 1, 1)));
+      farm.awaitBody("/api/jobs/fl-big", null, "COMPLETED");
+      chrome.driver.get(farm.url("/#/jobs/fl-big").toString());
+      chrome.awaitAttribute("preview", "data-final", "true", WAIT);
+      List<?> fit = (List<?>) chrome.driver.executeScript("const r = document.getElementById('preview')"
+          + ".getBoundingClientRect(); return [r.width, r.height, document.documentElement.clientWidth, "
+          + "window.innerHeight];");
+      double width = ((Number) fit.get(0)).doubleValue();
+      double height = ((Number) fit.get(1)).doubleValue();
+      double pageWidth = ((Number) fit.get(2)).doubleValue();
+      double pageHeight = ((Number) fit.get(3)).doubleValue();
+      assertTrue(width <= pageWidth && height <= pageHeight && height > pageHeight / 2,
+          "the image is " + width + "x" + height + " px on a " + pageWidth + "x" + pageHeight + " px page");
+      assertEquals((double) w / h, width / height, 0.02, "scaled, not stretched: " + width + "x" + height);
+      chrome.savePage("large-image-fitted");
+      chrome.driver.findElement(By.id("preview")).click();
+      chrome.waiting(WAIT).until(d -> ((Number) chrome.driver.executeScript(
+          "return document.getElementById('preview').getBoundingClientRect().height")).intValue() == h);
+    }
+  }
+
+  /** The ids of the rows the job list shows, top to bottom. */
+  private static List<String> shownJobs(Chromium chrome) {
+    return chrome.driver.findElements(By.cssSelector("#jobs tbody tr")).stream()
+        .map(e -> e.getAttribute("data-job")).toList();
   }
 
   private static void addTile(FakeFarm farm, int q) throws Exception {

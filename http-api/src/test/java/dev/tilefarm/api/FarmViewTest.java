@@ -139,4 +139,27 @@ class FarmViewTest {
     assertEquals(5, v.stats(10).backlog().get(0).records());
     assertEquals("busy", v.workers(10).get(0).health());
   }
+
+  /** Before, a worker that left stayed listed as gone for as long as the API ran. */
+  @Test
+  void workersGoneLongerThanFiveMinutesLeaveTheList() {
+    FarmView v = new FarmView(10);
+    long t = 1_000_000_000L;
+    v.onTile(done("j", 0, 5, "made-tiles-left"), t);
+    v.onWorkerGone("made-tiles-left");
+    v.onHeartbeat("stopped-beating", new WorkerStatus("stopped-beating", List.of("mandelbrot"), 1, t));
+    v.onHeartbeat("alive", new WorkerStatus("alive", List.of("mandelbrot"), 1, t));
+    v.onGroupState(Set.of("member-only"), List.of());
+    long later = t + FarmView.FORGET_GONE_MS;
+    v.onHeartbeat("alive", new WorkerStatus("alive", List.of("mandelbrot"), 1, later));
+    assertEquals(List.of("alive", "made-tiles-left", "member-only", "stopped-beating"),
+        v.workers(later).stream().map(FarmView.WorkerView::id).toList(), "five minutes: still listed");
+    assertEquals("gone", v.workers(later).get(1).health());
+    assertEquals("stale", v.workers(later).get(3).health());
+    assertEquals(List.of("alive", "member-only"), v.workers(later + 1).stream().map(FarmView.WorkerView::id).toList(),
+        "a moment later the gone and the stale are forgotten; the live and the share group's members stay");
+    v.onHeartbeat("stopped-beating", new WorkerStatus("stopped-beating", List.of("mandelbrot"), 1, later + 2));
+    assertTrue(v.workers(later + 2).stream().anyMatch(w -> w.id().equals("stopped-beating") && w.live()),
+        "a worker that comes back is listed again");
+  }
 }

@@ -240,6 +240,154 @@ class HttpApiIT {
     assertEquals(405, farm.get("/api/uploads", null).statusCode());
   }
 
+  /**
+   * Before, these answered 202 and the job was REJECTED by the splitter later: every check the splitter makes
+   * that needs nothing from storage is made at submission, naming the field, and nothing is published or stored.
+   */
+  @Test
+  void refusesAtSubmissionWhatTheSplitterWouldRejectNamingTheField() throws Exception {
+    dev.tilefarm.store.JobLimits limits = new dev.tilefarm.store.JobLimits(40_000, 20, 64)
+        .confinedTo(List.of("outs/ok/"), List.of("inputs", FakeFarm.BUCKET));
+    try (HttpApi confined = HttpApi.start(new ApiConfig(farm.kafka.bootstrapServers(), farm.topics,
+        dev.tilefarm.schemas.TopicLayout.DEFAULTS, "127.0.0.1", 0, null, ApiConfig.DEFAULT_PRESIGN_TTL, 100, Map.of(),
+        List.of(), limits), farm.blobs, farm.registry)) {
+      String render = "{\"id\":\"%s\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":%d,\"height\":%d%s}";
+      record Case(String id, String json, String field, String reason) {}
+      List<Case> cases = List.of(
+          new Case("lim-out", render.formatted("lim-out", 64, 64, ",\"output\":\"s3://outs/elsewhere/x.png\""),
+              "output", "s3://outs/elsewhere/x.png is outside the locations this farm may write to (outs/ok/)"),
+          new Case("lim-pixels", render.formatted("lim-pixels", 300, 300, ""), "width",
+              "the image is 300x300 = 90000 pixels; this farm takes at most 40000"),
+          new Case("lim-tiles", render.formatted("lim-tiles", 200, 200, ",\"tileSize\":8"), "tileSize",
+              "tile size 8 gives 625 tiles; this farm takes at most 20 per job (use larger tiles)"),
+          new Case("lim-scene", "{\"id\":\"lim-scene\",\"type\":\"render\",\"renderer\":\"povray\",\"width\":64,"
+              + "\"height\":64,\"scene\":\"s3://secret/x.pov\"}", "scene.file",
+              "s3://secret/x.pov is in a bucket this farm may not read (allowed: inputs, tilefarm)"),
+          new Case("lim-input", "{\"id\":\"lim-input\",\"type\":\"process\",\"input\":\"s3://secret/in.png\","
+              + "\"ops\":[{\"op\":\"grayscale\"}]}", "input",
+              "s3://secret/in.png is in a bucket this farm may not read (allowed: inputs, tilefarm)"));
+      for (Case c : cases) {
+        HttpResponse<String> r = farm.http.send(HttpRequest.newBuilder(confined.uri().resolve("/api/jobs"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(c.json())).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), c.id() + ": " + r.body());
+        assertEquals(c.field(), JSON.readTree(r.body()).get("field").asText(), c.id());
+        assertEquals(c.reason(), JSON.readTree(r.body()).get("reason").asText(), c.id());
+      }
+      // Uploads: the image's size from its header, the op chain over it, the tiles and the output.
+      int before = farm.blobs.list(FakeFarm.BUCKET, "uploads/").size();
+      byte[] small = png(100, 100, 0x224466);
+      Map<String, String[]> uploads = new java.util.LinkedHashMap<>();
+      uploads.put("?id=lim-up-pixels&op=grayscale", new String[] {"big", "body",
+          "the image is 300x200 = 60000 pixels; this farm takes at most 40000"});
+      uploads.put("?id=lim-up-crop&op=crop:x=200,y=0,width=4,height=4", new String[] {"small", "ops[0]", null});
+      uploads.put("?id=lim-up-tiles&op=grayscale&tileSize=8", new String[] {"small", "tileSize",
+          "tile size 8 gives 169 tiles; this farm takes at most 20 per job (use larger tiles)"});
+      uploads.put("?id=lim-up-out&op=grayscale&output=s3://outs/elsewhere/y.png", new String[] {"small", "output",
+          "s3://outs/elsewhere/y.png is outside the locations this farm may write to (outs/ok/)"});
+      for (Map.Entry<String, String[]> u : uploads.entrySet()) {
+        byte[] image = u.getValue()[0].equals("big") ? png(300, 200, 0x224466) : small;
+        HttpResponse<String> r = farm.http.send(HttpRequest.newBuilder(confined.uri().resolve("/api/uploads"
+            + u.getKey())).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(image))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), u.getKey() + ": " + r.body());
+        String field = JSON.readTree(r.body()).get("field").asText();
+        assertTrue(field.startsWith(u.getValue()[1]), u.getKey() + ": " + r.body());
+        if (u.getValue()[2] != null) {
+          assertEquals(u.getValue()[2], JSON.readTree(r.body()).get("reason").asText(), u.getKey());
+        }
+      }
+      assertEquals(before, farm.blobs.list(FakeFarm.BUCKET, "uploads/").size(), "refused uploads stored nothing");
+      assertTrue(farm.jobRecords().stream().noneMatch(r -> r.key() != null && r.key().startsWith("lim-")),
+          "no refused job was published");
+    }
+    // A renderer none of the present workers has (from their heartbeats), as the splitter would reject it.
+    farm.heartbeat("rn-mandelbrot-only", new WorkerStatus("rn-mandelbrot-only", List.of("mandelbrot", "builtin"), 1,
+        System.currentTimeMillis()));
+    farm.awaitBody("/api/workers", null, "\"rn-mandelbrot-only\"");
+    HttpResponse<String> blender = farm.post("/api/jobs", "application/json", ("{\"id\":\"rn-blender\","
+        + "\"type\":\"render\",\"renderer\":\"blender\",\"width\":64,\"height\":64,\"scene\":\"s3://tilefarm/x.blend\"}")
+        .getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, blender.statusCode(), blender.body());
+    assertEquals("renderer", JSON.readTree(blender.body()).get("field").asText());
+    assertTrue(JSON.readTree(blender.body()).get("reason").asText().startsWith("no worker of this farm has the blender "
+        + "renderer (workers: "), blender.body());
+    assertTrue(blender.body().contains("rn-mandelbrot-only (mandelbrot, builtin)"), blender.body());
+
+    // The default outputs of other jobs and the farm's working folders are no job's to write, confined or not.
+    for (String[] c : new String[][] {
+        {"s3://tilefarm/outputs/c-other.png", "is reserved for the default output of job 'c-other'"},
+        {"s3://tilefarm/tiles/c-mine/0.png", "is in the farm's working folder tiles/"}}) {
+      HttpResponse<String> r = farm.post("/api/jobs", "application/json", ("{\"id\":\"c-mine\",\"type\":\"render\","
+          + "\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8,\"output\":\"" + c[0] + "\"}")
+          .getBytes(StandardCharsets.UTF_8), null);
+      assertEquals(400, r.statusCode(), r.body());
+      assertEquals("output", JSON.readTree(r.body()).get("field").asText());
+      assertTrue(JSON.readTree(r.body()).get("reason").asText().startsWith(c[0] + " " + c[1]), r.body());
+    }
+  }
+
+  /** Before, a second job under a taken id answered 202, and the farm silently kept the first. */
+  @Test
+  void aTakenIdAnswers409WithTheJobThatHasIt() throws Exception {
+    byte[] first = "{\"id\":\"dup1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":16,\"height\":16}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertEquals(202, farm.post("/api/jobs", "application/json", first, null).statusCode());
+    HttpResponse<String> again = farm.post("/api/jobs", "application/json", first, null);
+    assertEquals(409, again.statusCode(), again.body());
+    JsonNode body = JSON.readTree(again.body());
+    assertEquals("id", body.get("field").asText());
+    assertEquals("dup1", body.at("/job/id").asText());
+    assertEquals("SUBMITTED", body.at("/job/status").asText());
+    assertEquals("/api/jobs/dup1", again.headers().firstValue("Location").orElseThrow());
+
+    farm.awaitBody("/api/jobs/dup1", null, "SUBMITTED");
+    farm.event(new JobEvent.Accepted("dup1", System.currentTimeMillis(), "render", 1, 16, 16,
+        TileKeys.defaultOutput(FakeFarm.BUCKET, "dup1")));
+    farm.awaitBody("/api/jobs/dup1", null, "ACCEPTED");
+    HttpResponse<String> other = farm.post("/api/jobs", "application/json", ("{\"id\":\"dup1\",\"type\":\"render\","
+        + "\"renderer\":\"mandelbrot\",\"width\":64,\"height\":64}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(409, other.statusCode(), other.body());
+    body = JSON.readTree(other.body());
+    assertEquals("ACCEPTED", body.at("/job/status").asText(), "the job as the view shows it now");
+    assertEquals(16, body.at("/job/width").asInt(), "the first job, not the second");
+    assertEquals("ACCEPTED", body.at("/events/0/status").asText());
+    assertTrue(body.get("reason").asText().startsWith("job dup1 already exists (ACCEPTED)"), other.body());
+
+    // An upload under a taken id: refused before its image is stored.
+    byte[] png = png(11, 7, 0x010203);
+    HttpResponse<String> upload = farm.post("/api/uploads?id=dup1&op=grayscale", "image/png", png, null);
+    assertEquals(409, upload.statusCode(), upload.body());
+    assertEquals(-1, farm.blobs.size(new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(png) + ".png")));
+    assertEquals(1, farm.jobRecords().stream().filter(r -> "dup1".equals(r.key())).count(), "one job under dup1");
+
+    // An id the view knows from its events alone (its job came through another API, say).
+    farm.event(new JobEvent.Rejected("dup-ev", System.currentTimeMillis(), "width", "rejected for the test"));
+    farm.awaitBody("/api/jobs/dup-ev", null, "REJECTED");
+    HttpResponse<String> known = farm.post("/api/jobs", "application/json", ("{\"id\":\"dup-ev\",\"type\":\"render\","
+        + "\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(409, known.statusCode(), known.body());
+    assertEquals("REJECTED", JSON.readTree(known.body()).at("/job/status").asText());
+  }
+
+  /** Before, the document named http://127.0.0.1:8080 whatever the server's address and port. */
+  @Test
+  void openApiNamesTheServerItIsServedFrom() throws Exception {
+    int port = farm.api.port();
+    com.fasterxml.jackson.dataformat.yaml.YAMLMapper yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    HttpResponse<String> direct = farm.get("/openapi.yaml", null);
+    assertEquals(200, direct.statusCode());
+    JsonNode servers = yaml.readTree(direct.body()).get("servers");
+    assertEquals(1, servers.size(), direct.body());
+    assertEquals("http://127.0.0.1:" + port, servers.get(0).get("url").asText());
+    RawHttp.Response byName = RawHttp.send(port, "GET", "/openapi.yaml", Map.of("Host", "localhost:" + port), null);
+    assertEquals(200, byName.status(), byName.body());
+    assertEquals("http://localhost:" + port, yaml.readTree(byName.body()).at("/servers/0/url").asText());
+    RawHttp.Response proxied = RawHttp.send(port, "GET", "/openapi.yaml",
+        Map.of("Host", "localhost:" + port, "X-Forwarded-Proto", "https"), null);
+    assertEquals("https://localhost:" + port, yaml.readTree(proxied.body()).at("/servers/0/url").asText());
+  }
+
   @Test
   void uploadsAnImageAndSubmitsItsOpChain() throws Exception {
     byte[] png = png(20, 10, 0x336699);
@@ -299,10 +447,9 @@ class HttpApiIT {
 
   @Test
   void anUploadIsDeletedWhenTheSplitterRejectsItsJobUnlessAnotherJobUsesIt() throws Exception {
-    // A crop outside the image: only the splitter, which plans the chain over the image's size, can tell.
+    // A job the splitter rejects (here the test, in its place) for a reason it alone can tell.
     byte[] png = png(14, 9, 0x445566);
-    HttpResponse<String> r = farm.post("/api/uploads?id=up-rej&op=crop:x=100,y=0,width=4,height=4", "image/png",
-        png, null);
+    HttpResponse<String> r = farm.post("/api/uploads?id=up-rej&op=grayscale", "image/png", png, null);
     assertEquals(202, r.statusCode(), r.body());
     S3Uri input = new S3Uri(FakeFarm.BUCKET, "uploads/" + sha256(png) + ".png");
     assertEquals(png.length, farm.blobs.size(input));
@@ -315,7 +462,7 @@ class HttpApiIT {
     long now = System.currentTimeMillis();
     farm.event(new JobEvent.Rejected("up-first", now, "ops", "rejected for the test"));
     farm.awaitBody("/api/jobs/up-first", null, "REJECTED");
-    farm.event(new JobEvent.Rejected("up-rej", now, "ops[0].x", "the crop is outside the 14x9 image"));
+    farm.event(new JobEvent.Rejected("up-rej", now, "input", "rejected for the test"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (farm.blobs.size(input) != -1) {
       assertTrue(System.nanoTime() < deadline, input + " is still stored 30 s after its job was rejected");

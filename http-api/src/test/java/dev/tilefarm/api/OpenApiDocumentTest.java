@@ -37,9 +37,30 @@ class OpenApiDocumentTest {
       assertNotEquals("static", RouteTags.route(path), path + " is documented but not routed");
       n++;
     }
-    assertEquals(14, n, "paths documented");
-    for (String route : Set.of("/api/jobs/{id}", "/api/jobs/{id}/events", "/api/jobs/{id}/tiles/{n}.png")) {
+    assertEquals(15, n, "paths documented");
+    for (String route : Set.of("/api/jobs/{id}", "/api/jobs/{id}/events", "/api/jobs/{id}/tiles/{n}.png",
+        "/api/jobs/{id}/logs")) {
       assertTrue(doc().get("paths").has(route.replace("{n}", "{index}")), route + " is documented");
     }
+  }
+
+  /** The document as served names the server it came from, and is still valid OpenAPI. */
+  @Test
+  void theServedDocumentNamesItsServer() throws IOException {
+    byte[] raw;
+    try (var in = OpenApiDocumentTest.class.getResourceAsStream("/openapi.yaml")) {
+      raw = in.readAllBytes();
+    }
+    JsonNode served = new YAMLMapper().readTree(OpenApiDocument.servedFrom(raw, "farm.example.org:9443", "https",
+        "127.0.0.1:1"));
+    assertEquals(1, served.get("servers").size());
+    assertEquals("https://farm.example.org:9443", served.at("/servers/0/url").asText());
+    assertEquals(doc().get("paths"), served.get("paths"), "nothing else changes");
+    var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(
+        OpenApiDocumentTest.class.getResourceAsStream("/vendored-schemas/openapi-3.0.schema.json"));
+    assertTrue(schema.validate(served).isEmpty());
+    // A Host that is not a host name (a client's garbage) is not echoed into the document.
+    JsonNode odd = new YAMLMapper().readTree(OpenApiDocument.servedFrom(raw, "x\"y: z", null, "127.0.0.1:1"));
+    assertEquals("http://127.0.0.1:1", odd.at("/servers/0/url").asText());
   }
 }

@@ -9,7 +9,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "get", mixinStandardHelpOptions = true, description = "Save a completed job's image.")
+@Command(name = "get", mixinStandardHelpOptions = true,
+    description = "Save a completed job's image (and its analysis report, if it has one, beside it).%n"
+        + "With --wait, first wait for the job to end, showing its progress (a job not split yet is waited for "
+        + "too). Exits 1 if the job failed, was rejected or cancelled, or (without --wait) has not finished; 4 if "
+        + "--timeout passed first.")
 final class GetCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
@@ -20,11 +24,21 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "file to write")
   Path output;
 
+  @Option(names = "--wait", description = "wait for the job to end, then save its image")
+  boolean await;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+      description = "with --wait, give up after this long (exit 4; default ${DEFAULT-VALUE} = never)")
+  long timeoutSeconds;
+
   @Override
   public Integer call() throws Exception {
+    if (timeoutSeconds < 0) {
+      throw new Main.UsageException("--timeout: must be 0 (never) or more, got " + timeoutSeconds);
+    }
     Progress progress = Progress.stderr(farm.quiet);
     try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
-      List<JobEvent> events = client.history(jobId);
+      List<JobEvent> events = await ? waitFor(client, progress) : client.history(jobId);
       if (events.isEmpty()) {
         throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
       }
@@ -35,28 +49,29 @@ final class GetCommand implements Callable<Integer> {
               c.sha256(), output);
           System.out.println(JobRunner.describe(c));
           System.out.println("wrote " + output.toAbsolutePath());
-          if (c.report() != null && !c.report().equals(dev.tilefarm.store.TileKeys.report(c.output()))) {
-            throw new Main.OutputRefusedException("the report of job " + jobId + " is not saved: " + c.report()
-                + " is not the report beside its output, " + dev.tilefarm.store.TileKeys.report(c.output()));
-          }
-          if (c.report() != null) {
-            // The analysis report (histogram, dominant colours, faces): saved beside the image and printed.
-            byte[] report = running.blobs().get(c.report());
-            String name = output.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            Path reportFile = output.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".report.json");
-            java.nio.file.Files.write(reportFile, report);
-            System.out.println("report " + c.report() + " -> " + reportFile.toAbsolutePath());
-            System.out.println(dev.tilefarm.schemas.Json.MAPPER.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(dev.tilefarm.schemas.Json.MAPPER.readTree(report)));
-          }
+          JobRunner.saveReport(running.blobs(), c, output);
           return 0;
         }
       }
       if (last.terminal()) {
         throw new Main.JobsFailedException(JobRunner.describe(last));
       }
-      throw new Main.JobsFailedException("job " + jobId + " has not finished yet (" + StatusCommand.line(last) + ")");
+      throw new Main.JobsFailedException("job " + jobId + " has not finished yet (" + StatusCommand.line(last)
+          + "); --wait waits for it");
     }
+  }
+
+  /** Follows the job to its end with a progress bar; returns its events up to the end. */
+  private List<JobEvent> waitFor(JobClient client, Progress progress) throws java.util.concurrent.TimeoutException {
+    List<JobEvent> events = new java.util.ArrayList<>();
+    JobStates.JobState[] state = {null};
+    client.follow(jobId, java.time.Duration.ofSeconds(timeoutSeconds), e -> {
+      events.add(e);
+      state[0] = JobStates.apply(state[0], e);
+      progress.bar(state[0].done(), state[0].total(), jobId);
+    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
+        + "stops)"));
+    progress.clearBar();
+    return events;
   }
 }

@@ -43,7 +43,8 @@ final class Inputs {
    * An image as an {@code s3://} URI: URIs pass through, local files are uploaded once to the farm's bucket
    * under their content hash.
    */
-  static S3Uri upload(BlobStore blobs, String input, Progress progress) throws Main.UsageException, IOException {
+  static S3Uri upload(BlobStore blobs, String input, Progress progress) throws Main.UsageException, IOException,
+      Uploads.UploadFailedException {
     if (input.startsWith("s3://")) {
       try {
         return S3Uri.parse(input);
@@ -59,11 +60,27 @@ final class Inputs {
     int dot = name.lastIndexOf('.');
     String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     S3Uri uri = TileKeys.upload(blobs.settings().bucket(), sha256(file), ext);
-    if (blobs.size(uri) != Files.size(file)) {
-      progress.note("uploading " + file + " to " + uri);
-      blobs.putFile(uri, file, "application/octet-stream");
-    }
+    Uploads.put(blobs, uri, file, "application/octet-stream", progress);
     return uri;
+  }
+
+  /**
+   * A process job's local input: its {@code input} when that is a path (not {@code s3://}), resolved against
+   * {@code base} (the job file's folder), checked to be a readable file; null when the input is in S3 already.
+   *
+   * @param where the job's file (and line), for the error
+   */
+  static Path localInput(ObjectNode job, Path base, String where) throws Main.UsageException {
+    JsonNode input = job.get("input");
+    if (!"process".equals(job.path("type").asText()) || input == null || !input.isTextual()
+        || input.asText().startsWith("s3://")) {
+      return null;
+    }
+    Path file = base.resolve(input.asText()).normalize();
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new Main.UsageException(where + ": input \"" + input.asText() + "\" names no readable file (" + file + ")");
+    }
+    return file;
   }
 
   static String sha256(Path file) throws IOException {

@@ -250,6 +250,78 @@ final class JobClient implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Where every job on the job events topic stands now: each partition read from the start to its end as of this
+   * call, each job's events folded in order ({@link JobStates#apply}). Events that cannot be read are skipped.
+   */
+  Map<String, JobStates.JobState> states() {
+    Map<TopicPartition, Long> end = consumer.endOffsets(eventPartitions);
+    consumer.assign(eventPartitions);
+    consumer.seekToBeginning(eventPartitions);
+    Map<String, JobStates.JobState> out = new HashMap<>();
+    while (eventPartitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (r.key() == null || r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+          continue;
+        }
+        try {
+          JobEvent e = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+          if (r.key().equals(e.jobId())) {
+            out.put(e.jobId(), JobStates.apply(out.get(e.jobId()), e));
+          }
+        } catch (RuntimeException e) {
+          // skip what cannot be read; the farm dead-letters it
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Hands {@code listener} every event of job {@code id}, from its first, as they come, until its first terminal
+   * event, which is returned. A job with no events yet is waited for: it may not have been split yet.
+   *
+   * @param timeout how long to wait for the end (zero: no limit)
+   * @param noneYet run once if the job had no events when this call began (to say so), once that is known
+   * @throws TimeoutException if the job has not ended when {@code timeout} has passed
+   */
+  JobEvent follow(String id, Duration timeout, Listener listener, Runnable noneYet) throws TimeoutException {
+    TopicPartition tp = partitionOf(id);
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, 0);
+    boolean seen = false;
+    boolean told = false;
+    long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("job " + id + " did not end within " + timeout.toSeconds() + " s");
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left,
+          TimeUnit.MILLISECONDS.toNanos(100))))) {
+        if (!id.equals(r.key())) {
+          continue;
+        }
+        JobEvent event;
+        try {
+          event = topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value());
+        } catch (RuntimeException e) {
+          continue;
+        }
+        seen = true;
+        listener.onEvent(event);
+        if (event.terminal()) {
+          return event;
+        }
+      }
+      if (!seen && !told && consumer.position(tp) >= end) {
+        told = true;
+        noneYet.run();
+      }
+    }
+  }
+
   /** The partition a job's events land on: the producer's default partitioner for the key. */
   TopicPartition partitionOf(String id) {
     int n = eventPartitions.size();

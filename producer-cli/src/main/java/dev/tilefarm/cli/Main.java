@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         + "With no cluster configured, commands start an embedded farm (Kafka broker, S3 server and every role) "
         + "in this process, or use the one 'tilefarm up' is running.",
     subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
-        SubmitCommand.class, StatusCommand.class, GetCommand.class, CancelCommand.class, ApiCommand.class,
+        SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class, GetCommand.class, CancelCommand.class, ApiCommand.class,
         WorkerCommand.class, SplitterCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, AclCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -83,7 +83,7 @@ public final class Main {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       System.err.println("tilefarm: " + message(e));
       int code = ExitCodes.of(e);
-      if (code == ExitCodes.INTERNAL) {
+      if (code == ExitCodes.INTERNAL && !(e instanceof Uploads.UploadFailedException)) {
         e.printStackTrace();
       }
       return code;
@@ -93,7 +93,8 @@ public final class Main {
 
   private static String message(Exception e) {
     if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException
-        || e instanceof OutputRefusedException || e instanceof InterruptedByUserException) {
+        || e instanceof OutputRefusedException || e instanceof InterruptedByUserException
+        || e instanceof Uploads.UploadFailedException) {
       return e.getMessage();
     }
     if (e instanceof TimeoutException) {
@@ -130,6 +131,9 @@ public final class Main {
       }
       if (e instanceof InterruptedByUserException) {
         return INTERRUPTED;
+      }
+      if (e instanceof Uploads.UploadFailedException u) {
+        return u.exitCode();
       }
       if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
           || authentication(e) != null) {

@@ -6,23 +6,15 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
-import dev.tilefarm.store.BlobStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,9 +23,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "render", mixinStandardHelpOptions = true,
     description = "Render a scene through the farm and save the image.%n"
         + "SCENE is a scene for the renderer (see examples/scenes and docs/scenes.md), a whole render job (see "
-        + "examples/jobs), a glTF (.gltf, .glb) or OBJ model, or a folder holding a scene.json or one model. Files a "
-        + "scene references by relative path are uploaded with it: the scene's folder goes to the farm's bucket as "
-        + "one content-addressed archive under scenes/.")
+        + "examples/jobs), a glTF (.gltf, .glb) or OBJ model, a POV-Ray .pov or .ini, a Blender .blend, or a folder "
+        + "holding a scene.json or one model. The files the scene references go with it (a glTF's buffers and "
+        + "images, an OBJ's MTL and maps, a .pov's includes and image maps, a .blend's linked files as Blender lists "
+        + "them), as one content-addressed upload under scenes/; the rest of the folder stays (--whole-folder sends "
+        + "it all). A missing referenced file is exit 2, naming it.")
 final class RenderCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
@@ -79,64 +73,91 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
   boolean detach;
 
-  /** Largest folder the CLI packs and uploads with a scene: a guard against pointing it at a home directory. */
-  static final long MAX_UPLOAD_BYTES = 512L << 20;
+  @Option(names = "--ini", paramLabel = "FILE.ini",
+      description = "POV-Ray settings (size, antialiasing, animation frames and clock, Declare=); by default the"
+          + " .pov's same-name .ini beside it, if there is one")
+  Path ini;
+
+  @Option(names = "--whole-folder",
+      description = "upload the scene's whole folder, instead of only the files the scene references")
+  boolean wholeFolder;
 
   @Override
   public Integer call() throws Exception {
     checkOutput(output);
     ObjectNode job;
-    // What to upload once the farm is known: a folder (packed into a zip) or a single model file.
-    Path upload = null;
+    Progress progress = Progress.stderr(farm.quiet);
+    // What to upload once the farm is known: the scene's files (one as it is, or several packed into a zip).
+    Uploads.Pack upload = null;
     boolean asAssets = false;
     boolean external = false;
     String ext = extension(scene);
+    if (ini != null && !ext.equals("pov")) {
+      throw new Main.UsageException("--ini " + ini + ": POV-Ray settings are for a .pov scene, not " + scene);
+    }
     if (Files.isDirectory(scene)) {
       if (!Files.isRegularFile(scene.resolve("scene.json")) && models(scene).size() != 1) {
         throw new Main.UsageException(scene + ": a scene folder needs a scene.json, or exactly one .gltf, .glb or .obj"
             + " file (found " + models(scene) + ")");
       }
       job = renderJob(null);
-      upload = scene;
+      Path main = Files.isRegularFile(scene.resolve("scene.json")) ? scene.resolve("scene.json")
+          : scene.resolve(models(scene).get(0));
+      upload = wholeFolder ? Uploads.wholeFolder(scene) : Uploads.of(SceneFiles.of(main), true);
     } else if (ext.equals("gltf") || ext.equals("glb") || ext.equals("obj")) {
       if (!Files.isRegularFile(scene)) {
         throw new Main.UsageException(scene + ": no such file");
       }
       job = renderJob(null);
-      // A .glb is self-contained; a .gltf or .obj may name files beside it, so its folder goes along.
-      upload = ext.equals("glb") ? scene : scene.toAbsolutePath().getParent();
-      if (!ext.equals("glb") && models(upload).size() != 1) {
-        throw new Main.UsageException(scene + ": its folder holds several models (" + models(upload) + "); put the"
-            + " model and its files in a folder of their own");
+      upload = wholeFolder ? Uploads.wholeFolder(scene.toAbsolutePath().getParent()) : Uploads.of(SceneFiles.of(scene), false);
+      if (wholeFolder && models(scene.toAbsolutePath().getParent()).size() != 1) {
+        throw new Main.UsageException(scene + ": its folder holds several models ("
+            + models(scene.toAbsolutePath().getParent()) + "); without --whole-folder only the model's own files go");
       }
-    } else if (ext.equals("pov") || ext.equals("blend")) {
-      if (!Files.isRegularFile(scene)) {
-        throw new Main.UsageException(scene + ": no such file");
-      }
-      // A scene file with its folder: POV-Ray include files and image maps, Blender textures beside it.
+    } else if (ext.equals("pov") || ext.equals("ini") || ext.equals("blend")) {
       job = renderJob(null);
-      job.put("renderer", ext.equals("pov") ? "povray" : "blender");
+      job.put("renderer", ext.equals("blend") ? "blender" : "povray");
       ObjectNode sceneObject = job.putObject("scene");
-      sceneObject.put("main", scene.getFileName().toString());
-      upload = scene.toAbsolutePath().getParent();
+      Path main = ext.equals("ini") ? povIni(scene, job, sceneObject, progress) : scene;
+      if (ext.equals("pov")) {
+        Path settings = ini != null ? ini : sameNameIni(scene);
+        if (settings != null) {
+          if (ini == null) {
+            progress.note("using POV-Ray settings from " + settings + " (beside the scene)");
+          }
+          povIni(settings, job, sceneObject, progress);
+        }
+      }
+      if (!Files.isRegularFile(main)) {
+        throw new Main.UsageException(main + ": no such file");
+      }
+      sceneObject.put("main", main.getFileName().toString());
+      upload = sceneFiles(main, ext.equals("blend") ? "blend" : "pov", progress);
       external = true;
     } else {
       ObjectNode file = Inputs.jsonObject(scene);
       job = file.has("type") ? file : renderJob(file);
       JsonNode inline = job.get("scene");
       if (inline != null && inline.isObject() && !inline.has("assets") && referencesRelativeFiles(inline)) {
-        upload = scene.toAbsolutePath().getParent();
+        upload = wholeFolder ? Uploads.wholeFolder(scene.toAbsolutePath().getParent())
+            : Uploads.of(SceneFiles.of(scene), true);
         asAssets = true;
       }
     }
-    Path toUpload = upload;
+    Uploads.Pack toUpload = upload;
     boolean assets = asAssets;
     boolean externalScene = external;
     if (frame != null && frames != null) {
       throw new Main.UsageException("give --frame or --frames, not both");
     }
     if (frame != null) {
+      job.remove("frames"); // one frame of an INI's animation
       job.put("frame", frame);
+    }
+    if (frames == null && job.hasNonNull("frames") && external && !output.getFileName().toString().contains("#")) {
+      throw new Main.UsageException("-o " + output + ": the INI sets an animation (frames "
+          + job.get("frames").get("start") + " to " + job.get("frames").get("end") + "), whose output needs a run of"
+          + " '#' for the frame number, e.g. shot/frame-####.png; or render one frame with --frame N");
     }
     if (frames != null) {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)-(-?\\d+)(?::(\\d+))?").matcher(frames);
@@ -178,11 +199,15 @@ final class RenderCommand implements Callable<Integer> {
     ObjectNode finalJob = job;
     return runOne(farm, job, f -> {
       if (toUpload != null) {
-        S3Uri uri = uploadScene(f.blobs(), toUpload);
+        S3Uri uri = Uploads.upload(f.blobs(), toUpload, progress);
         if (assets) {
           ((ObjectNode) finalJob.get("scene")).put("assets", uri.toString());
         } else if (externalScene) {
-          ((ObjectNode) finalJob.get("scene")).put("file", uri.toString());
+          ObjectNode sceneObject = (ObjectNode) finalJob.get("scene");
+          sceneObject.put("file", uri.toString());
+          if (!uri.key().endsWith(".zip")) {
+            sceneObject.remove("main"); // the scene file alone, not an archive
+          }
         } else {
           finalJob.put("scene", uri.toString());
         }
@@ -239,65 +264,50 @@ final class RenderCommand implements Callable<Integer> {
     return false;
   }
 
-  /**
-   * Uploads a model file as it is, or a folder packed into a zip, under scenes/SHA256.EXT in the farm's
-   * bucket, and returns its URI. Content-addressed: the same scene is uploaded once, and a job's scene never
-   * changes under it. The zip is deterministic (sorted entries, fixed times), so its hash is the folder's.
-   */
-  static S3Uri uploadScene(BlobStore blobs, Path path) throws IOException, Main.UsageException {
-    byte[] bytes;
-    String ext;
-    if (Files.isDirectory(path)) {
-      bytes = zip(path);
-      ext = "zip";
-    } else {
-      if (Files.size(path) > MAX_UPLOAD_BYTES) {
-        throw new Main.UsageException(path + " is larger than " + (MAX_UPLOAD_BYTES >> 20) + " MiB");
-      }
-      bytes = Files.readAllBytes(path);
-      ext = extension(path);
+  /** The scene's own files, or with --whole-folder its folder; a Blender file's as Blender lists them. */
+  private Uploads.Pack sceneFiles(Path main, String kind, Progress progress) throws Exception {
+    Path folder = main.toAbsolutePath().getParent();
+    if (wholeFolder) {
+      return Uploads.wholeFolder(folder);
     }
-    S3Uri uri = new S3Uri(blobs.settings().bucket(), "scenes/" + sha256(bytes) + "." + ext);
-    if (blobs.size(uri) != bytes.length) {
-      System.err.println("uploading " + path + " (" + (bytes.length >> 10) + " KiB) to " + uri);
-      blobs.put(uri, bytes, ext.equals("zip") ? "application/zip" : "application/octet-stream");
+    if (kind.equals("pov")) {
+      SceneFiles files = SceneFiles.of(main);
+      files.warnings().forEach(w -> progress.note("warning: " + w));
+      return Uploads.of(files, false);
     }
-    return uri;
+    SceneFiles files = SceneFiles.blend(main, SceneFiles.BLENDER);
+    if (files == null) {
+      progress.note("warning: Blender is not installed here to list the files " + main.getFileName() + " links;"
+          + " uploading its whole folder " + folder);
+      return Uploads.wholeFolder(folder);
+    }
+    return Uploads.of(files, false);
   }
 
-  static byte[] zip(Path dir) throws IOException, Main.UsageException {
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().forEach(files::add);
+  /** Reads a POV-Ray INI into the job; returns the scene file it names (Input_File_Name), else the same-name .pov. */
+  private static Path povIni(Path file, ObjectNode job, ObjectNode scene, Progress progress) throws Exception {
+    PovIni settings = PovIni.read(file);
+    settings.applyTo(job, scene);
+    if (!settings.ignored().isEmpty()) {
+      progress.note(file.getFileName() + ": the farm sets " + String.join(", ", settings.ignored()) + " itself");
     }
-    long total = 0;
-    for (Path f : files) {
-      total += Files.size(f);
-      if (total > MAX_UPLOAD_BYTES) {
-        throw new Main.UsageException(dir + " holds more than " + (MAX_UPLOAD_BYTES >> 20) + " MiB; put the scene"
-            + " and its files in a folder of their own");
-      }
+    if (settings.input() != null) {
+      return settings.input();
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(out)) {
-      for (Path f : files) {
-        String name = dir.relativize(f).toString().replace('\\', '/');
-        ZipEntry e = new ZipEntry(name);
-        e.setTime(315532800000L); // 1980-01-01, the earliest zip time: entries must not carry the upload's clock
-        zip.putNextEntry(e);
-        Files.copy(f, zip);
-        zip.closeEntry();
-      }
-    }
-    return out.toByteArray();
+    String name = file.getFileName().toString();
+    return file.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".pov");
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+  private static Path sameNameIni(Path pov) {
+    String name = pov.getFileName().toString();
+    String base = name.substring(0, name.lastIndexOf('.'));
+    for (String candidate : List.of(base + ".ini", base + ".INI")) {
+      Path p = pov.resolveSibling(candidate);
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
     }
+    return null;
   }
 
   /** Finishes a job once the farm is known, e.g. by uploading its input. */

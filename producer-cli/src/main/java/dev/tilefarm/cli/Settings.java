@@ -4,7 +4,7 @@ import dev.tilefarm.api.ApiConfig;
 import dev.tilefarm.compositor.CompositorConfig;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.splitter.SplitterLimits;
+import dev.tilefarm.store.JobLimits;
 import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.WorkerConfig;
@@ -38,7 +38,7 @@ record Settings(
     int partitions,
     Path dataDir,
     int workerThreads,
-    SplitterLimits limits,
+    JobLimits limits,
     Http http,
     Roles roles) {
 
@@ -69,11 +69,11 @@ record Settings(
     KEYS.put("data.dir", new String[] {"~/.tilefarm", "embedded broker, S3 and state data"});
     KEYS.put("worker.threads", new String[] {String.valueOf(Runtime.getRuntime().availableProcessors()),
         "tiles a worker renders at once"});
-    KEYS.put("limits.max-pixels", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxPixels()),
+    KEYS.put("limits.max-pixels", new String[] {String.valueOf(JobLimits.DEFAULTS.maxPixels()),
         "largest image a job may produce or read"});
-    KEYS.put("limits.max-tiles", new String[] {String.valueOf(SplitterLimits.DEFAULTS.maxTiles()),
+    KEYS.put("limits.max-tiles", new String[] {String.valueOf(JobLimits.DEFAULTS.maxTiles()),
         "most tiles per job"});
-    KEYS.put("limits.default-tile-size", new String[] {String.valueOf(SplitterLimits.DEFAULTS.defaultTileSize()),
+    KEYS.put("limits.default-tile-size", new String[] {String.valueOf(JobLimits.DEFAULTS.defaultTileSize()),
         "tile side when a job gives none"});
     KEYS.put("http.host", new String[] {ApiConfig.DEFAULT_HOST,
         "address the HTTP API and dashboard listen on (0.0.0.0 = every interface)"});
@@ -86,7 +86,7 @@ record Settings(
         "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
     KEYS.put("limits.output-locations", new String[] {"",
         "comma-separated bucket or bucket/prefix where job outputs may go; unset = anywhere"});
-    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets process jobs may read; unset = any"});
+    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets jobs may read (the farm's own bucket is always added); unset = any"});
     KEYS.put("kafka.config", new String[] {"",
         "a Kafka client properties file (TLS, SASL: security.protocol, ssl.*, sasl.*) for every role and client"});
     KEYS.put("worker.lock-duration-ms", new String[] {String.valueOf(WorkerConfig.DEFAULT_LOCK_DURATION.toMillis()),
@@ -169,7 +169,7 @@ record Settings(
   ApiConfig api() {
     return new ApiConfig(bootstrapServers, topics(), layout(), http.host(), http.port(), http.token(),
         ApiConfig.DEFAULT_PRESIGN_TTL, ApiConfig.DEFAULT_MAX_JOBS, roles.kafkaClient(), http.allowedHosts(),
-        limits.maxPixels(), limits.outputLocations());
+        limits);
   }
 
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
@@ -252,10 +252,10 @@ record Settings(
             : reader.integer("topic.partitions", 1, 10_000),
         reader.path("data.dir", env),
         reader.integer("worker.threads", 1, 1024),
-        new SplitterLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
+        new JobLimits(reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
             reader.integer("limits.max-tiles", 1, 10_000_000),
             reader.integer("limits.default-tile-size", 8, 4096))
-            .confinedTo(reader.list("limits.output-locations"), reader.list("limits.input-buckets")),
+            .confinedTo(reader.list("limits.output-locations"), inputBuckets(reader)),
         new Http(reader.raw("http.host"), reader.integer("http.port", 0, 65_535), reader.string("http.token"),
             reader.integer("metrics.port", 0, 65_535), reader.list("http.allowed-hosts")),
         new Roles(kafkaClient(reader.string("kafka.config")),
@@ -272,7 +272,22 @@ record Settings(
                 Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
                 reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
                 reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
-                reader.list("limits.input-buckets"))));
+                inputBuckets(reader))));
+  }
+
+  /**
+   * {@code limits.input-buckets} with the farm's own bucket added when the list is set: uploads (the CLI's
+   * scenes and inputs, the API's images) live there, so a farm that confines its inputs can still read them.
+   */
+  private static java.util.List<String> inputBuckets(Values reader) {
+    java.util.List<String> buckets = reader.list("limits.input-buckets");
+    String own = reader.raw("s3.bucket");
+    if (buckets.isEmpty() || buckets.contains(own)) {
+      return buckets;
+    }
+    java.util.List<String> withOwn = new java.util.ArrayList<>(buckets);
+    withOwn.add(own);
+    return java.util.List.copyOf(withOwn);
   }
 
   /** The Kafka client properties in {@code file} (null: none); the standard Kafka client format. */

@@ -2,6 +2,8 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Json;
+import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show a job's events so far and where it stands. Exits 1 if the job failed or is unknown.")
+    description = "Show where a job stands: status, tiles finished, type, how it ended. --events lists every "
+        + "event instead; --follow keeps one live line until the job ends.%n"
+        + "Exits 0 if the job is running or completed, 1 if it failed, was rejected or cancelled, or is unknown "
+        + "(with --follow: 0 only if it completed; 4 if --timeout passed first).")
 final class StatusCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
@@ -19,28 +24,76 @@ final class StatusCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "JOB_ID")
   String jobId;
 
+  @Option(names = {"--events", "--all"}, description = "list every event so far, one a line (PROGRESS included)")
+  boolean events;
+
   @Option(names = "--json", description = "print the events as JSON lines")
   boolean json;
 
+  @Option(names = {"-f", "--follow"}, description = "follow the job to its end: one line, updated in place on a "
+      + "terminal (a new line at each change elsewhere), then how it ended. Waits for a job not split yet.")
+  boolean follow;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+      description = "with --follow, give up after this long (exit 4; default ${DEFAULT-VALUE} = never)")
+  long timeoutSeconds;
+
   @Override
   public Integer call() throws Exception {
+    if (timeoutSeconds < 0) {
+      throw new Main.UsageException("--timeout: must be 0 (never) or more, got " + timeoutSeconds);
+    }
     Progress progress = Progress.stderr(farm.quiet);
     try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
-      List<JobEvent> events = client.history(jobId);
-      if (events.isEmpty()) {
+      if (follow) {
+        return follow(client, progress);
+      }
+      List<JobEvent> history = client.history(jobId);
+      if (history.isEmpty()) {
         throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
       }
-      for (JobEvent e : events) {
-        if (json) {
-          System.out.println(Json.MAPPER.writeValueAsString(e));
-        } else {
-          System.out.println(Instant.ofEpochMilli(e.timestamp()) + "  " + line(e));
+      if (json || events) {
+        for (JobEvent e : history) {
+          System.out.println(json ? Json.MAPPER.writeValueAsString(e)
+              : Instant.ofEpochMilli(e.timestamp()) + "  " + line(e));
         }
+      } else {
+        System.out.print(JobStates.summary(JobStates.of(history), System.currentTimeMillis()));
       }
-      JobEvent last = events.get(events.size() - 1);
-      return last instanceof JobEvent.Failed || last instanceof JobEvent.Rejected || last instanceof JobEvent.Cancelled
-          ? Main.ExitCodes.JOB_FAILED : 0;
+      return exitCode(JobStates.of(history));
     }
+  }
+
+  private int follow(JobClient client, Progress progress) throws Exception {
+    LiveLine live = new LiveLine(System.out, System.console() != null);
+    JobStates.JobState[] state = {null};
+    JobEvent end = client.follow(jobId, Duration.ofSeconds(timeoutSeconds), e -> {
+      state[0] = JobStates.apply(state[0], e);
+      if (json) {
+        System.out.println(jsonLine(e));
+      } else if (!e.terminal()) {
+        live.show(JobStates.liveLine(state[0]));
+      }
+    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
+        + "stops)"));
+    live.end();
+    if (!json) {
+      System.out.println(JobRunner.describe(end));
+    }
+    return end instanceof JobEvent.Completed ? 0 : Main.ExitCodes.JOB_FAILED;
+  }
+
+  private static String jsonLine(JobEvent e) {
+    try {
+      return Json.MAPPER.writeValueAsString(e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+      throw new java.io.UncheckedIOException(x);
+    }
+  }
+
+  /** 0 while the job runs or once it completed, 1 if it ended otherwise. */
+  static int exitCode(JobStates.JobState state) {
+    return state.ended() && !state.status().equals("COMPLETED") ? Main.ExitCodes.JOB_FAILED : 0;
   }
 
   static String line(JobEvent e) {
@@ -51,5 +104,42 @@ final class StatusCommand implements Callable<Integer> {
       return "PROGRESS  " + p.done() + "/" + p.total() + " tiles";
     }
     return JobRunner.describe(e).substring(e.jobId().length() + 1);
+  }
+
+  /**
+   * One line that changes: rewritten in place with {@code \r} on a terminal; elsewhere (a pipe, a log file) a new
+   * line each time the text changes, so nothing is lost and nothing repeats.
+   */
+  static final class LiveLine {
+    private final PrintStream out;
+    private final boolean terminal;
+    private String last;
+    private int width;
+
+    LiveLine(PrintStream out, boolean terminal) {
+      this.out = out;
+      this.terminal = terminal;
+    }
+
+    void show(String text) {
+      if (text.equals(last)) {
+        return;
+      }
+      last = text;
+      if (terminal) {
+        out.print("\r" + text + " ".repeat(Math.max(0, width - text.length())));
+        width = Math.max(width, text.length());
+      } else {
+        out.println(text);
+      }
+      out.flush();
+    }
+
+    /** Ends the line, so what follows starts on its own. */
+    void end() {
+      if (terminal && last != null) {
+        out.println();
+      }
+    }
   }
 }

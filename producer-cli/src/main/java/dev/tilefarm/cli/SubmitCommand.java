@@ -20,7 +20,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "submit", mixinStandardHelpOptions = true,
     description = "Publish jobs (JSON files, or one job per line of a JSON Lines batch) to the farm.%n"
         + "With --wait, follow them to their ends with an overall progress bar, print a summary, and exit 1 "
-        + "naming each job that did not complete.")
+        + "naming each job that did not complete.%n"
+        + "A process job whose input is a local path (relative to its job file, or to the batch file) has the file "
+        + "uploaded to the farm's bucket first, as `process` does.")
 final class SubmitCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
@@ -53,11 +55,25 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<ObjectNode> jobs = new ArrayList<>();
+    // A process job's input may be a local file, relative to its job file: uploaded once the farm is known.
+    Map<ObjectNode, Path> localInputs = new java.util.IdentityHashMap<>();
     for (Path f : files) {
-      jobs.add(Inputs.jsonObject(f));
+      ObjectNode job = Inputs.jsonObject(f);
+      Path input = Inputs.localInput(job, f.toAbsolutePath().getParent(), f.toString());
+      if (input != null) {
+        localInputs.put(job, input);
+      }
+      jobs.add(job);
     }
     if (batch != null) {
-      jobs.addAll(readBatch(batch));
+      List<ObjectNode> lines = readBatch(batch);
+      for (int i = 0; i < lines.size(); i++) {
+        Path input = Inputs.localInput(lines.get(i), batch.toAbsolutePath().getParent(), batch + " job " + (i + 1));
+        if (input != null) {
+          localInputs.put(lines.get(i), input);
+        }
+      }
+      jobs.addAll(lines);
     }
     if (jobs.isEmpty()) {
       throw new Main.UsageException("no jobs given: name JOB.json files or --batch FILE.jsonl");
@@ -76,6 +92,9 @@ final class SubmitCommand implements Callable<Integer> {
       wait = true;
     }
     try (Farm running = Farm.open(settings, workers, progress)) {
+      for (Map.Entry<ObjectNode, Path> e : localInputs.entrySet()) {
+        e.getKey().put("input", Inputs.upload(running.blobs(), e.getValue().toString(), progress).toString());
+      }
       if (!wait) {
         try (JobClient client = new JobClient(running.settings())) {
           for (ObjectNode job : jobs) {

@@ -22,12 +22,16 @@ class RenderCommandTest {
     Files.createDirectories(dir.resolve("models"));
     Files.writeString(dir.resolve("scene.json"), "{}");
     Files.writeString(dir.resolve("models/a.obj"), "v 0 0 0\n");
-    byte[] first = RenderCommand.zip(dir);
+    Path zip = dir.resolveSibling(dir.getFileName() + "-a.zip");
+    Uploads.zip(Uploads.wholeFolder(dir), zip);
+    byte[] first = Files.readAllBytes(zip);
     Files.setLastModifiedTime(dir.resolve("models/a.obj"), FileTime.fromMillis(1_000_000_000_000L));
-    assertArrayEquals(first, RenderCommand.zip(dir), "content-addressed uploads need deterministic archives");
+    Uploads.zip(Uploads.wholeFolder(dir), zip);
+    assertArrayEquals(first, Files.readAllBytes(zip), "content-addressed uploads need deterministic archives");
+    Files.delete(zip);
     List<String> names = new ArrayList<>();
-    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(first))) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(first))) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         names.add(e.getName());
       }
     }

@@ -42,6 +42,18 @@ class SettingsTest {
   }
 
   @Test
+  void confinedInputsStillIncludeTheFarmsOwnBucketWhereUploadsLive() {
+    Settings s = Settings.load(Map.of("limits.input-buckets", "photos", "s3.bucket", "farm"), Map.of(), null);
+    assertTrue(s.limits().inputAllowed("photos"));
+    assertTrue(s.limits().inputAllowed("farm"));
+    assertFalse(s.limits().inputAllowed("other"));
+    assertTrue(s.roles().tileLimits().readable("farm"));
+    assertFalse(s.roles().tileLimits().readable("other"));
+    // Unset still means any bucket.
+    assertTrue(Settings.load(Map.of(), Map.of(), null).limits().inputAllowed("other"));
+  }
+
+  @Test
   void partitionsDefaultToOneOnTheEmbeddedBrokerAndSixOnACluster() {
     assertEquals(1, Settings.load(Map.of(), Map.of(), null).layout().defaultPartitions());
     Settings cluster = Settings.load(Map.of("bootstrap.servers", "kafka:9092"), Map.of(), null);

@@ -38,11 +38,46 @@ public sealed interface SceneSpec
    * @param antialiasDepth the most supersamples per side of a pixel ({@code +R})
    * @param jitter whether supersamples are jittered ({@code +J}); off by default, for repeatable images
    * @param quality render quality 0-11 ({@code +Q})
-   * @param clockStart {@code clock} at the job's first frame (and of a still)
-   * @param clockEnd {@code clock} at the job's last frame; frames between are spaced evenly
+   * @param clockStart {@code clock} at the animation's initial frame (POV-Ray's {@code Initial_Clock})
+   * @param clockEnd {@code clock} at the animation's final frame ({@code Final_Clock})
+   * @param frameRange POV-Ray's {@code Initial_Frame} and {@code Final_Frame}, or null for the job's first and
+   *     last frame; a frame's {@code clock} and {@code clock_delta} follow from them as in POV-Ray
+   * @param cyclic POV-Ray's {@code Cyclic_Animation}: the final frame stops one step short of {@code clockEnd}
+   * @param declare POV-Ray's {@code Declare=NAME=VALUE}: float identifiers the scene sees, by name
    */
   record PovRay(S3Uri file, String main, double antialias, int antialiasDepth, boolean jitter, int quality,
-      double clockStart, double clockEnd) implements SceneSpec {}
+      double clockStart, double clockEnd, int[] frameRange, boolean cyclic, Map<String, Double> declare)
+      implements SceneSpec {
+    public PovRay {
+      frameRange = frameRange == null ? null : frameRange.clone();
+      declare = Map.copyOf(declare);
+    }
+
+    /** A scene with POV-Ray's defaults for the animation options: the job's frames, no declarations. */
+    public PovRay(S3Uri file, String main, double antialias, int antialiasDepth, boolean jitter, int quality,
+        double clockStart, double clockEnd) {
+      this(file, main, antialias, antialiasDepth, jitter, quality, clockStart, clockEnd, null, false, Map.of());
+    }
+
+    @Override
+    public int[] frameRange() {
+      return frameRange == null ? null : frameRange.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PovRay p && java.util.Objects.equals(file, p.file) && java.util.Objects.equals(main, p.main)
+          && antialias == p.antialias && antialiasDepth == p.antialiasDepth && jitter == p.jitter
+          && quality == p.quality && clockStart == p.clockStart && clockEnd == p.clockEnd
+          && java.util.Arrays.equals(frameRange, p.frameRange) && cyclic == p.cyclic && declare.equals(p.declare);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(file, main, antialias, antialiasDepth, jitter, quality, clockStart, clockEnd,
+          java.util.Arrays.hashCode(frameRange), cyclic, declare);
+    }
+  }
 
   /**
    * A Blender scene in object storage: a {@code .blend} file, or a {@code .zip}/{@code .tar} archive of one

@@ -89,7 +89,8 @@ final class Scenes {
           + "or a .zip/.tar archive, or an object with it in \"file\"");
     }
     Fields f = Fields.of(scene, "scene");
-    for (String name : List.of("file", "main", "antialias", "antialiasDepth", "jitter", "quality", "clock")) {
+    for (String name : List.of("file", "main", "antialias", "antialiasDepth", "jitter", "quality", "clock",
+        "frameRange", "cyclic", "declare")) {
       f.has(name);
     }
     S3Uri file = externalFile(f.string("file"), "scene.file", "pov");
@@ -99,8 +100,47 @@ final class Scenes {
     boolean jitter = f.bool("jitter", false);
     int quality = f.integer("quality", 0, 11, 9);
     double[] clock = f.vector("clock", 2, -BIG, BIG, new double[] {0, 1});
+    int[] frameRange = null;
+    if (f.has("frameRange")) {
+      double[] r = f.vector("frameRange", 2, JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME, null);
+      if (r[0] != Math.rint(r[0]) || r[1] != Math.rint(r[1]) || r[1] < r[0]) {
+        throw f.error("frameRange", "must be [initial, final]: two whole frame numbers, final not below initial");
+      }
+      frameRange = new int[] {(int) r[0], (int) r[1]};
+    }
+    boolean cyclic = f.bool("cyclic", false);
+    java.util.Map<String, Double> declare = declarations(f);
     f.done();
-    return new SceneSpec.PovRay(file, main, antialias, depth, jitter, quality, clock[0], clock[1]);
+    return new SceneSpec.PovRay(file, main, antialias, depth, jitter, quality, clock[0], clock[1], frameRange, cyclic,
+        declare);
+  }
+
+  /** Most {@code declare} entries of a POV-Ray scene. */
+  static final int MAX_DECLARE = 64;
+
+  /** POV-Ray's {@code Declare=NAME=VALUE}: float identifiers, checked here since they reach its command line. */
+  private static java.util.Map<String, Double> declarations(Fields f) {
+    JsonNode d = f.raw("declare");
+    if (d == null) {
+      return java.util.Map.of();
+    }
+    if (!d.isObject() || d.size() > MAX_DECLARE) {
+      throw f.error("declare", "must be an object of at most " + MAX_DECLARE + " identifiers and their numbers");
+    }
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    for (var it = d.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]{0,39}")) {
+        throw f.error("declare." + e.getKey(), "is not a POV-Ray identifier (a letter or '_', then letters, digits, "
+            + "'_'; at most 40)");
+      }
+      JsonNode v = e.getValue();
+      if (!v.isNumber() || !Double.isFinite(v.asDouble()) || Math.abs(v.asDouble()) > BIG) {
+        throw f.error("declare." + e.getKey(), "must be a number from " + -BIG + " to " + BIG);
+      }
+      out.put(e.getKey(), v.asDouble());
+    }
+    return out;
   }
 
   /** A Blender scene: an s3:// URI of a .blend file or archive, or an object with it and the allow-listed options. */

@@ -1,5 +1,7 @@
 package dev.tilefarm.schemas;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,5 +18,32 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
   public WorkerStatus {
     Objects.requireNonNull(worker, "worker");
     renderers = List.copyOf(renderers);
+  }
+
+  /**
+   * Why none of the workers present at {@code now} (of these latest heartbeats) can run {@code renderer}, or
+   * null if one can, if the renderer is built into every worker, or if no worker is present at all (a job then
+   * waits for workers like any other). The splitter rejects a job with this reason, naming {@code renderer}; the
+   * HTTP API refuses it at submission with the same words.
+   */
+  public static String missingRenderer(String renderer, Collection<WorkerStatus> heartbeats, long now) {
+    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
+      return null;
+    }
+    List<String> present = new ArrayList<>();
+    for (WorkerStatus w : heartbeats) {
+      if (now - w.timestamp() > ALIVE_MS) {
+        continue;
+      }
+      if (w.renderers().contains(renderer)) {
+        return null;
+      }
+      present.add(w.worker() + " (" + String.join(", ", w.renderers()) + ")");
+    }
+    if (present.isEmpty()) {
+      return null;
+    }
+    return "no worker of this farm has the " + renderer + " renderer (workers: " + String.join("; ", present)
+        + "); a worker offers it when " + renderer + " and bubblewrap are installed on its machine";
   }
 }

@@ -38,6 +38,23 @@ class ExternalRenderJobsTest {
   }
 
   @Test
+  void aPovRaySceneCarriesItsAnimationAndDeclarations() throws Exception {
+    JobRequest.Render job = decode("{" + POV + ",'scene':{'file':'s3://bucket/a.pov','clock':[0,2],"
+        + "'frameRange':[1,30],'cyclic':true,'declare':{'Speed':1.5,'_n2':-3}},'frames':{'start':10,'end':20}}");
+    assertEquals(new SceneSpec.PovRay(S3Uri.parse("s3://bucket/a.pov"), null, 0.3, 3, false, 9, 0, 2,
+        new int[] {1, 30}, true, java.util.Map.of("Speed", 1.5, "_n2", -3.0)), job.scene());
+    assertEquals("scene.frameRange", invalid("{" + POV + ",'scene':{'file':'s3://bucket/a.pov','frameRange':[5,1]}}")
+        .field());
+    assertEquals("scene.frameRange", invalid("{" + POV + ",'scene':{'file':'s3://bucket/a.pov','frameRange':[1.5,3]}}")
+        .field());
+    // Names reach POV-Ray's command line: only identifiers, only numbers.
+    assertEquals("scene.declare.a b", invalid("{" + POV + ",'scene':{'file':'s3://bucket/a.pov','declare':{'a b':1}}}")
+        .field());
+    assertEquals("scene.declare.X", invalid("{" + POV + ",'scene':{'file':'s3://bucket/a.pov','declare':{'X':'+I/etc'}}}")
+        .field());
+  }
+
+  @Test
   void unknownOptionsAndUnsafeMainFilesAreRejected() {
     InvalidJobException e = invalid("{" + BLEND + ",'scene':{'file':'s3://bucket/a.blend','engine':'EEVEE'}}");
     assertEquals("scene.engine", e.field());

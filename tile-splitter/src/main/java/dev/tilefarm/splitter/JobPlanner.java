@@ -1,19 +1,19 @@
 package dev.tilefarm.splitter;
 
-import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.BlobChangedException;
 import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.JobLimits;
 import dev.tilefarm.store.TileKeys;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Turns a decoded job into a {@link Plan}, or rejects it with the field and the reason. */
 final class JobPlanner {
-  private final SplitterLimits limits;
+  private final JobLimits limits;
   private final ImageProbe probe;
   private final String bucket;
 
@@ -30,11 +30,11 @@ final class JobPlanner {
 
   private final Renderers renderers;
 
-  JobPlanner(SplitterLimits limits, ImageProbe probe, String bucket) {
+  JobPlanner(JobLimits limits, ImageProbe probe, String bucket) {
     this(limits, probe, bucket, Renderers.ANY);
   }
 
-  JobPlanner(SplitterLimits limits, ImageProbe probe, String bucket, Renderers renderers) {
+  JobPlanner(JobLimits limits, ImageProbe probe, String bucket, Renderers renderers) {
     this.limits = limits;
     this.probe = probe;
     this.bucket = bucket;
@@ -42,22 +42,7 @@ final class JobPlanner {
   }
 
   Plan plan(JobRequest job) {
-    // Confinement first: a job must not even make the farm look at storage it may not use.
-    if (job.output() != null && !limits.outputAllowed(job.output().bucket(), job.output().key())) {
-      throw invalid(job, "output", job.output() + " is outside the locations this farm may write to ("
-          + String.join(", ", limits.outputLocations()) + ")");
-    }
-    String reserved = job.output() == null ? null : OutputOwners.reservedFor(bucket, job.id(), job.output());
-    if (reserved != null) {
-      throw invalid(job, "output", job.output() + " " + reserved);
-    }
-    // Every object the job names, not only a process job's input: a scene, an archive or a texture is read too.
-    for (java.util.Map.Entry<String, S3Uri> input : JobInputs.of(job).entrySet()) {
-      if (!limits.inputAllowed(input.getValue().bucket())) {
-        throw invalid(job, input.getKey(), input.getValue() + " is in a bucket this farm may not read (allowed: "
-            + String.join(", ", limits.inputBuckets()) + ")");
-      }
-    }
+    limits.checkStorage(bucket, job);
     int width;
     int height;
     String sizeField;
@@ -78,48 +63,15 @@ final class JobPlanner {
       height = size.height();
       sizeField = "input";
     }
-    long pixels = (long) width * height;
-    if (pixels > limits.maxPixels()) {
-      throw invalid(job, sizeField, "the image is " + width + "x" + height + " = " + pixels
-          + " pixels; this farm takes at most " + limits.maxPixels());
-    }
-    int tile = job.tileSize() > 0 ? job.tileSize() : limits.defaultTileSize();
-    ChainPlan chain = null;
-    if (job instanceof JobRequest.Process p) {
-      chain = chainOf(p, width, height, tile);
-      width = chain.outputWidth();
-      height = chain.outputHeight();
-      if ((long) width * height > limits.maxPixels()) {
-        throw invalid(job, "ops", "the ops make a " + width + "x" + height + " = " + (long) width * height
-            + " pixel image; this farm takes at most " + limits.maxPixels());
-      }
-    }
+    JobLimits.Sized sized = limits.checkSize(job, width, height, sizeField);
     JobRequest.Frames frames = job instanceof JobRequest.Render r ? r.frames() : null;
-    int frameCount = frames == null ? 1 : frames.count();
-    long tiles = (long) ceilDiv(width, tile) * ceilDiv(height, tile) * frameCount;
-    if (tiles > limits.maxTiles()) {
-      throw invalid(job, job.tileSize() > 0 ? "tileSize" : sizeField, "tile size " + tile + " gives " + tiles
-          + " tiles" + (frameCount > 1 ? " over " + frameCount + " frames" : "") + "; this farm takes at most "
-          + limits.maxTiles() + " per job (use larger tiles" + (frameCount > 1 ? " or fewer frames" : "") + ")");
-    }
     S3Uri output = job.output();
     if (output == null) {
       output = frames != null && frames.sequence() ? TileKeys.defaultFrameOutput(bucket, job.id())
           : TileKeys.defaultOutput(bucket, job.id());
     }
-    return new Plan(job, width, height, output, tiles(width, height, tile), frames, chain, inputEtag);
-  }
-
-  /** The op chain over the input's size; a chain that does not fit the image (a crop outside it) names the op. */
-  private static ChainPlan chainOf(JobRequest.Process job, int width, int height, int tile) {
-    try {
-      return new ChainPlan(job.ops(), width, height, tile);
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      int colon = message.indexOf(": ");
-      String field = message.startsWith("ops[") && colon > 0 ? message.substring(0, colon) : "ops";
-      throw new InvalidJobException(job.id(), field, message.startsWith("ops[") ? message.substring(colon + 2) : message);
-    }
+    return new Plan(job, sized.width(), sized.height(), output, tiles(sized.width(), sized.height(), sized.tileSize()),
+        frames, sized.chain(), inputEtag);
   }
 
   private ImageProbe.Size probeInput(JobRequest.Process job) {

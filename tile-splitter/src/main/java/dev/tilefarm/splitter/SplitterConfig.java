@@ -2,6 +2,7 @@ package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.JobLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @param kafkaOverrides extra Kafka Streams / client properties, applied last
  */
 public record SplitterConfig(String bootstrapServers, Topics topics, TopicLayout layout, Path stateDir,
-    SplitterLimits limits, Duration commitInterval, Map<String, String> kafkaOverrides) {
+    JobLimits limits, Duration commitInterval, Map<String, String> kafkaOverrides) {
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(50);
 
   public SplitterConfig {

@@ -1,6 +1,5 @@
 package dev.tilefarm.splitter;
 
-import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.schemas.WorkerStatus;
@@ -60,27 +59,9 @@ final class WorkerDirectory implements JobPlanner.Renderers, AutoCloseable {
 
   @Override
   public String missing(String renderer) {
-    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
-      return null; // every worker has the renderers built into it
-    }
-    long now = clock.getAsLong();
-    List<String> present = new ArrayList<>();
     synchronized (workers) {
-      for (WorkerStatus w : workers.values()) {
-        if (now - w.timestamp() > WorkerStatus.ALIVE_MS) {
-          continue;
-        }
-        if (w.renderers().contains(renderer)) {
-          return null;
-        }
-        present.add(w.worker() + " (" + String.join(", ", w.renderers()) + ")");
-      }
+      return WorkerStatus.missingRenderer(renderer, workers.values(), clock.getAsLong());
     }
-    if (present.isEmpty()) {
-      return null;
-    }
-    return "no worker of this farm has the " + renderer + " renderer (workers: " + String.join("; ", present)
-        + "); a worker offers it when " + renderer + " and bubblewrap are installed on its machine";
   }
 
   /** A worker's latest heartbeat, or null for a worker that left. */

@@ -10,6 +10,7 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.WorkerStatus;
+import dev.tilefarm.store.JobLimits;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class ExternalRenderSplitTest {
 
   @BeforeEach
   void setUp() {
-    JobPlanner planner = new JobPlanner(new SplitterLimits(1 << 24, 1000, 64), uri -> new ImageProbe.Size(100, 100),
+    JobPlanner planner = new JobPlanner(new JobLimits(1 << 24, 1000, 64), uri -> new ImageProbe.Size(100, 100),
         "farm", workers);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-external-test");

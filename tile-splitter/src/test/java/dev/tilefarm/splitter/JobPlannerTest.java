@@ -9,6 +9,7 @@ import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.JobLimits;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class JobPlannerTest {
     default -> throw new ImageProbe.NotAnImageException("is not an image in a format the farm reads");
   };
 
-  private final JobPlanner planner = new JobPlanner(new SplitterLimits(1_000_000, 100, 64), PROBE, "farm");
+  private final JobPlanner planner = new JobPlanner(new JobLimits(1_000_000, 100, 64), PROBE, "farm");
 
   private static JobRequest job(String json) {
     return JobCodec.decode(JobCodec.parse(json.getBytes()), "j1");
@@ -90,7 +91,7 @@ class JobPlannerTest {
 
   @Test
   void anotherJobsDefaultOutputIsReservedEvenWhereOutputsMayGo() {
-    JobPlanner confined = new JobPlanner(new SplitterLimits(1_000_000, 100, 64).confinedTo(List.of("farm/outputs/"),
+    JobPlanner confined = new JobPlanner(new JobLimits(1_000_000, 100, 64).confinedTo(List.of("farm/outputs/"),
         List.of()), PROBE, "farm");
     for (JobPlanner p : List.of(planner, confined)) {
       for (String taken : List.of("s3://farm/outputs/A.png", "s3://farm/outputs/A.jpg", "s3://farm/outputs/A/frame-0001.png",
@@ -134,7 +135,7 @@ class JobPlannerTest {
       "{\"renderer\":\"builtin\",\"scene\":{CAM,\"objects\":[{\"type\":\"mesh\",\"file\":\"s3://secret/m.obj\"}]}}"
           + "|scene.objects[0].file|s3://secret/m.obj"})
   void aRenderJobReadingOutsideTheInputBucketsIsRejectedNamingTheField(String fields, String field, String uri) {
-    JobPlanner confined = new JobPlanner(new SplitterLimits(1_000_000, 100, 64).confinedTo(List.of(),
+    JobPlanner confined = new JobPlanner(new JobLimits(1_000_000, 100, 64).confinedTo(List.of(),
         List.of("inputs")), PROBE, "farm");
     String json = ("{\"type\":\"render\",\"width\":64,\"height\":64," + fields.substring(1))
         .replace("CAM", "\"camera\":{\"position\":[0,2,3],\"lookAt\":[0,0,0]}")

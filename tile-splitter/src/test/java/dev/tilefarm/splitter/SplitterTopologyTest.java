@@ -12,6 +12,7 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.JobLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ class SplitterTopologyTest {
 
   @BeforeEach
   void setUp() {
-    JobPlanner planner = new JobPlanner(new SplitterLimits(1 << 24, 1000, 64),
+    JobPlanner planner = new JobPlanner(new JobLimits(1 << 24, 1000, 64),
         uri -> new ImageProbe.Size(100, 100), "farm");
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-test");
@@ -172,7 +173,7 @@ class SplitterTopologyTest {
   @Test
   void aRecordTheSplitterFailsOnIsDeadLetteredAndTheNextJobRuns() {
     driver.close();
-    JobPlanner planner = new JobPlanner(new SplitterLimits(1 << 24, 1000, 64),
+    JobPlanner planner = new JobPlanner(new JobLimits(1 << 24, 1000, 64),
         uri -> new ImageProbe.Size(100, 100), "farm");
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "splitter-test");

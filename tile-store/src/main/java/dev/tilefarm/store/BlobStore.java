@@ -119,6 +119,60 @@ public final class BlobStore implements AutoCloseable {
   }
 
   /**
+   * Stores {@code file} at {@code uri} by S3 multipart upload, {@code partSize} bytes a part (5 MiB at least,
+   * as S3 requires of every part but the last), so a large file never travels in one request; each part is
+   * retried on its own by the SDK. {@code sent} is told the bytes stored so far after each part. A failed
+   * upload is aborted, so its parts do not linger in the bucket.
+   */
+  public void putFileMultipart(S3Uri uri, Path file, String contentType, int partSize,
+      java.util.function.LongConsumer sent) {
+    if (partSize < (5 << 20)) {
+      throw new IllegalArgumentException("partSize " + partSize + " is below S3's 5 MiB minimum");
+    }
+    String uploadId = call("starting a multipart upload of " + uri, uri, () -> s3.createMultipartUpload(
+        b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType)).uploadId());
+    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+      java.util.List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new java.util.ArrayList<>();
+      byte[] buffer = new byte[partSize];
+      long done = 0;
+      for (int number = 1; ; number++) {
+        int n = in.readNBytes(buffer, 0, partSize);
+        if (n == 0 && number > 1) {
+          break;
+        }
+        int part = number;
+        byte[] bytes = n == partSize ? buffer : java.util.Arrays.copyOf(buffer, n);
+        String etag = call("writing part " + part + " of " + uri, uri, () -> s3.uploadPart(
+            b -> b.bucket(uri.bucket()).key(uri.key()).uploadId(uploadId).partNumber(part).contentLength((long) n),
+            RequestBody.fromBytes(bytes)).eTag());
+        parts.add(software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(part).eTag(etag)
+            .build());
+        done += n;
+        sent.accept(done);
+        if (n < partSize) {
+          break;
+        }
+      }
+      call("completing the multipart upload of " + uri, uri, () -> s3.completeMultipartUpload(b -> b
+          .bucket(uri.bucket()).key(uri.key()).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+    } catch (java.io.IOException e) {
+      abort(uri, uploadId);
+      throw new java.io.UncheckedIOException("reading " + file + " to upload it to " + uri, e);
+    } catch (RuntimeException e) {
+      abort(uri, uploadId);
+      throw e;
+    }
+  }
+
+  private void abort(S3Uri uri, String uploadId) {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(uri.bucket()).key(uri.key()).uploadId(uploadId));
+    } catch (SdkException e) {
+      // The upload already failed; an unfinished multipart upload is what the bucket's lifecycle rules clean.
+    }
+  }
+
+  /**
    * Stores {@code file} at {@code uri} with user metadata {@code metadata} (names in lower case, without the
    * {@code x-amz-meta-} prefix).
    */

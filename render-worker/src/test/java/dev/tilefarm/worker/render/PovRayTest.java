@@ -130,6 +130,40 @@ class PovRayTest {
     assertTrue(progress.get(progress.size() - 1) == 100, "last progress " + progress);
   }
 
+  /** What the scene sees of its animation, printed by POV-Ray into the tile's log. */
+  private double[] animationSeen(String id, JobRequest.Frames frames, int[] frameRange, int frameIndex) throws Exception {
+    S3Uri scene = t.put("scenes/" + id + ".pov", ExternalRenderTesting.utf8("#version 3.7;\n"
+        + "#debug concat(\"SEEN clock=\", str(clock, 0, 6), \" delta=\", str(clock_delta, 0, 6), \" frame=\","
+        + " str(frame_number, 0, 0), \" speed=\", str(Speed, 0, 2), \"\\n\")\n"
+        + "camera { location <0, 0, -4> look_at 0 }\nsphere { 0, 1 pigment { rgb 1 } }\n"));
+    JobRequest.Render job = new JobRequest.Render(id, 64, 64, "povray", new SceneSpec.PovRay(scene, null, 0, 1, false,
+        9, 0, 2, frameRange, false, Map.of("Speed", 1.5)), 1, 0, 64, null, frames);
+    TileLog log = new TileLog();
+    t.renderer.render(job, new TileRect(0, 0, 0, 32, 32), 64, 64, new RenderContext(frames.number(frameIndex),
+        frameIndex, 0, log, p -> { }));
+    String text = log.text();
+    int at = text.indexOf("SEEN ");
+    assertTrue(at >= 0, text);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "SEEN clock=(\\S+) delta=(\\S+) frame=(\\S+) speed=(\\S+)").matcher(text.substring(at));
+    assertTrue(m.find(), text);
+    return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+        Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))};
+  }
+
+  @Test
+  void everyFrameOfAnAnimationSeesPovRaysClockAndClockDelta() throws Exception {
+    // Frames 1..5, clock 0..2: clock_delta = (2 - 0) / (5 - 1) = 0.5 in every frame, frame 3 at clock 1.
+    assertArrayEquals(new double[] {1, 0.5, 3, 1.5},
+        animationSeen("anim", new JobRequest.Frames(1, 5, 1, true), null, 2), 1e-5);
+    // A subset (frames 10..20) of an animation of frames 1..30: frame 12 at clock 2 * 11/29, delta 2/29.
+    assertArrayEquals(new double[] {2.0 * 11 / 29, 2.0 / 29, 12, 1.5},
+        animationSeen("subset", new JobRequest.Frames(10, 20, 1, true), new int[] {1, 30}, 2), 1e-5);
+    // One frame of that animation, as a still (--frame 12).
+    assertArrayEquals(new double[] {2.0 * 11 / 29, 2.0 / 29, 12, 1.5},
+        animationSeen("still", new JobRequest.Frames(12, 12, 1, false), new int[] {1, 30}, 0), 1e-5);
+  }
+
   /** Reflective spheres under two soft area lights: a few seconds for a 160x120 tile on one thread. */
   static final String SLOW_SCENE = String.join("\n",
       "#version 3.7;",

@@ -73,12 +73,20 @@ public final class PovRay implements ExternalRenderer {
     int y0 = t.y() / BLOCK * BLOCK;
     int x1 = Math.min(w, ceil(t.x() + t.width(), BLOCK));
     int y1 = Math.min(h, ceil(t.y() + t.height(), BLOCK));
-    Path out = r.workDir().resolve("tile.png");
+    // In an animation POV-Ray adds the frame number to the output's name: the folder holds the one image.
+    Path outDir = r.workDir().resolve("out");
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("creating " + outDir, e);
+    }
     writeSettings(r);
     List<String> args = new ArrayList<>(List.of(PROGRAM.toString(), "-D", "-P", "+V", "+I" + r.main(),
-        "+O" + out, "+FN8", "+W" + w, "+H" + h, "+SC" + (x0 + 1), "+EC" + x1, "+SR" + (y0 + 1), "+ER" + y1,
-        "+WT1", "+BS" + BLOCK, "+Q" + scene.quality(), "+K" + fmt(clock(r, scene)),
-        "+L" + r.main().getParent(), "+L" + r.sceneDir(), "+L" + INCLUDES));
+        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + w, "+H" + h, "+SC" + (x0 + 1), "+EC" + x1,
+        "+SR" + (y0 + 1), "+ER" + y1, "+WT1", "+BS" + BLOCK, "+Q" + scene.quality()));
+    args.addAll(clockArgs(r.job(), scene, r.frameIndex()));
+    scene.declare().forEach((name, value) -> args.add("Declare=" + name + "=" + fmt(value)));
+    args.addAll(List.of("+L" + r.main().getParent(), "+L" + r.sceneDir(), "+L" + INCLUDES));
     if (scene.antialias() > 0) {
       args.addAll(List.of("+A" + fmt(scene.antialias()), "+AM1", "+R" + scene.antialiasDepth(),
           scene.jitter() ? "+J" : "-J"));
@@ -96,7 +104,8 @@ public final class PovRay implements ExternalRenderer {
       }
     }, r.label(), "POV-Ray");
     String log = r.log().text();
-    if (code != 0 || log.contains("Render failed") || !Files.exists(out)) {
+    Path out = image(outDir);
+    if (code != 0 || log.contains("Render failed") || out == null) {
       String exceeded = r.limits().exceeded(code, log);
       if (exceeded != null) {
         throw new TileFailedException(r.label() + ": POV-Ray " + exceeded);
@@ -106,13 +115,44 @@ public final class PovRay implements ExternalRenderer {
     return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
   }
 
-  /** POV-Ray's {@code clock} for the request's frame: the scene's clock range spread over the job's frames. */
-  static double clock(RenderRequest r, SceneSpec.PovRay scene) {
-    JobRequest.Frames frames = r.job().frames();
-    if (frames == null || frames.count() < 2) {
-      return scene.clockStart();
+  /** The one image POV-Ray wrote into {@code dir}, or null. */
+  private static Path image(Path dir) {
+    try (var files = Files.list(dir)) {
+      List<Path> pngs = files.filter(p -> p.getFileName().toString().endsWith(".png")).toList();
+      return pngs.size() == 1 ? pngs.get(0) : null;
+    } catch (IOException e) {
+      return null;
     }
-    return scene.clockStart() + (scene.clockEnd() - scene.clockStart()) * r.frameIndex() / (frames.count() - 1);
+  }
+
+  /**
+   * The animation options for the frame at {@code frameIndex} of the job, as POV-Ray's own INI options: the
+   * scene's frame range ({@code Initial_Frame}, {@code Final_Frame}; by default the job's first and last
+   * frame) and clock range, and this frame alone as the subset to render ({@code +SF +EF}). So POV-Ray itself
+   * sets {@code clock}, {@code clock_delta}, {@code frame_number}, {@code initial_frame} and the rest as it would
+   * rendering the whole animation. A still, or a frame POV-Ray cannot number (it has no negative frames), gets
+   * its clock alone ({@code +K}, from the same formula) and {@code clock_delta} 0, as a still in POV-Ray.
+   */
+  static List<String> clockArgs(JobRequest.Render job, SceneSpec.PovRay scene, int frameIndex) {
+    JobRequest.Frames frames = job.frames();
+    int[] range = scene.frameRange();
+    if (range == null && frames != null && frames.sequence()) {
+      range = new int[] {frames.start(), frames.end()};
+    }
+    if (range == null || frames == null || range[1] <= range[0]) {
+      return List.of("+K" + fmt(scene.clockStart()));
+    }
+    int n = frames.number(frameIndex);
+    if (range[0] < 0 || n < range[0] || n > range[1]) {
+      double span = range[1] - range[0] + (scene.cyclic() ? 1 : 0);
+      return List.of("+K" + fmt(scene.clockStart() + (scene.clockEnd() - scene.clockStart()) * (n - range[0]) / span));
+    }
+    List<String> args = new ArrayList<>(List.of("+KFI" + range[0], "+KFF" + range[1], "+KI" + fmt(scene.clockStart()),
+        "+KF" + fmt(scene.clockEnd()), "+SF" + n, "+EF" + n));
+    if (scene.cyclic()) {
+      args.add("+KC");
+    }
+    return args;
   }
 
   /**

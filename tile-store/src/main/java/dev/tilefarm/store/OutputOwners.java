@@ -1,7 +1,6 @@
-package dev.tilefarm.splitter;
+package dev.tilefarm.store;
 
 import dev.tilefarm.schemas.S3Uri;
-import dev.tilefarm.store.TileKeys;
 
 /**
  * Which outputs in the farm's own bucket a job may name. Default outputs are reserved for their job:

@@ -1,4 +1,4 @@
-package dev.tilefarm.splitter;
+package dev.tilefarm.store;
 
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;

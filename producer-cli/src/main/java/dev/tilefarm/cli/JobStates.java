@@ -1,0 +1,203 @@
+package dev.tilefarm.cli;
+
+import dev.tilefarm.schemas.JobEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where jobs stand, folded from their events on the job events topic (oldest first), and how {@code jobs} and
+ * {@code status} show it. No Kafka here: the client reads the events, this decides what they mean.
+ */
+final class JobStates {
+  /**
+   * The statuses a job can be in, as the job list shows them: ACCEPTED (split, no tile finished yet), RUNNING
+   * (tiles finishing), then one of the four ends. A job the splitter has not answered has no events, so no status.
+   */
+  static final List<String> STATUSES = List.of("ACCEPTED", "RUNNING", "COMPLETED", "FAILED", "REJECTED",
+      "CANCELLED");
+
+  private JobStates() {}
+
+  /**
+   * One job as its events so far leave it. {@code type}, {@code width}, {@code height} are from its ACCEPTED event
+   * (null and 0 without one); {@code done} and {@code total} are tiles, {@code fraction} the share of the work done
+   * (0 to 1); {@code firstAt} and {@code lastAt} the first and latest event's times (epoch ms); {@code end} is the
+   * one-line account of how it ended (null while it runs), {@code events} how many events it has.
+   */
+  record JobState(String id, String status, String type, int width, int height, int done, int total,
+      double fraction, long firstAt, long lastAt, String end, int events) {
+    boolean ended() {
+      return end != null;
+    }
+
+    int percent() {
+      return (int) Math.floor(100 * fraction);
+    }
+  }
+
+  /** {@code state} (null for a job not seen yet) after {@code e}. */
+  static JobState apply(JobState state, JobEvent e) {
+    if (state == null) {
+      state = new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0);
+    }
+    int events = state.events() + 1;
+    long lastAt = Math.max(state.lastAt(), e.timestamp());
+    if (e instanceof JobEvent.Accepted a) {
+      // A first acceptance, or a run after a reservation: either way the job starts here.
+      return new JobState(state.id(), "ACCEPTED", a.type(), a.width(), a.height(), 0, a.tiles(), 0, state.firstAt(),
+          lastAt, null, events);
+    }
+    if (state.ended()) {
+      // A job's first end is its answer (a repeated id is not run again); late progress changes nothing.
+      return new JobState(state.id(), state.status(), state.type(), state.width(), state.height(), state.done(),
+          state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
+    }
+    if (e instanceof JobEvent.Progress p) {
+      return new JobState(state.id(), "RUNNING", state.type(), state.width(), state.height(), p.done(), p.total(),
+          Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
+    }
+    if (e instanceof JobEvent.Frame) {
+      return new JobState(state.id(), "RUNNING", state.type(), state.width(), state.height(), state.done(),
+          state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
+    }
+    String end = JobRunner.describe(e);
+    if (e instanceof JobEvent.Completed c) {
+      return new JobState(state.id(), "COMPLETED", state.type(), c.width(), c.height(), c.tiles(), c.tiles(), 1,
+          state.firstAt(), lastAt, end, events);
+    }
+    String status = e instanceof JobEvent.Failed ? "FAILED" : e instanceof JobEvent.Rejected ? "REJECTED" : "CANCELLED";
+    return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(), state.total(),
+        state.fraction(), state.firstAt(), lastAt, end, events);
+  }
+
+  /** Folds one job's events, oldest first; null for none. */
+  static JobState of(List<JobEvent> events) {
+    JobState state = null;
+    for (JobEvent e : events) {
+      state = apply(state, e);
+    }
+    return state;
+  }
+
+  /**
+   * The statuses named by {@code --status} values, each a status or a comma-separated list of them, in any case.
+   *
+   * @throws Main.UsageException naming the valid statuses, for a value that is none of them
+   */
+  static Set<String> parseStatuses(List<String> values) throws Main.UsageException {
+    Set<String> out = new LinkedHashSet<>();
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        String s = part.trim().toUpperCase(Locale.ROOT);
+        if (!STATUSES.contains(s)) {
+          throw new Main.UsageException("--status: unknown status '" + part.trim() + "'; valid: "
+              + String.join(", ", STATUSES));
+        }
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The jobs to list: those with a status in {@code statuses} (every job when empty), newest first (by their first
+   * event, then id), at most {@code limit} of them (0 = all).
+   */
+  static List<JobState> select(Map<String, JobState> jobs, Set<String> statuses, int limit) {
+    List<JobState> out = new ArrayList<>();
+    for (JobState j : jobs.values()) {
+      if (statuses.isEmpty() || statuses.contains(j.status())) {
+        out.add(j);
+      }
+    }
+    out.sort(Comparator.comparingLong(JobState::firstAt).reversed().thenComparing(JobState::id));
+    return limit > 0 && out.size() > limit ? out.subList(0, limit) : out;
+  }
+
+  /** The job list as a table with a header, ages as of {@code now} (epoch ms). */
+  static String table(List<JobState> jobs, long now) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"JOB", "STATUS", "PROGRESS", "TYPE", "SIZE", "AGE"});
+    for (JobState j : jobs) {
+      rows.add(new String[] {j.id(), j.status(), progress(j), j.type() == null ? "-" : j.type(),
+          j.width() > 0 ? j.width() + "x" + j.height() : "-", age(now - j.firstAt())});
+    }
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+      }
+      out.append(line.toString().stripTrailing()).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** {@code done/total tiles (P%)}, or {@code -} for a job that was never split. */
+  static String progress(JobState j) {
+    if (j.total() <= 0) {
+      return "-";
+    }
+    return j.done() + "/" + j.total() + " tiles (" + j.percent() + "%)";
+  }
+
+  /** A duration as a person reads it at a glance: 42s, 7m, 3h, 2d. */
+  static String age(long millis) {
+    Duration d = Duration.ofMillis(Math.max(0, millis));
+    if (d.toSeconds() < 60) {
+      return d.toSeconds() + "s";
+    }
+    if (d.toMinutes() < 60) {
+      return d.toMinutes() + "m";
+    }
+    if (d.toHours() < 48) {
+      return d.toHours() + "h";
+    }
+    return d.toDays() + "d";
+  }
+
+  /** The live line of {@code status --follow}: where the job stands, with a bar while it runs. */
+  static String liveLine(JobState j) {
+    StringBuilder out = new StringBuilder(j.id()).append("  ").append(j.status());
+    if (j.total() > 0) {
+      int filled = (int) Math.floor(20 * j.fraction());
+      out.append("  [").append("#".repeat(filled)).append(".".repeat(20 - filled)).append("] ")
+          .append(progress(j));
+    }
+    return out.toString();
+  }
+
+  /** The concise account {@code status} prints: what the job is, where it stands, how it ended. */
+  static String summary(JobState j, long now) {
+    StringBuilder out = new StringBuilder();
+    out.append("job       ").append(j.id()).append('\n');
+    out.append("status    ").append(j.status());
+    if (j.total() > 0) {
+      out.append("  ").append(progress(j));
+    }
+    out.append('\n');
+    if (j.type() != null) {
+      out.append("type      ").append(j.type()).append(' ').append(j.width()).append('x').append(j.height())
+          .append('\n');
+    }
+    out.append("since     ").append(java.time.Instant.ofEpochMilli(j.firstAt())).append(" (")
+        .append(age(now - j.firstAt())).append(" ago)\n");
+    if (j.ended()) {
+      out.append("ended     ").append(j.end().substring(j.id().length() + 1)).append('\n');
+    }
+    out.append("events    ").append(j.events()).append(" (--events lists them)\n");
+    return out.toString();
+  }
+}

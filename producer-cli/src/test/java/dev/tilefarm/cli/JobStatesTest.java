@@ -1,0 +1,147 @@
+package dev.tilefarm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.S3Uri;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobStatesTest {
+  private static final S3Uri OUT = S3Uri.parse("s3://tilefarm/outputs/a.png");
+
+  private static JobEvent.Accepted accepted(String id, long at, int tiles) {
+    return new JobEvent.Accepted(id, at, "render", tiles, 300, 200, OUT);
+  }
+
+  @Test
+  void eventsFoldIntoWhereTheJobStands() {
+    JobStates.JobState s = JobStates.of(List.of(accepted("a", 1000, 8)));
+    assertEquals("ACCEPTED", s.status());
+    assertEquals("0/8 tiles (0%)", JobStates.progress(s));
+    s = JobStates.apply(s, new JobEvent.Progress("a", 2000, 3, 8));
+    assertEquals("RUNNING", s.status());
+    assertEquals("3/8 tiles (37%)", JobStates.progress(s));
+    s = JobStates.apply(s, new JobEvent.Failed("a", 3000, "tile 4: povray: parse error", 4));
+    assertEquals("FAILED", s.status());
+    assertEquals("a FAILED: tile 4: povray: parse error", s.end());
+    // Progress that arrives after the end changes nothing: the first end is the answer.
+    s = JobStates.apply(s, new JobEvent.Progress("a", 4000, 7, 8));
+    assertEquals("FAILED", s.status());
+    assertEquals("3/8 tiles (37%)", JobStates.progress(s));
+    assertEquals(1000, s.firstAt());
+    assertEquals(4000, s.lastAt());
+    assertEquals(4, s.events());
+    assertEquals(1, StatusCommand.exitCode(s));
+  }
+
+  @Test
+  void aRejectedJobHasNoProgressAndExitsOne() {
+    JobStates.JobState s = JobStates.of(List.of(new JobEvent.Rejected("r", 5, "width", "must be 1 to 65536")));
+    assertEquals("REJECTED", s.status());
+    assertEquals("-", JobStates.progress(s));
+    assertNull(s.type());
+    assertEquals(1, StatusCommand.exitCode(s));
+    assertEquals(0, StatusCommand.exitCode(JobStates.of(List.of(accepted("x", 1, 2)))), "a running job is fine");
+  }
+
+  @Test
+  void statusesAreRepeatableOrCommaSeparatedInAnyCase() throws Exception {
+    assertEquals(Set.of("RUNNING", "FAILED", "CANCELLED"),
+        JobStates.parseStatuses(List.of("running,failed", "Cancelled")));
+    assertEquals(Set.of(), JobStates.parseStatuses(List.of()));
+  }
+
+  @Test
+  void anUnknownStatusNamesTheValidOnes() {
+    Main.UsageException e = assertThrows(Main.UsageException.class,
+        () -> JobStates.parseStatuses(List.of("running,done")));
+    assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED",
+        e.getMessage());
+  }
+
+  @Test
+  void selectFiltersAndKeepsTheNewest() {
+    Map<String, JobStates.JobState> jobs = new LinkedHashMap<>();
+    jobs.put("old", JobStates.of(List.of(accepted("old", 100, 2))));
+    jobs.put("mid", JobStates.of(List.of(accepted("mid", 200, 2), new JobEvent.Cancelled("mid", 250, "asked"))));
+    jobs.put("new", JobStates.of(List.of(accepted("new", 300, 2), new JobEvent.Progress("new", 310, 1, 2))));
+    assertEquals(List.of("new", "mid", "old"), ids(JobStates.select(jobs, Set.of(), 0)));
+    assertEquals(List.of("new", "mid"), ids(JobStates.select(jobs, Set.of(), 2)));
+    assertEquals(List.of("new", "old"), ids(JobStates.select(jobs, Set.of("RUNNING", "ACCEPTED"), 0)));
+    assertEquals(List.of(), ids(JobStates.select(jobs, Set.of("COMPLETED"), 0)));
+  }
+
+  @Test
+  void theTableLinesUpItsColumns() {
+    List<JobStates.JobState> jobs = List.of(
+        JobStates.of(List.of(accepted("job-long-id", 0, 12), new JobEvent.Progress("job-long-id", 10, 6, 12))),
+        JobStates.of(List.of(new JobEvent.Rejected("r", 0, "width", "too wide"))));
+    assertEquals("JOB          STATUS    PROGRESS          TYPE    SIZE     AGE\n"
+        + "job-long-id  RUNNING   6/12 tiles (50%)  render  300x200  2m\n"
+        + "r            REJECTED  -                 -       -        2m\n", JobStates.table(jobs, 150_000));
+  }
+
+  @Test
+  void agesReadAtAGlance() {
+    assertEquals("0s", JobStates.age(-5));
+    assertEquals("59s", JobStates.age(59_999));
+    assertEquals("1m", JobStates.age(60_000));
+    assertEquals("59m", JobStates.age(3_599_000));
+    assertEquals("47h", JobStates.age(47 * 3_600_000L));
+    assertEquals("2d", JobStates.age(48 * 3_600_000L));
+  }
+
+  @Test
+  void theLiveLineHasABarWhileTilesAreKnown() {
+    JobStates.JobState s = JobStates.of(List.of(accepted("a", 0, 4), new JobEvent.Progress("a", 1, 1, 4)));
+    assertEquals("a  RUNNING  [#####...............] 1/4 tiles (25%)", JobStates.liveLine(s));
+  }
+
+  @Test
+  void onATerminalTheLiveLineIsRewrittenInPlaceElsewhereItIsNewLinesWithoutRepeats() {
+    ByteArrayOutputStream tty = new ByteArrayOutputStream();
+    StatusCommand.LiveLine live = new StatusCommand.LiveLine(new PrintStream(tty, true, StandardCharsets.UTF_8), true);
+    live.show("a  RUNNING  1/4");
+    live.show("a  RUNNING  1/4");
+    live.show("a  DONE");
+    live.end();
+    assertEquals("\ra  RUNNING  1/4\ra  DONE        \n", tty.toString(StandardCharsets.UTF_8));
+
+    ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+    live = new StatusCommand.LiveLine(new PrintStream(pipe, true, StandardCharsets.UTF_8), false);
+    live.show("a  RUNNING  1/4");
+    live.show("a  RUNNING  1/4");
+    live.show("a  RUNNING  2/4");
+    live.end();
+    assertEquals("a  RUNNING  1/4\na  RUNNING  2/4\n", pipe.toString(StandardCharsets.UTF_8).replace("\r\n", "\n"));
+  }
+
+  @Test
+  void logsAreFoundByTileIndexAndNothingElseCounts() {
+    S3Uri folder = S3Uri.parse("s3://tilefarm/logs/job-1/");
+    assertEquals(12, LogsCommand.tileOf(folder, S3Uri.parse("s3://tilefarm/logs/job-1/12.log")));
+    assertEquals(-1, LogsCommand.tileOf(folder, S3Uri.parse("s3://tilefarm/logs/job-1/x.log")));
+    assertEquals(-1, LogsCommand.tileOf(folder, S3Uri.parse("s3://tilefarm/logs/job-1/sub/3.log")));
+    assertEquals(-1, LogsCommand.tileOf(folder, S3Uri.parse("s3://other/logs/job-1/3.log")));
+  }
+
+  @Test
+  void theNewCommandsAreRegisteredWithHelp() {
+    for (String name : List.of("jobs", "logs", "status", "get")) {
+      assertEquals(0, Main.commandLine().execute(name, "--help"), name);
+    }
+  }
+
+  private static List<String> ids(List<JobStates.JobState> states) {
+    return states.stream().map(JobStates.JobState::id).toList();
+  }
+}
