@@ -271,6 +271,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       if (control.jobId() == null || !control.jobId().equals(utf8(record.key()))) {
         throw new UndecodableException("job control records are keyed by their job id", null);
       }
+      if (control instanceof JobControl.Planned planned && (planned.output() == null || planned.tiles() < 1
+          || planned.width() < 1 || planned.height() < 1)) {
+        throw new UndecodableException("not a valid JobControl: a PLANNED record needs output, and tiles, width "
+            + "and height of at least 1", null);
+      }
     } catch (UndecodableException e) {
       deadLetter(record, e.getMessage());
       return;

@@ -624,6 +624,33 @@ class CompositorTopologyTest {
   }
 
   /**
+   * JSON null on either input, and a PLANNED without its output or size: each is a record that is no message,
+   * dead-lettered saying so, not a NullPointerException that the compositor gives up on (with its stack trace on
+   * the terminal); the job planned next still completes.
+   */
+  @Test
+  void jsonNullAndAnIncompletePlanAreDeadLetteredAsNoMessage() {
+    byte[] nul = "null".getBytes(StandardCharsets.UTF_8);
+    results.pipeInput("n", nul);
+    var controls = driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    controls.pipeInput("n", nul);
+    controls.pipeInput("n", "{\"status\":\"PLANNED\",\"jobId\":\"n\"}".getBytes(StandardCharsets.UTF_8));
+    List<String> errors = dead.readValuesToList().stream().map(DeadLetter::error).toList();
+    assertEquals(List.of("not a valid TileResult: the value is JSON null, not an object",
+        "not a valid JobControl: the value is JSON null, not an object",
+        "not a valid JobControl: a PLANNED record needs output, and tiles, width and height of at least 1"), errors);
+    assertNull(jobStore().get("n"));
+
+    Job job = planned(pngJob("after-null"));
+    for (int i : shuffled(job.rects().size(), 4)) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+    assertTrue(dead.isEmpty());
+  }
+
+  /**
    * A 900 KB record on either input: its letter in base64 (1.2 MB) would be over the producer's 1 MB limit,
    * which failed the compositor for good; its bytes are kept in object storage and the next job completes.
    */
