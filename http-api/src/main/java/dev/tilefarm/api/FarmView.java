@@ -529,8 +529,9 @@ final class FarmView {
           health = "gone";
         }
         Long lastHeartbeat = hb == null ? null : hb.timestamp();
+        // Boxed on purpose: a conditional mixing Long and long unboxes, and a member with neither is null here.
         Long lastSeen = lastHeartbeat == null ? w.lastTile
-            : w.lastTile == null ? lastHeartbeat : Math.max(lastHeartbeat, w.lastTile);
+            : w.lastTile == null ? lastHeartbeat : Long.valueOf(Math.max(lastHeartbeat, w.lastTile));
         out.add(new WorkerView(w.id, live, member, health, hb == null ? List.of() : hb.renderers(),
             hb == null ? null : hb.threads(), lastHeartbeat, lastSeen, w.tiles, w.failures, lastMinute / 60.0,
             w.tiles == 0 ? 0 : (double) w.renderMsTotal / w.tiles, List.copyOf(w.kinds)));

@@ -139,4 +139,22 @@ class FarmViewTest {
     assertEquals(5, v.stats(10).backlog().get(0).records());
     assertEquals("busy", v.workers(10).get(0).health());
   }
+
+  /**
+   * A member of the share group that has neither sent a heartbeat nor made a tile (a worker that just joined, or
+   * one whose heartbeat was its tombstone) is listed with no last-seen time: the list failed on it with a
+   * NullPointerException, and {@code GET /api/workers} and the dashboard's front page answered 500.
+   */
+  @Test
+  void aMemberWithNoHeartbeatAndNoTileIsListedWithoutALastSeenTime() {
+    FarmView v = new FarmView(10);
+    v.onGroupState(Set.of("fresh"), List.of());
+    List<FarmView.WorkerView> workers = v.workers(1_000);
+    assertEquals(1, workers.size());
+    FarmView.WorkerView w = workers.get(0);
+    assertEquals("fresh", w.id());
+    assertEquals("idle", w.health());
+    assertNull(w.lastSeen());
+    assertNull(w.lastHeartbeat());
+  }
 }
