@@ -81,6 +81,29 @@ class ForgedEventsIT {
     assertEquals(12, c.tiles());
   }
 
+  /**
+   * A tombstone and the JSON literal null keyed by a job's id on the job events topic, which anyone who may write
+   * it can publish: {@code submit --wait} and {@code status} skip them (both failed with a NullPointerException
+   * and its stack trace, exit code 5).
+   */
+  @Test
+  void aTombstoneOrJsonNullOnJobEventsStopsNeitherSubmitWaitNorStatus() throws Exception {
+    String id = "event-tombstone-1";
+    var topic = farm.farm.settings().topics().jobEvents();
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      forger.send(new ProducerRecord<>(topic.name(), id, null)).get();
+      forger.send(new ProducerRecord<>(topic.name(), id, "null".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    Path job = dir.resolve(id + ".json");
+    Files.writeString(job, "{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+        + "\"width\":64,\"height\":64,\"tileSize\":32}");
+    Cli submit = cli("submit", job.toString(), "--wait");
+    assertEquals(0, submit.code(), submit.stderr());
+    Cli status = cli("status", id);
+    assertEquals(0, status.code(), status.stderr());
+    assertFalse(status.stderr().contains("NullPointerException"), status.stderr());
+  }
+
   @Test
   void aForgedCompletedGetsNoObjectOutOfGet() throws Exception {
     farm.farm.blobs().ensureBucket("other-bucket");
