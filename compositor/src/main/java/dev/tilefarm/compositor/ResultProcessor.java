@@ -157,6 +157,14 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         return;
       }
       JobState prior = store.get(jobId);
+      if (result instanceof TileResult.Done done && !counts(prior, done)
+          && !check.objectOf(jobId, done).equals(done.tileUri())) {
+        // Too late to count, but no repeat of the farm's own result either (that names the tile's own object):
+        // a forged one is dead-lettered whenever it comes, not only while its tile is still missing.
+        deadLetter(record, "a forged or stray tile result: tile " + done.tile().index() + " of job " + jobId
+            + ": the result names " + done.tileUri() + ", but the tile's object is " + check.objectOf(jobId, done));
+        return;
+      }
       if (result instanceof TileResult.Done done && counts(prior, done)) {
         String refused = check.refusal(jobId, done);
         if (refused != null) {
