@@ -123,6 +123,35 @@ class ForgedEventsIT {
     assertFalse(Files.exists(out), "nothing is written");
   }
 
+  /**
+   * Forged COMPLETED events before and after the farm's own do not keep a job's owner from its image: {@code get}
+   * tries each, newest first, and saves the one that is the job's (it took the first and exited 7, while the API
+   * served the image).
+   */
+  @Test
+  void forgedCompletedEventsAroundTheRealOneDoNotHideItFromGet() throws Exception {
+    farm.farm.blobs().ensureBucket("other-bucket");
+    S3Uri secret = S3Uri.parse("s3://other-bucket/secret-2.png");
+    byte[] bytes = "not for you".getBytes(StandardCharsets.UTF_8);
+    farm.farm.blobs().put(secret, bytes, "image/png");
+    String id = "forged-around-1";
+    JobEvent.Completed forged = new JobEvent.Completed(id, System.currentTimeMillis(), secret, "PNG", sha256(bytes),
+        bytes.length, 1, 1, 1, new JobEvent.Timings(1, 1, 1));
+    Path job = dir.resolve(id + ".json");
+    Files.writeString(job, "{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+        + "\"width\":64,\"height\":48,\"tileSize\":32}");
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      forge(forger, forged);
+      assertEquals(0, cli("submit", job.toString(), "--wait").code());
+      forge(forger, forged);
+    }
+    Path out = dir.resolve("around.png");
+    Cli get = cli("get", id, "-o", out.toString());
+    assertEquals(0, get.code(), get.stderr());
+    byte[] real = farm.farm.blobs().get(S3Uri.parse("s3://tilefarm/outputs/" + id + ".png"));
+    assertEquals(sha256(real), sha256(Files.readAllBytes(out)));
+  }
+
   @Test
   void noJobTakesAnotherJobsDefaultOutput() throws Exception {
     try (JobClient client = new JobClient(farm.farm.settings())) {
