@@ -157,6 +157,14 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         return;
       }
       JobState prior = store.get(jobId);
+      if (result instanceof TileResult.Done done && !counts(prior, done)
+          && !check.objectOf(jobId, done).equals(done.tileUri())) {
+        // Too late to count, but no repeat of the farm's own result either (that names the tile's own object):
+        // a forged one is dead-lettered whenever it comes, not only while its tile is still missing.
+        deadLetter(record, "a forged or stray tile result: tile " + done.tile().index() + " of job " + jobId
+            + ": the result names " + done.tileUri() + ", but the tile's object is " + check.objectOf(jobId, done));
+        return;
+      }
       if (result instanceof TileResult.Done done && counts(prior, done)) {
         String refused = check.refusal(jobId, done);
         if (refused != null) {
@@ -270,6 +278,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       control = CONTROLS.decode(record.value());
       if (control.jobId() == null || !control.jobId().equals(utf8(record.key()))) {
         throw new UndecodableException("job control records are keyed by their job id", null);
+      }
+      if (control instanceof JobControl.Planned planned && (planned.output() == null || planned.tiles() < 1
+          || planned.width() < 1 || planned.height() < 1)) {
+        throw new UndecodableException("not a valid JobControl: a PLANNED record needs output, and tiles, width "
+            + "and height of at least 1", null);
       }
     } catch (UndecodableException e) {
       deadLetter(record, e.getMessage());

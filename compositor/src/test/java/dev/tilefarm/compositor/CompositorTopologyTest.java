@@ -510,6 +510,34 @@ class CompositorTopologyTest {
     assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
   }
 
+  /**
+   * A forged result for a tile that is already in (or of a job that has ended) cannot count, but it is still
+   * dead-lettered with the reason, as one for a missing tile is: it vanished without a trace. A repeat of the
+   * farm's own result, which names the tile's own object, is ignored as before.
+   */
+  @Test
+  void aForgedResultForATileAlreadyInIsDeadLetteredToo() {
+    Job job = planned(pngJob("done-victim"));
+    send(job.result(0));
+    S3Uri attackerObject = S3Uri.parse("s3://attacker/t.tft");
+    TileResult.Done real = job.result(0);
+    TileResult.Done forged = new TileResult.Done("done-victim", real.tile(), real.tileCount(), 70, 50,
+        S3Uri.parse("s3://attacker/out.png"), attackerObject, 3, 10, real.sha256(), 1, "mallory", ACCEPTED_AT);
+    send(forged);
+    send(real);
+    String reason = "a forged or stray tile result: tile 0 of job done-victim: the result names " + attackerObject
+        + ", but the tile's object is s3://farm/tiles/done-victim/0.tft";
+    assertEquals(List.of(reason), dead.readValuesToList().stream().map(DeadLetter::error).toList());
+    for (int i = 1; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+    send(forged);
+    send(real);
+    assertEquals(List.of(reason), dead.readValuesToList().stream().map(DeadLetter::error).toList(),
+        "after the job ended: the forged result is dead-lettered, the repeat is not");
+  }
+
   @Test
   void aJobNeverOverwritesAnOutputAnotherJobWrote() {
     S3Uri shared = S3Uri.parse("s3://out/shared.png");
@@ -621,6 +649,33 @@ class CompositorTopologyTest {
     driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
         .pipeInput("x", "{\"status\":\"BOGUS\"}".getBytes(StandardCharsets.UTF_8));
     assertEquals(1, dead.readValuesToList().size());
+  }
+
+  /**
+   * JSON null on either input, and a PLANNED without its output or size: each is a record that is no message,
+   * dead-lettered saying so, not a NullPointerException that the compositor gives up on (with its stack trace on
+   * the terminal); the job planned next still completes.
+   */
+  @Test
+  void jsonNullAndAnIncompletePlanAreDeadLetteredAsNoMessage() {
+    byte[] nul = "null".getBytes(StandardCharsets.UTF_8);
+    results.pipeInput("n", nul);
+    var controls = driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    controls.pipeInput("n", nul);
+    controls.pipeInput("n", "{\"status\":\"PLANNED\",\"jobId\":\"n\"}".getBytes(StandardCharsets.UTF_8));
+    List<String> errors = dead.readValuesToList().stream().map(DeadLetter::error).toList();
+    assertEquals(List.of("not a valid TileResult: the value is JSON null, not an object",
+        "not a valid JobControl: the value is JSON null, not an object",
+        "not a valid JobControl: a PLANNED record needs output, and tiles, width and height of at least 1"), errors);
+    assertNull(jobStore().get("n"));
+
+    Job job = planned(pngJob("after-null"));
+    for (int i : shuffled(job.rects().size(), 4)) {
+      send(job.result(i));
+    }
+    assertEquals(1, only(events.readValuesToList(), JobEvent.Completed.class).size());
+    assertTrue(dead.isEmpty());
   }
 
   /**

@@ -162,4 +162,22 @@ class FarmViewTest {
     assertTrue(v.workers(later + 2).stream().anyMatch(w -> w.id().equals("stopped-beating") && w.live()),
         "a worker that comes back is listed again");
   }
+
+  /**
+   * A member of the share group that has neither sent a heartbeat nor made a tile (a worker that just joined, or
+   * one whose heartbeat was its tombstone) is listed with no last-seen time: the list failed on it with a
+   * NullPointerException, and {@code GET /api/workers} and the dashboard's front page answered 500.
+   */
+  @Test
+  void aMemberWithNoHeartbeatAndNoTileIsListedWithoutALastSeenTime() {
+    FarmView v = new FarmView(10);
+    v.onGroupState(Set.of("fresh"), List.of());
+    List<FarmView.WorkerView> workers = v.workers(1_000);
+    assertEquals(1, workers.size());
+    FarmView.WorkerView w = workers.get(0);
+    assertEquals("fresh", w.id());
+    assertEquals("idle", w.health());
+    assertNull(w.lastSeen());
+    assertNull(w.lastHeartbeat());
+  }
 }

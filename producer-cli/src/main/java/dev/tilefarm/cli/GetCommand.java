@@ -43,15 +43,26 @@ final class GetCommand implements Callable<Integer> {
         throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
       }
       JobEvent last = events.get(events.size() - 1);
-      for (JobEvent e : events) {
+      // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
+      // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
+      Main.OutputRefusedException refused = null;
+      for (JobEvent e : reversed(events)) {
         if (e instanceof JobEvent.Completed c) {
-          JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
-              c.sha256(), output);
+          try {
+            JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
+                c.sha256(), output);
+          } catch (Main.OutputRefusedException notOurs) {
+            refused = refused == null ? notOurs : refused;
+            continue;
+          }
           System.out.println(JobRunner.describe(c));
           System.out.println("wrote " + output.toAbsolutePath());
           JobRunner.saveReport(running.blobs(), c, output);
           return 0;
         }
+      }
+      if (refused != null) {
+        throw refused;
       }
       if (last.terminal()) {
         throw new Main.JobsFailedException(JobRunner.describe(last));
@@ -73,5 +84,11 @@ final class GetCommand implements Callable<Integer> {
         + "stops)"));
     progress.clearBar();
     return events;
+  }
+
+  private static List<JobEvent> reversed(List<JobEvent> events) {
+    List<JobEvent> out = new java.util.ArrayList<>(events);
+    java.util.Collections.reverse(out);
+    return out;
   }
 }

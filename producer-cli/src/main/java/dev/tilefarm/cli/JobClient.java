@@ -156,8 +156,8 @@ final class JobClient implements AutoCloseable {
         throw new TimeoutException("no end after " + timeout + " for " + String.join(", ", pending));
       }
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        if (r.key() == null || !pending.contains(r.key())) {
-          continue;
+        if (r.key() == null || r.value() == null || !pending.contains(r.key())) {
+          continue; // a tombstone is no event (anyone who may write the topic can publish one)
         }
         JobEvent event;
         try {
@@ -208,7 +208,7 @@ final class JobClient implements AutoCloseable {
     List<JobEvent> out = new ArrayList<>();
     while (consumer.position(tp) < end) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        if (id.equals(r.key())) {
+        if (id.equals(r.key()) && r.value() != null) {
           try {
             out.add(topics.jobEvents().valueSerde().deserializer().deserialize(r.topic(), r.value()));
           } catch (RuntimeException e) {

@@ -81,6 +81,29 @@ class ForgedEventsIT {
     assertEquals(12, c.tiles());
   }
 
+  /**
+   * A tombstone and the JSON literal null keyed by a job's id on the job events topic, which anyone who may write
+   * it can publish: {@code submit --wait} and {@code status} skip them (both failed with a NullPointerException
+   * and its stack trace, exit code 5).
+   */
+  @Test
+  void aTombstoneOrJsonNullOnJobEventsStopsNeitherSubmitWaitNorStatus() throws Exception {
+    String id = "event-tombstone-1";
+    var topic = farm.farm.settings().topics().jobEvents();
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      forger.send(new ProducerRecord<>(topic.name(), id, null)).get();
+      forger.send(new ProducerRecord<>(topic.name(), id, "null".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    Path job = dir.resolve(id + ".json");
+    Files.writeString(job, "{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+        + "\"width\":64,\"height\":64,\"tileSize\":32}");
+    Cli submit = cli("submit", job.toString(), "--wait");
+    assertEquals(0, submit.code(), submit.stderr());
+    Cli status = cli("status", id);
+    assertEquals(0, status.code(), status.stderr());
+    assertFalse(status.stderr().contains("NullPointerException"), status.stderr());
+  }
+
   @Test
   void aForgedCompletedGetsNoObjectOutOfGet() throws Exception {
     farm.farm.blobs().ensureBucket("other-bucket");
@@ -98,6 +121,35 @@ class ForgedEventsIT {
     assertTrue(get.stderr().contains("the output of job forged-completed-1 is not saved: s3://other-bucket/secret.png "
         + "was not written by this farm for job forged-completed-1"), get.stderr());
     assertFalse(Files.exists(out), "nothing is written");
+  }
+
+  /**
+   * Forged COMPLETED events before and after the farm's own do not keep a job's owner from its image: {@code get}
+   * tries each, newest first, and saves the one that is the job's (it took the first and exited 7, while the API
+   * served the image).
+   */
+  @Test
+  void forgedCompletedEventsAroundTheRealOneDoNotHideItFromGet() throws Exception {
+    farm.farm.blobs().ensureBucket("other-bucket");
+    S3Uri secret = S3Uri.parse("s3://other-bucket/secret-2.png");
+    byte[] bytes = "not for you".getBytes(StandardCharsets.UTF_8);
+    farm.farm.blobs().put(secret, bytes, "image/png");
+    String id = "forged-around-1";
+    JobEvent.Completed forged = new JobEvent.Completed(id, System.currentTimeMillis(), secret, "PNG", sha256(bytes),
+        bytes.length, 1, 1, 1, new JobEvent.Timings(1, 1, 1));
+    Path job = dir.resolve(id + ".json");
+    Files.writeString(job, "{\"id\":\"" + id + "\",\"type\":\"render\",\"renderer\":\"mandelbrot\","
+        + "\"width\":64,\"height\":48,\"tileSize\":32}");
+    try (KafkaProducer<String, byte[]> forger = forger()) {
+      forge(forger, forged);
+      assertEquals(0, cli("submit", job.toString(), "--wait").code());
+      forge(forger, forged);
+    }
+    Path out = dir.resolve("around.png");
+    Cli get = cli("get", id, "-o", out.toString());
+    assertEquals(0, get.code(), get.stderr());
+    byte[] real = farm.farm.blobs().get(S3Uri.parse("s3://tilefarm/outputs/" + id + ".png"));
+    assertEquals(sha256(real), sha256(Files.readAllBytes(out)));
   }
 
   @Test

@@ -8,7 +8,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * JSON for one message type. The deserializer throws {@link UndecodableException} on bytes that are not a
- * valid message, so an edge can send them to the dead-letter topic.
+ * valid message (the JSON literal {@code null} among them), so an edge can send them to the dead-letter topic;
+ * it gives null only for a record with no value at all (a tombstone).
  */
 public final class JsonSerde<T> implements Serde<T> {
   private final Class<T> type;
@@ -29,12 +30,20 @@ public final class JsonSerde<T> implements Serde<T> {
     if (bytes == null) {
       throw new UndecodableException("the record has no value", null);
     }
+    T value;
     try {
-      return Json.MAPPER.readValue(bytes, type);
+      value = Json.MAPPER.readValue(bytes, type);
     } catch (IOException | RuntimeException e) {
       String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
       throw new UndecodableException("not a valid " + type.getSimpleName() + ": " + msg, e);
     }
+    // Jackson reads the JSON literal null (and a value of only whitespace) as no object at all; every caller
+    // would then fail on a null it was promised never to get.
+    if (value == null) {
+      throw new UndecodableException("not a valid " + type.getSimpleName() + ": the value is JSON null, not an object",
+          null);
+    }
+    return value;
   }
 
   @Override

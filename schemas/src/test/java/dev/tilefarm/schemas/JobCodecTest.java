@@ -321,6 +321,31 @@ class JobCodecTest {
     return singleQuoted.replace('\'', '"').getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * A reason quotes what the job gave, and a job may be 512 KiB: a 500 000-character op name made a REJECTED
+   * event (and an HTTP 400) of half a megabyte. Reasons are cut at 4096 characters, saying how long they were.
+   */
+  @Test
+  void aReasonQuotingAHugeValueIsCut() {
+    String name = "q".repeat(500_000);
+    ObjectNode job = parse("{'id': 'big-op', 'type': 'process', 'input': 's3://tilefarm/in.png', 'ops': [{'op': 'x'}]}");
+    ((ObjectNode) job.get("ops").get(0)).put("op", name);
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> JobCodec.decode(job, "big-op"));
+    assertEquals("ops[0].op", e.field());
+    assertTrue(e.reason().startsWith("unknown op 'qqq"), e.reason());
+    assertTrue(e.reason().matches("(?s)unknown op 'q{4084}\\.\\.\\. \\(5\\d{5} characters\\)"), e.reason());
+    assertTrue(e.reason().length() <= InvalidJobException.MAX_CHARS + 40, "reason of " + e.reason().length());
+    assertTrue(e.getMessage().length() <= InvalidJobException.MAX_CHARS + 60, "message of " + e.getMessage().length());
+  }
+
+  @Test
+  void cutKeepsShortTextAndNeverSplitsASurrogatePair() {
+    assertEquals("short", InvalidJobException.cut("short"));
+    String text = "a".repeat(InvalidJobException.MAX_CHARS - 1) + "\uD83D\uDE00" + "b".repeat(10);
+    String cut = InvalidJobException.cut(text);
+    assertEquals("a".repeat(InvalidJobException.MAX_CHARS - 1) + "... (" + text.length() + " characters)", cut);
+  }
+
   private static ObjectNode parse(String singleQuoted) {
     return JobCodec.parse(bytes(singleQuoted));
   }
