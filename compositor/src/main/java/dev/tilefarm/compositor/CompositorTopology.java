@@ -41,7 +41,10 @@ final class CompositorTopology {
   static final String CONTROL_SINK = "job-control-out";
   /** The next pass's tile tasks of process jobs with whole-image ops. */
   static final String TASKS_SINK = "tile-tasks";
-  /** "jobId/index" -> the sha256 a done tile was checked to have (see {@link TileCheck}), until its job ends. */
+  /**
+   * "jobId/index" -> the sha256 a done tile was checked to have (see {@link TileCheck}), until its job ends; and
+   * "jobId/failed/index" -> a FAILED result (JSON) waiting for its job's plan (see {@link ResultProcessor}).
+   */
   static final String DIGEST_STORE = "tile-digests";
   /** Job id -> the statistics pass under way (JSON, see {@link PassCoordinator}). */
   static final String PASS_STORE = "passes";

@@ -40,6 +40,11 @@ import org.slf4j.MDC;
  * does not is dead-lettered with the reason, and the job goes on waiting for its real tile. The checked sha256
  * is kept per tile ({@link CompositorTopology#DIGEST_STORE}) until the job ends, and the assembler refuses a
  * tile whose bytes no longer have it.
+ *
+ * <p>A FAILED result for a job whose plan is not in yet does not end the job: anyone could publish one for a
+ * job id before that job is submitted, and the real job would then never end. It waits for the plan (in the
+ * digest store, under "jobId/failed/index"), which applies it only if it names one of the plan's tiles and the
+ * plan's acceptedAt (a worker's result carries its task's, which is the plan's).
  */
 final class ResultProcessor implements Processor<byte[], byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(ResultProcessor.class);
@@ -157,6 +162,16 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         return;
       }
       JobState prior = store.get(jobId);
+      if (result instanceof TileResult.Failed failed && unplanned(prior)) {
+        // Anyone who can write the topic could fail a job id before the job is submitted; ending the id here would
+        // leave the real job, accepted later, without any terminal event. A worker's own failure can only be
+        // here first by the two topics' interleaving (the splitter commits the plan with the tasks): it waits for
+        // the plan, which applies it if it names one of its tiles.
+        log.info("tile {} failed before the job's plan came in: held until the plan", failed.tile().index());
+        String held = new String(RESULTS.encode(failed), StandardCharsets.UTF_8);
+        digests.put(heldKey(jobId, failed.tile().index()), held);
+        return;
+      }
       if (result instanceof TileResult.Done done && !counts(prior, done)
           && !check.objectOf(jobId, done).equals(done.tileUri())) {
         // Too late to count, but no repeat of the farm's own result either (that names the tile's own object):
@@ -198,6 +213,53 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
 
   private static String digestKey(String jobId, int index) {
     return jobId + "/" + index;
+  }
+
+  /** Whether the job's plan is not in yet: nothing known of it, or only tiles that overtook the plan. */
+  private static boolean unplanned(JobState prior) {
+    return prior == null || prior instanceof JobProgress p && p.output == null;
+  }
+
+  /**
+   * The key of a FAILED result waiting for its job's plan, in the digest store: "jobId/failed/index", within the
+   * job's range there, so it is forgotten with the job's digests when the job ends.
+   */
+  private static String heldKey(String jobId, int index) {
+    return jobId + "/failed/" + index;
+  }
+
+  /**
+   * The plan is in: the FAILED results that waited for it are forgotten, and the first of them (by tile index)
+   * that names a tile of the plan and the plan's acceptedAt fails the job, unless it has ended already (all its
+   * tiles were in, for one).
+   */
+  private void releaseHeld(String jobId, JobControl.Planned planned) {
+    List<String> keys = new ArrayList<>();
+    TileResult.Failed first = null;
+    // '0' follows '/': the range is exactly this job's held failures.
+    try (KeyValueIterator<String, String> held = digests.range(jobId + "/failed/", jobId + "/failed0")) {
+      while (held.hasNext()) {
+        KeyValue<String, String> e = held.next();
+        keys.add(e.key);
+        TileResult.Failed failed = (TileResult.Failed) RESULTS.decode(e.value.getBytes(StandardCharsets.UTF_8));
+        int index = failed.tile().index();
+        // A worker's result carries its task's acceptedAt, which is the plan's: one published before the job was
+        // accepted cannot know it.
+        if (failed.acceptedAt() == planned.acceptedAt() && index >= 0 && index < planned.tiles()
+            && (first == null || index < first.tile().index())) {
+          first = failed;
+        }
+      }
+    }
+    keys.forEach(digests::delete);
+    if (!keys.isEmpty()) {
+      log.info("the plan is in: {} tile failures waited for it; {}", keys.size(), first == null
+          ? "none names its acceptedAt and one of its " + planned.tiles() + " tiles: dropped"
+          : "tile " + first.tile().index() + " fails the job");
+    }
+    if (first != null) {
+      apply(jobId, aggregator.accept(jobId, store.get(jobId), first, inTile, digestsOf(jobId)));
+    }
   }
 
   /** The checked sha256 of the job's done tiles, by index. */
@@ -296,7 +358,13 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       // this compositor's own word that the job ended (for workers and the janitor): nothing to do here.
       JobAggregator.Step step;
       if (control instanceof JobControl.Planned planned) {
+        boolean firstPlan = unplanned(prior); // before planned(), which gives a progress waiting for it the output
         step = aggregator.planned(jobId, prior, planned, digestsOf(jobId));
+        if (firstPlan) {
+          apply(jobId, step);
+          releaseHeld(jobId, planned);
+          return;
+        }
       } else if (control instanceof JobControl.Cancel cancel) {
         step = aggregator.cancel(jobId, prior, cancel);
       } else {

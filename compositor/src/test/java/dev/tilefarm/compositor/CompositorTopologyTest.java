@@ -309,7 +309,7 @@ class CompositorTopologyTest {
 
   @Test
   void aFailedTileFailsTheJobOnceNamingTheTile() {
-    Job job = pngJob("f");
+    Job job = planned(pngJob("f"));
     send(job.result(0));
     send(new TileResult.Failed("f", job.rects().get(4), 6, "renderer ran out of memory", "w1", ACCEPTED_AT));
     send(new TileResult.Failed("f", job.rects().get(5), 6, "another failure", "w1", ACCEPTED_AT));
@@ -327,6 +327,51 @@ class CompositorTopologyTest {
     List<dev.tilefarm.schemas.JobControl> controls = driver.createOutputTopic(topics.jobControl().name(),
         Serdes.String().deserializer(), topics.jobControl().valueSerde().deserializer()).readValuesToList();
     assertEquals(List.of(new dev.tilefarm.schemas.JobControl.Ended("f", T0.toEpochMilli(), "FAILED")), controls);
+  }
+
+  /** What the digest store holds (checked sha256 of done tiles, failures waiting for their plan). */
+  private List<String> digestKeys() {
+    List<String> keys = new ArrayList<>();
+    try (var all = driver.<String, String>getKeyValueStore(CompositorTopology.DIGEST_STORE).all()) {
+      all.forEachRemaining(e -> keys.add(e.key));
+    }
+    return keys;
+  }
+
+  @Test
+  void aFailedResultBeforeTheJobIsSubmittedDoesNotEndItsId() {
+    // Published for a job id before that job exists, so it cannot know when the job will be accepted.
+    send(new TileResult.Failed("pre1", TestImages.grid(70, 50, 25).get(0), 6, "forged", "w1", ACCEPTED_AT - 5000));
+    assertTrue(events.isEmpty());
+    Job job = planned(pngJob("pre1"));
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(List.of(), only(all, JobEvent.Failed.class));
+    JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class, all.get(all.size() - 1));
+    assertEquals(job.output(), c.output());
+    assertEquals(List.of(), digestKeys());
+  }
+
+  @Test
+  void aWorkersFailureThatOvertakesThePlanFailsTheJobWhenThePlanComes() {
+    Job job = pngJob("race");
+    send(job.result(0)); // tiles may overtake the plan too
+    assertInstanceOf(JobEvent.Progress.class, events.readValue());
+    // Besides the worker's failure, one of another submission (its acceptedAt) and one naming no tile of the job.
+    send(new TileResult.Failed("race", job.rects().get(3), 6, "renderer crashed", "w1", ACCEPTED_AT));
+    send(new TileResult.Failed("race", job.rects().get(1), 6, "stale", "w1", ACCEPTED_AT - 1));
+    send(new TileResult.Failed("race", new TileRect(9, 0, 0, 1, 1), 10, "no such tile", "w1", ACCEPTED_AT));
+    assertTrue(events.isEmpty(), "no plan yet: the failures wait for it");
+    planned(job);
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(1, all.size(), all.toString());
+    JobEvent.Failed failed = assertInstanceOf(JobEvent.Failed.class, all.get(0));
+    assertEquals("tile 3: renderer crashed", failed.reason());
+    assertEquals(3, failed.tile());
+    assertInstanceOf(JobEnded.class, jobStore().get("race"));
+    assertEquals(List.of(), digestKeys());
   }
 
   @Test
