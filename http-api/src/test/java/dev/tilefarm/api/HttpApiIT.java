@@ -218,6 +218,25 @@ class HttpApiIT {
         HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, direct.statusCode());
     assertArrayEquals(real, direct.body());
+
+    // Forged first, then the farm's own: the job shows the first, but the image served is still the job's.
+    S3Uri own4 = TileKeys.defaultOutput(FakeFarm.BUCKET, "f4");
+    byte[] real4 = png(8, 16, 0x0000aa);
+    farm.blobs.put(own4, real4, "image/png");
+    farm.event(new JobEvent.Accepted("f4", 1, "render", 1, 8, 16, own4));
+    farm.event(new JobEvent.Completed("f4", 2, secret, "png", sha256(secretPng), secretPng.length, 8, 8, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.event(new JobEvent.Completed("f4", 3, own4, "png", sha256(real4), real4.length, 8, 16, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    while (JSON.readTree(farm.awaitBody("/api/jobs/f4", null, "COMPLETED")).get("events").size() < 3) {
+      Thread.sleep(50); // until the farm's event has reached the view
+    }
+    HttpResponse<byte[]> image4 = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/f4/output")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, image4.statusCode());
+    assertArrayEquals(real4, image4.body());
+    String presigned4 = JSON.readTree(farm.get("/api/jobs/f4/output-url", null).body()).get("url").asText();
+    assertTrue(URI.create(presigned4).getPath().endsWith("/" + own4.key()), presigned4);
   }
 
   @Test
