@@ -38,6 +38,11 @@ final class FarmView {
   static final long THROUGHPUT_WINDOW_MS = 300_000;
   static final int MAX_DEAD_LETTERS = 500;
   static final int MAX_FAILED_TILES = 500;
+  /**
+   * COMPLETED events a job keeps for output serving: its first ones and its latest ones, this many of each, so a
+   * flood of forged events neither grows the view nor pushes the farm's own event out of it.
+   */
+  static final int MAX_COMPLETED_KEPT = 4;
 
   /** A change, as pushed to listeners (and on to SSE clients). */
   sealed interface Update permits JobChanged, EventSeen, TileSeen, DeadLettered {
@@ -141,6 +146,10 @@ final class FarmView {
     boolean cancelRequested;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
+    /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
+    final List<JobEvent.Completed> firstCompleted = new ArrayList<>();
+    /** The latest {@link #MAX_COMPLETED_KEPT} COMPLETED events after those, oldest first. */
+    final Deque<JobEvent.Completed> lastCompleted = new ArrayDeque<>();
 
     Job(String id) {
       this.id = id;
@@ -247,11 +256,30 @@ final class FarmView {
     return p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));
   }
 
+  /**
+   * A job event. Once a job has a COMPLETED event its summary is that event's and stays so: later events (a
+   * forged COMPLETED, FAILED or ACCEPTED, or the farm's own repeated) are listed among its events but change
+   * neither its status nor its output; later COMPLETED events are kept (bounded) as candidates for
+   * {@link #completions}, because the first one need not be the farm's.
+   */
   void onEvent(JobEvent event) {
     synchronized (lock) {
       Job job = job(event.jobId());
       job.events.add(event);
-      if (event instanceof JobEvent.Accepted a) {
+      boolean completedBefore = !job.firstCompleted.isEmpty();
+      if (event instanceof JobEvent.Completed c) {
+        if (job.firstCompleted.size() < MAX_COMPLETED_KEPT) {
+          job.firstCompleted.add(c);
+        } else {
+          job.lastCompleted.addLast(c);
+          while (job.lastCompleted.size() > MAX_COMPLETED_KEPT) {
+            job.lastCompleted.removeFirst();
+          }
+        }
+      }
+      if (completedBefore) {
+        // Only listed: see above.
+      } else if (event instanceof JobEvent.Accepted a) {
         job.status = "ACCEPTED";
         job.type = a.type();
         job.tiles = a.tiles();
@@ -287,7 +315,7 @@ final class FarmView {
         job.status = "CANCELLED";
         job.reason = c.reason();
       }
-      if (event.terminal()) {
+      if (event.terminal() && !completedBefore) {
         job.endedAt = event.timestamp();
       }
       for (Listener l : listeners) {
@@ -494,6 +522,23 @@ final class FarmView {
 
   private static JobDetail detail(Job j, boolean withTiles) {
     return new JobDetail(j.summary(), withTiles ? List.copyOf(j.tileViews.values()) : List.of(), List.copyOf(j.events));
+  }
+
+  /**
+   * The COMPLETED events kept of a job ({@link #MAX_COMPLETED_KEPT} first and latest), newest first; empty if none
+   * or the job is unknown.
+   */
+  List<JobEvent.Completed> completions(String id) {
+    synchronized (lock) {
+      Job j = jobs.get(id);
+      if (j == null) {
+        return List.of();
+      }
+      List<JobEvent.Completed> out = new ArrayList<>(j.firstCompleted);
+      out.addAll(j.lastCompleted);
+      java.util.Collections.reverse(out);
+      return out;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tilefarm.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.JobOutputs;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /api/jobs/ID/output} and {@code /output-url}: a completed job's image, only if it is the job's
  * ({@link JobOutputs}): a COMPLETED event naming another object (anyone who can write the job events topic can
  * write one) gets 403 and the reason, and an image whose bytes are not the event's sha256 gets 502. The image is
- * copied and checked before its first byte is sent, and sent with the copy's length, never the event's.
+ * copied and checked before its first byte is sent, and sent with the copy's length, never the event's. A job
+ * with several COMPLETED events (forged ones beside the farm's own, before or after it) is served from the
+ * newest that passes; it is refused only if none does.
  */
 final class OutputServing {
   private static final Logger log = LoggerFactory.getLogger(OutputServing.class);
@@ -27,56 +32,84 @@ final class OutputServing {
   private final JobOutputs outputs;
   private final Duration presignTtl;
 
-  OutputServing(BlobStore blobs, java.util.List<String> outputLocations, Duration presignTtl) {
+  OutputServing(BlobStore blobs, List<String> outputLocations, Duration presignTtl) {
     this.blobs = blobs;
     this.outputs = new JobOutputs(blobs, outputLocations);
     this.presignTtl = presignTtl;
   }
 
-  /** Sends the job's checked image. */
-  int output(HttpExchange ex, FarmView.JobSummary job, boolean download) throws IOException {
-    S3Uri uri = S3Uri.parse(job.output());
+  /**
+   * Sends the job's checked image: of the job's COMPLETED events ({@code completions}, newest first), the first
+   * whose object is the job's and has the event's sha256. Refuses only if none is.
+   */
+  int output(HttpExchange ex, String jobId, List<JobEvent.Completed> completions, boolean download)
+      throws IOException {
     Path copy = Files.createTempFile("tilefarm-output-", ".img");
     try {
-      long length;
-      try {
-        length = outputs.copy(job.id(), uri, job.sha256(), copy);
-      } catch (JobOutputs.RefusedException e) {
-        return refuse(ex, job.id(), e);
+      List<JobOutputs.RefusedException> refused = new ArrayList<>();
+      for (JobEvent.Completed c : completions) {
+        long length;
+        try {
+          length = outputs.copy(jobId, c.output(), c.sha256(), copy);
+        } catch (JobOutputs.RefusedException e) {
+          refused.add(e);
+          continue;
+        }
+        S3Uri uri = c.output();
+        ex.getResponseHeaders().set("Content-Type", "jpeg".equalsIgnoreCase(c.format()) || "jpg".equalsIgnoreCase(
+            c.format()) ? "image/jpeg" : "image/png");
+        ex.getResponseHeaders().set("ETag", "\"" + c.sha256() + "\"");
+        ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
+        if (download) {
+          String name = uri.key().substring(uri.key().lastIndexOf('/') + 1);
+          ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+        }
+        ex.sendResponseHeaders(200, length == 0 ? -1 : length);
+        try (OutputStream out = ex.getResponseBody()) {
+          Files.copy(copy, out);
+        }
+        return 200;
       }
-      ex.getResponseHeaders().set("Content-Type", "jpeg".equalsIgnoreCase(job.format()) || "jpg".equalsIgnoreCase(
-          job.format()) ? "image/jpeg" : "image/png");
-      ex.getResponseHeaders().set("ETag", "\"" + job.sha256() + "\"");
-      ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
-      if (download) {
-        String name = uri.key().substring(uri.key().lastIndexOf('/') + 1);
-        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
-      }
-      ex.sendResponseHeaders(200, length == 0 ? -1 : length);
-      try (OutputStream out = ex.getResponseBody()) {
-        Files.copy(copy, out);
-      }
-      return 200;
+      return refuse(ex, jobId, refused);
     } finally {
       Files.deleteIfExists(copy);
     }
   }
 
-  /** A presigned URL of the job's image, if it is the job's. */
-  int outputUrl(HttpExchange ex, FarmView.JobSummary job) throws IOException {
-    S3Uri uri = S3Uri.parse(job.output());
-    try {
-      outputs.check(job.id(), uri);
-    } catch (JobOutputs.RefusedException e) {
-      return refuse(ex, job.id(), e);
+  /** A presigned URL of the job's image: of the newest COMPLETED event whose object is the job's. */
+  int outputUrl(HttpExchange ex, String jobId, List<JobEvent.Completed> completions) throws IOException {
+    List<JobOutputs.RefusedException> refused = new ArrayList<>();
+    for (JobEvent.Completed c : completions) {
+      try {
+        outputs.check(jobId, c.output());
+      } catch (JobOutputs.RefusedException e) {
+        refused.add(e);
+        continue;
+      }
+      var url = blobs.presignGet(c.output(), presignTtl);
+      return Routes.json(ex, 200, Map.of("url", url.toString(), "expiresAt",
+          Instant.now().plus(presignTtl).toString()));
     }
-    var url = blobs.presignGet(uri, presignTtl);
-    return Routes.json(ex, 200, Map.of("url", url.toString(), "expiresAt", Instant.now().plus(presignTtl).toString()));
+    return refuse(ex, jobId, refused);
   }
 
-  private static int refuse(HttpExchange ex, String jobId, JobOutputs.RefusedException e) throws IOException {
-    log.warn("not serving the output of job {}: {}", jobId, e.getMessage());
-    return Routes.error(ex, e.changed() ? 502 : 403, "output", "the output of job " + jobId + " is not served: "
-        + e.getMessage());
+  /**
+   * None of the job's COMPLETED events is served: 502 if one named the job's own object with other bytes than
+   * its sha256 (the farm's image changed), else 403; the reason is that event's, or the newest one's.
+   */
+  private static int refuse(HttpExchange ex, String jobId, List<JobOutputs.RefusedException> refused)
+      throws IOException {
+    if (refused.isEmpty()) { // cannot happen: a COMPLETED job has at least one COMPLETED event
+      return Routes.error(ex, 409, null, "job " + jobId + " has no COMPLETED event");
+    }
+    JobOutputs.RefusedException shown = refused.stream().filter(JobOutputs.RefusedException::changed).findFirst()
+        .orElse(refused.get(0));
+    for (JobOutputs.RefusedException e : refused) {
+      log.warn("not serving the output of job {}: {}", jobId, e.getMessage());
+    }
+    String more = refused.size() == 1 ? "" : " (and " + (refused.size() - 1) + " other COMPLETED event"
+        + (refused.size() == 2 ? "" : "s") + " of the job name no output it may have either)";
+    return Routes.error(ex, shown.changed() ? 502 : 403, "output", "the output of job " + jobId + " is not served: "
+        + shown.getMessage() + more);
   }
 }

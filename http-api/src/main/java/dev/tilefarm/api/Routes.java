@@ -447,7 +447,7 @@ final class Routes implements HttpHandler {
     if (job == null) {
       return ex.getResponseCode();
     }
-    return outputs.output(ex, job, download);
+    return outputs.output(ex, id, view.completions(id), download);
   }
 
   private int outputUrl(HttpExchange ex, String id) throws IOException {
@@ -455,7 +455,7 @@ final class Routes implements HttpHandler {
     if (job == null) {
       return ex.getResponseCode();
     }
-    return outputs.outputUrl(ex, job);
+    return outputs.outputUrl(ex, id, view.completions(id));
   }
 
   /** The job if it completed; otherwise sends 404 or 409 and returns null. */

@@ -41,6 +41,40 @@ class FarmViewTest {
         d.valuePreview());
   }
 
+  static JobEvent.Completed completed(String job, long at, String output) {
+    return new JobEvent.Completed(job, at, S3Uri.parse(output), "png", "ab", 99, 16, 8, 2,
+        new JobEvent.Timings(4, 20, 1));
+  }
+
+  /**
+   * A flood of COMPLETED events keeps the job's first four and latest four (newest first) for output serving, so
+   * neither the farm's own first event nor a later real one is pushed out; the job shows its first COMPLETED
+   * event, whatever terminal events follow it.
+   */
+  @Test
+  void keepsTheFirstAndLatestCompletedEventsAndShowsTheFirst() {
+    FarmView v = new FarmView(10);
+    v.onEvent(new JobEvent.Accepted("j", 1, "render", 2, 16, 8, OUT));
+    v.onEvent(completed("j", 10, OUT.toString()));
+    for (int i = 1; i <= 100; i++) {
+      v.onEvent(completed("j", 10 + i, "s3://other-bucket/forged-" + i + ".png"));
+    }
+    v.onEvent(new JobEvent.Failed("j", 200, "forged", null));
+    v.onEvent(new JobEvent.Accepted("j", 201, "render", 9, 64, 64, S3Uri.parse("s3://other-bucket/x.png")));
+    List<String> kept = v.completions("j").stream().map(c -> c.output().toString()).toList();
+    assertEquals(List.of("s3://other-bucket/forged-100.png", "s3://other-bucket/forged-99.png",
+        "s3://other-bucket/forged-98.png", "s3://other-bucket/forged-97.png", "s3://other-bucket/forged-3.png",
+        "s3://other-bucket/forged-2.png", "s3://other-bucket/forged-1.png", OUT.toString()), kept);
+    FarmView.JobSummary job = v.job("j", false).job();
+    assertEquals("COMPLETED", job.status());
+    assertEquals(OUT.toString(), job.output());
+    assertEquals(10L, job.endedAt());
+    assertEquals(2, job.tiles());
+    assertNull(job.reason());
+    assertEquals(104, v.job("j", false).events().size(), "every event is still listed");
+    assertEquals(List.of(), v.completions("unknown"));
+  }
+
   @Test
   void followsAJobFromSubmissionToCompletion() {
     FarmView v = new FarmView(10);

@@ -176,6 +176,69 @@ class HttpApiIT {
         mismatch.body());
   }
 
+  /**
+   * A forged COMPLETED published after the farm's own (naming someone's secret in another bucket) neither takes
+   * the job's image away nor changes what the job shows: /output still sends the job's bytes and /output-url
+   * presigns the job's key.
+   */
+  @Test
+  void aForgedCompletedAfterTheRealOneDoesNotHideTheImage() throws Exception {
+    farm.blobs.ensureBucket("other-bucket");
+    S3Uri secret = S3Uri.parse("s3://other-bucket/secret.png");
+    byte[] secretPng = png(8, 8, 0x654321);
+    farm.blobs.put(secret, secretPng, "image/png");
+    S3Uri own = TileKeys.defaultOutput(FakeFarm.BUCKET, "f3");
+    byte[] real = png(16, 8, 0x00aa00);
+    farm.blobs.put(own, real, "image/png");
+    farm.event(new JobEvent.Accepted("f3", 1, "render", 1, 16, 8, own));
+    farm.event(new JobEvent.Completed("f3", 2, own, "png", sha256(real), real.length, 16, 8, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.event(new JobEvent.Completed("f3", 3, secret, "png", sha256(secretPng), secretPng.length, 8, 8, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.awaitBody("/api/jobs/f3", null, "secret.png"); // the forged event has reached the view
+
+    JsonNode job = JSON.readTree(farm.get("/api/jobs/f3", null).body());
+    assertEquals("COMPLETED", job.at("/job/status").asText());
+    assertEquals(own.toString(), job.at("/job/output").asText(), "the first COMPLETED event's output is shown");
+    assertEquals(sha256(real), job.at("/job/sha256").asText());
+    assertEquals(3, job.get("events").size(), "the forged event is listed");
+
+    HttpResponse<byte[]> image = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/f3/output")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, image.statusCode());
+    assertArrayEquals(real, image.body());
+    assertEquals(sha256(real), sha256(image.body()));
+    assertEquals("\"" + sha256(real) + "\"", image.headers().firstValue("ETag").orElseThrow());
+
+    HttpResponse<String> url = farm.get("/api/jobs/f3/output-url", null);
+    assertEquals(200, url.statusCode(), url.body());
+    String presigned = JSON.readTree(url.body()).get("url").asText();
+    assertTrue(URI.create(presigned).getPath().endsWith("/" + own.key()), presigned);
+    HttpResponse<byte[]> direct = farm.http.send(HttpRequest.newBuilder(URI.create(presigned)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, direct.statusCode());
+    assertArrayEquals(real, direct.body());
+
+    // Forged first, then the farm's own: the job shows the first, but the image served is still the job's.
+    S3Uri own4 = TileKeys.defaultOutput(FakeFarm.BUCKET, "f4");
+    byte[] real4 = png(8, 16, 0x0000aa);
+    farm.blobs.put(own4, real4, "image/png");
+    farm.event(new JobEvent.Accepted("f4", 1, "render", 1, 8, 16, own4));
+    farm.event(new JobEvent.Completed("f4", 2, secret, "png", sha256(secretPng), secretPng.length, 8, 8, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    farm.event(new JobEvent.Completed("f4", 3, own4, "png", sha256(real4), real4.length, 8, 16, 1,
+        new JobEvent.Timings(1, 1, 1)));
+    while (JSON.readTree(farm.awaitBody("/api/jobs/f4", null, "COMPLETED")).get("events").size() < 3) {
+      Thread.sleep(50); // until the farm's event has reached the view
+    }
+    HttpResponse<byte[]> image4 = farm.http.send(HttpRequest.newBuilder(farm.url("/api/jobs/f4/output")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, image4.statusCode());
+    assertArrayEquals(real4, image4.body());
+    String presigned4 = JSON.readTree(farm.get("/api/jobs/f4/output-url", null).body()).get("url").asText();
+    assertTrue(URI.create(presigned4).getPath().endsWith("/" + own4.key()), presigned4);
+  }
+
   @Test
   void listsWorkersFromTheirHeartbeatsOnTheWorkersTopic() throws Exception {
     long now = System.currentTimeMillis();
