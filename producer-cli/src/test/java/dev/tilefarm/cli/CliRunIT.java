@@ -17,6 +17,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -205,58 +206,13 @@ class CliRunIT {
     }
   }
 
-  private record Cli(int code, String stdout, String stderr) {}
-
   /** Runs the CLI as a client of the test farm's broker and S3 server. */
   private static Cli cliOnFarm(Consumer<String> onStderr, String... args) throws Exception {
-    Settings s = farm.farm.settings();
-    Properties config = new Properties();
-    config.setProperty("bootstrap.servers", s.bootstrapServers());
-    config.setProperty("s3.endpoint", s.s3Endpoint().toString());
-    config.setProperty("s3.access-key", s.s3AccessKey());
-    config.setProperty("s3.secret-key", s.s3SecretKey());
-    config.setProperty("s3.bucket", s.bucket());
-    config.setProperty("topic.partitions", "3");
-    Path file = dir.resolve("client-" + System.nanoTime() + ".properties");
-    try (Writer w = Files.newBufferedWriter(file)) {
-      config.store(w, null);
-    }
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--config";
-    all[args.length + 1] = file.toString();
-    return cli(onStderr, all);
+    return Cli.onFarm(farm, dir, Map.of(), onStderr, args);
   }
 
-  /** Runs the CLI in this JVM, capturing stdout and stderr; {@code onStderr} sees stderr so far on every write. */
+  /** Runs the CLI in this JVM; {@code onStderr} sees stderr so far on every write. */
   private static Cli cli(Consumer<String> onStderr, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    OutputStream watched = new OutputStream() {
-      @Override
-      public void write(int b) {
-        stderr.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stderr.write(b, off, len);
-        onStderr.accept(stderr.toString(StandardCharsets.UTF_8));
-      }
-    };
-    int code;
-    try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(watched, true, StandardCharsets.UTF_8)) {
-      System.setOut(o);
-      System.setErr(e);
-      code = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    Cli cli = new Cli(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-    err.print(cli.stderr());
-    return cli;
+    return Cli.run(onStderr, args);
   }
 }

@@ -203,38 +203,9 @@ class ForgedEventsIT {
     throw new AssertionError("job " + id + " did not end within " + TestFarm.TIMEOUT);
   }
 
-  private record Cli(int code, String stderr) {}
-
-  /** Runs the CLI against the test farm (as a client of its broker and S3 server), capturing stderr. */
+  /** Runs the CLI against the test farm (as a client of its broker and S3 server). */
   private static Cli cli(String... args) throws Exception {
-    Settings s = farm.farm.settings();
-    Properties config = new Properties();
-    config.setProperty("bootstrap.servers", s.bootstrapServers());
-    config.setProperty("s3.endpoint", s.s3Endpoint().toString());
-    config.setProperty("s3.access-key", s.s3AccessKey());
-    config.setProperty("s3.secret-key", s.s3SecretKey());
-    config.setProperty("s3.bucket", s.bucket());
-    config.setProperty("topic.partitions", "3");
-    config.setProperty("limits.output-locations", "tilefarm/outputs/,gallery");
-    Path file = dir.resolve("client-" + System.nanoTime() + ".properties");
-    try (Writer w = Files.newBufferedWriter(file)) {
-      config.store(w, null);
-    }
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--config";
-    all[args.length + 1] = file.toString();
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setErr(capture);
-      code = Main.commandLine().execute(all);
-    } finally {
-      System.setErr(err);
-    }
-    String stderr = captured.toString(StandardCharsets.UTF_8);
-    err.print(stderr);
-    return new Cli(code, stderr);
+    return Cli.onFarm(farm, dir, Map.of("limits.output-locations", "tilefarm/outputs/,gallery"), e -> { }, args);
   }
 
   private static String sha256(byte[] bytes) throws Exception {

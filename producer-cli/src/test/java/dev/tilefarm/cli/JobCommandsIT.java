@@ -66,54 +66,54 @@ class JobCommandsIT {
     assertInstanceOf(JobEvent.Rejected.class, ends.get("list-bad"));
 
     Cli all = cli("jobs", "--limit", "0", "--data-dir", dir.toString());
-    assertEquals(0, all.code, all.stderr);
-    assertTrue(all.stdout.startsWith("JOB "), all.stdout);
-    assertTrue(line(all.stdout, "list-done").matches("list-done +COMPLETED +12/12 tiles \\(100%\\) +render +128x96 +\\d+s"),
-        all.stdout);
-    assertTrue(line(all.stdout, "list-bad").matches("list-bad +REJECTED +- +- +- +\\d+s"), all.stdout);
+    assertEquals(0, all.code(), all.stderr());
+    assertTrue(all.stdout().startsWith("JOB "), all.stdout());
+    assertTrue(line(all.stdout(), "list-done").matches("list-done +COMPLETED +12/12 tiles \\(100%\\) +render +128x96 +\\d+s"),
+        all.stdout());
+    assertTrue(line(all.stdout(), "list-bad").matches("list-bad +REJECTED +- +- +- +\\d+s"), all.stdout());
 
     Cli done = cli("jobs", "--status", "completed", "--limit", "0", "--data-dir", dir.toString());
-    assertEquals(0, done.code, done.stderr);
-    assertTrue(done.stdout.contains("list-done"), done.stdout);
-    assertFalse(done.stdout.contains("list-bad"), done.stdout);
+    assertEquals(0, done.code(), done.stderr());
+    assertTrue(done.stdout().contains("list-done"), done.stdout());
+    assertFalse(done.stdout().contains("list-bad"), done.stdout());
 
     Cli bad = cli("jobs", "--status", "running,finished", "--data-dir", dir.toString());
-    assertEquals(2, bad.code);
-    assertTrue(bad.stderr.contains("unknown status 'finished'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, "
-        + "REJECTED, CANCELLED"), bad.stderr);
+    assertEquals(2, bad.code());
+    assertTrue(bad.stderr().contains("unknown status 'finished'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, "
+        + "REJECTED, CANCELLED"), bad.stderr());
 
     Cli json = cli("jobs", "--json", "--status", "REJECTED", "--status", "CANCELLED", "--limit", "0",
         "--data-dir", dir.toString());
-    assertEquals(0, json.code, json.stderr);
+    assertEquals(0, json.code(), json.stderr());
     List<JsonNode> rows = new ArrayList<>();
-    for (String l : json.stdout.split("\n")) {
+    for (String l : json.stdout().split("\n")) {
       rows.add(Json.MAPPER.readTree(l));
     }
     JsonNode rejected = rows.stream().filter(r -> r.get("id").asText().equals("list-bad")).findFirst().orElseThrow();
     assertEquals("REJECTED", rejected.get("status").asText());
     assertTrue(rejected.get("end").asText().startsWith("list-bad REJECTED: "), rejected.toString());
     assertEquals(1, rejected.get("events").asInt(), rejected.toString());
-    assertTrue(rows.stream().allMatch(r -> r.get("status").asText().matches("REJECTED|CANCELLED")), json.stdout);
+    assertTrue(rows.stream().allMatch(r -> r.get("status").asText().matches("REJECTED|CANCELLED")), json.stdout());
 
     Cli one = cli("jobs", "--limit", "1", "--data-dir", dir.toString());
-    assertEquals(2, one.stdout.split("\n").length, "a header and one job: " + one.stdout);
+    assertEquals(2, one.stdout().split("\n").length, "a header and one job: " + one.stdout());
   }
 
   @Test
   void statusIsASummaryUnlessEveryEventIsAskedFor() throws Exception {
     assertInstanceOf(JobEvent.Completed.class, farm.runOne(TestFarm.json(mandelbrot("status-done"))));
     Cli summary = cli("status", "status-done", "--data-dir", dir.toString());
-    assertEquals(0, summary.code, summary.stderr);
-    assertTrue(summary.stdout.contains("status    COMPLETED  12/12 tiles (100%)"), summary.stdout);
-    assertTrue(summary.stdout.contains("ended     COMPLETED 128x96 PNG -> s3://tilefarm/outputs/status-done.png"),
-        summary.stdout);
-    assertFalse(summary.stdout.contains("PROGRESS"), summary.stdout);
-    assertTrue(summary.stdout.split("\n").length <= 6, summary.stdout);
+    assertEquals(0, summary.code(), summary.stderr());
+    assertTrue(summary.stdout().contains("status    COMPLETED  12/12 tiles (100%)"), summary.stdout());
+    assertTrue(summary.stdout().contains("ended     COMPLETED 128x96 PNG -> s3://tilefarm/outputs/status-done.png"),
+        summary.stdout());
+    assertFalse(summary.stdout().contains("PROGRESS"), summary.stdout());
+    assertTrue(summary.stdout().split("\n").length <= 6, summary.stdout());
 
     Cli events = cli("status", "status-done", "--events", "--data-dir", dir.toString());
-    assertEquals(0, events.code, events.stderr);
-    assertTrue(events.stdout.contains("ACCEPTED  render 128x96 in 12 tiles"), events.stdout);
-    assertTrue(events.stdout.contains("COMPLETED 128x96"), events.stdout);
+    assertEquals(0, events.code(), events.stderr());
+    assertTrue(events.stdout().contains("ACCEPTED  render 128x96 in 12 tiles"), events.stdout());
+    assertTrue(events.stdout().contains("COMPLETED 128x96"), events.stdout());
   }
 
   @Test
@@ -126,24 +126,24 @@ class JobCommandsIT {
           + "\"objects\":[{\"type\":\"sphere\",\"center\":[0,0.5,0],\"radius\":0.5,\"material\":\"w\"}]}}"));
     }
     Cli follow = cli("status", id, "--follow", "--data-dir", dir.toString());
-    assertEquals(0, follow.code, follow.stderr);
-    String[] lines = follow.stdout.split("\n");
+    assertEquals(0, follow.code(), follow.stderr());
+    String[] lines = follow.stdout().split("\n");
     // Not a terminal here: one line per change, each the job's state; the last says how it ended.
-    assertTrue(lines.length >= 2, follow.stdout);
+    assertTrue(lines.length >= 2, follow.stdout());
     for (int i = 0; i < lines.length - 1; i++) {
       assertTrue(lines[i].matches(id + "  (ACCEPTED|RUNNING)  \\[[#.]{20}\\] \\d+/12 tiles \\(\\d+%\\)"), lines[i]);
     }
-    assertTrue(lines[lines.length - 1].startsWith(id + " COMPLETED 160x120 PNG"), follow.stdout);
+    assertTrue(lines[lines.length - 1].startsWith(id + " COMPLETED 160x120 PNG"), follow.stdout());
 
     farm.runOne(TestFarm.json(badOp("follow-bad")));
     Cli rejected = cli("status", "follow-bad", "--follow", "--data-dir", dir.toString());
-    assertEquals(1, rejected.code, rejected.stdout);
-    assertTrue(rejected.stdout.trim().startsWith("follow-bad REJECTED: "), rejected.stdout);
+    assertEquals(1, rejected.code(), rejected.stdout());
+    assertTrue(rejected.stdout().trim().startsWith("follow-bad REJECTED: "), rejected.stdout());
 
     long start = System.nanoTime();
     Cli unknown = cli("status", "no-such-job-xyz", "--follow", "--timeout", "2", "--data-dir", dir.toString());
-    assertEquals(4, unknown.code, unknown.stderr);
-    assertTrue(unknown.stderr.contains("no events for job no-such-job-xyz yet"), unknown.stderr);
+    assertEquals(4, unknown.code(), unknown.stderr());
+    assertTrue(unknown.stderr().contains("no events for job no-such-job-xyz yet"), unknown.stderr());
     assertTrue(System.nanoTime() - start < 30_000_000_000L, "--timeout 2 took "
         + (System.nanoTime() - start) / 1_000_000 + " ms");
   }
@@ -156,16 +156,16 @@ class JobCommandsIT {
     }
     Path out = dir.resolve("got/get-wait-1.png");
     Cli get = cli("get", id, "--wait", "-o", out.toString(), "--data-dir", dir.toString());
-    assertEquals(0, get.code, get.stderr);
-    assertTrue(get.stdout.contains("wrote " + out.toAbsolutePath()), get.stdout);
+    assertEquals(0, get.code(), get.stderr());
+    assertTrue(get.stdout().contains("wrote " + out.toAbsolutePath()), get.stdout());
     assertArrayEquals(farm.farm.blobs().get(S3Uri.parse("s3://tilefarm/outputs/get-wait-1.png")),
         Files.readAllBytes(out));
 
     farm.runOne(TestFarm.json(badOp("get-wait-bad")));
     Cli bad = cli("get", "get-wait-bad", "--wait", "-o", dir.resolve("bad.png").toString(),
         "--data-dir", dir.toString());
-    assertEquals(1, bad.code, bad.stderr);
-    assertTrue(bad.stderr.contains("get-wait-bad REJECTED"), bad.stderr);
+    assertEquals(1, bad.code(), bad.stderr());
+    assertTrue(bad.stderr().contains("get-wait-bad REJECTED"), bad.stderr());
     assertFalse(Files.exists(dir.resolve("bad.png")));
   }
 
@@ -180,20 +180,20 @@ class JobCommandsIT {
     assertInstanceOf(JobEvent.Completed.class, done, String.valueOf(done));
 
     Cli logs = cli("logs", "logs-pov", "--config", clusterConfig().toString());
-    assertEquals(0, logs.code, logs.stderr);
+    assertEquals(0, logs.code(), logs.stderr());
     for (int tile = 0; tile < 4; tile++) {
-      assertTrue(logs.stdout.contains("==> tile " + tile + " (s3://tilefarm/logs/logs-pov/" + tile + ".log) <=="),
-          logs.stdout);
+      assertTrue(logs.stdout().contains("==> tile " + tile + " (s3://tilefarm/logs/logs-pov/" + tile + ".log) <=="),
+          logs.stdout());
     }
-    assertTrue(logs.stdout.indexOf("==> tile 0 ") < logs.stdout.indexOf("==> tile 3 "), "in tile order");
+    assertTrue(logs.stdout().indexOf("==> tile 0 ") < logs.stdout().indexOf("==> tile 3 "), "in tile order");
     String tile2 = new String(farm.farm.blobs().get(TileKeys.tileLog("tilefarm", "logs-pov", 2)),
         StandardCharsets.UTF_8);
     assertTrue(tile2.contains("POV-Ray finished"), tile2);
-    assertTrue(logs.stdout.contains(tile2), "tile 2's log is printed whole");
+    assertTrue(logs.stdout().contains(tile2), "tile 2's log is printed whole");
 
     Cli one = cli("logs", "logs-pov", "--tile", "2", "--data-dir", dir.toString());
-    assertEquals(0, one.code, one.stderr);
-    assertEquals(tile2, one.stdout);
+    assertEquals(0, one.code(), one.stderr());
+    assertEquals(tile2, one.stdout());
 
     // A failed tile's log is the one its FAILED event names.
     farm.farm.blobs().put(S3Uri.parse("s3://tilefarm/it/logs-bad.pov"),
@@ -203,18 +203,18 @@ class JobCommandsIT {
         + "\"type\":\"render\",\"renderer\":\"povray\",\"width\":32,\"height\":32,\"scene\":\"s3://tilefarm/it/logs-bad.pov\"}")));
     assertNotNull(failed.log(), String.valueOf(failed));
     Cli failedLog = cli("logs", "logs-bad", "--tile", String.valueOf(failed.tile()), "--data-dir", dir.toString());
-    assertEquals(0, failedLog.code, failedLog.stderr);
-    assertEquals(new String(farm.farm.blobs().get(failed.log()), StandardCharsets.UTF_8), failedLog.stdout);
-    assertTrue(failedLog.stdout.contains("/etc/passwd"), failedLog.stdout);
+    assertEquals(0, failedLog.code(), failedLog.stderr());
+    assertEquals(new String(farm.farm.blobs().get(failed.log()), StandardCharsets.UTF_8), failedLog.stdout());
+    assertTrue(failedLog.stdout().contains("/etc/passwd"), failedLog.stdout());
 
     assertInstanceOf(JobEvent.Completed.class, farm.runOne(TestFarm.json(mandelbrot("logs-none"))));
     Cli none = cli("logs", "logs-none", "--data-dir", dir.toString());
-    assertEquals(1, none.code);
-    assertTrue(none.stderr.contains("no renderer logs for job logs-none (s3://tilefarm/logs/logs-none/): only povray "
-        + "and blender tiles keep logs"), none.stderr);
+    assertEquals(1, none.code());
+    assertTrue(none.stderr().contains("no renderer logs for job logs-none (s3://tilefarm/logs/logs-none/): only povray "
+        + "and blender tiles keep logs"), none.stderr());
     Cli noTile = cli("logs", "logs-pov", "--tile", "99", "--data-dir", dir.toString());
-    assertEquals(1, noTile.code);
-    assertTrue(noTile.stderr.contains("no renderer log for tile 99 of job logs-pov"), noTile.stderr);
+    assertEquals(1, noTile.code());
+    assertTrue(noTile.stderr().contains("no renderer log for tile 99 of job logs-pov"), noTile.stderr());
   }
 
   private static String line(String text, String startingWith) {
@@ -256,28 +256,11 @@ class JobCommandsIT {
     return out.toString();
   }
 
-  private record Cli(int code, String stdout, String stderr) {}
-
-  /** Runs the CLI as {@code tilefarm ARGS}, capturing what it prints. */
-  private static synchronized Cli cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(stderr, true, StandardCharsets.UTF_8)) {
-      System.setOut(o);
-      System.setErr(e);
-      code = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    Cli cli = new Cli(code, withoutLogLines(stdout.toString(StandardCharsets.UTF_8).replace("\r\n", "\n")),
-        stderr.toString(StandardCharsets.UTF_8));
-    err.print(cli.stderr);
-    out.print(cli.stdout);
+  /** Runs the CLI as {@code tilefarm ARGS}; its stdout without the farm's log lines (same JVM in tests). */
+  private static Cli cli(String... args) {
+    Cli run = Cli.run(args);
+    Cli cli = new Cli(run.code(), withoutLogLines(run.stdout().replace("\r\n", "\n")), run.stderr());
+    System.out.print(cli.stdout());
     return cli;
   }
 }

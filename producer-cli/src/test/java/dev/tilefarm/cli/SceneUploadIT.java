@@ -13,6 +13,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -170,36 +171,8 @@ class SceneUploadIT {
     return names;
   }
 
-  private record Cli(int code, String stderr) {}
-
-  /** Runs the CLI against the test farm (as a client of its broker and S3 server), capturing stderr. */
+  /** Runs the CLI against the test farm (as a client of its broker and S3 server). */
   private static Cli cli(String... args) throws Exception {
-    Settings s = farm.farm.settings();
-    Properties config = new Properties();
-    config.setProperty("bootstrap.servers", s.bootstrapServers());
-    config.setProperty("s3.endpoint", s.s3Endpoint().toString());
-    config.setProperty("s3.access-key", s.s3AccessKey());
-    config.setProperty("s3.secret-key", s.s3SecretKey());
-    config.setProperty("s3.bucket", s.bucket());
-    config.setProperty("topic.partitions", "3");
-    Path file = dir.resolve("client-" + System.nanoTime() + ".properties");
-    try (Writer w = Files.newBufferedWriter(file)) {
-      config.store(w, null);
-    }
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--config";
-    all[args.length + 1] = file.toString();
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setErr(capture);
-      code = Main.commandLine().execute(all);
-    } finally {
-      System.setErr(err);
-    }
-    String stderr = captured.toString(StandardCharsets.UTF_8);
-    err.print(stderr);
-    return new Cli(code, stderr);
+    return Cli.onFarm(farm, dir, Map.of(), e -> { }, args);
   }
 }
