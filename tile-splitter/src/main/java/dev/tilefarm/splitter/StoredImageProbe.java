@@ -2,6 +2,7 @@ package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.WebpHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,7 +30,7 @@ final class StoredImageProbe implements ImageProbe {
       // size checked here is the size they decode.
       etag = in.etag();
       // ImageIO has no WebP reader; the workers decode WebP with OpenCV, so its header is read here.
-      byte[] head = in.readNBytes(30);
+      byte[] head = in.readNBytes(WebpHeader.LENGTH);
       Size webp = webp(head);
       if (webp != null) {
         return new Size(webp.width(), webp.height(), etag);
@@ -56,46 +57,13 @@ final class StoredImageProbe implements ImageProbe {
     }
   }
 
-  /**
-   * The size in a WebP header (RIFF container, then a lossy VP8, lossless VP8L or extended VP8X chunk), or
-   * null if {@code h} does not start a WebP file.
-   */
+  /** The size in a WebP header ({@link WebpHeader}), or null if {@code h} does not start a WebP file. */
   static Size webp(byte[] h) {
-    if (h.length < 30 || !ascii(h, 0, "RIFF") || !ascii(h, 8, "WEBP")) {
-      return null;
+    try {
+      int[] size = WebpHeader.size(h);
+      return size == null ? null : new Size(size[0], size[1]);
+    } catch (IllegalArgumentException e) {
+      throw new NotAnImageException(e.getMessage());
     }
-    if (ascii(h, 12, "VP8 ")) {
-      // Lossy: a key frame's start code 9d 01 2a, then 14-bit width and height.
-      if ((h[23] & 0xFF) != 0x9d || (h[24] & 0xFF) != 0x01 || (h[25] & 0xFF) != 0x2a) {
-        throw new NotAnImageException("is a corrupt WebP image: no VP8 key frame");
-      }
-      return new Size(le16(h, 26) & 0x3FFF, le16(h, 28) & 0x3FFF);
-    } else if (ascii(h, 12, "VP8L")) {
-      if ((h[20] & 0xFF) != 0x2f) {
-        throw new NotAnImageException("is a corrupt WebP image: bad VP8L signature");
-      }
-      int bits = (h[21] & 0xFF) | (h[22] & 0xFF) << 8 | (h[23] & 0xFF) << 16 | (h[24] & 0xFF) << 24;
-      return new Size((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1);
-    } else if (ascii(h, 12, "VP8X")) {
-      return new Size(le24(h, 24) + 1, le24(h, 27) + 1);
-    }
-    throw new NotAnImageException("is a WebP image of a kind the farm does not read");
-  }
-
-  private static boolean ascii(byte[] b, int at, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (b[at + i] != s.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int le16(byte[] b, int at) {
-    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
-  }
-
-  private static int le24(byte[] b, int at) {
-    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.ops;
 
+import dev.tilefarm.store.WebpHeader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -45,34 +46,11 @@ final class ImageHeader {
   }
 
   private static Size webp(byte[] h) {
-    if (h.length < 30 || !ascii(h, 0, "RIFF") || !ascii(h, 8, "WEBP")) {
+    try {
+      int[] size = WebpHeader.size(h);
+      return size == null ? null : new Size(size[0], size[1]);
+    } catch (IllegalArgumentException corrupt) {
       return null;
     }
-    if (ascii(h, 12, "VP8 ")) {
-      return new Size(le16(h, 26) & 0x3FFF, le16(h, 28) & 0x3FFF);
-    } else if (ascii(h, 12, "VP8L")) {
-      int bits = (h[21] & 0xFF) | (h[22] & 0xFF) << 8 | (h[23] & 0xFF) << 16 | (h[24] & 0xFF) << 24;
-      return new Size((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1);
-    } else if (ascii(h, 12, "VP8X")) {
-      return new Size(le24(h, 24) + 1, le24(h, 27) + 1);
-    }
-    return null;
-  }
-
-  private static boolean ascii(byte[] b, int at, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (b[at + i] != s.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int le16(byte[] b, int at) {
-    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
-  }
-
-  private static int le24(byte[] b, int at) {
-    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16;
   }
 }
