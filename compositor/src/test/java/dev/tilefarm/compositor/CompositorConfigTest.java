@@ -37,7 +37,7 @@ class CompositorConfigTest {
     Properties p = c.streamsProperties();
     assertEquals("900000", p.get("producer.transaction.timeout.ms"));
     assertEquals("2", p.get("num.stream.threads"));
-    Map<String, Object> admin = c.adminProperties();
+    Properties admin = c.adminProperties();
     assertEquals("5000", admin.get("request.timeout.ms"));
     assertEquals("SSL", admin.get("security.protocol"));
     assertEquals("k:9092", admin.get("bootstrap.servers"));

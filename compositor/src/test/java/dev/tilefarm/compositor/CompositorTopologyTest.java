@@ -737,7 +737,7 @@ class CompositorTopologyTest {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state2").toString());
     driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
-        ENDED_RETENTION, Duration.ZERO, CompositorTopology.DEFAULT_CHECK_INTERVAL, null, null,
+        ENDED_RETENTION, Duration.ZERO, CompositorConfig.DEFAULT_CHECK_INTERVAL, null, null,
         new dev.tilefarm.store.DeadLetters(kept::put, "farm", CompositorTopology.ROLE, 1024 * 1024),
         dev.tilefarm.store.RecordRetries.defaults()), props, T0);
     results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
