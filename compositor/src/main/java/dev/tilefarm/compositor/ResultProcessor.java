@@ -126,19 +126,8 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
           + "are at most " + MAX_RECORD_BYTES);
       return;
     }
-    try {
-      handle(record);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      RecordMetadata meta = context.recordMetadata().orElseThrow();
-      if (StreamsErrorPolicy.retriable(e)
-          && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
-        throw e;
-      }
-      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
-      deadLetter(record, "the compositor failed on this record: " + e);
-    }
+    retries.handle(this::position, () -> handle(record), StreamsErrorPolicy::retriable,
+        e -> deadLetter(record, "the compositor failed on this record: " + e));
   }
 
   private void handle(Record<byte[], byte[]> record) {
@@ -463,6 +452,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     } catch (CharacterCodingException e) {
       throw new UndecodableException("the record's key is not UTF-8", e);
     }
+  }
+
+  private String position() {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    return RecordRetries.position(meta.topic(), meta.partition(), meta.offset());
   }
 
   private void deadLetter(Record<byte[], byte[]> record, String error) {

@@ -82,8 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<SecurityProtocol, Integer> securedPorts;
     /** The password of {@link Security#BROKER_USER} when an authorizer runs, else null. */
     private final String brokerPassword;
-    private final Object lock = new Object();
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts,
             String brokerPassword) {
@@ -252,11 +251,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Shuts the broker down cleanly and waits until it has stopped. Idempotent. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         long t0 = System.nanoTime();
         server.shutdown();

@@ -44,8 +44,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final String accessKey;
     private final String secretKey;
     private final String bucket;
-    private final Object lock = new Object();
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, URI endpoint, Path dataDir,
                        String accessKey, String secretKey, String bucket) {
@@ -147,11 +146,8 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Stops the HTTP server and releases the blob store. Idempotent. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         try {
             proxy.stop();

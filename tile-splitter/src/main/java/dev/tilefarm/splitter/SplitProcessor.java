@@ -80,18 +80,13 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
    */
   @Override
   public void process(Record<byte[], byte[]> record) {
-    try {
-      handle(record);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      RecordMetadata meta = context.recordMetadata().orElseThrow();
-      if (mayPass(e) && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
-        throw e;
-      }
-      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
-      deadLetter(record, "the splitter failed on this record: " + e);
-    }
+    retries.handle(this::position, () -> handle(record), SplitProcessor::mayPass,
+        e -> deadLetter(record, "the splitter failed on this record: " + e));
+  }
+
+  private String position() {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    return RecordRetries.position(meta.topic(), meta.partition(), meta.offset());
   }
 
   private static boolean mayPass(RuntimeException e) {

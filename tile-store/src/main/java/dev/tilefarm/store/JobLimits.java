@@ -55,10 +55,18 @@ public record JobLimits(long maxPixels, int maxTiles, int defaultTileSize, List<
   }
 
   public boolean outputAllowed(String bucket, String key) {
-    if (outputLocations.isEmpty()) {
+    return inLocations(outputLocations, bucket, key);
+  }
+
+  /**
+   * Whether {@code bucket}/{@code key} is in one of {@code locations} ({@code bucket} or {@code bucket/prefix}),
+   * or there are none.
+   */
+  static boolean inLocations(List<String> locations, String bucket, String key) {
+    if (locations.isEmpty()) {
       return true;
     }
-    for (String location : outputLocations) {
+    for (String location : locations) {
       int slash = location.indexOf('/');
       String b = slash < 0 ? location : location.substring(0, slash);
       String prefix = slash < 0 ? "" : location.substring(slash + 1);
