@@ -113,45 +113,10 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
         DEFAULT_SWEEP_AGE);
   }
 
-  public CompositorConfig withStallTimeout(Duration stallTimeout) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withSweepAge(Duration sweepAge) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
   /** The defaults above, the default topic prefix and no overrides. */
   public static CompositorConfig defaults(String bootstrapServers) {
     return new CompositorConfig(bootstrapServers, new Topics(Topics.DEFAULT_PREFIX), defaultStateDir(),
         DEFAULT_PROGRESS_INTERVAL, DEFAULT_COMMIT_INTERVAL, Map.of());
-  }
-
-  public CompositorConfig withTopics(Topics topics) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withStateDir(Path stateDir) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withProgressInterval(Duration progressInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withCommitInterval(Duration commitInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withKafkaOverrides(Map<String, String> kafkaOverrides) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
   }
 
   /** The application id, also the consumer group. */

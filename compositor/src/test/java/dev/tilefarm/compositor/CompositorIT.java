@@ -107,7 +107,9 @@ class CompositorIT {
       // A restart on the same state, then one on an empty state directory (the store comes back from its
       // changelog): late duplicates of the finished job change nothing, while new jobs still complete.
       for (String round : List.of("same-state", "fresh-state")) {
-        CompositorConfig restarted = round.equals("same-state") ? config : config.withStateDir(dir.resolve(round));
+        CompositorConfig restarted = round.equals("same-state") ? config
+            : new CompositorConfig(config.bootstrapServers(), config.topics(), dir.resolve(round),
+                config.progressInterval(), config.commitInterval(), config.kafkaOverrides());
         try (Compositor compositor = Compositor.start(restarted, blobs)) {
           compositor.awaitRunning(WAIT);
           big.forEach(r -> send(producer, r));

@@ -2,6 +2,7 @@ package dev.tilefarm.trigger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.Json;
@@ -192,12 +193,7 @@ public final class UploadTrigger implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(consumer, thread, Duration.ofSeconds(30));
     producer.close(Duration.ofSeconds(10));
   }
 }
