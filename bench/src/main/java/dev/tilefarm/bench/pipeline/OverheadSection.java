@@ -6,29 +6,23 @@ import java.util.List;
 import java.util.Locale;
 
 /** Pipeline overhead: a render job through the farm against the same render made directly in this process. */
-final class OverheadSection implements Section {
+final class OverheadSection implements SharedFarmSection {
   @Override
   public String name() {
     return "overhead";
   }
 
   @Override
-  public boolean sharesFarm() {
-    return true;
-  }
-
-  @Override
-  public Result run(Bench bench) throws Exception {
+  public Result run(Bench bench, BenchFarm farm) throws Exception {
     List<Row> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    measure(bench, bench.quick() ? 0.5 : 2, "~2 s", 1.5, rows, notes);
-    measure(bench, bench.quick() ? 2 : 20, "~20 s", 1.10, rows, notes);
+    measure(bench, farm, bench.quick() ? 0.5 : 2, "~2 s", 1.5, rows, notes);
+    measure(bench, farm, bench.quick() ? 2 : 20, "~20 s", 1.10, rows, notes);
     return new Result(rows, notes);
   }
 
-  private static void measure(Bench bench, double targetSeconds, String label, double aim, List<Row> rows,
-      List<String> notes) throws Exception {
-    BenchFarm farm = bench.sharedFarm();
+  private static void measure(Bench bench, BenchFarm farm, double targetSeconds, String label, double aim,
+      List<Row> rows, List<String> notes) throws Exception {
     int threads = bench.threads();
     int w = bench.quick() ? 320 : 640;
     int h = bench.quick() ? 180 : 360;

@@ -16,7 +16,7 @@ import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
 /** Image processing: blur, grayscale and Canny on the farm against the same OpenCV calls in one process. */
-final class ProcessingSection implements Section {
+final class ProcessingSection implements SharedFarmSection {
   private static final double CANNY_LOW = 50;
   private static final double CANNY_HIGH = 150;
 
@@ -26,13 +26,7 @@ final class ProcessingSection implements Section {
   }
 
   @Override
-  public boolean sharesFarm() {
-    return true;
-  }
-
-  @Override
-  public Result run(Bench bench) throws Exception {
-    BenchFarm farm = bench.sharedFarm();
+  public Result run(Bench bench, BenchFarm farm) throws Exception {
     int threads = bench.threads();
     nu.pattern.OpenCV.loadLocally();
     int side = bench.quick() ? 1024 : 8192;
