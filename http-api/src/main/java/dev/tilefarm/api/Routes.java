@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.api.RouteTable.Route;
+import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobQuery;
 import dev.tilefarm.schemas.JobRequest;
@@ -166,12 +166,10 @@ final class Routes implements HttpHandler {
 
   /** Every route but the dashboard's files (any other path outside {@code /api}); openapi.yaml is the contract. */
   static final RouteTable<Handler> TABLE = new RouteTable<>(List.of(
-      Route.of("GET", "/metrics", (r, c) -> send(c.ex(), 200, "text/plain; version=0.0.4; charset=utf-8",
-          r.registry.scrape().getBytes(StandardCharsets.UTF_8))),
+      Route.of("GET", "/metrics", Routes::metrics),
       Route.of("GET", "/healthz", Routes::health),
       Route.of("GET", "/api/health", Routes::health),
-      Route.of("GET", "/api/jobs", (r, c) -> json(c.ex(), 200, Map.of("jobs", r.view.jobs(first(c.query(), "status",
-          null), Math.min(1000, Math.max(1, intParam(c.query(), "limit", 200))))))),
+      Route.of("GET", "/api/jobs", Routes::jobs),
       Route.of("POST", "/api/jobs", (r, c) -> r.submit(c.ex())),
       Route.of("POST", "/api/uploads", (r, c) -> r.upload(c.ex(), c.query())),
       Route.of("GET", "/api/events", (r, c) -> r.stream(c.ex(), null)),
@@ -216,6 +214,16 @@ final class Routes implements HttpHandler {
         return staticFile(ex, path);
       }
     }
+  }
+
+  private int metrics(Call c) throws IOException {
+    return send(c.ex(), 200, "text/plain; version=0.0.4; charset=utf-8",
+        registry.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private int jobs(Call c) throws IOException {
+    int limit = Math.min(1000, Math.max(1, intParam(c.query(), "limit", 200)));
+    return json(c.ex(), 200, Map.of("jobs", view.jobs(first(c.query(), "status", null), limit)));
   }
 
   private int health(Call c) throws IOException {
