@@ -1,7 +1,6 @@
 package dev.tilefarm.api;
 
 import dev.tilefarm.embedded.EmbeddedKafka;
-import dev.tilefarm.embedded.EmbeddedS3;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
@@ -13,10 +12,10 @@ import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.BlobStore;
-import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.store.TileCodec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.testing.TestStack;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -49,8 +48,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class FakeFarm implements AutoCloseable {
   static final String BUCKET = "tilefarm";
+  private final TestStack stack;
   final EmbeddedKafka kafka;
-  final EmbeddedS3 s3;
   final BlobStore blobs;
   final Topics topics = new Topics("tilefarm.");
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -59,10 +58,9 @@ final class FakeFarm implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
 
   FakeFarm(Path dir, String token) throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "test", "test-secret", BUCKET);
-    blobs = BlobStore.connect(new S3Settings(s3.endpoint(), "us-east-1", "test", "test-secret", true, BUCKET));
-    blobs.ensureBucket(BUCKET);
+    stack = TestStack.start(dir, "test", "test-secret", BUCKET);
+    kafka = stack.kafka();
+    blobs = stack.blobs();
     api = HttpApi.start(new ApiConfig(kafka.bootstrapServers(), topics, new TopicLayout(2, Map.of(), (short) -1),
         "127.0.0.1", 0, token, ApiConfig.DEFAULT_PRESIGN_TTL, 100), blobs, registry);
     Properties p = new Properties();
@@ -178,8 +176,6 @@ final class FakeFarm implements AutoCloseable {
   public void close() throws Exception {
     api.close();
     producer.close();
-    blobs.close();
-    s3.close();
-    kafka.close();
+    stack.close();
   }
 }
