@@ -208,8 +208,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       specs.put(jobUri, jobBytes);
     }
     int count = plan.tileCount();
-    Integer timeLimit = JobCodec.timeLimitOf(json);
-    Long deadline = timeLimit == null ? null : now + timeLimit * 1000L;
+    Long deadline = job.deadline(now);
     JobControl.Planned planned = new JobControl.Planned(id, now, count, plan.width(), plan.height(), plan.output(),
         deadline);
     context.forward(new Record<String, Object>(id, planned, record.timestamp()), SplitterTopology.CONTROL_SINK);
@@ -228,8 +227,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       List<TileRect> tiles = plan.tiles();
       for (int first = 0; first < tiles.size(); first += packTiles) {
         List<TileRect> pack = tiles.subList(first, Math.min(tiles.size(), first + packTiles));
-        TileTask task = new TileTask(id, pack.get(0), count, plan.width(), plan.height(), plan.output(),
-            TileKeys.pack(bucket, id, first), now, inline, jobUri, deadline, null, null, null, null, pack, packTiles);
+        TileTask task = new TileTask(id, count, plan.width(), plan.height(), plan.output(),
+            TileKeys.pack(bucket, id, first), now, inline, jobUri, deadline, new TileTask.Work.Pack(pack, packTiles));
         context.forward(new Record<String, Object>(id + "/" + first, task, record.timestamp()), sink);
       }
     }
@@ -237,9 +236,10 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     for (int f = 0; f < (packTiles > 1 ? 0 : sequence ? frames.count() : 1); f++) {
       for (TileRect t : plan.tiles()) {
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
-        TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
-            TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline,
-            frames == null ? null : frames.number(f), sequence ? perFrame : null).withInputEtag(plan.inputEtag());
+        TileTask.Work work = frames == null ? new TileTask.Work.Tile(tile, plan.inputEtag())
+            : new TileTask.Work.FrameTile(tile, frames.number(f), sequence ? perFrame : null);
+        TileTask task = new TileTask(id, count, plan.width(), plan.height(), plan.output(),
+            TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline, work);
         context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()), sink);
       }
     }
@@ -263,9 +263,9 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     int end = chain.endOf(0);
     List<TileRect> tiles = chain.tiles(0);
     for (TileRect t : tiles) {
-      TileTask task = new TileTask(id, t, tiles.size(), chain.width(end), chain.height(end), plan.output(),
-          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null)
-          .withInputEtag(plan.inputEtag());
+      TileTask task = new TileTask(id, tiles.size(), chain.width(end), chain.height(end), plan.output(),
+          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline,
+          new TileTask.Work.PassTile(t, 0, null, plan.inputEtag()));
       context.forward(new Record<String, Object>(id + "/" + t.index(), task, record.timestamp()),
           SplitterTopology.TASKS_SINK);
     }
