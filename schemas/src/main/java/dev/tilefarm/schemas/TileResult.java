@@ -29,8 +29,8 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
   /**
    * The tile is stored. {@code channels} is 1 (grey), 3 (RGB) or 4 (RGBA); {@code sha256} is of the stored
    * tile object. {@code frame} and {@code frameTiles} are the task's (see {@link TileTask.Work.FrameTile}),
-   * absent for a job without frames. {@code pass} is set for the tiles of a process job's statistics passes (see {@link
-   * ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
+   * absent for a job without frames. {@code pass} is set for the tiles of a process job's statistics passes (see
+   * {@link ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
    * imageHeight} is the size of the image that pass covers. A tile made in a pack ({@link TileTask.Work.Pack})
    * is part {@code part} (from 0) of the tile pack at {@code tileUri}, and {@code bytes} and {@code sha256} are
    * of that part; {@code packTiles} is the job's pack size, so part = tile index mod packTiles. Built from its

@@ -71,7 +71,8 @@ class SchemaAgreementTest {
     assertEquals(subtypeNames(JobEvent.class), strings(read(schemaFile("job-event")).at("/properties/status/enum")));
     assertEquals(subtypeNames(TileResult.class), strings(read(schemaFile("tile-result")).at("/properties/status/enum")));
     assertEquals(subtypeNames(JobControl.class), strings(read(schemaFile("job-control")).at("/properties/status/enum")));
-    assertEquals(subtypeNames(TileTask.Work.class), strings(read(schemaFile("tile-task")).at("/$defs/work/properties/kind/enum")));
+    assertEquals(subtypeNames(TileTask.Work.class),
+        strings(read(schemaFile("tile-task")).at("/$defs/work/properties/kind/enum")));
     assertEquals(TileTask.VERSION, read(schemaFile("tile-task")).at("/properties/version/const").asInt());
     assertEquals(Arrays.stream(ImageFormat.values()).map(Enum::name).collect(Collectors.toList()),
         strings(read(schemaFile("job-event")).at("/$defs/completed/properties/format/enum")));

@@ -152,8 +152,8 @@ class TileTaskTest {
         "10 tiles are no whole number of frames of 4");
     assertThrows(IllegalArgumentException.class, () -> new TileTask.Work.PassTile(tile, 1, null, null),
         "pass 1 without the statistics of pass 0");
-    assertThrows(IllegalArgumentException.class, () -> new TileTask.Work.PassTile(tile, 0, uri("s3://farm/s.json"), null),
-        "pass 0 with statistics");
+    assertThrows(IllegalArgumentException.class,
+        () -> new TileTask.Work.PassTile(tile, 0, uri("s3://farm/s.json"), null), "pass 0 with statistics");
     assertThrows(IllegalArgumentException.class, () -> new TileTask.Work.Tile(tile, ""), "an empty ETag");
     assertThrows(IllegalArgumentException.class, () -> task(6, new TileTask.Work.Pack(
         List.of(new TileRect(4, 0, 0, 8, 8), new TileRect(5, 8, 0, 8, 8), new TileRect(6, 16, 0, 8, 8)), 4)),
@@ -161,15 +161,16 @@ class TileTaskTest {
   }
 
   private static TileTask task(int tileCount, TileTask.Work work) {
-    return new TileTask("j", tileCount, 64, 64, uri("s3://farm/o.png"), uri("s3://farm/t"), T, null, uri("s3://farm/j.json"),
-        null, work);
+    return new TileTask("j", tileCount, 64, 64, uri("s3://farm/o.png"), uri("s3://farm/t"), T, null,
+        uri("s3://farm/j.json"), null, work);
   }
 
   @Test
   void aDoneCarriesWhatItsTaskSaysOfTheTile() {
     TileRect tile = new TileRect(17, 256, 0, 256, 256);
-    TileTask frame = new TileTask("spin", 720, 1280, 720, uri("s3://renders/f-####.png"), uri("s3://farm/tiles/spin/17.tft"),
-        T, null, uri("s3://farm/jobs/spin.json"), T + 5, new TileTask.Work.FrameTile(tile, 2, 15));
+    TileTask frame = new TileTask("spin", 720, 1280, 720, uri("s3://renders/f-####.png"),
+        uri("s3://farm/tiles/spin/17.tft"), T, null, uri("s3://farm/jobs/spin.json"), T + 5,
+        new TileTask.Work.FrameTile(tile, 2, 15));
     S3Uri log = uri("s3://farm/tiles/spin/17.log");
     assertEquals(new TileResult.Done("spin", tile, 720, 1280, 720, uri("s3://renders/f-####.png"),
         uri("s3://farm/tiles/spin/17.tft"), 4, 1000, SHA, 42, "w-1", T, 2, 15, log, null, null, null),

@@ -41,7 +41,8 @@ final class SplitterTopology {
       RecordRetries retries) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
-    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries), "jobs");
+    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries),
+        "jobs");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),

@@ -182,7 +182,8 @@ class JobPlannerTest {
         assertEquals("output", e.field());
         assertEquals("B", e.jobId());
       }
-      InvalidJobException e = assertThrows(InvalidJobException.class, () -> p.layout(jobOf("B", "s3://farm/outputs/A.png")));
+      InvalidJobException e = assertThrows(InvalidJobException.class,
+          () -> p.layout(jobOf("B", "s3://farm/outputs/A.png")));
       assertEquals(S3Uri.parse("s3://farm/outputs/A.png") + " is reserved for the default output of job 'A': under "
           + "s3://farm/outputs/ a job may write only its own (outputs/B.png, or outputs/B/...)", e.reason());
       InvalidJobException upload = assertThrows(InvalidJobException.class,
