@@ -164,11 +164,11 @@ class CompositorIT {
             e -> e instanceof JobEvent.Completed && e.jobId().equals("reference")));
 
         plan(producer, victim);
-        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48,
-            S3Uri.parse("s3://attacker/out.png"), attackerObject, 3, evil.length, TileCheck.sha256(evil), 1, "mallory",
-            real.acceptedAt()));
-        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48, real.output(),
-            real.tileUri(), 3, evil.length, TileCheck.sha256(evil), 1, "mallory", real.acceptedAt()));
+        send(producer, Results.done(Results.task("victim", real.tile(), real.tileCount(), 64, 48,
+            S3Uri.parse("s3://attacker/out.png"), attackerObject, real.acceptedAt()), 3, evil.length,
+            TileCheck.sha256(evil), 1, "mallory"));
+        send(producer, Results.done(Results.task("victim", real.tile(), real.tileCount(), 64, 48, real.output(),
+            real.tileUri(), real.acceptedAt()), 3, evil.length, TileCheck.sha256(evil), 1, "mallory"));
         victim.forEach(r -> send(producer, r));
         producer.flush();
         List<JobEvent> seen = readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("victim"));
@@ -352,8 +352,8 @@ class CompositorIT {
     for (TileRect r : rects) {
       S3Uri uri = TileKeys.tile("farm", id, r.index());
       blobs.put(uri, TileCodec.encode(TestImages.crop(image, r)), "application/octet-stream");
-      results.add(new TileResult.Done(id, r, rects.size(), image.width(), image.height(), output, uri,
-          image.channels(), 0, TileCheck.sha256(blobs.get(uri)), 7, "it", System.currentTimeMillis()));
+      results.add(Results.done(Results.task(id, r, rects.size(), image.width(), image.height(), output, uri,
+          System.currentTimeMillis()), image.channels(), 0, TileCheck.sha256(blobs.get(uri)), 7, "it"));
     }
     return results;
   }

@@ -88,8 +88,9 @@ final class FakeFarm implements AutoCloseable {
     S3Uri uri = TileKeys.tile(BUCKET, jobId, rect.index());
     byte[] bytes = TileCodec.encode(new TileImage(rect.width(), rect.height(), 3, px));
     blobs.put(uri, bytes, "application/x-tilefarm-tile");
-    result(new TileResult.Done(jobId, rect, tileCount, w, h, TileKeys.defaultOutput(BUCKET, jobId), uri, 3,
-        bytes.length, "00", renderMs, "worker-a", 1L));
+    TileTask task = new TileTask(jobId, tileCount, w, h, TileKeys.defaultOutput(BUCKET, jobId), uri, 1L, null,
+        TileKeys.jobSpec(BUCKET, jobId), null, TileTask.Work.Tile.of(rect));
+    result(TileResult.Done.of(task, TileResult.Stored.pixels(3, bytes.length, "00", renderMs, "worker-a", null)));
   }
 
   void result(TileResult r) throws Exception {
@@ -111,9 +112,9 @@ final class FakeFarm implements AutoCloseable {
   /** Publishes {@code count} tile tasks of job {@code jobId} to {@code topic}, as the splitter does. */
   void tasks(Topic<String, TileTask> topic, String jobId, int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      TileTask task = new TileTask(jobId, new TileRect(i, i * 8, 0, 8, 8), count, count * 8, 8,
-          TileKeys.defaultOutput(BUCKET, jobId), TileKeys.tile(BUCKET, jobId, i), 1L, null,
-          S3Uri.parse("s3://" + BUCKET + "/jobs/" + jobId + ".json"), null);
+      TileTask task = new TileTask(jobId, count, count * 8, 8, TileKeys.defaultOutput(BUCKET, jobId),
+          TileKeys.tile(BUCKET, jobId, i), 1L, null, S3Uri.parse("s3://" + BUCKET + "/jobs/" + jobId + ".json"), null,
+          TileTask.Work.Tile.of(new TileRect(i, i * 8, 0, 8, 8)));
       producer.send(new ProducerRecord<>(topic.name(), jobId + "/" + i,
           topic.valueSerde().serializer().serialize(null, task))).get();
     }

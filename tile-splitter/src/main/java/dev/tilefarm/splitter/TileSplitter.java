@@ -41,7 +41,7 @@ public final class TileSplitter implements AutoCloseable {
     workers.start();
     JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket, workers);
     var topology = SplitterTopology.build(config.topics(), planner,
-        (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis,
+        (uri, json) -> blobs.put(uri, json, "application/json"), System::currentTimeMillis,
         DeadLetters.of(blobs, SplitterTopology.ROLE, config.kafkaOverrides()),
         RecordRetries.defaults());
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
