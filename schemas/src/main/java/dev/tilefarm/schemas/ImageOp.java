@@ -183,7 +183,10 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
     }
   }
 
-  /** {@code cv::bilateralFilter} with pixel neighbourhood {@code diameter}; grey or colour (alpha dropped). */
+  /**
+   * {@code cv::bilateralFilter} with pixel neighbourhood {@code diameter} on the colour channels (alpha kept).
+   * OpenCV filters at least a 3x3 neighbourhood: a diameter of 1 or 2 is taken as 3.
+   */
   record Bilateral(int diameter, double sigmaColor, double sigmaSpace) implements ImageOp {
     public static final int MAX_DIAMETER = 31;
     public static final double MAX_SIGMA = 1000;
@@ -201,7 +204,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
 
     @Override
     public int halo() {
-      return diameter / 2;
+      return Math.max(1, diameter / 2);
     }
 
     @Override
