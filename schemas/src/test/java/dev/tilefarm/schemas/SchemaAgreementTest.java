@@ -53,7 +53,7 @@ class SchemaAgreementTest {
     }
     assertEquals(JobRequest.MIN_TILE, defs.at("/tileSize/minimum").asInt());
     assertEquals(JobRequest.MAX_TILE, defs.at("/tileSize/maximum").asInt());
-    assertEquals(JobRequest.Render.RENDERERS, strings(render.at("/renderer/enum")));
+    assertEquals(Renderer.ids(), strings(render.at("/renderer/enum")));
     assertEquals(Long.MIN_VALUE, render.at("/seed/minimum").longValue());
     assertEquals(Long.MAX_VALUE, render.at("/seed/maximum").longValue());
     assertEquals(JobCodec.MAX_OPS, defs.at("/processJob/properties/ops/maxItems").asInt());
