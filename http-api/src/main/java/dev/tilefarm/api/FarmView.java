@@ -277,43 +277,52 @@ final class FarmView {
           }
         }
       }
-      if (completedBefore) {
-        // Only listed: see above.
-      } else if (event instanceof JobEvent.Accepted a) {
-        job.status = JobStatus.after(a);
-        job.type = a.type();
-        job.tiles = a.tiles();
-        job.width = a.width();
-        job.height = a.height();
-        job.output = a.output() == null ? null : a.output().toString();
-        job.acceptedAt = a.timestamp();
-      } else if (event instanceof JobEvent.Progress p) {
-        if (!job.ended()) {
-          job.status = JobStatus.after(p);
+      if (!completedBefore) {
+        // Once completed, later events are only listed: see above.
+        switch (event) {
+          case JobEvent.Accepted a -> {
+            job.status = JobStatus.after(a);
+            job.type = a.type();
+            job.tiles = a.tiles();
+            job.width = a.width();
+            job.height = a.height();
+            job.output = a.output() == null ? null : a.output().toString();
+            job.acceptedAt = a.timestamp();
+          }
+          case JobEvent.Progress p -> {
+            if (!job.ended()) {
+              job.status = JobStatus.after(p);
+            }
+            job.done = Math.max(job.done, p.done());
+            job.tiles = p.total();
+          }
+          case JobEvent.Frame f -> { } // one frame of an animation: the summary follows PROGRESS and the end
+          case JobEvent.Completed c -> {
+            job.status = JobStatus.after(c);
+            job.output = c.output().toString();
+            job.format = c.format();
+            job.sha256 = c.sha256();
+            job.bytes = c.bytes();
+            job.width = c.width();
+            job.height = c.height();
+            job.tiles = c.tiles();
+            job.done = c.tiles();
+            job.timings = c.timings();
+          }
+          case JobEvent.Failed f -> {
+            job.status = JobStatus.after(f);
+            job.reason = f.reason();
+          }
+          case JobEvent.Rejected r -> {
+            job.status = JobStatus.after(r);
+            job.reason = r.reason();
+            job.field = r.field();
+          }
+          case JobEvent.Cancelled c -> {
+            job.status = JobStatus.after(c);
+            job.reason = c.reason();
+          }
         }
-        job.done = Math.max(job.done, p.done());
-        job.tiles = p.total();
-      } else if (event instanceof JobEvent.Completed c) {
-        job.status = JobStatus.after(c);
-        job.output = c.output().toString();
-        job.format = c.format();
-        job.sha256 = c.sha256();
-        job.bytes = c.bytes();
-        job.width = c.width();
-        job.height = c.height();
-        job.tiles = c.tiles();
-        job.done = c.tiles();
-        job.timings = c.timings();
-      } else if (event instanceof JobEvent.Failed f) {
-        job.status = JobStatus.after(f);
-        job.reason = f.reason();
-      } else if (event instanceof JobEvent.Rejected r) {
-        job.status = JobStatus.after(r);
-        job.reason = r.reason();
-        job.field = r.field();
-      } else if (event instanceof JobEvent.Cancelled c) {
-        job.status = JobStatus.after(c);
-        job.reason = c.reason();
       }
       if (event.terminal() && !completedBefore) {
         job.endedAt = event.timestamp();
