@@ -49,6 +49,11 @@ class RendererTest {
     assertEquals("t.tile-tasks", topics.tileTasksFor(mandelbrot).name());
     assertEquals("t.tile-tasks", topics.tileTasksFor(process).name());
     assertEquals("t.render-workers.povray", topics.taskGroup("t.tile-tasks.povray"));
+    // What a worker subscribes to, by the names of the renderers it has.
+    assertEquals("t.tile-tasks.blender", topics.tileTasksFor("blender").name());
+    assertEquals("t.tile-tasks", topics.tileTasksFor("builtin").name());
+    assertEquals(List.of("t.tile-tasks", "t.tile-tasks.povray", "t.tile-tasks.blender"),
+        topics.allTileTasks().stream().map(Topic::name).toList());
   }
 
   @Test
