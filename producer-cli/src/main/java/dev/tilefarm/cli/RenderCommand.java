@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,7 +117,7 @@ final class RenderCommand implements Callable<Integer> {
       }
     } else if (ext.equals("pov") || ext.equals("ini") || ext.equals("blend")) {
       job = renderJob(null);
-      job.put("renderer", ext.equals("blend") ? "blender" : "povray");
+      job.put("renderer", (ext.equals("blend") ? Renderer.BLENDER : Renderer.POVRAY).id());
       ObjectNode sceneObject = job.putObject("scene");
       Path main = ext.equals("ini") ? povIni(scene, job, sceneObject, progress) : scene;
       if (ext.equals("pov")) {
@@ -218,7 +219,7 @@ final class RenderCommand implements Callable<Integer> {
   private static ObjectNode renderJob(ObjectNode scene) {
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "render");
-    job.put("renderer", "builtin");
+    job.put("renderer", Renderer.BUILTIN.id());
     job.put("width", 640);
     job.put("height", 480);
     if (scene != null) {

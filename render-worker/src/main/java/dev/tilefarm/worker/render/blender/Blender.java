@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.blender;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
@@ -44,8 +45,8 @@ public final class Blender implements ExternalRenderer {
   private static final String DRIVER = readDriver();
 
   @Override
-  public String name() {
-    return "blender";
+  public Renderer renderer() {
+    return Renderer.BLENDER;
   }
 
   @Override

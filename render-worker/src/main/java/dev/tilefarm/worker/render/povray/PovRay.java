@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.povray;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
@@ -50,8 +51,8 @@ public final class PovRay implements ExternalRenderer {
   private static final int WRAP = 78;
 
   @Override
-  public String name() {
-    return "povray";
+  public Renderer renderer() {
+    return Renderer.POVRAY;
   }
 
   @Override
