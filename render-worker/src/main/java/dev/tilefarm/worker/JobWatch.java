@@ -1,6 +1,7 @@
 package dev.tilefarm.worker;
 
 import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ final class JobWatch implements AutoCloseable {
    * Whether {@code task}'s job still wants its tiles at {@code nowMs} (epoch ms): ended once a stop is known
    * for it or its deadline passed.
    */
-  JobState stateOf(dev.tilefarm.schemas.TileTask task, long nowMs) {
+  JobState stateOf(TileTask task, long nowMs) {
     String end = endOf(task.jobId());
     if (end != null) {
       return new JobState.Ended("the job is " + end);

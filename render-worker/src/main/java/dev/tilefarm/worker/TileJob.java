@@ -211,7 +211,10 @@ final class TileJob {
     boolean external = false;
     try {
       JobRequest job = jobs.jobOf(task);
-      external = job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer());
+      external = switch (job) {
+        case JobRequest.Render render -> JobRequest.Render.EXTERNAL_RENDERERS.contains(render.renderer());
+        case JobRequest.Process process -> false;
+      };
       return switch (job) {
         // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
         case JobRequest.Process process -> process(task, process, start);

@@ -33,9 +33,9 @@ sealed interface TileOutcome extends TileJob.Step
   }
 
   /**
-   * A fault that may pass: storage or the broker away for longer than a delivery retries in place, or a fault
-   * nobody foresaw (a renderer error, which the job has already counted against its job on this worker's
-   * blocklist).
+   * A fault that may pass: storage or the broker away for longer than a step retries in place, or a fault
+   * nobody foresaw (a renderer error, which the tile job has already counted against the job on this worker's
+   * {@link Blocklist}).
    */
   record Transient(Throwable cause) implements TileOutcome {
     public Transient {
