@@ -1,6 +1,7 @@
 package dev.tilefarm.worker;
 
 import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,21 @@ final class JobWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code task}'s job still wants its tiles at {@code nowMs} (epoch ms): ended once a stop is known
+   * for it or its deadline passed.
+   */
+  JobState stateOf(TileTask task, long nowMs) {
+    String end = endOf(task.jobId());
+    if (end != null) {
+      return new JobState.Ended("the job is " + end);
+    }
+    if (task.deadline() != null && nowMs > task.deadline()) {
+      return new JobState.Ended("the job's time limit ran out");
+    }
+    return JobState.RUNNING;
+  }
+
   private void run() {
     try {
       assign();
@@ -87,8 +103,12 @@ final class JobWatch implements AutoCloseable {
             } catch (RuntimeException e) {
               continue;
             }
-            String stop = control instanceof JobControl.Cancel ? "CANCELLED"
-                : control instanceof JobControl.Ended end ? end.outcome() : null;
+            String stop = switch (control) {
+              case null -> null;
+              case JobControl.Cancel cancel -> "CANCELLED";
+              case JobControl.Ended end -> end.outcome();
+              case JobControl.Planned planned -> null;
+            };
             if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
               synchronized (ended) {
                 ended.put(control.jobId(), stop);

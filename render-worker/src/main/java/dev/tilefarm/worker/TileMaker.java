@@ -124,12 +124,9 @@ public final class TileMaker {
           + tile.height() + " at " + tile.x() + "," + tile.y() + ") lies outside the " + imageWidth + "x"
           + imageHeight + " image");
     }
-    // Java 17 has no pattern switch; JobRequest is sealed, so these two branches are all there is.
-    if (job instanceof JobRequest.Render render) {
-      return renderer.render(render, tile, imageWidth, imageHeight, context);
-    } else if (job instanceof JobRequest.Process process) {
-      return processor.process(process, tile, imageWidth, imageHeight);
-    }
-    throw new IllegalStateException("no tile maker for job type " + job.getClass().getName());
+    return switch (job) {
+      case JobRequest.Render render -> renderer.render(render, tile, imageWidth, imageHeight, context);
+      case JobRequest.Process process -> processor.process(process, tile, imageWidth, imageHeight);
+    };
   }
 }

@@ -101,11 +101,11 @@ final class WorkerMetrics implements AutoCloseable {
 
   /** {@code renderer} (mandelbrot, builtin, or opencv for process jobs) and {@code op} (the op chain, or none). */
   static Tags kind(JobRequest job) {
-    if (job instanceof JobRequest.Render r) {
-      return Tags.of("renderer", r.renderer(), "op", "none");
-    }
-    JobRequest.Process p = (JobRequest.Process) job;
-    return Tags.of("renderer", "opencv", "op", p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+")));
+    return switch (job) {
+      case JobRequest.Render r -> Tags.of("renderer", r.renderer(), "op", "none");
+      case JobRequest.Process p ->
+          Tags.of("renderer", "opencv", "op", p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+")));
+    };
   }
 
   /** Binds the share consumers' metrics not bound yet; also every 30 s, for metrics that appear later. */

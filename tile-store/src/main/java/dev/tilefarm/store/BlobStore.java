@@ -13,7 +13,6 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -45,6 +44,11 @@ public final class BlobStore implements AutoCloseable {
 
   /** Connects with the settings' access key, or with the AWS SDK's default credential chain when none is set. */
   public static BlobStore connect(S3Settings settings) {
+    return connect(settings, Duration.ofSeconds(60));
+  }
+
+  /** As {@link #connect(S3Settings)}, giving up on an answer that does not come within {@code socketTimeout}. */
+  static BlobStore connect(S3Settings settings, Duration socketTimeout) {
     AwsCredentialsProvider credentials;
     if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
       credentials = StaticCredentialsProvider.create(
@@ -67,7 +71,7 @@ public final class BlobStore implements AutoCloseable {
         .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         .httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(5))
-            .socketTimeout(Duration.ofSeconds(60)));
+            .socketTimeout(socketTimeout));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
@@ -197,9 +201,10 @@ public final class BlobStore implements AutoCloseable {
   /** What {@link #head} finds of an object: its length in bytes and its user metadata. */
   public record Head(long size, java.util.Map<String, String> metadata) {}
 
+  /** The object's bytes, checked against its MD5 where its ETag is one ({@link VerifiedRead}). */
   public byte[] get(S3Uri uri) {
     return call("reading " + uri, uri, () -> s3.getObject(
-        b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toBytes()).asByteArray());
+        b -> b.bucket(uri.bucket()).key(uri.key()), VerifiedRead.bytes(uri)));
   }
 
   /**
@@ -213,7 +218,7 @@ public final class BlobStore implements AutoCloseable {
       return get(uri);
     }
     return pinned(uri, etag, () -> s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()).ifMatch(etag),
-        ResponseTransformer.toBytes()).asByteArray());
+        VerifiedRead.bytes(uri)));
   }
 
   /** An object opened for streaming, with the ETag of the version being read. */
@@ -245,7 +250,7 @@ public final class BlobStore implements AutoCloseable {
           b.ifMatch(etag);
         }
       });
-      return new Opened(in, in.response().eTag());
+      return new Opened(VerifiedRead.stream(uri, in.response(), in), in.response().eTag());
     });
   }
 
@@ -264,13 +269,13 @@ public final class BlobStore implements AutoCloseable {
   public InputStream open(S3Uri uri) {
     return call("reading " + uri, uri, () -> {
       ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()));
-      return in;
+      return VerifiedRead.stream(uri, in.response(), in);
     });
   }
 
   public void getToFile(S3Uri uri, Path file) {
     call("reading " + uri, uri, () -> s3.getObject(
-        b -> b.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toFile(file)));
+        b -> b.bucket(uri.bucket()).key(uri.key()), VerifiedRead.file(uri, file)));
   }
 
   /** The object's size in bytes, or -1 if it does not exist. */

@@ -1,0 +1,149 @@
+package dev.tilefarm.worker;
+
+import dev.tilefarm.schemas.S3Uri;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How the worker settles a delivery of a tile task, as pure functions of what it knows: the tile's {@link
+ * TileOutcome}, the delivery count, the {@link JobState} and whether the job is blocklisted here. The Kafka
+ * edge ({@link RenderWorker}) asks, carries out what it is told, and acknowledges.
+ *
+ * <ul>
+ *   <li>A new delivery ({@link #admit}): skipped (ACCEPT) if its job ended; RELEASE for another worker if the
+ *       job is blocklisted here and the delivery is not yet the {@code maxAttempts}-th; else made.
+ *   <li>A tile still in hand at a poll ({@link #inHand}): RENEW while its job runs; ACCEPT, abandoning it, once
+ *       its job ended; RELEASE, abandoning it, once the shutdown grace is over.
+ *   <li>A fault that may pass, within a step of a tile ({@link #backoff}): retried in place, waiting 250 ms,
+ *       then twice as long each time up to 10 s, for as long as {@code transientRetry} allows.
+ *   <li>A tile's outcome ({@link #settle}): stored, ACCEPT; failed permanently, report it FAILED; a fault that
+ *       may pass, RELEASE for another delivery, or from the {@code maxAttempts}-th delivery on give up: the task
+ *       goes to the dead-letter topic and is reported FAILED; abandoned, RELEASE.
+ *   <li>Reporting and dead-lettering are writes to the broker that may fail ({@link #reported}, {@link
+ *       #deadLettered}, {@link #gaveUp}): what could not be written is RELEASEd, so the broker redelivers it
+ *       (and archives it after the share group's delivery limit).
+ * </ul>
+ * The worker never REJECTs: a task it cannot use goes to the dead-letter topic with the reason instead, and a
+ * REJECTed record would be archived without a trace.
+ */
+final class DeliveryPolicy {
+  /** The first wait before an in-place retry; each next one doubles, up to {@link #MAX_BACKOFF}. */
+  static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+  /** A share group acknowledgement, as the worker uses them. */
+  enum Ack implements Decision { ACCEPT, RENEW, RELEASE }
+
+  /** What to do with a new delivery. */
+  enum Admission {
+    /** Make the tile. */
+    MAKE,
+    /** Its job ended: ACCEPT without making it. */
+    SKIP,
+    /** Its job is blocklisted here: RELEASE it for another worker. */
+    RELEASE
+  }
+
+  /** What to do once a tile's outcome is known. */
+  sealed interface Decision permits Ack, Retry, Report, GiveUp {}
+
+  /** RELEASE for another delivery: a fault that may pass, with its reason (a retry, counted and logged). */
+  record Retry(int attempt, String reason) implements Decision {}
+
+  /** Publish a FAILED tile result with {@code reason} and {@code log}, then ACCEPT (see {@link #reported}). */
+  record Report(String reason, S3Uri log) implements Decision {}
+
+  /** Send the task to the dead-letter topic with {@code reason}, then report it FAILED (see {@link #gaveUp}). */
+  record GiveUp(String reason) implements Decision {}
+
+  private final int maxAttempts;
+  private final Duration transientRetry;
+
+  /**
+   * @param maxAttempts the delivery from which a fault that may pass is final (see {@link WorkerConfig})
+   * @param transientRetry how long one step of a tile retries a fault that may pass in place
+   */
+  DeliveryPolicy(int maxAttempts, Duration transientRetry) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+    }
+    this.maxAttempts = maxAttempts;
+    this.transientRetry = Objects.requireNonNull(transientRetry, "transientRetry");
+  }
+
+  DeliveryPolicy(WorkerConfig config) {
+    this(config.maxAttempts(), config.transientRetry());
+  }
+
+  /**
+   * A new delivery of a task. A blocklisted job's tile is released only before its {@code maxAttempts}-th
+   * delivery (see {@link Blocklist#releases}): from then on it is made even here, so that a tile failing
+   * everywhere ends at {@code maxAttempts} deliveries.
+   */
+  Admission admit(JobState job, boolean blocked, int delivery) {
+    return switch (job) {
+      case JobState.Ended ended -> Admission.SKIP;
+      case JobState.Running running ->
+          Blocklist.releases(blocked, delivery, maxAttempts) ? Admission.RELEASE : Admission.MAKE;
+    };
+  }
+
+  /** A tile in hand whose outcome is not known yet, at a poll. ACCEPT and RELEASE abandon the tile. */
+  Ack inHand(JobState job, boolean graceOver) {
+    return switch (job) {
+      case JobState.Ended ended -> Ack.ACCEPT;
+      case JobState.Running running -> graceOver ? Ack.RELEASE : Ack.RENEW;
+    };
+  }
+
+  /** A tile's outcome, on its {@code delivery}-th delivery. */
+  Decision settle(TileOutcome outcome, int delivery) {
+    return switch (outcome) {
+      case TileOutcome.Stored stored -> Ack.ACCEPT;
+      case TileOutcome.FailedPermanently failed -> new Report(failed.reason(), failed.log());
+      case TileOutcome.Transient fault -> delivery >= maxAttempts
+          ? new GiveUp("gave up after " + delivery + " attempts: " + fault.reason())
+          : new Retry(delivery, fault.reason());
+      case TileOutcome.Abandoned abandoned -> Ack.RELEASE;
+    };
+  }
+
+  /** After a FAILED tile result was published, or could not be. */
+  Ack reported(boolean published) {
+    return published ? Ack.ACCEPT : Ack.RELEASE;
+  }
+
+  /** After a record that is no tile task (undecodable, or no tile can be made of it) was dead-lettered, or not. */
+  Ack deadLettered(boolean written) {
+    return written ? Ack.ACCEPT : Ack.RELEASE;
+  }
+
+  /** After a task given up was dead-lettered: report it FAILED; or, if it could not be, RELEASE it. */
+  Decision gaveUp(GiveUp giveUp, boolean deadLettered) {
+    return deadLettered ? new Report(giveUp.reason(), null) : Ack.RELEASE;
+  }
+
+  /** The in-place retries of one step of a tile, which starts at {@code nowNanos} (System.nanoTime). */
+  Backoff backoff(long nowNanos) {
+    return new Backoff(nowNanos + transientRetry.toNanos(), FIRST_BACKOFF.toMillis());
+  }
+
+  /**
+   * Where a step's in-place retries stand: until when it may retry, and the wait before its next try.
+   *
+   * @param untilNanos System.nanoTime by which the step gives up retrying in place
+   * @param waitMs the wait before the next try
+   */
+  record Backoff(long untilNanos, long waitMs) {
+    /** Whether the next try, after {@link #waitMs}, still starts within the step's retry time. */
+    boolean retries(long nowNanos) {
+      return nowNanos + TimeUnit.MILLISECONDS.toNanos(waitMs) <= untilNanos;
+    }
+
+    /** The backoff after one more failed try: twice the wait, at most {@link #MAX_BACKOFF}. */
+    Backoff next() {
+      return new Backoff(untilNanos, Math.min(waitMs * 2, MAX_BACKOFF.toMillis()));
+    }
+  }
+}

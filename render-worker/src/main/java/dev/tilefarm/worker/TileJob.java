@@ -1,0 +1,339 @@
+package dev.tilefarm.worker;
+
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.store.BlobNotFoundException;
+import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.store.TileCodec;
+import dev.tilefarm.store.TileImage;
+import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.store.TilePack;
+import dev.tilefarm.worker.ops.TileProcessor;
+import dev.tilefarm.worker.render.RenderContext;
+import dev.tilefarm.worker.render.external.TileLog;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tile task made into its stored object and its results: the render worker's domain core above {@link
+ * TileMaker}, free of Kafka. A task is made in two steps, so that a render thread takes its next tile while the
+ * last is stored: {@link #render} (fetch the job, make the pixels, the statistics or the pack, encode them) and
+ * {@link #store} (put the object in S3, announce its results). Each step retries a fault that may pass in place,
+ * with the {@link DeliveryPolicy}'s backoff, and ends in a {@link TileOutcome}; {@link #run} does both on the
+ * calling thread.
+ */
+final class TileJob {
+  private static final Logger log = LoggerFactory.getLogger(TileJob.class);
+
+  /** The delivery a task is made for, as the job sees it. */
+  interface Delivery {
+    TileTask task();
+
+    /** How many times the broker has delivered the task (1 on its first delivery). */
+    int attempt();
+
+    /** Its job ended or the worker is stopping: the tile's pixels are neither stored nor announced. */
+    boolean abandoned();
+  }
+
+  /**
+   * Where a stored object's results go (the tile results topic). Blocks until they are taken; throws {@link
+   * AnnounceException} when they were not, a fault that may pass.
+   */
+  @FunctionalInterface
+  interface Announcer {
+    void announce(List<TileResult.Done> results) throws InterruptedException;
+  }
+
+  /** The results of a stored object could not be announced; the message says why. */
+  static final class AnnounceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AnnounceException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** What a step gives: a {@link Rendered} tile to store, or the task's outcome. */
+  sealed interface Step permits Rendered, TileOutcome {}
+
+  /**
+   * A made task, for {@link #store}: the object's bytes and type, the results to announce once it is stored, and
+   * a report to keep beside it (or null).
+   */
+  record Rendered(List<TileResult.Done> results, byte[] bytes, String contentType, byte[] report, JobRequest job,
+      long startNanos) implements Step {
+    Rendered(TileResult.Done result, byte[] bytes, String contentType, byte[] report, JobRequest job,
+        long startNanos) {
+      this(List.of(result), bytes, contentType, report, job, startNanos);
+    }
+  }
+
+  /** One try of a step. */
+  @FunctionalInterface
+  private interface Attempt<S> {
+    S run() throws InterruptedException;
+  }
+
+  private final WorkerConfig config;
+  private final BlobStore blobs;
+  private final TileMaker maker;
+  private final JobSpecCache jobs;
+  private final Blocklist blocklist;
+  private final DeliveryPolicy policy;
+  private final Announcer announcer;
+  private final Runnable retried;
+
+  /**
+   * @param blocklist counts this worker's unexpected failures of each job's tiles
+   * @param announcer where stored objects' results go
+   * @param retried told of each fault retried in place (the worker's retry meter)
+   */
+  TileJob(WorkerConfig config, BlobStore blobs, Blocklist blocklist, DeliveryPolicy policy, Announcer announcer,
+      Runnable retried) {
+    this.config = config;
+    this.blobs = blobs;
+    this.maker = new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits());
+    this.jobs = new JobSpecCache(blobs);
+    this.blocklist = blocklist;
+    this.policy = policy;
+    this.announcer = announcer;
+    this.retried = retried;
+  }
+
+  /** The renderers this machine can run. */
+  List<String> renderers() {
+    return maker.renderers();
+  }
+
+  /** Why {@code renderer} cannot run here, or null if it can. */
+  String unavailable(String renderer) {
+    return maker.unavailable(renderer);
+  }
+
+  /** Drops the decoded jobs, prepared scenes and inputs kept for the jobs {@code ended} names. */
+  void forget(Predicate<String> ended) {
+    maker.forget(ended);
+    jobs.forget(ended);
+  }
+
+  /** Both steps on the calling thread. */
+  TileOutcome run(Delivery d, DoubleConsumer progress) {
+    return switch (render(d, progress)) {
+      case Rendered rendered -> store(d, rendered);
+      case TileOutcome outcome -> outcome;
+    };
+  }
+
+  /**
+   * Makes and encodes the task's tile, pack or statistics; {@code progress} is told an external renderer's
+   * fraction done.
+   */
+  Step render(Delivery d, DoubleConsumer progress) {
+    return retrying(d, () -> renderOnce(d, progress), outcome -> outcome);
+  }
+
+  /** Stores a rendered task's object and announces its results, without making it again on a retry. */
+  TileOutcome store(Delivery d, Rendered rendered) {
+    return retrying(d, () -> storeOnce(d, rendered), outcome -> outcome);
+  }
+
+  /**
+   * Runs a step, retrying a storage or broker fault that may pass in place with the policy's backoff; then the
+   * fault is the outcome. Any other fault is unexpected (see {@link #unexpected}).
+   */
+  private <S> S retrying(Delivery d, Attempt<S> attempt, Function<TileOutcome, S> ended) {
+    TileTask task = d.task();
+    DeliveryPolicy.Backoff backoff = policy.backoff(System.nanoTime());
+    try {
+      while (true) {
+        try {
+          return attempt.run();
+        } catch (BlobStoreException | UncheckedIOException | AnnounceException e) {
+          if (e instanceof BlobStoreException b && !b.transientFault()) {
+            return ended.apply(new TileOutcome.FailedPermanently(e.getMessage(), null));
+          }
+          if (d.abandoned()) {
+            return ended.apply(new TileOutcome.Abandoned());
+          }
+          if (!backoff.retries(System.nanoTime())) {
+            return ended.apply(new TileOutcome.Transient(e));
+          }
+          log.info("{}: {}; retrying in {} ms", task.label(), e.getMessage(), backoff.waitMs());
+          retried.run();
+          Thread.sleep(backoff.waitMs());
+          backoff = backoff.next();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ended.apply(new TileOutcome.Abandoned());
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      return ended.apply(unexpected(d, e));
+    }
+  }
+
+  /** A tile failed in a way nobody foresaw: counted against its job here (see {@link Blocklist}). */
+  private TileOutcome unexpected(Delivery d, Throwable e) {
+    if (d.abandoned()) {
+      return new TileOutcome.Abandoned();
+    }
+    log.error("{} failed unexpectedly on attempt {}", d.task().label(), d.attempt(), e);
+    if (blocklist.failed(d.task().jobId(), System.currentTimeMillis())) {
+      log.warn("blocklisting job {} on this worker for {}: it failed here {} times", d.task().jobId(),
+          WorkerConfig.BLOCKLIST_TIME, config.blocklistAfter());
+    }
+    return new TileOutcome.Transient(e);
+  }
+
+  /** The one place a task's kind decides how it is made. */
+  private Step renderOnce(Delivery d, DoubleConsumer progress) throws InterruptedException {
+    TileTask task = d.task();
+    long start = System.nanoTime();
+    TileLog tileLog = new TileLog();
+    boolean external = false;
+    try {
+      JobRequest job = jobs.jobOf(task);
+      external = switch (job) {
+        case JobRequest.Render render -> JobRequest.Render.EXTERNAL_RENDERERS.contains(render.renderer());
+        case JobRequest.Process process -> false;
+      };
+      return switch (job) {
+        // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
+        case JobRequest.Process process -> process(task, process, start);
+        case JobRequest.Render render when task.pack() != null -> pack(d, render, start);
+        case JobRequest.Render render -> tile(d, render, external, tileLog, progress, start);
+      };
+    } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
+      // Deterministic: every worker would fail the same way, so report it instead of retrying.
+      return new TileOutcome.FailedPermanently(e.getMessage(), external ? storeLog(task, tileLog) : null);
+    }
+  }
+
+  private Rendered process(TileTask task, JobRequest.Process job, long start) throws TileFailedException {
+    TileProcessor.Made made = maker.process(job, task);
+    byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
+    return new Rendered(done(task, task.tile(), made.image() != null ? made.image().channels() : 1, bytes,
+        sinceMs(start), null, made.image() == null), bytes,
+        made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
+  }
+
+  private Rendered tile(Delivery d, JobRequest.Render job, boolean external, TileLog tileLog,
+      DoubleConsumer progress, long start) throws TileFailedException, InterruptedException {
+    TileTask task = d.task();
+    int frameIndex = task.frameTiles() == null ? 0 : task.tile().index() / task.frameTiles();
+    TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
+        new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
+            new ProgressThrottle(fraction -> {
+              if (!d.abandoned()) {
+                progress.accept(fraction);
+              }
+            })));
+    S3Uri logUri = external ? storeLog(task, tileLog) : null;
+    byte[] bytes = TileCodec.encode(tile);
+    return new Rendered(done(task, task.tile(), tile.channels(), bytes, sinceMs(start), logUri, false), bytes,
+        "application/x-tilefarm-tile", null, job, start);
+  }
+
+  /**
+   * Makes every tile of a packed task, each exactly as it would be made alone, into one tile pack; each tile's
+   * result names its part. Only built-in renderers' tiles are packed (the splitter's TilePacking).
+   */
+  private Rendered pack(Delivery d, JobRequest.Render job, long start)
+      throws InterruptedException, TileFailedException {
+    TileTask task = d.task();
+    List<byte[]> parts = new ArrayList<>(task.pack().size());
+    List<TileResult.Done> results = new ArrayList<>(task.pack().size());
+    for (TileRect rect : task.pack()) {
+      if (d.abandoned() || Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("abandoned");
+      }
+      long tileStart = System.nanoTime();
+      TileImage tile = maker.make(job, rect, task.imageWidth(), task.imageHeight(),
+          new RenderContext(null, 0, task.deadline() == null ? 0 : task.deadline(), new TileLog(), f -> { }));
+      byte[] bytes = TileCodec.encode(tile);
+      parts.add(bytes);
+      results.add(done(task, rect, tile.channels(), bytes, sinceMs(tileStart), null, false));
+    }
+    return new Rendered(results, TilePack.encode(parts), "application/x-tilefarm-pack", null, job, start);
+  }
+
+  /**
+   * The result of one stored tile of {@code task} (its own, or {@code tile} of its pack): the one place results
+   * are built. {@code statistics}: the object holds a statistics pass's partial statistics, not pixels.
+   */
+  private TileResult.Done done(TileTask task, TileRect tile, int channels, byte[] bytes, long renderMs, S3Uri logUri,
+      boolean statistics) {
+    return new TileResult.Done(task.jobId(), tile, task.tileCount(), task.imageWidth(), task.imageHeight(),
+        task.output(), task.tileUri(), channels, bytes.length, sha256(bytes), renderMs, config.workerId(),
+        task.acceptedAt(), task.frame(), task.frameTiles(), logUri, statistics ? task.passIndex() : null,
+        task.pack() == null ? null : tile.index() % task.packTiles(), task.packTiles());
+  }
+
+  private TileOutcome storeOnce(Delivery d, Rendered out) throws InterruptedException {
+    TileTask task = d.task();
+    try {
+      if (d.abandoned()) {
+        return new TileOutcome.Abandoned();
+      }
+      blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      if (out.report() != null) {
+        blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
+            "application/json");
+      }
+      if (d.abandoned()) {
+        return new TileOutcome.Abandoned();
+      }
+      announcer.announce(out.results());
+      long nanos = System.nanoTime() - out.startNanos();
+      log.debug("{} done in {} ms", task.label(), TimeUnit.NANOSECONDS.toMillis(nanos));
+      return new TileOutcome.Stored(out.results(), out.job(), nanos);
+    } catch (BlobNotFoundException e) {
+      return new TileOutcome.FailedPermanently(e.getMessage(), null);
+    }
+  }
+
+  /**
+   * Keeps a tile's renderer log in S3 beside the job's other logs; null if it could not be stored (the tile's
+   * fate does not hang on its log).
+   */
+  private S3Uri storeLog(TileTask task, TileLog tileLog) {
+    S3Uri uri = TileKeys.tileLog(task.tileUri().bucket(), task.jobId(), task.tile().index());
+    try {
+      blobs.put(uri, tileLog.text().getBytes(StandardCharsets.UTF_8), "text/plain");
+      return uri;
+    } catch (BlobStoreException | UncheckedIOException e) {
+      log.warn("{}: could not keep the renderer's log at {}: {}", task.label(), uri, e.getMessage());
+      return null;
+    }
+  }
+
+  private static long sinceMs(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.tilefarm.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.store.BlobStoreException;
+import dev.tilefarm.worker.DeliveryPolicy.Ack;
+import dev.tilefarm.worker.DeliveryPolicy.Admission;
+import dev.tilefarm.worker.DeliveryPolicy.Backoff;
+import dev.tilefarm.worker.DeliveryPolicy.GiveUp;
+import dev.tilefarm.worker.DeliveryPolicy.Report;
+import dev.tilefarm.worker.DeliveryPolicy.Retry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The worker's decisions on a tile's delivery, branch by branch, without a broker. */
+class DeliveryPolicyTest {
+  private static final int MAX_ATTEMPTS = 5;
+  private final DeliveryPolicy policy = new DeliveryPolicy(MAX_ATTEMPTS, Duration.ofMinutes(2));
+  private static final JobState CANCELLED = new JobState.Ended("the job is CANCELLED");
+  private static final JobState OUT_OF_TIME = new JobState.Ended("the job's time limit ran out");
+
+  @Nested
+  class ANewDelivery {
+    @Test
+    void ofAnEndedJobIsSkippedWhateverElseHolds() {
+      assertEquals(Admission.SKIP, policy.admit(CANCELLED, false, 1));
+      assertEquals(Admission.SKIP, policy.admit(OUT_OF_TIME, true, 1));
+      assertEquals(Admission.SKIP, policy.admit(CANCELLED, true, MAX_ATTEMPTS));
+    }
+
+    @Test
+    void ofABlocklistedJobIsReleasedBeforeItsLastAttempt() {
+      assertEquals(Admission.RELEASE, policy.admit(JobState.RUNNING, true, 1));
+      assertEquals(Admission.RELEASE, policy.admit(JobState.RUNNING, true, MAX_ATTEMPTS - 1));
+    }
+
+    @Test
+    void ofABlocklistedJobIsMadeFromItsLastAttemptOn() {
+      assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, true, MAX_ATTEMPTS));
+      assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, true, MAX_ATTEMPTS + 1));
+    }
+
+    @Test
+    void ofARunningJobNotBlocklistedIsMade() {
+      assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, false, 1));
+      assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, false, MAX_ATTEMPTS - 1));
+    }
+  }
+
+  @Nested
+  class ATileInHand {
+    @Test
+    void isRenewedWhileItsJobRuns() {
+      assertEquals(Ack.RENEW, policy.inHand(JobState.RUNNING, false));
+    }
+
+    @Test
+    void isAcceptedOnceItsJobEndedEvenInTheGrace() {
+      assertEquals(Ack.ACCEPT, policy.inHand(CANCELLED, false));
+      assertEquals(Ack.ACCEPT, policy.inHand(OUT_OF_TIME, true));
+    }
+
+    @Test
+    void isReleasedOnceTheShutdownGraceIsOver() {
+      assertEquals(Ack.RELEASE, policy.inHand(JobState.RUNNING, true));
+    }
+  }
+
+  @Nested
+  class AnOutcome {
+    private final JobRequest job = new JobRequest.Render("j", 8, 8, "mandelbrot", null, 1, 0L, 8,
+        S3Uri.parse("s3://out/j.png"));
+
+    @Test
+    void storedIsAccepted() {
+      assertEquals(Ack.ACCEPT, policy.settle(new TileOutcome.Stored(List.of(), job, 1), 1));
+      assertEquals(Ack.ACCEPT, policy.settle(new TileOutcome.Stored(List.of(), job, 1), MAX_ATTEMPTS));
+    }
+
+    @Test
+    void failedPermanentlyIsReportedWithItsReasonAndLogOnAnyDelivery() {
+      S3Uri log = S3Uri.parse("s3://tiles/logs/j/3.txt");
+      assertEquals(new Report("scene.pov: no camera", log),
+          policy.settle(new TileOutcome.FailedPermanently("scene.pov: no camera", log), 1));
+      assertEquals(new Report("input is not an image", null),
+          policy.settle(new TileOutcome.FailedPermanently("input is not an image", null), MAX_ATTEMPTS));
+    }
+
+    @Test
+    void transientBeforeTheLastAttemptIsRetriedOnAnotherDelivery() {
+      var fault = new TileOutcome.Transient(new BlobStoreException("S3 answered 503", true, null));
+      assertEquals(new Retry(1, "S3 answered 503"), policy.settle(fault, 1));
+      assertEquals(new Retry(MAX_ATTEMPTS - 1, "S3 answered 503"), policy.settle(fault, MAX_ATTEMPTS - 1));
+    }
+
+    @Test
+    void transientFromTheLastAttemptOnIsGivenUp() {
+      var fault = new TileOutcome.Transient(new IllegalStateException("renderer crashed"));
+      assertEquals(new GiveUp("gave up after 5 attempts: renderer crashed"), policy.settle(fault, MAX_ATTEMPTS));
+      // A delivery past the last one: its dead letter could not be written the time before.
+      assertEquals(new GiveUp("gave up after 6 attempts: renderer crashed"), policy.settle(fault, MAX_ATTEMPTS + 1));
+    }
+
+    @Test
+    void aFaultWithoutAMessageIsNamedByItsType() {
+      var fault = new TileOutcome.Transient(new NullPointerException());
+      assertEquals(new Retry(2, "java.lang.NullPointerException"), policy.settle(fault, 2));
+    }
+
+    @Test
+    void abandonedIsReleased() {
+      assertEquals(Ack.RELEASE, policy.settle(new TileOutcome.Abandoned(), 1));
+      assertEquals(Ack.RELEASE, policy.settle(new TileOutcome.Abandoned(), MAX_ATTEMPTS));
+    }
+
+    @Test
+    void aTileThatFailsOnEveryDeliveryIsRetriedUntilItsLastAttemptThenGivenUp() {
+      var fault = new TileOutcome.Transient(new BlobStoreException("S3 down", true, null));
+      List<String> decisions = new ArrayList<>();
+      for (int delivery = 1; delivery <= MAX_ATTEMPTS; delivery++) {
+        decisions.add(policy.settle(fault, delivery).getClass().getSimpleName());
+      }
+      assertEquals(List.of("Retry", "Retry", "Retry", "Retry", "GiveUp"), decisions);
+    }
+  }
+
+  @Nested
+  class WritesToTheBroker {
+    @Test
+    void aReportedFailureIsAcceptedAndOneThatCouldNotBePublishedReleased() {
+      assertEquals(Ack.ACCEPT, policy.reported(true));
+      assertEquals(Ack.RELEASE, policy.reported(false));
+    }
+
+    @Test
+    void aDeadLetteredRecordIsAcceptedAndOneThatCouldNotBeWrittenReleased() {
+      assertEquals(Ack.ACCEPT, policy.deadLettered(true));
+      assertEquals(Ack.RELEASE, policy.deadLettered(false));
+    }
+
+    @Test
+    void aTaskGivenUpIsReportedOnceDeadLetteredElseReleased() {
+      GiveUp giveUp = new GiveUp("gave up after 5 attempts: S3 down");
+      assertEquals(new Report("gave up after 5 attempts: S3 down", null), policy.gaveUp(giveUp, true));
+      assertEquals(Ack.RELEASE, policy.gaveUp(giveUp, false));
+    }
+  }
+
+  @Nested
+  class InPlaceRetries {
+    @Test
+    void waitFrom250MsDoublingUpTo10s() {
+      Backoff b = policy.backoff(0);
+      List<Long> waits = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        waits.add(b.waitMs());
+        b = b.next();
+      }
+      assertEquals(List.of(250L, 500L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L, 10_000L), waits);
+    }
+
+    @Test
+    void retryOnlyWhileTheNextTryStartsWithinTheRetryTime() {
+      long start = 1_000_000;
+      Backoff b = policy.backoff(start);
+      long until = start + Duration.ofMinutes(2).toNanos();
+      assertEquals(until, b.untilNanos());
+      long lastStart = until - TimeUnit.MILLISECONDS.toNanos(250);
+      assertTrue(b.retries(start));
+      assertTrue(b.retries(lastStart));
+      assertFalse(b.retries(lastStart + 1));
+    }
+
+    @Test
+    void aFaultThatNeverPassesIsTriedSeventeenTimesInTwoMinutes() {
+      // Tries that fail at once: waits 250+500+1000+2000+4000+8000 = 15.75 s, then ten of 10 s make 115.75 s;
+      // one more would start at 125.75 s, past the 120 s.
+      long now = 0;
+      Backoff b = policy.backoff(now);
+      int tries = 1;
+      while (b.retries(now)) {
+        now += TimeUnit.MILLISECONDS.toNanos(b.waitMs());
+        b = b.next();
+        tries++;
+      }
+      assertEquals(17, tries);
+      assertEquals(Duration.ofMillis(115_750).toNanos(), now);
+    }
+  }
+
+  @Test
+  void maxAttemptsBelowOneIsRefusedNamingTheField() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new DeliveryPolicy(0, Duration.ofMinutes(2)));
+    assertTrue(e.getMessage().contains("maxAttempts"), e.getMessage());
+  }
+}
