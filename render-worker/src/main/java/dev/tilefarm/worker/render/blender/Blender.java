@@ -6,8 +6,7 @@ import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
-import dev.tilefarm.worker.render.external.ProcessLimits;
-import dev.tilefarm.worker.render.external.RenderProcess;
+import dev.tilefarm.worker.render.external.Program;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
 import java.io.IOException;
@@ -40,7 +39,7 @@ import java.util.Map;
  */
 public final class Blender implements ExternalRenderer {
   static final int OVERSCAN = 8;
-  static final Path PROGRAM = Path.of("/usr/bin/blender");
+  static final Program PROGRAM = new Program("Blender", Path.of("/usr/bin/blender"), "blender");
   private static final String DRIVER = readDriver();
 
   @Override
@@ -50,11 +49,7 @@ public final class Blender implements ExternalRenderer {
 
   @Override
   public String unavailable() {
-    if (!Files.isExecutable(PROGRAM)) {
-      return "Blender is not installed (" + PROGRAM + "; Debian package blender)";
-    }
-    String limits = ProcessLimits.unavailable();
-    return limits != null ? limits : Sandbox.unavailable();
+    return PROGRAM.unavailable();
   }
 
   @Override
@@ -85,7 +80,7 @@ public final class Blender implements ExternalRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException("writing Blender's driver for " + r.label(), e);
     }
-    List<String> args = List.of(PROGRAM.toString(), "-b", "--factory-startup", "--disable-autoexec",
+    List<String> args = List.of(PROGRAM.path().toString(), "-b", "--factory-startup", "--disable-autoexec",
         r.main().toString(), "--python", driver.toString(), "--", settings.toString());
     List<String> env = List.of("HOME", r.workDir().toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
         "TMPDIR", r.workDir().toString());
@@ -93,19 +88,9 @@ public final class Blender implements ExternalRenderer {
     // in /etc/fonts. Neither holds anything of the machine's but those links and settings.
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
         Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
-    BlenderProgress progress = new BlenderProgress();
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
-      int percent = progress.accept(line);
-      if (percent >= 0) {
-        r.progress().accept(percent);
-      }
-    }, r.label(), "Blender");
+    int code = PROGRAM.run(cmd, r, new BlenderProgress());
     if (code != 0 || !Files.exists(out)) {
-      String exceeded = r.limits().exceeded(code, r.log().text());
-      if (exceeded != null) {
-        throw new TileFailedException(r.label() + ": Blender " + exceeded);
-      }
-      throw new TileFailedException(r.label() + ": Blender failed (exit " + code + "): " + reason(r.log().text()));
+      throw PROGRAM.failed(r, code, r.log().text(), Blender::reason);
     }
     return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
   }
