@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.schemas.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.Topics;
@@ -193,11 +194,6 @@ final class Janitor implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(consumer, thread);
   }
 }

@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -82,8 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<SecurityProtocol, Integer> securedPorts;
     /** The password of {@link Security#BROKER_USER} when an authorizer runs, else null. */
     private final String brokerPassword;
-    private final Object lock = new Object();
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts,
             String brokerPassword) {
@@ -252,11 +252,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Shuts the broker down cleanly and waits until it has stopped. Idempotent. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         long t0 = System.nanoTime();
         server.shutdown();

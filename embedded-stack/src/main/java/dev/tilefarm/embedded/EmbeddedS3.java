@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -44,8 +45,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final String accessKey;
     private final String secretKey;
     private final String bucket;
-    private final Object lock = new Object();
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, URI endpoint, Path dataDir,
                        String accessKey, String secretKey, String bucket) {
@@ -147,11 +147,8 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Stops the HTTP server and releases the blob store. Idempotent. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
         try {
             proxy.stop();

@@ -55,10 +55,18 @@ public record JobLimits(long maxPixels, int maxTiles, int defaultTileSize, List<
   }
 
   public boolean outputAllowed(String bucket, String key) {
-    if (outputLocations.isEmpty()) {
+    return inLocations(outputLocations, bucket, key);
+  }
+
+  /**
+   * Whether {@code bucket/key} lies in one of {@code locations} (entries {@code bucket} or {@code bucket/prefix}, as
+   * {@code outputLocations}); empty: anywhere.
+   */
+  static boolean inLocations(List<String> locations, String bucket, String key) {
+    if (locations.isEmpty()) {
       return true;
     }
-    for (String location : outputLocations) {
+    for (String location : locations) {
       int slash = location.indexOf('/');
       String b = slash < 0 ? location : location.substring(0, slash);
       String prefix = slash < 0 ? "" : location.substring(slash + 1);

@@ -81,7 +81,7 @@ public final class JobOutputs {
     if (!reserved && writer == null) {
       throw new RefusedException(output + " was not written by this farm for job " + jobId, false);
     }
-    if (!reserved && !inLocations(output)) {
+    if (!reserved && !JobLimits.inLocations(outputLocations, output.bucket(), output.key())) {
       throw new RefusedException(output + " is outside the farm's output locations ("
           + String.join(", ", outputLocations) + ")", false);
     }
@@ -123,21 +123,6 @@ public final class JobOutputs {
     String rest = output.key().substring(OUTPUTS.length());
     return rest.startsWith(jobId + "/") || (rest.startsWith(jobId + ".") && rest.indexOf('/') < 0
         && rest.indexOf('.', jobId.length() + 1) < 0);
-  }
-
-  private boolean inLocations(S3Uri output) {
-    if (outputLocations.isEmpty()) {
-      return true;
-    }
-    for (String location : outputLocations) {
-      int slash = location.indexOf('/');
-      String bucket = slash < 0 ? location : location.substring(0, slash);
-      String prefix = slash < 0 ? "" : location.substring(slash + 1);
-      if (bucket.equals(output.bucket()) && output.key().startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static MessageDigest sha256() {
