@@ -2,7 +2,6 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.api.HttpApi;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,30 +23,13 @@ final class ApiCommand implements Callable<Integer> {
     if (httpPort != null) {
       settings = settings.withHttpPort(httpPort);
     }
-    if (!settings.clusterConfigured()) {
-      Settings running = Farm.runningUp(settings);
-      if (running == null) {
-        throw new Settings.ConfigException("'tilefarm api' needs a cluster (--bootstrap-server, "
-            + "TILEFARM_BOOTSTRAP_SERVERS) or a running 'tilefarm up' on the same data directory");
-      }
-      settings = running;
-    }
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    try (Farm connected = Farm.connect(settings); HttpApi api = connected.startApi()) {
+    settings = RoleProcess.cluster(settings, "api");
+    try (StopSignal stop = new StopSignal(); Farm connected = Farm.connect(settings);
+         HttpApi api = connected.startApi()) {
       System.out.println("tilefarm api: dashboard and API on " + api.uri() + "  (metrics: " + api.uri() + "metrics)");
       System.out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        stop.countDown();
-        try {
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      stop.listen();
       stop.await();
-    } finally {
-      done.countDown();
     }
     return 0;
   }

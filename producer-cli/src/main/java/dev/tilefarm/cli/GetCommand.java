@@ -2,6 +2,7 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.JobEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,21 +28,15 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "wait for the job to end, then save its image")
   boolean await;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "with --wait, give up after this long (exit 4; default ${DEFAULT-VALUE} = never)")
-  long timeoutSeconds;
+  @Mixin
+  WaitTimeout timeout;
 
   @Override
   public Integer call() throws Exception {
-    if (timeoutSeconds < 0) {
-      throw new Main.UsageException("--timeout: must be 0 (never) or more, got " + timeoutSeconds);
-    }
+    Duration wait = timeout.duration();
     Progress progress = Progress.stderr(farm.quiet);
     try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
-      List<JobEvent> events = await ? waitFor(client, progress) : client.history(jobId);
-      if (events.isEmpty()) {
-        throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
-      }
+      List<JobEvent> events = await ? waitFor(client, wait, progress) : client.knownHistory(jobId);
       JobEvent last = events.get(events.size() - 1);
       // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
       // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
@@ -73,15 +68,13 @@ final class GetCommand implements Callable<Integer> {
   }
 
   /** Follows the job to its end with a progress bar; returns its events up to the end. */
-  private List<JobEvent> waitFor(JobClient client, Progress progress) throws java.util.concurrent.TimeoutException {
+  private List<JobEvent> waitFor(JobClient client, Duration wait, Progress progress)
+      throws java.util.concurrent.TimeoutException {
     List<JobEvent> events = new java.util.ArrayList<>();
-    JobStates.JobState[] state = {null};
-    client.follow(jobId, java.time.Duration.ofSeconds(timeoutSeconds), e -> {
+    client.follow(jobId, wait, progress, (e, state) -> {
       events.add(e);
-      state[0] = JobStates.apply(state[0], e);
-      progress.bar(state[0].done(), state[0].total(), jobId);
-    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
-        + "stops)"));
+      progress.bar(state.done(), state.total(), jobId);
+    });
     progress.clearBar();
     return events;
   }

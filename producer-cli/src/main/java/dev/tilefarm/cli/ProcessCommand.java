@@ -3,6 +3,7 @@ package dev.tilefarm.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.OpSpec;
 import dev.tilefarm.schemas.Ops;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,9 @@ final class ProcessCommand implements Callable<Integer> {
   @Mixin
   FarmOptions farm;
 
+  @Mixin
+  OneJob run;
+
   @Parameters(index = "0", paramLabel = "INPUT")
   String input;
 
@@ -33,17 +37,6 @@ final class ProcessCommand implements Callable<Integer> {
   @Option(names = "--tile", paramLabel = "N", description = "tile side in pixels")
   Integer tile;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
-
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
-  long timeout;
-
-  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
-  boolean detach;
-
   @Override
   public Integer call() throws Exception {
     RenderCommand.checkOutput(output);
@@ -54,9 +47,8 @@ final class ProcessCommand implements Callable<Integer> {
     if (tile != null) {
       job.put("tileSize", tile);
     }
-    return RenderCommand.runOne(farm, job,
-        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()),
-        output, workers, timeout, detach);
+    return run.run(farm, job,
+        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()), output);
   }
 
   /** The leading bytes of the image formats the workers read (OpenCV's imread). */
@@ -103,31 +95,14 @@ final class ProcessCommand implements Callable<Integer> {
         + " JPEG 2000)");
   }
 
-  /** {@code NAME[:k=v,...]} to {@code {"op": NAME, k: v, ...}}; numbers and booleans become JSON numbers and booleans. */
+  /** The {@code --op} values as an op chain ({@link OpSpec#parse}). */
   static ArrayNode parseOps(List<String> specs) throws Main.UsageException {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (String spec : specs) {
-      int colon = spec.indexOf(':');
-      ObjectNode op = out.addObject();
-      op.put("op", colon < 0 ? spec : spec.substring(0, colon));
-      if (colon >= 0 && colon < spec.length() - 1) {
-        for (String kv : spec.substring(colon + 1).split(",")) {
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new Main.UsageException("--op " + spec + ": expected NAME:key=value,...");
-          }
-          String k = kv.substring(0, eq).trim();
-          String v = kv.substring(eq + 1).trim();
-          if (v.equals("true") || v.equals("false")) {
-            op.put(k, Boolean.parseBoolean(v));
-          } else {
-            try {
-              op.put(k, new java.math.BigDecimal(v));
-            } catch (NumberFormatException e) {
-              op.put(k, v);
-            }
-          }
-        }
+      try {
+        out.add(OpSpec.parse(spec));
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--op " + spec + ": " + e.getMessage());
       }
     }
     return out;

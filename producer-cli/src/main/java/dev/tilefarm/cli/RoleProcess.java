@@ -1,7 +1,5 @@
 package dev.tilefarm.cli;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -46,42 +44,28 @@ final class RoleProcess {
    */
   static void runUntilStopped(AutoCloseable role, String what, Supplier<String> failure)
       throws InterruptedException, RoleFailedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(hook);
-    System.out.println("ready: " + what);
-    System.out.flush();
     String failed = null;
-    try {
-      while (!stop.await(CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-        failed = failure.get();
-        if (failed != null) {
-          System.err.println("tilefarm: the " + what + " stopped working: " + failed);
-          break;
+    try (StopSignal stop = new StopSignal()) {
+      stop.listen();
+      System.out.println("ready: " + what);
+      System.out.flush();
+      try {
+        while (!stop.await(CHECK_MILLIS)) {
+          failed = failure.get();
+          if (failed != null) {
+            System.err.println("tilefarm: the " + what + " stopped working: " + failed);
+            break;
+          }
+        }
+      } finally {
+        try {
+          role.close();
+        } catch (Exception e) {
+          System.err.println("tilefarm: while stopping: " + e);
         }
       }
-    } finally {
-      try {
-        role.close();
-      } catch (Exception e) {
-        System.err.println("tilefarm: while stopping: " + e);
-      }
-      done.countDown();
     }
     if (failed != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // already shutting down: the hook has run or is running, and finds the role closed
-      }
       throw new RoleFailedException("the " + what + " stopped working: " + failed);
     }
   }

@@ -2,7 +2,6 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.api.HttpApi;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,8 +42,8 @@ final class UpCommand implements Callable<Integer> {
           + settings.bootstrapServers() + ")");
     }
     Progress progress = Progress.stderr(farm.quiet);
-    CountDownLatch stop = new CountDownLatch(1);
-    try (Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
+    try (StopSignal stop = new StopSignal();
+         Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
          HttpApi api = noRoles ? null : running.startApi()) {
       running.advertise();
       Settings s = running.settings();
@@ -62,22 +61,10 @@ final class UpCommand implements Callable<Integer> {
       System.out.println("  events topic:      " + s.topics().jobEvents().name());
       System.out.println("  data directory:    " + s.dataDir());
       System.out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        stop.countDown();
-        try {
-          // Keep the JVM alive until the farm has shut down cleanly.
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      stop.listen();
       stop.await();
       progress.note("stopping");
-    } finally {
-      done.countDown();
     }
     return 0;
   }
-
-  private final CountDownLatch done = new CountDownLatch(1);
 }
