@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
  * and the run.
  */
 final class OneJob {
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
+  Path output;
+
   @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
       description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
   int workers;
@@ -33,11 +36,11 @@ final class OneJob {
 
   /**
    * Runs {@code job} on the farm {@code options} name, {@code preparation} finishing it once the farm is known, and
-   * saves its result to {@code output}. On Ctrl-C or after {@code --timeout} the job is cancelled unless
+   * saves its result to {@code --output}. On Ctrl-C or after {@code --timeout} the job is cancelled unless
    * {@code --detach}. An image (or analysis report) that cannot be saved once the job completed is a message
    * saying where it is in the bucket and how to fetch it.
    */
-  int run(FarmOptions options, ObjectNode job, Preparation preparation, Path output) throws Exception {
+  int run(FarmOptions options, ObjectNode job, Preparation preparation) throws Exception {
     Progress progress = Progress.stderr(options.quiet);
     try (Farm farm = Farm.open(options.settings(), workers, progress)) {
       preparation.prepare(farm);

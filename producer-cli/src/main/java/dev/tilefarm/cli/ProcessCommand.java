@@ -7,7 +7,6 @@ import dev.tilefarm.schemas.OpSpec;
 import dev.tilefarm.schemas.Ops;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,18 +16,12 @@ import picocli.CommandLine.Parameters;
     description = "Run image operations over an image through the farm and save the result.%n"
         + "INPUT is a local file (uploaded to the farm's bucket) or an s3:// URI.",
     footerHeading = "%nOperations:%n")
-final class ProcessCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class ProcessCommand extends FarmCommand {
   @Mixin
   OneJob run;
 
   @Parameters(index = "0", paramLabel = "INPUT")
   String input;
-
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
-  Path output;
 
   @Option(names = "--op", required = true, paramLabel = "NAME[:k=v,...]",
       description = "an operation, in order; repeat for a chain, e.g. --op gaussian-blur:sigma=2 --op grayscale")
@@ -39,7 +32,7 @@ final class ProcessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RenderCommand.checkOutput(output);
+    RenderCommand.checkOutput(run.output);
     checkInput(input);
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "process");
@@ -48,7 +41,7 @@ final class ProcessCommand implements Callable<Integer> {
       job.put("tileSize", tile);
     }
     return run.run(farm, job,
-        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()), output);
+        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()));
   }
 
   /** The leading bytes of the image formats the workers read (OpenCV's imread). */

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,18 +24,12 @@ import picocli.CommandLine.Parameters;
         + "images, an OBJ's MTL and maps, a .pov's includes and image maps, a .blend's linked files as Blender lists "
         + "them), as one content-addressed upload under scenes/; the rest of the folder stays (--whole-folder sends "
         + "it all). A missing referenced file is exit 2, naming it.")
-final class RenderCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class RenderCommand extends FarmCommand {
   @Mixin
   OneJob run;
 
   @Parameters(index = "0", paramLabel = "SCENE")
   Path scene;
-
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
-  Path output;
 
   @Option(names = "--size", paramLabel = "WxH", description = "image size (default 640x480, or the job's)")
   String size;
@@ -73,7 +66,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    checkOutput(output);
+    checkOutput(run.output);
     ObjectNode job;
     Progress progress = Progress.stderr(farm.quiet);
     // What to upload once the farm is known: the scene's files (one as it is, or several packed into a zip).
@@ -143,8 +136,8 @@ final class RenderCommand implements Callable<Integer> {
       job.remove("frames"); // one frame of an INI's animation
       job.put("frame", frame);
     }
-    if (frames == null && job.hasNonNull("frames") && external && !output.getFileName().toString().contains("#")) {
-      throw new Main.UsageException("-o " + output + ": the INI sets an animation (frames "
+    if (frames == null && job.hasNonNull("frames") && external && !run.output.getFileName().toString().contains("#")) {
+      throw new Main.UsageException("-o " + run.output + ": the INI sets an animation (frames "
           + job.get("frames").get("start") + " to " + job.get("frames").get("end") + "), whose output needs a run of"
           + " '#' for the frame number, e.g. shot/frame-####.png; or render one frame with --frame N");
     }
@@ -159,8 +152,8 @@ final class RenderCommand implements Callable<Integer> {
       if (m.group(3) != null) {
         range.put("step", Integer.parseInt(m.group(3)));
       }
-      if (!output.getFileName().toString().contains("#")) {
-        throw new Main.UsageException("-o " + output + ": an animation's output needs a run of '#' for the frame "
+      if (!run.output.getFileName().toString().contains("#")) {
+        throw new Main.UsageException("-o " + run.output + ": an animation's output needs a run of '#' for the frame "
             + "number, e.g. shot/frame-####.png");
       }
     }
@@ -201,7 +194,7 @@ final class RenderCommand implements Callable<Integer> {
           finalJob.put("scene", uri.toString());
         }
       }
-    }, output);
+    });
   }
 
   private static ObjectNode renderJob(ObjectNode scene) {

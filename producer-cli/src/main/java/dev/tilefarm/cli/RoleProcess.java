@@ -33,6 +33,29 @@ final class RoleProcess {
     }
   }
 
+  /** How long a Kafka Streams role may take to start running. */
+  static final java.time.Duration STREAMS_START = java.time.Duration.ofMinutes(2);
+
+  /** Waits, up to a timeout, for a role to be running. */
+  interface Startup {
+    void awaitRunning(java.time.Duration timeout) throws Exception;
+  }
+
+  /**
+   * Waits (up to {@link #STREAMS_START}) for a Kafka Streams role to be running, closing it if it does not get
+   * there, then runs it until stopped ({@link #runUntilStopped}).
+   */
+  static void runWhenRunning(AutoCloseable role, Startup startup, String what, Supplier<String> failure)
+      throws Exception {
+    try {
+      startup.awaitRunning(STREAMS_START);
+    } catch (Exception e) {
+      role.close();
+      throw e;
+    }
+    runUntilStopped(role, what, failure);
+  }
+
   /** How often a running role's state is looked at. */
   static final long CHECK_MILLIS = 1000;
 

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,10 +16,7 @@ import picocli.CommandLine.Parameters;
         + "event instead; --follow keeps one live line until the job ends.%n"
         + "Exits 0 if the job is running or completed, 1 if it failed, was rejected or cancelled, or is unknown "
         + "(with --follow: 0 only if it completed; 4 if --timeout passed first).")
-final class StatusCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class StatusCommand extends FarmCommand {
   @Parameters(index = "0", paramLabel = "JOB_ID")
   String jobId;
 
