@@ -1,12 +1,12 @@
 package dev.tilefarm.worker.render.blender;
 
 import dev.tilefarm.schemas.SceneSpec;
-import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
 import dev.tilefarm.worker.render.external.Program;
+import dev.tilefarm.worker.render.external.Region;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
 import java.io.IOException;
@@ -43,31 +43,24 @@ public final class Blender implements ExternalRenderer {
   private static final String DRIVER = readDriver();
 
   @Override
-  public String name() {
-    return "blender";
-  }
-
-  @Override
-  public String unavailable() {
-    return PROGRAM.unavailable();
+  public Program program() {
+    return PROGRAM;
   }
 
   @Override
   public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
     SceneSpec.Blender scene = (SceneSpec.Blender) r.job().scene();
-    TileRect t = r.tile();
-    int w = r.job().width();
-    int h = r.job().height();
     Path out = r.workDir().resolve("frame.png");
     Path driver = r.workDir().resolve("tile.py");
     Path settings = r.workDir().resolve("tile.json");
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("width", w);
-    s.put("height", h);
-    s.put("x0", Math.max(0, t.x() - OVERSCAN));
-    s.put("y0", Math.max(0, t.y() - OVERSCAN));
-    s.put("x1", Math.min(w, t.x() + t.width() + OVERSCAN));
-    s.put("y1", Math.min(h, t.y() + t.height() + OVERSCAN));
+    s.put("width", r.job().width());
+    s.put("height", r.job().height());
+    Region region = Region.around(r, OVERSCAN, 1);
+    s.put("x0", region.x0());
+    s.put("y0", region.y0());
+    s.put("x1", region.x1());
+    s.put("y1", region.y1());
     s.put("out", out.toString());
     s.put("samples", r.job().samples());
     s.put("seed", r.job().seed());
@@ -92,7 +85,7 @@ public final class Blender implements ExternalRenderer {
     if (code != 0 || !Files.exists(out)) {
       throw PROGRAM.failed(r, code, r.log().text(), Blender::reason);
     }
-    return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
+    return Crop.tile(out, r);
   }
 
   static String reason(String log) {

@@ -26,12 +26,12 @@ final class BlenderProgress extends RenderProgress {
 
   private long lastTiles = -1;
 
+  BlenderProgress() {
+    super(STATUS);
+  }
+
   @Override
-  protected double done(String line) {
-    Matcher m = STATUS.matcher(line);
-    if (!m.find()) {
-      return -1;
-    }
+  protected double done(Matcher m) {
     long sample = Long.parseLong(m.group(3));
     long samples = Math.max(1, Long.parseLong(m.group(4)));
     double inTile = Math.min(1, (double) sample / samples);

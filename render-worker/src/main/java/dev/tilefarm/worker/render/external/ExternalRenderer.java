@@ -12,11 +12,13 @@ import dev.tilefarm.worker.TileFailedException;
  * and pixel filters see the same neighbourhood as in a full-frame render and tiles meet without seams.
  */
 public interface ExternalRenderer {
-  /** The job's {@code "renderer"} name. */
-  String name();
+  /** The program it runs. */
+  Program program();
 
   /** Why this renderer cannot run on this machine (program or sandbox missing), or null if it can. */
-  String unavailable();
+  default String unavailable() {
+    return program().unavailable();
+  }
 
   /**
    * Renders {@code request.tile()}: exactly its width x height, 8-bit RGB. The program's output goes to

@@ -2,12 +2,12 @@ package dev.tilefarm.worker.render.povray;
 
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.SceneSpec;
-import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
 import dev.tilefarm.worker.render.external.Program;
+import dev.tilefarm.worker.render.external.Region;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
 import java.io.IOException;
@@ -49,25 +49,14 @@ public final class PovRay implements ExternalRenderer {
   private static final int WRAP = 78;
 
   @Override
-  public String name() {
-    return "povray";
-  }
-
-  @Override
-  public String unavailable() {
-    return PROGRAM.unavailable();
+  public Program program() {
+    return PROGRAM;
   }
 
   @Override
   public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
     SceneSpec.PovRay scene = (SceneSpec.PovRay) r.job().scene();
-    TileRect t = r.tile();
-    int w = r.job().width();
-    int h = r.job().height();
-    int x0 = t.x() / BLOCK * BLOCK;
-    int y0 = t.y() / BLOCK * BLOCK;
-    int x1 = Math.min(w, ceil(t.x() + t.width(), BLOCK));
-    int y1 = Math.min(h, ceil(t.y() + t.height(), BLOCK));
+    Region region = Region.around(r, 0, BLOCK);
     // In an animation POV-Ray adds the frame number to the output's name: the folder holds the one image.
     Path outDir = r.workDir().resolve("out");
     try {
@@ -77,8 +66,9 @@ public final class PovRay implements ExternalRenderer {
     }
     writeSettings(r);
     List<String> args = new ArrayList<>(List.of(PROGRAM.path().toString(), "-D", "-P", "+V", "+I" + r.main(),
-        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + w, "+H" + h, "+SC" + (x0 + 1), "+EC" + x1,
-        "+SR" + (y0 + 1), "+ER" + y1, "+WT1", "+BS" + BLOCK, "+Q" + scene.quality()));
+        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + r.job().width(), "+H" + r.job().height(),
+        "+SC" + (region.x0() + 1), "+EC" + region.x1(), "+SR" + (region.y0() + 1), "+ER" + region.y1(), "+WT1",
+        "+BS" + BLOCK, "+Q" + scene.quality()));
     args.addAll(clockArgs(r.job(), scene, r.frameIndex()));
     scene.declare().forEach((name, value) -> args.add("Declare=" + name + "=" + fmt(value)));
     args.addAll(List.of("+L" + r.main().getParent(), "+L" + r.sceneDir(), "+L" + INCLUDES));
@@ -97,7 +87,7 @@ public final class PovRay implements ExternalRenderer {
     if (code != 0 || log.contains("Render failed") || out == null) {
       throw PROGRAM.failed(r, code, log, PovRay::reason);
     }
-    return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
+    return Crop.tile(out, r);
   }
 
   /** The one image POV-Ray wrote into {@code dir}, or null. */
@@ -201,9 +191,5 @@ public final class PovRay implements ExternalRenderer {
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.9g", v);
-  }
-
-  private static int ceil(int v, int b) {
-    return (v + b - 1) / b * b;
   }
 }

@@ -46,15 +46,12 @@ final class PovRayProgress extends RenderProgress {
 
   /** @param pretrace whether the scene is expected to run a radiosity pretrace before its final render */
   PovRayProgress(boolean pretrace) {
+    super(RENDERED);
     this.span = pretrace ? PRETRACE_SHARE : 1;
   }
 
   @Override
-  protected double done(String line) {
-    Matcher m = RENDERED.matcher(line);
-    if (!m.find()) {
-      return -1;
-    }
+  protected double done(Matcher m) {
     long count = Long.parseLong(m.group(1));
     long total = Math.max(1, Long.parseLong(m.group(2)));
     if (count < lastCount) {
