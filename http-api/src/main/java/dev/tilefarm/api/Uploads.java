@@ -2,12 +2,13 @@ package dev.tilefarm.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
-import dev.tilefarm.schemas.OpSpec;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -43,10 +44,27 @@ final class Uploads {
       out.addAll((ArrayNode) node);
     }
     for (String spec : opSpecs) {
-      try {
-        out.add(OpSpec.parse(spec));
-      } catch (IllegalArgumentException e) {
-        throw new BadRequest("op", "'" + spec + "': " + e.getMessage());
+      int colon = spec.indexOf(':');
+      ObjectNode op = out.addObject();
+      op.put("op", colon < 0 ? spec : spec.substring(0, colon));
+      if (colon >= 0 && colon < spec.length() - 1) {
+        for (String kv : spec.substring(colon + 1).split(",")) {
+          int eq = kv.indexOf('=');
+          if (eq <= 0) {
+            throw new BadRequest("op", "'" + spec + "': expected NAME:key=value,...");
+          }
+          String k = kv.substring(0, eq).trim();
+          String v = kv.substring(eq + 1).trim();
+          if (v.equals("true") || v.equals("false")) {
+            op.put(k, Boolean.parseBoolean(v));
+          } else {
+            try {
+              op.put(k, new BigDecimal(v));
+            } catch (NumberFormatException e) {
+              op.put(k, v);
+            }
+          }
+        }
       }
     }
     if (out.isEmpty()) {

@@ -7,10 +7,6 @@ import picocli.CommandLine.Command;
     description = "Run the compositor against a cluster (or a running 'tilefarm up') until SIGTERM or Ctrl-C. "
         + "Its Kafka Streams state and assembly files are kept under DATA_DIR/compositor-state.")
 final class CompositorCommand extends RoleCommand {
-  CompositorCommand() {
-    super("compositor");
-  }
-
   @Override
   void run(Settings settings, Farm farm) throws Exception {
     Compositor compositor = Farm.startCompositor(settings, farm.blobs(),

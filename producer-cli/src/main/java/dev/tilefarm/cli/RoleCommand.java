@@ -1,21 +1,20 @@
 package dev.tilefarm.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
 /**
  * A command that runs one role of the farm in this process against a cluster (or a running 'tilefarm up') until
  * SIGTERM or Ctrl-C: it finds the cluster, connects, and has the subclass start the role and run it
  * ({@link RoleProcess}).
  */
 abstract class RoleCommand extends FarmCommand {
-  private final String role;
-
-  /** @param role the command's name, in the message when no cluster is found */
-  RoleCommand(String role) {
-    this.role = role;
-  }
+  @Spec
+  CommandSpec spec;
 
   @Override
   public final Integer call() throws Exception {
-    Settings settings = RoleProcess.cluster(farm.settings(), role);
+    Settings settings = RoleProcess.cluster(farm.settings(), spec.name());
     try (Farm connected = Farm.connect(settings)) {
       run(settings, connected);
     }

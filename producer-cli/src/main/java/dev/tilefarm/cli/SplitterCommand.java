@@ -7,10 +7,6 @@ import picocli.CommandLine.Command;
     description = "Run the tile splitter against a cluster (or a running 'tilefarm up') until SIGTERM or Ctrl-C. "
         + "Its Kafka Streams state is kept under DATA_DIR/splitter-state.")
 final class SplitterCommand extends RoleCommand {
-  SplitterCommand() {
-    super("splitter");
-  }
-
   @Override
   void run(Settings settings, Farm farm) throws Exception {
     TileSplitter splitter = Farm.startSplitter(settings, farm.blobs(), settings.dataDir().resolve("splitter-state"));

@@ -9,10 +9,6 @@ import picocli.CommandLine.Command;
         + "become process jobs by the rules in triggers.rules (a JSON file: [{\"bucket\", \"prefix\", \"ops\", "
         + "\"output\", \"format\", \"tileSize\"}]). The embedded farm runs it too when triggers.rules is set.")
 final class TriggersCommand extends RoleCommand {
-  TriggersCommand() {
-    super("triggers");
-  }
-
   @Override
   void run(Settings settings, Farm farm) throws Exception {
     UploadTrigger trigger = Farm.startTrigger(settings, farm.blobs());

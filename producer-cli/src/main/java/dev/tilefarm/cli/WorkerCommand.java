@@ -9,10 +9,6 @@ import picocli.CommandLine.Option;
         + "On SIGTERM it takes no new tiles, finishes those in hand (worker.shutdown-grace-ms) and releases the "
         + "rest to other workers. Start as many as you like, on as many machines.")
 final class WorkerCommand extends RoleCommand {
-  WorkerCommand() {
-    super("worker");
-  }
-
   @Option(names = "--threads", paramLabel = "N", description = "tiles made at once (default: worker.threads)")
   Integer threads;
 
