@@ -1,13 +1,12 @@
 package dev.tilefarm.compositor;
 
-import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.time.InstantSource;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -38,9 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Compositor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Compositor.class);
-  /** Tiles of one band fetched at once: enough to hide S3 latency, few enough to be polite to it. */
-  static final int FETCH_THREADS = 8;
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
   private final ImageAssembler assembler;
@@ -93,13 +89,14 @@ public final class Compositor implements AutoCloseable {
 
   public static Compositor start(CompositorConfig config, BlobStore blobs) {
     ensureTopics(config);
-    ImageAssembler assembler = new ImageAssembler(blobs::get, sinkOf(blobs), config.assemblyDir(), FETCH_THREADS);
+    ImageAssembler assembler = new ImageAssembler(blobs::get, sinkOf(blobs), config.assemblyDir(),
+        CompositorConfig.FETCH_THREADS);
     Topology topology = CompositorTopology.build(config.topics(), blobs.settings().bucket(), assembler,
         InstantSource.system(),
-        config.progressInterval(), CompositorTopology.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
-        CompositorTopology.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
+        config.progressInterval(), CompositorConfig.DEFAULT_ENDED_RETENTION, config.stallTimeout(),
+        CompositorConfig.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
         new Reports(blobsOf(blobs), blobs.settings().bucket()),
-        new DeadLetters(blobs, CompositorTopology.ROLE, DeadLetters.maxRequestSize(config.kafkaOverrides())),
+        DeadLetters.of(blobs, CompositorTopology.ROLE, config.kafkaOverrides()),
         RecordRetries.defaults());
     Compositor compositor = null;
     try {
@@ -128,8 +125,8 @@ public final class Compositor implements AutoCloseable {
   }
 
   private static void ensureTopics(CompositorConfig config) {
-    try (Admin admin = Admin.create(config.adminProperties())) {
-      TopicAdmin.ensure(admin, config.topics(), TopicLayout.DEFAULTS);
+    try {
+      TopicSetup.ensure(config.adminProperties(), config.topics(), TopicLayout.DEFAULTS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the farm's topics", e);
@@ -199,9 +196,9 @@ public final class Compositor implements AutoCloseable {
     if (janitor != null) {
       janitor.close();
     }
-    if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+    if (!streams.close(CloseOptions.timeout(CompositorConfig.CLOSE_TIMEOUT)
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-      log.warn("the compositor did not stop within {}", CLOSE_TIMEOUT);
+      log.warn("the compositor did not stop within {}", CompositorConfig.CLOSE_TIMEOUT);
     }
     assembler.close();
   }

@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.Topics;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -55,6 +56,19 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofHours(1);
   /** A week and a day: beyond the longest time limit a job may ask for (a week). */
   public static final Duration DEFAULT_SWEEP_AGE = Duration.ofDays(8);
+  /** Unfinished jobs are checked against their deadline and the stall timeout this often. */
+  static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How long an ended job is remembered so that late duplicates of its results are ignored. Matches the
+   * broker's default retention of the tile results topic: a duplicate older than that cannot be replayed.
+   */
+  static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
+  /** Ended jobs are looked for this often, or every {@code endedRetention} if shorter. */
+  static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+  /** Tiles of one band fetched at once: enough to hide S3 latency, few enough to be polite to it. */
+  static final int FETCH_THREADS = 8;
+  /** How long closing waits for the stream threads to commit what they processed. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   /** {@code <java.io.tmpdir>/tilefarm-compositor}: fine for one instance per machine and for tests. */
   public static Path defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "tilefarm-compositor");
@@ -99,45 +113,10 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
         DEFAULT_SWEEP_AGE);
   }
 
-  public CompositorConfig withStallTimeout(Duration stallTimeout) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withSweepAge(Duration sweepAge) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
   /** The defaults above, the default topic prefix and no overrides. */
   public static CompositorConfig defaults(String bootstrapServers) {
     return new CompositorConfig(bootstrapServers, new Topics(Topics.DEFAULT_PREFIX), defaultStateDir(),
         DEFAULT_PROGRESS_INTERVAL, DEFAULT_COMMIT_INTERVAL, Map.of());
-  }
-
-  public CompositorConfig withTopics(Topics topics) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withStateDir(Path stateDir) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withProgressInterval(Duration progressInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withCommitInterval(Duration commitInterval) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
-  }
-
-  public CompositorConfig withKafkaOverrides(Map<String, String> kafkaOverrides) {
-    return new CompositorConfig(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides,
-        stallTimeout, sweepAge);
   }
 
   /** The application id, also the consumer group. */
@@ -168,33 +147,13 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
   }
 
   /** Settings for the admin client that creates missing topics: the overrides that apply to an admin client. */
-  Map<String, Object> adminProperties() {
-    Map<String, Object> admin = new java.util.HashMap<>();
-    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    Set<String> names = AdminClientConfig.configNames();
-    kafkaOverrides.forEach((k, v) -> {
-      if (k.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
-        admin.put(k.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), v);
-      } else if (names.contains(k) && !RESERVED.contains(k)) {
-        admin.putIfAbsent(k, v);
-      }
-    });
-    return admin;
+  Properties adminProperties() {
+    return ClientProperties.ADMIN.ofStreamsApp(bootstrapServers, Map.of(), kafkaOverrides);
   }
 
   /** Settings for the janitor's plain consumer: the overrides that apply to a consumer (TLS, SASL, ...). */
   Properties janitorConsumerProperties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    Set<String> names = ConsumerConfig.configNames();
-    kafkaOverrides.forEach((k, v) -> {
-      if (k.startsWith(StreamsConfig.CONSUMER_PREFIX)) {
-        p.put(k.substring(StreamsConfig.CONSUMER_PREFIX.length()), v);
-      } else if (names.contains(k) && !RESERVED.contains(k)) {
-        p.putIfAbsent(k, v);
-      }
-    });
-    return p;
+    return ClientProperties.CONSUMER.ofStreamsApp(bootstrapServers, Map.of(), kafkaOverrides);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -32,8 +32,6 @@ final class CompositorTopology {
   static final String STORE = "jobs";
   static final String SOURCE = "tile-results";
   static final String CONTROL_SOURCE = "job-control";
-  /** Unfinished jobs are checked against their deadline and the stall timeout this often. */
-  static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
   static final String PROCESSOR = "results";
   static final String EVENTS_SINK = "job-events";
   static final String DEAD_LETTER_SINK = "dead-letter";
@@ -48,19 +46,12 @@ final class CompositorTopology {
   static final String DIGEST_STORE = "tile-digests";
   /** Job id -> the statistics pass under way (JSON, see {@link PassCoordinator}). */
   static final String PASS_STORE = "passes";
-  /**
-   * How long an ended job is remembered so that late duplicates of its results are ignored. Matches the
-   * broker's default retention of the tile results topic: a duplicate older than that cannot be replayed.
-   */
-  static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
-  /** Ended jobs are looked for this often, or every {@code endedRetention} if shorter. */
-  static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
   private CompositorTopology() {}
 
   static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
       Duration progressInterval) {
-    return build(topics, bucket, assembler, clock, progressInterval, DEFAULT_ENDED_RETENTION);
+    return build(topics, bucket, assembler, clock, progressInterval, CompositorConfig.DEFAULT_ENDED_RETENTION);
   }
 
   /**
@@ -72,7 +63,7 @@ final class CompositorTopology {
   static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
       Duration progressInterval, Duration endedRetention) {
     return build(topics, bucket, assembler, clock, progressInterval, endedRetention, Duration.ZERO,
-        DEFAULT_CHECK_INTERVAL);
+        CompositorConfig.DEFAULT_CHECK_INTERVAL);
   }
 
   /**
@@ -117,7 +108,8 @@ final class CompositorTopology {
     if (reports != null) {
       aggregator.withReports(reports);
     }
-    Duration purgeInterval = endedRetention.compareTo(PURGE_INTERVAL) < 0 ? endedRetention : PURGE_INTERVAL;
+    Duration purgeInterval = endedRetention.compareTo(CompositorConfig.PURGE_INTERVAL) < 0 ? endedRetention
+        : CompositorConfig.PURGE_INTERVAL;
     Serializer<JobEvent> eventSerializer = topics.jobEvents().valueSerde().serializer();
     Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
     // The processor forwards both kinds to its two sinks; each sink accepts only its own.

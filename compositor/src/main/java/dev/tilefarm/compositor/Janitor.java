@@ -1,6 +1,6 @@
 package dev.tilefarm.compositor;
 
-import dev.tilefarm.schemas.ConsumerThreads;
+import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.Topics;
@@ -194,6 +194,6 @@ final class Janitor implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    ConsumerThreads.stop(consumer, thread);
+    ConsumerThreads.stop(consumer, thread, Duration.ofSeconds(10));
   }
 }

@@ -119,11 +119,11 @@ final class PassCoordinator {
     List<TileRect> nextTiles = chain.tiles(next);
     S3Uri jobUri = TileKeys.jobSpec(bucket, jobId);
     List<TileTask> tasks = new ArrayList<>(nextTiles.size());
+    String inputEtag = first.hasNonNull("inputEtag") ? first.get("inputEtag").asText() : null;
     for (TileRect t : nextTiles) {
       S3Uri tileUri = last ? TileKeys.tile(bucket, jobId, t.index()) : TileKeys.stats(bucket, jobId, next, t.index());
-      tasks.add(new TileTask(jobId, t, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
-          result.acceptedAt(), null, jobUri, null, null, null, next, mergedUri)
-          .withInputEtag(first.hasNonNull("inputEtag") ? first.get("inputEtag").asText() : null));
+      tasks.add(new TileTask(jobId, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
+          result.acceptedAt(), null, jobUri, null, new TileTask.Work.PassTile(t, next, mergedUri, inputEtag)));
     }
     log.info("pass {} of {} merged ({} on {} tiles) in {} ms, {} of them reading the tiles' statistics; starting {} "
         + "with {} tiles", pass, chain.passes(), op.name(), tiles.size(),

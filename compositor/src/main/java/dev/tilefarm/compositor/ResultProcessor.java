@@ -126,19 +126,8 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
           + "are at most " + MAX_RECORD_BYTES);
       return;
     }
-    try {
-      handle(record);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      RecordMetadata meta = context.recordMetadata().orElseThrow();
-      if (StreamsErrorPolicy.retriable(e)
-          && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
-        throw e;
-      }
-      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
-      deadLetter(record, "the compositor failed on this record: " + e);
-    }
+    retries.handle(this::position, () -> handle(record), StreamsErrorPolicy::retriable,
+        e -> deadLetter(record, "the compositor failed on this record: " + e));
   }
 
   private void handle(Record<byte[], byte[]> record) {
@@ -354,23 +343,18 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     MDC.put("jobId", jobId);
     try {
       JobState prior = store.get(jobId);
-      // Java 17 has no pattern switch; JobControl is sealed, so these three branches are all there is. ENDED is
-      // this compositor's own word that the job ended (for workers and the janitor): nothing to do here.
-      JobAggregator.Step step;
-      if (control instanceof JobControl.Planned planned) {
-        boolean firstPlan = unplanned(prior); // before planned(), which gives a progress waiting for it the output
-        step = aggregator.planned(jobId, prior, planned, digestsOf(jobId));
-        if (firstPlan) {
-          apply(jobId, step);
-          releaseHeld(jobId, planned);
-          return;
-        }
-      } else if (control instanceof JobControl.Cancel cancel) {
-        step = aggregator.cancel(jobId, prior, cancel);
-      } else {
-        step = JobAggregator.Step.NOTHING;
-      }
+      // Before planned(), which gives a progress waiting for the plan its output.
+      boolean firstPlan = unplanned(prior);
+      // ENDED is this compositor's own word that the job ended (for workers and the janitor): nothing to do here.
+      JobAggregator.Step step = switch (control) {
+        case JobControl.Planned planned -> aggregator.planned(jobId, prior, planned, digestsOf(jobId));
+        case JobControl.Cancel cancel -> aggregator.cancel(jobId, prior, cancel);
+        case JobControl.Ended ended -> JobAggregator.Step.NOTHING;
+      };
       apply(jobId, step);
+      if (firstPlan && control instanceof JobControl.Planned planned) {
+        releaseHeld(jobId, planned);
+      }
     } finally {
       MDC.remove("jobId");
     }
@@ -463,6 +447,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     } catch (CharacterCodingException e) {
       throw new UndecodableException("the record's key is not UTF-8", e);
     }
+  }
+
+  private String position() {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    return RecordRetries.position(meta.topic(), meta.partition(), meta.offset());
   }
 
   private void deadLetter(Record<byte[], byte[]> record, String error) {

@@ -11,6 +11,7 @@ import dev.tilefarm.schemas.JsonSerde;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.store.TileKeys;
@@ -81,10 +82,12 @@ class AnimationTopologyTest {
     int f = index / grid.size();
     TileRect r = grid.get(index % grid.size());
     TileRect rect = new TileRect(index, r.x(), r.y(), r.width(), r.height());
-    return new TileResult.Done("anim", rect, grid.size() * FRAMES.length, 70, 50, PATTERN,
-        TileKeys.tile("farm", "anim", index), 3, 1000,
-        TileCheck.sha256(store.tiles.get(TileKeys.tile("farm", "anim", index))), 10, "worker-1", 0, FRAMES[f], grid.size(),
-        new S3Uri("farm", "logs/anim/" + index + ".log"));
+    TileTask task = new TileTask("anim", grid.size() * FRAMES.length, 70, 50, PATTERN,
+        TileKeys.tile("farm", "anim", index), 0, null, TileKeys.jobSpec("farm", "anim"), null,
+        new TileTask.Work.FrameTile(rect, FRAMES[f], grid.size()));
+    return TileResult.Done.of(task, TileResult.Stored.pixels(3, 1000,
+        TileCheck.sha256(store.tiles.get(TileKeys.tile("farm", "anim", index))), 10, "worker-1",
+        new S3Uri("farm", "logs/anim/" + index + ".log")));
   }
 
   private void send(int index) {

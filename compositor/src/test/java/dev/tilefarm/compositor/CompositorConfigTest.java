@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 class CompositorConfigTest {
   @Test
   void defaultsAndTheStreamsSettingsTheyGive() {
-    CompositorConfig c = CompositorConfig.defaults("k:9092").withTopics(new Topics("x.")).withStateDir(Path.of("/s"));
-    assertEquals(Duration.ofMillis(250), c.progressInterval());
-    assertEquals(Duration.ofMillis(100), c.commitInterval());
+    CompositorConfig defaults = CompositorConfig.defaults("k:9092");
+    assertEquals(Duration.ofMillis(250), defaults.progressInterval());
+    assertEquals(Duration.ofMillis(100), defaults.commitInterval());
+    CompositorConfig c = new CompositorConfig("k:9092", new Topics("x."), Path.of("/s"), defaults.progressInterval(),
+        defaults.commitInterval(), Map.of());
     Properties p = c.streamsProperties();
     assertEquals("x.compositor", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
     assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
@@ -31,13 +33,13 @@ class CompositorConfigTest {
 
   @Test
   void overridesApplyLastAndReachTheAdminClientWhenTheyConcernIt() {
-    CompositorConfig c = CompositorConfig.defaults("k:9092").withKafkaOverrides(Map.of(
+    CompositorConfig c = withOverrides(Map.of(
         "producer.transaction.timeout.ms", "900000", "num.stream.threads", "2", "admin.request.timeout.ms", "5000",
         "security.protocol", "SSL", "topic.min.insync.replicas", "2"));
     Properties p = c.streamsProperties();
     assertEquals("900000", p.get("producer.transaction.timeout.ms"));
     assertEquals("2", p.get("num.stream.threads"));
-    Map<String, Object> admin = c.adminProperties();
+    Properties admin = c.adminProperties();
     assertEquals("5000", admin.get("request.timeout.ms"));
     assertEquals("SSL", admin.get("security.protocol"));
     assertEquals("k:9092", admin.get("bootstrap.servers"));
@@ -46,15 +48,26 @@ class CompositorConfigTest {
 
   @Test
   void unknownAndReservedSettingsAreRefused() {
-    CompositorConfig base = CompositorConfig.defaults("k:9092");
     var typo = assertThrows(IllegalArgumentException.class,
-        () -> base.withKafkaOverrides(Map.of("producer.linger.msec", "5")));
+        () -> withOverrides(Map.of("producer.linger.msec", "5")));
     assertTrue(typo.getMessage().contains("'producer.linger.msec'"), typo.getMessage());
     var guarantee = assertThrows(IllegalArgumentException.class,
-        () -> base.withKafkaOverrides(Map.of("processing.guarantee", "at_least_once")));
+        () -> withOverrides(Map.of("processing.guarantee", "at_least_once")));
     assertTrue(guarantee.getMessage().contains("exactly-once"), guarantee.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> base.withKafkaOverrides(Map.of("state.dir", "/elsewhere")));
-    assertThrows(IllegalArgumentException.class, () -> base.withProgressInterval(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> base.withCommitInterval(Duration.ofMillis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> withOverrides(Map.of("state.dir", "/elsewhere")));
+    Path dir = CompositorConfig.defaultStateDir();
+    Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+    var progress = assertThrows(IllegalArgumentException.class, () -> new CompositorConfig("k:9092", topics, dir,
+        Duration.ZERO, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of()));
+    assertTrue(progress.getMessage().contains("progressInterval"), progress.getMessage());
+    var commit = assertThrows(IllegalArgumentException.class, () -> new CompositorConfig("k:9092", topics, dir,
+        CompositorConfig.DEFAULT_PROGRESS_INTERVAL, Duration.ofMillis(-1), Map.of()));
+    assertTrue(commit.getMessage().contains("commitInterval"), commit.getMessage());
+  }
+
+  /** The defaults with these overrides. */
+  private static CompositorConfig withOverrides(Map<String, String> overrides) {
+    return new CompositorConfig("k:9092", new Topics(Topics.DEFAULT_PREFIX), CompositorConfig.defaultStateDir(),
+        CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, overrides);
   }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tilefarm.embedded.EmbeddedKafka;
-import dev.tilefarm.embedded.EmbeddedS3;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JsonSerde;
@@ -16,10 +14,10 @@ import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.BlobStore;
-import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.store.TileCodec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.testing.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -61,21 +59,19 @@ class CompositorIT {
 
   @Test
   void completesOnceThroughDuplicatesGarbageAndRestarts() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
-        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
-            "farm"));
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer());
-        KafkaConsumer<String, DeadLetter> dead = consumer(kafka, topics.deadLetter().valueSerde().deserializer())) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        KafkaConsumer<String, JobEvent> events = consumer(stack, topics.jobEvents().valueSerde().deserializer());
+        KafkaConsumer<String, DeadLetter> dead = consumer(stack, topics.deadLetter().valueSerde().deserializer())) {
+      BlobStore blobs = stack.blobs();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
       }
       events.subscribe(List.of(topics.jobEvents().name()));
       dead.subscribe(List.of(topics.deadLetter().name()));
-      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+      CompositorConfig config = new CompositorConfig(stack.bootstrapServers(), topics, dir.resolve("state"),
           CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
 
       TileImage image = TestImages.image(150, 100, 4, 42);
@@ -107,7 +103,9 @@ class CompositorIT {
       // A restart on the same state, then one on an empty state directory (the store comes back from its
       // changelog): late duplicates of the finished job change nothing, while new jobs still complete.
       for (String round : List.of("same-state", "fresh-state")) {
-        CompositorConfig restarted = round.equals("same-state") ? config : config.withStateDir(dir.resolve(round));
+        CompositorConfig restarted = round.equals("same-state") ? config
+            : new CompositorConfig(config.bootstrapServers(), config.topics(), dir.resolve(round),
+                config.progressInterval(), config.commitInterval(), config.kafkaOverrides());
         try (Compositor compositor = Compositor.start(restarted, blobs)) {
           compositor.awaitRunning(WAIT);
           big.forEach(r -> send(producer, r));
@@ -133,21 +131,19 @@ class CompositorIT {
    */
   @Test
   void forgedResultsAreDeadLetteredAndTheJobCompletesWithItsTruePixels() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
-        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
-            "farm"));
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer());
-        KafkaConsumer<String, DeadLetter> dead = consumer(kafka, topics.deadLetter().valueSerde().deserializer())) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        KafkaConsumer<String, JobEvent> events = consumer(stack, topics.jobEvents().valueSerde().deserializer());
+        KafkaConsumer<String, DeadLetter> dead = consumer(stack, topics.deadLetter().valueSerde().deserializer())) {
+      BlobStore blobs = stack.blobs();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
       }
       events.subscribe(List.of(topics.jobEvents().name()));
       dead.subscribe(List.of(topics.deadLetter().name()));
-      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+      CompositorConfig config = new CompositorConfig(stack.bootstrapServers(), topics, dir.resolve("state"),
           CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
       TileImage image = TestImages.image(64, 48, 3, 11);
       List<TileResult.Done> reference = storedJob(blobs, "reference", image, 16,
@@ -168,11 +164,11 @@ class CompositorIT {
             e -> e instanceof JobEvent.Completed && e.jobId().equals("reference")));
 
         plan(producer, victim);
-        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48,
-            S3Uri.parse("s3://attacker/out.png"), attackerObject, 3, evil.length, TileCheck.sha256(evil), 1, "mallory",
-            real.acceptedAt()));
-        send(producer, new TileResult.Done("victim", real.tile(), real.tileCount(), 64, 48, real.output(),
-            real.tileUri(), 3, evil.length, TileCheck.sha256(evil), 1, "mallory", real.acceptedAt()));
+        send(producer, Results.done(Results.task("victim", real.tile(), real.tileCount(), 64, 48,
+            S3Uri.parse("s3://attacker/out.png"), attackerObject, real.acceptedAt()), 3, evil.length,
+            TileCheck.sha256(evil), 1, "mallory"));
+        send(producer, Results.done(Results.task("victim", real.tile(), real.tileCount(), 64, 48, real.output(),
+            real.tileUri(), real.acceptedAt()), 3, evil.length, TileCheck.sha256(evil), 1, "mallory"));
         victim.forEach(r -> send(producer, r));
         producer.flush();
         List<JobEvent> seen = readUntil(events, e -> e instanceof JobEvent.Completed && e.jobId().equals("victim"));
@@ -197,19 +193,17 @@ class CompositorIT {
   /** Outputs have owners: job B naming the object job A wrote fails, and A's object is left as it was. */
   @Test
   void aJobNeverOverwritesAnotherJobsOutput() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
-        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
-            "farm"));
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        KafkaConsumer<String, JobEvent> events = consumer(stack, topics.jobEvents().valueSerde().deserializer())) {
+      BlobStore blobs = stack.blobs();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
       }
       events.subscribe(List.of(topics.jobEvents().name()));
-      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+      CompositorConfig config = new CompositorConfig(stack.bootstrapServers(), topics, dir.resolve("state"),
           CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
       blobs.ensureBucket("gallery");
       S3Uri shared = S3Uri.parse("s3://gallery/final.png");
@@ -240,19 +234,17 @@ class CompositorIT {
    */
   @Test
   void aForgedFailedEventDeletesNoTiles() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
-        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
-            "farm"));
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        KafkaConsumer<String, JobEvent> events = consumer(stack, topics.jobEvents().valueSerde().deserializer())) {
+      BlobStore blobs = stack.blobs();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
       }
       events.subscribe(List.of(topics.jobEvents().name()));
-      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+      CompositorConfig config = new CompositorConfig(stack.bootstrapServers(), topics, dir.resolve("state"),
           CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
       List<TileResult.Done> tiles = storedJob(blobs, "live", TestImages.image(48, 32, 3, 4), 16,
           S3Uri.parse("s3://farm/outputs/live.png"));
@@ -293,19 +285,17 @@ class CompositorIT {
    */
   @Test
   void inTileProgressRaisesProgressAndDoesNotGoBackAfterARestart() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "key", "secret-key", "farm");
-        BlobStore blobs = BlobStore.connect(new S3Settings(s3.endpoint(), s3.region(), "key", "secret-key", true,
-            "farm"));
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<String, JobEvent> events = consumer(kafka, topics.jobEvents().valueSerde().deserializer())) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        KafkaConsumer<String, JobEvent> events = consumer(stack, topics.jobEvents().valueSerde().deserializer())) {
+      BlobStore blobs = stack.blobs();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicAdmin.ensure(admin, topics, new TopicLayout(1, Map.of(), (short) -1));
       }
       events.subscribe(List.of(topics.jobEvents().name()));
-      CompositorConfig config = new CompositorConfig(kafka.bootstrapServers(), topics, dir.resolve("state"),
+      CompositorConfig config = new CompositorConfig(stack.bootstrapServers(), topics, dir.resolve("state"),
           CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
       TileImage image = TestImages.image(40, 40, 3, 5);
       S3Uri output = S3Uri.parse("s3://farm/outputs/slow.png");
@@ -362,8 +352,8 @@ class CompositorIT {
     for (TileRect r : rects) {
       S3Uri uri = TileKeys.tile("farm", id, r.index());
       blobs.put(uri, TileCodec.encode(TestImages.crop(image, r)), "application/octet-stream");
-      results.add(new TileResult.Done(id, r, rects.size(), image.width(), image.height(), output, uri,
-          image.channels(), 0, TileCheck.sha256(blobs.get(uri)), 7, "it", System.currentTimeMillis()));
+      results.add(Results.done(Results.task(id, r, rects.size(), image.width(), image.height(), output, uri,
+          System.currentTimeMillis()), image.channels(), 0, TileCheck.sha256(blobs.get(uri)), 7, "it"));
     }
     return results;
   }
@@ -380,9 +370,9 @@ class CompositorIT {
     producer.send(new ProducerRecord<>(topics.tileResults().name(), r.jobId(), RESULTS.encode(r)));
   }
 
-  private static <V> KafkaConsumer<String, V> consumer(EmbeddedKafka kafka,
+  private static <V> KafkaConsumer<String, V> consumer(TestStack stack,
       org.apache.kafka.common.serialization.Deserializer<V> values) {
-    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), values);

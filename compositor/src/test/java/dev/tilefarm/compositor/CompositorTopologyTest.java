@@ -111,9 +111,9 @@ class CompositorTopologyTest {
    */
   private record Job(String id, TileImage image, List<TileRect> rects, S3Uri output, List<String> sha256) {
     TileResult.Done result(int index) {
-      return new TileResult.Done(id, rects.get(index), rects.size(), image.width(), image.height(), output,
-          TileKeys.tile("farm", id, index), image.channels(), 1000, sha256.get(index), 10 + index, "worker-1",
-          ACCEPTED_AT);
+      return Results.done(Results.task(id, rects.get(index), rects.size(), image.width(), image.height(), output,
+          TileKeys.tile("farm", id, index), ACCEPTED_AT), image.channels(), 1000, sha256.get(index), 10 + index,
+          "worker-1");
     }
 
     dev.tilefarm.schemas.JobControl.Planned plan() {
@@ -379,8 +379,8 @@ class CompositorTopologyTest {
     Job job = pngJob("c");
     send(job.result(0));
     TileResult.Done odd = job.result(3);
-    send(new TileResult.Done("c", odd.tile(), 6, 70, 50, odd.output(), odd.tileUri(), 4, 1, odd.sha256(), 1, "w",
-        ACCEPTED_AT));
+    send(Results.done(Results.task("c", odd.tile(), 6, 70, 50, odd.output(), odd.tileUri(), ACCEPTED_AT), 4, 1,
+        odd.sha256(), 1, "w"));
     JobEvent.Failed failed = only(events.readValuesToList(), JobEvent.Failed.class).get(0);
     assertEquals("tile 3: channels 4 conflicts with 3 from the job's first result", failed.reason());
     assertEquals(3, failed.tile());
@@ -480,8 +480,8 @@ class CompositorTopologyTest {
     S3Uri elsewhere = S3Uri.parse("s3://other-bucket/secret.png");
     for (int i = 0; i < job.rects().size(); i++) {
       TileResult.Done r = job.result(i);
-      send(new TileResult.Done("inv", r.tile(), 6, 70, 50, elsewhere, r.tileUri(), 3, 1, r.sha256(), 1, "w",
-          ACCEPTED_AT));
+      send(Results.done(Results.task("inv", r.tile(), 6, 70, 50, elsewhere, r.tileUri(), ACCEPTED_AT), 3, 1,
+          r.sha256(), 1, "w"));
     }
     JobEvent.Completed c = only(events.readValuesToList(), JobEvent.Completed.class).get(0);
     assertEquals(job.output(), c.output());
@@ -537,10 +537,10 @@ class CompositorTopologyTest {
     S3Uri attackerObject = S3Uri.parse("s3://attacker/tiles/victim/2.tft");
     store.tiles.put(attackerObject, evilBytes);
     TileResult.Done real = job.result(2);
-    send(new TileResult.Done("victim", real.tile(), 6, 70, 50, S3Uri.parse("s3://attacker/out.png"), attackerObject,
-        3, evilBytes.length, TileCheck.sha256(evilBytes), 1, "mallory", ACCEPTED_AT));
-    send(new TileResult.Done("victim", real.tile(), 6, 70, 50, job.output(), real.tileUri(), 3, evilBytes.length,
-        TileCheck.sha256(evilBytes), 1, "mallory", ACCEPTED_AT));
+    send(Results.done(Results.task("victim", real.tile(), 6, 70, 50, S3Uri.parse("s3://attacker/out.png"),
+        attackerObject, ACCEPTED_AT), 3, evilBytes.length, TileCheck.sha256(evilBytes), 1, "mallory"));
+    send(Results.done(Results.task("victim", real.tile(), 6, 70, 50, job.output(), real.tileUri(), ACCEPTED_AT), 3,
+        evilBytes.length, TileCheck.sha256(evilBytes), 1, "mallory"));
     List<DeadLetter> letters = dead.readValuesToList();
     assertEquals(List.of("a forged or stray tile result: tile 2 of job victim: the result names " + attackerObject
         + ", but the tile's object is s3://farm/tiles/victim/2.tft",
@@ -566,8 +566,8 @@ class CompositorTopologyTest {
     send(job.result(0));
     S3Uri attackerObject = S3Uri.parse("s3://attacker/t.tft");
     TileResult.Done real = job.result(0);
-    TileResult.Done forged = new TileResult.Done("done-victim", real.tile(), real.tileCount(), 70, 50,
-        S3Uri.parse("s3://attacker/out.png"), attackerObject, 3, 10, real.sha256(), 1, "mallory", ACCEPTED_AT);
+    TileResult.Done forged = Results.done(Results.task("done-victim", real.tile(), real.tileCount(), 70, 50,
+        S3Uri.parse("s3://attacker/out.png"), attackerObject, ACCEPTED_AT), 3, 10, real.sha256(), 1, "mallory");
     send(forged);
     send(real);
     String reason = "a forged or stray tile result: tile 0 of job done-victim: the result names " + attackerObject
@@ -737,7 +737,7 @@ class CompositorTopologyTest {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state2").toString());
     driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
-        ENDED_RETENTION, Duration.ZERO, CompositorTopology.DEFAULT_CHECK_INTERVAL, null, null,
+        ENDED_RETENTION, Duration.ZERO, CompositorConfig.DEFAULT_CHECK_INTERVAL, null, null,
         new dev.tilefarm.store.DeadLetters(kept::put, "farm", CompositorTopology.ROLE, 1024 * 1024),
         dev.tilefarm.store.RecordRetries.defaults()), props, T0);
     results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),

@@ -58,8 +58,8 @@ class InTileProgressTest {
   }
 
   private static TileResult.Done done(String jobId, int index) {
-    return new TileResult.Done(jobId, TILES.get(index), TILES.size(), 50, 10, OUTPUT,
-        TileKeys.tile("farm", jobId, index), 1, 100, "00", 5, "w", 0);
+    return Results.done(Results.task(jobId, TILES.get(index), TILES.size(), 50, 10, OUTPUT, TileKeys.tile("farm",
+        jobId, index), 0), 1, 100, "00", 5, "w");
   }
 
   @Test

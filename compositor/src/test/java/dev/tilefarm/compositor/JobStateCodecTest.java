@@ -20,7 +20,7 @@ class JobStateCodecTest {
   private static final S3Uri OUTPUT = S3Uri.parse("s3://out/images/job-7.png");
 
   static TileResult.Done done(String jobId, TileRect r, int count, int w, int h, S3Uri tileUri) {
-    return new TileResult.Done(jobId, r, count, w, h, OUTPUT, tileUri, 3, 100, "ab", 5, "w1", 1000);
+    return Results.done(Results.task(jobId, r, count, w, h, OUTPUT, tileUri, 1000), 3, 100, "ab", 5, "w1");
   }
 
   private static JobProgress collect(List<TileRect> rects, int w, int h, IntFunction<S3Uri> uri, long seed,

@@ -50,8 +50,10 @@ class PassCoordinatorTest {
 
   /** A 20x10 grey image in 10-pixel tiles: two statistics tiles, each with 100 pixels of one value. */
   private TileResult.Done statsTile(int index, int pass) {
-    return new TileResult.Done("j", new TileRect(index, index * 10, 0, 10, 10), 2, 20, 10, OUTPUT,
-        TileKeys.stats("tilefarm", "j", pass, index), 1, 10, "0".repeat(64), 1, "w", 5L, null, null, null, pass);
+    TileTask task = new TileTask("j", 2, 20, 10, OUTPUT, TileKeys.stats("tilefarm", "j", pass, index), 5L, null,
+        TileKeys.jobSpec("tilefarm", "j"), null, new TileTask.Work.PassTile(new TileRect(index, index * 10, 0, 10, 10),
+            pass, pass == 0 ? null : TileKeys.mergedStats("tilefarm", "j", pass - 1), null));
+    return TileResult.Done.of(task, TileResult.Stored.statistics(10, "0".repeat(64), 1, "w"));
   }
 
   @Test
@@ -78,11 +80,12 @@ class PassCoordinatorTest {
     List<TileTask> tasks = last.tasks();
     assertEquals(2, tasks.size(), "pass 1 (otsu's statistics) over the same 20x10 image");
     TileTask task = tasks.get(0);
-    assertEquals(1, task.pass());
-    assertEquals(TileKeys.mergedStats("tilefarm", "j", 0), task.stats());
+    TileTask.Work.PassTile work = (TileTask.Work.PassTile) task.work();
+    assertEquals(1, work.pass());
+    assertEquals(TileKeys.mergedStats("tilefarm", "j", 0), work.stats());
     assertEquals(TileKeys.stats("tilefarm", "j", 1, 0), task.tileUri());
     assertEquals(TileKeys.jobSpec("tilefarm", "j"), task.jobUri());
-    JsonNode merged = Json.MAPPER.readTree(objects.get(task.stats()));
+    JsonNode merged = Json.MAPPER.readTree(objects.get(work.stats()));
     assertEquals(10, merged.get("tileSize").asInt());
     JsonNode hist = merged.get("passes").get(0).get("hist").get(0);
     assertEquals(100, hist.get(10).asInt());
@@ -99,8 +102,9 @@ class PassCoordinatorTest {
     PassCoordinator.Step output = passes.accept("j", p1.state(), statsTile(1, 1));
     assertEquals(2, output.tasks().size());
     assertEquals(TileKeys.tile("tilefarm", "j", 0), output.tasks().get(0).tileUri());
-    assertEquals(2, output.tasks().get(0).pass());
-    JsonNode both = Json.MAPPER.readTree(objects.get(output.tasks().get(0).stats()));
+    TileTask.Work.PassTile outputWork = (TileTask.Work.PassTile) output.tasks().get(0).work();
+    assertEquals(2, outputWork.pass());
+    JsonNode both = Json.MAPPER.readTree(objects.get(outputWork.stats()));
     assertEquals(2, both.get("passes").size(), "the merged statistics of both passes travel to the output pass");
   }
 

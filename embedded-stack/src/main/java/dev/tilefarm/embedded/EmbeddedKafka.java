@@ -19,7 +19,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -83,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<SecurityProtocol, Integer> securedPorts;
     /** The password of {@link Security#BROKER_USER} when an authorizer runs, else null. */
     private final String brokerPassword;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts,
             String brokerPassword) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -45,7 +44,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final String accessKey;
     private final String secretKey;
     private final String bucket;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, URI endpoint, Path dataDir,
                        String accessKey, String secretKey, String bucket) {

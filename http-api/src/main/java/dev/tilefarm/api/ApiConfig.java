@@ -114,15 +114,4 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
         + ", maxJobs=" + maxJobs + ", kafkaClient=" + kafkaClient.keySet() + ", allowedHosts=" + allowedHosts
         + ", limits=" + limits + "]";
   }
-
-  /** The {@link #kafkaClient} properties that a client with these config names understands. */
-  Map<String, Object> kafkaClient(java.util.Set<String> configNames) {
-    Map<String, Object> out = new java.util.HashMap<>();
-    kafkaClient.forEach((k, v) -> {
-      if (configNames.contains(k)) {
-        out.put(k, v);
-      }
-    });
-    return out;
-  }
 }

@@ -1,5 +1,6 @@
 package dev.tilefarm.api;
 
+import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.TileResult;
@@ -42,13 +43,11 @@ final class EventFeed implements AutoCloseable {
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  /** {@code kafkaClient}: consumer properties (TLS, SASL) beside the ones the feed needs. */
-  EventFeed(String bootstrapServers, Map<String, Object> kafkaClient, Topics topics, FarmView view, String clientId) {
+  /** {@code kafkaClient}: the farm's client overrides (TLS, SASL); the feed takes those a consumer understands. */
+  EventFeed(String bootstrapServers, Map<String, String> kafkaClient, Topics topics, FarmView view, String clientId) {
     this.topics = topics;
     this.view = view;
-    Properties p = new Properties();
-    p.putAll(kafkaClient);
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = ClientProperties.CONSUMER.of(bootstrapServers, kafkaClient);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

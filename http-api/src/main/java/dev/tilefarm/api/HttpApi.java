@@ -1,6 +1,7 @@
 package dev.tilefarm.api;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.store.BlobStore;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -76,8 +76,7 @@ public final class HttpApi implements AutoCloseable {
       java.util.function.Supplier<Map<String, String>> roles) throws IOException, InterruptedException {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
-      Map<String, Object> adminProps = config.kafkaClient(AdminClientConfig.configNames());
-      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+      Properties adminProps = ClientProperties.ADMIN.of(config.bootstrapServers(), config.kafkaClient());
       adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "tilefarm-api-admin");
       Admin admin = Admin.create(adminProps);
       resources.push(admin);
@@ -89,7 +88,7 @@ public final class HttpApi implements AutoCloseable {
             .description("jobs the API's view holds, by status").register(registry);
       }
       String clientId = "tilefarm-api-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();
-      EventFeed feed = new EventFeed(config.bootstrapServers(), config.kafkaClient(ConsumerConfig.configNames()),
+      EventFeed feed = new EventFeed(config.bootstrapServers(), config.kafkaClient(),
           config.topics(), view, clientId);
       resources.push(feed);
       KafkaClientMetrics feedMetrics = new KafkaClientMetrics(feed.consumer());
@@ -147,14 +146,11 @@ public final class HttpApi implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private static Properties producerProperties(ApiConfig config, String clientId) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-jobs");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-    p.putAll(config.kafkaClient(ProducerConfig.configNames()));
-    return p;
+    return ClientProperties.PRODUCER.of(config.bootstrapServers(), Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, clientId + "-jobs",
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+        ProducerConfig.LINGER_MS_CONFIG, "1"), config.kafkaClient());
   }
 
   /** The base URL: the dashboard is here, the API under {@code api/}. */

@@ -3,11 +3,14 @@ package dev.tilefarm.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.tilefarm.api.RouteTable.Route;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobQuery;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
@@ -39,8 +42,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -53,9 +54,6 @@ final class Routes implements HttpHandler {
   /** An upload larger than this is refused while it streams in; the splitter's pixel limit applies after. */
   static final long MAX_UPLOAD_BYTES = 512L << 20;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern JOB = Pattern.compile("/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-  private static final Pattern JOB_PART = Pattern.compile(
-      "/api/jobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})/(events|cancel|output|output-url|logs|tiles/(\\d{1,7})\\.png)");
   private static final Map<String, String> STATIC_TYPES = Map.of("html", "text/html; charset=utf-8",
       "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
       "yaml", "application/yaml; charset=utf-8", "png", "image/png", "ico", "image/x-icon");
@@ -151,97 +149,95 @@ final class Routes implements HttpHandler {
     }
   }
 
+  /** A request on its route: the exchange, the path's parameters by name, the decoded query. */
+  record Call(HttpExchange ex, Map<String, String> params, Map<String, List<String>> query) {
+    /** The job id of a {@code /api/jobs/{id}...} route. */
+    String id() {
+      return params.get("id");
+    }
+  }
+
+  /** Serves one route's requests. */
+  @FunctionalInterface
+  interface Handler {
+    int handle(Routes routes, Call call) throws IOException, InterruptedException, ExecutionException,
+        TimeoutException;
+  }
+
+  /** Every route but the dashboard's files (any other path outside {@code /api}); openapi.yaml is the contract. */
+  static final RouteTable<Handler> TABLE = new RouteTable<>(List.of(
+      Route.of("GET", "/metrics", Routes::metrics),
+      Route.of("GET", "/healthz", Routes::health),
+      Route.of("GET", "/api/health", Routes::health),
+      Route.of("GET", "/api/jobs", Routes::jobs),
+      Route.of("POST", "/api/jobs", (r, c) -> r.submit(c.ex())),
+      Route.of("POST", "/api/uploads", (r, c) -> r.upload(c.ex(), c.query())),
+      Route.of("GET", "/api/events", (r, c) -> r.stream(c.ex(), null)),
+      Route.of("GET", "/api/workers", (r, c) -> json(c.ex(), 200, Map.of("workers",
+          r.view.workers(System.currentTimeMillis())))),
+      Route.of("GET", "/api/stats", (r, c) -> json(c.ex(), 200, r.view.stats(System.currentTimeMillis()))),
+      Route.of("GET", "/api/dead-letters", (r, c) -> json(c.ex(), 200, Map.of("deadLetters", r.view.deadLetters()))),
+      Route.of("GET", "/api/jobs/{id}", Routes::job),
+      Route.of("DELETE", "/api/jobs/{id}", (r, c) -> r.cancel(c.ex(), c.id())),
+      Route.of("GET", "/api/jobs/{id}/events", (r, c) -> r.stream(c.ex(), c.id())),
+      Route.of("POST", "/api/jobs/{id}/cancel", (r, c) -> r.cancel(c.ex(), c.id())),
+      Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
+          first(c.query(), "download", "false").equals("true"))),
+      Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
+      Route.of("GET", "/api/jobs/{id}/logs", (r, c) -> first(c.query(), "tile", null) == null ? r.logs(c.ex(), c.id())
+          : r.tileLog(c.ex(), c.id(), intParam(c.query(), "tile", 0))),
+      Route.of("GET", "/api/jobs/{id}/tiles/{n}.png", (r, c) -> r.tile(c.ex(), c.id(),
+          Integer.parseInt(c.params().get("n")))),
+      Route.of("GET", "/openapi.yaml", (r, c) -> r.openApi(c.ex()))));
+
   private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException, TimeoutException {
-    String method = ex.getRequestMethod();
-    Map<String, List<String>> query = query(ex.getRequestURI().getRawQuery());
-    if (path.equals("/metrics")) {
-      return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-          registry.scrape().getBytes(StandardCharsets.UTF_8));
-    }
-    if (path.equals("/healthz") || path.equals("/api/health")) {
-      Map<String, String> failing = new java.util.TreeMap<>(down.get());
-      return failing.isEmpty() ? json(ex, 200, Map.of("status", "UP"))
-          : json(ex, 503, Map.of("status", "DOWN", "down", failing));
-    }
-    if (path.equals("/api/jobs")) {
-      if (method.equals("POST")) {
-        return submit(ex);
-      }
-      requireMethod(method, "GET");
-      int limit = Math.min(1000, Math.max(1, intParam(query, "limit", 200)));
-      return json(ex, 200, Map.of("jobs", view.jobs(first(query, "status", null), limit)));
-    }
-    if (path.equals("/api/uploads")) {
-      requireMethod(method, "POST");
-      return upload(ex, query);
-    }
-    if (path.equals("/api/events")) {
-      requireMethod(method, "GET");
-      return stream(ex, null);
-    }
-    if (path.equals("/api/workers")) {
-      return json(ex, 200, Map.of("workers", view.workers(System.currentTimeMillis())));
-    }
-    if (path.equals("/api/stats")) {
-      return json(ex, 200, view.stats(System.currentTimeMillis()));
-    }
-    if (path.equals("/api/dead-letters")) {
-      return json(ex, 200, Map.of("deadLetters", view.deadLetters()));
-    }
-    Matcher job = JOB.matcher(path);
-    if (job.matches()) {
-      if (method.equals("DELETE")) {
-        return cancel(ex, job.group(1));
-      }
-      requireMethod(method, "GET");
-      FarmView.JobDetail detail = view.job(job.group(1), first(query, "tiles", "true").equals("true"));
-      return detail == null ? unknownJob(ex, job.group(1)) : json(ex, 200, detail);
-    }
-    Matcher part = JOB_PART.matcher(path);
-    if (part.matches()) {
-      String id = part.group(1);
-      MDC.put("jobId", id);
-      try {
-        switch (part.group(2)) {
-          case "events" -> {
-            return stream(ex, id);
-          }
-          case "cancel" -> {
-            requireMethod(method, "POST");
-            return cancel(ex, id);
-          }
-          case "output" -> {
-            return output(ex, id, first(query, "download", "false").equals("true"));
-          }
-          case "output-url" -> {
-            return outputUrl(ex, id);
-          }
-          case "logs" -> {
-            requireMethod(method, "GET");
-            String tile = first(query, "tile", null);
-            return tile == null ? logs(ex, id) : tileLog(ex, id, intParam(query, "tile", 0));
-          }
-          default -> {
-            return tile(ex, id, Integer.parseInt(part.group(3)));
+    switch (TABLE.lookup(ex.getRequestMethod(), path)) {
+      case RouteTable.Found<Handler> found -> {
+        String id = found.params().get("id");
+        if (id != null) {
+          MDC.put("jobId", id);
+        }
+        try {
+          return found.route().handler().handle(this, new Call(ex, found.params(),
+              query(ex.getRequestURI().getRawQuery())));
+        } finally {
+          if (id != null) {
+            MDC.remove("jobId");
           }
         }
-      } finally {
-        MDC.remove("jobId");
+      }
+      case RouteTable.WrongMethod<Handler> wrong -> throw new MethodNotAllowed(String.join(", ", wrong.allowed()));
+      case RouteTable.NotFound<Handler> none -> {
+        if (path.startsWith("/api/")) {
+          return error(ex, 404, null, "no such route: " + path + " (see /openapi.yaml)");
+        }
+        return staticFile(ex, path);
       }
     }
-    if (path.startsWith("/api/")) {
-      return error(ex, 404, null, "no such route: " + path + " (see /openapi.yaml)");
-    }
-    return staticFile(ex, path);
   }
 
-  private static void requireMethod(String method, String allowed) {
-    if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
-      throw new MethodNotAllowed(allowed);
-    }
+  private int metrics(Call c) throws IOException {
+    return send(c.ex(), 200, "text/plain; version=0.0.4; charset=utf-8",
+        registry.scrape().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The route exists, but not for this method; the message is the allowed one. */
+  private int jobs(Call c) throws IOException {
+    int limit = Math.min(1000, Math.max(1, intParam(c.query(), "limit", 200)));
+    return json(c.ex(), 200, Map.of("jobs", view.jobs(first(c.query(), "status", null), limit)));
+  }
+
+  private int health(Call c) throws IOException {
+    Map<String, String> failing = new java.util.TreeMap<>(down.get());
+    return failing.isEmpty() ? json(c.ex(), 200, Map.of("status", "UP"))
+        : json(c.ex(), 503, Map.of("status", "DOWN", "down", failing));
+  }
+
+  private int job(Call c) throws IOException {
+    FarmView.JobDetail detail = view.job(c.id(), first(c.query(), "tiles", "true").equals("true"));
+    return detail == null ? unknownJob(c.ex(), c.id()) : json(c.ex(), 200, detail);
+  }
+
+  /** The route exists, but not for this method; the message is the allowed ones. */
   private static final class MethodNotAllowed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -340,7 +336,7 @@ final class Routes implements HttpHandler {
    * job, and only then stores it: a refused upload leaves nothing in object storage.
    */
   private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException, ExecutionException, TimeoutException {
-    var ops = Uploads.ops(query.getOrDefault("op", List.of()), first(query, "ops", null));
+    ArrayNode ops = JobQuery.ops(query);
     String contentType = ex.getRequestHeaders().getFirst("Content-Type");
     Uploads.extension(contentType, first(query, "filename", null));
     Path tmp = Files.createTempFile("tilefarm-upload-", ".bin");
@@ -356,23 +352,7 @@ final class Routes implements HttpHandler {
       }
       Uploads.Image image = Uploads.probe(tmp);
       S3Uri input = TileKeys.upload(blobs.settings().bucket(), HexFormat.of().formatHex(sha.digest()), image.ext());
-      ObjectNode job = Json.MAPPER.createObjectNode();
-      job.put("id", first(query, "id", newId()));
-      job.put("type", "process");
-      job.put("input", input.toString());
-      job.set("ops", ops);
-      String tileSize = first(query, "tileSize", null);
-      if (tileSize != null) {
-        try {
-          job.put("tileSize", Integer.parseInt(tileSize));
-        } catch (NumberFormatException e) {
-          throw new Uploads.BadRequest("tileSize", "must be an integer, got '" + tileSize + "'");
-        }
-      }
-      String output = first(query, "output", null);
-      if (output != null) {
-        job.put("output", output);
-      }
+      ObjectNode job = JobQuery.process(query, ops, input, newId());
       // A bad op or field, a chain that does not fit the image, a taken id: refused before the image is stored.
       JobRequest.Process request = (JobRequest.Process) JobCodec.decode(job, null);
       admission.checkUpload(request, image.width(), image.height());
@@ -550,9 +530,6 @@ final class Routes implements HttpHandler {
 
   private int staticFile(HttpExchange ex, String path) throws IOException {
     String name = path.equals("/") ? "index.html" : path.substring(1);
-    if (name.equals("openapi.yaml")) {
-      return openApi(ex);
-    }
     if (name.contains("..") || !name.matches("[A-Za-z0-9._/-]+")) {
       return error(ex, 404, null, "no such file");
     }

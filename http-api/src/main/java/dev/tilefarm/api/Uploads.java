@@ -1,14 +1,9 @@
 package dev.tilefarm.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tilefarm.schemas.Json;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -16,10 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How an uploaded image and its op chain become a process job: the ops come as {@code op=NAME[:k=v,...]}
- * query parameters (the CLI's {@code --op} syntax) or one {@code ops=} JSON array, and the image's type
- * from its Content-Type or file name, checked against its content. Checking the ops is left to the job
- * decoder, the one place that knows them.
+ * How an uploaded image is taken in: its type from its Content-Type or file name, checked against its content, and
+ * its size from its header. The job around it comes from the query parameters ({@link dev.tilefarm.schemas.JobQuery}).
  */
 final class Uploads {
   /** Image types the farm reads, by Content-Type, to the extension its key gets. */
@@ -27,51 +20,6 @@ final class Uploads {
       "image/bmp", "bmp", "image/x-ms-bmp", "bmp");
 
   private Uploads() {}
-
-  /** The op chain from {@code op} and {@code ops} parameters, or a {@link BadRequest} saying what is wrong. */
-  static ArrayNode ops(List<String> opSpecs, String opsJson) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    if (opsJson != null) {
-      JsonNode node;
-      try {
-        node = Json.MAPPER.readTree(opsJson);
-      } catch (IOException e) {
-        throw new BadRequest("ops", "is not a JSON array of ops: " + e.getMessage());
-      }
-      if (!node.isArray()) {
-        throw new BadRequest("ops", "must be a JSON array of {\"op\": NAME, ...} objects");
-      }
-      out.addAll((ArrayNode) node);
-    }
-    for (String spec : opSpecs) {
-      int colon = spec.indexOf(':');
-      ObjectNode op = out.addObject();
-      op.put("op", colon < 0 ? spec : spec.substring(0, colon));
-      if (colon >= 0 && colon < spec.length() - 1) {
-        for (String kv : spec.substring(colon + 1).split(",")) {
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new BadRequest("op", "'" + spec + "': expected NAME:key=value,...");
-          }
-          String k = kv.substring(0, eq).trim();
-          String v = kv.substring(eq + 1).trim();
-          if (v.equals("true") || v.equals("false")) {
-            op.put(k, Boolean.parseBoolean(v));
-          } else {
-            try {
-              op.put(k, new BigDecimal(v));
-            } catch (NumberFormatException e) {
-              op.put(k, v);
-            }
-          }
-        }
-      }
-    }
-    if (out.isEmpty()) {
-      throw new BadRequest("op", "give at least one op, e.g. ?op=gaussian-blur:sigma=2.5&op=grayscale");
-    }
-    return out;
-  }
 
   /** The extension an upload is stored under, from its Content-Type or else its file name. */
   static String extension(String contentType, String filename) {

@@ -10,6 +10,7 @@ import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.testing.Chromium;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ class DashboardBrowserIT {
       farm.event(new JobEvent.Accepted("p1", 1, "render", 4, 2 * T, 2 * T, output));
       farm.awaitBody("/api/jobs/p1", null, "ACCEPTED");
 
-      chrome.driver.get(farm.url("/#/jobs/p1").toString());
+      chrome.driver().get(farm.url("/#/jobs/p1").toString());
       chrome.awaitAttribute("preview", "width", "128", WAIT);
 
       // Tile 0, then tile 3: each appears where it belongs, the rest stays empty.
@@ -76,16 +77,16 @@ class DashboardBrowserIT {
       }
 
       // The heat map: fastest tile blue, slowest red.
-      chrome.driver.findElement(By.cssSelector("input[name=view][value=heat]")).click();
+      chrome.driver().findElement(By.cssSelector("input[name=view][value=heat]")).click();
       BufferedImage heat = chrome.shoot("heat", "heat-map");
       int fast = heat.getRGB(T / 2, T / 2);
       int slow = heat.getRGB(T + T / 2, T + T / 2);
       assertTrue((fast & 0xff) > 200 && (fast >> 16 & 0xff) < 60, "fastest tile is blue: " + Integer.toHexString(fast));
       assertTrue((slow >> 16 & 0xff) > 200 && (slow & 0xff) < 60, "slowest tile is red: " + Integer.toHexString(slow));
-      chrome.driver.findElement(By.cssSelector("input[name=view][value=image]")).click();
+      chrome.driver().findElement(By.cssSelector("input[name=view][value=image]")).click();
 
       // Cancel, as the API takes it without a token: JSON from the dashboard's own origin.
-      chrome.driver.findElement(By.id("job-cancel")).click();
+      chrome.driver().findElement(By.id("job-cancel")).click();
       chrome.waiting(WAIT).until(d -> !d.findElement(By.id("job-cancel")).isEnabled());
       assertTrue(farm.jobRecords().stream().anyMatch(r -> "p1".equals(r.key()) && r.value().contains("\"cancel\"")),
           "the cancel request is on the jobs topic");
@@ -107,7 +108,7 @@ class DashboardBrowserIT {
       farm.deadLetter(new DeadLetter("tilefarm.jobs", 0, 3, null,
           Base64.getEncoder().encodeToString("{broken".getBytes(StandardCharsets.UTF_8)), "not valid JSON",
           "tile-splitter", 2));
-      chrome.driver.get(farm.url("/#/").toString());
+      chrome.driver().get(farm.url("/#/").toString());
       chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#jobs tr[data-job=p1]"))
           .getAttribute("data-status").equals("COMPLETED"));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("out of cheese"));
@@ -117,7 +118,7 @@ class DashboardBrowserIT {
       farm.result(new TileResult.Failed("f2", new TileRect(1, 0, 0, 8, 8), 4, "povray: parse error", "worker-b", 1,
           povLog));
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("failed-tiles")).getText().contains("povray: parse error"));
-      var links = chrome.driver.findElements(By.cssSelector("#failed-tiles a.log-link"));
+      var links = chrome.driver().findElements(By.cssSelector("#failed-tiles a.log-link"));
       assertEquals(1, links.size(), "only the tile with a log links to one");
       assertTrue(links.get(0).getAttribute("href").endsWith("/api/jobs/f2/logs?tile=1"),
           links.get(0).getAttribute("href"));
@@ -129,8 +130,8 @@ class DashboardBrowserIT {
           System.currentTimeMillis()));
       chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#workers tr[data-worker=worker-a] td.renderers"))
           .getText().equals("mandelbrot, builtin, povray"));
-      assertEquals("1", chrome.driver.findElement(By.id("h-workers")).getText(), "one live worker");
-      assertEquals("100%", chrome.driver.findElement(By.cssSelector("#jobs tr[data-job=p1] .bar > div"))
+      assertEquals("1", chrome.driver().findElement(By.id("h-workers")).getText(), "one live worker");
+      assertEquals("100%", chrome.driver().findElement(By.cssSelector("#jobs tr[data-job=p1] .bar > div"))
           .getAttribute("style").replaceAll(".*width: *([0-9]+%).*", "$1"));
       chrome.savePage("jobs-list");
     }
@@ -152,21 +153,21 @@ class DashboardBrowserIT {
       farm.heartbeat("w-left", new WorkerStatus("w-left", List.of("mandelbrot"), 1, now - 6 * 60_000));
       farm.awaitBody("/api/workers", null, "\"w-recent\"");
 
-      chrome.driver.get(farm.url("/#/").toString());
+      chrome.driver().get(farm.url("/#/").toString());
       chrome.waiting(WAIT).until(d -> shownJobs(chrome).containsAll(List.of("fl-sub", "fl-acc", "fl-rej")));
-      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status")))
+      new org.openqa.selenium.support.ui.Select(chrome.driver().findElement(By.id("jobs-status")))
           .selectByValue("REJECTED");
       chrome.waiting(WAIT).until(d -> shownJobs(chrome).equals(List.of("fl-rej")));
-      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status"))).selectByValue("active");
+      new org.openqa.selenium.support.ui.Select(chrome.driver().findElement(By.id("jobs-status"))).selectByValue("active");
       chrome.waiting(WAIT).until(d -> shownJobs(chrome).size() == 2 && !shownJobs(chrome).contains("fl-rej"));
-      new org.openqa.selenium.support.ui.Select(chrome.driver.findElement(By.id("jobs-status"))).selectByValue("");
-      chrome.driver.findElement(By.id("jobs-search")).sendKeys("acc");
+      new org.openqa.selenium.support.ui.Select(chrome.driver().findElement(By.id("jobs-status"))).selectByValue("");
+      chrome.driver().findElement(By.id("jobs-search")).sendKeys("acc");
       chrome.waiting(WAIT).until(d -> shownJobs(chrome).equals(List.of("fl-acc")));
-      assertEquals("1 of 3 jobs", chrome.driver.findElement(By.id("jobs-count")).getText());
+      assertEquals("1 of 3 jobs", chrome.driver().findElement(By.id("jobs-count")).getText());
 
       // Workers: one live, one stale for two minutes (listed), one silent for six (gone for good: not listed).
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("w-recent"));
-      String workers = chrome.driver.findElement(By.id("workers")).getText();
+      String workers = chrome.driver().findElement(By.id("workers")).getText();
       assertTrue(workers.contains("w-now"), workers);
       assertTrue(!workers.contains("w-left"), "a worker last seen six minutes ago is not listed: " + workers);
 
@@ -180,9 +181,9 @@ class DashboardBrowserIT {
       farm.event(new JobEvent.Completed("fl-big", now + 1, output, "png", HttpApiIT.sha256(png), png.length, w, h, 1,
           new JobEvent.Timings(1, 1, 1)));
       farm.awaitBody("/api/jobs/fl-big", null, "COMPLETED");
-      chrome.driver.get(farm.url("/#/jobs/fl-big").toString());
+      chrome.driver().get(farm.url("/#/jobs/fl-big").toString());
       chrome.awaitAttribute("preview", "data-final", "true", WAIT);
-      List<?> fit = (List<?>) chrome.driver.executeScript("const r = document.getElementById('preview')"
+      List<?> fit = (List<?>) chrome.driver().executeScript("const r = document.getElementById('preview')"
           + ".getBoundingClientRect(); return [r.width, r.height, document.documentElement.clientWidth, "
           + "window.innerHeight];");
       double width = ((Number) fit.get(0)).doubleValue();
@@ -193,15 +194,15 @@ class DashboardBrowserIT {
           "the image is " + width + "x" + height + " px on a " + pageWidth + "x" + pageHeight + " px page");
       assertEquals((double) w / h, width / height, 0.02, "scaled, not stretched: " + width + "x" + height);
       chrome.savePage("large-image-fitted");
-      chrome.driver.findElement(By.id("preview")).click();
-      chrome.waiting(WAIT).until(d -> ((Number) chrome.driver.executeScript(
+      chrome.driver().findElement(By.id("preview")).click();
+      chrome.waiting(WAIT).until(d -> ((Number) chrome.driver().executeScript(
           "return document.getElementById('preview').getBoundingClientRect().height")).intValue() == h);
     }
   }
 
   /** The ids of the rows the job list shows, top to bottom. */
   private static List<String> shownJobs(Chromium chrome) {
-    return chrome.driver.findElements(By.cssSelector("#jobs tbody tr")).stream()
+    return chrome.driver().findElements(By.cssSelector("#jobs tbody tr")).stream()
         .map(e -> e.getAttribute("data-job")).toList();
   }
 

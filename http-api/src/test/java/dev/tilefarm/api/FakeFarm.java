@@ -1,7 +1,6 @@
 package dev.tilefarm.api;
 
 import dev.tilefarm.embedded.EmbeddedKafka;
-import dev.tilefarm.embedded.EmbeddedS3;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
@@ -13,10 +12,10 @@ import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.BlobStore;
-import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.store.TileCodec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.store.TileKeys;
+import dev.tilefarm.testing.TestStack;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -49,8 +48,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class FakeFarm implements AutoCloseable {
   static final String BUCKET = "tilefarm";
+  private final TestStack stack;
   final EmbeddedKafka kafka;
-  final EmbeddedS3 s3;
   final BlobStore blobs;
   final Topics topics = new Topics("tilefarm.");
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -59,10 +58,9 @@ final class FakeFarm implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
 
   FakeFarm(Path dir, String token) throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "test", "test-secret", BUCKET);
-    blobs = BlobStore.connect(new S3Settings(s3.endpoint(), "us-east-1", "test", "test-secret", true, BUCKET));
-    blobs.ensureBucket(BUCKET);
+    stack = TestStack.start(dir, "test", "test-secret", BUCKET);
+    kafka = stack.kafka();
+    blobs = stack.blobs();
     api = HttpApi.start(new ApiConfig(kafka.bootstrapServers(), topics, new TopicLayout(2, Map.of(), (short) -1),
         "127.0.0.1", 0, token, ApiConfig.DEFAULT_PRESIGN_TTL, 100), blobs, registry);
     Properties p = new Properties();
@@ -90,8 +88,9 @@ final class FakeFarm implements AutoCloseable {
     S3Uri uri = TileKeys.tile(BUCKET, jobId, rect.index());
     byte[] bytes = TileCodec.encode(new TileImage(rect.width(), rect.height(), 3, px));
     blobs.put(uri, bytes, "application/x-tilefarm-tile");
-    result(new TileResult.Done(jobId, rect, tileCount, w, h, TileKeys.defaultOutput(BUCKET, jobId), uri, 3,
-        bytes.length, "00", renderMs, "worker-a", 1L));
+    TileTask task = new TileTask(jobId, tileCount, w, h, TileKeys.defaultOutput(BUCKET, jobId), uri, 1L, null,
+        TileKeys.jobSpec(BUCKET, jobId), null, TileTask.Work.Tile.of(rect));
+    result(TileResult.Done.of(task, TileResult.Stored.pixels(3, bytes.length, "00", renderMs, "worker-a", null)));
   }
 
   void result(TileResult r) throws Exception {
@@ -113,9 +112,9 @@ final class FakeFarm implements AutoCloseable {
   /** Publishes {@code count} tile tasks of job {@code jobId} to {@code topic}, as the splitter does. */
   void tasks(Topic<String, TileTask> topic, String jobId, int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      TileTask task = new TileTask(jobId, new TileRect(i, i * 8, 0, 8, 8), count, count * 8, 8,
-          TileKeys.defaultOutput(BUCKET, jobId), TileKeys.tile(BUCKET, jobId, i), 1L, null,
-          S3Uri.parse("s3://" + BUCKET + "/jobs/" + jobId + ".json"), null);
+      TileTask task = new TileTask(jobId, count, count * 8, 8, TileKeys.defaultOutput(BUCKET, jobId),
+          TileKeys.tile(BUCKET, jobId, i), 1L, null, S3Uri.parse("s3://" + BUCKET + "/jobs/" + jobId + ".json"), null,
+          TileTask.Work.Tile.of(new TileRect(i, i * 8, 0, 8, 8)));
       producer.send(new ProducerRecord<>(topic.name(), jobId + "/" + i,
           topic.valueSerde().serializer().serialize(null, task))).get();
     }
@@ -178,8 +177,6 @@ final class FakeFarm implements AutoCloseable {
   public void close() throws Exception {
     api.close();
     producer.close();
-    blobs.close();
-    s3.close();
-    kafka.close();
+    stack.close();
   }
 }

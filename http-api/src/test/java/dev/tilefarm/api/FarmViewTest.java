@@ -9,6 +9,7 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.WorkerStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,8 +21,10 @@ class FarmViewTest {
   static final S3Uri OUT = S3Uri.parse("s3://tilefarm/outputs/j.png");
 
   static TileResult.Done done(String job, int i, long ms, String worker) {
-    return new TileResult.Done(job, new TileRect(i, i * 8, 0, 8, 8), 2, 16, 8, OUT,
-        S3Uri.parse("s3://tilefarm/tiles/" + job + "/" + i + ".tft"), 3, 10, "00", ms, worker, 1);
+    TileTask task = new TileTask(job, 2, 16, 8, OUT, S3Uri.parse("s3://tilefarm/tiles/" + job + "/" + i + ".tft"), 1,
+        null, S3Uri.parse("s3://tilefarm/jobs/" + job + ".json"), null,
+        TileTask.Work.Tile.of(new TileRect(i, i * 8, 0, 8, 8)));
+    return TileResult.Done.of(task, TileResult.Stored.pixels(3, 10, "00", ms, worker, null));
   }
 
   /** A letter whose bytes were too large to carry shows where they are kept, instead of nothing. */

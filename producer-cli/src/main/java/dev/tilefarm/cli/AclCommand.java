@@ -2,16 +2,17 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.cli.AclModel.Grant;
 import dev.tilefarm.cli.AclModel.Role;
+import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.schemas.TopicAdmin;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -19,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -28,7 +28,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -194,14 +193,8 @@ final class AclCommand implements Callable<Integer> {
   }
 
   /** The admin client of the settings: bootstrap.servers and the admin keys of kafka.config. */
-  static Map<String, Object> adminProperties(Settings settings) {
-    Map<String, Object> p = new HashMap<>();
-    settings.roles().kafkaClient().forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+  static Properties adminProperties(Settings settings) {
+    Properties p = ClientProperties.ADMIN.of(settings.bootstrapServers(), settings.roles().kafkaClient());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "tilefarm-acl");
     return p;
   }
@@ -211,22 +204,14 @@ final class AclCommand implements Callable<Integer> {
     Set<String> before = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
     try {
       TopicAdmin.ensure(admin, settings.topics(), settings.layout());
+      if (uploads) {
+        TopicSetup.ensureUploads(admin, settings.topics(), settings.partitions());
+      }
     } catch (IllegalStateException e) {
       if (e.getCause() != null) {
         throw new ExecutionException(e.getCause());
       }
       throw e;
-    }
-    String name = AclModel.uploads(settings.topics());
-    if (uploads && !before.contains(name)) {
-      try {
-        admin.createTopics(List.of(new NewTopic(name, Optional.of(settings.partitions()), Optional.empty())))
-            .all().get(TIMEOUT_S, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
     }
     Set<String> created = new TreeSet<>(admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS));
     created.removeAll(before);

@@ -2,7 +2,6 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.Topic;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.trigger.UploadTrigger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -138,19 +137,14 @@ final class AclModel {
         g.add(ResourceType.GROUP, t.groupId(COMPOSITOR_APP), PatternType.LITERAL, AclOperation.DESCRIBE);
       }
       case UPLOAD_TRIGGER -> {
-        g.add(ResourceType.TOPIC, uploads(t), PatternType.LITERAL, AclOperation.READ);
+        g.add(ResourceType.TOPIC, t.uploads().name(), PatternType.LITERAL, AclOperation.READ);
         g.topics(AclOperation.WRITE, t.jobs(), t.deadLetter());
         g.add(ResourceType.GROUP, t.groupId(TRIGGER_GROUP), PatternType.LITERAL, AclOperation.READ);
       }
-      case UPLOAD_SOURCE -> g.add(ResourceType.TOPIC, uploads(t), PatternType.LITERAL, AclOperation.WRITE);
+      case UPLOAD_SOURCE -> g.add(ResourceType.TOPIC, t.uploads().name(), PatternType.LITERAL, AclOperation.WRITE);
       default -> throw new IllegalArgumentException(role.toString());
     }
     return g.out;
-  }
-
-  /** The uploads topic, which the upload trigger reads and an object store (MinIO, a bridge) writes. */
-  static String uploads(Topics topics) {
-    return topics.prefix() + UploadTrigger.TOPIC;
   }
 
   /**

@@ -1,11 +1,12 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.api.HttpApi;
+import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.compositor.Compositor;
 import dev.tilefarm.compositor.CompositorConfig;
 import dev.tilefarm.embedded.EmbeddedKafka;
 import dev.tilefarm.embedded.EmbeddedS3;
-import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.splitter.SplitterConfig;
 import dev.tilefarm.splitter.TileSplitter;
 import dev.tilefarm.store.BlobStore;
@@ -27,8 +28,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The farm a command talks to: a configured cluster, a running {@code tilefarm up} on the same data
@@ -37,6 +36,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 final class Farm implements AutoCloseable {
   static final String RUNNING_FILE = "running.properties";
+  /** How long each role of an embedded farm may take to join its group and start processing. */
+  static final Duration ROLE_START_TIMEOUT = Duration.ofSeconds(60);
+  /** A port of {@link #startEmbedded} that the broker or the S3 server picks among the free ones. */
+  static final int ANY_PORT = 0;
 
   private final Settings settings;
   private final BlobStore blobs;
@@ -86,7 +89,7 @@ final class Farm implements AutoCloseable {
       progress.note("using the farm of 'tilefarm up' at " + running.bootstrapServers());
       return connect(running);
     }
-    return startEmbedded(settings, workers, true, 0, 0, progress);
+    return startEmbedded(settings, workers, true, ANY_PORT, ANY_PORT, progress);
   }
 
   static Farm connect(Settings settings) {
@@ -171,16 +174,8 @@ final class Farm implements AutoCloseable {
       BlobStore blobs = BlobStore.connect(settings.s3());
       resources.push(blobs);
       blobs.ensureBucket(settings.bucket());
-      Map<String, Object> adminProps = new java.util.HashMap<>();
-      settings.roles().kafkaClient().forEach((k, v) -> {
-        if (AdminClientConfig.configNames().contains(k)) {
-          adminProps.put(k, v);
-        }
-      });
-      adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-      try (Admin admin = Admin.create(adminProps)) {
-        TopicAdmin.ensure(admin, settings.topics(), settings.layout());
-      }
+      TopicSetup.ensure(ClientProperties.ADMIN.of(settings.bootstrapServers(), settings.roles().kafkaClient()),
+          settings.topics(), settings.layout());
       long tTopics = System.nanoTime();
       long acceptingAt = System.currentTimeMillis();
       Map<String, java.util.function.Supplier<String>> health = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -190,13 +185,17 @@ final class Farm implements AutoCloseable {
       long tRoles = System.nanoTime();
       org.slf4j.LoggerFactory.getLogger(Farm.class).info(
           "embedded farm ready in {} ms: broker {} ms, S3 {} ms, bucket and topics {} ms, roles {} ms",
-          (tRoles - t0) / 1_000_000, (tKafka - t0) / 1_000_000, (tS3 - tKafka) / 1_000_000,
-          (tTopics - tS3) / 1_000_000, (tRoles - tTopics) / 1_000_000);
+          millis(tRoles - t0), millis(tKafka - t0), millis(tS3 - tKafka), millis(tTopics - tS3),
+          millis(tRoles - tTopics));
       return new Farm(settings, blobs, true, resources, acceptingAt, health);
     } catch (Exception | Error e) {
       closeAll(resources);
       throw e;
     }
+  }
+
+  private static long millis(long nanos) {
+    return Duration.ofNanos(nanos).toMillis();
   }
 
   private static void startRoles(Settings settings, BlobStore blobs, int workers, Deque<AutoCloseable> resources,
@@ -207,7 +206,7 @@ final class Farm implements AutoCloseable {
     int threads = workers == 0 ? 0 : Math.max(1, settings.workerThreads() / workers);
     // The roles start independently (each joins its own group), so start them side by side: on a cold
     // JVM most of their start-up is class loading, which overlaps well.
-    java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(2 + workers);
+    java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newCachedThreadPool();
     try {
       var splitter = starter.submit(() -> startSplitter(settings, blobs, state));
       var compositor = starter.submit(() -> startCompositor(settings, blobs, state));
@@ -237,8 +236,8 @@ final class Farm implements AutoCloseable {
       if (failure != null) {
         throw failure;
       }
-      splitter.get().awaitRunning(Duration.ofSeconds(60));
-      compositor.get().awaitRunning(Duration.ofSeconds(60));
+      splitter.get().awaitRunning(ROLE_START_TIMEOUT);
+      compositor.get().awaitRunning(ROLE_START_TIMEOUT);
       health.put("tile-splitter", splitter.get()::failure);
       health.put("compositor", compositor.get()::failure);
       for (int i = 0; i < started.size(); i++) {
@@ -264,8 +263,8 @@ final class Farm implements AutoCloseable {
   static Compositor startCompositor(Settings settings, BlobStore blobs, Path state) {
     Settings.Roles roles = settings.roles();
     return Compositor.start(new CompositorConfig(settings.bootstrapServers(), settings.topics(), state,
-        Duration.ofMillis(250), Duration.ofMillis(50), roles.kafkaClient(), roles.stallTimeout(), roles.sweepAge()),
-        blobs);
+        CompositorConfig.DEFAULT_PROGRESS_INTERVAL, Settings.COMPOSITOR_COMMIT_INTERVAL, roles.kafkaClient(),
+        roles.stallTimeout(), roles.sweepAge()), blobs);
   }
 
   /** The upload trigger, with the rules of {@code triggers.rules}. */
@@ -282,8 +281,7 @@ final class Farm implements AutoCloseable {
     }
     try {
       return dev.tilefarm.trigger.UploadTrigger.start(settings.bootstrapServers(), settings.topics(),
-          settings.partitions(), json, settings.roles().kafkaClient(), new dev.tilefarm.store.DeadLetters(blobs,
-              "upload-trigger", dev.tilefarm.store.DeadLetters.maxRequestSize(settings.roles().kafkaClient())));
+          settings.partitions(), json, settings.roles().kafkaClient(), blobs);
     } catch (IllegalArgumentException e) {
       throw new Settings.ConfigException("triggers.rules " + rules + ": " + e.getMessage());
     }

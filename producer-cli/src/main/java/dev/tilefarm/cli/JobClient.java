@@ -1,6 +1,7 @@
 package dev.tilefarm.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Topics;
@@ -16,7 +17,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,29 +45,17 @@ final class JobClient implements AutoCloseable {
 
   JobClient(Settings settings) {
     this.topics = settings.topics();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    settings.roles().kafkaClient().forEach((k, v) -> {
-      if (ProducerConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // Events become readable when the producing role's transaction commits, which does not wake a
-    // waiting fetch on every broker: ask again often rather than sleep out the 500 ms default.
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-    settings.roles().kafkaClient().forEach((k, v) -> {
-      if (ConsumerConfig.configNames().contains(k)) {
-        c.put(k, v);
-      }
-    });
-    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    producer = new KafkaProducer<>(ClientProperties.PRODUCER.of(settings.bootstrapServers(), Map.of(
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.LINGER_MS_CONFIG, "5"), settings.roles().kafkaClient()),
+        new StringSerializer(), new ByteArraySerializer());
+    consumer = new KafkaConsumer<>(ClientProperties.CONSUMER.of(settings.bootstrapServers(), Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        // Events become readable when the producing role's transaction commits, which does not wake a
+        // waiting fetch on every broker: ask again often rather than sleep out the 500 ms default.
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10"), settings.roles().kafkaClient()),
+        new StringDeserializer(), new ByteArrayDeserializer());
     eventPartitions = new ArrayList<>();
     for (PartitionInfo info : consumer.partitionsFor(topics.jobEvents().name(), Duration.ofSeconds(30))) {
       eventPartitions.add(new TopicPartition(info.topic(), info.partition()));

@@ -2,6 +2,8 @@ package dev.tilefarm.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobQuery;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Ops;
 import java.nio.file.Path;
@@ -91,27 +93,10 @@ final class ProcessCommand extends FarmCommand {
   static ArrayNode parseOps(List<String> specs) throws Main.UsageException {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (String spec : specs) {
-      int colon = spec.indexOf(':');
-      ObjectNode op = out.addObject();
-      op.put("op", colon < 0 ? spec : spec.substring(0, colon));
-      if (colon >= 0 && colon < spec.length() - 1) {
-        for (String kv : spec.substring(colon + 1).split(",")) {
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new Main.UsageException("--op " + spec + ": expected NAME:key=value,...");
-          }
-          String k = kv.substring(0, eq).trim();
-          String v = kv.substring(eq + 1).trim();
-          if (v.equals("true") || v.equals("false")) {
-            op.put(k, Boolean.parseBoolean(v));
-          } else {
-            try {
-              op.put(k, new java.math.BigDecimal(v));
-            } catch (NumberFormatException e) {
-              op.put(k, v);
-            }
-          }
-        }
+      try {
+        out.add(JobQuery.op(spec));
+      } catch (InvalidJobException e) {
+        throw new Main.UsageException("--op " + spec + ": expected NAME:key=value,...");
       }
     }
     return out;

@@ -172,6 +172,13 @@ record Settings(
         limits);
   }
 
+  /**
+   * How often the compositor's exactly-once transaction commits in every farm this command runs: as often as
+   * the splitter's ({@code SplitterConfig.DEFAULT_COMMIT_INTERVAL}), half the compositor's library default,
+   * because a job's COMPLETED event is invisible to its client until the commit.
+   */
+  static final Duration COMPOSITOR_COMMIT_INTERVAL = Duration.ofMillis(50);
+
   /** Embedded-mode credentials: the server is on loopback only, so fixed keys are fine and printable. */
   static final String EMBEDDED_ACCESS_KEY = "tilefarm";
   static final String EMBEDDED_SECRET_KEY = "tilefarm-secret";

@@ -14,6 +14,7 @@ import dev.tilefarm.embedded.Security;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.splitter.TileSplitter;
+import dev.tilefarm.testing.TestStack;
 import dev.tilefarm.worker.RenderWorker;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.trigger.UploadTrigger;
@@ -72,15 +73,17 @@ class AclIT {
 
   @TempDir
   static Path dir;
+  static TestStack stack;
   static EmbeddedKafka kafka;
   static EmbeddedS3 s3;
   static String firstApply;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0,
-        Security.of(USERS, SecurityProtocol.SASL_PLAINTEXT).withAuthorizer());
-    s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "acl-key", "acl-secret", "tilefarm");
+    stack = TestStack.start(dir, Security.of(USERS, SecurityProtocol.SASL_PLAINTEXT).withAuthorizer(), "acl-key",
+        "acl-secret", "tilefarm");
+    kafka = stack.kafka();
+    s3 = stack.s3();
     Cli apply = cli("acl", "apply", "--config", configFile("admin", kafka.superUserProperties(
         SecurityProtocol.SASL_PLAINTEXT)).toString(), "--principal-client", "User:alice",
         "--principal-splitter", "User:splitter", "--principal-compositor", "User:compositor",
@@ -92,11 +95,8 @@ class AclIT {
 
   @AfterAll
   static void stop() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

@@ -83,7 +83,7 @@ class AsyncApiIT {
         topicNames.add(t.name());
       }
       // Written by the object store, read by the upload trigger: a topic of the farm's contract all the same.
-      topicNames.add(settings.topics().prefix() + dev.tilefarm.trigger.UploadTrigger.TOPIC);
+      topicNames.add(settings.topics().uploads().name());
       assertEquals(topicNames, new TreeSet<>(byTopic.keySet()), "one channel per topic of the farm");
 
       // Real traffic: a job that completes, one that is rejected, bytes that are no job, a cancel request.
@@ -101,7 +101,7 @@ class AsyncApiIT {
       // The uploads topic exists once an upload trigger runs or MinIO is wired to it; this farm has neither.
       try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
           settings.bootstrapServers()))) {
-        String uploads = settings.topics().prefix() + dev.tilefarm.trigger.UploadTrigger.TOPIC;
+        String uploads = settings.topics().uploads().name();
         if (!admin.listTopics().names().get().contains(uploads)) {
           admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(uploads, 1, (short) -1))).all().get();
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tilefarm.api.HttpApi;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.testing.Chromium;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
@@ -50,12 +51,12 @@ class DashboardIT {
     try (Farm farm = Farm.startEmbedded(settings, 1, true, 0, 0, new Progress(System.err, false, true));
          HttpApi api = farm.startApi();
          Chromium chrome = Chromium.start()) {
-      chrome.driver.get(api.uri().toString());
-      var textarea = chrome.driver.findElement(By.id("job-json"));
-      ((JavascriptExecutor) chrome.driver).executeScript("arguments[0].value = arguments[1];", textarea, JOB);
-      chrome.driver.findElement(By.id("submit-job")).click();
+      chrome.driver().get(api.uri().toString());
+      var textarea = chrome.driver().findElement(By.id("job-json"));
+      ((JavascriptExecutor) chrome.driver()).executeScript("arguments[0].value = arguments[1];", textarea, JOB);
+      chrome.driver().findElement(By.id("submit-job")).click();
       chrome.waiting(Duration.ofSeconds(60)).until(d -> d.getCurrentUrl().contains("#/jobs/"));
-      String id = chrome.driver.getCurrentUrl().replaceAll(".*#/jobs/", "");
+      String id = chrome.driver().getCurrentUrl().replaceAll(".*#/jobs/", "");
       chrome.awaitAttribute("preview", "data-status", "COMPLETED", WAIT);
       chrome.awaitAttribute("preview", "data-final", "true", WAIT);
       BufferedImage shown = chrome.shoot("preview", "e2e-finished");

@@ -9,7 +9,6 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.trigger.UploadTrigger;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,7 +90,7 @@ final class FarmUnderFire implements AutoCloseable {
       all.add(t.tileTasksFor(renderer).name());
     }
     all.addAll(List.of(t.tileResults().name(), t.jobControl().name(), t.jobEvents().name(), t.workers().name(),
-        t.prefix() + UploadTrigger.TOPIC));
+        t.uploads().name()));
     return all;
   }
 

@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.testing.Bombs;
 import dev.tilefarm.worker.RenderWorker;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +42,7 @@ class PinnedInputIT {
         assertTrue(System.nanoTime() < until, "the job was not accepted: " + client.history(id));
         Thread.sleep(200);
       }
-      byte[] bomb = bomb(30_000, 30_000);
+      byte[] bomb = Bombs.png(30_000, 30_000);
       farm.farm.blobs().put(input, bomb, "image/png");
       try (RenderWorker worker = Farm.startWorker(farm.farm.settings(), farm.farm.blobs(), "late-worker", 1)) {
         Map<String, JobEvent> ends = client.await(List.of(id), Set.of(), from, TestFarm.TIMEOUT, e -> { });
@@ -77,41 +73,5 @@ class PinnedInputIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
     return out.toByteArray();
-  }
-
-  /** A valid greyscale PNG of black pixels, built row by row: under a megabyte that decodes to width x height bytes. */
-  private static byte[] bomb(int width, int height) throws IOException {
-    ByteArrayOutputStream idat = new ByteArrayOutputStream();
-    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-    try (DeflaterOutputStream z = new DeflaterOutputStream(idat, deflater, 1 << 16)) {
-      byte[] row = new byte[width + 1];
-      for (int y = 0; y < height; y++) {
-        z.write(row);
-      }
-    }
-    deflater.end();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-    DataOutputStream h = new DataOutputStream(ihdr);
-    h.writeInt(width);
-    h.writeInt(height);
-    h.write(new byte[] {8, 0, 0, 0, 0});
-    chunk(out, "IHDR", ihdr.toByteArray());
-    chunk(out, "IDAT", idat.toByteArray());
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-    DataOutputStream d = new DataOutputStream(out);
-    d.writeInt(data.length);
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    d.write(t);
-    d.write(data);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    d.writeInt((int) crc.getValue());
   }
 }

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.trigger.UploadTrigger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,7 +93,7 @@ class RecordFuzzIT {
       valid.put(t.jobControl().name(), examples("job-control"));
       valid.put(t.jobEvents().name(), examples("job-event"));
       valid.put(t.workers().name(), examples("worker-status"));
-      valid.put(t.prefix() + UploadTrigger.TOPIC, examples("s3-event"));
+      valid.put(t.uploads().name(), examples("s3-event"));
       List<JsonNode> everything = valid.values().stream().flatMap(List::stream).toList();
       List<String> topics = f.consumedTopics();
 

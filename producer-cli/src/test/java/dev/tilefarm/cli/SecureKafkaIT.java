@@ -11,6 +11,7 @@ import dev.tilefarm.embedded.EmbeddedS3;
 import dev.tilefarm.embedded.Security;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.splitter.TileSplitter;
+import dev.tilefarm.testing.TestStack;
 import dev.tilefarm.worker.RenderWorker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,23 +46,22 @@ class SecureKafkaIT {
 
   @TempDir
   static Path dir;
+  static TestStack stack;
   static EmbeddedKafka kafka;
   static EmbeddedS3 s3;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0,
-        Security.of(Map.of(USER, PASSWORD), SecurityProtocol.SSL, SecurityProtocol.SASL_SSL));
-    s3 = EmbeddedS3.start(dir.resolve("s3"), 0, "secure-key", "secure-secret", "tilefarm");
+    stack = TestStack.start(dir, Security.of(Map.of(USER, PASSWORD), SecurityProtocol.SSL, SecurityProtocol.SASL_SSL),
+        "secure-key", "secure-secret", "tilefarm");
+    kafka = stack.kafka();
+    s3 = stack.s3();
   }
 
   @AfterAll
   static void stop() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

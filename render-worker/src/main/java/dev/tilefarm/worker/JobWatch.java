@@ -1,6 +1,6 @@
 package dev.tilefarm.worker;
 
-import dev.tilefarm.schemas.ConsumerThreads;
+import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
@@ -141,6 +141,6 @@ final class JobWatch implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    ConsumerThreads.stop(consumer, thread);
+    ConsumerThreads.stop(consumer, thread, Duration.ofSeconds(10));
   }
 }

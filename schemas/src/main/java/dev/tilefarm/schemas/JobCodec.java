@@ -52,9 +52,6 @@ public final class JobCodec {
     return fallbackId;
   }
 
-  /** Longest time limit a job may ask for, in seconds (a week). */
-  public static final int MAX_TIME_LIMIT = 7 * 24 * 3600;
-
   /**
    * The cancel request in {@code json}, or null if it is no cancel request (it has no {@code "cancel"}
    * field). A cancel request has exactly the fields {@code cancel} (a job id) and optionally
@@ -77,15 +74,6 @@ public final class JobCodec {
     return new JobCancel(id, reason);
   }
 
-  /**
-   * The job's time limit in seconds, or null if it has none. Only meaningful for a job that {@link #decode}
-   * accepted, which checked the field.
-   */
-  public static Integer timeLimitOf(JsonNode json) {
-    JsonNode v = json == null ? null : json.get("timeLimit");
-    return v == null || v.isNull() ? null : v.asInt();
-  }
-
   /** Decodes and checks a job; a missing id becomes {@code fallbackId}. */
   public static JobRequest decode(JsonNode json, String fallbackId) {
     String id = idOf(json, fallbackId);
@@ -104,8 +92,7 @@ public final class JobCodec {
     }
     String type = f.string("type");
     int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);
-    // Read here to be checked; the splitter takes it from the JSON (timeLimitOf) to set the job's deadline.
-    f.integer("timeLimit", 1, MAX_TIME_LIMIT, 0);
+    int timeLimit = f.integer("timeLimit", 1, JobRequest.MAX_TIME_LIMIT, 0);
     S3Uri output = null;
     if (f.has("output")) {
       output = s3(f, "output");
@@ -140,7 +127,8 @@ public final class JobCodec {
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
-        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames);
+        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames,
+            timeLimit);
       }
       case "process" -> {
         S3Uri input = s3(f, "input");
@@ -152,7 +140,7 @@ public final class JobCodec {
         for (int i = 0; i < nodes.size(); i++) {
           ops.add(Ops.parse(nodes.get(i), "ops[" + i + "]"));
         }
-        yield new JobRequest.Process(id, input, ops, tileSize, output);
+        yield new JobRequest.Process(id, input, ops, tileSize, output, timeLimit);
       }
       default -> throw f.error("type", "must be \"render\" or \"process\", got \"" + type + "\"");
     };

@@ -13,6 +13,8 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   int MIN_TILE = 8;
   int MAX_TILE = 4096;
   int MAX_SIDE = 65_536;
+  /** Longest time limit a job may ask for, in seconds (a week). */
+  int MAX_TIME_LIMIT = 7 * 24 * 3600;
 
   String id();
 
@@ -26,16 +28,43 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   String type();
 
   /**
+   * How long the job may run, in seconds from its acceptance (1 to {@link #MAX_TIME_LIMIT}), or 0 for no limit:
+   * when it runs out the job FAILS, and its tasks carry the moment as their deadline.
+   */
+  int timeLimit();
+
+  /** The moment the job's time runs out if it is accepted at {@code acceptedAt} (epoch ms), or null: no limit. */
+  default Long deadline(long acceptedAt) {
+    return timeLimit() == 0 ? null : acceptedAt + timeLimit() * 1000L;
+  }
+
+  private static void checkTimeLimit(int timeLimit) {
+    if (timeLimit < 0 || timeLimit > MAX_TIME_LIMIT) {
+      throw new IllegalArgumentException("timeLimit " + timeLimit + " is not from 0 (none) to " + MAX_TIME_LIMIT);
+    }
+  }
+
+  /**
    * Renders an image of {@code width x height} pixels from a scene; with a {@link Frames#sequence()} frame
    * range, one such image per frame, each written to {@code output} with its frame number filled in.
    *
    * @param frames the frame(s) to render, or null for the scene's own (only povray and blender take frames)
    */
   record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
-      int tileSize, S3Uri output, Frames frames) implements JobRequest {
+      int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
     public static final List<String> RENDERERS = List.of("mandelbrot", "builtin", "povray", "blender");
     /** Renderers that run an installed program: a worker takes their tiles only if it has the program. */
     public static final List<String> EXTERNAL_RENDERERS = List.of("povray", "blender");
+
+    public Render {
+      checkTimeLimit(timeLimit);
+    }
+
+    /** A job with no time limit. */
+    public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output, Frames frames) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, 0);
+    }
 
     /** A still, as before frames existed. */
     public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
@@ -113,9 +142,16 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   }
 
   /** Runs a chain of image ops over an existing image. */
-  record Process(String id, S3Uri input, List<ImageOp> ops, int tileSize, S3Uri output) implements JobRequest {
+  record Process(String id, S3Uri input, List<ImageOp> ops, int tileSize, S3Uri output, int timeLimit)
+      implements JobRequest {
     public Process {
       ops = List.copyOf(ops);
+      checkTimeLimit(timeLimit);
+    }
+
+    /** A job with no time limit. */
+    public Process(String id, S3Uri input, List<ImageOp> ops, int tileSize, S3Uri output) {
+      this(id, input, ops, tileSize, output, 0);
     }
 
     /** Context each tile needs: the ops' halos add up along the chain. */

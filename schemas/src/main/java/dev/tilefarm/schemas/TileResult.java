@@ -28,12 +28,13 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
 
   /**
    * The tile is stored. {@code channels} is 1 (grey), 3 (RGB) or 4 (RGBA); {@code sha256} is of the stored
-   * tile object. {@code frame} and {@code frameTiles} are the task's (see {@link TileTask}), absent for a job
-   * without frames. {@code pass} is set for the tiles of a process job's statistics passes (see {@link
-   * ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
-   * imageHeight} is the size of the image that pass covers. A tile made in a pack ({@link TileTask#pack}) is
-   * part {@code part} (from 0) of the tile pack at {@code tileUri}, and {@code bytes} and {@code sha256} are of
-   * that part; {@code packTiles} is the job's pack size, so part = tile index mod packTiles.
+   * tile object. {@code frame} and {@code frameTiles} are the task's (see {@link TileTask.Work.FrameTile}),
+   * absent for a job without frames. {@code pass} is set for the tiles of a process job's statistics passes (see
+   * {@link ChainPlan}): their object holds the tile's partial statistics, not pixels, and {@code imageWidth x
+   * imageHeight} is the size of the image that pass covers. A tile made in a pack ({@link TileTask.Work.Pack})
+   * is part {@code part} (from 0) of the tile pack at {@code tileUri}, and {@code bytes} and {@code sha256} are
+   * of that part; {@code packTiles} is the job's pack size, so part = tile index mod packTiles. Built from its
+   * task: {@link #of}, {@link #ofPart}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
@@ -50,7 +51,49 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
       }
     }
 
+    /**
+     * The result of the task's one tile, stored as {@code stored} says. For a task of a pass, {@code pass} is
+     * set when the worker stored statistics ({@link Stored#statistics}), not when it stored the last pass's
+     * pixels. A pack's tiles are reported one by one ({@link #ofPart}).
+     */
+    public static Done of(TileTask task, Stored stored) {
+      Integer frame = null;
+      Integer frameTiles = null;
+      Integer pass = null;
+      switch (task.work()) {
+        case TileTask.Work.Tile t -> { }
+        case TileTask.Work.FrameTile f -> {
+          frame = f.frame();
+          frameTiles = f.frameTiles();
+        }
+        case TileTask.Work.PassTile p -> pass = stored.statistics() ? p.pass() : null;
+        case TileTask.Work.Pack p -> throw new IllegalArgumentException(task.label()
+            + ": a pack's tiles are reported one by one (Done.ofPart)");
+      }
+      if (stored.statistics() && pass == null) {
+        throw new IllegalArgumentException(task.label() + ": only a task of a pass stores statistics");
+      }
+      return new Done(task.jobId(), task.tile(), task.tileCount(), task.imageWidth(), task.imageHeight(),
+          task.output(), task.tileUri(), stored.channels(), stored.bytes(), stored.sha256(), stored.renderMs(),
+          stored.worker(), task.acceptedAt(), frame, frameTiles, stored.log(), pass, null, null);
+    }
+
+    /** The result of {@code tile}, one tile of the task's pack, stored as part of the pack at the task's tileUri. */
+    public static Done ofPart(TileTask task, TileRect tile, Stored stored) {
+      if (!(task.work() instanceof TileTask.Work.Pack pack)) {
+        throw new IllegalArgumentException(task.label() + " is no pack");
+      }
+      if (stored.statistics()) {
+        throw new IllegalArgumentException(task.label() + ": a pack holds pixels, not statistics");
+      }
+      pack.part(tile);
+      return new Done(task.jobId(), tile, task.tileCount(), task.imageWidth(), task.imageHeight(), task.output(),
+          task.tileUri(), stored.channels(), stored.bytes(), stored.sha256(), stored.renderMs(), stored.worker(),
+          task.acceptedAt(), null, null, stored.log(), null, tile.index() % pack.packTiles(), pack.packTiles());
+    }
+
     /** A tile stored on its own. */
+    @Deprecated(forRemoval = true) // kept until the worker builds its results with Done.of
     public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
         S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
         Integer frame, Integer frameTiles, S3Uri log, Integer pass) {
@@ -59,18 +102,40 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
     }
 
     /** A tile of a job in one pass. */
+    @Deprecated(forRemoval = true) // kept until the worker builds its results with Done.of
     public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
         S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
         Integer frame, Integer frameTiles, S3Uri log) {
       this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
           acceptedAt, frame, frameTiles, log, null);
     }
+  }
 
-    /** A tile of a job without frames and without a renderer log. */
-    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt) {
-      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
-          acceptedAt, null, null, null, null);
+  /**
+   * What a worker stored for a tile (or for one tile of a pack), to report with {@link Done#of}: the stored
+   * object's {@code bytes} and {@code sha256} (of the pack's part, for a tile of a pack), the image's
+   * {@code channels} (1 for statistics), how long making it took, which worker made it, and the renderer's log
+   * ({@code null}: none kept). {@code statistics} is true when the object holds a pass's partial statistics
+   * instead of pixels.
+   */
+  record Stored(int channels, long bytes, String sha256, long renderMs, String worker, S3Uri log,
+      boolean statistics) {
+    public Stored {
+      if (channels != 1 && channels != 3 && channels != 4) {
+        throw new IllegalArgumentException("channels " + channels);
+      }
+      java.util.Objects.requireNonNull(sha256, "sha256");
+      java.util.Objects.requireNonNull(worker, "worker");
+    }
+
+    /** Pixels of {@code channels} channels. */
+    public static Stored pixels(int channels, long bytes, String sha256, long renderMs, String worker, S3Uri log) {
+      return new Stored(channels, bytes, sha256, renderMs, worker, log, false);
+    }
+
+    /** A pass's partial statistics of the tile (JSON). */
+    public static Stored statistics(long bytes, String sha256, long renderMs, String worker) {
+      return new Stored(1, bytes, sha256, renderMs, worker, null, true);
     }
   }
 
@@ -79,6 +144,11 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
       @JsonInclude(JsonInclude.Include.NON_NULL) S3Uri log) implements TileResult {
     public Failed(String jobId, TileRect tile, int tileCount, String reason, String worker, long acceptedAt) {
       this(jobId, tile, tileCount, reason, worker, acceptedAt, null);
+    }
+
+    /** The task cannot be made ({@code log}: the renderer's output, or null); reported under the task's tile. */
+    public static Failed of(TileTask task, String reason, String worker, S3Uri log) {
+      return new Failed(task.jobId(), task.tile(), task.tileCount(), reason, worker, task.acceptedAt(), log);
     }
   }
 

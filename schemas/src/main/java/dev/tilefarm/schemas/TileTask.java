@@ -1,132 +1,271 @@
 package dev.tilefarm.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One tile of an accepted job, for a render worker. The job request as accepted (with its id filled in)
- * travels either inline in {@code job} (small jobs) or as an object at {@code jobUri} that workers fetch
- * once per job (large scenes), never both. {@code tileUri} is where the worker stores the tile.
- * {@code deadline} (epoch ms, absent when the job has no time limit) is when the job's time is up: a worker
- * skips a tile it receives later, since the compositor fails the job at that moment anyway.
+ * A task of an accepted job, for a render worker: what every task of the job shares, and its {@link Work} (one
+ * tile, a tile of one frame, a tile of one pass of an op chain, or a pack of tiny tiles). The job request as
+ * accepted (with its id filled in) travels either inline in {@code job} (small jobs) or as an object at
+ * {@code jobUri} that workers fetch once per job (large scenes), never both. {@code tileUri} is where the worker
+ * stores the tile (or the pack, or the tile's statistics). {@code deadline} (epoch ms, absent when the job has
+ * no time limit) is when the job's time is up: a worker skips a task it receives later, since the compositor
+ * fails the job at that moment anyway. {@code tileCount}, {@code imageWidth} and {@code imageHeight} describe the
+ * grid the task's tiles belong to: the job's (all frames of an animation) or, for a {@link Work.PassTile}, that
+ * pass's.
  *
- * <p>A job with frames gives each task its {@code frame} number. An animation (one image per frame) numbers
- * its tiles across all frames: frame {@code i} (from 0) has tiles {@code i * frameTiles} to
- * {@code (i + 1) * frameTiles - 1}, each {@code tile} rectangle within its frame's image, and {@code output} is
- * the job's pattern ({@link JobRequest.Frames#outputOf}); {@code frameTiles} is absent for a single image.
- *
- * <p>Process jobs with whole-image ops run in passes ({@link ChainPlan}): {@code pass} (absent: 0) says which,
- * and {@code stats} (absent in pass 0) is the object holding the merged statistics of the passes before it.
- * A task of a statistics pass stores the tile's partial statistics (JSON) at {@code tileUri}, not pixels.
- *
- * <p>Tiny tiles travel in packs: a task with {@code pack} makes every tile listed there ({@code tile} is the
- * first), numbered on from a multiple of {@code packTiles}, the job's pack size (the last pack may be shorter),
- * and stores them together as one tile pack at {@code tileUri}, each tile made exactly as it would be alone.
- *
- * <p>A process job's task carries {@code inputEtag}, the ETag of the input object the splitter read the size
- * (and so the pixel limit) from: the worker reads exactly that version ({@code If-Match}), and a replaced input
- * fails the job instead of being decoded unchecked.
+ * <p>On the wire a task carries {@code "version": 2} and its work as an object with a {@code "kind"}. Records
+ * with no version are the flat shape written before (version 1: {@code tile}, {@code frame}, {@code pass},
+ * {@code pack} ... side by side); they are read into this shape, so a task published by an older splitter or
+ * compositor is still made (see {@code tile-task.schema.json}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight,
-    S3Uri output, S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-    Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles,
-    String inputEtag) {
+public record TileTask(String jobId, int tileCount, int imageWidth, int imageHeight, S3Uri output, S3Uri tileUri,
+    long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Work work) {
+  /** The version of the record shape this code writes. */
+  public static final int VERSION = 2;
   /** Longest ETag a task carries (S3's are 34 to 50 characters, quotes included). */
   public static final int MAX_ETAG = 1024;
 
-  /** A task with no pinned input. */
-  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-      Integer frameTiles, Integer pass, S3Uri stats, java.util.List<TileRect> pack, Integer packTiles) {
-    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
-        frameTiles, pass, stats, pack, packTiles, null);
-  }
-
-  /** A task of one tile. */
-  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-      Integer frameTiles, Integer pass, S3Uri stats) {
-    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
-        frameTiles, pass, stats, null, null);
-  }
-
-  /** A task of a job without frames. */
-  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline) {
-    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, null,
-        null);
-  }
-
-  /** A task of a job in one pass. */
-  public TileTask(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-      S3Uri tileUri, long acceptedAt, ObjectNode job, S3Uri jobUri, Long deadline, Integer frame,
-      Integer frameTiles) {
-    this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri, deadline, frame,
-        frameTiles, null, null);
-  }
-
   public TileTask {
-    if (inputEtag != null && (inputEtag.isEmpty() || inputEtag.length() > MAX_ETAG
-        || !inputEtag.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
-      throw new IllegalArgumentException("inputEtag must be 1 to " + MAX_ETAG + " printable ASCII characters");
-    }
-    if (pass != null && pass < 0) {
-      throw new IllegalArgumentException("pass " + pass);
-    }
-    if (frameTiles != null && (frameTiles < 1 || tileCount % frameTiles != 0 || frame == null)) {
-      throw new IllegalArgumentException("frameTiles " + frameTiles + " of " + tileCount + " tiles (frame " + frame
-          + ")");
-    }
     Objects.requireNonNull(jobId, "jobId");
-    Objects.requireNonNull(tile, "tile");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(tileUri, "tileUri");
+    Objects.requireNonNull(work, "work");
     if ((job == null) == (jobUri == null)) {
       throw new IllegalArgumentException("a tile task carries exactly one of job and jobUri");
     }
-    if (tileCount <= tile.index()) {
-      throw new IllegalArgumentException("tile " + tile.index() + " of " + tileCount);
+    List<TileRect> tiles = work.tiles();
+    int last = tiles.get(tiles.size() - 1).index();
+    if (tileCount <= last) {
+      throw new IllegalArgumentException("tile " + last + " of " + tileCount);
     }
-    if ((pack == null) != (packTiles == null)) {
-      throw new IllegalArgumentException("a packed task carries both pack and packTiles");
-    }
-    if (pack != null) {
-      pack = java.util.List.copyOf(pack);
-      if (packTiles < 2 || pack.isEmpty() || pack.size() > packTiles || !pack.get(0).equals(tile)
-          || tile.index() % packTiles != 0 || tile.index() + pack.size() > tileCount) {
-        throw new IllegalArgumentException("pack of " + pack.size() + " tiles from tile " + tile.index()
-            + " (pack size " + packTiles + ", " + tileCount + " tiles)");
-      }
-      for (int i = 0; i < pack.size(); i++) {
-        if (pack.get(i).index() != tile.index() + i) {
-          throw new IllegalArgumentException("pack tile " + i + " is tile " + pack.get(i).index() + ", not "
-              + (tile.index() + i));
-        }
-      }
+    if (work instanceof Work.FrameTile f && f.frameTiles() != null && tileCount % f.frameTiles() != 0) {
+      throw new IllegalArgumentException("frameTiles " + f.frameTiles() + " of " + tileCount + " tiles");
     }
   }
 
-  /** The same task with its input pinned to the version with ETag {@code etag} (null: not pinned). */
-  public TileTask withInputEtag(String etag) {
-    return new TileTask(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, acceptedAt, job, jobUri,
-        deadline, frame, frameTiles, pass, stats, pack, packTiles, etag);
+  /** The shape of the record on the wire (written with every task, so readers can tell it from the flat shape). */
+  @JsonProperty("version")
+  public int version() {
+    return VERSION;
+  }
+
+  /** Reads either shape: version 2, or the flat version 1 (no {@code version} field). */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  static TileTask fromJson(ObjectNode json) {
+    return TileTaskWire.read(json);
+  }
+
+  /** The task's tile: its one tile, or the first of its pack. */
+  public TileRect tile() {
+    return work.tile();
   }
 
   /** The tiles this task makes: its pack, or its one tile. */
-  public java.util.List<TileRect> tiles() {
-    return pack == null ? java.util.List.of(tile) : pack;
+  public List<TileRect> tiles() {
+    return work.tiles();
   }
 
-  /** The pass this task belongs to (0 when absent). */
-  public int passIndex() {
-    return pass == null ? 0 : pass;
-  }
-
-  /** "tile 3/12 of job J" (or "tiles 64-127/1024 of job J"), for logs and reasons. */
+  /** "tile 3/12 of job J" (or "tiles 64-127/1024 of job J", "tile 3/12 of pass 1 of job J"), for logs and reasons. */
   public String label() {
-    return (pack == null ? "tile " + tile.index() : "tiles " + tile.index() + "-" + (tile.index() + pack.size() - 1))
-        + "/" + tileCount + (pass == null ? "" : " of pass " + pass) + " of job " + jobId;
+    String tiles = switch (work) {
+      case Work.Pack p -> "tiles " + p.tile().index() + "-" + p.tiles().get(p.tiles().size() - 1).index();
+      case Work.Tile t -> "tile " + t.tile().index();
+      case Work.FrameTile f -> "tile " + f.tile().index();
+      case Work.PassTile p -> "tile " + p.tile().index();
+    };
+    return tiles + "/" + tileCount + (work instanceof Work.PassTile p ? " of pass " + p.pass() : "") + " of job "
+        + jobId;
+  }
+
+  /**
+   * What a task makes. Every kind has a tile ({@link #tile()}: the first, for a pack) within an image of the
+   * task's {@code imageWidth x imageHeight}, in absolute image coordinates.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Work.Tile.class, name = "tile"),
+      @JsonSubTypes.Type(value = Work.FrameTile.class, name = "frame-tile"),
+      @JsonSubTypes.Type(value = Work.PassTile.class, name = "pass-tile"),
+      @JsonSubTypes.Type(value = Work.Pack.class, name = "pack")})
+  public sealed interface Work permits Work.Tile, Work.FrameTile, Work.PassTile, Work.Pack {
+    TileRect tile();
+
+    /** The tiles made: the pack's, or the one tile. */
+    default List<TileRect> tiles() {
+      return List.of(tile());
+    }
+
+    /**
+     * One tile of a single image: a render job's, or a process job's whose op chain runs in one pass. A
+     * process job's task carries {@code inputEtag}, the ETag of the input object the splitter read the size
+     * (and so the pixel limit) from: the worker reads exactly that version ({@code If-Match}), and a replaced
+     * input fails the job instead of being decoded unchecked. Null for render jobs, or when the store gave none.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Tile(TileRect tile, String inputEtag) implements Work {
+      public Tile {
+        Objects.requireNonNull(tile, "tile");
+        checkEtag(inputEtag);
+      }
+
+      /** A tile of a render job. */
+      public static Tile of(TileRect tile) {
+        return new Tile(tile, null);
+      }
+    }
+
+    /**
+     * A tile of a render job with frames, to be rendered at Blender frame {@code frame} (POV-Ray's clock
+     * follows from it). An animation (one image per frame) numbers its tiles across all frames: frame {@code i}
+     * (from 0) has tiles {@code i * frameTiles} to {@code (i + 1) * frameTiles - 1}, each tile rectangle within
+     * its frame's image, and the task's {@code output} is the job's pattern ({@link JobRequest.Frames#outputOf}).
+     * {@code frameTiles} is null for a still of one frame (a job with {@code "frame"}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FrameTile(TileRect tile, int frame, Integer frameTiles) implements Work {
+      public FrameTile {
+        Objects.requireNonNull(tile, "tile");
+        if (frame < JobRequest.Frames.MIN_FRAME || frame > JobRequest.Frames.MAX_FRAME) {
+          throw new IllegalArgumentException("frame " + frame);
+        }
+        if (frameTiles != null && frameTiles < 1) {
+          throw new IllegalArgumentException("frameTiles " + frameTiles);
+        }
+      }
+
+      /** The frame's number in the job's sequence (from 0), 0 for a still. */
+      public int frameIndex() {
+        return frameTiles == null ? 0 : tile.index() / frameTiles;
+      }
+    }
+
+    /**
+     * A tile of pass {@code pass} (from 0) of a process job whose op chain has whole-image ops and so runs in
+     * passes ({@link ChainPlan}). Every pass but the last gathers statistics: the worker stores the tile's
+     * partial statistics (JSON) at the task's {@code tileUri}, not pixels. {@code stats} (null in pass 0) is
+     * the object holding the merged statistics of the passes before; {@code inputEtag} is as for {@link Tile}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PassTile(TileRect tile, int pass, S3Uri stats, String inputEtag) implements Work {
+      public PassTile {
+        Objects.requireNonNull(tile, "tile");
+        if (pass < 0) {
+          throw new IllegalArgumentException("pass " + pass);
+        }
+        if ((pass == 0) != (stats == null)) {
+          throw new IllegalArgumentException("pass " + pass + (stats == null ? " needs" : " has no")
+              + " merged statistics of the passes before it");
+        }
+        checkEtag(inputEtag);
+      }
+    }
+
+    /**
+     * Tiny tiles that travel together: the worker makes every tile of {@code tiles}, each exactly as it would
+     * be made alone, and stores them together as one tile pack at the task's {@code tileUri}. The tiles are
+     * numbered on from a multiple of {@code packTiles}, the job's pack size (the job's last pack may be shorter).
+     */
+    record Pack(List<TileRect> tiles, int packTiles) implements Work {
+      public Pack {
+        tiles = List.copyOf(tiles);
+        if (packTiles < 2 || tiles.isEmpty() || tiles.size() > packTiles || tiles.get(0).index() % packTiles != 0) {
+          throw new IllegalArgumentException("pack of " + tiles.size() + " tiles from tile "
+              + (tiles.isEmpty() ? "-" : String.valueOf(tiles.get(0).index())) + " (pack size " + packTiles + ")");
+        }
+        int first = tiles.get(0).index();
+        for (int i = 0; i < tiles.size(); i++) {
+          if (tiles.get(i).index() != first + i) {
+            throw new IllegalArgumentException("pack tile " + i + " is tile " + tiles.get(i).index() + ", not "
+                + (first + i));
+          }
+        }
+      }
+
+      /** The first tile of the pack. */
+      @Override
+      public TileRect tile() {
+        return tiles.get(0);
+      }
+
+      /** Where {@code tile} sits in the stored pack (from 0). */
+      public int part(TileRect tile) {
+        int part = tile.index() - tile().index();
+        if (part < 0 || part >= tiles.size() || !tiles.get(part).equals(tile)) {
+          throw new IllegalArgumentException("tile " + tile.index() + " is not in the pack from tile "
+              + tile().index());
+        }
+        return part;
+      }
+    }
+
+    private static void checkEtag(String inputEtag) {
+      if (inputEtag != null && (inputEtag.isEmpty() || inputEtag.length() > MAX_ETAG
+          || !inputEtag.chars().allMatch(c -> c >= 0x20 && c < 0x7f))) {
+        throw new IllegalArgumentException("inputEtag must be 1 to " + MAX_ETAG + " printable ASCII characters");
+      }
+    }
+  }
+
+  // ---- the flat accessors of version 1, for the worker until it reads work() ----
+
+  /** The frame to render, or null. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public Integer frame() {
+    return work instanceof Work.FrameTile f ? f.frame() : null;
+  }
+
+  /** An animation's tiles per frame, or null. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public Integer frameTiles() {
+    return work instanceof Work.FrameTile f ? f.frameTiles() : null;
+  }
+
+  /** The op chain's pass, or null for a task not of a pass. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public Integer pass() {
+    return work instanceof Work.PassTile p ? p.pass() : null;
+  }
+
+  /** The pass this task belongs to (0 when it is not of a pass). */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public int passIndex() {
+    return work instanceof Work.PassTile p ? p.pass() : 0;
+  }
+
+  /** The merged statistics of the passes before, or null. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public S3Uri stats() {
+    return work instanceof Work.PassTile p ? p.stats() : null;
+  }
+
+  /** The pack's tiles, or null for a task of one tile. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public List<TileRect> pack() {
+    return work instanceof Work.Pack p ? p.tiles() : null;
+  }
+
+  /** The job's pack size, or null for a task of one tile. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public Integer packTiles() {
+    return work instanceof Work.Pack p ? p.packTiles() : null;
+  }
+
+  /** The pinned version of a process job's input, or null. */
+  @Deprecated(forRemoval = true) // kept until the worker reads work()
+  public String inputEtag() {
+    return switch (work) {
+      case Work.Tile t -> t.inputEtag();
+      case Work.PassTile p -> p.inputEtag();
+      case Work.FrameTile f -> null;
+      case Work.Pack p -> null;
+    };
   }
 }

@@ -20,6 +20,7 @@ public final class Topics {
   private final Topic<String, DeadLetter> deadLetter;
   private final Topic<String, JobControl> jobControl;
   private final Topic<String, WorkerStatus> workers;
+  private final Topic<byte[], byte[]> uploads;
   /** Tile tasks of the renderers only some workers have, by renderer. */
   private final java.util.Map<String, Topic<String, TileTask>> rendererTasks = new java.util.LinkedHashMap<>();
 
@@ -36,6 +37,8 @@ public final class Topics {
     deadLetter = new Topic<>(prefix + "dead-letter", Serdes.String(), new JsonSerde<>(DeadLetter.class));
     jobControl = new Topic<>(prefix + "job-control", Serdes.String(), new JsonSerde<>(JobControl.class));
     workers = new Topic<>(prefix + "workers", Serdes.String(), new JsonSerde<>(WorkerStatus.class));
+    // Raw bytes: the trigger decodes notifications itself, to dead-letter those it cannot read.
+    uploads = new Topic<>(prefix + "uploads", Serdes.ByteArray(), Serdes.ByteArray());
     for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
       rendererTasks.put(renderer, new Topic<>(prefix + "tile-tasks." + renderer, Serdes.String(),
           new JsonSerde<>(TileTask.class)));
@@ -106,6 +109,16 @@ public final class Topics {
     return jobControl;
   }
 
+  /**
+   * Object-store notifications (JSON, as MinIO or an S3-to-Kafka bridge publishes them) that the upload trigger
+   * turns into process jobs. Not in {@link #all()}: it is created only where a trigger runs, or by
+   * {@code tilefarm acl apply}.
+   */
+  public Topic<byte[], byte[]> uploads() {
+    return uploads;
+  }
+
+  /** The topics every farm has (all but {@link #uploads()}). */
   public List<Topic<?, ?>> all() {
     List<Topic<?, ?>> all = new java.util.ArrayList<>(List.of(jobs, jobEvents, tileTasks, tileResults, deadLetter,
         jobControl, workers));

@@ -68,13 +68,27 @@ class MessageSchemaTest {
     ObjectNode job = (ObjectNode) Json.MAPPER.readTree(
         "{\"id\":\"sunset-001\",\"type\":\"render\",\"width\":1280,\"height\":720,\"renderer\":\"mandelbrot\"}");
     JsonSerde<TileTask> serde = new JsonSerde<>(TileTask.class);
+    S3Uri jobUri = S3Uri.parse("s3://tilefarm/jobs/sunset-001.json");
+    List<TileRect> pack = List.of(new TileRect(4, 0, 8, 8, 8), new TileRect(5, 8, 8, 8, 8));
     List<TileTask> tasks = List.of(
-        new TileTask("sunset-001", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, job, null, T + 600_000L),
-        new TileTask("sunset-001", new TileRect(0, 0, 0, 8, 8), 1, 8, 8, OUTPUT, TILE_URI, 0, null,
-            S3Uri.parse("s3://tilefarm/jobs/sunset-001.json"), null));
+        new TileTask("sunset-001", 60, 1280, 720, OUTPUT, TILE_URI, T, job, null, T + 600_000L,
+            TileTask.Work.Tile.of(TILE)),
+        new TileTask("sunset-001", 1, 8, 8, OUTPUT, TILE_URI, 0, null, jobUri, null,
+            new TileTask.Work.Tile(new TileRect(0, 0, 0, 8, 8), "\"etag-1\"")),
+        new TileTask("sunset-001", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, null,
+            new TileTask.Work.FrameTile(TILE, -3, null)),
+        new TileTask("sunset-001", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, null,
+            new TileTask.Work.FrameTile(TILE, 12, 20)),
+        new TileTask("sunset-001", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, T + 1,
+            new TileTask.Work.PassTile(TILE, 0, null, "\"etag-2\"")),
+        new TileTask("sunset-001", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, null,
+            new TileTask.Work.PassTile(TILE, 2, S3Uri.parse("s3://tilefarm/tiles/sunset-001/pass-1/merged.json"),
+                null)),
+        new TileTask("sunset-001", 6, 48, 16, OUTPUT, TILE_URI, T, job, null, null, new TileTask.Work.Pack(pack, 4)));
     for (TileTask task : tasks) {
       JsonNode json = matches("tile-task", serde.encode(task));
       assertFalse(json.has(task.job() == null ? "job" : "jobUri"), "the other of job and jobUri is left out: " + json);
+      assertEquals(TileTask.VERSION, json.get("version").asInt(), json.toString());
       assertEquals(task, serde.decode(serde.encode(task)));
     }
     // The inline job of a task is a job request, so it matches that schema too.
@@ -84,7 +98,8 @@ class MessageSchemaTest {
   @Test
   void aTileTaskWithBothJobAndJobUriIsRefusedByTheSchemaAsByTheRecord() {
     ObjectNode json = (ObjectNode) tree(new JsonSerde<>(TileTask.class).encode(
-        new TileTask("j", TILE, 60, 1280, 720, OUTPUT, TILE_URI, T, null, S3Uri.parse("s3://tilefarm/jobs/j.json"), null)));
+        new TileTask("j", 60, 1280, 720, OUTPUT, TILE_URI, T, null, S3Uri.parse("s3://tilefarm/jobs/j.json"), null,
+            TileTask.Work.Tile.of(TILE))));
     json.putObject("job").put("type", "render");
     assertFalse(validate("tile-task", json).isEmpty());
     assertThrows(UndecodableException.class, () -> new JsonSerde<>(TileTask.class).decode(bytes(json)));
@@ -94,9 +109,9 @@ class MessageSchemaTest {
   void tileResultsMatchTheSchemaAndRoundTrip() {
     JsonSerde<TileResult> serde = new JsonSerde<>(TileResult.class);
     List<TileResult> results = List.of(
-        new TileResult.Done("sunset-001", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 3, 49_180, SHA, 512, "worker-a-1", T),
-        new TileResult.Done("scan-7", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 1, 0, SHA, 0, "w", 0),
-        new TileResult.Done("scan-7", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 4, 1, SHA, 0, "w", 0),
+        TileResult.Done.of(task("sunset-001", T), TileResult.Stored.pixels(3, 49_180, SHA, 512, "worker-a-1", null)),
+        TileResult.Done.of(task("scan-7", 0), TileResult.Stored.pixels(1, 0, SHA, 0, "w", null)),
+        TileResult.Done.of(task("scan-7", 0), TileResult.Stored.pixels(4, 1, SHA, 0, "w", null)),
         new TileResult.Failed("sunset-001", TILE, 60, "s3://uploads/x.png could not be decoded", "worker-b-2", T),
         new TileResult.Failed("sunset-001", TILE, 60, null, "worker-b-2", T),
         new TileResult.Progress("sunset-001", TILE, 60, 0.42, "worker-a-1", T),
@@ -195,10 +210,16 @@ class MessageSchemaTest {
     assertThrows(UndecodableException.class, () -> new JsonSerde<>(TileResult.class).decode(bytes(badTile)));
 
     ObjectNode badUri = (ObjectNode) tree(new JsonSerde<>(TileResult.class).encode(
-        new TileResult.Done("j", TILE, 60, 1280, 720, OUTPUT, TILE_URI, 3, 1, SHA, 1, "w", T)));
+        TileResult.Done.of(task("j", T), TileResult.Stored.pixels(3, 1, SHA, 1, "w", null))));
     badUri.put("tileUri", "s3://tilefarm/tiles/../j/7.tft");
     assertFalse(validate("tile-result", badUri).isEmpty());
     assertThrows(UndecodableException.class, () -> new JsonSerde<>(TileResult.class).decode(bytes(badUri)));
+  }
+
+  /** A task of one tile of an image of 1280 x 720 in 60 tiles. */
+  private static TileTask task(String jobId, long acceptedAt) {
+    return new TileTask(jobId, 60, 1280, 720, OUTPUT, TILE_URI, acceptedAt, null,
+        S3Uri.parse("s3://tilefarm/jobs/" + jobId + ".json"), null, TileTask.Work.Tile.of(TILE));
   }
 
   private static JsonNode matches(String schema, byte[] encoded) {

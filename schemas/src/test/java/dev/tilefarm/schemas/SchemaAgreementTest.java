@@ -71,6 +71,9 @@ class SchemaAgreementTest {
     assertEquals(subtypeNames(JobEvent.class), strings(read(schemaFile("job-event")).at("/properties/status/enum")));
     assertEquals(subtypeNames(TileResult.class), strings(read(schemaFile("tile-result")).at("/properties/status/enum")));
     assertEquals(subtypeNames(JobControl.class), strings(read(schemaFile("job-control")).at("/properties/status/enum")));
+    assertEquals(subtypeNames(TileTask.Work.class),
+        strings(read(schemaFile("tile-task")).at("/$defs/work/properties/kind/enum")));
+    assertEquals(TileTask.VERSION, read(schemaFile("tile-task")).at("/properties/version/const").asInt());
     assertEquals(Arrays.stream(ImageFormat.values()).map(Enum::name).collect(Collectors.toList()),
         strings(read(schemaFile("job-event")).at("/$defs/completed/properties/format/enum")));
   }
@@ -90,6 +93,10 @@ class SchemaAgreementTest {
         Map.entry(JobControl.Ended.class, "job-control#/$defs/ended"),
         Map.entry(JobEvent.Timings.class, "job-event#/$defs/timings"),
         Map.entry(TileTask.class, "tile-task#"),
+        Map.entry(TileTask.Work.Tile.class, "tile-task#/$defs/tile"),
+        Map.entry(TileTask.Work.FrameTile.class, "tile-task#/$defs/frameTile"),
+        Map.entry(TileTask.Work.PassTile.class, "tile-task#/$defs/passTile"),
+        Map.entry(TileTask.Work.Pack.class, "tile-task#/$defs/pack"),
         Map.entry(TileRect.class, "tile-task#/$defs/tileRect"),
         Map.entry(TileResult.Done.class, "tile-result#/$defs/done"),
         Map.entry(TileResult.Failed.class, "tile-result#/$defs/failed"),
@@ -104,6 +111,12 @@ class SchemaAgreementTest {
       if (JobEvent.class.isAssignableFrom(type) || TileResult.class.isAssignableFrom(type)
           || JobControl.class.isAssignableFrom(type)) {
         fields.add("status");
+      }
+      if (type == TileTask.class) {
+        fields.add("version");
+      }
+      if (TileTask.Work.class.isAssignableFrom(type)) {
+        fields.add("kind");
       }
       Set<String> properties = new TreeSet<>();
       def.get("properties").fieldNames().forEachRemaining(properties::add);

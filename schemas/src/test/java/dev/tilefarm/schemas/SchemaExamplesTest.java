@@ -10,6 +10,7 @@ import static dev.tilefarm.schemas.ContractSchemas.validate;
 import static java.util.Map.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -298,8 +299,11 @@ class SchemaExamplesTest {
   @Test
   void theTimeLimitExampleDecodesAndCarriesItsLimit() {
     Path file = ContractSchemas.folder().resolve("examples/job-request/render-with-time-limit.json");
-    JobCodec.decode(JobCodec.parse(bytes(file)), "fallback");
-    assertEquals(600, JobCodec.timeLimitOf(read(file)));
+    JobRequest job = JobCodec.decode(JobCodec.parse(bytes(file)), "fallback");
+    assertEquals(600, job.timeLimit());
+    assertEquals(1_000_000L + 600_000L, job.deadline(1_000_000L));
+    assertEquals(0, decodeExample("render-mandelbrot").timeLimit(), "no time limit");
+    assertNull(decodeExample("render-mandelbrot").deadline(1_000_000L));
   }
 
   private static JobRequest decodeExample(String name) {

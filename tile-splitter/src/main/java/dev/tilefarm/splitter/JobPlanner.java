@@ -1,18 +1,34 @@
 package dev.tilefarm.splitter;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.store.BlobChangedException;
 import dev.tilefarm.store.BlobNotFoundException;
 import dev.tilefarm.store.JobLimits;
 import dev.tilefarm.store.TileKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
-/** Turns a decoded job into a {@link Plan}, or rejects it with the field and the reason. */
+/**
+ * Turns a decoded job into its whole {@link Plan} (job specs to store, the compositor's PLANNED record, the
+ * tile tasks, the ACCEPTED event), or rejects it with the field and the reason. Free of Kafka: the splitter's
+ * edge forwards what it returns.
+ */
 final class JobPlanner {
+  /** Jobs up to this size travel inside each tile task; larger ones are stored once in S3. */
+  static final int INLINE_JOB_BYTES = 16 * 1024;
+
   private final JobLimits limits;
   private final ImageProbe probe;
   private final String bucket;
@@ -41,37 +57,123 @@ final class JobPlanner {
     this.renderers = renderers;
   }
 
-  Plan plan(JobRequest job) {
-    limits.checkStorage(bucket, job);
-    int width;
-    int height;
-    String sizeField;
-    String inputEtag = null;
-    // Java 17 has no pattern switch; JobRequest is sealed, so these two branches are all there is.
-    if (job instanceof JobRequest.Render r) {
-      width = r.width();
-      height = r.height();
-      sizeField = "width";
-      String missing = renderers.missing(r.renderer());
-      if (missing != null) {
-        throw invalid(job, "renderer", missing);
-      }
-    } else {
-      ImageProbe.Size size = probeInput((JobRequest.Process) job);
-      inputEtag = size.etag();
-      width = size.width();
-      height = size.height();
-      sizeField = "input";
+  /**
+   * The plan of {@code job}, accepted at {@code now}. {@code submitted} is the JSON the job was decoded from: the
+   * tasks carry it (or the spec stored for them holds it) as submitted, with the job's id filled in, not a
+   * normalised copy.
+   */
+  Plan plan(JobRequest job, ObjectNode submitted, long now) {
+    Layout layout = layout(job);
+    String id = job.id();
+    ObjectNode json = submitted.deepCopy().put("id", id);
+    Long deadline = job.deadline(now);
+    int count = layout.tileCount();
+    JobControl.Planned planned = new JobControl.Planned(id, now, count, layout.width(), layout.height(),
+        layout.output(), deadline);
+    JobEvent.Accepted accepted = new JobEvent.Accepted(id, now, job.type(), count, layout.width(), layout.height(),
+        layout.output());
+    ChainPlan chain = layout.chain();
+    if (chain != null && chain.passes() > 1) {
+      return statisticsPass(job, layout, json, now, deadline, planned, accepted);
     }
-    JobLimits.Sized sized = limits.checkSize(job, width, height, sizeField);
-    JobRequest.Frames frames = job instanceof JobRequest.Render r ? r.frames() : null;
+    byte[] jobBytes = bytes(json);
+    List<Plan.Spec> specs = new ArrayList<>();
+    ObjectNode inline = null;
+    S3Uri jobUri = null;
+    if (jobBytes.length <= INLINE_JOB_BYTES) {
+      inline = json;
+    } else {
+      jobUri = TileKeys.jobSpec(bucket, id);
+      specs.add(new Plan.Spec(jobUri, jobBytes));
+    }
+    ObjectNode inlineJob = inline;
+    S3Uri storedJob = jobUri;
+    BiFunction<S3Uri, TileTask.Work, TileTask> task = (tileUri, work) -> new TileTask(id, count, layout.width(),
+        layout.height(), layout.output(), tileUri, now, inlineJob, storedJob, deadline, work);
+    int packTiles = TilePacking.packTiles(job, layout);
+    List<TileTask> tasks = packTiles > 1 ? packs(layout, packTiles, task) : tiles(layout, task);
+    String summary = job.type() + " " + layout.width() + "x" + layout.height() + " in " + count + " tiles"
+        + (packTiles > 1 ? " (packs of " + packTiles + ")" : "") + " -> " + layout.output();
+    return new Plan(job, layout, specs, planned, tasks, accepted, summary);
+  }
+
+  private List<TileTask> packs(Layout layout, int packTiles, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
+    List<TileRect> tiles = layout.tiles();
+    List<TileTask> tasks = new ArrayList<>();
+    for (int first = 0; first < tiles.size(); first += packTiles) {
+      List<TileRect> pack = tiles.subList(first, Math.min(tiles.size(), first + packTiles));
+      tasks.add(task.apply(TileKeys.pack(bucket, layout.job().id(), first), new TileTask.Work.Pack(pack, packTiles)));
+    }
+    return tasks;
+  }
+
+  /** One task per tile, frame by frame, so that the first frames are done (and assembled) first. */
+  private List<TileTask> tiles(Layout layout, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
+    JobRequest.Frames frames = layout.frames();
+    boolean sequence = frames != null && frames.sequence();
+    int perFrame = layout.tiles().size();
+    List<TileTask> tasks = new ArrayList<>(layout.tileCount());
+    for (int f = 0; f < (sequence ? frames.count() : 1); f++) {
+      for (TileRect t : layout.tiles()) {
+        TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
+        TileTask.Work work = frames == null ? new TileTask.Work.Tile(tile, layout.inputEtag())
+            : new TileTask.Work.FrameTile(tile, frames.number(f), sequence ? perFrame : null);
+        tasks.add(task.apply(TileKeys.tile(bucket, layout.job().id(), tile.index()), work));
+      }
+    }
+    return tasks;
+  }
+
+  /**
+   * A process job with whole-image ops starts with its first statistics pass (see {@link ChainPlan}); the
+   * compositor merges each pass and starts the next. The job is stored (with the tile size it was planned
+   * with), since the compositor plans the later passes from it.
+   */
+  private Plan statisticsPass(JobRequest job, Layout layout, ObjectNode json, long now, Long deadline,
+      JobControl.Planned planned, JobEvent.Accepted accepted) {
+    String id = job.id();
+    ChainPlan chain = layout.chain();
+    json.put("tileSize", chain.tileSize());
+    S3Uri jobUri = TileKeys.jobSpec(bucket, id);
+    int end = chain.endOf(0);
+    List<TileRect> tiles = chain.tiles(0);
+    List<TileTask> tasks = new ArrayList<>(tiles.size());
+    for (TileRect t : tiles) {
+      tasks.add(new TileTask(id, tiles.size(), chain.width(end), chain.height(end), layout.output(),
+          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline,
+          new TileTask.Work.PassTile(t, 0, null, layout.inputEtag())));
+    }
+    String summary = "process " + layout.width() + "x" + layout.height() + " in " + chain.passes() + " passes, "
+        + tiles.size() + " statistics tiles first, " + layout.tileCount() + " output tiles -> " + layout.output();
+    return new Plan(job, layout, List.of(new Plan.Spec(jobUri, bytes(json))), planned, tasks, accepted, summary);
+  }
+
+  /** The job's size, tiles and output, checked against the farm's limits. */
+  Layout layout(JobRequest job) {
+    limits.checkStorage(bucket, job);
+    record Source(int width, int height, String sizeField, JobRequest.Frames frames, String inputEtag) {}
+    Source source = switch (job) {
+      case JobRequest.Render r -> {
+        String missing = renderers.missing(r.renderer());
+        if (missing != null) {
+          throw invalid(job, "renderer", missing);
+        }
+        yield new Source(r.width(), r.height(), "width", r.frames(), null);
+      }
+      case JobRequest.Process p -> {
+        ImageProbe.Size size = probeInput(p);
+        yield new Source(size.width(), size.height(), "input", null, size.etag());
+      }
+    };
+    JobLimits.Sized sized = limits.checkSize(job, source.width(), source.height(), source.sizeField());
+    JobRequest.Frames frames = source.frames();
     S3Uri output = job.output();
     if (output == null) {
       output = frames != null && frames.sequence() ? TileKeys.defaultFrameOutput(bucket, job.id())
           : TileKeys.defaultOutput(bucket, job.id());
     }
-    return new Plan(job, sized.width(), sized.height(), output, tiles(sized.width(), sized.height(), sized.tileSize()),
-        frames, sized.chain(), inputEtag);
+    return new Layout(job, sized.width(), sized.height(), output,
+        tiles(sized.width(), sized.height(), sized.tileSize()), frames, sized.chain(), source.inputEtag());
   }
 
   private ImageProbe.Size probeInput(JobRequest.Process job) {
@@ -107,5 +209,13 @@ final class JobPlanner {
 
   private static InvalidJobException invalid(JobRequest job, String field, String reason) {
     return new InvalidJobException(job.id(), field, reason);
+  }
+
+  private static byte[] bytes(ObjectNode json) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

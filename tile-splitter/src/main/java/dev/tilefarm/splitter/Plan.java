@@ -1,40 +1,25 @@
 package dev.tilefarm.splitter;
 
-import dev.tilefarm.schemas.ChainPlan;
+import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
-import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileTask;
 import java.util.List;
 
 /**
- * An accepted job: the size of its output image, where it goes, and the tiles of one image in row-major
- * order. With {@code frames} that are a sequence, every frame has these tiles and {@code output} is the
- * frame pattern; {@code frames} is null for a job without frames. {@code chain} (process jobs) is how the op
- * chain runs over tiles: the output size follows its geometry ops, and with whole-image ops it starts with a
- * statistics pass. {@code inputEtag} (process jobs) is the version of the input whose size was checked, which
- * the workers read; null for render jobs or when the store gives no ETag.
+ * Everything the splitter does for an accepted job, in order: store the job {@code specs} (a job too large to
+ * ride in its tasks, or one whose later passes the compositor plans from it), tell the compositor the plan
+ * ({@code planned}), publish the {@code tasks} (every tile, pack or first-pass tile of the job), and announce
+ * it ({@code accepted}). {@code summary} describes it for the log.
  */
-record Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames,
-    ChainPlan chain, String inputEtag) {
+record Plan(JobRequest job, Layout layout, List<Spec> specs, JobControl.Planned planned, List<TileTask> tasks,
+    JobEvent.Accepted accepted, String summary) {
   Plan {
-    tiles = List.copyOf(tiles);
+    specs = List.copyOf(specs);
+    tasks = List.copyOf(tasks);
   }
 
-  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames,
-      ChainPlan chain) {
-    this(job, width, height, output, tiles, frames, chain, null);
-  }
-
-  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles, JobRequest.Frames frames) {
-    this(job, width, height, output, tiles, frames, null);
-  }
-
-  Plan(JobRequest job, int width, int height, S3Uri output, List<TileRect> tiles) {
-    this(job, width, height, output, tiles, null);
-  }
-
-  /** Tiles over all frames. */
-  int tileCount() {
-    return tiles.size() * (frames != null && frames.sequence() ? frames.count() : 1);
-  }
+  /** A job request as accepted (UTF-8 JSON), to be stored at {@code uri} for the workers and the compositor. */
+  record Spec(S3Uri uri, byte[] json) {}
 }

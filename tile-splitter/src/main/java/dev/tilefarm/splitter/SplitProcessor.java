@@ -1,7 +1,6 @@
 package dev.tilefarm.splitter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCancel;
@@ -10,18 +9,14 @@ import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
-import dev.tilefarm.schemas.S3Uri;
-import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
-import dev.tilefarm.store.TileKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -34,8 +29,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The splitter's Kafka edge for one job record: decode, plan, emit. Everything it emits for a record (tile
- * tasks, the ACCEPTED or REJECTED event, a dead letter, the accepted-id mark) commits in one transaction.
+ * The splitter's Kafka edge for one job record: decode, plan ({@link JobPlanner}), emit the plan. Everything it
+ * emits for a record (tile tasks, the ACCEPTED or REJECTED event, a dead letter, the accepted-id mark) commits
+ * in one transaction.
  *
  * <p>The accepted-jobs store maps a job id to when it was accepted, or, for a job cancelled before it was
  * ever accepted, to minus the time of the cancel: either way the id is taken and a later job under it is
@@ -48,21 +44,19 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
   private final String sourceTopic;
   private final JobPlanner planner;
   private final JobSpecs specs;
-  private final String bucket;
   private final LongSupplier clock;
   private final DeadLetters letters;
   private final RecordRetries retries;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> accepted;
 
-  SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock,
-      DeadLetters letters, RecordRetries retries) {
+  SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
+      RecordRetries retries) {
     this.letters = letters;
     this.retries = retries;
     this.sourceTopic = sourceTopic;
     this.planner = planner;
     this.specs = specs;
-    this.bucket = bucket;
     this.clock = clock;
   }
 
@@ -80,18 +74,13 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
    */
   @Override
   public void process(Record<byte[], byte[]> record) {
-    try {
-      handle(record);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      RecordMetadata meta = context.recordMetadata().orElseThrow();
-      if (mayPass(e) && !retries.failedAndGiveUp(RecordRetries.position(meta.topic(), meta.partition(), meta.offset()))) {
-        throw e;
-      }
-      log.error("giving up the record at {}-{}@{}", meta.topic(), meta.partition(), meta.offset(), e);
-      deadLetter(record, "the splitter failed on this record: " + e);
-    }
+    retries.handle(this::position, () -> handle(record), SplitProcessor::mayPass,
+        e -> deadLetter(record, "the splitter failed on this record: " + e));
+  }
+
+  private String position() {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    return RecordRetries.position(meta.topic(), meta.partition(), meta.offset());
   }
 
   private static boolean mayPass(RuntimeException e) {
@@ -151,7 +140,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         accepted.put(id, -Math.max(1, now));
         log.info("job {} cancelled before it was accepted", id);
         event(new JobEvent.Cancelled(id, now, cancel.reason() != null ? cancel.reason()
-            : "cancelled on request before the job was accepted"), null);
+            : "cancelled on request before the job was accepted"));
       }
     } finally {
       MDC.remove("jobId");
@@ -172,16 +161,16 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       reject(id, e, now);
       return;
     }
-    json.put("id", id);
     if (!id.equals(key)) {
       // Repeats are found in a store that is local to one partition, so a job must sit on its id's
       // partition: send it back to the jobs topic under its id and split it when it comes round.
+      json.put("id", id);
       context.forward(new Record<String, Object>(id, bytes(json), record.timestamp()), SplitterTopology.REROUTE_SINK);
       return;
     }
     Plan plan;
     try {
-      plan = planner.plan(job);
+      plan = planner.plan(job, json, now);
     } catch (InvalidJobException e) {
       reject(id, e, now);
       return;
@@ -198,90 +187,26 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       reject(id, new InvalidJobException(id, null, "the job could not be planned: " + e), now);
       return;
     }
-    byte[] jobBytes = bytes(json);
-    ObjectNode inline = null;
-    S3Uri jobUri = null;
-    if (jobBytes.length <= SplitterTopology.INLINE_JOB_BYTES) {
-      inline = json;
-    } else {
-      jobUri = TileKeys.jobSpec(bucket, id);
-      specs.put(jobUri, jobBytes);
+    for (Plan.Spec spec : plan.specs()) {
+      specs.put(spec.uri(), spec.json());
     }
-    int count = plan.tileCount();
-    Integer timeLimit = JobCodec.timeLimitOf(json);
-    Long deadline = timeLimit == null ? null : now + timeLimit * 1000L;
-    JobControl.Planned planned = new JobControl.Planned(id, now, count, plan.width(), plan.height(), plan.output(),
-        deadline);
-    context.forward(new Record<String, Object>(id, planned, record.timestamp()), SplitterTopology.CONTROL_SINK);
-    ChainPlan chain = plan.chain();
-    if (chain != null && chain.passes() > 1) {
-      startStatisticsPass(id, json, plan, now, deadline, record);
-      return;
-    }
+    context.forward(new Record<String, Object>(id, plan.planned(), record.timestamp()), SplitterTopology.CONTROL_SINK);
     // A renderer only some workers have gets its own task topic, which only those workers read.
     String sink = SplitterTopology.tasksSink(job);
-    JobRequest.Frames frames = plan.frames();
-    boolean sequence = frames != null && frames.sequence();
-    int perFrame = plan.tiles().size();
-    int packTiles = TilePacking.packTiles(job, plan);
-    if (packTiles > 1) {
-      List<TileRect> tiles = plan.tiles();
-      for (int first = 0; first < tiles.size(); first += packTiles) {
-        List<TileRect> pack = tiles.subList(first, Math.min(tiles.size(), first + packTiles));
-        TileTask task = new TileTask(id, pack.get(0), count, plan.width(), plan.height(), plan.output(),
-            TileKeys.pack(bucket, id, first), now, inline, jobUri, deadline, null, null, null, null, pack, packTiles);
-        context.forward(new Record<String, Object>(id + "/" + first, task, record.timestamp()), sink);
-      }
+    for (TileTask task : plan.tasks()) {
+      context.forward(new Record<String, Object>(id + "/" + task.tile().index(), task, record.timestamp()), sink);
     }
-    // Frame by frame, so that the first frames are done (and assembled) first.
-    for (int f = 0; f < (packTiles > 1 ? 0 : sequence ? frames.count() : 1); f++) {
-      for (TileRect t : plan.tiles()) {
-        TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
-        TileTask task = new TileTask(id, tile, count, plan.width(), plan.height(), plan.output(),
-            TileKeys.tile(bucket, id, tile.index()), now, inline, jobUri, deadline,
-            frames == null ? null : frames.number(f), sequence ? perFrame : null).withInputEtag(plan.inputEtag());
-        context.forward(new Record<String, Object>(id + "/" + tile.index(), task, record.timestamp()), sink);
-      }
-    }
-    event(new JobEvent.Accepted(id, now, job.type(), count, plan.width(), plan.height(), plan.output()), record);
+    event(plan.accepted());
     accepted.put(id, now);
-    log.info("accepted job {}: {} {}x{} in {} tiles{} -> {}", id, job.type(), plan.width(), plan.height(), count,
-        packTiles > 1 ? " (packs of " + packTiles + ")" : "", plan.output());
-  }
-
-  /**
-   * A process job with whole-image ops starts with its first statistics pass (see {@link ChainPlan}); the
-   * compositor merges each pass and starts the next. The job is stored (with the tile size it was planned
-   * with), since the compositor plans the later passes from it.
-   */
-  private void startStatisticsPass(String id, ObjectNode json, Plan plan, long now, Long deadline,
-      Record<byte[], byte[]> record) {
-    ChainPlan chain = plan.chain();
-    json.put("tileSize", chain.tileSize());
-    S3Uri jobUri = TileKeys.jobSpec(bucket, id);
-    specs.put(jobUri, bytes(json));
-    int end = chain.endOf(0);
-    List<TileRect> tiles = chain.tiles(0);
-    for (TileRect t : tiles) {
-      TileTask task = new TileTask(id, t, tiles.size(), chain.width(end), chain.height(end), plan.output(),
-          TileKeys.stats(bucket, id, 0, t.index()), now, null, jobUri, deadline, null, null, 0, null)
-          .withInputEtag(plan.inputEtag());
-      context.forward(new Record<String, Object>(id + "/" + t.index(), task, record.timestamp()),
-          SplitterTopology.TASKS_SINK);
-    }
-    int count = plan.tileCount();
-    event(new JobEvent.Accepted(id, now, plan.job().type(), count, plan.width(), plan.height(), plan.output()), record);
-    accepted.put(id, now);
-    log.info("accepted job {}: process {}x{} in {} passes, {} statistics tiles first, {} output tiles -> {}", id,
-        plan.width(), plan.height(), chain.passes(), tiles.size(), count, plan.output());
+    log.info("accepted job {}: {}", id, plan.summary());
   }
 
   private void reject(String id, InvalidJobException e, long now) {
     log.info("rejected job {}: {}", id, e.getMessage());
-    event(new JobEvent.Rejected(id, now, e.field(), e.getMessage()), null);
+    event(new JobEvent.Rejected(id, now, e.field(), e.getMessage()));
   }
 
-  private void event(JobEvent event, Record<byte[], byte[]> cause) {
+  private void event(JobEvent event) {
     context.forward(new Record<String, Object>(event.jobId(), event, event.timestamp()), SplitterTopology.EVENTS_SINK);
   }
 

@@ -22,8 +22,6 @@ final class SplitterTopology {
   static final String DEAD_LETTER_SINK = "dead-letter";
   static final String REROUTE_SINK = "jobs-by-id";
   static final String CONTROL_SINK = "job-control";
-  /** Jobs up to this size travel inside each tile task; larger ones are stored once in S3. */
-  static final int INLINE_JOB_BYTES = 16 * 1024;
 
   private SplitterTopology() {}
 
@@ -35,16 +33,16 @@ final class SplitterTopology {
 
   /** The topology with dead letters whose bytes, when too large to travel, are kept through {@code specs}. */
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock) {
-    return build(topics, planner, specs, bucket, clock,
+    return build(topics, planner, specs, clock,
         new DeadLetters(specs::put, bucket, ROLE, DeadLetters.DEFAULT_MAX_REQUEST_SIZE), RecordRetries.defaults());
   }
 
-  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, String bucket, LongSupplier clock,
-      DeadLetters letters, RecordRetries retries) {
+  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
+      RecordRetries retries) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
-    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, bucket, clock, letters,
-        retries), "jobs");
+    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries),
+        "jobs");
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),

@@ -24,7 +24,7 @@ final class TilePacking {
   private TilePacking() {}
 
   /** The job's pack size; 1 when its tiles travel one per task. */
-  static int packTiles(JobRequest job, Plan plan) {
+  static int packTiles(JobRequest job, Layout plan) {
     if (!(job instanceof JobRequest.Render r) || JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer())
         || plan.frames() != null || plan.chain() != null || plan.tiles().isEmpty()) {
       return 1;

@@ -1,15 +1,13 @@
 package dev.tilefarm.splitter;
 
-import dev.tilefarm.schemas.TopicAdmin;
+import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -34,31 +32,17 @@ public final class TileSplitter implements AutoCloseable {
 
   /** Creates missing topics, then starts splitting; returns at once (see {@link #awaitRunning}). */
   public static TileSplitter start(SplitterConfig config, BlobStore blobs) throws InterruptedException {
-    Map<String, Object> adminProps = new java.util.HashMap<>();
-    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    // The client overrides that an admin client understands (TLS, SASL).
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
-        adminProps.put(k, v);
-      }
-    });
-    try (Admin admin = Admin.create(adminProps)) {
-      TopicAdmin.ensure(admin, config.topics(), config.layout());
-    }
+    TopicSetup.ensure(ClientProperties.ADMIN.of(config.bootstrapServers(), config.kafkaOverrides()), config.topics(),
+        config.layout());
     String bucket = blobs.settings().bucket();
-    Properties client = new Properties();
-    client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k)) {
-        client.put(k, v);
-      }
-    });
-    WorkerDirectory workers = new WorkerDirectory(client, config.topics(), System::currentTimeMillis);
+    WorkerDirectory workers = new WorkerDirectory(
+        ClientProperties.CONSUMER.of(config.bootstrapServers(), config.kafkaOverrides()), config.topics(),
+        System::currentTimeMillis);
     workers.start();
     JobPlanner planner = new JobPlanner(config.limits(), new StoredImageProbe(blobs), bucket, workers);
     var topology = SplitterTopology.build(config.topics(), planner,
-        (uri, json) -> blobs.put(uri, json, "application/json"), bucket, System::currentTimeMillis,
-        new DeadLetters(blobs, SplitterTopology.ROLE, DeadLetters.maxRequestSize(config.kafkaOverrides())),
+        (uri, json) -> blobs.put(uri, json, "application/json"), System::currentTimeMillis,
+        DeadLetters.of(blobs, SplitterTopology.ROLE, config.kafkaOverrides()),
         RecordRetries.defaults());
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
     // Into the global registry: the process that runs the splitter decides where meters go.

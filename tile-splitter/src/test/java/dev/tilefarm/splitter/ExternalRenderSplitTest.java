@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.WorkerStatus;
@@ -93,8 +94,10 @@ class ExternalRenderSplitTest {
       TileTask t = tasks.get(i);
       assertEquals(i, t.tile().index());
       assertEquals(9, t.tileCount());
-      assertEquals(3, t.frameTiles());
-      assertEquals(5 + 2 * (i / 3), t.frame());
+      TileTask.Work.FrameTile work = assertInstanceOf(TileTask.Work.FrameTile.class, t.work());
+      assertEquals(3, work.frameTiles());
+      assertEquals(5 + 2 * (i / 3), work.frame());
+      assertEquals(i / 3, work.frameIndex());
       assertEquals((i % 3) * 64, t.tile().x());
       assertEquals(S3Uri.parse("s3://farm/outputs/a1/frame-####.png"), t.output());
     }
@@ -107,8 +110,7 @@ class ExternalRenderSplitTest {
     jobs.pipeInput("s1", "{\"id\":\"s1\",\"type\":\"render\",\"renderer\":\"blender\",\"width\":64,\"height\":64,"
         + "\"scene\":\"s3://farm/scenes/a.blend\",\"frame\":42}");
     TileTask t = blender.readValue();
-    assertEquals(42, t.frame());
-    assertNull(t.frameTiles());
+    assertEquals(new TileTask.Work.FrameTile(new TileRect(0, 0, 0, 64, 64), 42, null), t.work());
     assertEquals(S3Uri.parse("s3://farm/outputs/s1.png"), t.output());
   }
 

@@ -88,18 +88,19 @@ class SplitterTopologyTest {
     int next = 0;
     for (var kv : records) {
       TileTask t = kv.value;
-      assertEquals(9, t.packTiles());
+      TileTask.Work.Pack pack = assertInstanceOf(TileTask.Work.Pack.class, t.work());
+      assertEquals(9, pack.packTiles());
       assertEquals("p1/" + next, kv.key);
       assertEquals(S3Uri.parse("s3://farm/tiles/p1/pack-" + next + ".tfp"), t.tileUri());
-      assertEquals(t.tile(), t.pack().get(0));
-      for (var rect : t.pack()) {
+      assertEquals(t.tile(), pack.tiles().get(0));
+      for (var rect : pack.tiles()) {
         assertEquals(next++, rect.index());
         assertEquals(10, rect.width());
         assertEquals(10, rect.height());
       }
     }
     assertEquals(600, next);
-    assertEquals(6, records.get(66).value.pack().size());
+    assertEquals(6, records.get(66).value.tiles().size());
     assertEquals(600, assertInstanceOf(JobEvent.Accepted.class, events.readValue()).tiles());
   }
 
@@ -108,15 +109,16 @@ class SplitterTopologyTest {
     // 32 px tiles are packed only in jobs large enough; 64 px tiles never; nor external renderers' or process tiles.
     jobs.pipeInput("q1", "{\"id\":\"q1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":320,"
         + "\"height\":320,\"tileSize\":32}");
-    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.pack() == null && t.packTiles() == null));
+    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.work() instanceof TileTask.Work.Tile));
     jobs.pipeInput("q2", "{\"id\":\"q2\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":4096,"
         + "\"height\":4096,\"tileSize\":64}");
-    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.pack() == null));
+    assertTrue(tasks.readValuesToList().stream().allMatch(t -> t.work() instanceof TileTask.Work.Tile));
     jobs.pipeInput("q3", "{\"id\":\"q3\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":1024,"
         + "\"height\":512,\"tileSize\":32}");
     List<TileTask> packed = tasks.readValuesToList();
     assertEquals(64, packed.size(), "512 tiles of 32 px in packs of 8, to keep 64 tasks: " + events.readValuesToList());
-    assertTrue(packed.stream().allMatch(t -> t.packTiles() == 8 && t.pack().size() == 8));
+    assertTrue(packed.stream().allMatch(t -> t.work() instanceof TileTask.Work.Pack p && p.packTiles() == 8
+        && p.tiles().size() == 8));
   }
 
   @Test

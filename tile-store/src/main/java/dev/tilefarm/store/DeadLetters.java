@@ -1,5 +1,6 @@
 package dev.tilefarm.store;
 
+import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JsonSerde;
 import dev.tilefarm.schemas.S3Uri;
@@ -13,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,14 @@ public final class DeadLetters {
         maxRequestSize);
   }
 
+  /**
+   * The dead letters of {@code role}, whose bytes are kept in {@code blobs} when they must be, sized for the
+   * producer that {@code kafkaOverrides} configure (see {@link #maxRequestSize}).
+   */
+  public static DeadLetters of(BlobStore blobs, String role, Map<String, ?> kafkaOverrides) {
+    return new DeadLetters(blobs, role, maxRequestSize(kafkaOverrides));
+  }
+
   public DeadLetters(Storage storage, String bucket, String role, int maxRequestSize) {
     if (maxRequestSize <= MARGIN) {
       throw new IllegalArgumentException("max.request.size must be above " + MARGIN + " bytes, got " + maxRequestSize);
@@ -74,10 +84,8 @@ public final class DeadLetters {
    * may give it as {@code producer.max.request.size}); Kafka's default if none is set.
    */
   public static int maxRequestSize(Map<String, ?> kafkaOverrides) {
-    Object v = kafkaOverrides.get("producer.max.request.size");
-    if (v == null) {
-      v = kafkaOverrides.get("max.request.size");
-    }
+    Object v = ClientProperties.PRODUCER.understoodInStreamsApp(kafkaOverrides)
+        .get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     return v == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(v.toString().trim());
   }
 

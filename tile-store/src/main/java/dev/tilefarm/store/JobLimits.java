@@ -59,8 +59,8 @@ public record JobLimits(long maxPixels, int maxTiles, int defaultTileSize, List<
   }
 
   /**
-   * Whether {@code bucket/key} lies in one of {@code locations} (entries {@code bucket} or {@code bucket/prefix}, as
-   * {@code outputLocations}); empty: anywhere.
+   * Whether {@code bucket}/{@code key} is in one of {@code locations} ({@code bucket} or {@code bucket/prefix}),
+   * or there are none.
    */
   static boolean inLocations(List<String> locations, String bucket, String key) {
     if (locations.isEmpty()) {

@@ -3,7 +3,13 @@ package dev.tilefarm.store;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How long a role keeps retrying one record that fails in a way that may pass (object storage or the broker
@@ -13,6 +19,7 @@ import java.util.function.LongSupplier;
  * Thread-safe.
  */
 public final class RecordRetries {
+  private static final Logger log = LoggerFactory.getLogger(RecordRetries.class);
   /** The default: 20 failures over at least 10 minutes, far past any outage the farm rides out on its own. */
   public static final int DEFAULT_ATTEMPTS = 20;
   public static final Duration DEFAULT_TIME = Duration.ofMinutes(10);
@@ -59,6 +66,30 @@ public final class RecordRetries {
     }
     failures.put(position, f);
     return false;
+  }
+
+  /**
+   * Handles one record so that whatever it holds, the role moves past it: {@code work} runs; a failure that
+   * {@code mayPass} is thrown, so that the record is tried again, until it has failed for long enough; any other
+   * failure, and one given up, goes to {@code giveUp} (which dead-letters the record). Kafka's own exceptions (a
+   * fenced producer, a migrated task) are thrown: they are the client's business.
+   *
+   * @param position the record's position (see {@link #position}), asked for only when {@code work} fails
+   */
+  public void handle(Supplier<String> position, Runnable work, Predicate<RuntimeException> mayPass,
+      Consumer<RuntimeException> giveUp) {
+    try {
+      work.run();
+    } catch (KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String at = position.get();
+      if (mayPass.test(e) && !failedAndGiveUp(at)) {
+        throw e;
+      }
+      log.error("giving up the record at {}", at, e);
+      giveUp.accept(e);
+    }
   }
 
   /** How many failures of the record at {@code position} are remembered. */

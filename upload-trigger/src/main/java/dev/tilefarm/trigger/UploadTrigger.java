@@ -1,16 +1,20 @@
 package dev.tilefarm.trigger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.clients.ConsumerThreads;
+import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
+import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.DeadLetters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,8 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadTrigger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UploadTrigger.class);
-  /** The uploads topic's name without the farm's prefix. */
-  public static final String TOPIC = "uploads";
+  /** The role named in dead letters and in the consumer group. */
+  static final String ROLE = "upload-trigger";
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
@@ -52,28 +56,16 @@ public final class UploadTrigger implements AutoCloseable {
     this.letters = letters;
     this.topics = topics;
     this.rules = rules;
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, topics.groupId("upload-trigger"));
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    kafkaOverrides.forEach((k, v) -> {
-      if (ConsumerConfig.configNames().contains(k)) {
-        c.put(k, v);
-      }
-    });
-    consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    kafkaOverrides.forEach((k, v) -> {
-      if (ProducerConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    thread = new Thread(this::loop, "upload-trigger");
+    consumer = new KafkaConsumer<>(ClientProperties.CONSUMER.of(bootstrap, Map.of(
+        ConsumerConfig.GROUP_ID_CONFIG, topics.groupId(ROLE),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), kafkaOverrides),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    producer = new KafkaProducer<>(ClientProperties.PRODUCER.of(bootstrap, Map.of(
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"), kafkaOverrides),
+        new StringSerializer(), new ByteArraySerializer());
+    thread = new Thread(this::loop, ROLE);
   }
 
   /**
@@ -81,17 +73,18 @@ public final class UploadTrigger implements AutoCloseable {
    * every role creates the topics it uses.
    *
    * @param rulesJson the rules file's content (see {@link TriggerRules})
-   * @param letters makes the dead letters of records that are no notification
+   * @param blobs where the bytes of dead letters too large for a record are kept (see {@link DeadLetters})
    * @throws IllegalArgumentException naming the rule and field when the rules are not valid
    */
   public static UploadTrigger start(String bootstrap, Topics topics, int partitions, byte[] rulesJson,
-      Map<String, String> kafkaOverrides, DeadLetters letters) {
+      Map<String, String> kafkaOverrides, BlobStore blobs) {
     TriggerRules rules = rules(rulesJson);
     ensureTopic(bootstrap, topics, partitions, kafkaOverrides);
-    UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides, letters);
-    t.consumer.subscribe(List.of(topics.prefix() + TOPIC));
+    UploadTrigger t = new UploadTrigger(bootstrap, topics, rules, kafkaOverrides,
+        DeadLetters.of(blobs, ROLE, kafkaOverrides));
+    t.consumer.subscribe(List.of(topics.uploads().name()));
     t.thread.start();
-    log.info("upload trigger: {} rules on {}", rules.rules().size(), topics.prefix() + TOPIC);
+    log.info("upload trigger: {} rules on {}", rules.rules().size(), topics.uploads().name());
     return t;
   }
 
@@ -113,25 +106,8 @@ public final class UploadTrigger implements AutoCloseable {
   }
 
   private static void ensureTopic(String bootstrap, Topics topics, int partitions, Map<String, String> overrides) {
-    Map<String, Object> props = new java.util.HashMap<>();
-    props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    overrides.forEach((k, v) -> {
-      if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
-        props.put(k, v);
-      }
-    });
-    String name = topics.prefix() + TOPIC;
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
-      if (!admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(name)) {
-        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, java.util.Optional.of(partitions),
-            java.util.Optional.empty()))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      }
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-        throw new IllegalStateException("creating the uploads topic " + name + ": " + e.getCause(), e.getCause());
-      }
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("creating the uploads topic " + name + ": the cluster did not answer", e);
+    try (Admin admin = Admin.create(ClientProperties.ADMIN.of(bootstrap, overrides))) {
+      TopicSetup.ensureUploads(admin, topics, partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the uploads topic", e);
@@ -217,12 +193,7 @@ public final class UploadTrigger implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(consumer, thread, Duration.ofSeconds(30));
     producer.close(Duration.ofSeconds(10));
   }
 }

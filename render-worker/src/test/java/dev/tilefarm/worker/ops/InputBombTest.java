@@ -7,7 +7,7 @@ import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
-import dev.tilefarm.worker.Bombs;
+import dev.tilefarm.testing.Bombs;
 import dev.tilefarm.worker.TileFailedException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

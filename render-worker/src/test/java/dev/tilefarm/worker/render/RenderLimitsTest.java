@@ -10,7 +10,7 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.BlobNotFoundException;
-import dev.tilefarm.worker.Bombs;
+import dev.tilefarm.testing.Bombs;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.render.external.TileLog;

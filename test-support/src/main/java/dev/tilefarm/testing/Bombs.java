@@ -1,4 +1,4 @@
-package dev.tilefarm.worker;
+package dev.tilefarm.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -1,4 +1,4 @@
-package dev.tilefarm.cli;
+package dev.tilefarm.bench.pipeline;
 
 import java.util.ArrayList;
 import java.util.Collections;

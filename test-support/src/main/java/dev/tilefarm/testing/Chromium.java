@@ -1,4 +1,4 @@
-package dev.tilefarm.api;
+package dev.tilefarm.testing;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -12,7 +12,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -23,11 +22,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's headless Chromium driven through its chromedriver. A test that needs it is skipped, saying
  * why, where either is not installed ({@code apt-get install chromium chromium-driver}; CI installs both).
  */
-final class Chromium implements AutoCloseable {
-  static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
-  static final String DRIVER = "/usr/bin/chromedriver";
+public final class Chromium implements AutoCloseable {
+  public static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
+  public static final String DRIVER = "/usr/bin/chromedriver";
 
-  final ChromeDriver driver;
+  private final ChromeDriver driver;
   private final Path profile;
 
   private Chromium(ChromeDriver driver, Path profile) {
@@ -35,7 +34,8 @@ final class Chromium implements AutoCloseable {
     this.profile = profile;
   }
 
-  static Chromium start() throws IOException {
+  /** Starts it, or skips the calling test (a JUnit assumption) where Chromium or its driver is not installed. */
+  public static Chromium start() throws IOException {
     String browser = BROWSERS.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
     Assumptions.assumeTrue(browser != null && Files.isExecutable(Path.of(DRIVER)),
         "skipping the browser test: Chromium (" + BROWSERS + ") and chromedriver (" + DRIVER + ") are not both "
@@ -52,21 +52,21 @@ final class Chromium implements AutoCloseable {
     return new Chromium(new ChromeDriver(service, options), profile);
   }
 
-  WebDriverWait waiting(Duration timeout) {
+  public WebDriverWait waiting(Duration timeout) {
     // The dashboard redraws its tables as events come in: an element read between two draws is stale, not wrong.
     return (WebDriverWait) new WebDriverWait(driver, timeout, Duration.ofMillis(50))
         .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   /** Waits until the element's attribute has the value. */
-  void awaitAttribute(String id, String attribute, String value, Duration timeout) {
+  public void awaitAttribute(String id, String attribute, String value, Duration timeout) {
     waiting(timeout).withMessage(() -> "#" + id + "[" + attribute + "] is '"
             + driver.findElement(By.id(id)).getAttribute(attribute) + "', expected '" + value + "'")
         .until(d -> value.equals(d.findElement(By.id(id)).getAttribute(attribute)));
   }
 
   /** A screenshot of one element, at one CSS pixel per image pixel; also saved under {@code target/screenshots}. */
-  BufferedImage shoot(String id, String name) throws IOException {
+  public BufferedImage shoot(String id, String name) throws IOException {
     WebElement e = driver.findElement(By.id(id));
     byte[] png = e.getScreenshotAs(OutputType.BYTES);
     Path dir = Path.of("target", "screenshots");
@@ -76,7 +76,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** The whole page, saved for people to look at. */
-  void savePage(String name) throws IOException {
+  public void savePage(String name) throws IOException {
     Path dir = Path.of("target", "screenshots");
     Files.createDirectories(dir);
     Files.write(dir.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
@@ -93,7 +93,8 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  WebDriver driver() {
+  /** The driver, for what the helpers here do not cover. */
+  public ChromeDriver driver() {
     return driver;
   }
 }

@@ -1,0 +1,35 @@
+package dev.tilefarm.bench.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PipelineSectionsTest {
+  @Test
+  void allInReportOrder() {
+    assertEquals(List.of("startup", "overhead", "latency", "throughput", "processing", "scaling", "memory"),
+        PipelineSections.names());
+    assertEquals(PipelineSections.names(), PipelineSections.select(null).stream().map(Section::name).toList());
+  }
+
+  @Test
+  void chosenOnesInReportOrderWhateverTheOrderGiven() {
+    assertEquals(List.of("latency", "memory"),
+        PipelineSections.select(List.of("memory", "latency")).stream().map(Section::name).toList());
+  }
+
+  @Test
+  void anUnknownNameIsAnErrorListingTheKnownOnes() {
+    var e = assertThrows(IllegalArgumentException.class, () -> PipelineSections.select(List.of("latency", "latncy")));
+    assertEquals("--sections: unknown section 'latncy'; the sections are startup, overhead, latency, throughput, "
+        + "processing, scaling, memory", e.getMessage());
+  }
+
+  @Test
+  void onlyTheSectionsOnTheSharedFarmShareIt() {
+    assertEquals(List.of("overhead", "latency", "throughput", "processing"),
+        PipelineSections.select(null).stream().filter(Section::sharesFarm).map(Section::name).toList());
+  }
+}
