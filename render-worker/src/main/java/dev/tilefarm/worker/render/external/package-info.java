@@ -6,8 +6,9 @@
  * dev.tilefarm.worker.render.external.RenderProcess} (output to the tile's log, progress, stop at the time
  * limit or when abandoned), {@link dev.tilefarm.worker.render.external.Program} (the installed program: whether
  * it can run here, its run for a tile, its failures worded alike), {@link
- * dev.tilefarm.worker.render.external.RenderProgress} (a tile's rising percentage, read from the output) and {@link dev.tilefarm.worker.render.external.Region} (what a program renders for a tile: the
- * tile with its overscan, on the program's grid) and {@link dev.tilefarm.worker.render.external.Crop} (the tile out of the
- * program's image, overscan dropped).
+ * dev.tilefarm.worker.render.external.RenderProgress} (a tile's rising percentage, read from the output), {@link
+ * dev.tilefarm.worker.render.external.Region} (what a program renders for a tile: the tile with its overscan, on
+ * the program's grid) and {@link dev.tilefarm.worker.render.external.Crop} (the tile out of the program's image,
+ * overscan dropped).
  */
 package dev.tilefarm.worker.render.external;
