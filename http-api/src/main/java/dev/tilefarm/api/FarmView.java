@@ -8,6 +8,7 @@ import dev.tilefarm.schemas.JobCancel;
 import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.WorkerStatus;
@@ -18,7 +19,6 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -125,7 +125,7 @@ final class FarmView {
 
   private static final class Job {
     final String id;
-    String status = "SUBMITTED";
+    JobStatus status = JobStatus.SUBMITTED;
     String type;
     String kind;
     int width;
@@ -160,7 +160,7 @@ final class FarmView {
     }
 
     JobSummary summary() {
-      return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
+      return new JobSummary(id, status.name(), type, kind, width, height, tiles, done, failedTiles, output, reason, field,
           submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
     }
   }
@@ -277,43 +277,52 @@ final class FarmView {
           }
         }
       }
-      if (completedBefore) {
-        // Only listed: see above.
-      } else if (event instanceof JobEvent.Accepted a) {
-        job.status = "ACCEPTED";
-        job.type = a.type();
-        job.tiles = a.tiles();
-        job.width = a.width();
-        job.height = a.height();
-        job.output = a.output() == null ? null : a.output().toString();
-        job.acceptedAt = a.timestamp();
-      } else if (event instanceof JobEvent.Progress p) {
-        if (!job.ended()) {
-          job.status = "RUNNING";
+      if (!completedBefore) {
+        // Once completed, later events are only listed: see above.
+        switch (event) {
+          case JobEvent.Accepted a -> {
+            job.status = JobStatus.after(a);
+            job.type = a.type();
+            job.tiles = a.tiles();
+            job.width = a.width();
+            job.height = a.height();
+            job.output = a.output() == null ? null : a.output().toString();
+            job.acceptedAt = a.timestamp();
+          }
+          case JobEvent.Progress p -> {
+            if (!job.ended()) {
+              job.status = JobStatus.after(p);
+            }
+            job.done = Math.max(job.done, p.done());
+            job.tiles = p.total();
+          }
+          case JobEvent.Frame f -> { } // one frame of an animation: the summary follows PROGRESS and the end
+          case JobEvent.Completed c -> {
+            job.status = JobStatus.after(c);
+            job.output = c.output().toString();
+            job.format = c.format();
+            job.sha256 = c.sha256();
+            job.bytes = c.bytes();
+            job.width = c.width();
+            job.height = c.height();
+            job.tiles = c.tiles();
+            job.done = c.tiles();
+            job.timings = c.timings();
+          }
+          case JobEvent.Failed f -> {
+            job.status = JobStatus.after(f);
+            job.reason = f.reason();
+          }
+          case JobEvent.Rejected r -> {
+            job.status = JobStatus.after(r);
+            job.reason = r.reason();
+            job.field = r.field();
+          }
+          case JobEvent.Cancelled c -> {
+            job.status = JobStatus.after(c);
+            job.reason = c.reason();
+          }
         }
-        job.done = Math.max(job.done, p.done());
-        job.tiles = p.total();
-      } else if (event instanceof JobEvent.Completed c) {
-        job.status = "COMPLETED";
-        job.output = c.output().toString();
-        job.format = c.format();
-        job.sha256 = c.sha256();
-        job.bytes = c.bytes();
-        job.width = c.width();
-        job.height = c.height();
-        job.tiles = c.tiles();
-        job.done = c.tiles();
-        job.timings = c.timings();
-      } else if (event instanceof JobEvent.Failed f) {
-        job.status = "FAILED";
-        job.reason = f.reason();
-      } else if (event instanceof JobEvent.Rejected r) {
-        job.status = "REJECTED";
-        job.reason = r.reason();
-        job.field = r.field();
-      } else if (event instanceof JobEvent.Cancelled c) {
-        job.status = "CANCELLED";
-        job.reason = c.reason();
       }
       if (event.terminal() && !completedBefore) {
         job.endedAt = event.timestamp();
@@ -368,8 +377,8 @@ final class FarmView {
       job.tiles = Math.max(job.tiles, result.tileCount());
       job.done = Math.max(job.done, (int) job.tileViews.values().stream().filter(t -> t.status().equals("DONE")).count());
       job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status().equals("FAILED")).count();
-      if (!job.ended() && (job.status.equals("ACCEPTED") || job.status.equals("SUBMITTED"))) {
-        job.status = "RUNNING";
+      if (!job.ended() && (job.status == JobStatus.ACCEPTED || job.status == JobStatus.SUBMITTED)) {
+        job.status = JobStatus.RUNNING;
       }
       trim(completions, timestamp);
       trim(worker.recent, timestamp);
@@ -499,7 +508,7 @@ final class FarmView {
     synchronized (lock) {
       List<JobSummary> out = new ArrayList<>();
       for (Job j : jobs.values()) {
-        if (status == null || j.status.equalsIgnoreCase(status)) {
+        if (status == null || j.status.name().equalsIgnoreCase(status)) {
           out.add(j.summary());
         }
       }
@@ -629,11 +638,10 @@ final class FarmView {
       long failed = 0;
       for (Job j : jobs.values()) {
         switch (j.status) {
-          case "ACCEPTED", "RUNNING" -> running++;
-          case "SUBMITTED" -> submitted++;
-          case "COMPLETED" -> completed++;
-          case "FAILED", "REJECTED", "CANCELLED" -> failed++;
-          default -> { }
+          case ACCEPTED, RUNNING -> running++;
+          case SUBMITTED -> submitted++;
+          case COMPLETED -> completed++;
+          case FAILED, REJECTED, CANCELLED -> failed++;
         }
       }
       return new Stats(lastMinute / 60.0, lastMinute, running, submitted, completed, failed, backlog,
@@ -642,9 +650,9 @@ final class FarmView {
   }
 
   /** Jobs by status, for the {@code tilefarm.api.jobs} gauge. */
-  long count(String status) {
+  long count(JobStatus status) {
     synchronized (lock) {
-      return jobs.values().stream().filter(j -> j.status.equals(status.toUpperCase(Locale.ROOT))).count();
+      return jobs.values().stream().filter(j -> j.status == status).count();
     }
   }
 }

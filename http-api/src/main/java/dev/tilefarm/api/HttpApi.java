@@ -2,6 +2,7 @@ package dev.tilefarm.api;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.TopicAdmin;
 import dev.tilefarm.store.BlobStore;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  private static final List<String> STATUSES =
-      List.of("SUBMITTED", "ACCEPTED", "RUNNING", "COMPLETED", "FAILED", "REJECTED", "CANCELLED");
 
   private final HttpServer server;
   private final URI uri;
@@ -83,8 +81,8 @@ public final class HttpApi implements AutoCloseable {
       TopicAdmin.ensure(admin, config.topics(), config.layout());
 
       FarmView view = new FarmView(config.maxJobs());
-      for (String status : STATUSES) {
-        Gauge.builder("tilefarm.api.jobs", view, v -> v.count(status)).tag("status", status)
+      for (JobStatus status : JobStatus.values()) {
+        Gauge.builder("tilefarm.api.jobs", view, v -> v.count(status)).tag("status", status.name())
             .description("jobs the API's view holds, by status").register(registry);
       }
       String clientId = "tilefarm-api-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet();

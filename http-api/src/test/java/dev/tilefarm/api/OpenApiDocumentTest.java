@@ -44,6 +44,14 @@ class OpenApiDocumentTest {
     }
   }
 
+  @Test
+  void theDocumentedJobStatusesAreTheEnums() throws IOException {
+    java.util.List<String> documented = new java.util.ArrayList<>();
+    doc().at("/components/schemas/JobStatus/enum").forEach(n -> documented.add(n.asText()));
+    assertEquals(java.util.Arrays.stream(dev.tilefarm.schemas.JobStatus.values()).map(Enum::name).toList(),
+        documented);
+  }
+
   /** The document as served names the server it came from, and is still valid OpenAPI. */
   @Test
   void theServedDocumentNamesItsServer() throws IOException {

@@ -1,27 +1,21 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Where jobs stand, folded from their events on the job events topic (oldest first), and how {@code jobs} and
  * {@code status} show it. No Kafka here: the client reads the events, this decides what they mean.
  */
 final class JobStates {
-  /**
-   * The statuses a job can be in, as the job list shows them: ACCEPTED (split, no tile finished yet), RUNNING
-   * (tiles finishing), then one of the four ends. A job the splitter has not answered has no events, so no status.
-   */
-  static final List<String> STATUSES = List.of("ACCEPTED", "RUNNING", "COMPLETED", "FAILED", "REJECTED",
-      "CANCELLED");
-
   private JobStates() {}
 
   /**
@@ -30,7 +24,7 @@ final class JobStates {
    * (0 to 1); {@code firstAt} and {@code lastAt} the first and latest event's times (epoch ms); {@code end} is the
    * one-line account of how it ended (null while it runs), {@code events} how many events it has.
    */
-  record JobState(String id, String status, String type, int width, int height, int done, int total,
+  record JobState(String id, JobStatus status, String type, int width, int height, int done, int total,
       double fraction, long firstAt, long lastAt, String end, int events) {
     boolean ended() {
       return end != null;
@@ -48,9 +42,10 @@ final class JobStates {
     }
     int events = state.events() + 1;
     long lastAt = Math.max(state.lastAt(), e.timestamp());
+    JobStatus status = JobStatus.after(e);
     if (e instanceof JobEvent.Accepted a) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
-      return new JobState(state.id(), "ACCEPTED", a.type(), a.width(), a.height(), 0, a.tiles(), 0, state.firstAt(),
+      return new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0, state.firstAt(),
           lastAt, null, events);
     }
     if (state.ended()) {
@@ -59,19 +54,18 @@ final class JobStates {
           state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
     }
     if (e instanceof JobEvent.Progress p) {
-      return new JobState(state.id(), "RUNNING", state.type(), state.width(), state.height(), p.done(), p.total(),
+      return new JobState(state.id(), status, state.type(), state.width(), state.height(), p.done(), p.total(),
           Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
     }
     if (e instanceof JobEvent.Frame) {
-      return new JobState(state.id(), "RUNNING", state.type(), state.width(), state.height(), state.done(),
+      return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(),
           state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
     }
     String end = JobRunner.describe(e);
     if (e instanceof JobEvent.Completed c) {
-      return new JobState(state.id(), "COMPLETED", state.type(), c.width(), c.height(), c.tiles(), c.tiles(), 1,
+      return new JobState(state.id(), status, state.type(), c.width(), c.height(), c.tiles(), c.tiles(), 1,
           state.firstAt(), lastAt, end, events);
     }
-    String status = e instanceof JobEvent.Failed ? "FAILED" : e instanceof JobEvent.Rejected ? "REJECTED" : "CANCELLED";
     return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(), state.total(),
         state.fraction(), state.firstAt(), lastAt, end, events);
   }
@@ -86,19 +80,19 @@ final class JobStates {
   }
 
   /**
-   * The statuses named by {@code --status} values, each a status or a comma-separated list of them, in any case.
+   * The statuses named by {@code --status} values, each a status or a comma-separated list of them, in any case:
+   * those a job's events can give it ({@link JobStatus#fromEvents()}; a job the splitter has not answered has no
+   * events, so no status).
    *
    * @throws Main.UsageException naming the valid statuses, for a value that is none of them
    */
-  static Set<String> parseStatuses(List<String> values) throws Main.UsageException {
-    Set<String> out = new LinkedHashSet<>();
+  static Set<JobStatus> parseStatuses(List<String> values) throws Main.UsageException {
+    Set<JobStatus> out = new LinkedHashSet<>();
     for (String value : values) {
       for (String part : value.split(",", -1)) {
-        String s = part.trim().toUpperCase(Locale.ROOT);
-        if (!STATUSES.contains(s)) {
-          throw new Main.UsageException("--status: unknown status '" + part.trim() + "'; valid: "
-              + String.join(", ", STATUSES));
-        }
+        JobStatus s = JobStatus.find(part).filter(JobStatus.fromEvents()::contains)
+            .orElseThrow(() -> new Main.UsageException("--status: unknown status '" + part.trim() + "'; valid: "
+                + JobStatus.fromEvents().stream().map(Enum::name).collect(Collectors.joining(", "))));
         out.add(s);
       }
     }
@@ -109,7 +103,7 @@ final class JobStates {
    * The jobs to list: those with a status in {@code statuses} (every job when empty), newest first (by their first
    * event, then id), at most {@code limit} of them (0 = all).
    */
-  static List<JobState> select(Map<String, JobState> jobs, Set<String> statuses, int limit) {
+  static List<JobState> select(Map<String, JobState> jobs, Set<JobStatus> statuses, int limit) {
     List<JobState> out = new ArrayList<>();
     for (JobState j : jobs.values()) {
       if (statuses.isEmpty() || statuses.contains(j.status())) {
@@ -125,7 +119,7 @@ final class JobStates {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"JOB", "STATUS", "PROGRESS", "TYPE", "SIZE", "AGE"});
     for (JobState j : jobs) {
-      rows.add(new String[] {j.id(), j.status(), progress(j), j.type() == null ? "-" : j.type(),
+      rows.add(new String[] {j.id(), j.status().name(), progress(j), j.type() == null ? "-" : j.type(),
           j.width() > 0 ? j.width() + "x" + j.height() : "-", age(now - j.firstAt())});
     }
     int[] widths = new int[rows.get(0).length];

@@ -1,5 +1,6 @@
 package dev.tilefarm.cli;
 
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ final class JobsCommand extends FarmCommand {
 
   @Override
   public Integer call() throws Exception {
-    Set<String> statuses = JobStates.parseStatuses(status);
+    Set<JobStatus> statuses = JobStates.parseStatuses(status);
     if (limit < 0) {
       throw new Main.UsageException("--limit: must be 0 (all) or more, got " + limit);
     }
@@ -43,7 +44,7 @@ final class JobsCommand extends FarmCommand {
         return 0;
       }
       if (shown.isEmpty()) {
-        progress.note(all.isEmpty() ? "no jobs yet" : "no " + String.join(" or ", statuses) + " jobs");
+        progress.note(all.isEmpty() ? "no jobs yet" : "no " + statuses.stream().map(Enum::name).collect(java.util.stream.Collectors.joining(" or ")) + " jobs");
         return 0;
       }
       System.out.print(JobStates.table(shown, System.currentTimeMillis()));

@@ -3,6 +3,7 @@ package dev.tilefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ final class RenderCommand extends FarmCommand {
       }
     } else if (ext.equals("pov") || ext.equals("ini") || ext.equals("blend")) {
       job = renderJob(null);
-      job.put("renderer", ext.equals("blend") ? "blender" : "povray");
+      job.put("renderer", (ext.equals("blend") ? Renderer.BLENDER : Renderer.POVRAY).id());
       ObjectNode sceneObject = job.putObject("scene");
       Path main = ext.equals("ini") ? povIni(scene, job, sceneObject, progress) : scene;
       if (ext.equals("pov")) {
@@ -200,7 +201,7 @@ final class RenderCommand extends FarmCommand {
   private static ObjectNode renderJob(ObjectNode scene) {
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "render");
-    job.put("renderer", "builtin");
+    job.put("renderer", Renderer.BUILTIN.id());
     job.put("width", 640);
     job.put("height", 480);
     if (scene != null) {

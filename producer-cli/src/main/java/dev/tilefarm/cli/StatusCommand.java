@@ -1,6 +1,7 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.Json;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -80,7 +81,7 @@ final class StatusCommand extends FarmCommand {
 
   /** 0 while the job runs or once it completed, 1 if it ended otherwise. */
   static int exitCode(JobStates.JobState state) {
-    return state.ended() && !state.status().equals("COMPLETED") ? Main.ExitCodes.JOB_FAILED : 0;
+    return state.ended() && state.status() != JobStatus.COMPLETED ? Main.ExitCodes.JOB_FAILED : 0;
   }
 
   static String line(JobEvent e) {

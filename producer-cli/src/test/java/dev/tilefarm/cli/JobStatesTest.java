@@ -3,8 +3,11 @@ package dev.tilefarm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobStatus;
+import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,30 +26,32 @@ class JobStatesTest {
   }
 
   @Test
-  void eventsFoldIntoWhereTheJobStands() {
+  void eventsFoldIntoWhereTheJobStands() throws Exception {
     JobStates.JobState s = JobStates.of(List.of(accepted("a", 1000, 8)));
-    assertEquals("ACCEPTED", s.status());
+    assertEquals(JobStatus.ACCEPTED, s.status());
     assertEquals("0/8 tiles (0%)", JobStates.progress(s));
     s = JobStates.apply(s, new JobEvent.Progress("a", 2000, 3, 8));
-    assertEquals("RUNNING", s.status());
+    assertEquals(JobStatus.RUNNING, s.status());
     assertEquals("3/8 tiles (37%)", JobStates.progress(s));
     s = JobStates.apply(s, new JobEvent.Failed("a", 3000, "tile 4: povray: parse error", 4));
-    assertEquals("FAILED", s.status());
+    assertEquals(JobStatus.FAILED, s.status());
     assertEquals("a FAILED: tile 4: povray: parse error", s.end());
     // Progress that arrives after the end changes nothing: the first end is the answer.
     s = JobStates.apply(s, new JobEvent.Progress("a", 4000, 7, 8));
-    assertEquals("FAILED", s.status());
+    assertEquals(JobStatus.FAILED, s.status());
     assertEquals("3/8 tiles (37%)", JobStates.progress(s));
     assertEquals(1000, s.firstAt());
     assertEquals(4000, s.lastAt());
     assertEquals(4, s.events());
     assertEquals(1, StatusCommand.exitCode(s));
+    assertEquals("FAILED", Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(s)).get("status").asText(),
+        "jobs --json writes the status by its name");
   }
 
   @Test
   void aRejectedJobHasNoProgressAndExitsOne() {
     JobStates.JobState s = JobStates.of(List.of(new JobEvent.Rejected("r", 5, "width", "must be 1 to 65536")));
-    assertEquals("REJECTED", s.status());
+    assertEquals(JobStatus.REJECTED, s.status());
     assertEquals("-", JobStates.progress(s));
     assertNull(s.type());
     assertEquals(1, StatusCommand.exitCode(s));
@@ -55,9 +60,17 @@ class JobStatesTest {
 
   @Test
   void statusesAreRepeatableOrCommaSeparatedInAnyCase() throws Exception {
-    assertEquals(Set.of("RUNNING", "FAILED", "CANCELLED"),
+    assertEquals(Set.of(JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED),
         JobStates.parseStatuses(List.of("running,failed", "Cancelled")));
     assertEquals(Set.of(), JobStates.parseStatuses(List.of()));
+  }
+
+  @Test
+  void theJobsHelpNamesEveryStatus() {
+    String help = String.join(" ", JobsCommand.class.getAnnotation(picocli.CommandLine.Command.class).description());
+    for (JobStatus status : JobStatus.fromEvents()) {
+      assertTrue(help.contains(status.name()), "jobs --help does not name " + status);
+    }
   }
 
   @Test
@@ -66,6 +79,8 @@ class JobStatesTest {
         () -> JobStates.parseStatuses(List.of("running,done")));
     assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED",
         e.getMessage());
+    // SUBMITTED is the HTTP API's, for a job the splitter has not answered: the CLI's jobs all have events.
+    assertThrows(Main.UsageException.class, () -> JobStates.parseStatuses(List.of("submitted")));
   }
 
   @Test
@@ -76,8 +91,8 @@ class JobStatesTest {
     jobs.put("new", JobStates.of(List.of(accepted("new", 300, 2), new JobEvent.Progress("new", 310, 1, 2))));
     assertEquals(List.of("new", "mid", "old"), ids(JobStates.select(jobs, Set.of(), 0)));
     assertEquals(List.of("new", "mid"), ids(JobStates.select(jobs, Set.of(), 2)));
-    assertEquals(List.of("new", "old"), ids(JobStates.select(jobs, Set.of("RUNNING", "ACCEPTED"), 0)));
-    assertEquals(List.of(), ids(JobStates.select(jobs, Set.of("COMPLETED"), 0)));
+    assertEquals(List.of("new", "old"), ids(JobStates.select(jobs, Set.of(JobStatus.RUNNING, JobStatus.ACCEPTED), 0)));
+    assertEquals(List.of(), ids(JobStates.select(jobs, Set.of(JobStatus.COMPLETED), 0)));
   }
 
   @Test

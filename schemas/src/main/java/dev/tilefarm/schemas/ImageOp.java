@@ -6,17 +6,13 @@ import java.util.List;
  * One step of a process job's op chain. The set is closed: {@link Ops} is the one place a JSON
  * {@code "op"} name becomes one of these, and it lists them for help text and error messages.
  *
- * <p>Four kinds, told apart by the sub-interfaces: plain ops (a pixel depends on a neighbourhood of
+ * <p>Four kinds, told apart by the sub-interfaces: {@link Local} ops (a pixel depends on a neighbourhood of
  * {@link #halo()} pixels), {@link Geometry} ops (the output has another size and pixels move),
  * {@link WholeImage} ops (a pixel depends on statistics of the whole image: they run as two passes over the
  * tiles, see {@code ChainPlan}), and {@link Analysis} ops (the pixels pass through unchanged; each tile adds
  * a partial result to the job's report).
  */
-public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur, ImageOp.BoxBlur,
-    ImageOp.MedianBlur, ImageOp.Bilateral, ImageOp.Sharpen, ImageOp.Unsharp, ImageOp.Sobel, ImageOp.Scharr,
-    ImageOp.Laplacian, ImageOp.Morphology, ImageOp.ConvertColor, ImageOp.BrightnessContrast, ImageOp.Gamma,
-    ImageOp.Invert, ImageOp.Threshold, ImageOp.AdaptiveThreshold, ImageOp.ColorMap, ImageOp.Geometry,
-    ImageOp.WholeImage, ImageOp.Analysis {
+public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp.WholeImage, ImageOp.Analysis {
 
   /** The name used in JSON and on the command line. */
   String name();
@@ -29,6 +25,11 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
 
   /** Channels of the output for an input of {@code channels} channels (1 grey, 3 RGB, 4 RGBA). */
   int outputChannels(int channels);
+
+  /** Ops whose output pixel depends on the input's pixels within {@link #halo()} of it; the size stays. */
+  sealed interface Local extends ImageOp permits Grayscale, GaussianBlur, BoxBlur, MedianBlur, Bilateral, Sharpen,
+      Unsharp, Sobel, Scharr, Laplacian, Morphology, ConvertColor, BrightnessContrast, Gamma, Invert, Threshold,
+      AdaptiveThreshold, ColorMap {}
 
   /** Ops that move pixels: the output is {@link #outputWidth} x {@link #outputHeight}. */
   sealed interface Geometry extends ImageOp permits Resize, Flip, Rotate, Crop {
@@ -86,7 +87,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   // ---------------------------------------------------------------- neighbourhood filters
 
   /** Converts colour to luma (OpenCV's BT.601 weights); grey input passes through. */
-  record Grayscale() implements ImageOp {
+  record Grayscale() implements Local {
     @Override
     public String name() {
       return "grayscale";
@@ -104,7 +105,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** A Gaussian blur with standard deviation {@code sigma} pixels and OpenCV's default border (reflect 101). */
-  record GaussianBlur(double sigma) implements ImageOp {
+  record GaussianBlur(double sigma) implements Local {
     public static final double MIN_SIGMA = 0.1;
     public static final double MAX_SIGMA = 64;
 
@@ -136,7 +137,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** The normalized box filter ({@code cv::blur}) of an odd {@code size}, border reflect 101. */
-  record BoxBlur(int size) implements ImageOp {
+  record BoxBlur(int size) implements Local {
     public static final int MAX_SIZE = 255;
 
     public BoxBlur {
@@ -160,7 +161,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code cv::medianBlur} of an odd aperture {@code size} (its border is replicate). */
-  record MedianBlur(int size) implements ImageOp {
+  record MedianBlur(int size) implements Local {
     public static final int MAX_SIZE = 255;
 
     public MedianBlur {
@@ -183,8 +184,11 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
     }
   }
 
-  /** {@code cv::bilateralFilter} with pixel neighbourhood {@code diameter}; grey or colour (alpha dropped). */
-  record Bilateral(int diameter, double sigmaColor, double sigmaSpace) implements ImageOp {
+  /**
+   * {@code cv::bilateralFilter} with pixel neighbourhood {@code diameter} on the colour channels (alpha kept).
+   * OpenCV filters at least a 3x3 neighbourhood: a diameter of 1 or 2 is taken as 3.
+   */
+  record Bilateral(int diameter, double sigmaColor, double sigmaSpace) implements Local {
     public static final int MAX_DIAMETER = 31;
     public static final double MAX_SIGMA = 1000;
 
@@ -201,7 +205,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
 
     @Override
     public int halo() {
-      return diameter / 2;
+      return Math.max(1, diameter / 2);
     }
 
     @Override
@@ -211,7 +215,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** A 3x3 Laplacian sharpening kernel: centre 1 + 4 amount, edge neighbours -amount ({@code cv::filter2D}). */
-  record Sharpen(double amount) implements ImageOp {
+  record Sharpen(double amount) implements Local {
     public static final double MAX_AMOUNT = 10;
 
     public Sharpen {
@@ -235,7 +239,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** Unsharp mask: {@code addWeighted(src, 1 + amount, GaussianBlur(src, sigma), -amount, 0)}. */
-  record Unsharp(double sigma, double amount) implements ImageOp {
+  record Unsharp(double sigma, double amount) implements Local {
     public static final double MAX_AMOUNT = 10;
 
     public Unsharp {
@@ -265,7 +269,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code convertScaleAbs(Sobel(src, CV_16S, dx, dy, size))}: the absolute derivative, saturated to 8 bits. */
-  record Sobel(int dx, int dy, int size) implements ImageOp {
+  record Sobel(int dx, int dy, int size) implements Local {
     public static final List<Integer> SIZES = List.of(1, 3, 5, 7);
 
     public Sobel {
@@ -292,7 +296,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code convertScaleAbs(Scharr(src, CV_16S, dx, dy))}, dx + dy = 1. */
-  record Scharr(int dx, int dy) implements ImageOp {
+  record Scharr(int dx, int dy) implements Local {
     public Scharr {
       check(dx >= 0 && dy >= 0 && dx + dy == 1, "exactly one of dx and dy must be 1, got dx " + dx + ", dy " + dy);
     }
@@ -314,7 +318,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code convertScaleAbs(Laplacian(src, CV_16S, size))}. */
-  record Laplacian(int size) implements ImageOp {
+  record Laplacian(int size) implements Local {
     public static final List<Integer> SIZES = List.of(1, 3, 5, 7);
 
     public Laplacian {
@@ -359,7 +363,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
    * {@code cv::morphologyEx} with a {@code size x size} structuring element of {@code shape}, repeated
    * {@code iterations} times, default border (pixels outside the image never win the min or max).
    */
-  record Morphology(Morph morph, Shape shape, int size, int iterations) implements ImageOp {
+  record Morphology(Morph morph, Shape shape, int size, int iterations) implements Local {
     public static final int MAX_SIZE = 51;
     public static final int MAX_ITERATIONS = 16;
 
@@ -399,7 +403,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code cvtColor} from RGB to {@code to} (8-bit OpenCV scaling); grey input is taken as RGB, alpha dropped. */
-  record ConvertColor(ColorSpace to) implements ImageOp {
+  record ConvertColor(ColorSpace to) implements Local {
     public ConvertColor {
       check(to != null, "to is required");
     }
@@ -421,7 +425,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code convertTo(dst, -1, contrast, brightness)} on the colour channels (alpha kept). */
-  record BrightnessContrast(double contrast, double brightness) implements ImageOp {
+  record BrightnessContrast(double contrast, double brightness) implements Local {
     public static final double MAX_CONTRAST = 10;
 
     public BrightnessContrast {
@@ -446,7 +450,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code LUT} of {@code round(255 (v/255)^(1/gamma))} on the colour channels: gamma above 1 brightens. */
-  record Gamma(double gamma) implements ImageOp {
+  record Gamma(double gamma) implements Local {
     public static final double MIN = 0.05;
     public static final double MAX = 20;
 
@@ -471,7 +475,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code bitwise_not} of the colour channels (alpha kept). */
-  record Invert() implements ImageOp {
+  record Invert() implements Local {
     @Override
     public String name() {
       return "invert";
@@ -498,7 +502,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
   }
 
   /** {@code cv::threshold(src, dst, value, max, type)} on the colour channels, each on its own. */
-  record Threshold(int value, int max, ThresholdType type) implements ImageOp {
+  record Threshold(int value, int max, ThresholdType type) implements Local {
     public Threshold {
       check(value >= 0 && value <= 255, "value must be from 0 to 255, got " + value);
       check(max >= 0 && max <= 255, "max must be from 0 to 255, got " + max);
@@ -525,7 +529,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
    * {@code cv::adaptiveThreshold} (mean or Gaussian of a {@code size x size} neighbourhood minus {@code c});
    * colour input is made grey first, so the result has one channel.
    */
-  record AdaptiveThreshold(boolean gaussian, int size, double c, int max, boolean inverted) implements ImageOp {
+  record AdaptiveThreshold(boolean gaussian, int size, double c, int max, boolean inverted) implements Local {
     public static final int MAX_SIZE = 255;
 
     public AdaptiveThreshold {
@@ -556,7 +560,7 @@ public sealed interface ImageOp permits ImageOp.Grayscale, ImageOp.GaussianBlur,
       "twilight-shifted", "turbo", "deepgreen");
 
   /** {@code cv::applyColorMap} of the grey value (colour input is made grey first); the result is RGB. */
-  record ColorMap(String map) implements ImageOp {
+  record ColorMap(String map) implements Local {
     public ColorMap {
       check(COLOR_MAPS.contains(map), "map must be one of " + String.join(", ", COLOR_MAPS) + ", got '" + map + "'");
     }

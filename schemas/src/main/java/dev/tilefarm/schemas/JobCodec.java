@@ -109,10 +109,12 @@ public final class JobCodec {
       case "render" -> {
         int width = f.integer("width", 1, JobRequest.MAX_SIDE);
         int height = f.integer("height", 1, JobRequest.MAX_SIDE);
-        String renderer = f.string("renderer");
-        if (!JobRequest.Render.RENDERERS.contains(renderer)) {
-          throw f.error("renderer", "unknown renderer '" + renderer + "' (valid: "
-              + String.join(", ", JobRequest.Render.RENDERERS) + ")");
+        String name = f.string("renderer");
+        Renderer renderer;
+        try {
+          renderer = Renderer.of(name);
+        } catch (IllegalArgumentException e) {
+          throw f.error("renderer", e.getMessage());
         }
         SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
         if (scene instanceof SceneSpec.Builtin b && b.linear16() && output != null
@@ -120,14 +122,14 @@ public final class JobCodec {
           // JPEG has no 16-bit samples; refusing now beats a render whose bits the encoder would throw away.
           throw new InvalidJobException(null, "scene.encoding", "\"linear16\" needs a .png output, not '" + output + "'");
         }
-        if (renderer.equals("povray") && f.has("samples")) {
+        if (renderer == Renderer.POVRAY && f.has("samples")) {
           // POV-Ray samples adaptively; a count would be ignored, and an ignored parameter is an error here.
           throw f.error("samples", "is not a povray setting: use scene.antialias and scene.antialiasDepth");
         }
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
-        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames,
+        yield new JobRequest.Render(id, width, height, renderer.id(), scene, samples, seed, tileSize, output, frames,
             timeLimit);
       }
       case "process" -> {
@@ -152,7 +154,7 @@ public final class JobCodec {
    * The job's {@code "frame"} (one still of that frame) or {@code "frames"} ({@code {"start", "end", "step"}}:
    * an image per frame, whose {@code output}, if given, must hold a run of {@code #} for the frame number).
    */
-  private static JobRequest.Frames frames(Fields f, String renderer, S3Uri output) {
+  private static JobRequest.Frames frames(Fields f, Renderer renderer, S3Uri output) {
     boolean one = f.has("frame");
     boolean range = f.has("frames");
     if (!one && !range) {
@@ -163,9 +165,9 @@ public final class JobCodec {
       return null;
     }
     String field = one ? "frame" : "frames";
-    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
+    if (!renderer.external()) {
       throw f.error(field, "is only for the renderers " + String.join(", ", JobRequest.Render.EXTERNAL_RENDERERS)
-          + ", not '" + renderer + "'");
+          + ", not '" + renderer.id() + "'");
     }
     if (one && range) {
       throw f.error("frame", "give either \"frame\" (one still) or \"frames\" (an animation), not both");

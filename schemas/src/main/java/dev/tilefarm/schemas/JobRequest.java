@@ -52,9 +52,10 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    */
   record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
       int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
-    public static final List<String> RENDERERS = List.of("mandelbrot", "builtin", "povray", "blender");
-    /** Renderers that run an installed program: a worker takes their tiles only if it has the program. */
-    public static final List<String> EXTERNAL_RENDERERS = List.of("povray", "blender");
+    /** {@link Renderer#ids()}. */
+    public static final List<String> RENDERERS = Renderer.ids();
+    /** The ids of the {@link Renderer#externals()}: a worker takes their tiles only if it has the program. */
+    public static final List<String> EXTERNAL_RENDERERS = Renderer.externals().stream().map(Renderer::id).toList();
 
     public Render {
       checkTimeLimit(timeLimit);

@@ -25,13 +25,12 @@ final class Scenes {
 
   private Scenes() {}
 
-  static SceneSpec parse(String renderer, JsonNode scene) {
+  static SceneSpec parse(Renderer renderer, JsonNode scene) {
     return switch (renderer) {
-      case "mandelbrot" -> mandelbrot(scene);
-      case "builtin" -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
-      case "povray" -> povray(scene);
-      case "blender" -> blender(scene);
-      default -> throw new IllegalStateException("no scene parser for renderer " + renderer);
+      case MANDELBROT -> mandelbrot(scene);
+      case BUILTIN -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
+      case POVRAY -> povray(scene);
+      case BLENDER -> blender(scene);
     };
   }
 

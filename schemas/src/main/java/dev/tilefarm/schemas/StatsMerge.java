@@ -25,44 +25,44 @@ public final class StatsMerge {
   /** Merges the partials of one pass, {@code partials.get(i)} being tile {@code tiles.get(i)}'s. */
   public static ObjectNode merge(ImageOp.WholeImage op, List<TileRect> tiles, List<JsonNode> partials) {
     ObjectNode out = Json.MAPPER.createObjectNode();
-    if (op instanceof ImageOp.EqualizeHist || op instanceof ImageOp.OtsuThreshold) {
-      out.set("hist", sumArrays(partials, p -> p.get("hist")));
-    } else if (op instanceof ImageOp.Normalize) {
-      int min = Integer.MAX_VALUE;
-      int max = Integer.MIN_VALUE;
-      for (JsonNode p : partials) {
-        min = Math.min(min, p.get("min").asInt());
-        max = Math.max(max, p.get("max").asInt());
+    switch (op) {
+      case ImageOp.EqualizeHist e -> out.set("hist", sumArrays(partials, p -> p.get("hist")));
+      case ImageOp.OtsuThreshold t -> out.set("hist", sumArrays(partials, p -> p.get("hist")));
+      case ImageOp.Normalize n -> {
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (JsonNode p : partials) {
+          min = Math.min(min, p.get("min").asInt());
+          max = Math.max(max, p.get("max").asInt());
+        }
+        out.put("min", min);
+        out.put("max", max);
       }
-      out.put("min", min);
-      out.put("max", max);
-    } else if (op instanceof ImageOp.Clahe) {
-      ObjectNode cells = out.putObject("cells");
-      Map<String, int[][]> sums = new java.util.TreeMap<>();
-      for (JsonNode p : partials) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = p.get("cells").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          int[][] sum = sums.computeIfAbsent(e.getKey(), k -> new int[e.getValue().size()][256]);
-          for (int plane = 0; plane < sum.length; plane++) {
-            for (int i = 0; i < 256; i++) {
-              sum[plane][i] += e.getValue().get(plane).get(i).asInt();
+      case ImageOp.Clahe c -> {
+        ObjectNode cells = out.putObject("cells");
+        Map<String, int[][]> sums = new java.util.TreeMap<>();
+        for (JsonNode p : partials) {
+          for (Iterator<Map.Entry<String, JsonNode>> it = p.get("cells").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int[][] sum = sums.computeIfAbsent(e.getKey(), k -> new int[e.getValue().size()][256]);
+            for (int plane = 0; plane < sum.length; plane++) {
+              for (int i = 0; i < 256; i++) {
+                sum[plane][i] += e.getValue().get(plane).get(i).asInt();
+              }
             }
           }
         }
-      }
-      sums.forEach((cell, sum) -> {
-        ArrayNode a = cells.putArray(cell);
-        for (int[] plane : sum) {
-          ArrayNode b = a.addArray();
-          for (int v : plane) {
-            b.add(v);
+        sums.forEach((cell, sum) -> {
+          ArrayNode a = cells.putArray(cell);
+          for (int[] plane : sum) {
+            ArrayNode b = a.addArray();
+            for (int v : plane) {
+              b.add(v);
+            }
           }
-        }
-      });
-    } else if (op instanceof ImageOp.Canny) {
-      out.set("on", canny(tiles, partials));
-    } else {
-      throw new IllegalArgumentException("no statistics for " + op.name());
+        });
+      }
+      case ImageOp.Canny c -> out.set("on", canny(tiles, partials));
     }
     return out;
   }

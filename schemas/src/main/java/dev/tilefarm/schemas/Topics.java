@@ -22,7 +22,7 @@ public final class Topics {
   private final Topic<String, WorkerStatus> workers;
   private final Topic<byte[], byte[]> uploads;
   /** Tile tasks of the renderers only some workers have, by renderer. */
-  private final java.util.Map<String, Topic<String, TileTask>> rendererTasks = new java.util.LinkedHashMap<>();
+  private final java.util.Map<Renderer, Topic<String, TileTask>> rendererTasks = new java.util.EnumMap<>(Renderer.class);
 
   public Topics(String prefix) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -39,8 +39,8 @@ public final class Topics {
     workers = new Topic<>(prefix + "workers", Serdes.String(), new JsonSerde<>(WorkerStatus.class));
     // Raw bytes: the trigger decodes notifications itself, to dead-letter those it cannot read.
     uploads = new Topic<>(prefix + "uploads", Serdes.ByteArray(), Serdes.ByteArray());
-    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
-      rendererTasks.put(renderer, new Topic<>(prefix + "tile-tasks." + renderer, Serdes.String(),
+    for (Renderer renderer : Renderer.externals()) {
+      rendererTasks.put(renderer, new Topic<>(prefix + "tile-tasks." + renderer.id(), Serdes.String(),
           new JsonSerde<>(TileTask.class)));
     }
   }
@@ -50,12 +50,12 @@ public final class Topics {
    * (povray, blender), which only workers that have it subscribe to; {@link #tileTasks()} for the rest.
    */
   public Topic<String, TileTask> tileTasksFor(JobRequest job) {
-    return job instanceof JobRequest.Render r ? tileTasksFor(r.renderer()) : tileTasks;
+    return Renderer.lane(job).map(rendererTasks::get).orElse(tileTasks);
   }
 
-  /** See {@link #tileTasksFor(JobRequest)}. */
+  /** The topic of the tile tasks of the renderer whose {@link Renderer#id()} is {@code renderer}. */
   public Topic<String, TileTask> tileTasksFor(String renderer) {
-    return rendererTasks.getOrDefault(renderer, tileTasks);
+    return Renderer.find(renderer).filter(Renderer::external).map(rendererTasks::get).orElse(tileTasks);
   }
 
   /** Every tile task topic: the shared one first, then one per renderer only some workers have. */
@@ -132,9 +132,9 @@ public final class Topics {
    * because a share group's partitions are balanced over its members by count across all its topics.
    */
   public String taskGroup(String taskTopic) {
-    for (Map.Entry<String, Topic<String, TileTask>> e : rendererTasks.entrySet()) {
+    for (Map.Entry<Renderer, Topic<String, TileTask>> e : rendererTasks.entrySet()) {
       if (e.getValue().name().equals(taskTopic)) {
-        return groupId("render-workers." + e.getKey());
+        return groupId("render-workers." + e.getKey().id());
       }
     }
     if (!taskTopic.equals(tileTasks.name())) {

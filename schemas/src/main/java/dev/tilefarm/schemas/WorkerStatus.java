@@ -27,7 +27,7 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
    * HTTP API refuses it at submission with the same words.
    */
   public static String missingRenderer(String renderer, Collection<WorkerStatus> heartbeats, long now) {
-    if (!JobRequest.Render.EXTERNAL_RENDERERS.contains(renderer)) {
+    if (!Renderer.find(renderer).map(Renderer::external).orElse(false)) {
       return null;
     }
     List<String> present = new ArrayList<>();

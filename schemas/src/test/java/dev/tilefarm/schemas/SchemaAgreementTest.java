@@ -53,7 +53,7 @@ class SchemaAgreementTest {
     }
     assertEquals(JobRequest.MIN_TILE, defs.at("/tileSize/minimum").asInt());
     assertEquals(JobRequest.MAX_TILE, defs.at("/tileSize/maximum").asInt());
-    assertEquals(JobRequest.Render.RENDERERS, strings(render.at("/renderer/enum")));
+    assertEquals(Renderer.ids(), strings(render.at("/renderer/enum")));
     assertEquals(Long.MIN_VALUE, render.at("/seed/minimum").longValue());
     assertEquals(Long.MAX_VALUE, render.at("/seed/maximum").longValue());
     assertEquals(JobCodec.MAX_OPS, defs.at("/processJob/properties/ops/maxItems").asInt());
@@ -64,6 +64,80 @@ class SchemaAgreementTest {
     JsonNode scene = read(schemaFile("builtin-scene"));
     assertEquals(Scenes.MAX_OBJECTS, scene.at("/properties/objects/maxItems").asInt());
     assertEquals(Scenes.MAX_MATERIALS, scene.at("/properties/materials/maxProperties").asInt());
+  }
+
+  /**
+   * Each op's definition in the job schema is its declaration in {@link Ops}: the same parameters, each with the
+   * same type, range (or values) and default, and the same required ones.
+   */
+  @TestFactory
+  Stream<DynamicTest> theJobSchemaStatesEveryOpsParameters() {
+    JsonNode defs = read(schemaFile("job-request")).get("$defs");
+    return Ops.specs().stream().map(spec -> dynamicTest(spec.name(), () -> {
+      JsonNode def = null;
+      for (JsonNode d : defs) {
+        if (spec.name().equals(d.at("/properties/op/const").asText(null))) {
+          def = d;
+        }
+      }
+      assertTrue(def != null, "no schema definition of op " + spec.name());
+      List<String> properties = new ArrayList<>();
+      def.get("properties").fieldNames().forEachRemaining(properties::add);
+      properties.remove("op");
+      assertEquals(spec.params().stream().map(Ops.Param::name).toList(), properties, "parameters");
+      Set<String> alternatives = new TreeSet<>();
+      def.path("oneOf").forEach(branch -> branch.path("required").forEach(n -> alternatives.add(n.asText())));
+      Set<String> required = new TreeSet<>(strings(def.get("required")));
+      required.remove("op");
+      Set<String> noDefault = new TreeSet<>();
+      for (Ops.Param param : spec.params()) {
+        JsonNode p = def.get("properties").get(param.name());
+        String where = spec.name() + "." + param.name();
+        switch (param) {
+          case Ops.Param.Int i -> {
+            if (i.only().isEmpty()) {
+              assertEquals("integer", p.path("type").asText(), where);
+              assertEquals(i.min(), p.path("minimum").asLong(), where + " minimum");
+              assertEquals(i.max(), p.path("maximum").asLong(), where + " maximum");
+              assertEquals(i.odd(), p.at("/not/multipleOf").asInt() == 2, where + " odd");
+            } else {
+              assertEquals(i.only().stream().map(String::valueOf).toList(), strings(p.get("enum")), where + " values");
+            }
+            assertEquals(i.fallback() == null ? null : String.valueOf(i.fallback()), text(p.get("default")),
+                where + " default");
+            if (i.fallback() == null) {
+              noDefault.add(param.name());
+            }
+          }
+          case Ops.Param.Num n -> {
+            assertEquals("number", p.path("type").asText(), where);
+            assertEquals(n.min(), p.path("minimum").asDouble(), where + " minimum");
+            assertEquals(n.max(), p.path("maximum").asDouble(), where + " maximum");
+            assertEquals(n.fallback(), p.has("default") ? p.get("default").asDouble() : null, where + " default");
+            if (n.fallback() == null) {
+              noDefault.add(param.name());
+            }
+          }
+          case Ops.Param.Choice c -> {
+            assertEquals(c.values(), strings(p.get("enum")), where + " values");
+            assertEquals(c.fallback(), text(p.get("default")), where + " default");
+            if (c.fallback() == null) {
+              noDefault.add(param.name());
+            }
+          }
+          case Ops.Param.Bool b -> {
+            assertEquals("boolean", p.path("type").asText(), where);
+            assertEquals(b.fallback(), p.path("default").asBoolean(!b.fallback()), where + " default");
+          }
+        }
+      }
+      noDefault.removeAll(alternatives);
+      assertEquals(noDefault, required, "required parameters of " + spec.name());
+    }));
+  }
+
+  private static String text(JsonNode node) {
+    return node == null ? null : node.asText();
   }
 
   @Test

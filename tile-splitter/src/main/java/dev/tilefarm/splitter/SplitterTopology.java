@@ -1,6 +1,7 @@
 package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
@@ -27,8 +28,7 @@ final class SplitterTopology {
 
   /** The sink of a job's tile tasks (see {@link Topics#tileTasksFor(JobRequest)}). */
   static String tasksSink(JobRequest job) {
-    return job instanceof JobRequest.Render r && JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer())
-        ? TASKS_SINK + "." + r.renderer() : TASKS_SINK;
+    return Renderer.lane(job).map(r -> TASKS_SINK + "." + r.id()).orElse(TASKS_SINK);
   }
 
   /** The topology with dead letters whose bytes, when too large to travel, are kept through {@code specs}. */
@@ -47,9 +47,9 @@ final class SplitterTopology {
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),
         cast(topics.tileTasks().valueSerde().serializer()), "split");
-    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
-      var topic = topics.tileTasksFor(renderer);
-      t.addSink(TASKS_SINK + "." + renderer, topic.name(), Serdes.String().serializer(),
+    for (Renderer renderer : Renderer.externals()) {
+      var topic = topics.tileTasksFor(renderer.id());
+      t.addSink(TASKS_SINK + "." + renderer.id(), topic.name(), Serdes.String().serializer(),
           cast(topic.valueSerde().serializer()), "split");
     }
     t.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(),

@@ -1,6 +1,7 @@
 package dev.tilefarm.splitter;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.TileRect;
 
 /**
@@ -25,7 +26,7 @@ final class TilePacking {
 
   /** The job's pack size; 1 when its tiles travel one per task. */
   static int packTiles(JobRequest job, Layout plan) {
-    if (!(job instanceof JobRequest.Render r) || JobRequest.Render.EXTERNAL_RENDERERS.contains(r.renderer())
+    if (!(job instanceof JobRequest.Render) || Renderer.lane(job).isPresent()
         || plan.frames() != null || plan.chain() != null || plan.tiles().isEmpty()) {
       return 1;
     }

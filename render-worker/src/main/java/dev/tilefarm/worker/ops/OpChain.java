@@ -86,128 +86,140 @@ final class OpChain {
     ImageOp op = plan.ops().get(i);
     int w = plan.width(i);
     int h = plan.height(i);
-    if (op instanceof ImageOp.Geometry g) {
-      return Geometry.apply(g, src, box, w, h, out);
-    }
-    if (op instanceof ImageOp.WholeImage whole) {
-      Mat dst = WholeImageOps.apply(whole, src, box, w, h, out, stats.of(plan.passOf(i)), plan.tileSize());
-      return dst;
-    }
-    if (op instanceof ImageOp.Analysis a) {
-      if (report != null) {
-        report.add(Analysis.partial(i, a, src, box, owned));
+    return switch (op) {
+      case ImageOp.Geometry g -> Geometry.apply(g, src, box, w, h, out);
+      case ImageOp.WholeImage whole -> WholeImageOps.apply(whole, src, box, w, h, out, stats.of(plan.passOf(i)),
+          plan.tileSize());
+      case ImageOp.Analysis a -> {
+        if (report != null) {
+          report.add(Analysis.partial(i, a, src, box, owned));
+        }
+        yield crop(src.clone(), box, out);
       }
-      return crop(src.clone(), box, out);
-    }
-    return crop(local(op, src), box, out);
+      case ImageOp.Local local -> crop(local(local, src), box, out);
+    };
   }
 
-  // Java 17 has no pattern switch; ImageOp is sealed, so these branches are all the local ops there are
-  // (TileProcessorTest.everyOpKindHasAnImplementation and OpCatalogExactnessTest fail when schemas adds one
-  // that is not handled).
   /** An op whose output has the input's box: a new Mat of the same size as {@code src}. */
-  static Mat local(ImageOp op, Mat src) {
-    Mat dst = new Mat();
-    if (op instanceof ImageOp.Grayscale) {
-      return grey(src);
-    } else if (op instanceof ImageOp.GaussianBlur blur) {
-      int k = blur.kernelSize();
-      Imgproc.GaussianBlur(src, dst, new Size(k, k), blur.sigma(), blur.sigma());
-    } else if (op instanceof ImageOp.BoxBlur b) {
-      Imgproc.blur(src, dst, new Size(b.size(), b.size()));
-    } else if (op instanceof ImageOp.MedianBlur m) {
-      Imgproc.medianBlur(src, dst, m.size());
-    } else if (op instanceof ImageOp.Bilateral b) {
-      return onColour(src, c -> {
+  static Mat local(ImageOp.Local op, Mat src) {
+    return switch (op) {
+      case ImageOp.Grayscale g -> grey(src);
+      case ImageOp.GaussianBlur blur -> {
+        Mat dst = new Mat();
+        int k = blur.kernelSize();
+        Imgproc.GaussianBlur(src, dst, new Size(k, k), blur.sigma(), blur.sigma());
+        yield dst;
+      }
+      case ImageOp.BoxBlur b -> {
+        Mat dst = new Mat();
+        Imgproc.blur(src, dst, new Size(b.size(), b.size()));
+        yield dst;
+      }
+      case ImageOp.MedianBlur m -> {
+        Mat dst = new Mat();
+        Imgproc.medianBlur(src, dst, m.size());
+        yield dst;
+      }
+      case ImageOp.Bilateral b -> onColour(src, c -> {
         Mat d = new Mat();
         Imgproc.bilateralFilter(c, d, b.diameter(), b.sigmaColor(), b.sigmaSpace());
         return d;
       });
-    } else if (op instanceof ImageOp.Sharpen s) {
-      Mat kernel = new Mat(3, 3, CvType.CV_32F);
-      float a = (float) s.amount();
-      kernel.put(0, 0, 0, -a, 0, -a, 1 + 4 * a, -a, 0, -a, 0);
-      Imgproc.filter2D(src, dst, -1, kernel);
-      kernel.release();
-    } else if (op instanceof ImageOp.Unsharp u) {
-      Mat blurred = local(u.blur(), src);
-      Core.addWeighted(src, 1 + u.amount(), blurred, -u.amount(), 0, dst);
-      blurred.release();
-    } else if (op instanceof ImageOp.Sobel s) {
-      Mat d16 = new Mat();
-      Imgproc.Sobel(src, d16, CvType.CV_16S, s.dx(), s.dy(), s.size());
-      Core.convertScaleAbs(d16, dst);
-      d16.release();
-    } else if (op instanceof ImageOp.Scharr s) {
-      Mat d16 = new Mat();
-      Imgproc.Scharr(src, d16, CvType.CV_16S, s.dx(), s.dy());
-      Core.convertScaleAbs(d16, dst);
-      d16.release();
-    } else if (op instanceof ImageOp.Laplacian l) {
-      Mat d16 = new Mat();
-      Imgproc.Laplacian(src, d16, CvType.CV_16S, l.size());
-      Core.convertScaleAbs(d16, dst);
-      d16.release();
-    } else if (op instanceof ImageOp.Morphology m) {
-      Mat element = Imgproc.getStructuringElement(shape(m.shape()), new Size(m.size(), m.size()));
-      Imgproc.morphologyEx(src, dst, morph(m.morph()), element, new Point(-1, -1), m.iterations());
-      element.release();
-    } else if (op instanceof ImageOp.ConvertColor c) {
-      Mat bgr = bgr(src);
-      Mat converted = new Mat();
-      Imgproc.cvtColor(bgr, converted, colorCode(c.to()));
-      // The tile is stored RGB (channels reversed from OpenCV's order): reverse them here, so that the first
-      // stored channel is the colour space's first (H of HSV, L of Lab).
-      Imgproc.cvtColor(converted, dst, Imgproc.COLOR_RGB2BGR);
-      converted.release();
-      if (bgr != src) {
-        bgr.release();
+      case ImageOp.Sharpen s -> {
+        Mat dst = new Mat();
+        Mat kernel = new Mat(3, 3, CvType.CV_32F);
+        float a = (float) s.amount();
+        kernel.put(0, 0, 0, -a, 0, -a, 1 + 4 * a, -a, 0, -a, 0);
+        Imgproc.filter2D(src, dst, -1, kernel);
+        kernel.release();
+        yield dst;
       }
-    } else if (op instanceof ImageOp.BrightnessContrast bc) {
-      return onColour(src, c -> {
+      case ImageOp.Unsharp u -> {
+        Mat dst = new Mat();
+        Mat blurred = local(u.blur(), src);
+        Core.addWeighted(src, 1 + u.amount(), blurred, -u.amount(), 0, dst);
+        blurred.release();
+        yield dst;
+      }
+      case ImageOp.Sobel s -> absolute16(d16 -> Imgproc.Sobel(src, d16, CvType.CV_16S, s.dx(), s.dy(), s.size()));
+      case ImageOp.Scharr s -> absolute16(d16 -> Imgproc.Scharr(src, d16, CvType.CV_16S, s.dx(), s.dy()));
+      case ImageOp.Laplacian l -> absolute16(d16 -> Imgproc.Laplacian(src, d16, CvType.CV_16S, l.size()));
+      case ImageOp.Morphology m -> {
+        Mat dst = new Mat();
+        Mat element = Imgproc.getStructuringElement(shape(m.shape()), new Size(m.size(), m.size()));
+        Imgproc.morphologyEx(src, dst, morph(m.morph()), element, new Point(-1, -1), m.iterations());
+        element.release();
+        yield dst;
+      }
+      case ImageOp.ConvertColor c -> {
+        Mat dst = new Mat();
+        Mat bgr = bgr(src);
+        Mat converted = new Mat();
+        Imgproc.cvtColor(bgr, converted, colorCode(c.to()));
+        // The tile is stored RGB (channels reversed from OpenCV's order): reverse them here, so that the first
+        // stored channel is the colour space's first (H of HSV, L of Lab).
+        Imgproc.cvtColor(converted, dst, Imgproc.COLOR_RGB2BGR);
+        converted.release();
+        if (bgr != src) {
+          bgr.release();
+        }
+        yield dst;
+      }
+      case ImageOp.BrightnessContrast bc -> onColour(src, c -> {
         Mat d = new Mat();
         c.convertTo(d, -1, bc.contrast(), bc.brightness());
         return d;
       });
-    } else if (op instanceof ImageOp.Gamma g) {
-      Mat lut = gammaLut(g.gamma());
-      Mat result = onColour(src, c -> {
-        Mat d = new Mat();
-        Core.LUT(c, lut, d);
-        return d;
-      });
-      lut.release();
-      return result;
-    } else if (op instanceof ImageOp.Invert) {
-      return onColour(src, c -> {
+      case ImageOp.Gamma g -> {
+        Mat lut = gammaLut(g.gamma());
+        Mat result = onColour(src, c -> {
+          Mat d = new Mat();
+          Core.LUT(c, lut, d);
+          return d;
+        });
+        lut.release();
+        yield result;
+      }
+      case ImageOp.Invert i -> onColour(src, c -> {
         Mat d = new Mat();
         Core.bitwise_not(c, d);
         return d;
       });
-    } else if (op instanceof ImageOp.Threshold t) {
-      return onColour(src, c -> {
+      case ImageOp.Threshold t -> onColour(src, c -> {
         Mat d = new Mat();
         Imgproc.threshold(c, d, t.value(), t.max(), thresholdType(t.type()));
         return d;
       });
-    } else if (op instanceof ImageOp.AdaptiveThreshold a) {
-      Mat grey = grey(src);
-      Imgproc.adaptiveThreshold(grey, dst, a.max(),
-          a.gaussian() ? Imgproc.ADAPTIVE_THRESH_GAUSSIAN_C : Imgproc.ADAPTIVE_THRESH_MEAN_C,
-          a.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY, a.size(), a.c());
-      if (grey != src) {
-        grey.release();
+      case ImageOp.AdaptiveThreshold a -> {
+        Mat dst = new Mat();
+        Mat grey = grey(src);
+        Imgproc.adaptiveThreshold(grey, dst, a.max(),
+            a.gaussian() ? Imgproc.ADAPTIVE_THRESH_GAUSSIAN_C : Imgproc.ADAPTIVE_THRESH_MEAN_C,
+            a.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY, a.size(), a.c());
+        if (grey != src) {
+          grey.release();
+        }
+        yield dst;
       }
-    } else if (op instanceof ImageOp.ColorMap c) {
-      Mat grey = grey(src);
-      Imgproc.applyColorMap(grey, dst, c.code());
-      if (grey != src) {
-        grey.release();
+      case ImageOp.ColorMap c -> {
+        Mat dst = new Mat();
+        Mat grey = grey(src);
+        Imgproc.applyColorMap(grey, dst, c.code());
+        if (grey != src) {
+          grey.release();
+        }
+        yield dst;
       }
-    } else {
-      dst.release();
-      throw new IllegalStateException("op " + op.name() + " is not a local op");
-    }
+    };
+  }
+
+  /** {@code convertScaleAbs} of a 16-bit signed derivative, which {@code derivative} writes into the Mat it is given. */
+  private static Mat absolute16(java.util.function.Consumer<Mat> derivative) {
+    Mat d16 = new Mat();
+    Mat dst = new Mat();
+    derivative.accept(d16);
+    Core.convertScaleAbs(d16, dst);
+    d16.release();
     return dst;
   }
 

@@ -32,7 +32,13 @@ final class WholeImageOps {
 
   /** Context the statistics of {@code op} need around a tile (Canny's candidates look at neighbours). */
   static int statsHalo(ImageOp.WholeImage op) {
-    return op instanceof ImageOp.Canny c ? c.candidateHalo() : 0;
+    return switch (op) {
+      case ImageOp.Canny c -> c.candidateHalo();
+      case ImageOp.EqualizeHist e -> 0;
+      case ImageOp.OtsuThreshold t -> 0;
+      case ImageOp.Normalize n -> 0;
+      case ImageOp.Clahe c -> 0;
+    };
   }
 
   /**
@@ -41,29 +47,27 @@ final class WholeImageOps {
    */
   static ObjectNode partial(ImageOp.WholeImage op, Mat src, Box box, Box tile, int w, int h) {
     ObjectNode out = Json.MAPPER.createObjectNode();
-    if (op instanceof ImageOp.Canny c) {
-      CannyLabels labels = CannyLabels.of(c, src, box, tile, w, h);
-      labels.describe(out);
-      return out;
-    }
-    Mat core = OpChain.crop(src.clone(), box, tile);
-    try {
-      if (op instanceof ImageOp.EqualizeHist) {
-        out.set("hist", histograms(colourPlanes(core)));
-      } else if (op instanceof ImageOp.OtsuThreshold) {
-        Mat grey = OpChain.grey(core);
-        out.set("hist", histograms(List.of(grey)));
-      } else if (op instanceof ImageOp.Normalize) {
-        Mat flat = core.reshape(1);
-        Core.MinMaxLocResult mm = Core.minMaxLoc(flat);
+    switch (op) {
+      case ImageOp.EqualizeHist e -> onTile(src, box, tile, core -> out.set("hist", histograms(colourPlanes(core))));
+      case ImageOp.OtsuThreshold t ->
+          onTile(src, box, tile, core -> out.set("hist", histograms(List.of(OpChain.grey(core)))));
+      case ImageOp.Normalize n -> onTile(src, box, tile, core -> {
+        Core.MinMaxLocResult mm = Core.minMaxLoc(core.reshape(1));
         out.put("min", (int) mm.minVal);
         out.put("max", (int) mm.maxVal);
-      } else if (op instanceof ImageOp.Clahe c) {
-        out.set("cells", Clahe.partial(c, colourPlanes(core), tile, w, h));
-      } else {
-        throw new IllegalStateException("no statistics for " + op.name());
-      }
-      return out;
+      });
+      case ImageOp.Clahe c ->
+          onTile(src, box, tile, core -> out.set("cells", Clahe.partial(c, colourPlanes(core), tile, w, h)));
+      case ImageOp.Canny c -> CannyLabels.of(c, src, box, tile, w, h).describe(out);
+    }
+    return out;
+  }
+
+  /** {@code f} on a copy of the pixels of {@code tile}, cut from {@code src} (which holds {@code box}). */
+  private static void onTile(Mat src, Box box, Box tile, java.util.function.Consumer<Mat> f) {
+    Mat core = OpChain.crop(src.clone(), box, tile);
+    try {
+      f.accept(core);
     } finally {
       core.release();
     }
@@ -72,70 +76,86 @@ final class WholeImageOps {
   /** {@code op} with its merged statistics on {@code src} (box {@code box} of a {@code w x h} image), cut to {@code out}. */
   static Mat apply(ImageOp.WholeImage op, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats,
       int tileSize) {
-    if (op instanceof ImageOp.EqualizeHist) {
-      List<Mat> luts = stats.derived("equalize", json -> {
-        List<Mat> l = new ArrayList<>();
-        for (JsonNode hist : json.get("hist")) {
-          l.add(lut(StatsMerge.equalizeLut(ints(hist))));
-        }
-        return l;
-      });
-      int[] channel = {0};
-      Mat dst = OpChain.onColour(src, c -> perPlane(c, plane -> {
-        Mat d = new Mat();
-        Core.LUT(plane, luts.get(channel[0]++), d);
-        return d;
-      }));
-      return OpChain.crop(dst, box, out);
-    } else if (op instanceof ImageOp.OtsuThreshold t) {
-      int threshold = stats.derived("otsu", json -> StatsMerge.otsu(ints(json.get("hist").get(0))));
-      Mat grey = OpChain.grey(src);
-      Mat dst = new Mat();
-      Imgproc.threshold(grey, dst, threshold, t.max(), t.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY);
-      if (grey != src) {
-        grey.release();
+    return switch (op) {
+      case ImageOp.EqualizeHist e -> equalize(src, box, out, stats);
+      case ImageOp.OtsuThreshold t -> otsu(t, src, box, out, stats);
+      case ImageOp.Normalize n -> normalize(n, src, box, out, stats);
+      case ImageOp.Clahe c -> clahe(c, src, box, w, h, out, stats);
+      case ImageOp.Canny c -> canny(c, src, box, w, h, out, stats, tileSize);
+    };
+  }
+
+  private static Mat equalize(Mat src, Box box, Box out, MergedStats.Pass stats) {
+    List<Mat> luts = stats.derived("equalize", json -> {
+      List<Mat> l = new ArrayList<>();
+      for (JsonNode hist : json.get("hist")) {
+        l.add(lut(StatsMerge.equalizeLut(ints(hist))));
       }
-      return OpChain.crop(dst, box, out);
-    } else if (op instanceof ImageOp.Normalize n) {
-      // cv::normalize with NORM_MINMAX: scale and shift from the smallest and largest sample, then convertTo.
-      double smin = stats.json().get("min").asDouble();
-      double smax = stats.json().get("max").asDouble();
-      double dmin = Math.min(n.min(), n.max());
-      double dmax = Math.max(n.min(), n.max());
-      double scale = (dmax - dmin) * (smax - smin > 2.220446049250313e-16 ? 1. / (smax - smin) : 0);
-      double shift = dmin - smin * scale;
-      Mat dst = new Mat();
-      src.convertTo(dst, -1, scale, shift);
-      return OpChain.crop(dst, box, out);
-    } else if (op instanceof ImageOp.Clahe c) {
-      Clahe.Maps maps = stats.derived("clahe", json -> Clahe.maps(c, json.get("cells"), w, h));
-      int[] channel = {0};
-      Mat dst = OpChain.onColour(src, col -> perPlane(col, plane -> Clahe.apply(maps, channel[0]++, plane, box)));
-      return OpChain.crop(dst, box, out);
-    } else if (op instanceof ImageOp.Canny c) {
-      JsonNode on = stats.json().get("on");
-      Mat dst = Mat.zeros(out.height(), out.width(), CvType.CV_8U);
-      byte[] pixels = new byte[out.width() * out.height()];
-      for (TileRect t : ChainPlan.grid(w, h, tileSize)) {
-        Box tb = Box.of(t);
-        if (!tb.intersects(out)) {
-          continue;
-        }
-        CannyLabels labels = CannyLabels.of(c, src, box, tb, w, h);
-        boolean[] lit = labels.lit(ints(on.get(t.index())));
-        for (int y = Math.max(tb.y(), out.y()); y < Math.min(tb.bottom(), out.bottom()); y++) {
-          for (int x = Math.max(tb.x(), out.x()); x < Math.min(tb.right(), out.right()); x++) {
-            int label = labels.label(x - tb.x(), y - tb.y());
-            if (label > 0 && lit[label]) {
-              pixels[(y - out.y()) * out.width() + (x - out.x())] = (byte) 255;
-            }
+      return l;
+    });
+    int[] channel = {0};
+    Mat dst = OpChain.onColour(src, c -> perPlane(c, plane -> {
+      Mat d = new Mat();
+      Core.LUT(plane, luts.get(channel[0]++), d);
+      return d;
+    }));
+    return OpChain.crop(dst, box, out);
+  }
+
+  private static Mat otsu(ImageOp.OtsuThreshold t, Mat src, Box box, Box out, MergedStats.Pass stats) {
+    int threshold = stats.derived("otsu", json -> StatsMerge.otsu(ints(json.get("hist").get(0))));
+    Mat grey = OpChain.grey(src);
+    Mat dst = new Mat();
+    Imgproc.threshold(grey, dst, threshold, t.max(), t.inverted() ? Imgproc.THRESH_BINARY_INV : Imgproc.THRESH_BINARY);
+    if (grey != src) {
+      grey.release();
+    }
+    return OpChain.crop(dst, box, out);
+  }
+
+  private static Mat normalize(ImageOp.Normalize n, Mat src, Box box, Box out, MergedStats.Pass stats) {
+    // cv::normalize with NORM_MINMAX: scale and shift from the smallest and largest sample, then convertTo.
+    double smin = stats.json().get("min").asDouble();
+    double smax = stats.json().get("max").asDouble();
+    double dmin = Math.min(n.min(), n.max());
+    double dmax = Math.max(n.min(), n.max());
+    double scale = (dmax - dmin) * (smax - smin > 2.220446049250313e-16 ? 1. / (smax - smin) : 0);
+    double shift = dmin - smin * scale;
+    Mat dst = new Mat();
+    src.convertTo(dst, -1, scale, shift);
+    return OpChain.crop(dst, box, out);
+  }
+
+  private static Mat clahe(ImageOp.Clahe c, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats) {
+    Clahe.Maps maps = stats.derived("clahe", json -> Clahe.maps(c, json.get("cells"), w, h));
+    int[] channel = {0};
+    Mat dst = OpChain.onColour(src, col -> perPlane(col, plane -> Clahe.apply(maps, channel[0]++, plane, box)));
+    return OpChain.crop(dst, box, out);
+  }
+
+  private static Mat canny(ImageOp.Canny c, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats,
+      int tileSize) {
+    JsonNode on = stats.json().get("on");
+    Mat dst = Mat.zeros(out.height(), out.width(), CvType.CV_8U);
+    byte[] pixels = new byte[out.width() * out.height()];
+    for (TileRect t : ChainPlan.grid(w, h, tileSize)) {
+      Box tb = Box.of(t);
+      if (!tb.intersects(out)) {
+        continue;
+      }
+      CannyLabels labels = CannyLabels.of(c, src, box, tb, w, h);
+      boolean[] lit = labels.lit(ints(on.get(t.index())));
+      for (int y = Math.max(tb.y(), out.y()); y < Math.min(tb.bottom(), out.bottom()); y++) {
+        for (int x = Math.max(tb.x(), out.x()); x < Math.min(tb.right(), out.right()); x++) {
+          int label = labels.label(x - tb.x(), y - tb.y());
+          if (label > 0 && lit[label]) {
+            pixels[(y - out.y()) * out.width() + (x - out.x())] = (byte) 255;
           }
         }
       }
-      dst.put(0, 0, pixels);
-      return dst;
     }
-    throw new IllegalStateException("no implementation of whole-image op " + op.name());
+    dst.put(0, 0, pixels);
+    return dst;
   }
 
   /** Grey as it is, colour as B, G, R planes (the alpha of BGRA left out). */

@@ -2,6 +2,7 @@ package dev.tilefarm.worker.render;
 
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Renders tiles of render jobs: the one place a job's scene kind picks its renderer. Thread-safe.
@@ -43,8 +46,9 @@ public final class TileRenderer {
   private final ExternalScenes externalScenes;
   private final TileLimits limits;
   private final ProcessLimits processLimits;
-  /** The renderers that run a program, by name; each says whether it can run on this machine. */
-  private final Map<String, ExternalRenderer> external = Map.of("povray", new PovRay(), "blender", new Blender());
+  /** The renderers that run a program; each says whether it can run on this machine. */
+  private final Map<Renderer, ExternalRenderer> external = Stream.of(new PovRay(), new Blender())
+      .collect(Collectors.toUnmodifiableMap(ExternalRenderer::renderer, r -> r));
 
   /** A renderer for jobs whose scenes reference no stored files (a stored one fails its tiles). */
   public TileRenderer(int preparedJobs) {
@@ -100,10 +104,9 @@ public final class TileRenderer {
    */
   public List<String> available() {
     List<String> out = new ArrayList<>();
-    for (String name : JobRequest.Render.RENDERERS) {
-      ExternalRenderer r = external.get(name);
-      if (r == null || r.unavailable() == null) {
-        out.add(name);
+    for (Renderer renderer : Renderer.values()) {
+      if (unavailable(renderer) == null) {
+        out.add(renderer.id());
       }
     }
     return out;
@@ -114,10 +117,16 @@ public final class TileRenderer {
     prepared.forget(ended);
   }
 
-  /** Why {@code renderer} cannot run here, or null if it can. */
+  /** Why the renderer whose {@link Renderer#id()} is {@code renderer} cannot run here, or null if it can. */
   public String unavailable(String renderer) {
-    ExternalRenderer r = external.get(renderer);
-    return r == null ? null : r.unavailable();
+    return unavailable(Renderer.of(renderer));
+  }
+
+  private String unavailable(Renderer renderer) {
+    return switch (renderer) {
+      case MANDELBROT, BUILTIN -> null;
+      case POVRAY, BLENDER -> external.get(renderer).unavailable();
+    };
   }
 
   /** A render without frame, time limit or log (see {@link #render(JobRequest.Render, TileRect, int, int, RenderContext)}). */
@@ -142,31 +151,31 @@ public final class TileRenderer {
           + " image but its tile task says " + imageWidth + "x" + imageHeight);
     }
     SceneSpec scene = job.scene();
-    // Java 17 has no pattern switch; SceneSpec is sealed, so these branches are all there is
-    // (TileRendererTest fails when schemas adds a kind).
-    if (scene instanceof SceneSpec.Mandelbrot m) {
-      requireRenderer(job, "mandelbrot");
-      return new Mandelbrot(m, job.width(), job.height()).render(tile);
-    } else if (scene instanceof SceneSpec.Builtin || scene instanceof SceneSpec.Stored) {
-      requireRenderer(job, "builtin");
-      PathTracer tracer;
-      try {
-        tracer = prepared.getOrPrepare(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
-            job.seed()), () -> prepare(job, scene));
-      } catch (TileFailedException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException("preparing the scene of job " + job.id(), e);
-      }
-      return tracer.render(tile);
-    } else if (scene instanceof SceneSpec.PovRay p) {
-      requireRenderer(job, "povray");
-      return renderExternal(job, tile, context, p.file(), p.main(), "pov");
-    } else if (scene instanceof SceneSpec.Blender b) {
-      requireRenderer(job, "blender");
-      return renderExternal(job, tile, context, b.file(), b.main(), "blend");
+    Renderer drawing = Renderer.of(scene);
+    if (!drawing.id().equals(job.renderer())) {
+      throw new TileFailedException("job " + job.id() + " names renderer '" + job.renderer() + "' but carries a "
+          + drawing.id() + " scene");
     }
-    throw new IllegalStateException("no renderer for scene kind " + scene.getClass().getName());
+    return switch (scene) {
+      case SceneSpec.Mandelbrot m -> new Mandelbrot(m, job.width(), job.height()).render(tile);
+      case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene);
+      case SceneSpec.Stored s -> renderBuiltin(job, tile, scene);
+      case SceneSpec.PovRay p -> renderExternal(job, tile, context, p.file(), p.main(), "pov");
+      case SceneSpec.Blender b -> renderExternal(job, tile, context, b.file(), b.main(), "blend");
+    };
+  }
+
+  private TileImage renderBuiltin(JobRequest.Render job, TileRect tile, SceneSpec scene) throws TileFailedException {
+    PathTracer tracer;
+    try {
+      tracer = prepared.getOrPrepare(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
+          job.seed()), () -> prepare(job, scene));
+    } catch (TileFailedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("preparing the scene of job " + job.id(), e);
+    }
+    return tracer.render(tile);
   }
 
   private PathTracer prepare(JobRequest.Render job, SceneSpec scene) throws TileFailedException {
@@ -186,7 +195,7 @@ public final class TileRenderer {
 
   private TileImage renderExternal(JobRequest.Render job, TileRect tile, RenderContext context, S3Uri file, String main,
       String extension) throws TileFailedException, InterruptedException {
-    ExternalRenderer renderer = external.get(job.renderer());
+    ExternalRenderer renderer = external.get(Renderer.of(job.renderer()));
     String why = renderer.unavailable();
     if (why != null) {
       // Routing keeps such tiles away from this worker; one that arrives anyway is not this job's fault.
@@ -204,13 +213,6 @@ public final class TileRenderer {
           context.frameIndex(), context.deadlineMillis(), processLimits, context.log(), context.progress()));
     } finally {
       ExternalScenes.delete(work);
-    }
-  }
-
-  private static void requireRenderer(JobRequest.Render job, String expected) throws TileFailedException {
-    if (!expected.equals(job.renderer())) {
-      throw new TileFailedException("job " + job.id() + " names renderer '" + job.renderer() + "' but carries a "
-          + expected + " scene");
     }
   }
 }

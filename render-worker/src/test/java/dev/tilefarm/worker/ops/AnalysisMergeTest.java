@@ -44,7 +44,7 @@ class AnalysisMergeTest {
     }
     // The whole image, blurred as the chain does, counted directly.
     Mat m = Imgcodecs.imdecode(new MatOfByte(png), Imgcodecs.IMREAD_UNCHANGED);
-    Mat blurred = OpChain.local(chain.get(0), m);
+    Mat blurred = Reference.apply(chain.get(0), m);
     byte[] px = new byte[(int) blurred.total() * 3];
     blurred.get(0, 0, px);
     long[][] expected = new long[3][32];

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.blender;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
@@ -41,6 +42,11 @@ public final class Blender implements ExternalRenderer {
   static final int OVERSCAN = 8;
   static final Program PROGRAM = new Program("Blender", Path.of("/usr/bin/blender"), "blender");
   private static final String DRIVER = readDriver();
+
+  @Override
+  public Renderer renderer() {
+    return Renderer.BLENDER;
+  }
 
   @Override
   public Program program() {

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.external;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 
@@ -12,7 +13,10 @@ import dev.tilefarm.worker.TileFailedException;
  * and pixel filters see the same neighbourhood as in a full-frame render and tiles meet without seams.
  */
 public interface ExternalRenderer {
-  /** The program it runs. */
+  /** The renderer it is. */
+  Renderer renderer();
+
+  /** The installed program it runs. */
   Program program();
 
   /** Why this renderer cannot run on this machine (program or sandbox missing), or null if it can. */

@@ -137,60 +137,60 @@ final class SceneLoader {
     return new ThinLensCamera(position, center, new Vec3(0, 1, 0), fov, width, height, 0, 1);
   }
 
-  // Java 17 has no pattern switch; the schema's Shape, Material, Texture and Light are sealed, so these
-  // branches are all there is (SceneLoaderTest fails when schemas adds a kind).
   private void add(SceneSpec.Shape s, Material material) {
-    if (s instanceof SceneSpec.Sphere sp) {
-      Sphere sphere = new Sphere(Vec3.of(sp.center()), sp.radius());
-      Light light = null;
-      if (material.maxEmission() > 0 && (material instanceof EmissiveMaterial
-          || (material instanceof PbrMaterial p && p.emissiveTexture() == null))) {
-        light = new SphereLight(sphere, material.emission(0, 0));
-        lights.add(light);
+    switch (s) {
+      case SceneSpec.Sphere sp -> {
+        Sphere sphere = new Sphere(Vec3.of(sp.center()), sp.radius());
+        Light light = null;
+        if (material.maxEmission() > 0 && (material instanceof EmissiveMaterial
+            || (material instanceof PbrMaterial p && p.emissiveTexture() == null))) {
+          light = new SphereLight(sphere, material.emission(0, 0));
+          lights.add(light);
+        }
+        primitives.add(new Primitive.SpherePrim(sphere, material, light));
       }
-      primitives.add(new Primitive.SpherePrim(sphere, material, light));
-    } else if (s instanceof SceneSpec.Plane p) {
-      primitives.add(new Primitive.PlanePrim(new Plane(Vec3.of(p.point()), Vec3.of(p.normal()).normalized()), material));
-    } else if (s instanceof SceneSpec.Quad q) {
-      double[] pos = new double[12];
-      for (int a = 0; a < 3; a++) {
-        pos[a] = q.corner()[a];
-        pos[3 + a] = q.corner()[a] + q.edge1()[a];
-        pos[6 + a] = q.corner()[a] + q.edge1()[a] + q.edge2()[a];
-        pos[9 + a] = q.corner()[a] + q.edge2()[a];
+      case SceneSpec.Plane p ->
+          primitives.add(new Primitive.PlanePrim(new Plane(Vec3.of(p.point()), Vec3.of(p.normal()).normalized()), material));
+      case SceneSpec.Quad q -> {
+        double[] pos = new double[12];
+        for (int a = 0; a < 3; a++) {
+          pos[a] = q.corner()[a];
+          pos[3 + a] = q.corner()[a] + q.edge1()[a];
+          pos[6 + a] = q.corner()[a] + q.edge1()[a] + q.edge2()[a];
+          pos[9 + a] = q.corner()[a] + q.edge2()[a];
+        }
+        TriangleMesh mesh = new TriangleMesh(pos, new int[] {0, 1, 2, 0, 2, 3}, null, new double[] {0, 0, 1, 0, 1, 1, 0, 1});
+        place(mesh, Transform.IDENTITY, material);
       }
-      TriangleMesh mesh = new TriangleMesh(pos, new int[] {0, 1, 2, 0, 2, 3}, null, new double[] {0, 0, 1, 0, 1, 1, 0, 1});
-      place(mesh, Transform.IDENTITY, material);
-    } else if (s instanceof SceneSpec.Box box) {
-      place(box(box.min(), box.max()), Transform.of(box.transform()), material);
-    } else if (s instanceof SceneSpec.Mesh m) {
-      Transform xf = Transform.of(m.transform());
-      if (m.file() == null) {
-        place(new TriangleMesh(m.positions(), m.indices(), m.normals(), m.uvs()), xf, material);
-      } else {
-        String ref = AssetPaths.resolve(null, m.file(), false);
-        List<ObjLoader.Part> parts = objFiles.computeIfAbsent(ref + "\n" + m.material(),
-            k -> ObjLoader.load(ref, assets.read(ref), assets, material, (r, srgb) -> image(r, srgb, false)));
-        for (ObjLoader.Part part : parts) {
-          place(part.mesh(), xf, part.material());
+      case SceneSpec.Box box -> place(box(box.min(), box.max()), Transform.of(box.transform()), material);
+      case SceneSpec.Mesh m -> {
+        Transform xf = Transform.of(m.transform());
+        if (m.file() == null) {
+          place(new TriangleMesh(m.positions(), m.indices(), m.normals(), m.uvs()), xf, material);
+        } else {
+          String ref = AssetPaths.resolve(null, m.file(), false);
+          List<ObjLoader.Part> parts = objFiles.computeIfAbsent(ref + "\n" + m.material(),
+              k -> ObjLoader.load(ref, assets.read(ref), assets, material, (r, srgb) -> image(r, srgb, false)));
+          for (ObjLoader.Part part : parts) {
+            place(part.mesh(), xf, part.material());
+          }
         }
       }
-    } else if (s instanceof SceneSpec.Gltf g) {
-      String ref = AssetPaths.resolve(null, g.file(), false);
-      GltfLoader.Loaded loaded = GltfLoader.load(ref, assets.read(ref), assets,
-          (bytes, srgb, what) -> decode(bytes, srgb, true, ref + " " + what));
-      Transform xf = Transform.of(g.transform());
-      for (GltfLoader.Placed p : loaded.meshes()) {
-        place(p.mesh(), p.toFile().then(xf), p.material());
+      case SceneSpec.Gltf g -> {
+        String ref = AssetPaths.resolve(null, g.file(), false);
+        GltfLoader.Loaded loaded = GltfLoader.load(ref, assets.read(ref), assets,
+            (bytes, srgb, what) -> decode(bytes, srgb, true, ref + " " + what));
+        Transform xf = Transform.of(g.transform());
+        for (GltfLoader.Placed p : loaded.meshes()) {
+          place(p.mesh(), p.toFile().then(xf), p.material());
+        }
+        for (GltfLoader.CameraDef c : loaded.cameras()) {
+          gltfCameras.add(new GltfLoader.CameraDef(c.toWorld().then(xf), c.yfovDegrees()));
+        }
+        for (GltfLoader.LightDef l : loaded.lights()) {
+          gltfLights.add(new GltfLoader.LightDef(l.type(), l.toWorld().then(xf), l.intensity(), l.cosOuter(), l.cosInner()));
+        }
       }
-      for (GltfLoader.CameraDef c : loaded.cameras()) {
-        gltfCameras.add(new GltfLoader.CameraDef(c.toWorld().then(xf), c.yfovDegrees()));
-      }
-      for (GltfLoader.LightDef l : loaded.lights()) {
-        gltfLights.add(new GltfLoader.LightDef(l.type(), l.toWorld().then(xf), l.intensity(), l.cosOuter(), l.cosInner()));
-      }
-    } else {
-      throw new IllegalStateException("no shape for " + s.getClass().getName());
     }
   }
 
@@ -268,12 +268,10 @@ final class SceneLoader {
   }
 
   private Texture texture(SceneSpec.Texture t) {
-    if (t instanceof SceneSpec.Checker c) {
-      return new CheckerTexture(Rgb.of(c.color1()), Rgb.of(c.color2()), c.scale());
-    } else if (t instanceof SceneSpec.ImageTexture i) {
-      return image(AssetPaths.resolve(null, i.file(), false), i.srgb(), false);
-    }
-    throw new IllegalStateException("no texture for " + t.getClass().getName());
+    return switch (t) {
+      case SceneSpec.Checker c -> new CheckerTexture(Rgb.of(c.color1()), Rgb.of(c.color2()), c.scale());
+      case SceneSpec.ImageTexture i -> image(AssetPaths.resolve(null, i.file(), false), i.srgb(), false);
+    };
   }
 
   /** The image at a resolved reference as a texture, read and decoded once per colour space. */
@@ -321,20 +319,15 @@ final class SceneLoader {
   }
 
   static Material material(SceneSpec.Material spec, Map<String, Texture> textures) {
-    if (spec instanceof SceneSpec.Diffuse d) {
-      return new DiffuseMaterial(Rgb.of(d.color()), d.texture() == null ? null : textures.get(d.texture()));
-    } else if (spec instanceof SceneSpec.Emissive e) {
-      return new EmissiveMaterial(Rgb.of(e.color()).times(e.strength()));
-    } else if (spec instanceof SceneSpec.Conductor c) {
-      return new ConductorMaterial(Rgb.of(c.color()), c.roughness());
-    } else if (spec instanceof SceneSpec.Dielectric d) {
-      return new DielectricMaterial(d.ior(), Rgb.of(d.color()));
-    } else if (spec instanceof SceneSpec.Pbr p) {
-      return new PbrMaterial(Rgb.of(p.baseColor()), tex(p.baseColorTexture(), textures), p.metallic(), p.roughness(),
-          tex(p.metallicRoughnessTexture(), textures), tex(p.normalTexture(), textures), 1,
+    return switch (spec) {
+      case SceneSpec.Diffuse d -> new DiffuseMaterial(Rgb.of(d.color()), d.texture() == null ? null : textures.get(d.texture()));
+      case SceneSpec.Emissive e -> new EmissiveMaterial(Rgb.of(e.color()).times(e.strength()));
+      case SceneSpec.Conductor c -> new ConductorMaterial(Rgb.of(c.color()), c.roughness());
+      case SceneSpec.Dielectric d -> new DielectricMaterial(d.ior(), Rgb.of(d.color()));
+      case SceneSpec.Pbr p -> new PbrMaterial(Rgb.of(p.baseColor()), tex(p.baseColorTexture(), textures), p.metallic(),
+          p.roughness(), tex(p.metallicRoughnessTexture(), textures), tex(p.normalTexture(), textures), 1,
           Rgb.of(p.emission()).times(p.emissionStrength()), tex(p.emissiveTexture(), textures));
-    }
-    throw new IllegalStateException("no material for " + spec.getClass().getName());
+    };
   }
 
   private static Texture tex(String name, Map<String, Texture> textures) {
@@ -342,16 +335,14 @@ final class SceneLoader {
   }
 
   private static Light light(SceneSpec.Light spec, double radius) {
-    if (spec instanceof SceneSpec.PointLight p) {
-      return new PointLight(Vec3.of(p.position()), Rgb.of(p.color()).times(p.intensity()));
-    } else if (spec instanceof SceneSpec.SpotLight s) {
-      return new PointLight(Vec3.of(s.position()), Rgb.of(s.color()).times(s.intensity()),
+    return switch (spec) {
+      case SceneSpec.PointLight p -> new PointLight(Vec3.of(p.position()), Rgb.of(p.color()).times(p.intensity()));
+      case SceneSpec.SpotLight s -> new PointLight(Vec3.of(s.position()), Rgb.of(s.color()).times(s.intensity()),
           Vec3.of(s.direction()).normalized(), StrictMath.cos(Math.toRadians(s.angle())),
           spotInner(s.angle(), s.innerAngle()));
-    } else if (spec instanceof SceneSpec.DirectionalLight d) {
-      return new DirectionalLight(Vec3.of(d.direction()).normalized(), Rgb.of(d.color()).times(d.intensity()), radius);
-    }
-    throw new IllegalStateException("no light for " + spec.getClass().getName());
+      case SceneSpec.DirectionalLight d ->
+          new DirectionalLight(Vec3.of(d.direction()).normalized(), Rgb.of(d.color()).times(d.intensity()), radius);
+    };
   }
 
   private static double spotInner(double outer, double inner) {

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.povray;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
@@ -47,6 +48,11 @@ public final class PovRay implements ExternalRenderer {
   static final Path SYSTEM_CONF = Path.of("/etc/povray");
   /** POV-Ray wraps its messages before this column. */
   private static final int WRAP = 78;
+
+  @Override
+  public Renderer renderer() {
+    return Renderer.POVRAY;
+  }
 
   @Override
   public Program program() {

@@ -1,0 +1,79 @@
+package dev.tilefarm.schemas;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The renderers a render job can name. On the wire (the job's {@code "renderer"}, heartbeats, topic and group
+ * names) a renderer is its {@link #id()}, the lower-case name. An {@link #external()} renderer runs a program
+ * installed on the worker's machine, so only workers that have it take its tiles, from a topic of its own.
+ */
+public enum Renderer {
+  /** The Mandelbrot set, built into every worker. */
+  MANDELBROT(false),
+  /** The path tracer, built into every worker. */
+  BUILTIN(false),
+  /** POV-Ray, where it and the sandbox are installed. */
+  POVRAY(true),
+  /** Blender, where it and the sandbox are installed. */
+  BLENDER(true);
+
+  private final boolean external;
+
+  Renderer(boolean external) {
+    this.external = external;
+  }
+
+  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}. */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether it runs an installed program: a worker takes its tiles only if it has the program. */
+  public boolean external() {
+    return external;
+  }
+
+  /** Every renderer's {@link #id()}, in declaration order. */
+  public static List<String> ids() {
+    return Arrays.stream(values()).map(Renderer::id).toList();
+  }
+
+  /** The external renderers, in declaration order. */
+  public static List<Renderer> externals() {
+    return Arrays.stream(values()).filter(Renderer::external).toList();
+  }
+
+  /** The renderer whose {@link #id()} is {@code id}, or empty. */
+  public static Optional<Renderer> find(String id) {
+    return Arrays.stream(values()).filter(r -> r.id().equals(id)).findFirst();
+  }
+
+  /** The renderer {@code id} names; an unknown name is an {@link IllegalArgumentException} listing the valid ones. */
+  public static Renderer of(String id) {
+    return find(id).orElseThrow(() -> new IllegalArgumentException("unknown renderer '" + id + "' (valid: "
+        + String.join(", ", ids()) + ")"));
+  }
+
+  /** The renderer that draws {@code scene}: a stored scene is a builtin one kept in object storage. */
+  public static Renderer of(SceneSpec scene) {
+    return switch (scene) {
+      case SceneSpec.Mandelbrot m -> MANDELBROT;
+      case SceneSpec.Builtin b -> BUILTIN;
+      case SceneSpec.Stored s -> BUILTIN;
+      case SceneSpec.PovRay p -> POVRAY;
+      case SceneSpec.Blender b -> BLENDER;
+    };
+  }
+
+  /**
+   * Where a job's tiles go, the one routing decision: the external renderer whose own lane (topic
+   * {@code tile-tasks.ID}, its share group, the splitter's sink) carries them, or empty for the shared lane that
+   * every worker takes (process jobs and the built-in renderers).
+   */
+  public static Optional<Renderer> lane(JobRequest job) {
+    return job instanceof JobRequest.Render r ? find(r.renderer()).filter(Renderer::external) : Optional.empty();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.tilefarm.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The renderers' names on the wire, which of them are external, and where each job's tiles go. */
+class RendererTest {
+  private static JobRequest decode(String json) throws Exception {
+    return JobCodec.decode(Json.MAPPER.readTree(json.replace('\'', '"')), "j");
+  }
+
+  @Test
+  void theWireNamesAreTheJobSchemasAndTheExternalOnesRunAProgram() {
+    assertEquals(List.of("mandelbrot", "builtin", "povray", "blender"), Renderer.ids());
+    assertEquals(List.of(Renderer.POVRAY, Renderer.BLENDER), Renderer.externals());
+    assertEquals(Optional.of(Renderer.BLENDER), Renderer.find("blender"));
+    assertEquals(Optional.empty(), Renderer.find("BLENDER"), "names are lower-case on the wire");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Renderer.of("cycles"));
+    assertEquals("unknown renderer 'cycles' (valid: mandelbrot, builtin, povray, blender)", e.getMessage());
+  }
+
+  @Test
+  void anUnknownRendererIsRejectedNamingTheField() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> decode("{'type':'render','width':8,'height':8,'renderer':'cycles','scene':{}}"));
+    assertEquals("renderer", e.field());
+  }
+
+  @Test
+  void externalRenderersTilesTakeTheirOwnLaneAndTheRestTheSharedOne() throws Exception {
+    JobRequest pov = decode("{'type':'render','width':64,'height':48,'renderer':'povray',"
+        + "'scene':'s3://bucket/scenes/a.pov'}");
+    JobRequest blend = decode("{'type':'render','width':64,'height':48,'renderer':'blender',"
+        + "'scene':'s3://bucket/scenes/a.blend'}");
+    JobRequest mandelbrot = decode("{'type':'render','width':64,'height':48,'renderer':'mandelbrot'}");
+    JobRequest process = decode("{'type':'process','input':'s3://bucket/in.png','ops':[{'op':'invert'}]}");
+    assertEquals(Optional.of(Renderer.POVRAY), Renderer.lane(pov));
+    assertEquals(Optional.of(Renderer.BLENDER), Renderer.lane(blend));
+    assertEquals(Optional.empty(), Renderer.lane(mandelbrot));
+    assertEquals(Optional.empty(), Renderer.lane(process));
+
+    Topics topics = new Topics("t.");
+    assertEquals("t.tile-tasks.povray", topics.tileTasksFor(pov).name());
+    assertEquals("t.tile-tasks.blender", topics.tileTasksFor(blend).name());
+    assertEquals("t.tile-tasks", topics.tileTasksFor(mandelbrot).name());
+    assertEquals("t.tile-tasks", topics.tileTasksFor(process).name());
+    assertEquals("t.render-workers.povray", topics.taskGroup("t.tile-tasks.povray"));
+    // What a worker subscribes to, by the names of the renderers it has.
+    assertEquals("t.tile-tasks.blender", topics.tileTasksFor("blender").name());
+    assertEquals("t.tile-tasks", topics.tileTasksFor("builtin").name());
+    assertEquals(List.of("t.tile-tasks", "t.tile-tasks.povray", "t.tile-tasks.blender"),
+        topics.allTileTasks().stream().map(Topic::name).toList());
+  }
+
+  @Test
+  void eachSceneKindHasTheRendererThatDrawsIt() throws Exception {
+    for (String json : List.of(
+        "{'type':'render','width':64,'height':48,'renderer':'mandelbrot'}",
+        "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':'s3://bucket/scenes/a.json'}",
+        "{'type':'render','width':64,'height':48,'renderer':'povray','scene':'s3://bucket/scenes/a.pov'}",
+        "{'type':'render','width':64,'height':48,'renderer':'blender','scene':'s3://bucket/scenes/a.blend'}")) {
+      JobRequest.Render job = (JobRequest.Render) decode(json);
+      assertEquals(job.renderer(), Renderer.of(job.scene()).id(), json);
+    }
+  }
+}
