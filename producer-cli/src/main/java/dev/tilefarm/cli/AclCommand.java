@@ -125,10 +125,7 @@ final class AclCommand implements Callable<Integer> {
           + "(--bootstrap-server, kafka.config), printing each ACL as 'created' or 'exists' (idempotent: run it "
           + "again after adding a role or a topic). ACLs of these principals that the model does not hold are "
           + "listed as 'other' and left as they are. Returns once the broker enforces the new ACLs.")
-  static final class Apply implements Callable<Integer> {
-    @Mixin
-    FarmOptions farm;
-
+  static final class Apply extends FarmCommand {
     @Mixin
     Principals principals;
 
@@ -174,10 +171,7 @@ final class AclCommand implements Callable<Integer> {
   @Command(name = "print", mixinStandardHelpOptions = true,
       description = "Print the ACLs of the named principals as kafka-acls.sh commands, one per principal and "
           + "resource, for a cluster managed by Kafka's own tools. Nothing is connected to.")
-  static final class Print implements Callable<Integer> {
-    @Mixin
-    FarmOptions farm;
-
+  static final class Print extends FarmCommand {
     @Mixin
     Principals principals;
 

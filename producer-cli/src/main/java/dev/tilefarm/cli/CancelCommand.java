@@ -5,24 +5,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "cancel", mixinStandardHelpOptions = true,
     description = "Cancel a job: its pending tiles are skipped, tiles being made are abandoned, no output is "
         + "written, and it ends with a CANCELLED event. A job that has already ended is not affected. Waits for "
         + "the job's end and prints it; exits 0 if the job ended CANCELLED, 1 if it had ended otherwise or the farm "
         + "has never seen the id (see --before-arrival).")
-final class CancelCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
-  @Parameters(index = "0", paramLabel = "JOB_ID")
-  String jobId;
-
+final class CancelCommand extends JobCommand {
   @Option(names = "--reason", paramLabel = "TEXT", description = "why, repeated in the CANCELLED event")
   String reason;
 
@@ -39,27 +30,24 @@ final class CancelCommand implements Callable<Integer> {
   long timeoutSeconds;
 
   @Override
-  public Integer call() throws Exception {
-    Progress progress = Progress.stderr(farm.quiet);
-    try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
-      if (!beforeArrival && !known(client, jobId)) {
-        throw new Main.JobsFailedException("no job " + jobId + " on this farm: it has no events and was never "
-            + "submitted (mistyped?); nothing was cancelled. To cancel a job before it is submitted, reserving its id,"
-            + " give --before-arrival");
-      }
-      var from = client.eventPositions();
-      client.cancel(jobId, reason);
-      progress.note("asked to cancel job " + jobId);
-      if (timeoutSeconds == 0) {
-        return 0;
-      }
-      // The id is the user's: read its partition from the start, so a job that ended before is answered too.
-      Map<String, JobEvent> ends = client.await(List.of(jobId), Set.of(jobId), from,
-          Duration.ofSeconds(timeoutSeconds), e -> { });
-      JobEvent end = ends.get(jobId);
-      System.out.println(JobRunner.describe(end));
-      return end instanceof JobEvent.Cancelled ? 0 : Main.ExitCodes.JOB_FAILED;
+  int run(Farm running, JobClient client, Progress progress) throws Exception {
+    if (!beforeArrival && !known(client, jobId)) {
+      throw new Main.JobsFailedException("no job " + jobId + " on this farm: it has no events and was never "
+          + "submitted (mistyped?); nothing was cancelled. To cancel a job before it is submitted, reserving its id,"
+          + " give --before-arrival");
     }
+    var from = client.eventPositions();
+    client.cancel(jobId, reason);
+    progress.note("asked to cancel job " + jobId);
+    if (timeoutSeconds == 0) {
+      return 0;
+    }
+    // The id is the user's: read its partition from the start, so a job that ended before is answered too.
+    Map<String, JobEvent> ends = client.await(List.of(jobId), Set.of(jobId), from,
+        Duration.ofSeconds(timeoutSeconds), e -> { });
+    JobEvent end = ends.get(jobId);
+    System.out.println(JobRunner.describe(end));
+    return end instanceof JobEvent.Cancelled ? 0 : Main.ExitCodes.JOB_FAILED;
   }
 
   /**

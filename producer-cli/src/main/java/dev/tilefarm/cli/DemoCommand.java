@@ -12,18 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Show the farm at work: render the example scenes (path tracer and Mandelbrot) and process the "
         + "example photo (blur and grayscale), each through every role, and save the results.")
-final class DemoCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class DemoCommand extends FarmCommand {
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "tilefarm-demo",
       description = "where to save the images (default ./${DEFAULT-VALUE})")
   Path out;

@@ -2,36 +2,37 @@ package dev.tilefarm.cli;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** Options every command shares: where the farm is. Each defaults from its TILEFARM_ environment variable. */
+/**
+ * Options every command shares: where the farm is. Each farm flag sets one setting (a key of {@link Settings#KEYS}),
+ * so it defaults from that key's TILEFARM_ environment variable and the config file; the flags are the table
+ * {@link #FLAGS}, which picocli is given as options of every command that mixes these in.
+ */
+@Command(modelTransformer = FarmOptions.AddFlags.class)
 final class FarmOptions {
-  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-      description = "Kafka cluster to use (env TILEFARM_BOOTSTRAP_SERVERS). Without it, tilefarm uses a running "
-          + "'tilefarm up' or starts an embedded farm.")
-  String bootstrap;
+  /** A command-line flag for one setting. */
+  private record Flag(String name, String key, String label, String description) {}
 
-  @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3-compatible endpoint, e.g. http://minio:9000")
-  String s3Endpoint;
+  private static final List<Flag> FLAGS = List.of(
+      new Flag("--bootstrap-server", "bootstrap.servers", "HOST:PORT", "Kafka cluster to use (env "
+          + "TILEFARM_BOOTSTRAP_SERVERS). Without it, tilefarm uses a running 'tilefarm up' or starts an embedded farm."),
+      new Flag("--s3-endpoint", "s3.endpoint", "URL", "S3-compatible endpoint, e.g. http://minio:9000"),
+      new Flag("--s3-access-key", "s3.access-key", "KEY", "S3 access key"),
+      new Flag("--s3-secret-key", "s3.secret-key", "SECRET", "S3 secret key"),
+      new Flag("--s3-region", "s3.region", "REGION", "S3 region (default us-east-1)"),
+      new Flag("--bucket", "s3.bucket", "NAME", "the farm's bucket (default tilefarm)"),
+      new Flag("--topic-prefix", "topic.prefix", "PREFIX", "topic and group prefix (default tilefarm.)"),
+      new Flag("--data-dir", "data.dir", "DIR", "embedded farm data (default ~/.tilefarm)"));
 
-  @Option(names = "--s3-access-key", paramLabel = "KEY", description = "S3 access key")
-  String s3AccessKey;
-
-  @Option(names = "--s3-secret-key", paramLabel = "SECRET", description = "S3 secret key")
-  String s3SecretKey;
-
-  @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default us-east-1)")
-  String s3Region;
-
-  @Option(names = "--bucket", paramLabel = "NAME", description = "the farm's bucket (default tilefarm)")
-  String bucket;
-
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "topic and group prefix (default tilefarm.)")
-  String topicPrefix;
-
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "embedded farm data (default ~/.tilefarm)")
-  String dataDir;
+  /** The settings given by flags, by key. */
+  private final Map<String, String> flags = new HashMap<>();
 
   @Option(names = "--config", paramLabel = "FILE", description = "a tilefarm.properties file (env TILEFARM_CONFIG)")
   Path config;
@@ -40,15 +41,33 @@ final class FarmOptions {
   boolean quiet;
 
   Settings settings() {
-    Map<String, String> flags = new HashMap<>();
-    flags.put("bootstrap.servers", bootstrap);
-    flags.put("s3.endpoint", s3Endpoint);
-    flags.put("s3.access-key", s3AccessKey);
-    flags.put("s3.secret-key", s3SecretKey);
-    flags.put("s3.region", s3Region);
-    flags.put("s3.bucket", bucket);
-    flags.put("topic.prefix", topicPrefix);
-    flags.put("data.dir", dataDir);
     return Settings.load(flags, System.getenv(), config);
+  }
+
+  /** The {@code --data-dir} given, or null. */
+  String dataDir() {
+    return flags.get("data.dir");
+  }
+
+  /** Adds {@link #FLAGS} to a command that mixes these options in (picocli gives a mixin's transformer the command). */
+  static final class AddFlags implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec command) {
+      for (CommandSpec mixin : command.mixins().values()) {
+        if (mixin.userObject() instanceof FarmOptions options) {
+          for (Flag f : FLAGS) {
+            command.addOption(OptionSpec.builder(f.name()).paramLabel(f.label()).description(f.description())
+                .type(String.class).setter(new CommandLine.Model.ISetter() {
+                  @Override
+                  public <T> T set(T value) {
+                    options.flags.put(f.key(), (String) value);
+                    return null;
+                  }
+                }).build());
+          }
+        }
+      }
+      return command;
+    }
   }
 }

@@ -2,86 +2,72 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.schemas.JobEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = "Save a completed job's image (and its analysis report, if it has one, beside it).%n"
         + "With --wait, first wait for the job to end, showing its progress (a job not split yet is waited for "
         + "too). Exits 1 if the job failed, was rejected or cancelled, or (without --wait) has not finished; 4 if "
         + "--timeout passed first.")
-final class GetCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
-  @Parameters(index = "0", paramLabel = "JOB_ID")
-  String jobId;
-
+final class GetCommand extends JobCommand {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "file to write")
   Path output;
 
   @Option(names = "--wait", description = "wait for the job to end, then save its image")
   boolean await;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "with --wait, give up after this long (exit 4; default ${DEFAULT-VALUE} = never)")
-  long timeoutSeconds;
+  @Mixin
+  WaitTimeout timeout;
 
   @Override
-  public Integer call() throws Exception {
-    if (timeoutSeconds < 0) {
-      throw new Main.UsageException("--timeout: must be 0 (never) or more, got " + timeoutSeconds);
-    }
-    Progress progress = Progress.stderr(farm.quiet);
-    try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
-      List<JobEvent> events = await ? waitFor(client, progress) : client.history(jobId);
-      if (events.isEmpty()) {
-        throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
-      }
-      JobEvent last = events.get(events.size() - 1);
-      // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
-      // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
-      Main.OutputRefusedException refused = null;
-      for (JobEvent e : reversed(events)) {
-        if (e instanceof JobEvent.Completed c) {
-          try {
-            JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
-                c.sha256(), output);
-          } catch (Main.OutputRefusedException notOurs) {
-            refused = refused == null ? notOurs : refused;
-            continue;
-          }
-          System.out.println(JobRunner.describe(c));
-          System.out.println("wrote " + output.toAbsolutePath());
-          JobRunner.saveReport(running.blobs(), c, output);
-          return 0;
+  void check() throws Main.UsageException {
+    timeout.duration();
+  }
+
+  @Override
+  int run(Farm running, JobClient client, Progress progress) throws Exception {
+    List<JobEvent> events = await ? waitFor(client, timeout.duration(), progress) : client.knownHistory(jobId);
+    JobEvent last = events.get(events.size() - 1);
+    // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
+    // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
+    Main.OutputRefusedException refused = null;
+    for (JobEvent e : reversed(events)) {
+      if (e instanceof JobEvent.Completed c) {
+        try {
+          JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
+              c.sha256(), output);
+        } catch (Main.OutputRefusedException notOurs) {
+          refused = refused == null ? notOurs : refused;
+          continue;
         }
+        System.out.println(JobRunner.describe(c));
+        System.out.println("wrote " + output.toAbsolutePath());
+        JobRunner.saveReport(running.blobs(), c, output);
+        return 0;
       }
-      if (refused != null) {
-        throw refused;
-      }
-      if (last.terminal()) {
-        throw new Main.JobsFailedException(JobRunner.describe(last));
-      }
-      throw new Main.JobsFailedException("job " + jobId + " has not finished yet (" + StatusCommand.line(last)
-          + "); --wait waits for it");
     }
+    if (refused != null) {
+      throw refused;
+    }
+    if (last.terminal()) {
+      throw new Main.JobsFailedException(JobRunner.describe(last));
+    }
+    throw new Main.JobsFailedException("job " + jobId + " has not finished yet (" + StatusCommand.line(last)
+        + "); --wait waits for it");
   }
 
   /** Follows the job to its end with a progress bar; returns its events up to the end. */
-  private List<JobEvent> waitFor(JobClient client, Progress progress) throws java.util.concurrent.TimeoutException {
+  private List<JobEvent> waitFor(JobClient client, Duration wait, Progress progress)
+      throws java.util.concurrent.TimeoutException {
     List<JobEvent> events = new java.util.ArrayList<>();
-    JobStates.JobState[] state = {null};
-    client.follow(jobId, java.time.Duration.ofSeconds(timeoutSeconds), e -> {
+    client.follow(jobId, wait, progress, (e, state) -> {
       events.add(e);
-      state[0] = JobStates.apply(state[0], e);
-      progress.bar(state[0].done(), state[0].total(), jobId);
-    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
-        + "stops)"));
+      progress.bar(state.done(), state.total(), jobId);
+    });
     progress.clearBar();
     return events;
   }

@@ -265,6 +265,36 @@ final class JobClient implements AutoCloseable {
     return out;
   }
 
+  /** Told each event of a job with the job's state after it. */
+  interface StateListener {
+    void onEvent(JobEvent event, JobStates.JobState state);
+  }
+
+  /**
+   * {@link #follow(String, Duration, Listener, Runnable)} with the job's state kept for {@code listener}, saying on
+   * {@code progress} that the job has no events yet, if so (it may not have been split yet).
+   */
+  JobEvent follow(String id, Duration timeout, Progress progress, StateListener listener) throws TimeoutException {
+    JobStates.JobState[] state = {null};
+    return follow(id, timeout, e -> {
+      state[0] = JobStates.apply(state[0], e);
+      listener.onEvent(e, state[0]);
+    }, () -> progress.note("no events for job " + id + " yet (unknown, or not split yet); waiting (Ctrl-C stops)"));
+  }
+
+  /**
+   * Every event of job {@code id} so far, oldest first.
+   *
+   * @throws Main.JobsFailedException if it has none: the job is unknown, or not picked up yet
+   */
+  List<JobEvent> knownHistory(String id) throws Main.JobsFailedException {
+    List<JobEvent> events = history(id);
+    if (events.isEmpty()) {
+      throw new Main.JobsFailedException("no events for job " + id + " (unknown, or not picked up yet)");
+    }
+    return events;
+  }
+
   /**
    * Hands {@code listener} every event of job {@code id}, from its first, as they come, until its first terminal
    * event, which is returned. A job with no events yet is waited for: it may not have been split yet.

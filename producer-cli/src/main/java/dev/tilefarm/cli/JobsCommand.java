@@ -5,9 +5,7 @@ import dev.tilefarm.schemas.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "jobs", mixinStandardHelpOptions = true,
@@ -16,10 +14,7 @@ import picocli.CommandLine.Option;
         + "Read from the job events topic, so a job shows once the splitter has answered it. The farm has no job "
         + "priorities (tiles are served in the order they come), so there is no priority column.%n"
         + "Statuses: ACCEPTED (split, no tile finished yet), RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED.")
-final class JobsCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class JobsCommand extends FarmCommand {
   @Option(names = "--status", paramLabel = "STATUS", description = "only jobs in this status; repeat it or give a "
       + "comma-separated list (any case). An unknown status is an error (exit 2) that lists the valid ones.")
   List<String> status = new ArrayList<>();

@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,10 +18,7 @@ import picocli.CommandLine.Parameters;
         + "the ones that failed, kept in the farm's bucket under logs/JOB_ID/N.log after the job ends. Jobs of "
         + "the builtin and mandelbrot renderers and process jobs have none.%n"
         + "Exits 1 when there is no log to print.")
-final class LogsCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class LogsCommand extends FarmCommand {
   @Parameters(index = "0", paramLabel = "JOB_ID")
   String jobId;
 

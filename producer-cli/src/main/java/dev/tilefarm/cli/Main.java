@@ -83,7 +83,7 @@ public final class Main {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       System.err.println("tilefarm: " + message(e));
       int code = ExitCodes.of(e);
-      if (code == ExitCodes.INTERNAL && !(e instanceof Uploads.UploadFailedException)) {
+      if (code == ExitCodes.INTERNAL && !(e instanceof CommandFailure)) {
         e.printStackTrace();
       }
       return code;
@@ -92,9 +92,7 @@ public final class Main {
   }
 
   private static String message(Exception e) {
-    if (e instanceof JobsFailedException || e instanceof Settings.ConfigException || e instanceof UsageException
-        || e instanceof OutputRefusedException || e instanceof InterruptedByUserException
-        || e instanceof Uploads.UploadFailedException) {
+    if (e instanceof CommandFailure || e instanceof Settings.ConfigException) {
       return e.getMessage();
     }
     if (e instanceof TimeoutException) {
@@ -120,20 +118,8 @@ public final class Main {
     static final int INTERRUPTED = 130;
 
     static int of(Exception e) {
-      if (e instanceof JobsFailedException) {
-        return JOB_FAILED;
-      }
-      if (e instanceof UsageException) {
-        return USAGE;
-      }
-      if (e instanceof OutputRefusedException) {
-        return OUTPUT_REFUSED;
-      }
-      if (e instanceof InterruptedByUserException) {
-        return INTERRUPTED;
-      }
-      if (e instanceof Uploads.UploadFailedException u) {
-        return u.exitCode();
+      if (e instanceof CommandFailure f) {
+        return f.exitCode();
       }
       if (e instanceof Settings.ConfigException || e instanceof org.apache.kafka.common.errors.TimeoutException
           || authentication(e) != null) {
@@ -159,12 +145,29 @@ public final class Main {
     }
   }
 
-  /** One or more jobs did not complete; the message names each and its reason. */
-  static final class JobsFailedException extends Exception {
+  /**
+   * A failure the command explains itself: its message is printed as it is, and its kind gives the exit code.
+   * One subclass a kind, so that a method declares, and a caller catches, the one it means.
+   */
+  abstract static sealed class CommandFailure extends Exception permits JobsFailedException, OutputRefusedException,
+      InterruptedByUserException, UsageException, Uploads.UploadFailedException {
     private static final long serialVersionUID = 1L;
+    private final int exitCode;
 
+    CommandFailure(String message, int exitCode, Throwable cause) {
+      super(message, cause);
+      this.exitCode = exitCode;
+    }
+
+    final int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /** One or more jobs did not complete; the message names each and its reason. */
+  static final class JobsFailedException extends CommandFailure {
     JobsFailedException(String message) {
-      super(message);
+      super(message, ExitCodes.JOB_FAILED, null);
     }
   }
 
@@ -172,29 +175,23 @@ public final class Main {
    * A job's output that is not saved: the object its COMPLETED event names is not the job's own, or not the bytes
    * the event gives (a forged or stale event); the message says which and why.
    */
-  static final class OutputRefusedException extends Exception {
-    private static final long serialVersionUID = 1L;
-
+  static final class OutputRefusedException extends CommandFailure {
     OutputRefusedException(String message) {
-      super(message);
+      super(message, ExitCodes.OUTPUT_REFUSED, null);
     }
   }
 
   /** The user pressed Ctrl-C while the command waited for its jobs; the message says what became of them. */
-  static final class InterruptedByUserException extends Exception {
-    private static final long serialVersionUID = 1L;
-
+  static final class InterruptedByUserException extends CommandFailure {
     InterruptedByUserException(String message) {
-      super(message);
+      super(message, ExitCodes.INTERRUPTED, null);
     }
   }
 
   /** A command line or input file that cannot be used; the message says which and why. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
+  static final class UsageException extends CommandFailure {
     UsageException(String message) {
-      super(message);
+      super(message, ExitCodes.USAGE, null);
     }
   }
 

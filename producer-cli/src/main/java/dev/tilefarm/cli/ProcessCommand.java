@@ -8,7 +8,6 @@ import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Ops;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,15 +17,12 @@ import picocli.CommandLine.Parameters;
     description = "Run image operations over an image through the farm and save the result.%n"
         + "INPUT is a local file (uploaded to the farm's bucket) or an s3:// URI.",
     footerHeading = "%nOperations:%n")
-final class ProcessCommand implements Callable<Integer> {
+final class ProcessCommand extends FarmCommand {
   @Mixin
-  FarmOptions farm;
+  OneJob run;
 
   @Parameters(index = "0", paramLabel = "INPUT")
   String input;
-
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
-  Path output;
 
   @Option(names = "--op", required = true, paramLabel = "NAME[:k=v,...]",
       description = "an operation, in order; repeat for a chain, e.g. --op gaussian-blur:sigma=2 --op grayscale")
@@ -35,20 +31,9 @@ final class ProcessCommand implements Callable<Integer> {
   @Option(names = "--tile", paramLabel = "N", description = "tile side in pixels")
   Integer tile;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
-
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
-  long timeout;
-
-  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
-  boolean detach;
-
   @Override
   public Integer call() throws Exception {
-    RenderCommand.checkOutput(output);
+    RenderCommand.checkOutput(run.output);
     checkInput(input);
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "process");
@@ -56,9 +41,8 @@ final class ProcessCommand implements Callable<Integer> {
     if (tile != null) {
       job.put("tileSize", tile);
     }
-    return RenderCommand.runOne(farm, job,
-        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()),
-        output, workers, timeout, detach);
+    return run.run(farm, job,
+        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()));
   }
 
   /** The leading bytes of the image formats the workers read (OpenCV's imread). */

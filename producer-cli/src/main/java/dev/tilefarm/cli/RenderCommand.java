@@ -2,19 +2,15 @@ package dev.tilefarm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tilefarm.schemas.JobEvent;
-import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,15 +25,12 @@ import picocli.CommandLine.Parameters;
         + "images, an OBJ's MTL and maps, a .pov's includes and image maps, a .blend's linked files as Blender lists "
         + "them), as one content-addressed upload under scenes/; the rest of the folder stays (--whole-folder sends "
         + "it all). A missing referenced file is exit 2, naming it.")
-final class RenderCommand implements Callable<Integer> {
+final class RenderCommand extends FarmCommand {
   @Mixin
-  FarmOptions farm;
+  OneJob run;
 
   @Parameters(index = "0", paramLabel = "SCENE")
   Path scene;
-
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
-  Path output;
 
   @Option(names = "--size", paramLabel = "WxH", description = "image size (default 640x480, or the job's)")
   String size;
@@ -63,17 +56,6 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "random seed (builtin)")
   Long seed;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
-
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
-  long timeout;
-
-  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
-  boolean detach;
-
   @Option(names = "--ini", paramLabel = "FILE.ini",
       description = "POV-Ray settings (size, antialiasing, animation frames and clock, Declare=); by default the"
           + " .pov's same-name .ini beside it, if there is one")
@@ -85,7 +67,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    checkOutput(output);
+    checkOutput(run.output);
     ObjectNode job;
     Progress progress = Progress.stderr(farm.quiet);
     // What to upload once the farm is known: the scene's files (one as it is, or several packed into a zip).
@@ -155,8 +137,8 @@ final class RenderCommand implements Callable<Integer> {
       job.remove("frames"); // one frame of an INI's animation
       job.put("frame", frame);
     }
-    if (frames == null && job.hasNonNull("frames") && external && !output.getFileName().toString().contains("#")) {
-      throw new Main.UsageException("-o " + output + ": the INI sets an animation (frames "
+    if (frames == null && job.hasNonNull("frames") && external && !run.output.getFileName().toString().contains("#")) {
+      throw new Main.UsageException("-o " + run.output + ": the INI sets an animation (frames "
           + job.get("frames").get("start") + " to " + job.get("frames").get("end") + "), whose output needs a run of"
           + " '#' for the frame number, e.g. shot/frame-####.png; or render one frame with --frame N");
     }
@@ -171,8 +153,8 @@ final class RenderCommand implements Callable<Integer> {
       if (m.group(3) != null) {
         range.put("step", Integer.parseInt(m.group(3)));
       }
-      if (!output.getFileName().toString().contains("#")) {
-        throw new Main.UsageException("-o " + output + ": an animation's output needs a run of '#' for the frame "
+      if (!run.output.getFileName().toString().contains("#")) {
+        throw new Main.UsageException("-o " + run.output + ": an animation's output needs a run of '#' for the frame "
             + "number, e.g. shot/frame-####.png");
       }
     }
@@ -198,7 +180,7 @@ final class RenderCommand implements Callable<Integer> {
       job.put("seed", seed);
     }
     ObjectNode finalJob = job;
-    return runOne(farm, job, f -> {
+    return run.run(farm, job, f -> {
       if (toUpload != null) {
         S3Uri uri = Uploads.upload(f.blobs(), toUpload, progress);
         if (assets) {
@@ -213,7 +195,7 @@ final class RenderCommand implements Callable<Integer> {
           finalJob.put("scene", uri.toString());
         }
       }
-    }, output, workers, timeout, detach);
+    });
   }
 
   private static ObjectNode renderJob(ObjectNode scene) {
@@ -311,11 +293,6 @@ final class RenderCommand implements Callable<Integer> {
     return null;
   }
 
-  /** Finishes a job once the farm is known, e.g. by uploading its input. */
-  interface Preparation {
-    void prepare(Farm farm) throws Exception;
-  }
-
   /**
    * Checks, before anything is uploaded or submitted, that {@code output} can be written: a supported image
    * extension, and a folder that exists (or can be made) and is writable.
@@ -347,80 +324,5 @@ final class RenderCommand implements Callable<Integer> {
       throw new Main.UsageException("-o " + output + ": is a folder; give a file name such as "
           + output.resolve("image.png"));
     }
-  }
-
-  /** Runs one job whose result goes to a local file; shared by render and process. */
-  static int runOne(FarmOptions options, ObjectNode job, Preparation preparation, Path output, int workers,
-      long timeoutSeconds) throws Exception {
-    return runOne(options, job, preparation, output, workers, timeoutSeconds, false);
-  }
-
-  /**
-   * Runs one job whose result goes to a local file; shared by render and process. On Ctrl-C or after
-   * {@code timeoutSeconds} the job is cancelled unless {@code detach}. An image (or analysis report) that cannot
-   * be saved once the job completed is a message saying where it is in the bucket and how to fetch it.
-   */
-  static int runOne(FarmOptions options, ObjectNode job, Preparation preparation, Path output, int workers,
-      long timeoutSeconds, boolean detach) throws Exception {
-    Progress progress = Progress.stderr(options.quiet);
-    try (Farm farm = Farm.open(options.settings(), workers, progress)) {
-      preparation.prepare(farm);
-      if (!job.hasNonNull("id")) {
-        job.put("id", JobClient.newId());
-      }
-      boolean animation = job.hasNonNull("frames");
-      if (!job.hasNonNull("output")) {
-        S3Uri out = JobRunner.outputFor(farm.blobs(), job.get("id").asText(), output);
-        if (animation) {
-          // One object per frame under the job's folder, numbered as the local files will be.
-          String key = out.key();
-          out = new S3Uri(out.bucket(), key.substring(0, key.lastIndexOf('.')) + "/frame-########"
-              + key.substring(key.lastIndexOf('.')));
-        }
-        job.put("output", out.toString());
-      }
-      JobEvent end = JobRunner.run(farm, List.of(job), Duration.ofSeconds(timeoutSeconds), progress, detach)
-          .get(job.get("id").asText());
-      if (!(end instanceof JobEvent.Completed c)) {
-        throw new Main.JobsFailedException(JobRunner.describe(end));
-      }
-      try {
-        return save(farm, job, c, output);
-      } catch (java.io.IOException e) {
-        throw new Main.UsageException("job " + c.jobId() + " completed, but its output could not be saved to "
-            + output + ": " + e + "\nIt is in the farm's bucket at " + c.output() + "; fetch it with:\n  tilefarm get "
-            + c.jobId() + " -o FILE" + (farm.embedded() ? " " + dataDirFlag(options) : ""));
-      }
-    }
-  }
-
-  private static String dataDirFlag(FarmOptions options) {
-    return options.dataDir == null ? "" : "--data-dir " + options.dataDir;
-  }
-
-  private static int save(Farm farm, ObjectNode job, JobEvent.Completed c, Path output)
-      throws java.io.IOException, Main.OutputRefusedException {
-    if (c.frames() != null) {
-      JsonNode range = job.get("frames");
-      int start = range.get("start").asInt();
-      int step = range.has("step") ? range.get("step").asInt() : 1;
-      // The local pattern (its file name holds the '#'s) is filled in as the farm fills in its own.
-      S3Uri local = new S3Uri("local", output.getFileName().toString());
-      for (int i = 0; i < c.frames(); i++) {
-        int number = start + i * step;
-        Path file = output.resolveSibling(JobRequest.Frames.outputOf(local, number).key());
-        JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(),
-            JobRequest.Frames.outputOf(c.output(), number), null, file);
-      }
-      System.out.println(JobRunner.describe(c));
-      System.out.println("wrote " + c.frames() + " frames to " + output.toAbsolutePath());
-      return 0;
-    }
-    JobRunner.download(farm.blobs(), farm.settings().limits().outputLocations(), c.jobId(), c.output(), c.sha256(),
-        output);
-    System.out.println(JobRunner.describe(c));
-    System.out.println("wrote " + output.toAbsolutePath());
-    JobRunner.saveReport(farm.blobs(), c, output);
-    return 0;
   }
 }

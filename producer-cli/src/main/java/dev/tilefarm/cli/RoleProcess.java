@@ -1,7 +1,5 @@
 package dev.tilefarm.cli;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +33,29 @@ final class RoleProcess {
     }
   }
 
+  /** How long a Kafka Streams role may take to start running. */
+  static final java.time.Duration STREAMS_START = java.time.Duration.ofMinutes(2);
+
+  /** Waits, up to a timeout, for a role to be running. */
+  interface Startup {
+    void awaitRunning(java.time.Duration timeout) throws Exception;
+  }
+
+  /**
+   * Waits (up to {@link #STREAMS_START}) for a Kafka Streams role to be running, closing it if it does not get
+   * there, then runs it until stopped ({@link #runUntilStopped}).
+   */
+  static void runWhenRunning(AutoCloseable role, Startup startup, String what, Supplier<String> failure)
+      throws Exception {
+    try {
+      startup.awaitRunning(STREAMS_START);
+    } catch (Exception e) {
+      role.close();
+      throw e;
+    }
+    runUntilStopped(role, what, failure);
+  }
+
   /** How often a running role's state is looked at. */
   static final long CHECK_MILLIS = 1000;
 
@@ -46,42 +67,28 @@ final class RoleProcess {
    */
   static void runUntilStopped(AutoCloseable role, String what, Supplier<String> failure)
       throws InterruptedException, RoleFailedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(hook);
-    System.out.println("ready: " + what);
-    System.out.flush();
     String failed = null;
-    try {
-      while (!stop.await(CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-        failed = failure.get();
-        if (failed != null) {
-          System.err.println("tilefarm: the " + what + " stopped working: " + failed);
-          break;
+    try (StopSignal stop = new StopSignal()) {
+      stop.listen();
+      System.out.println("ready: " + what);
+      System.out.flush();
+      try {
+        while (!stop.await(CHECK_MILLIS)) {
+          failed = failure.get();
+          if (failed != null) {
+            System.err.println("tilefarm: the " + what + " stopped working: " + failed);
+            break;
+          }
+        }
+      } finally {
+        try {
+          role.close();
+        } catch (Exception e) {
+          System.err.println("tilefarm: while stopping: " + e);
         }
       }
-    } finally {
-      try {
-        role.close();
-      } catch (Exception e) {
-        System.err.println("tilefarm: while stopping: " + e);
-      }
-      done.countDown();
     }
     if (failed != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // already shutting down: the hook has run or is running, and finds the role closed
-      }
       throw new RoleFailedException("the " + what + " stopped working: " + failed);
     }
   }

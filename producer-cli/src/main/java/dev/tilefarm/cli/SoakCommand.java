@@ -1,9 +1,7 @@
 package dev.tilefarm.cli;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "soak", mixinStandardHelpOptions = true,
@@ -11,10 +9,7 @@ import picocli.CommandLine.Option;
         + "completed, failed or were lost (no end), the rate, and this process's heap after each batch (with an "
         + "embedded farm every role runs in this process, so the heap line shows whether memory stays flat). "
         + "Exits 1 if any job was lost or failed.")
-final class SoakCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class SoakCommand extends FarmCommand {
   @Option(names = "--jobs", paramLabel = "N", defaultValue = "2000", description = "jobs in all (default ${DEFAULT-VALUE})")
   int jobs;
 

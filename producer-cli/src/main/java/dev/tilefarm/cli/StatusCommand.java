@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,10 +17,7 @@ import picocli.CommandLine.Parameters;
         + "event instead; --follow keeps one live line until the job ends.%n"
         + "Exits 0 if the job is running or completed, 1 if it failed, was rejected or cancelled, or is unknown "
         + "(with --follow: 0 only if it completed; 4 if --timeout passed first).")
-final class StatusCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class StatusCommand extends FarmCommand {
   @Parameters(index = "0", paramLabel = "JOB_ID")
   String jobId;
 
@@ -35,24 +31,18 @@ final class StatusCommand implements Callable<Integer> {
       + "terminal (a new line at each change elsewhere), then how it ended. Waits for a job not split yet.")
   boolean follow;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "with --follow, give up after this long (exit 4; default ${DEFAULT-VALUE} = never)")
-  long timeoutSeconds;
+  @Mixin
+  WaitTimeout timeout;
 
   @Override
   public Integer call() throws Exception {
-    if (timeoutSeconds < 0) {
-      throw new Main.UsageException("--timeout: must be 0 (never) or more, got " + timeoutSeconds);
-    }
+    Duration wait = timeout.duration();
     Progress progress = Progress.stderr(farm.quiet);
     try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
       if (follow) {
-        return follow(client, progress);
+        return follow(client, wait, progress);
       }
-      List<JobEvent> history = client.history(jobId);
-      if (history.isEmpty()) {
-        throw new Main.JobsFailedException("no events for job " + jobId + " (unknown, or not picked up yet)");
-      }
+      List<JobEvent> history = client.knownHistory(jobId);
       if (json || events) {
         for (JobEvent e : history) {
           System.out.println(json ? Json.MAPPER.writeValueAsString(e)
@@ -65,18 +55,15 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private int follow(JobClient client, Progress progress) throws Exception {
+  private int follow(JobClient client, Duration wait, Progress progress) throws Exception {
     LiveLine live = new LiveLine(System.out, System.console() != null);
-    JobStates.JobState[] state = {null};
-    JobEvent end = client.follow(jobId, Duration.ofSeconds(timeoutSeconds), e -> {
-      state[0] = JobStates.apply(state[0], e);
+    JobEvent end = client.follow(jobId, wait, progress, (e, state) -> {
       if (json) {
         System.out.println(jsonLine(e));
       } else if (!e.terminal()) {
-        live.show(JobStates.liveLine(state[0]));
+        live.show(JobStates.liveLine(state));
       }
-    }, () -> progress.note("no events for job " + jobId + " yet (unknown, or not split yet); waiting (Ctrl-C "
-        + "stops)"));
+    });
     live.end();
     if (!json) {
       System.out.println(JobRunner.describe(end));

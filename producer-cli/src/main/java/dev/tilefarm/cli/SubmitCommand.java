@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,10 +21,7 @@ import picocli.CommandLine.Parameters;
         + "naming each job that did not complete.%n"
         + "A process job whose input is a local path (relative to its job file, or to the batch file) has the file "
         + "uploaded to the farm's bucket first, as `process` does.")
-final class SubmitCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class SubmitCommand extends FarmCommand {
   @Parameters(paramLabel = "JOB.json", arity = "0..*", description = "job files")
   List<Path> files = new ArrayList<>();
 

@@ -1,8 +1,6 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.api.HttpApi;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,10 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Run the embedded farm (Kafka broker, S3 server and every role) until Ctrl-C, and print how "
         + "outside clients reach it. Other tilefarm commands on the same data directory use it.")
-final class UpCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class UpCommand extends FarmCommand {
   @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092",
       description = "broker port (default ${DEFAULT-VALUE}; 0 = any free port)")
   int kafkaPort;
@@ -28,23 +23,19 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--no-roles", description = "run just the broker and the S3 server")
   boolean noRoles;
 
-  @Option(names = "--http-port", paramLabel = "PORT",
-      description = "port of the HTTP API and dashboard (default: http.port, 8080; 0 = any free port)")
-  Integer httpPort;
+  @Mixin
+  HttpPortOption http;
 
   @Override
   public Integer call() throws Exception {
-    Settings settings = farm.settings();
-    if (httpPort != null) {
-      settings = settings.withHttpPort(httpPort);
-    }
+    Settings settings = http.applyTo(farm.settings());
     if (settings.clusterConfigured()) {
       throw new Main.UsageException("'tilefarm up' runs an embedded farm; a cluster is configured ("
           + settings.bootstrapServers() + ")");
     }
     Progress progress = Progress.stderr(farm.quiet);
-    CountDownLatch stop = new CountDownLatch(1);
-    try (Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
+    try (StopSignal stop = new StopSignal();
+         Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
          HttpApi api = noRoles ? null : running.startApi()) {
       running.advertise();
       Settings s = running.settings();
@@ -62,22 +53,10 @@ final class UpCommand implements Callable<Integer> {
       System.out.println("  events topic:      " + s.topics().jobEvents().name());
       System.out.println("  data directory:    " + s.dataDir());
       System.out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        stop.countDown();
-        try {
-          // Keep the JVM alive until the farm has shut down cleanly.
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      stop.listen();
       stop.await();
       progress.note("stopping");
-    } finally {
-      done.countDown();
     }
     return 0;
   }
-
-  private final CountDownLatch done = new CountDownLatch(1);
 }

@@ -173,17 +173,9 @@ final class Uploads {
    * An upload the object store refused or could not take: exit 3 when the store is unreachable or refuses the
    * credentials or the bucket (configuration), else 5; the message names the endpoint and the cause.
    */
-  static final class UploadFailedException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final int exitCode;
-
+  static final class UploadFailedException extends Main.CommandFailure {
     UploadFailedException(String message, int exitCode, Throwable cause) {
-      super(message, cause);
-      this.exitCode = exitCode;
-    }
-
-    int exitCode() {
-      return exitCode;
+      super(message, exitCode, cause);
     }
 
     static UploadFailedException of(BlobStore blobs, S3Uri uri, Path file, BlobStoreException e) {

@@ -1,19 +1,14 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.worker.RenderWorker;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run one render worker against a cluster (or a running 'tilefarm up') until SIGTERM or Ctrl-C. "
         + "On SIGTERM it takes no new tiles, finishes those in hand (worker.shutdown-grace-ms) and releases the "
         + "rest to other workers. Start as many as you like, on as many machines.")
-final class WorkerCommand implements Callable<Integer> {
-  @Mixin
-  FarmOptions farm;
-
+final class WorkerCommand extends RoleCommand {
   @Option(names = "--threads", paramLabel = "N", description = "tiles made at once (default: worker.threads)")
   Integer threads;
 
@@ -22,15 +17,11 @@ final class WorkerCommand implements Callable<Integer> {
   String id;
 
   @Override
-  public Integer call() throws Exception {
-    Settings settings = RoleProcess.cluster(farm.settings(), "worker");
+  void run(Settings settings, Farm farm) throws Exception {
     String name = id != null ? id : "worker-" + host() + "-" + ProcessHandle.current().pid();
-    try (Farm connected = Farm.connect(settings)) {
-      RenderWorker worker = Farm.startWorker(settings, connected.blobs(), name,
-          threads != null ? threads : settings.workerThreads());
-      RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
-    }
-    return 0;
+    RenderWorker worker = Farm.startWorker(settings, farm.blobs(), name,
+        threads != null ? threads : settings.workerThreads());
+    RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
   }
 
   private static String host() {

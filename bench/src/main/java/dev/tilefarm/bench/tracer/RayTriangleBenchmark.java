@@ -1,18 +1,10 @@
 package dev.tilefarm.bench.tracer;
 
 import dev.tilefarm.worker.render.path.TraceProbe;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -22,14 +14,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the nearest of the triangles along the ray; any-hit: shadow-ray style, the first found) and some graze
  * past. Each invocation traces a batch of {@value #BATCH} precomputed rays; the score is per ray.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-public class RayTriangleBenchmark {
+public class RayTriangleBenchmark extends OneCoreBenchmark {
   static final int BATCH = 4096;
   private static final int RAYS = 1 << 16;
 

@@ -7,18 +7,10 @@ import dev.tilefarm.worker.render.path.PathTracer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -28,14 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * 130k-triangle noisy sphere as a mesh instance, maxDepth 8. Each invocation renders one 32x32 tile at 16
  * samples per pixel; the score is per sample.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)
-public class SamplesPerSecondBenchmark {
+public class SamplesPerSecondBenchmark extends OneCoreBenchmark {
   static final int TILE = 32;
   static final int SPP = 16;
   private static final int W = 256;

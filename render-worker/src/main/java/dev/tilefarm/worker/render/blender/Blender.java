@@ -2,13 +2,12 @@ package dev.tilefarm.worker.render.blender;
 
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
-import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
-import dev.tilefarm.worker.render.external.ProcessLimits;
-import dev.tilefarm.worker.render.external.RenderProcess;
+import dev.tilefarm.worker.render.external.Program;
+import dev.tilefarm.worker.render.external.Region;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
 import java.io.IOException;
@@ -41,7 +40,7 @@ import java.util.Map;
  */
 public final class Blender implements ExternalRenderer {
   static final int OVERSCAN = 8;
-  static final Path PROGRAM = Path.of("/usr/bin/blender");
+  static final Program PROGRAM = new Program("Blender", Path.of("/usr/bin/blender"), "blender");
   private static final String DRIVER = readDriver();
 
   @Override
@@ -50,30 +49,24 @@ public final class Blender implements ExternalRenderer {
   }
 
   @Override
-  public String unavailable() {
-    if (!Files.isExecutable(PROGRAM)) {
-      return "Blender is not installed (" + PROGRAM + "; Debian package blender)";
-    }
-    String limits = ProcessLimits.unavailable();
-    return limits != null ? limits : Sandbox.unavailable();
+  public Program program() {
+    return PROGRAM;
   }
 
   @Override
   public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
     SceneSpec.Blender scene = (SceneSpec.Blender) r.job().scene();
-    TileRect t = r.tile();
-    int w = r.job().width();
-    int h = r.job().height();
     Path out = r.workDir().resolve("frame.png");
     Path driver = r.workDir().resolve("tile.py");
     Path settings = r.workDir().resolve("tile.json");
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("width", w);
-    s.put("height", h);
-    s.put("x0", Math.max(0, t.x() - OVERSCAN));
-    s.put("y0", Math.max(0, t.y() - OVERSCAN));
-    s.put("x1", Math.min(w, t.x() + t.width() + OVERSCAN));
-    s.put("y1", Math.min(h, t.y() + t.height() + OVERSCAN));
+    s.put("width", r.job().width());
+    s.put("height", r.job().height());
+    Region region = Region.around(r, OVERSCAN, 1);
+    s.put("x0", region.x0());
+    s.put("y0", region.y0());
+    s.put("x1", region.x1());
+    s.put("y1", region.y1());
     s.put("out", out.toString());
     s.put("samples", r.job().samples());
     s.put("seed", r.job().seed());
@@ -86,7 +79,7 @@ public final class Blender implements ExternalRenderer {
     } catch (IOException e) {
       throw new UncheckedIOException("writing Blender's driver for " + r.label(), e);
     }
-    List<String> args = List.of(PROGRAM.toString(), "-b", "--factory-startup", "--disable-autoexec",
+    List<String> args = List.of(PROGRAM.path().toString(), "-b", "--factory-startup", "--disable-autoexec",
         r.main().toString(), "--python", driver.toString(), "--", settings.toString());
     List<String> env = List.of("HOME", r.workDir().toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
         "TMPDIR", r.workDir().toString());
@@ -94,21 +87,11 @@ public final class Blender implements ExternalRenderer {
     // in /etc/fonts. Neither holds anything of the machine's but those links and settings.
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
         Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
-    BlenderProgress progress = new BlenderProgress();
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
-      int percent = progress.accept(line);
-      if (percent >= 0) {
-        r.progress().accept(percent);
-      }
-    }, r.label(), "Blender");
+    int code = PROGRAM.run(cmd, r, new BlenderProgress());
     if (code != 0 || !Files.exists(out)) {
-      String exceeded = r.limits().exceeded(code, r.log().text());
-      if (exceeded != null) {
-        throw new TileFailedException(r.label() + ": Blender " + exceeded);
-      }
-      throw new TileFailedException(r.label() + ": Blender failed (exit " + code + "): " + reason(r.log().text()));
+      throw PROGRAM.failed(r, code, r.log().text(), Blender::reason);
     }
-    return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
+    return Crop.tile(out, r);
   }
 
   static String reason(String log) {

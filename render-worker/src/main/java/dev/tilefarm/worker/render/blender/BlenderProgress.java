@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.blender;
 
+import dev.tilefarm.worker.render.external.RenderProgress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,20 +19,19 @@ import java.util.regex.Pattern;
  * sized to keep the CPU busy: captured, 4096 samples in one tile print samples 0, 1, 2049 after 29 s, and 4096),
  * so a Blender tile's progress moves in steps that far apart.
  */
-final class BlenderProgress {
+final class BlenderProgress extends RenderProgress {
   /** At most 18 digits, which a long holds: whatever a line says, reading it must not throw. */
   private static final Pattern STATUS =
       Pattern.compile("(?:Rendered (\\d{1,18})/(\\d{1,18}) Tiles, )?Sample (\\d{1,18})/(\\d{1,18})");
 
   private long lastTiles = -1;
-  private int percent;
 
-  /** The tile's percentage done after {@code line}, or -1 if the line does not raise it. */
-  int accept(String line) {
-    Matcher m = STATUS.matcher(line);
-    if (!m.find()) {
-      return -1;
-    }
+  BlenderProgress() {
+    super(STATUS);
+  }
+
+  @Override
+  protected double done(Matcher m) {
     long sample = Long.parseLong(m.group(3));
     long samples = Math.max(1, Long.parseLong(m.group(4)));
     double inTile = Math.min(1, (double) sample / samples);
@@ -47,11 +47,6 @@ final class BlenderProgress {
       lastTiles = finished;
       value = Math.min(1, (finished + inTile) / tiles);
     }
-    int p = (int) Math.floor(value * 100 + 1e-9);
-    if (p <= percent) {
-      return -1;
-    }
-    percent = p;
-    return p;
+    return value;
   }
 }

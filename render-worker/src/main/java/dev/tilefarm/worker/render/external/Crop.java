@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.external;
 
+import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import java.awt.image.BufferedImage;
@@ -13,11 +14,14 @@ public final class Crop {
   private Crop() {}
 
   /**
-   * The pixels [x, x+w) x [y, y+h) of the image at {@code png}, as 8-bit RGB, where the file's pixel (0, 0)
-   * is the image's ({@code originX}, {@code originY}): a renderer may write the whole frame or just its region.
+   * Request {@code r}'s tile out of the image at {@code png}, as 8-bit RGB: the renderers write an image of the
+   * whole frame's size, rendered only in their {@link Region}.
    */
-  public static TileImage crop(Path png, int originX, int originY, int x, int y, int w, int h, String label)
-      throws TileFailedException {
+  public static TileImage tile(Path png, RenderRequest r) throws TileFailedException {
+    TileRect t = r.tile();
+    String label = r.label();
+    int w = t.width();
+    int h = t.height();
     BufferedImage image;
     try {
       image = Files.exists(png) ? ImageIO.read(png.toFile()) : null;
@@ -28,8 +32,8 @@ public final class Crop {
     if (image == null) {
       throw new TileFailedException(label + ": the renderer wrote no readable image");
     }
-    int ox = x - originX;
-    int oy = y - originY;
+    int ox = t.x();
+    int oy = t.y();
     if (ox < 0 || oy < 0 || ox + w > image.getWidth() || oy + h > image.getHeight()) {
       throw new TileFailedException(label + ": the renderer's image is " + image.getWidth() + "x" + image.getHeight()
           + ", too small for the tile");

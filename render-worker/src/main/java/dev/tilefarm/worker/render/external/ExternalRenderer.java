@@ -16,8 +16,13 @@ public interface ExternalRenderer {
   /** The renderer it is. */
   Renderer renderer();
 
+  /** The installed program it runs. */
+  Program program();
+
   /** Why this renderer cannot run on this machine (program or sandbox missing), or null if it can. */
-  String unavailable();
+  default String unavailable() {
+    return program().unavailable();
+  }
 
   /**
    * Renders {@code request.tile()}: exactly its width x height, 8-bit RGB. The program's output goes to

@@ -110,12 +110,40 @@ final class Accel implements Aggregate {
 
   @Override
   public SurfaceHit intersect(Ray ray, double tMax, Scratch s) {
+    if (!trace(ray, tMax, s, false)) {
+      return null;
+    }
+    if (s.primitive < 0) {
+      return planeHit(planes[~s.primitive], ray, s.t);
+    }
+    Primitive p = items[s.primitive];
+    if (p instanceof Primitive.Instance in) {
+      return triangleHit(in, s.triangle, s.u, s.v, ray, s.t, itemExtent[s.primitive]);
+    }
+    return sphereHit((Primitive.SpherePrim) p, ray, s.t);
+  }
+
+  @Override
+  public boolean occluded(Ray ray, double tMax, Scratch s) {
+    return trace(ray, tMax, s, true);
+  }
+
+  /**
+   * The one traversal behind {@link #intersect} and {@link #occluded}, as in {@link TriangleMesh}: with
+   * {@code any}, true at the first hit found; otherwise true if anything lies on the ray in (0, tMax), with the
+   * nearest hit in {@code s}: its distance {@code t}, its {@code primitive} (an item's index, or {@code ~i} for
+   * plane i) and, for a mesh instance, its {@code triangle} and barycentrics {@code u, v}.
+   */
+  private boolean trace(Ray ray, double tMax, Scratch s, boolean any) {
     double best = tMax;
     int bestItem = -1;
     int bestPlane = -1;
     for (int i = 0; i < planes.length; i++) {
       double t = planes[i].plane().intersect(ray, best);
       if (t < best) {
+        if (any) {
+          return true;
+        }
         best = t;
         bestPlane = i;
       }
@@ -151,6 +179,9 @@ final class Accel implements Aggregate {
               if (kind == SLOT_SPHERE) {
                 double t = slotSphere[k].intersect(ray, best);
                 if (t < best) {
+                  if (any) {
+                    return true;
+                  }
                   best = t;
                   bestItem = order[k];
                   bestTriangle = -1;
@@ -159,17 +190,23 @@ final class Accel implements Aggregate {
               }
               boolean hit;
               if (kind == SLOT_IDENTITY) {
-                hit = slotMesh[k].intersect(ox, oy, oz, dx, dy, dz, idx, idy, idz, best, s);
+                hit = slotMesh[k].trace(ox, oy, oz, dx, dy, dz, idx, idy, idz, best, s, any);
               } else {
+                // The ray in the mesh's own space, through the instance's world-to-object matrix.
                 double[] m = slotInv;
                 int j = 12 * k;
-                hit = slotMesh[k].intersect(m[j] * ox + m[j + 1] * oy + m[j + 2] * oz + m[j + 3],
+                double mdx = m[j] * dx + m[j + 1] * dy + m[j + 2] * dz;
+                double mdy = m[j + 4] * dx + m[j + 5] * dy + m[j + 6] * dz;
+                double mdz = m[j + 8] * dx + m[j + 9] * dy + m[j + 10] * dz;
+                hit = slotMesh[k].trace(m[j] * ox + m[j + 1] * oy + m[j + 2] * oz + m[j + 3],
                     m[j + 4] * ox + m[j + 5] * oy + m[j + 6] * oz + m[j + 7],
                     m[j + 8] * ox + m[j + 9] * oy + m[j + 10] * oz + m[j + 11],
-                    m[j] * dx + m[j + 1] * dy + m[j + 2] * dz, m[j + 4] * dx + m[j + 5] * dy + m[j + 6] * dz,
-                    m[j + 8] * dx + m[j + 9] * dy + m[j + 10] * dz, best, s);
+                    mdx, mdy, mdz, 1 / mdx, 1 / mdy, 1 / mdz, best, s, any);
               }
               if (hit) {
+                if (any) {
+                  return true;
+                }
                 best = s.t;
                 bestItem = order[k];
                 bestTriangle = s.triangle;
@@ -197,90 +234,15 @@ final class Accel implements Aggregate {
         node = stack[--sp];
       }
     }
-    if (bestItem >= 0) {
-      Primitive p = items[bestItem];
-      if (p instanceof Primitive.Instance in) {
-        return triangleHit(in, bestTriangle, bu, bv, ray, best, itemExtent[bestItem]);
-      }
-      return sphereHit((Primitive.SpherePrim) p, ray, best);
-    }
-    if (bestPlane >= 0) {
-      return planeHit(planes[bestPlane], ray, best);
-    }
-    return null;
-  }
-
-  @Override
-  public boolean occluded(Ray ray, double tMax, Scratch s) {
-    for (Primitive.PlanePrim plane : planes) {
-      if (plane.plane().intersect(ray, tMax) < tMax) {
-        return true;
-      }
-    }
-    if (items.length == 0) {
+    if (bestItem < 0 && bestPlane < 0) {
       return false;
     }
-    double ox = ray.origin().x(), oy = ray.origin().y(), oz = ray.origin().z();
-    double dx = ray.direction().x(), dy = ray.direction().y(), dz = ray.direction().z();
-    double idx = TriangleMesh.finite(1 / dx);
-    double idy = TriangleMesh.finite(1 / dy);
-    double idz = TriangleMesh.finite(1 / dz);
-    int nx = idx < 0 ? 3 : 0;
-    int ny = idy < 0 ? 4 : 1;
-    int nz = idz < 0 ? 5 : 2;
-    int[] stack = s.topStack;
-    int sp = 0;
-    int node = 0;
-    while (true) {
-      int o = 6 * node;
-      // Branch-free, as in TriangleMesh (reciprocals made finite there, boxes widened here).
-      double tmin = Math.max(Math.max((nodeBounds[o + nx] - ox) * idx, (nodeBounds[o + ny] - oy) * idy),
-          Math.max((nodeBounds[o + nz] - oz) * idz, 0));
-      double tmax = Math.min(Math.min((nodeBounds[o + 3 - nx] - ox) * idx, (nodeBounds[o + 5 - ny] - oy) * idy),
-          Math.min((nodeBounds[o + 7 - nz] - oz) * idz, tMax));
-      if (tmin <= tmax * BOX_SLACK) {
-        int count = nodes[3 * node + 1];
-        if (count > 0) {
-          int first = nodes[3 * node];
-          for (int k = first; k < first + count; k++) {
-            int kind = slotKind[k];
-            boolean hit;
-            if (kind == SLOT_SPHERE) {
-              hit = slotSphere[k].intersect(ray, tMax) < tMax;
-            } else if (kind == SLOT_IDENTITY) {
-              hit = slotMesh[k].occluded(ox, oy, oz, dx, dy, dz, idx, idy, idz, tMax, s);
-            } else {
-              double[] m = slotInv;
-              int j = 12 * k;
-              hit = slotMesh[k].occluded(m[j] * ox + m[j + 1] * oy + m[j + 2] * oz + m[j + 3],
-                  m[j + 4] * ox + m[j + 5] * oy + m[j + 6] * oz + m[j + 7],
-                  m[j + 8] * ox + m[j + 9] * oy + m[j + 10] * oz + m[j + 11],
-                  m[j] * dx + m[j + 1] * dy + m[j + 2] * dz, m[j + 4] * dx + m[j + 5] * dy + m[j + 6] * dz,
-                  m[j + 8] * dx + m[j + 9] * dy + m[j + 10] * dz, tMax, s);
-            }
-            if (hit) {
-              return true;
-            }
-          }
-        } else {
-          int axis = nodes[3 * node + 2];
-          boolean negative = axis == 0 ? dx < 0 : axis == 1 ? dy < 0 : dz < 0;
-          int right = nodes[3 * node];
-          if (negative) {
-            stack[sp++] = node + 1;
-            node = right;
-          } else {
-            stack[sp++] = right;
-            node = node + 1;
-          }
-          continue;
-        }
-      }
-      if (sp == 0) {
-        return false;
-      }
-      node = stack[--sp];
-    }
+    s.t = best;
+    s.primitive = bestItem >= 0 ? bestItem : ~bestPlane;
+    s.triangle = bestTriangle;
+    s.u = bu;
+    s.v = bv;
+    return true;
   }
 
   private static SurfaceHit sphereHit(Primitive.SpherePrim p, Ray ray, double t) {

@@ -8,31 +8,11 @@ package dev.tilefarm.worker.render.path;
  * @param eta index of refraction inside over outside
  * @param outward the surface's outward normal (not flipped toward the viewer: which side is inside matters)
  */
-final class GlassBsdf implements Bsdf {
-  private final double eta;
-  private final Rgb tint;
-  private final Vec3 outward;
-
-  GlassBsdf(double eta, Rgb tint, Vec3 outward) {
-    this.eta = eta;
-    this.tint = tint;
-    this.outward = outward;
-  }
-
+record GlassBsdf(double eta, Rgb tint, Vec3 outward) implements SpecularBsdf {
   /** The outward normal: the integrator takes |cos| against it, the same from either side. */
   @Override
   public Vec3 normal() {
     return outward;
-  }
-
-  @Override
-  public Rgb f(Vec3 wo, Vec3 wi) {
-    return Rgb.BLACK;
-  }
-
-  @Override
-  public double pdf(Vec3 wo, Vec3 wi) {
-    return 0;
   }
 
   @Override
@@ -67,10 +47,5 @@ final class GlassBsdf implements Bsdf {
     double parallel = (eta * cosI - cosT) / (eta * cosI + cosT);
     double perpendicular = (cosI - eta * cosT) / (cosI + eta * cosT);
     return (parallel * parallel + perpendicular * perpendicular) / 2;
-  }
-
-  @Override
-  public boolean specularOnly() {
-    return true;
   }
 }

@@ -1,17 +1,7 @@
 package dev.tilefarm.worker.render.path;
 
 /** A perfectly smooth conductor: a single specular reflection weighted by Schlick's Fresnel from {@code f0}. */
-record MirrorBsdf(Rgb f0, Vec3 normal) implements Bsdf {
-  @Override
-  public Rgb f(Vec3 wo, Vec3 wi) {
-    return Rgb.BLACK;
-  }
-
-  @Override
-  public double pdf(Vec3 wo, Vec3 wi) {
-    return 0;
-  }
-
+record MirrorBsdf(Rgb f0, Vec3 normal) implements SpecularBsdf {
   @Override
   public Sample sample(Vec3 wo, double uc, double u1, double u2) {
     double cos = wo.dot(normal);
@@ -20,10 +10,5 @@ record MirrorBsdf(Rgb f0, Vec3 normal) implements Bsdf {
     }
     Vec3 wi = Ggx.reflect(wo, normal);
     return new Sample(wi, Ggx.schlick(f0, cos).times(1 / cos), 1, true);
-  }
-
-  @Override
-  public boolean specularOnly() {
-    return true;
   }
 }

@@ -15,7 +15,10 @@ final class Scratch {
 
   /** Distance to the nearest hit so far. */
   double t;
-  /** The hit's top-level primitive, triangle (in the mesh's own order) and barycentric coordinates. */
+  /**
+   * The hit's top-level primitive (as {@link Accel} numbers them: an item, or {@code ~i} for plane i), triangle
+   * (in the mesh's own order) and barycentric coordinates.
+   */
   int primitive;
   int triangle;
   double u;

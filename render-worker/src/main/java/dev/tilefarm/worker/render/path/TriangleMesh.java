@@ -250,9 +250,10 @@ final class TriangleMesh {
    * their entry distances in far-to-near order, and the nearest is popped next; popped entries beyond the
    * nearest hit so far are skipped without touching their memory. Boxes are tested in float, conservatively
    * (they only cull); triangles by Möller-Trumbore in double over float v0, e1 and e2, so a hit's distance
-   * and barycentrics are as exact as the stored triangle.
+   * and barycentrics are as exact as the stored triangle. With {@code any}, the first hit found ends it (an
+   * occlusion query); otherwise the nearest, set in {@code s} as {@link #intersect} says.
    */
-  private boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
+  boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
       double idz, double tMax, Scratch s, boolean any) {
     // A zero direction component would give 0 * infinity = NaN in a slab test when the origin lies exactly
     // on a box face, and the branch-free min and max pass NaN on. The largest finite reciprocal gives 0

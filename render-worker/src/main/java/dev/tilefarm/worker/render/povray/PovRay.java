@@ -3,13 +3,12 @@ package dev.tilefarm.worker.render.povray;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.SceneSpec;
-import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import dev.tilefarm.worker.render.external.Crop;
 import dev.tilefarm.worker.render.external.ExternalRenderer;
-import dev.tilefarm.worker.render.external.ProcessLimits;
-import dev.tilefarm.worker.render.external.RenderProcess;
+import dev.tilefarm.worker.render.external.Program;
+import dev.tilefarm.worker.render.external.Region;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.external.Sandbox;
 import java.io.IOException;
@@ -44,7 +43,7 @@ import java.util.Locale;
 public final class PovRay implements ExternalRenderer {
   /** POV-Ray's render block side, set explicitly so that the overscan rule above always holds. */
   static final int BLOCK = 32;
-  static final Path PROGRAM = Path.of("/usr/bin/povray");
+  static final Program PROGRAM = new Program("POV-Ray", Path.of("/usr/bin/povray"), "povray");
   static final Path INCLUDES = Path.of("/usr/share/povray-3.7/include");
   static final Path SYSTEM_CONF = Path.of("/etc/povray");
   /** POV-Ray wraps its messages before this column. */
@@ -56,24 +55,14 @@ public final class PovRay implements ExternalRenderer {
   }
 
   @Override
-  public String unavailable() {
-    if (!Files.isExecutable(PROGRAM)) {
-      return "POV-Ray is not installed (" + PROGRAM + "; Debian package povray)";
-    }
-    String limits = ProcessLimits.unavailable();
-    return limits != null ? limits : Sandbox.unavailable();
+  public Program program() {
+    return PROGRAM;
   }
 
   @Override
   public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
     SceneSpec.PovRay scene = (SceneSpec.PovRay) r.job().scene();
-    TileRect t = r.tile();
-    int w = r.job().width();
-    int h = r.job().height();
-    int x0 = t.x() / BLOCK * BLOCK;
-    int y0 = t.y() / BLOCK * BLOCK;
-    int x1 = Math.min(w, ceil(t.x() + t.width(), BLOCK));
-    int y1 = Math.min(h, ceil(t.y() + t.height(), BLOCK));
+    Region region = Region.around(r, 0, BLOCK);
     // In an animation POV-Ray adds the frame number to the output's name: the folder holds the one image.
     Path outDir = r.workDir().resolve("out");
     try {
@@ -82,9 +71,10 @@ public final class PovRay implements ExternalRenderer {
       throw new UncheckedIOException("creating " + outDir, e);
     }
     writeSettings(r);
-    List<String> args = new ArrayList<>(List.of(PROGRAM.toString(), "-D", "-P", "+V", "+I" + r.main(),
-        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + w, "+H" + h, "+SC" + (x0 + 1), "+EC" + x1,
-        "+SR" + (y0 + 1), "+ER" + y1, "+WT1", "+BS" + BLOCK, "+Q" + scene.quality()));
+    List<String> args = new ArrayList<>(List.of(PROGRAM.path().toString(), "-D", "-P", "+V", "+I" + r.main(),
+        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + r.job().width(), "+H" + r.job().height(),
+        "+SC" + (region.x0() + 1), "+EC" + region.x1(), "+SR" + (region.y0() + 1), "+ER" + region.y1(), "+WT1",
+        "+BS" + BLOCK, "+Q" + scene.quality()));
     args.addAll(clockArgs(r.job(), scene, r.frameIndex()));
     scene.declare().forEach((name, value) -> args.add("Declare=" + name + "=" + fmt(value)));
     args.addAll(List.of("+L" + r.main().getParent(), "+L" + r.sceneDir(), "+L" + INCLUDES));
@@ -97,23 +87,13 @@ public final class PovRay implements ExternalRenderer {
     List<String> env = List.of("HOME", r.workDir().resolve(".home").toString(),
         "POVINI", r.workDir().resolve(".home/povray.ini").toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8");
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), INCLUDES, SYSTEM_CONF), r.workDir(), env, args);
-    PovRayProgress progress = new PovRayProgress(PovRayProgress.mentionsRadiosity(r.sceneDir()));
-    int code = RenderProcess.run(cmd, r.workDir(), r.deadlineMillis(), r.limits(), r.log(), line -> {
-      int percent = progress.accept(line);
-      if (percent >= 0) {
-        r.progress().accept(percent);
-      }
-    }, r.label(), "POV-Ray");
+    int code = PROGRAM.run(cmd, r, new PovRayProgress(PovRayProgress.mentionsRadiosity(r.sceneDir())));
     String log = r.log().text();
     Path out = image(outDir);
     if (code != 0 || log.contains("Render failed") || out == null) {
-      String exceeded = r.limits().exceeded(code, log);
-      if (exceeded != null) {
-        throw new TileFailedException(r.label() + ": POV-Ray " + exceeded);
-      }
-      throw new TileFailedException(r.label() + ": POV-Ray failed (exit " + code + "): " + reason(log));
+      throw PROGRAM.failed(r, code, log, PovRay::reason);
     }
-    return Crop.crop(out, 0, 0, t.x(), t.y(), t.width(), t.height(), r.label());
+    return Crop.tile(out, r);
   }
 
   /** The one image POV-Ray wrote into {@code dir}, or null. */
@@ -217,9 +197,5 @@ public final class PovRay implements ExternalRenderer {
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.9g", v);
-  }
-
-  private static int ceil(int v, int b) {
-    return (v + b - 1) / b * b;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.povray;
 
+import dev.tilefarm.worker.render.external.RenderProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * is left above the value reached; and a scene whose files mention radiosity is expected to pretrace, giving its
  * first pass {@link #PRETRACE_SHARE} of the tile rather than all of it.
  */
-final class PovRayProgress {
+final class PovRayProgress extends RenderProgress {
   /**
    * The part of a tile its radiosity pretrace is taken to be. Measured on {@code cornell.pov} at 320x240: the
    * pretrace took 3.4 s and the final render 1.6 s; scenes differ, so this is a round guess.
@@ -42,19 +43,15 @@ final class PovRayProgress {
   private double base;
   private double span;
   private double value;
-  private int percent;
 
   /** @param pretrace whether the scene is expected to run a radiosity pretrace before its final render */
   PovRayProgress(boolean pretrace) {
+    super(RENDERED);
     this.span = pretrace ? PRETRACE_SHARE : 1;
   }
 
-  /** The tile's percentage done after {@code line}, or -1 if the line does not raise it. */
-  int accept(String line) {
-    Matcher m = RENDERED.matcher(line);
-    if (!m.find()) {
-      return -1;
-    }
+  @Override
+  protected double done(Matcher m) {
     long count = Long.parseLong(m.group(1));
     long total = Math.max(1, Long.parseLong(m.group(2)));
     if (count < lastCount) {
@@ -64,12 +61,7 @@ final class PovRayProgress {
     }
     lastCount = count;
     value = Math.max(value, base + span * Math.min(1, (double) count / total));
-    int p = (int) Math.floor(value * 100 + 1e-9);
-    if (p <= percent) {
-      return -1;
-    }
-    percent = p;
-    return p;
+    return value;
   }
 
   /**
