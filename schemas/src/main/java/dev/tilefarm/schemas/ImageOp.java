@@ -13,9 +13,13 @@ import java.util.List;
  * a partial result to the job's report).
  */
 public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp.WholeImage, ImageOp.Analysis {
-
-  /** The name used in JSON and on the command line. */
-  String name();
+  /**
+   * The name used in JSON and on the command line: the record's name in kebab case ({@code GaussianBlur} is
+   * {@code gaussian-blur}). {@link Ops} registers each op under this name ({@code OpsTest} checks the two agree).
+   */
+  default String name() {
+    return Ops.nameOf(getClass());
+  }
 
   /**
    * Pixels of context needed on each side of a tile so that the op's output inside the tile equals its
@@ -23,13 +27,37 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
    */
   int halo();
 
-  /** Channels of the output for an input of {@code channels} channels (1 grey, 3 RGB, 4 RGBA). */
-  int outputChannels(int channels);
+  /**
+   * Channels of the output for an input of {@code channels} channels (1 grey, 3 RGB, 4 RGBA): as the input,
+   * unless the op says otherwise.
+   */
+  default int outputChannels(int channels) {
+    return channels;
+  }
 
   /** Ops whose output pixel depends on the input's pixels within {@link #halo()} of it; the size stays. */
-  sealed interface Local extends ImageOp permits Grayscale, GaussianBlur, BoxBlur, MedianBlur, Bilateral, Sharpen,
-      Unsharp, Sobel, Scharr, Laplacian, Morphology, ConvertColor, BrightnessContrast, Gamma, Invert, Threshold,
-      AdaptiveThreshold, ColorMap {}
+  sealed interface Local extends ImageOp permits PointOp, OddKernel, GaussianBlur, Bilateral, Sharpen, Unsharp,
+      Sobel, Scharr, Laplacian, Morphology {}
+
+  /** Local ops whose output pixel depends on the input pixel alone. */
+  sealed interface PointOp extends Local permits Grayscale, ConvertColor, BrightnessContrast, Gamma, Invert,
+      Threshold, ColorMap {
+    @Override
+    default int halo() {
+      return 0;
+    }
+  }
+
+  /** Local ops over an odd {@code size x size} neighbourhood centred on the pixel. */
+  sealed interface OddKernel extends Local permits BoxBlur, MedianBlur, AdaptiveThreshold {
+    /** The odd side of the neighbourhood. */
+    int size();
+
+    @Override
+    default int halo() {
+      return size() / 2;
+    }
+  }
 
   /** Ops that move pixels: the output is {@link #outputWidth} x {@link #outputHeight}. */
   sealed interface Geometry extends ImageOp permits Resize, Flip, Rotate, Crop {
@@ -41,30 +69,25 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     default int halo() {
       return 0;
     }
-
-    @Override
-    default int outputChannels(int channels) {
-      return channels;
-    }
   }
 
   /**
    * Ops whose every pixel depends on the whole image, run as two passes: each tile's statistics are
    * gathered, merged, and the merged statistics applied tile by tile. {@link #halo()} is the context the
-   * apply pass needs on top of that.
+   * apply pass needs on top of that: none, unless the op says otherwise.
    */
-  sealed interface WholeImage extends ImageOp permits EqualizeHist, OtsuThreshold, Normalize, Clahe, Canny {}
+  sealed interface WholeImage extends ImageOp permits EqualizeHist, OtsuThreshold, Normalize, Clahe, Canny {
+    @Override
+    default int halo() {
+      return 0;
+    }
+  }
 
   /** Ops that leave the pixels as they are and contribute to the job's JSON report. */
   sealed interface Analysis extends ImageOp permits Histogram, DominantColors, DetectFaces {
     @Override
     default int halo() {
       return 0;
-    }
-
-    @Override
-    default int outputChannels(int channels) {
-      return channels;
     }
   }
 
@@ -79,25 +102,10 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
         name + " must be an odd integer from " + min + " to " + max + ", got " + value);
   }
 
-  /** Channels of a colour-preserving op: as the input. */
-  private static int same(int channels) {
-    return channels;
-  }
-
   // ---------------------------------------------------------------- neighbourhood filters
 
   /** Converts colour to luma (OpenCV's BT.601 weights); grey input passes through. */
-  record Grayscale() implements Local {
-    @Override
-    public String name() {
-      return "grayscale";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
+  record Grayscale() implements PointOp {
     @Override
     public int outputChannels(int channels) {
       return 1;
@@ -121,66 +129,26 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "gaussian-blur";
-    }
-
-    @Override
     public int halo() {
       return kernelSize() / 2;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return channels;
     }
   }
 
   /** The normalized box filter ({@code cv::blur}) of an odd {@code size}, border reflect 101. */
-  record BoxBlur(int size) implements Local {
+  record BoxBlur(int size) implements OddKernel {
     public static final int MAX_SIZE = 255;
 
     public BoxBlur {
       checkOdd("size", size, 3, MAX_SIZE);
     }
-
-    @Override
-    public String name() {
-      return "box-blur";
-    }
-
-    @Override
-    public int halo() {
-      return size / 2;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
   }
 
   /** {@code cv::medianBlur} of an odd aperture {@code size} (its border is replicate). */
-  record MedianBlur(int size) implements Local {
+  record MedianBlur(int size) implements OddKernel {
     public static final int MAX_SIZE = 255;
 
     public MedianBlur {
       checkOdd("size", size, 3, MAX_SIZE);
-    }
-
-    @Override
-    public String name() {
-      return "median-blur";
-    }
-
-    @Override
-    public int halo() {
-      return size / 2;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -199,18 +167,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "bilateral";
-    }
-
-    @Override
     public int halo() {
       return Math.max(1, diameter / 2);
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return channels == 4 ? 4 : channels;
     }
   }
 
@@ -223,18 +181,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "sharpen";
-    }
-
-    @Override
     public int halo() {
       return 1;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -253,18 +201,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "unsharp";
-    }
-
-    @Override
     public int halo() {
       return blur().halo();
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -280,18 +218,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "sobel";
-    }
-
-    @Override
     public int halo() {
       return Math.max(1, size / 2);
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -302,18 +230,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "scharr";
-    }
-
-    @Override
     public int halo() {
       return 1;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -326,18 +244,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "laplacian";
-    }
-
-    @Override
     public int halo() {
       return Math.max(1, size / 2);
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -374,6 +282,7 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
           "iterations must be from 1 to " + MAX_ITERATIONS + ", got " + iterations);
     }
 
+    /** The morphology op's own name ({@code erode}, {@code open}, ...): one record serves the five. */
     @Override
     public String name() {
       return morph.label();
@@ -383,11 +292,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public int halo() {
       int one = (size / 2) * iterations;
       return morph == Morph.OPEN || morph == Morph.CLOSE ? 2 * one : one;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -403,19 +307,9 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   }
 
   /** {@code cvtColor} from RGB to {@code to} (8-bit OpenCV scaling); grey input is taken as RGB, alpha dropped. */
-  record ConvertColor(ColorSpace to) implements Local {
+  record ConvertColor(ColorSpace to) implements PointOp {
     public ConvertColor {
       check(to != null, "to is required");
-    }
-
-    @Override
-    public String name() {
-      return "convert-color";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
     }
 
     @Override
@@ -425,72 +319,27 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   }
 
   /** {@code convertTo(dst, -1, contrast, brightness)} on the colour channels (alpha kept). */
-  record BrightnessContrast(double contrast, double brightness) implements Local {
+  record BrightnessContrast(double contrast, double brightness) implements PointOp {
     public static final double MAX_CONTRAST = 10;
 
     public BrightnessContrast {
       check(contrast >= 0 && contrast <= MAX_CONTRAST, "contrast must be from 0 to " + MAX_CONTRAST + ", got " + contrast);
       check(brightness >= -255 && brightness <= 255, "brightness must be from -255 to 255, got " + brightness);
     }
-
-    @Override
-    public String name() {
-      return "brightness-contrast";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
   }
 
   /** {@code LUT} of {@code round(255 (v/255)^(1/gamma))} on the colour channels: gamma above 1 brightens. */
-  record Gamma(double gamma) implements Local {
+  record Gamma(double gamma) implements PointOp {
     public static final double MIN = 0.05;
     public static final double MAX = 20;
 
     public Gamma {
       check(gamma >= MIN && gamma <= MAX, "gamma must be from " + MIN + " to " + MAX + ", got " + gamma);
     }
-
-    @Override
-    public String name() {
-      return "gamma";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
   }
 
   /** {@code bitwise_not} of the colour channels (alpha kept). */
-  record Invert() implements Local {
-    @Override
-    public String name() {
-      return "invert";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
-  }
+  record Invert() implements PointOp {}
 
   /** The types of {@code cv::threshold}. */
   enum ThresholdType {
@@ -502,26 +351,11 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   }
 
   /** {@code cv::threshold(src, dst, value, max, type)} on the colour channels, each on its own. */
-  record Threshold(int value, int max, ThresholdType type) implements Local {
+  record Threshold(int value, int max, ThresholdType type) implements PointOp {
     public Threshold {
       check(value >= 0 && value <= 255, "value must be from 0 to 255, got " + value);
       check(max >= 0 && max <= 255, "max must be from 0 to 255, got " + max);
       check(type != null, "type is required");
-    }
-
-    @Override
-    public String name() {
-      return "threshold";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -529,23 +363,13 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
    * {@code cv::adaptiveThreshold} (mean or Gaussian of a {@code size x size} neighbourhood minus {@code c});
    * colour input is made grey first, so the result has one channel.
    */
-  record AdaptiveThreshold(boolean gaussian, int size, double c, int max, boolean inverted) implements Local {
+  record AdaptiveThreshold(boolean gaussian, int size, double c, int max, boolean inverted) implements OddKernel {
     public static final int MAX_SIZE = 255;
 
     public AdaptiveThreshold {
       checkOdd("size", size, 3, MAX_SIZE);
       check(c >= -255 && c <= 255, "c must be from -255 to 255, got " + c);
       check(max >= 0 && max <= 255, "max must be from 0 to 255, got " + max);
-    }
-
-    @Override
-    public String name() {
-      return "adaptive-threshold";
-    }
-
-    @Override
-    public int halo() {
-      return size / 2;
     }
 
     @Override
@@ -560,7 +384,7 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
       "twilight-shifted", "turbo", "deepgreen");
 
   /** {@code cv::applyColorMap} of the grey value (colour input is made grey first); the result is RGB. */
-  record ColorMap(String map) implements Local {
+  record ColorMap(String map) implements PointOp {
     public ColorMap {
       check(COLOR_MAPS.contains(map), "map must be one of " + String.join(", ", COLOR_MAPS) + ", got '" + map + "'");
     }
@@ -568,16 +392,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     /** OpenCV's {@code COLORMAP_*} constant: the position in {@link #COLOR_MAPS}. */
     public int code() {
       return COLOR_MAPS.indexOf(map);
-    }
-
-    @Override
-    public String name() {
-      return "color-map";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
     }
 
     @Override
@@ -592,22 +406,7 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
    * {@code cv::equalizeHist} of each colour channel (alpha kept). The histogram is the whole image's,
    * gathered tile by tile.
    */
-  record EqualizeHist() implements WholeImage {
-    @Override
-    public String name() {
-      return "equalize-hist";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
-  }
+  record EqualizeHist() implements WholeImage {}
 
   /**
    * {@code cv::threshold(grey, dst, 0, max, THRESH_BINARY[_INV] | THRESH_OTSU)}: colour input is made grey
@@ -616,16 +415,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   record OtsuThreshold(int max, boolean inverted) implements WholeImage {
     public OtsuThreshold {
       check(max >= 0 && max <= 255, "max must be from 0 to 255, got " + max);
-    }
-
-    @Override
-    public String name() {
-      return "otsu-threshold";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
     }
 
     @Override
@@ -642,21 +431,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public Normalize {
       check(min >= 0 && min <= 255 && max >= 0 && max <= 255, "min and max must be from 0 to 255, got " + min + " and " + max);
     }
-
-    @Override
-    public String name() {
-      return "normalize";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
-    }
   }
 
   /**
@@ -670,21 +444,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public Clahe {
       check(clip >= 0 && clip <= MAX_CLIP, "clip must be from 0 to " + MAX_CLIP + ", got " + clip);
       check(grid >= 1 && grid <= MAX_GRID, "grid must be from 1 to " + MAX_GRID + ", got " + grid);
-    }
-
-    @Override
-    public String name() {
-      return "clahe";
-    }
-
-    @Override
-    public int halo() {
-      return 0;
-    }
-
-    @Override
-    public int outputChannels(int channels) {
-      return same(channels);
     }
   }
 
@@ -706,11 +465,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     /** Context of the edge candidates: the Sobel aperture, plus one for non-maximum suppression. */
     public int candidateHalo() {
       return aperture / 2 + 1;
-    }
-
-    @Override
-    public String name() {
-      return "canny";
     }
 
     @Override
@@ -756,11 +510,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "resize";
-    }
-
-    @Override
     public int outputWidth(int w, int h) {
       return factor != 0 ? Math.max(1, (int) Math.rint(w * factor)) : width;
     }
@@ -796,11 +545,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "flip";
-    }
-
-    @Override
     public int outputWidth(int w, int h) {
       return w;
     }
@@ -817,11 +561,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
 
     public Rotate {
       check(DEGREES.contains(degrees), "degrees must be one of " + DEGREES + ", got " + degrees);
-    }
-
-    @Override
-    public String name() {
-      return "rotate";
     }
 
     @Override
@@ -844,11 +583,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     }
 
     @Override
-    public String name() {
-      return "crop";
-    }
-
-    @Override
     public int outputWidth(int w, int h) {
       return width;
     }
@@ -866,11 +600,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public Histogram {
       check(bins >= 2 && bins <= 256 && 256 % bins == 0, "bins must divide 256 (2, 4, 8, ..., 256), got " + bins);
     }
-
-    @Override
-    public String name() {
-      return "histogram";
-    }
   }
 
   /**
@@ -881,11 +610,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public DominantColors {
       check(count >= 1 && count <= 64, "count must be from 1 to 64, got " + count);
       check(levels >= 2 && levels <= 64 && 256 % levels == 0, "levels must divide 256 (2, 4, ..., 64), got " + levels);
-    }
-
-    @Override
-    public String name() {
-      return "dominant-colors";
     }
   }
 
@@ -910,11 +634,6 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     /** The cascade's file name in OpenCV's haarcascades folder. */
     public String fileName() {
       return "haarcascade_" + cascade.replace('-', '_') + ".xml";
-    }
-
-    @Override
-    public String name() {
-      return "detect-faces";
     }
 
     @Override

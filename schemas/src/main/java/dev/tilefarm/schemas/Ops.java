@@ -126,6 +126,14 @@ public final class Ops {
 
   private static final Map<String, Spec> OPS = new LinkedHashMap<>();
 
+  /** Each op record's name: its simple name in kebab case ({@code DominantColors} is {@code dominant-colors}). */
+  private static final ClassValue<String> NAMES = new ClassValue<>() {
+    @Override
+    protected String computeValue(Class<?> type) {
+      return type.getSimpleName().replaceAll("(?<=[a-z0-9])(?=[A-Z])", "-").toLowerCase(Locale.ROOT);
+    }
+  };
+
   private static final List<String> BINARY_TYPES = List.of("binary", "binary-inv");
   private static final String TWO_PASSES = "two passes";
   private static final String REPORT_ONLY = "report only";
@@ -312,6 +320,11 @@ public final class Ops {
   }
 
   private Ops() {}
+
+  /** The name an op record is registered under: {@link ImageOp#name()} of every op but the morphology ones. */
+  static String nameOf(Class<? extends ImageOp> type) {
+    return NAMES.get(type);
+  }
 
   /** The op names, in a stable order. */
   public static List<String> names() {
