@@ -19,11 +19,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Latency: one-tile jobs from submit to COMPLETED read back, split into the hops between the roles. */
 final class LatencySection implements SharedFarmSection {
   @Override
-  public String name() {
-    return "latency";
-  }
-
-  @Override
   public Result run(Bench bench, BenchFarm farm) throws Exception {
     int n = bench.quick() ? 10 : Math.max(30, bench.runs() * 20);
     BenchStats total = new BenchStats();

@@ -11,11 +11,6 @@ final class MemorySection implements Section {
   private static final int COMPOSITOR_HEAP_MB = 256;
 
   @Override
-  public String name() {
-    return "memory";
-  }
-
-  @Override
   public Result run(Bench bench) throws Exception {
     int threads = bench.threads();
     int side = bench.quick() ? 4096 : 16384;

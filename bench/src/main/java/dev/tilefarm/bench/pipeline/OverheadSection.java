@@ -8,11 +8,6 @@ import java.util.Locale;
 /** Pipeline overhead: a render job through the farm against the same render made directly in this process. */
 final class OverheadSection implements SharedFarmSection {
   @Override
-  public String name() {
-    return "overhead";
-  }
-
-  @Override
   public Result run(Bench bench, BenchFarm farm) throws Exception {
     List<Row> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();

@@ -21,11 +21,6 @@ final class ProcessingSection implements SharedFarmSection {
   private static final double CANNY_HIGH = 150;
 
   @Override
-  public String name() {
-    return "processing";
-  }
-
-  @Override
   public Result run(Bench bench, BenchFarm farm) throws Exception {
     int threads = bench.threads();
     nu.pattern.OpenCV.loadLocally();

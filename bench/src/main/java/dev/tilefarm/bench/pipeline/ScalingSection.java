@@ -8,11 +8,6 @@ import java.util.Locale;
 /** Scaling: one against two worker processes on a CPU-bound render. */
 final class ScalingSection implements Section {
   @Override
-  public String name() {
-    return "scaling";
-  }
-
-  @Override
   public Result run(Bench bench) throws Exception {
     int w = bench.quick() ? 320 : 480;
     int h = bench.quick() ? 180 : 270;

@@ -1,11 +1,17 @@
 package dev.tilefarm.bench.pipeline;
 
 import java.util.List;
+import java.util.Locale;
 
 /** One family of figures of the pipeline benchmark, measured against its reference in the same run. */
 public interface Section {
-  /** The name {@code tilefarm bench --sections} selects it by. */
-  String name();
+  /**
+   * The name {@code tilefarm bench --sections} selects it by: its class's name without "Section", in lower case
+   * ({@code ScalingSection} is {@code scaling}).
+   */
+  default String name() {
+    return getClass().getSimpleName().replaceFirst("Section$", "").toLowerCase(Locale.ROOT);
+  }
 
   /**
    * Whether it measures on the bench's shared farm ({@link Bench#sharedFarm()}); a section that starts farms or

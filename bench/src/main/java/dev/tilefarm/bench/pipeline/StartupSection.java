@@ -8,11 +8,6 @@ import java.util.Locale;
 /** Start-up: fresh JVMs with and without an AppCDS archive, and a second start inside a warm JVM. */
 final class StartupSection implements Section {
   @Override
-  public String name() {
-    return "startup";
-  }
-
-  @Override
   public Result run(Bench bench) throws Exception {
     // In fresh JVMs, as a user meets it: first without, then with an application class-data archive
     // (AppCDS, which the tilefarm launcher creates on first run), side by side.

@@ -25,11 +25,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** Tile throughput: many cheap tiles through the farm against raw Kafka and raw S3 on the same broker and server. */
 final class ThroughputSection implements SharedFarmSection {
   @Override
-  public String name() {
-    return "throughput";
-  }
-
-  @Override
   public Result run(Bench bench, BenchFarm farm) throws Exception {
     int side = bench.quick() ? 512 : 2048;
     int tile = 16;
