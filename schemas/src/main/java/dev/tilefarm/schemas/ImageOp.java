@@ -1,6 +1,7 @@
 package dev.tilefarm.schemas;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One step of a process job's op chain. The set is closed: {@link Ops} is the one place a JSON
@@ -88,6 +89,18 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     @Override
     default int halo() {
       return 0;
+    }
+  }
+
+  /**
+   * A value of a choice parameter (a shape, a colour space, ...), in JSON its {@link #label()}: the constant's name
+   * in lower case, with '-' for '_' ({@code BINARY_INV} is {@code binary-inv}).
+   */
+  interface Labelled {
+    String name();
+
+    default String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
@@ -250,21 +263,13 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   }
 
   /** The structuring element of a morphology op ({@code cv::getStructuringElement}). */
-  enum Shape {
-    RECT, CROSS, ELLIPSE;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  enum Shape implements Labelled {
+    RECT, CROSS, ELLIPSE
   }
 
   /** The five morphology ops, by their op names. */
-  enum Morph {
-    ERODE, DILATE, OPEN, CLOSE, GRADIENT;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  enum Morph implements Labelled {
+    ERODE, DILATE, OPEN, CLOSE, GRADIENT
   }
 
   /**
@@ -298,12 +303,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   // ---------------------------------------------------------------- point ops
 
   /** Colour spaces {@code convert-color} converts BGR to (each channel then stored as an 8-bit sample). */
-  enum ColorSpace {
-    HSV, HLS, LAB, LUV, YCRCB, XYZ;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  enum ColorSpace implements Labelled {
+    HSV, HLS, LAB, LUV, YCRCB, XYZ
   }
 
   /** {@code cvtColor} from RGB to {@code to} (8-bit OpenCV scaling); grey input is taken as RGB, alpha dropped. */
@@ -342,12 +343,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   record Invert() implements PointOp {}
 
   /** The types of {@code cv::threshold}. */
-  enum ThresholdType {
-    BINARY, BINARY_INV, TRUNC, TOZERO, TOZERO_INV;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
+  enum ThresholdType implements Labelled {
+    BINARY, BINARY_INV, TRUNC, TOZERO, TOZERO_INV
   }
 
   /** {@code cv::threshold(src, dst, value, max, type)} on the colour channels, each on its own. */
@@ -481,12 +478,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   // ---------------------------------------------------------------- geometry
 
   /** How {@code resize} samples. */
-  enum Interpolation {
-    NEAREST, LINEAR;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  enum Interpolation implements Labelled {
+    NEAREST, LINEAR
   }
 
   /**
@@ -530,12 +523,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
   }
 
   /** Which way {@code flip} mirrors. */
-  enum Axis {
-    HORIZONTAL, VERTICAL, BOTH;
-
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+  enum Axis implements Labelled {
+    HORIZONTAL, VERTICAL, BOTH
   }
 
   /** {@code cv::flip}: horizontal mirrors left-right, vertical top-bottom. */

@@ -163,8 +163,8 @@ public final class Ops {
     return new Param.Choice(name, values, fallback);
   }
 
-  private static Param.Choice choice(String name, Enum<?>[] values, String fallback) {
-    return new Param.Choice(name, labels(values), fallback);
+  private static Param.Choice choice(String name, ImageOp.Labelled[] values, String fallback) {
+    return new Param.Choice(name, Arrays.stream(values).map(ImageOp.Labelled::label).toList(), fallback);
   }
 
   private static void op(String name, Function<Fields, ImageOp> parser, String note, Param... params) {
@@ -359,9 +359,5 @@ public final class Ops {
     }
     f.done();
     return op;
-  }
-
-  private static List<String> labels(Enum<?>[] values) {
-    return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
   }
 }
