@@ -86,8 +86,8 @@ class FailoverIT {
     start("broker", "broker", "up", "--no-roles", "--kafka-port", String.valueOf(kafkaPort), "--s3-port",
         String.valueOf(s3Port), "--data-dir", dir.resolve("farm").toString());
     for (String name : List.of("a", "b")) {
-      splitters.put(name, role("splitter", "splitter-" + name));
-      compositors.put(name, role("compositor", "compositor-" + name));
+      splitters.put(name, role("splitter", name, "splitter-" + name));
+      compositors.put(name, role("compositor", name, "compositor-" + name));
     }
     for (int i = 0; i < 3; i++) {
       start("worker-" + i, "worker-" + i, "worker", "--threads", "1", "--id", "failover-worker-" + i);
@@ -204,7 +204,7 @@ class FailoverIT {
   /** Starts a replacement of the instance {@code name} on a fresh state directory. */
   private void restart(String role, Map<String, Role> instances, String name) throws Exception {
     restarts.incrementAndGet();
-    instances.put(name, role(role, role + "-" + name + "-fresh-" + restarts.get()));
+    instances.put(name, role(role, name, role + "-" + name + "-fresh-" + restarts.get()));
   }
 
   /** The name of the instance whose group member is assigned {@code topic}-{@code partition}. */
@@ -264,14 +264,28 @@ class FailoverIT {
     return Settings.load(flags, Map.of(), null);
   }
 
-  /** Starts a splitter or compositor on the data directory {@code dataName}. */
-  private Role role(String role, String dataName) throws Exception {
-    Process p = start(dataName, dataName, role);
+  /**
+   * Starts the splitter or compositor {@code instance} on the data directory {@code dataName}. With
+   * {@code -Dfailover.static=true} each instance is a static member of its group ({@code group.instance.id}, the
+   * same for its replacement, as a StatefulSet's pod name would be), to compare.
+   */
+  private Role role(String role, String instance, String dataName) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    if (Boolean.getBoolean("failover.static")) {
+      Path config = dir.resolve(dataName + ".kafka.properties");
+      Files.writeString(config, "main.consumer.group.instance.id=" + role + "-" + instance + "\n");
+      env.put("TILEFARM_KAFKA_CONFIG", config.toString());
+    }
+    Process p = start(dataName, dataName, env, role);
     return new Role(p, dir.resolve(dataName).resolve(role + "-state"));
   }
 
-  /** Starts {@code tilefarm ARGS...} in a JVM of its own on the data directory of {@code dataName}. */
   private Process start(String name, String dataName, String... args) throws Exception {
+    return start(name, dataName, Map.of(), args);
+  }
+
+  /** Starts {@code tilefarm ARGS...} in a JVM of its own on the data directory of {@code dataName}. */
+  private Process start(String name, String dataName, Map<String, String> env, String... args) throws Exception {
     Path log = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -287,6 +301,7 @@ class FailoverIT {
     // The broker's shortest lock: a killed worker's tile comes back in 15 s.
     pb.environment().put("TILEFARM_WORKER_LOCK_DURATION_MS", "15000");
     pb.environment().put("TILEFARM_LOG_DIR", dir.resolve("logs-" + name).toString());
+    pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
     String ready = args[0].equals("up") ? "tilefarm is up" : "ready: ";
