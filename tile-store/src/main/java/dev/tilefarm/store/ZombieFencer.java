@@ -1,6 +1,7 @@
 package dev.tilefarm.store;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>How: every {@code interval}, each instance lists the application's transactions open for longer than
  * {@code minAge}; for those whose process id is no longer among the members of the application's consumer group
  * (the members' client ids carry their process id), it bumps the transactional id's epoch
- * ({@link Admin#fenceProducers}), which aborts the transaction. A live member's transaction is never touched. The
+ * ({@link Admin#fenceProducers}), which aborts the transaction. A live member's transaction is never touched, nor
+ * any while the group shows no member at all (this instance has not joined yet, or the coordinator moved). The
  * transactions are listed before the group is described, so an instance that joins in between is not mistaken for
  * a dead one. Without a broker answer (down, or no ACL to describe transactions) it tries again next time.
  */
@@ -126,29 +127,28 @@ public final class ZombieFencer implements AutoCloseable {
   }
 
   /**
-   * The process ids of the group's members, or null if one member's client id names none (a {@code client.id}
-   * set by hand): then no transaction can be told dead.
+   * The process ids of the group's members, or null if no transaction can be told dead: the group shows no
+   * member at all (this instance, which is looking, has not joined yet, or the coordinator has just moved), or a
+   * member's client id names no process id (a {@code client.id} set by hand).
    */
   private Set<String> liveProcessIds() throws Exception {
     Set<String> live = new HashSet<>();
-    try {
-      for (MemberDescription m : admin.describeConsumerGroups(List.of(applicationId)).all().get(10, TimeUnit.SECONDS)
-          .get(applicationId).members()) {
-        Matcher id = clientId.matcher(m.clientId());
-        if (!id.lookingAt()) {
-          if (!warned) {
-            warned = true;
-            log.warn("{}: member client id {} names no Kafka Streams process id (client.id set?); the open "
-                + "transactions of dead instances are left to their timeout", applicationId, m.clientId());
-          }
-          return null;
+    Collection<MemberDescription> members = admin.describeConsumerGroups(List.of(applicationId)).all()
+        .get(10, TimeUnit.SECONDS).get(applicationId).members();
+    if (members.isEmpty()) {
+      return null;
+    }
+    for (MemberDescription m : members) {
+      Matcher id = clientId.matcher(m.clientId());
+      if (!id.lookingAt()) {
+        if (!warned) {
+          warned = true;
+          log.warn("{}: member client id {} names no Kafka Streams process id (client.id set?); the open "
+              + "transactions of dead instances are left to their timeout", applicationId, m.clientId());
         }
-        live.add(id.group(1));
+        return null;
       }
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-        throw e;
-      }
+      live.add(id.group(1));
     }
     return live;
   }

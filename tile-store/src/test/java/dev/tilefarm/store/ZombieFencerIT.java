@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * On the real broker: two instances of a Kafka Streams application, by their transactional ids, are each
  * mid-transaction on the same partition; one is still a member of the application's group, the other is not (it
- * was killed and its session expired). The fencer aborts the dead one's transaction only, so a read-committed
+ * was killed and its session expired). The fencer does nothing while the group has no member at all, then aborts
+ * the dead one's transaction only, so a read-committed
  * reader gets the live one's record as soon as it commits, instead of after the dead transaction's timeout.
  */
 class ZombieFencerIT {
@@ -53,14 +54,14 @@ class ZombieFencerIT {
         dead.send(new ProducerRecord<>("out", "k", "from the dead instance")).get();
         live.beginTransaction();
         live.send(new ProducerRecord<>("out", "k", "from the live instance")).get();
-        member.subscribe(List.of("out"));
-        while (member.assignment().isEmpty()) {
-          member.poll(Duration.ofMillis(100));
-        }
         Thread.sleep(1500); // both transactions older than the fencer's minimum age
-
         try (ZombieFencer fencer = ZombieFencer.start(Map.of("bootstrap.servers", bs), app, Duration.ofHours(1),
             Duration.ofSeconds(1))) {
+          assertEquals(Set.of(), fencer.fenceOnce(), "a group with no member at all tells no instance dead");
+          member.subscribe(List.of("out"));
+          while (member.assignment().isEmpty()) {
+            member.poll(Duration.ofMillis(100));
+          }
           assertEquals(Set.of(deadId), fencer.fenceOnce());
           assertEquals(Set.of(), fencer.fenceOnce(), "an aborted transaction is not open any more");
         }
