@@ -5,6 +5,7 @@ import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
+import dev.tilefarm.store.ZombieFencer;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.kafka.streams.CloseOptions;
@@ -41,6 +42,7 @@ public final class Compositor implements AutoCloseable {
   private final KafkaStreams streams;
   private final ImageAssembler assembler;
   private Janitor janitor;
+  private ZombieFencer fencer;
   private final Object lock = new Object();
   private KafkaStreams.State state = KafkaStreams.State.CREATED;
   private volatile Throwable lastError;
@@ -113,6 +115,8 @@ public final class Compositor implements AutoCloseable {
       streams.start();
       started.janitor = new Janitor(config.janitorConsumerProperties(), config.topics(), blobs, config.sweepAge());
       started.janitor.start();
+      started.fencer = ZombieFencer.start(config.adminProperties(), config.applicationId(),
+          ZombieFencer.DEFAULT_INTERVAL, ZombieFencer.DEFAULT_MIN_AGE);
       return started;
     } catch (RuntimeException e) {
       if (compositor != null) {
@@ -193,6 +197,9 @@ public final class Compositor implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (fencer != null) {
+      fencer.close();
+    }
     if (janitor != null) {
       janitor.close();
     }

@@ -83,6 +83,26 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
    */
   static final String TRANSACTION_TIMEOUT_MS = String.valueOf(Duration.ofMinutes(5).toMillis());
 
+  /**
+   * Fail-over (README, "Fail-over"): a warm copy of every task's state on another instance, so that when one dies
+   * the other takes its tasks over without restoring them from the changelog; with a single instance there is
+   * no other to hold it, and it costs nothing.
+   */
+  static final String STANDBY_REPLICAS = "1";
+  /**
+   * A dead instance is noticed after this long without a heartbeat (the consumer default is 45 s); 6 s is the
+   * least the broker allows by default ({@code group.min.session.timeout.ms}). The open transaction it leaves is
+   * then aborted by the survivors ({@link dev.tilefarm.store.ZombieFencer}).
+   */
+  static final String SESSION_TIMEOUT_MS = "6000";
+  /** A third of the session timeout or less, as Kafka advises, so that two lost heartbeats are survived. */
+  static final String HEARTBEAT_INTERVAL_MS = "1500";
+  /**
+   * How soon tasks move back to an instance that came back empty, once its warm-up copies have caught up (the
+   * least Kafka Streams allows; its default is 10 minutes, all that time with one instance doing all the work).
+   */
+  static final String PROBING_REBALANCE_INTERVAL_MS = "60000";
+
   /** Settings with a field of their own, or that the compositor's guarantees depend on. */
   private static final Set<String> RESERVED = Set.of(StreamsConfig.APPLICATION_ID_CONFIG,
       StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.STATE_DIR_CONFIG, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
@@ -142,6 +162,10 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
     // The broker's default.replication.factor for the changelog, rather than Streams' fixed 1.
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, STANDBY_REPLICAS);
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
+    p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_INTERVAL_MS);
     p.putAll(kafkaOverrides);
     return p;
   }

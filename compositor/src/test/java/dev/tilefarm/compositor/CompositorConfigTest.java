@@ -70,4 +70,17 @@ class CompositorConfigTest {
     return new CompositorConfig("k:9092", new Topics(Topics.DEFAULT_PREFIX), CompositorConfig.defaultStateDir(),
         CompositorConfig.DEFAULT_PROGRESS_INTERVAL, CompositorConfig.DEFAULT_COMMIT_INTERVAL, overrides);
   }
+
+  @Test
+  void failOverSettingsAreOnByDefaultAndKafkaConfigOverridesThem() {
+    Properties p = CompositorConfig.defaults("k:9092").streamsProperties();
+    assertEquals("1", p.get("num.standby.replicas"));
+    assertEquals("6000", p.get("session.timeout.ms"));
+    assertEquals("1500", p.get("heartbeat.interval.ms"));
+    assertEquals("60000", p.get("probing.rebalance.interval.ms"));
+    Properties slower = CompositorConfig.defaults("k:9092")
+        .withKafkaOverrides(Map.of("session.timeout.ms", "10000", "num.standby.replicas", "2")).streamsProperties();
+    assertEquals("10000", slower.get("session.timeout.ms"));
+    assertEquals("2", slower.get("num.standby.replicas"));
+  }
 }

@@ -103,8 +103,10 @@ class DeploymentFilesTest {
     assertEquals(1, dev.tilefarm.trigger.UploadTrigger.checkRules(byName.get("ConfigMap/tilefarm-upload-rules")
         .at("/data/upload-rules.json").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     for (String role : List.of("splitter", "worker", "compositor", "api", "triggers")) {
-      JsonNode d = byName.get("Deployment/tilefarm-" + role);
-      assertNotNull(d, "Deployment of " + role);
+      // The Kafka Streams roles keep state: a StatefulSet gives each instance a volume of its own.
+      String workload = STATEFUL.contains(role) ? "StatefulSet/" : "Deployment/";
+      JsonNode d = byName.get(workload + "tilefarm-" + role);
+      assertNotNull(d, workload + " of " + role);
       assertEquals("apps/v1", d.get("apiVersion").asText());
       assertEquals(d.at("/spec/selector/matchLabels"), d.at("/spec/template/metadata/labels"), role + " selector");
       JsonNode c = d.at("/spec/template/spec/containers/0");
@@ -121,6 +123,7 @@ class DeploymentFilesTest {
       int port = c.at("/ports/0/containerPort").asInt();
       assertEquals(String.valueOf(port), d.at("/spec/template/metadata/annotations/prometheus.io~1port").asText());
     }
+    checkFailover(byName);
     checkEnv("ConfigMap", byName.get("ConfigMap/tilefarm-config").get("data"));
     checkEnv("Secret", byName.get("Secret/tilefarm-secrets").get("stringData"));
     JsonNode service = byName.get("Service/tilefarm-api");
@@ -142,6 +145,61 @@ class DeploymentFilesTest {
     assertTrue(query.contains("group=\"" + topics.groupId("render-workers") + "\""), query);
     assertTrue(query.contains("topic=\"" + topics.tileTasks().name() + "\""), query);
     Integer.parseInt(trigger.at("/metadata/threshold").asText());
+  }
+
+  /** The roles with Kafka Streams state, run as StatefulSets. */
+  static final Set<String> STATEFUL = Set.of("splitter", "compositor");
+
+  /**
+   * What fail-over needs of the manifests (README, "Fail-over"): two instances of each Kafka Streams role (each
+   * holds a standby of the other's tasks), each with its state on a volume of its own at the image's data
+   * directory; a disruption budget for every role with more than one pod, so a drain never takes them all;
+   * grace periods that let a worker finish its tiles (worker.shutdown-grace-ms) and a Streams role commit and
+   * leave its group (30 s).
+   */
+  private static void checkFailover(Map<String, JsonNode> byName) throws IOException {
+    Matcher env = Pattern.compile("(?m)^ENV .*TILEFARM_DATA_DIR=(\\S+)")
+        .matcher(Files.readString(ROOT.resolve("docker/Dockerfile")));
+    assertTrue(env.find(), "docker/Dockerfile sets TILEFARM_DATA_DIR");
+    String dataDir = env.group(1);
+    for (String role : STATEFUL) {
+      JsonNode set = byName.get("StatefulSet/tilefarm-" + role);
+      assertTrue(set.at("/spec/replicas").asInt() >= 2, role + ": two instances, each the other's standby");
+      JsonNode service = byName.get("Service/" + set.at("/spec/serviceName").asText());
+      assertNotNull(service, role + ": the StatefulSet's governing Service");
+      assertEquals("None", service.at("/spec/clusterIP").asText(), role + ": a headless Service");
+      assertEquals(set.at("/spec/template/metadata/labels"), service.at("/spec/selector"), role);
+      String claim = set.at("/spec/volumeClaimTemplates/0/metadata/name").asText();
+      assertFalse(claim.isEmpty(), role + ": a volume claim template");
+      boolean mounted = false;
+      for (JsonNode m : set.at("/spec/template/spec/containers/0/volumeMounts")) {
+        mounted |= m.get("name").asText().equals(claim) && m.get("mountPath").asText().equals(dataDir);
+      }
+      assertTrue(mounted, role + ": its volume is mounted at the data directory " + dataDir);
+      assertTrue(set.at("/spec/template/spec/terminationGracePeriodSeconds").asInt() >= 30,
+          role + ": time to commit and leave its group");
+    }
+    for (JsonNode doc : byName.values()) {
+      String kind = doc.get("kind").asText();
+      if ((kind.equals("Deployment") || kind.equals("StatefulSet")) && doc.at("/spec/replicas").asInt(1) > 1) {
+        String name = doc.at("/metadata/name").asText();
+        JsonNode pdb = byName.get("PodDisruptionBudget/" + name);
+        assertNotNull(pdb, name + ": a PodDisruptionBudget");
+        assertEquals("policy/v1", pdb.get("apiVersion").asText());
+        assertEquals(doc.at("/spec/template/metadata/labels"), pdb.at("/spec/selector/matchLabels"), name);
+        int maxUnavailable = pdb.at("/spec/maxUnavailable").asInt(0);
+        assertTrue(maxUnavailable >= 1 && maxUnavailable < doc.at("/spec/replicas").asInt(),
+            name + ": a drain moves pods one by one and leaves one running");
+      }
+    }
+    JsonNode config = byName.get("ConfigMap/tilefarm-config").get("data");
+    long grace = config.has("TILEFARM_WORKER_SHUTDOWN_GRACE_MS")
+        ? Long.parseLong(config.get("TILEFARM_WORKER_SHUTDOWN_GRACE_MS").asText())
+        : dev.tilefarm.worker.WorkerConfig.DEFAULT_SHUTDOWN_GRACE.toMillis();
+    long podGrace = byName.get("Deployment/tilefarm-worker").at("/spec/template/spec/terminationGracePeriodSeconds")
+        .asLong(30);
+    assertTrue(podGrace * 1000 > grace, "the worker pods' grace period (" + podGrace + " s) exceeds "
+        + "worker.shutdown-grace-ms (" + grace + " ms)");
   }
 
   @Test

@@ -5,9 +5,11 @@ import dev.tilefarm.clients.TopicSetup;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
+import dev.tilefarm.store.ZombieFencer;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -24,16 +26,18 @@ public final class TileSplitter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TileSplitter.class);
   private final KafkaStreams streams;
   private final WorkerDirectory workers;
+  private final ZombieFencer fencer;
 
-  private TileSplitter(KafkaStreams streams, WorkerDirectory workers) {
+  private TileSplitter(KafkaStreams streams, WorkerDirectory workers, ZombieFencer fencer) {
     this.streams = streams;
     this.workers = workers;
+    this.fencer = fencer;
   }
 
   /** Creates missing topics, then starts splitting; returns at once (see {@link #awaitRunning}). */
   public static TileSplitter start(SplitterConfig config, BlobStore blobs) throws InterruptedException {
-    TopicSetup.ensure(ClientProperties.ADMIN.of(config.bootstrapServers(), config.kafkaOverrides()), config.topics(),
-        config.layout());
+    Properties adminProps = ClientProperties.ADMIN.of(config.bootstrapServers(), config.kafkaOverrides());
+    TopicSetup.ensure(adminProps, config.topics(), config.layout());
     String bucket = blobs.settings().bucket();
     WorkerDirectory workers = new WorkerDirectory(
         ClientProperties.CONSUMER.of(config.bootstrapServers(), config.kafkaOverrides()), config.topics(),
@@ -55,7 +59,8 @@ public final class TileSplitter implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
-    return new TileSplitter(streams, workers);
+    return new TileSplitter(streams, workers, ZombieFencer.start(adminProps, config.topics().groupId("tile-splitter"),
+        ZombieFencer.DEFAULT_INTERVAL, ZombieFencer.DEFAULT_MIN_AGE));
   }
 
   static Properties properties(SplitterConfig config) {
@@ -71,6 +76,13 @@ public final class TileSplitter implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // Fail-over, as the compositor's (CompositorConfig, README "Fail-over"): a standby of every task on another
+    // instance; a dead instance noticed in 6 s (the broker's least), its open transaction then aborted by the
+    // survivors (ZombieFencer); tasks back on a restarted instance a minute after it caught up.
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500");
+    p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, "60000");
     p.putAll(config.kafkaOverrides());
     return p;
   }
@@ -102,6 +114,7 @@ public final class TileSplitter implements AutoCloseable {
 
   @Override
   public void close() {
+    fencer.close();
     // Leave the group at once, so that a restarted splitter does not wait out the old member's session.
     streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
