@@ -78,8 +78,8 @@ class CompositorConfigTest {
     assertEquals("6000", p.get("session.timeout.ms"));
     assertEquals("1500", p.get("heartbeat.interval.ms"));
     assertEquals("60000", p.get("probing.rebalance.interval.ms"));
-    Properties slower = CompositorConfig.defaults("k:9092")
-        .withKafkaOverrides(Map.of("session.timeout.ms", "10000", "num.standby.replicas", "2")).streamsProperties();
+    Properties slower = withOverrides(Map.of("session.timeout.ms", "10000", "num.standby.replicas", "2"))
+        .streamsProperties();
     assertEquals("10000", slower.get("session.timeout.ms"));
     assertEquals("2", slower.get("num.standby.replicas"));
   }
