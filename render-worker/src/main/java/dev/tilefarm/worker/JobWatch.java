@@ -1,5 +1,6 @@
 package dev.tilefarm.worker;
 
+import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
@@ -160,11 +161,6 @@ final class JobWatch implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(consumer, thread, Duration.ofSeconds(10));
   }
 }
