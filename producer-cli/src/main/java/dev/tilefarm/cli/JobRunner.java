@@ -65,13 +65,17 @@ final class JobRunner {
         progress.note(ids.size() == 1 ? "submitted job " + ids.get(0) : "submitted " + ids.size() + " jobs");
         Map<String, JobEvent> ends = client.await(ids, reused, from, timeout, event -> {
           String id = event.jobId();
-          if (event instanceof JobEvent.Accepted a) {
-            total.put(id, a.tiles());
-          } else if (event instanceof JobEvent.Progress p) {
-            done.put(id, p.done());
-            total.put(id, p.total());
-          } else if (event instanceof JobEvent.Completed c) {
-            done.put(id, c.tiles());
+          switch (event) {
+            case JobEvent.Accepted a -> total.put(id, a.tiles());
+            case JobEvent.Progress p -> {
+              done.put(id, p.done());
+              total.put(id, p.total());
+            }
+            case JobEvent.Completed c -> done.put(id, c.tiles());
+            case JobEvent.Frame f -> { }
+            case JobEvent.Failed f -> { }
+            case JobEvent.Rejected r -> { }
+            case JobEvent.Cancelled c -> { }
           }
           if (event.terminal()) {
             ended.add(id);
