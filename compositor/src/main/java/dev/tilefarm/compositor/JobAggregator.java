@@ -209,17 +209,20 @@ final class JobAggregator {
       log.debug("ignoring tile {}: it is done already", index);
       return Step.NOTHING;
     }
-    if (result instanceof TileResult.Progress report) {
-      return tileProgress(jobId, prior, report, inTile);
+    TileResult.Done done;
+    switch (result) {
+      case TileResult.Progress report -> {
+        return tileProgress(jobId, prior, report, inTile);
+      }
+      case TileResult.Failed failed -> {
+        String reason = failed.reason() == null || failed.reason().isBlank() ? "no reason given" : failed.reason();
+        long now = clock.millis();
+        log.warn("failed: tile {}: {}", index, reason);
+        return new Step(new JobEnded(JobEnded.Outcome.FAILED, now), List.of(new JobEvent.Failed(jobId, now,
+            "tile " + index + ": " + reason, index, failed.log())), false);
+      }
+      case TileResult.Done d -> done = d;
     }
-    if (result instanceof TileResult.Failed failed) {
-      String reason = failed.reason() == null || failed.reason().isBlank() ? "no reason given" : failed.reason();
-      long now = clock.millis();
-      log.warn("failed: tile {}: {}", index, reason);
-      return new Step(new JobEnded(JobEnded.Outcome.FAILED, now), List.of(new JobEvent.Failed(jobId, now,
-          "tile " + index + ": " + reason, index, failed.log())), false);
-    }
-    TileResult.Done done = (TileResult.Done) result;
     String invalid = invalid(done);
     if (invalid == null && progress != null) {
       invalid = progress.conflict(done);

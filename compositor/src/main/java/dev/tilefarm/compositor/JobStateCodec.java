@@ -52,36 +52,39 @@ final class JobStateCodec {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(FORMAT);
-      if (state instanceof JobEnded e) {
-        out.writeByte(ENDED);
-        out.writeByte(e.outcome().ordinal());
-        out.writeLong(e.endedAt());
-      } else if (state instanceof JobProgress p) {
-        out.writeByte(PROGRESS);
-        writeProgress(out, p);
-        out.writeLong(p.deadline);
-        out.writeLong(p.lastTileAt);
-        out.writeInt(p.frameTiles);
-        out.writeLong(p.frameBytes);
-        out.writeDouble(p.reported);
-        out.writeInt(p.packTiles);
-        out.writeInt(p.frameNumbers.size());
-        for (Map.Entry<Integer, Integer> e : p.frameNumbers.entrySet()) {
-          out.writeInt(e.getKey());
-          out.writeInt(e.getValue());
+      switch (state) {
+        case JobEnded e -> {
+          out.writeByte(ENDED);
+          out.writeByte(e.outcome().ordinal());
+          out.writeLong(e.endedAt());
         }
-      } else if (state instanceof JobPlanned p) {
-        out.writeByte(PLANNED);
-        out.writeInt(p.tileCount());
-        out.writeInt(p.width());
-        out.writeInt(p.height());
-        out.writeUTF(p.output().toString());
-        out.writeLong(p.acceptedAt());
-        out.writeLong(p.deadline());
-        out.writeLong(p.lastProgressAt());
-        out.writeDouble(p.reported());
-      } else {
-        throw new IllegalArgumentException("unknown job state " + state);
+        case JobProgress p -> {
+          out.writeByte(PROGRESS);
+          writeProgress(out, p);
+          out.writeLong(p.deadline);
+          out.writeLong(p.lastTileAt);
+          out.writeInt(p.frameTiles);
+          out.writeLong(p.frameBytes);
+          out.writeDouble(p.reported);
+          out.writeInt(p.packTiles);
+          out.writeInt(p.frameNumbers.size());
+          for (Map.Entry<Integer, Integer> e : p.frameNumbers.entrySet()) {
+            out.writeInt(e.getKey());
+            out.writeInt(e.getValue());
+          }
+        }
+        case JobPlanned p -> {
+          out.writeByte(PLANNED);
+          out.writeInt(p.tileCount());
+          out.writeInt(p.width());
+          out.writeInt(p.height());
+          out.writeUTF(p.output().toString());
+          out.writeLong(p.acceptedAt());
+          out.writeLong(p.deadline());
+          out.writeLong(p.lastProgressAt());
+          out.writeDouble(p.reported());
+        }
+        case null -> throw new IllegalArgumentException("unknown job state null");
       }
       out.flush();
       return bytes.toByteArray();

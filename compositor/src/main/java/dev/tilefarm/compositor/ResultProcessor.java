@@ -151,31 +151,36 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         return;
       }
       JobState prior = store.get(jobId);
-      if (result instanceof TileResult.Failed failed && unplanned(prior)) {
-        // Anyone who can write the topic could fail a job id before the job is submitted; ending the id here would
-        // leave the real job, accepted later, without any terminal event. A worker's own failure can only be
-        // here first by the two topics' interleaving (the splitter commits the plan with the tasks): it waits for
-        // the plan, which applies it if it names one of its tiles.
-        log.info("tile {} failed before the job's plan came in: held until the plan", failed.tile().index());
-        String held = new String(RESULTS.encode(failed), StandardCharsets.UTF_8);
-        digests.put(heldKey(jobId, failed.tile().index()), held);
-        return;
-      }
-      if (result instanceof TileResult.Done done && !counts(prior, done)
-          && !check.objectOf(jobId, done).equals(done.tileUri())) {
-        // Too late to count, but no repeat of the farm's own result either (that names the tile's own object):
-        // a forged one is dead-lettered whenever it comes, not only while its tile is still missing.
-        deadLetter(record, "a forged or stray tile result: tile " + done.tile().index() + " of job " + jobId
-            + ": the result names " + done.tileUri() + ", but the tile's object is " + check.objectOf(jobId, done));
-        return;
-      }
-      if (result instanceof TileResult.Done done && counts(prior, done)) {
-        String refused = check.refusal(jobId, done);
-        if (refused != null) {
-          deadLetter(record, "a forged or stray tile result: " + refused);
+      switch (result) {
+        case TileResult.Failed failed when unplanned(prior) -> {
+          // Anyone who can write the topic could fail a job id before the job is submitted; ending the id here
+          // would leave the real job, accepted later, without any terminal event. A worker's own failure can only
+          // be here first by the two topics' interleaving (the splitter commits the plan with the tasks): it waits
+          // for the plan, which applies it if it names one of its tiles.
+          log.info("tile {} failed before the job's plan came in: held until the plan", failed.tile().index());
+          String held = new String(RESULTS.encode(failed), StandardCharsets.UTF_8);
+          digests.put(heldKey(jobId, failed.tile().index()), held);
           return;
         }
-        digests.put(digestKey(jobId, done.tile().index()), done.sha256().toLowerCase(java.util.Locale.ROOT));
+        case TileResult.Done done when counts(prior, done) -> {
+          String refused = check.refusal(jobId, done);
+          if (refused != null) {
+            deadLetter(record, "a forged or stray tile result: " + refused);
+            return;
+          }
+          digests.put(digestKey(jobId, done.tile().index()), done.sha256().toLowerCase(java.util.Locale.ROOT));
+        }
+        case TileResult.Done done when !check.objectOf(jobId, done).equals(done.tileUri()) -> {
+          // Too late to count, but no repeat of the farm's own result either (that names the tile's own object):
+          // a forged one is dead-lettered whenever it comes, not only while its tile is still missing.
+          deadLetter(record, "a forged or stray tile result: tile " + done.tile().index() + " of job " + jobId
+              + ": the result names " + done.tileUri() + ", but the tile's object is "
+              + check.objectOf(jobId, done));
+          return;
+        }
+        case TileResult.Done done -> { } // a repeat of the farm's own result, too late to count
+        case TileResult.Failed failed -> { }
+        case TileResult.Progress progress -> { }
       }
       JobAggregator.Step step = aggregator.accept(jobId, prior, result, inTile, digestsOf(jobId));
       apply(jobId, step);

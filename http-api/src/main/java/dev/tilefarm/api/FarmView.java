@@ -83,7 +83,7 @@ final class FarmView {
   }
 
   /** One line of the jobs list. {@code status} is SUBMITTED until the splitter answers. */
-  record JobSummary(String id, String status, String type, String kind, int width, int height, int tiles, int done,
+  record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
       String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {}
 
@@ -94,8 +94,11 @@ final class FarmView {
    * A tile as a worker reported it: DONE with its render time, or FAILED with the reason and, when its renderer kept
    * one (povray, blender), {@code log}: where the API serves the renderer's log.
    */
-  record TileView(int index, int x, int y, int width, int height, String status, Long renderMs, String worker,
+  record TileView(int index, int x, int y, int width, int height, TileStatus status, Long renderMs, String worker,
       String reason, long at, int reports, String log) {}
+
+  /** How a worker last reported a tile: made (DONE) or not (FAILED); on the wire, its name. */
+  enum TileStatus { DONE, FAILED }
 
   /**
    * A worker seen in heartbeats, tile results or the share group. {@code renderers} and {@code threads} are
@@ -160,7 +163,7 @@ final class FarmView {
     }
 
     JobSummary summary() {
-      return new JobSummary(id, status.name(), type, kind, width, height, tiles, done, failedTiles, output, reason, field,
+      return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
           submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
     }
   }
@@ -348,10 +351,10 @@ final class FarmView {
       TileView tile;
       Worker worker;
       if (result instanceof TileResult.Done d) {
-        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "DONE", d.renderMs(), d.worker(), null,
+        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.DONE, d.renderMs(), d.worker(), null,
             timestamp, reports, null);
         worker = worker(d.worker());
-        if (before == null || !before.status().equals("DONE")) {
+        if (before == null || before.status() != TileStatus.DONE) {
           worker.tiles++;
           worker.renderMsTotal += d.renderMs();
           worker.recent.addLast(timestamp);
@@ -360,7 +363,7 @@ final class FarmView {
       } else {
         TileResult.Failed f = (TileResult.Failed) result;
         String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
-        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), "FAILED", null, f.worker(), f.reason(),
+        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.FAILED, null, f.worker(), f.reason(),
             timestamp, reports, log);
         worker = worker(f.worker());
         worker.failures++;
@@ -375,8 +378,8 @@ final class FarmView {
       }
       job.tileViews.put(r.index(), tile);
       job.tiles = Math.max(job.tiles, result.tileCount());
-      job.done = Math.max(job.done, (int) job.tileViews.values().stream().filter(t -> t.status().equals("DONE")).count());
-      job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status().equals("FAILED")).count();
+      job.done = Math.max(job.done, (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.DONE).count());
+      job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.FAILED).count();
       if (!job.ended() && (job.status == JobStatus.ACCEPTED || job.status == JobStatus.SUBMITTED)) {
         job.status = JobStatus.RUNNING;
       }

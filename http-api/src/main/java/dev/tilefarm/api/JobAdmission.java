@@ -2,6 +2,7 @@ package dev.tilefarm.api;
 
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.JobLimits;
 import java.util.Iterator;
@@ -70,7 +71,7 @@ final class JobAdmission {
     }
     Long at = pending.get(id);
     if (at != null) {
-      return new FarmView.JobDetail(new FarmView.JobSummary(id, "SUBMITTED", null, null, 0, 0, 0, 0, 0, null, null,
+      return new FarmView.JobDetail(new FarmView.JobSummary(id, JobStatus.SUBMITTED, null, null, 0, 0, 0, 0, 0, null, null,
           null, at, null, null, null, null, null, null, false), List.of(), List.of());
     }
     if (pending.size() >= MAX_PENDING) {

@@ -12,6 +12,7 @@ import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobQuery;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.UndecodableException;
@@ -445,7 +446,7 @@ final class Routes implements HttpHandler {
       unknownJob(ex, id);
       return null;
     }
-    if (!detail.job().status().equals("COMPLETED")) {
+    if (detail.job().status() != JobStatus.COMPLETED) {
       error(ex, 409, null, "job " + id + " is " + detail.job().status() + ", not COMPLETED");
       return null;
     }
@@ -455,7 +456,7 @@ final class Routes implements HttpHandler {
   private int tile(HttpExchange ex, String id, int index) throws IOException {
     FarmView.JobDetail detail = view.job(id, true);
     boolean done = detail != null && detail.tiles().stream()
-        .anyMatch(t -> t.index() == index && t.status().equals("DONE"));
+        .anyMatch(t -> t.index() == index && t.status() == FarmView.TileStatus.DONE);
     if (!done) {
       return error(ex, 404, null, "tile " + index + " of job " + id + " is not done");
     }

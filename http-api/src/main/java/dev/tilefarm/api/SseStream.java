@@ -81,20 +81,21 @@ final class SseStream implements FarmView.Listener {
       return;
     }
     String frame;
-    if (update instanceof FarmView.JobChanged c) {
-      frame = frame("job", c.job());
-    } else if (update instanceof FarmView.EventSeen e) {
-      if (jobId == null) {
-        return; // the farm-wide stream carries the resulting job summaries instead
+    switch (update) {
+      case FarmView.JobChanged c -> frame = frame("job", c.job());
+      case FarmView.EventSeen e -> {
+        if (jobId == null) {
+          return; // the farm-wide stream carries the resulting job summaries instead
+        }
+        frame = frame("job-event", e.event());
       }
-      frame = frame("job-event", e.event());
-    } else if (update instanceof FarmView.TileSeen t) {
-      frame = frame("tile", new TileUpdate(t.jobId(), t.tile()));
-    } else {
-      if (jobId != null) {
-        return;
+      case FarmView.TileSeen t -> frame = frame("tile", new TileUpdate(t.jobId(), t.tile()));
+      case FarmView.DeadLettered d -> {
+        if (jobId != null) {
+          return;
+        }
+        frame = frame("dead-letter", d.letter());
       }
-      frame = frame("dead-letter", ((FarmView.DeadLettered) update).letter());
     }
     if (queue.size() >= MAX_QUEUED) {
       queue.offer(OVERFLOW);

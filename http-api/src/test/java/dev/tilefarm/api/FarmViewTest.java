@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobStatus;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
@@ -69,7 +70,7 @@ class FarmViewTest {
         "s3://other-bucket/forged-98.png", "s3://other-bucket/forged-97.png", "s3://other-bucket/forged-3.png",
         "s3://other-bucket/forged-2.png", "s3://other-bucket/forged-1.png", OUT.toString()), kept);
     FarmView.JobSummary job = v.job("j", false).job();
-    assertEquals("COMPLETED", job.status());
+    assertEquals(JobStatus.COMPLETED, job.status());
     assertEquals(OUT.toString(), job.output());
     assertEquals(10L, job.endedAt());
     assertEquals(2, job.tiles());
@@ -83,11 +84,11 @@ class FarmViewTest {
     FarmView v = new FarmView(10);
     v.onJobRecord("j", "{\"id\":\"j\",\"type\":\"process\",\"input\":\"s3://b1b/x.png\",\"ops\":[{\"op\":\"grayscale\"},{\"op\":\"gaussian-blur\",\"sigma\":1}]}"
         .getBytes(StandardCharsets.UTF_8), 5);
-    assertEquals("SUBMITTED", v.job("j", false).job().status());
+    assertEquals(JobStatus.SUBMITTED, v.job("j", false).job().status());
     assertEquals("grayscale+gaussian-blur", v.job("j", false).job().kind());
     v.onEvent(new JobEvent.Accepted("j", 6, "process", 2, 16, 8, OUT));
     v.onTile(done("j", 0, 5, "w1"), 7);
-    assertEquals("RUNNING", v.job("j", false).job().status());
+    assertEquals(JobStatus.RUNNING, v.job("j", false).job().status());
     v.onTile(done("j", 0, 5, "w1"), 8); // a duplicate result: counted once
     v.onTile(done("j", 1, 15, "w2"), 9);
     FarmView.JobDetail d = v.job("j", true);
@@ -95,7 +96,7 @@ class FarmViewTest {
     assertEquals(2, d.tiles().get(0).reports());
     v.onEvent(new JobEvent.Completed("j", 10, OUT, "png", "ab", 99, 16, 8, 2, new JobEvent.Timings(4, 20, 1)));
     d = v.job("j", true);
-    assertEquals("COMPLETED", d.job().status());
+    assertEquals(JobStatus.COMPLETED, d.job().status());
     assertEquals(10L, d.job().endedAt());
     assertEquals(2, d.events().size());
     List<FarmView.WorkerView> workers = v.workers(10);
@@ -150,7 +151,7 @@ class FarmViewTest {
         .getBytes(StandardCharsets.UTF_8), 1);
     v.onJobRecord("j", "{\"cancel\":\"j\"}".getBytes(StandardCharsets.UTF_8), 2);
     assertTrue(v.job("j", false).job().cancelRequested());
-    assertEquals("SUBMITTED", v.job("j", false).job().status(), "a cancel request is not a job");
+    assertEquals(JobStatus.SUBMITTED, v.job("j", false).job().status(), "a cancel request is not a job");
     v.onJobRecord("bad", "{\"type\":\"render\",\"width\":-1}".getBytes(StandardCharsets.UTF_8), 3);
     assertNull(v.job("bad", false).job().kind());
     v.onJobRecord("x", "not json".getBytes(StandardCharsets.UTF_8), 4);
@@ -164,7 +165,7 @@ class FarmViewTest {
     List<FarmView.Update> seen = new ArrayList<>();
     List<FarmView.JobDetail> snap = new ArrayList<>();
     v.subscribe("a", snap::add, seen::add);
-    assertEquals("ACCEPTED", snap.get(0).job().status());
+    assertEquals(JobStatus.ACCEPTED, snap.get(0).job().status());
     v.onTile(done("a", 0, 3, "w"), 2);
     assertTrue(seen.stream().anyMatch(u -> u instanceof FarmView.TileSeen));
     for (String id : List.of("b", "c", "d")) {

@@ -65,13 +65,17 @@ final class JobRunner {
         progress.note(ids.size() == 1 ? "submitted job " + ids.get(0) : "submitted " + ids.size() + " jobs");
         Map<String, JobEvent> ends = client.await(ids, reused, from, timeout, event -> {
           String id = event.jobId();
-          if (event instanceof JobEvent.Accepted a) {
-            total.put(id, a.tiles());
-          } else if (event instanceof JobEvent.Progress p) {
-            done.put(id, p.done());
-            total.put(id, p.total());
-          } else if (event instanceof JobEvent.Completed c) {
-            done.put(id, c.tiles());
+          switch (event) {
+            case JobEvent.Accepted a -> total.put(id, a.tiles());
+            case JobEvent.Progress p -> {
+              done.put(id, p.done());
+              total.put(id, p.total());
+            }
+            case JobEvent.Completed c -> done.put(id, c.tiles());
+            case JobEvent.Frame f -> { }
+            case JobEvent.Failed f -> { }
+            case JobEvent.Rejected r -> { }
+            case JobEvent.Cancelled c -> { }
           }
           if (event.terminal()) {
             ended.add(id);
@@ -205,24 +209,20 @@ final class JobRunner {
 
   /** One line about how a job ended. */
   static String describe(JobEvent end) {
-    if (end instanceof JobEvent.Completed c && c.frames() != null) {
-      return c.jobId() + " COMPLETED " + c.frames() + " frames of " + c.width() + "x" + c.height() + " " + c.format()
-          + " -> " + c.output() + " (" + c.tiles() + " tiles, " + c.timings().total() + " ms)";
-    }
-    if (end instanceof JobEvent.Completed c) {
-      return c.jobId() + " COMPLETED " + c.width() + "x" + c.height() + " " + c.format() + " -> " + c.output()
-          + " (sha256 " + c.sha256().substring(0, 12) + "..., " + c.tiles() + " tiles, " + c.timings().total() + " ms)";
-    }
-    if (end instanceof JobEvent.Failed f) {
-      return f.jobId() + " FAILED: " + f.reason();
-    }
-    if (end instanceof JobEvent.Rejected r) {
-      return r.jobId() + " REJECTED: " + r.reason();
-    }
-    if (end instanceof JobEvent.Cancelled c) {
-      return c.jobId() + " CANCELLED: " + c.reason();
-    }
-    return end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+    return switch (end) {
+      case JobEvent.Completed c when c.frames() != null -> c.jobId() + " COMPLETED " + c.frames() + " frames of "
+          + c.width() + "x" + c.height() + " " + c.format() + " -> " + c.output() + " (" + c.tiles() + " tiles, "
+          + c.timings().total() + " ms)";
+      case JobEvent.Completed c -> c.jobId() + " COMPLETED " + c.width() + "x" + c.height() + " " + c.format()
+          + " -> " + c.output() + " (sha256 " + c.sha256().substring(0, 12) + "..., " + c.tiles() + " tiles, "
+          + c.timings().total() + " ms)";
+      case JobEvent.Failed f -> f.jobId() + " FAILED: " + f.reason();
+      case JobEvent.Rejected r -> r.jobId() + " REJECTED: " + r.reason();
+      case JobEvent.Cancelled c -> c.jobId() + " CANCELLED: " + c.reason();
+      case JobEvent.Accepted a -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+      case JobEvent.Progress p -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+      case JobEvent.Frame f -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+    };
   }
 
   /**

@@ -36,36 +36,33 @@ final class JobStates {
   }
 
   /** {@code state} (null for a job not seen yet) after {@code e}. */
-  static JobState apply(JobState state, JobEvent e) {
-    if (state == null) {
-      state = new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0);
-    }
+  static JobState apply(JobState prior, JobEvent e) {
+    JobState state = prior != null ? prior
+        : new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0);
     int events = state.events() + 1;
     long lastAt = Math.max(state.lastAt(), e.timestamp());
     JobStatus status = JobStatus.after(e);
-    if (e instanceof JobEvent.Accepted a) {
+    return switch (e) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
-      return new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0, state.firstAt(),
-          lastAt, null, events);
-    }
-    if (state.ended()) {
+      case JobEvent.Accepted a -> new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0,
+          state.firstAt(), lastAt, null, events);
       // A job's first end is its answer (a repeated id is not run again); late progress changes nothing.
-      return new JobState(state.id(), state.status(), state.type(), state.width(), state.height(), state.done(),
-          state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
-    }
-    if (e instanceof JobEvent.Progress p) {
-      return new JobState(state.id(), status, state.type(), state.width(), state.height(), p.done(), p.total(),
-          Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
-    }
-    if (e instanceof JobEvent.Frame) {
-      return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(),
-          state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
-    }
-    String end = JobRunner.describe(e);
-    if (e instanceof JobEvent.Completed c) {
-      return new JobState(state.id(), status, state.type(), c.width(), c.height(), c.tiles(), c.tiles(), 1,
-          state.firstAt(), lastAt, end, events);
-    }
+      case JobEvent late when state.ended() -> new JobState(state.id(), state.status(), state.type(), state.width(),
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
+      case JobEvent.Progress p -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          p.done(), p.total(), Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
+      case JobEvent.Frame f -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
+      case JobEvent.Completed c -> new JobState(state.id(), status, state.type(), c.width(), c.height(), c.tiles(),
+          c.tiles(), 1, state.firstAt(), lastAt, JobRunner.describe(e), events);
+      case JobEvent.Failed f -> ended(state, status, lastAt, JobRunner.describe(e), events);
+      case JobEvent.Rejected r -> ended(state, status, lastAt, JobRunner.describe(e), events);
+      case JobEvent.Cancelled c -> ended(state, status, lastAt, JobRunner.describe(e), events);
+    };
+  }
+
+  /** {@code state} ended as {@code end} says, its counts as they were. */
+  private static JobState ended(JobState state, JobStatus status, long lastAt, String end, int events) {
     return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(), state.total(),
         state.fraction(), state.firstAt(), lastAt, end, events);
   }

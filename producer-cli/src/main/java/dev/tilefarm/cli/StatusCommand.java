@@ -85,13 +85,12 @@ final class StatusCommand extends FarmCommand {
   }
 
   static String line(JobEvent e) {
-    if (e instanceof JobEvent.Accepted a) {
-      return "ACCEPTED  " + a.type() + " " + a.width() + "x" + a.height() + " in " + a.tiles() + " tiles -> " + a.output();
-    }
-    if (e instanceof JobEvent.Progress p) {
-      return "PROGRESS  " + p.done() + "/" + p.total() + " tiles";
-    }
-    return JobRunner.describe(e).substring(e.jobId().length() + 1);
+    return switch (e) {
+      case JobEvent.Accepted a -> "ACCEPTED  " + a.type() + " " + a.width() + "x" + a.height() + " in " + a.tiles()
+          + " tiles -> " + a.output();
+      case JobEvent.Progress p -> "PROGRESS  " + p.done() + "/" + p.total() + " tiles";
+      case JobEvent other -> JobRunner.describe(other).substring(other.jobId().length() + 1);
+    };
   }
 
   /**

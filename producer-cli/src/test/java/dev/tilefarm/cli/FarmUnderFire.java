@@ -7,6 +7,7 @@ import dev.tilefarm.api.HttpApi;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.Topics;
 import java.io.File;
@@ -86,8 +87,8 @@ final class FarmUnderFire implements AutoCloseable {
   List<String> consumedTopics() {
     Topics t = topics();
     List<String> all = new ArrayList<>(List.of(t.jobs().name(), t.tileTasks().name()));
-    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
-      all.add(t.tileTasksFor(renderer).name());
+    for (Renderer renderer : Renderer.externals()) {
+      all.add(t.tileTasksFor(renderer.id()).name());
     }
     all.addAll(List.of(t.tileResults().name(), t.jobControl().name(), t.jobEvents().name(), t.workers().name(),
         t.uploads().name()));
@@ -104,9 +105,9 @@ final class FarmUnderFire implements AutoCloseable {
     Set<String> out = new java.util.LinkedHashSet<>(consumedTopics());
     out.remove(t.jobEvents().name());
     out.remove(t.workers().name());
-    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
-      if (!onPath(renderer)) {
-        out.remove(t.tileTasksFor(renderer).name());
+    for (Renderer renderer : Renderer.externals()) {
+      if (!onPath(renderer.id())) {
+        out.remove(t.tileTasksFor(renderer.id()).name());
       }
     }
     return out;

@@ -64,8 +64,7 @@ final class Publisher implements TileJob.Announcer {
     log.warn("{} failed: {}", task.label(), reason);
     metrics.tileFailed();
     try {
-      send(result(new TileResult.Failed(task.jobId(), task.tile(), task.tileCount(), reason, config.workerId(),
-          task.acceptedAt(), logUri)));
+      send(result(TileResult.Failed.of(task, reason, config.workerId(), logUri)));
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -72,7 +72,7 @@ public final class RenderWorker implements AutoCloseable {
     this.config = config;
     this.policy = new DeliveryPolicy(config);
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
-    this.watch = new JobWatch(WorkerClients.plainProperties(config), config.topics(), config.workerId());
+    this.watch = new JobWatch(WorkerClients.watchProperties(config), config.topics(), config.workerId());
     this.producer = new KafkaProducer<>(WorkerClients.producerProperties(config), new StringSerializer(),
         new ByteArraySerializer());
     // The global registry: the process that runs the worker decides where meters go (see the CLI's /metrics).
@@ -83,7 +83,7 @@ public final class RenderWorker implements AutoCloseable {
           return all;
         });
     this.publisher = new Publisher(config, producer,
-        new DeadLetters(blobs, "render-worker", DeadLetters.maxRequestSize(config.kafkaOverrides())), metrics);
+        DeadLetters.of(blobs, "render-worker", config.kafkaOverrides()), metrics);
     this.job = new TileJob(config, blobs, blocklist, policy, publisher, metrics::tileRetried);
     this.heartbeat = new Heartbeat(config, producer, job, watch);
     this.runs = new TileRuns(config, job, policy, publisher, metrics);

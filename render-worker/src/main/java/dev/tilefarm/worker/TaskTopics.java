@@ -1,6 +1,6 @@
 package dev.tilefarm.worker;
 
-import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.TopicAdmin;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +36,8 @@ final class TaskTopics {
         taskTopics.add(topic);
       }
     }
-    for (String renderer : JobRequest.Render.EXTERNAL_RENDERERS) {
-      String why = job.unavailable(renderer);
+    for (Renderer renderer : Renderer.externals()) {
+      String why = job.unavailable(renderer.id());
       if (why != null) {
         log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer, why);
       }

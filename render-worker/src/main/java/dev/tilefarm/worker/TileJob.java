@@ -2,6 +2,7 @@ package dev.tilefarm.worker;
 
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
@@ -211,15 +212,27 @@ final class TileJob {
     boolean external = false;
     try {
       JobRequest job = jobs.jobOf(task);
-      external = switch (job) {
-        case JobRequest.Render render -> JobRequest.Render.EXTERNAL_RENDERERS.contains(render.renderer());
-        case JobRequest.Process process -> false;
-      };
+      external = Renderer.lane(job).isPresent();
       return switch (job) {
         // Process jobs may run in passes: a statistics pass stores JSON, the last pass pixels (ChainPlan).
-        case JobRequest.Process process -> process(task, process, start);
-        case JobRequest.Render render when task.pack() != null -> pack(d, render, start);
-        case JobRequest.Render render -> tile(d, render, external, tileLog, progress, start);
+        case JobRequest.Process process -> switch (task.work()) {
+          case TileTask.Work.Tile t -> process(task, maker.process(process, task, 0, null, t.inputEtag()), process,
+              start);
+          case TileTask.Work.PassTile p -> process(task, maker.process(process, task, p.pass(), p.stats(),
+              p.inputEtag()), process, start);
+          case TileTask.Work.FrameTile f -> throw new TileFailedException(task.label()
+              + ": a process job's task has no frame");
+          case TileTask.Work.Pack p -> throw new TileFailedException(task.label()
+              + ": a process job's tiles are not packed");
+        };
+        case JobRequest.Render render -> switch (task.work()) {
+          case TileTask.Work.Tile t -> tile(d, render, null, 0, external, tileLog, progress, start);
+          case TileTask.Work.FrameTile f -> tile(d, render, f.frame(), f.frameIndex(), external, tileLog, progress,
+              start);
+          case TileTask.Work.Pack pack -> pack(d, render, pack, start);
+          case TileTask.Work.PassTile p -> throw new TileFailedException(task.label()
+              + ": a render job's task is of no pass");
+        };
       };
     } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
       // Deterministic: every worker would fail the same way, so report it instead of retrying.
@@ -227,20 +240,23 @@ final class TileJob {
     }
   }
 
-  private Rendered process(TileTask task, JobRequest.Process job, long start) throws TileFailedException {
-    TileProcessor.Made made = maker.process(job, task);
-    byte[] bytes = made.image() != null ? TileCodec.encode(made.image()) : made.stats();
-    return new Rendered(done(task, task.tile(), made.image() != null ? made.image().channels() : 1, bytes,
-        sinceMs(start), null, made.image() == null), bytes,
-        made.image() != null ? "application/x-tilefarm-tile" : "application/json", made.report(), job, start);
+  private Rendered process(TileTask task, TileProcessor.Made made, JobRequest.Process job, long start) {
+    if (made.image() == null) {
+      byte[] stats = made.stats();
+      return new Rendered(TileResult.Done.of(task, TileResult.Stored.statistics(stats.length, sha256(stats),
+          sinceMs(start), config.workerId())), stats, "application/json", made.report(), job, start);
+    }
+    byte[] bytes = TileCodec.encode(made.image());
+    return new Rendered(TileResult.Done.of(task, pixels(made.image().channels(), bytes, sinceMs(start), null)),
+        bytes, "application/x-tilefarm-tile", made.report(), job, start);
   }
 
-  private Rendered tile(Delivery d, JobRequest.Render job, boolean external, TileLog tileLog,
-      DoubleConsumer progress, long start) throws TileFailedException, InterruptedException {
+  /** A tile of a render job: {@code frame} is the Blender frame to render (null: none), {@code frameIndex} its place. */
+  private Rendered tile(Delivery d, JobRequest.Render job, Integer frame, int frameIndex, boolean external,
+      TileLog tileLog, DoubleConsumer progress, long start) throws TileFailedException, InterruptedException {
     TileTask task = d.task();
-    int frameIndex = task.frameTiles() == null ? 0 : task.tile().index() / task.frameTiles();
     TileImage tile = maker.make(job, task.tile(), task.imageWidth(), task.imageHeight(),
-        new RenderContext(task.frame(), frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
+        new RenderContext(frame, frameIndex, task.deadline() == null ? 0 : task.deadline(), tileLog,
             new ProgressThrottle(fraction -> {
               if (!d.abandoned()) {
                 progress.accept(fraction);
@@ -248,7 +264,7 @@ final class TileJob {
             })));
     S3Uri logUri = external ? storeLog(task, tileLog) : null;
     byte[] bytes = TileCodec.encode(tile);
-    return new Rendered(done(task, task.tile(), tile.channels(), bytes, sinceMs(start), logUri, false), bytes,
+    return new Rendered(TileResult.Done.of(task, pixels(tile.channels(), bytes, sinceMs(start), logUri)), bytes,
         "application/x-tilefarm-tile", null, job, start);
   }
 
@@ -256,12 +272,12 @@ final class TileJob {
    * Makes every tile of a packed task, each exactly as it would be made alone, into one tile pack; each tile's
    * result names its part. Only built-in renderers' tiles are packed (the splitter's TilePacking).
    */
-  private Rendered pack(Delivery d, JobRequest.Render job, long start)
+  private Rendered pack(Delivery d, JobRequest.Render job, TileTask.Work.Pack pack, long start)
       throws InterruptedException, TileFailedException {
     TileTask task = d.task();
-    List<byte[]> parts = new ArrayList<>(task.pack().size());
-    List<TileResult.Done> results = new ArrayList<>(task.pack().size());
-    for (TileRect rect : task.pack()) {
+    List<byte[]> parts = new ArrayList<>(pack.tiles().size());
+    List<TileResult.Done> results = new ArrayList<>(pack.tiles().size());
+    for (TileRect rect : pack.tiles()) {
       if (d.abandoned() || Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("abandoned");
       }
@@ -270,21 +286,14 @@ final class TileJob {
           new RenderContext(null, 0, task.deadline() == null ? 0 : task.deadline(), new TileLog(), f -> { }));
       byte[] bytes = TileCodec.encode(tile);
       parts.add(bytes);
-      results.add(done(task, rect, tile.channels(), bytes, sinceMs(tileStart), null, false));
+      results.add(TileResult.Done.ofPart(task, rect, pixels(tile.channels(), bytes, sinceMs(tileStart), null)));
     }
     return new Rendered(results, TilePack.encode(parts), "application/x-tilefarm-pack", null, job, start);
   }
 
-  /**
-   * The result of one stored tile of {@code task} (its own, or {@code tile} of its pack): the one place results
-   * are built. {@code statistics}: the object holds a statistics pass's partial statistics, not pixels.
-   */
-  private TileResult.Done done(TileTask task, TileRect tile, int channels, byte[] bytes, long renderMs, S3Uri logUri,
-      boolean statistics) {
-    return new TileResult.Done(task.jobId(), tile, task.tileCount(), task.imageWidth(), task.imageHeight(),
-        task.output(), task.tileUri(), channels, bytes.length, sha256(bytes), renderMs, config.workerId(),
-        task.acceptedAt(), task.frame(), task.frameTiles(), logUri, statistics ? task.passIndex() : null,
-        task.pack() == null ? null : tile.index() % task.packTiles(), task.packTiles());
+  /** What was stored for a tile of pixels: {@code bytes} as encoded, made by this worker. */
+  private TileResult.Stored pixels(int channels, byte[] bytes, long renderMs, S3Uri logUri) {
+    return TileResult.Stored.pixels(channels, bytes.length, sha256(bytes), renderMs, config.workerId(), logUri);
   }
 
   private TileOutcome storeOnce(Delivery d, Rendered out) throws InterruptedException {

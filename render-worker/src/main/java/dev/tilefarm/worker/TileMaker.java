@@ -71,11 +71,13 @@ public final class TileMaker {
    */
   /**
    * The result of a process job's task in any pass: pixels in the last pass, partial statistics before it
-   * (see {@link dev.tilefarm.schemas.ChainPlan}), and the tile's partial analysis report, if any.
+   * (see {@link dev.tilefarm.schemas.ChainPlan}), and the tile's partial analysis report, if any. {@code pass}
+   * is the task's pass (0 for a task of no pass), {@code stats} the merged statistics of the passes before (null
+   * in pass 0) and {@code inputEtag} the input's pinned version (null: none).
    */
-  public TileProcessor.Made process(JobRequest.Process job, TileTask task) throws TileFailedException {
-    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), task.passIndex(), task.stats(),
-        task.inputEtag());
+  public TileProcessor.Made process(JobRequest.Process job, TileTask task, int pass, S3Uri stats, String inputEtag)
+      throws TileFailedException {
+    return processor.process(job, task.tile(), task.imageWidth(), task.imageHeight(), pass, stats, inputEtag);
   }
 
   /**

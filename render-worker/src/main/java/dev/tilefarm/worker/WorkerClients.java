@@ -1,9 +1,9 @@
 package dev.tilefarm.worker;
 
+import dev.tilefarm.clients.ClientProperties;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -27,23 +27,13 @@ final class WorkerClients {
   }
 
   /** The admin client that creates topics and configures the share groups at start-up. */
-  static Map<String, Object> adminProperties(WorkerConfig config) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    return p;
+  static Properties adminProperties(WorkerConfig config) {
+    return ClientProperties.ADMIN.of(config.bootstrapServers(), config.kafkaOverrides());
   }
 
-  /** The bootstrap servers and every override, for {@link JobWatch} to finish as the consumer it is. */
-  static Properties plainProperties(WorkerConfig config) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.putAll(config.kafkaOverrides());
-    return p;
+  /** A plain consumer with the overrides a consumer understands, for {@link JobWatch} to finish as the one it is. */
+  static Properties watchProperties(WorkerConfig config) {
+    return ClientProperties.CONSUMER.of(config.bootstrapServers(), config.kafkaOverrides());
   }
 
   /**
@@ -51,8 +41,7 @@ final class WorkerClients {
    * (see {@link #tilesPerThread}).
    */
   static Properties consumerProperties(WorkerConfig config, String group, int tilesPerThread) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    Map<String, String> p = new HashMap<>();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     // The worker's id in the shared topic's group (which the API counts workers by), suffixed in the others.
     String shared = config.topics().taskGroup(config.topics().tileTasks().name());
@@ -64,27 +53,15 @@ final class WorkerClients {
     // poll and count against this too, so the worker never holds more.
     p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads() * tilesPerThread));
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (ConsumerConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    return p;
+    return ClientProperties.CONSUMER.of(config.bootstrapServers(), p, config.kafkaOverrides());
   }
 
   /** The producer of tile results, dead letters and heartbeats. */
   static Properties producerProperties(WorkerConfig config) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-results");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-    config.kafkaOverrides().forEach((k, v) -> {
-      if (ProducerConfig.configNames().contains(k)) {
-        p.put(k, v);
-      }
-    });
-    return p;
+    return ClientProperties.PRODUCER.of(config.bootstrapServers(), Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-results",
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+        ProducerConfig.LINGER_MS_CONFIG, "1"), config.kafkaOverrides());
   }
 }

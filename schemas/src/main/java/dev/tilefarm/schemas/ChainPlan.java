@@ -196,35 +196,39 @@ public final class ChainPlan {
     ImageOp op = ops.get(i);
     int w = widths[i];
     int h = heights[i];
-    if (op instanceof ImageOp.Flip f) {
-      int x = f.axis() == ImageOp.Axis.VERTICAL ? out.x() : w - out.right();
-      int y = f.axis() == ImageOp.Axis.HORIZONTAL ? out.y() : h - out.bottom();
-      return new Box(x, y, out.width(), out.height());
-    } else if (op instanceof ImageOp.Rotate r) {
+    return switch (op) {
+      case ImageOp.Flip f -> {
+        int x = f.axis() == ImageOp.Axis.VERTICAL ? out.x() : w - out.right();
+        int y = f.axis() == ImageOp.Axis.HORIZONTAL ? out.y() : h - out.bottom();
+        yield new Box(x, y, out.width(), out.height());
+      }
       // Clockwise by 90: input (x, y) lands at (h - 1 - y, x).
-      return switch (r.degrees()) {
+      case ImageOp.Rotate r -> switch (r.degrees()) {
         case 90 -> new Box(out.y(), h - out.right(), out.height(), out.width());
         case 180 -> new Box(w - out.right(), h - out.bottom(), out.width(), out.height());
         default -> new Box(w - out.bottom(), out.x(), out.height(), out.width());
       };
-    } else if (op instanceof ImageOp.Crop c) {
-      return new Box(out.x() + c.x(), out.y() + c.y(), out.width(), out.height());
-    } else if (op instanceof ImageOp.Resize r) {
-      int[] xs = resizeSpan(r, out.x(), out.right(), w, r.scaleX(w));
-      int[] ys = resizeSpan(r, out.y(), out.bottom(), h, r.scaleY(h));
-      return new Box(xs[0], ys[0], xs[1] - xs[0], ys[1] - ys[0]);
-    } else if (op instanceof ImageOp.Canny c && passOf(i) >= 0) {
-      // Drawing needs the edge labels of every tile of the statistics pass that the box touches.
-      Box union = null;
-      for (TileRect t : grid(w, h, tileSize)) {
-        Box b = Box.of(t);
-        if (b.intersects(out)) {
-          union = union == null ? b : union.union(b);
-        }
+      case ImageOp.Crop c -> new Box(out.x() + c.x(), out.y() + c.y(), out.width(), out.height());
+      case ImageOp.Resize r -> {
+        int[] xs = resizeSpan(r, out.x(), out.right(), w, r.scaleX(w));
+        int[] ys = resizeSpan(r, out.y(), out.bottom(), h, r.scaleY(h));
+        yield new Box(xs[0], ys[0], xs[1] - xs[0], ys[1] - ys[0]);
       }
-      return union.grow(c.candidateHalo(), w, h);
-    }
-    return out.grow(op.halo(), w, h);
+      case ImageOp.Canny c when passOf(i) >= 0 -> {
+        // Drawing needs the edge labels of every tile of the statistics pass that the box touches.
+        Box union = null;
+        for (TileRect t : grid(w, h, tileSize)) {
+          Box b = Box.of(t);
+          if (b.intersects(out)) {
+            union = union == null ? b : union.union(b);
+          }
+        }
+        yield union.grow(c.candidateHalo(), w, h);
+      }
+      case ImageOp.Local local -> out.grow(op.halo(), w, h);
+      case ImageOp.WholeImage whole -> out.grow(op.halo(), w, h);
+      case ImageOp.Analysis analysis -> out.grow(op.halo(), w, h);
+    };
   }
 
   /** Source columns [from, to) that output columns [x0, x1) of a resize read, with a pixel to spare each side. */

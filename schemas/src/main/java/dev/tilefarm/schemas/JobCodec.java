@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Decodes job requests. Two kinds of fault: bytes that are not a JSON object at all ({@link
@@ -166,7 +167,8 @@ public final class JobCodec {
     }
     String field = one ? "frame" : "frames";
     if (!renderer.external()) {
-      throw f.error(field, "is only for the renderers " + String.join(", ", JobRequest.Render.EXTERNAL_RENDERERS)
+      throw f.error(field, "is only for the renderers "
+          + Renderer.externals().stream().map(Renderer::id).collect(Collectors.joining(", "))
           + ", not '" + renderer.id() + "'");
     }
     if (one && range) {

@@ -27,7 +27,15 @@ public sealed interface JobEvent
 
   /** True for the events that end a job. */
   default boolean terminal() {
-    return !(this instanceof Accepted) && !(this instanceof Progress) && !(this instanceof Frame);
+    return switch (this) {
+      case Accepted a -> false;
+      case Progress p -> false;
+      case Frame f -> false;
+      case Completed c -> true;
+      case Failed f -> true;
+      case Rejected r -> true;
+      case Cancelled c -> true;
+    };
   }
 
   /** The job was valid and was split into {@code tiles} tiles. */

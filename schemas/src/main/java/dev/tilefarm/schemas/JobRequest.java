@@ -52,11 +52,6 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    */
   record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
       int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
-    /** {@link Renderer#ids()}. */
-    public static final List<String> RENDERERS = Renderer.ids();
-    /** The ids of the {@link Renderer#externals()}: a worker takes their tiles only if it has the program. */
-    public static final List<String> EXTERNAL_RENDERERS = Renderer.externals().stream().map(Renderer::id).toList();
-
     public Render {
       checkTimeLimit(timeLimit);
     }

@@ -91,24 +91,6 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
           task.tileUri(), stored.channels(), stored.bytes(), stored.sha256(), stored.renderMs(), stored.worker(),
           task.acceptedAt(), null, null, stored.log(), null, tile.index() % pack.packTiles(), pack.packTiles());
     }
-
-    /** A tile stored on its own. */
-    @Deprecated(forRemoval = true) // kept until the worker builds its results with Done.of
-    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
-        Integer frame, Integer frameTiles, S3Uri log, Integer pass) {
-      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
-          acceptedAt, frame, frameTiles, log, pass, null, null);
-    }
-
-    /** A tile of a job in one pass. */
-    @Deprecated(forRemoval = true) // kept until the worker builds its results with Done.of
-    public Done(String jobId, TileRect tile, int tileCount, int imageWidth, int imageHeight, S3Uri output,
-        S3Uri tileUri, int channels, long bytes, String sha256, long renderMs, String worker, long acceptedAt,
-        Integer frame, Integer frameTiles, S3Uri log) {
-      this(jobId, tile, tileCount, imageWidth, imageHeight, output, tileUri, channels, bytes, sha256, renderMs, worker,
-          acceptedAt, frame, frameTiles, log, null);
-    }
   }
 
   /**
