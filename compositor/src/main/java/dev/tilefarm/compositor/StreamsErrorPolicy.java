@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.store.BlobStoreException;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -44,7 +45,11 @@ final class StreamsErrorPolicy implements StreamsUncaughtExceptionHandler {
 
   static boolean retriable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StorageUnavailableException || t instanceof RetriableException) {
+      // A transient fault of object storage straight from the blob store (a read of a pass's statistics or a
+      // job's spec, say) counts as much as one the compositor wrapped: found by the cluster lab, where a 500
+      // from S3 during pass coordination got a tile result dead-lettered and its job never ended.
+      if (t instanceof StorageUnavailableException || t instanceof RetriableException
+          || t instanceof BlobStoreException b && b.transientFault()) {
         return true;
       }
     }

@@ -3,6 +3,7 @@ package dev.tilefarm.compositor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.tilefarm.store.BlobStoreException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -21,6 +22,15 @@ class StreamsErrorPolicyTest {
     assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD,
         policy.handle(new StreamsException(new TimeoutException("broker"))));
     assertSame(storage, seen.get(0));
+  }
+
+  @Test
+  void aTransientBlobStoreFaultFromAnyReadMayPassAPermanentOneMayNot() {
+    // A 500 from S3 while the pass coordinator reads a pass's statistics reaches the policy unwrapped.
+    assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, policy.handle(new StreamsException("processing",
+        new BlobStoreException("reading s3://b/stats/j/1/0.json: 500 InternalError", true, null))));
+    assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, policy.handle(new StreamsException("processing",
+        new BlobStoreException("reading s3://b/stats/j/1/0.json: 403 AccessDenied", false, null))));
   }
 
   @Test
