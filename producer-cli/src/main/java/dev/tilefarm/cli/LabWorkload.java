@@ -61,7 +61,7 @@ final class LabWorkload {
     if (povray) {
       kinds.add(new Kind("animation", "{\"type\":\"render\",\"renderer\":\"povray\",\"width\":96,\"height\":72,"
           + "\"tileSize\":48,\"frames\":{\"start\":1,\"end\":3},\"scene\":{\"file\":\"s3://" + bucket + "/"
-          + POV_KEY + "\",\"main\":\"anim.pov\"}}", Expect.REFERENCE));
+          + POV_KEY + "\"}}", Expect.REFERENCE));
     }
     kinds.add(new Kind("cancelled", "{\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":512,"
         + "\"height\":512,\"tileSize\":32,\"scene\":{\"center\":[-0.7435,0.1314],\"zoom\":900,"
