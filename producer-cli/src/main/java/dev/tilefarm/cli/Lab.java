@@ -508,17 +508,19 @@ final class Lab implements AutoCloseable {
       proxy.close();
     }
     if (netns) {
+      for (String link : links) {
+        try {
+          run("ip", "link", "del", link);
+        } catch (Exception e) {
+          // gone with its namespace already
+        }
+      }
       for (Host h : hosts.values()) {
         try {
           run("ip", "netns", "del", h.namespace());
         } catch (Exception e) {
           System.err.println("lab: removing namespace " + h.namespace() + ": " + e.getMessage());
         }
-      }
-      try {
-        run("ip", "link", "del", bridge());
-      } catch (Exception e) {
-        System.err.println("lab: removing bridge " + bridge() + ": " + e.getMessage());
       }
     }
   }

@@ -178,16 +178,16 @@ final class LabNemesis {
   private Record killAndRestart(Kind kind, Lab.Role r, boolean fresh) throws Exception {
     long start = System.currentTimeMillis();
     lab.kill(r);
-    boolean observed = r.process.exitValue() == 137;
-    Thread.sleep(kind.name().contains("BROKER") || kind == Kind.KILL_CONTROLLER || kind == Kind.KILL_RESULTS_LEADER
-        ? 5000 : 1000);
+    int exit = r.process.exitValue();
+    boolean observed = exit == 137; // 128 + SIGKILL
+    Thread.sleep(r.kind.equals("broker") ? 5000 : 1000);
     if (fresh) {
       lab.restartFresh(r);
     } else {
       lab.restart(r);
     }
     return new Record(kind, r.name, start, System.currentTimeMillis(), observed,
-        "exit " + 137 + (fresh ? ", restarted on a fresh state directory" : ", restarted"));
+        "exit " + exit + (fresh ? ", restarted on a fresh state directory" : ", restarted"));
   }
 
   private Record killWorker(Lab.Role r) throws Exception {
@@ -239,6 +239,11 @@ final class LabNemesis {
     long start = System.currentTimeMillis();
     proxy.set(rule);
     Thread.sleep(window.toMillis());
+    // A rare fault on little traffic may not have struck yet: keep it in force a while longer until it has.
+    long deadline = System.currentTimeMillis() + 3 * window.toMillis();
+    while (proxy.injected().getOrDefault(name, 0L) == before && System.currentTimeMillis() < deadline) {
+      Thread.sleep(500);
+    }
     proxy.clear();
     long hit = proxy.injected().getOrDefault(name, 0L) - before;
     return new Record(kind, "s3", start, System.currentTimeMillis(), hit > 0,
