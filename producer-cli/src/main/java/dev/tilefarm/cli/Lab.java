@@ -58,6 +58,8 @@ final class Lab implements AutoCloseable {
     List<String> args;
     Process process;
     int starts;
+    /** While the nemesis has the role down (killed, not yet restarted): the supervisor leaves it alone. */
+    volatile boolean held;
 
     Role(String name, String kind, Host host, List<String> args) {
       this.name = name;
@@ -220,7 +222,47 @@ final class Lab implements AutoCloseable {
     }
     awaitReady(others);
     log.say("lab: " + roles.size() + " processes running: " + roles);
+    supervisor = Thread.ofPlatform().daemon().name("lab-supervisor").start(this::supervise);
   }
+
+  /**
+   * What a container runtime or Kubernetes does for a deployed role: a role process that ends by itself (not
+   * killed by the nemesis) is started again. Each such end is recorded: {@link #unplannedExits()}.
+   */
+  private void supervise() {
+    while (!closing) {
+      for (Role r : roles) {
+        synchronized (r) {
+          if (closing || r.held || r.process == null || r.process.isAlive()) {
+            continue;
+          }
+          String what = r.name + " exited by itself (status " + r.process.exitValue() + ", see "
+              + logFiles.get(r) + ")";
+          unplannedExits.add(what);
+          log.say("lab: " + what + "; starting it again");
+          try {
+            launch(r);
+          } catch (IOException e) {
+            log.say("lab: starting " + r.name + " again: " + e.getMessage());
+          }
+        }
+      }
+      try {
+        Thread.sleep(2000);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** The role processes that ended by themselves, and were started again by the supervisor. */
+  List<String> unplannedExits() {
+    return List.copyOf(unplannedExits);
+  }
+
+  private final List<String> unplannedExits = new CopyOnWriteArrayList<>();
+  private volatile boolean closing;
+  private Thread supervisor;
 
   private Role role(String name, String kind, Host host, List<String> command, String dataName) {
     List<String> args = new ArrayList<>(command);
@@ -273,6 +315,7 @@ final class Lab implements AutoCloseable {
 
   /** SIGKILL: no shutdown hook runs, nothing says goodbye. Returns once the process is gone. */
   void kill(Role r) throws InterruptedException {
+    r.held = true;
     if (r.process != null) {
       signal(r, "CONT"); // a frozen process must die too
       r.process.destroyForcibly();
@@ -282,7 +325,13 @@ final class Lab implements AutoCloseable {
 
   /** Starts the role again, on the same data directory, and waits until it is ready. */
   void restart(Role r) throws Exception {
-    launch(r);
+    try {
+      synchronized (r) {
+        launch(r);
+      }
+    } finally {
+      r.held = false;
+    }
     awaitReady(List.of(r));
   }
 
@@ -299,8 +348,8 @@ final class Lab implements AutoCloseable {
   Role replaceWorker(Role dead) throws Exception {
     roles.remove(dead);
     Role r = newWorkerRole();
-    roles.add(r);
     launch(r);
+    roles.add(r);
     awaitReady(List.of(r));
     return r;
   }
@@ -478,6 +527,10 @@ final class Lab implements AutoCloseable {
   /** Stops every process (SIGTERM, then SIGKILL after 15 s), the proxy, and removes the network. */
   @Override
   public void close() {
+    closing = true;
+    if (supervisor != null) {
+      supervisor.interrupt();
+    }
     for (Role r : roles) {
       if (r.process != null && r.process.isAlive()) {
         try {

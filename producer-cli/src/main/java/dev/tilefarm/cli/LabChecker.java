@@ -99,7 +99,7 @@ final class LabChecker {
    * wait for the tiles of ended jobs to be cleaned up.
    */
   Report check(List<Submitted> jobs, Map<String, List<Timed>> references, List<LabNemesis.Record> faults,
-      Duration tilesGrace) throws Exception {
+      List<String> unplannedExits, Duration tilesGrace) throws Exception {
     Map<String, List<Timed>> events = events();
     StringBuilder problems = new StringBuilder();
     int lost = 0;
@@ -154,8 +154,11 @@ final class LabChecker {
       }
       int unobserved = (int) faults.stream().filter(f -> !f.observed()).count();
       int unfinished = lost;
+      for (String exit : unplannedExits) {
+        problems.append("  not a loss, but: ").append(exit).append(", restarted by the lab's supervisor\n");
+      }
       String table = table(byKind, faults, events, jobs, lost, duplicates, wrong, tilesLeft, letters.size(),
-          unexplained, unobserved) + (problems.isEmpty() ? "" : "problems:\n" + problems);
+          unexplained, unobserved) + (problems.isEmpty() ? "" : "\nnotes:\n" + problems);
       return new Report(lost, duplicates, wrong, unfinished, tilesLeft, unexplained, unobserved, table);
     }
   }

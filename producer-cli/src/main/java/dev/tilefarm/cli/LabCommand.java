@@ -186,7 +186,7 @@ final class LabCommand implements Callable<Integer> {
       } catch (java.util.concurrent.TimeoutException e) {
         log.say("lab: " + e.getMessage());
       }
-      return checker.check(submitted, references, nemesis.records(), Duration.ofSeconds(90));
+      return checker.check(submitted, references, nemesis.records(), lab.unplannedExits(), Duration.ofSeconds(90));
     }
   }
 }

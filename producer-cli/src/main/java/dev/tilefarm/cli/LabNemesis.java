@@ -120,7 +120,16 @@ final class LabNemesis {
         return;
       }
       Kind k = round.remove(0);
-      Record r = inject(k, order);
+      long start = System.currentTimeMillis();
+      Record r;
+      try {
+        r = inject(k, order);
+      } catch (Exception e) {
+        // The fault went in but the lab could not see it through (a role that would not start again, say): it
+        // counts as not observed, and the lab's supervisor keeps the role running.
+        r = new Record(k, "?", start, System.currentTimeMillis(), false, "the lab failed: " + e.getMessage()
+            .lines().findFirst().orElse(""));
+      }
       records.add(r);
       log.say(String.format("nemesis: %-21s %-14s %5.1f s  %s%s", k, r.target(), (r.end() - r.start()) / 1000.0,
           r.observed() ? "observed" : "NOT OBSERVED", r.note().isEmpty() ? "" : " (" + r.note() + ")"));
@@ -181,13 +190,18 @@ final class LabNemesis {
     int exit = r.process.exitValue();
     boolean observed = exit == 137; // 128 + SIGKILL
     Thread.sleep(r.kind.equals("broker") ? 5000 : 1000);
-    if (fresh) {
-      lab.restartFresh(r);
-    } else {
-      lab.restart(r);
+    String restarted = fresh ? ", restarted on a fresh state directory" : ", restarted";
+    try {
+      if (fresh) {
+        lab.restartFresh(r);
+      } else {
+        lab.restart(r);
+      }
+    } catch (IllegalStateException e) {
+      // It ended while starting: the supervisor starts it again, and the report lists the exit.
+      restarted += ", which ended while starting";
     }
-    return new Record(kind, r.name, start, System.currentTimeMillis(), observed,
-        "exit " + exit + (fresh ? ", restarted on a fresh state directory" : ", restarted"));
+    return new Record(kind, r.name, start, System.currentTimeMillis(), observed, "exit " + exit + restarted);
   }
 
   private Record killWorker(Lab.Role r) throws Exception {
@@ -255,7 +269,14 @@ final class LabNemesis {
     S3FaultProxy proxy = lab.proxy();
     long start = System.currentTimeMillis();
     proxy.down();
-    boolean observed = !proxy.isUp() && !Lab.reachable(proxy.endpoint().getHost(), proxy.endpoint().getPort());
+    // A connection attempt refused within a few seconds (a socket closed under load may take a moment to go).
+    boolean observed = false;
+    for (int i = 0; i < 10 && !observed; i++) {
+      observed = !proxy.isUp() && !Lab.reachable(proxy.endpoint().getHost(), proxy.endpoint().getPort());
+      if (!observed) {
+        Thread.sleep(500);
+      }
+    }
     Thread.sleep(timing.s3Down().toMillis());
     proxy.up();
     return new Record(Kind.S3_DOWN, "s3", start, System.currentTimeMillis(), observed,
