@@ -40,7 +40,6 @@ final class Lab implements AutoCloseable {
   static final int BROKERS = 3;
   static final int BROKER_PORT = 9092;
   static final int CONTROLLER_PORT = 9093;
-  private static final String BRIDGE_ADDRESS = "10.77.0.1";
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
 
   /** One host: a network namespace with its own address, or loopback. */
@@ -155,7 +154,7 @@ final class Lab implements AutoCloseable {
     }
     names.add("api");
     network(names);
-    log.say("lab: " + (netns ? "hosts in network namespaces on bridge " + bridge() + " (" + BRIDGE_ADDRESS + "/24)"
+    log.say("lab: " + (netns ? "hosts in network namespaces on bridge " + bridge() + " (" + bridgeAddress() + "/24)"
         : "every role on loopback ports (no network namespaces here: partitions are not possible)"));
 
     // S3 in this host's namespace, reached through the fault proxy on the bridge (or loopback).
@@ -167,7 +166,7 @@ final class Lab implements AutoCloseable {
     launch(s3Role);
     awaitReady(List.of(s3Role));
     proxy = S3FaultProxy.start(URI.create("http://127.0.0.1:" + s3Port),
-        new InetSocketAddress(InetAddress.getByName(netns ? BRIDGE_ADDRESS : "127.0.0.1"), 0), seed);
+        new InetSocketAddress(InetAddress.getByName(netns ? bridgeAddress() : "127.0.0.1"), 0), seed);
 
     clusterId = EmbeddedKafka.newClusterId();
     List<Role> brokers = new ArrayList<>();
@@ -411,6 +410,18 @@ final class Lab implements AutoCloseable {
     return "tfl" + tag + "br";
   }
 
+  /**
+   * The lab's own /24, 10.77.N.0 with N from this process's id, so that two labs on one machine (two CI jobs) do
+   * not route each other's addresses.
+   */
+  private String subnet() {
+    return "10.77." + (ProcessHandle.current().pid() % 250 + 1);
+  }
+
+  private String bridgeAddress() {
+    return subnet() + ".1";
+  }
+
   private void network(List<String> names) throws IOException, InterruptedException {
     if (!netns) {
       for (String n : names) {
@@ -420,13 +431,13 @@ final class Lab implements AutoCloseable {
     }
     run("ip", "link", "add", bridge(), "type", "bridge");
     links.add(bridge());
-    run("ip", "addr", "add", BRIDGE_ADDRESS + "/24", "dev", bridge());
+    run("ip", "addr", "add", bridgeAddress() + "/24", "dev", bridge());
     run("ip", "link", "set", bridge(), "up");
     int octet = 10;
     for (String n : names) {
       String ns = "tfl" + tag + "-" + n;
       String link = "tfl" + tag + n;
-      String address = "10.77.0." + (++octet);
+      String address = subnet() + "." + (++octet);
       run("ip", "netns", "add", ns);
       hosts.put(n, new Host(n, address, ns, link));
       run("ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns);
@@ -435,7 +446,7 @@ final class Lab implements AutoCloseable {
       run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
       run("ip", "-n", ns, "link", "set", "eth0", "up");
       run("ip", "-n", ns, "link", "set", "lo", "up");
-      run("ip", "-n", ns, "route", "add", "default", "via", BRIDGE_ADDRESS);
+      run("ip", "-n", ns, "route", "add", "default", "via", bridgeAddress());
     }
   }
 
