@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -78,16 +79,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final Path dataDir;
+    private final String host;
     private final int port;
     private final Map<SecurityProtocol, Integer> securedPorts;
     /** The password of {@link Security#BROKER_USER} when an authorizer runs, else null. */
     private final String brokerPassword;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, int port, Map<SecurityProtocol, Integer> securedPorts,
-            String brokerPassword) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, String host, int port,
+            Map<SecurityProtocol, Integer> securedPorts, String brokerPassword) {
         this.server = server;
         this.dataDir = dataDir;
+        this.host = host;
         this.port = port;
         this.securedPorts = Map.copyOf(securedPorts);
         this.brokerPassword = brokerPassword;
@@ -157,7 +160,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             writeProperties(dir.resolve(CONFIG_FILE), props, "Effective configuration of the embedded Kafka broker");
             if (!formatted) {
-                format(dir.resolve(CONFIG_FILE));
+                format(dir.resolve(CONFIG_FILE), Uuid.randomUuid().toString());
                 formatted = true;
             }
             state.setProperty(BROKER_PORT_KEY, Integer.toString(brokerPort));
@@ -167,7 +170,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
             try {
                 server.startup();
-                awaitReady(brokerPort);
+                awaitReady(HOST, brokerPort, READY_TIMEOUT);
                 if (security != null && security.sasl()) {
                     addScramUsers(setupClient(brokerPort, interBrokerPort, brokerPassword), security.users());
                 }
@@ -184,13 +187,147 @@ public final class EmbeddedKafka implements AutoCloseable {
             LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, authorizer {}, data {})"
                     + " in {} ms", HOST, brokerPort, controllerPort, securedPorts, authorizer ? "on" : "off", dir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new EmbeddedKafka(server, dir, brokerPort, securedPorts, brokerPassword);
+            return new EmbeddedKafka(server, dir, HOST, brokerPort, securedPorts, brokerPassword);
         }
+    }
+
+    /**
+     * One node of a KRaft quorum of several combined broker+controller nodes, each in a process of its own.
+     *
+     * @param nodeId     this node's id, one of the ids in {@code voters}
+     * @param host       the address this node listens on and advertises
+     * @param brokerPort the client (PLAINTEXT) port
+     * @param voters     the quorum, {@code ID@HOST:CONTROLLER_PORT,...}; this node's controller port is its entry's
+     * @param clusterId  the cluster id every node's storage is formatted with (a base64 UUID, see
+     *                   {@link #newClusterId()}); used only when the storage is new
+     */
+    public record QuorumNode(int nodeId, String host, int brokerPort, String voters, String clusterId) {
+        public QuorumNode {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(voters, "voters");
+            Objects.requireNonNull(clusterId, "clusterId");
+            if (brokerPort <= 0 || brokerPort > 65535) {
+                throw new IllegalArgumentException("brokerPort: out of range: " + brokerPort);
+            }
+            Map<Integer, String> parsed = parseVoters(voters);
+            if (!parsed.containsKey(nodeId)) {
+                throw new IllegalArgumentException("nodeId: " + nodeId + " is not one of the voters " + parsed.keySet());
+            }
+        }
+
+        /** The voters by node id, each {@code HOST:PORT}. */
+        public Map<Integer, String> voterAddresses() {
+            return parseVoters(voters);
+        }
+
+        /** This node's controller port, from its entry in {@link #voters()}. */
+        public int controllerPort() {
+            String address = voterAddresses().get(nodeId);
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        }
+
+        /**
+         * How many copies of each partition the quorum keeps: 3, or every node in a smaller one; writes need all
+         * but one of them ({@code min.insync.replicas}), so one node may be down without stopping a write.
+         */
+        public int replication() {
+            return Math.min(3, voterAddresses().size());
+        }
+
+        static Map<Integer, String> parseVoters(String voters) {
+            Map<Integer, String> out = new TreeMap<>();
+            for (String v : voters.split(",")) {
+                String entry = v.strip();
+                int at = entry.indexOf('@');
+                int colon = entry.lastIndexOf(':');
+                if (at <= 0 || colon < at) {
+                    throw new IllegalArgumentException("voters: '" + entry + "' is not ID@HOST:PORT");
+                }
+                int id;
+                int port;
+                try {
+                    id = Integer.parseInt(entry.substring(0, at));
+                    port = Integer.parseInt(entry.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("voters: '" + entry + "' is not ID@HOST:PORT");
+                }
+                if (port <= 0 || port > 65535) {
+                    throw new IllegalArgumentException("voters: port out of range in '" + entry + "'");
+                }
+                if (out.put(id, entry.substring(at + 1)) != null) {
+                    throw new IllegalArgumentException("voters: node id " + id + " is given twice");
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A new cluster id for {@link QuorumNode#clusterId()}. */
+    public static String newClusterId() {
+        return Uuid.randomUuid().toString();
+    }
+
+    /**
+     * Starts one node of a multi-node quorum with data in {@code dataDir} (formatted on first use with the node's
+     * cluster id) and returns once its broker serves clients, which takes a majority of the voters running.
+     * Partitions have {@link QuorumNode#replication()} copies and {@code min.insync.replicas} one less, Kafka's
+     * internal topics (offsets, transactions, share-group state) too.
+     */
+    public static EmbeddedKafka startNode(Path dataDir, QuorumNode node) throws Exception {
+        long t0 = System.nanoTime();
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Path logDir = dir.resolve(LOG_DIR);
+        Files.createDirectories(logDir);
+        Properties props = quorumProperties(logDir, node);
+        writeProperties(dir.resolve(CONFIG_FILE), props, "Effective configuration of quorum node " + node.nodeId());
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(dir.resolve(CONFIG_FILE), node.clusterId());
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+        try {
+            server.startup();
+            awaitReady(node.host(), node.brokerPort(), Duration.ofMinutes(3));
+        } catch (Throwable t) {
+            stopQuietly(server);
+            throw t;
+        }
+        LOG.info("Kafka quorum node {} started on {}:{} (controller port {}, voters {}, data {}) in {} ms",
+                node.nodeId(), node.host(), node.brokerPort(), node.controllerPort(), node.voters(), dir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        return new EmbeddedKafka(server, dir, node.host(), node.brokerPort(), Map.of(), null);
+    }
+
+    /** The configuration of one node of a multi-node quorum: {@link #brokerProperties} with its own ids and copies. */
+    static Properties quorumProperties(Path logDir, QuorumNode node) {
+        Properties p = brokerProperties(logDir, node.brokerPort(), node.controllerPort());
+        String host = node.host();
+        String replication = Integer.toString(node.replication());
+        String minIsr = Integer.toString(Math.max(1, node.replication() - 1));
+        p.put("node.id", Integer.toString(node.nodeId()));
+        p.put("controller.quorum.voters", node.voters());
+        p.put("listeners", "PLAINTEXT://" + host + ":" + node.brokerPort() + ",CONTROLLER://" + host + ":"
+                + node.controllerPort());
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + node.brokerPort());
+        p.put("default.replication.factor", replication);
+        p.put("min.insync.replicas", minIsr);
+        p.put("offsets.topic.replication.factor", replication);
+        p.put("transaction.state.log.replication.factor", replication);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("share.coordinator.state.topic.replication.factor", replication);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        // A node that died is out of the ISR and its partitions led elsewhere within seconds, not the defaults' 9-30 s.
+        p.put("broker.session.timeout.ms", "6000");
+        p.put("broker.heartbeat.interval.ms", "1000");
+        p.put("replica.lag.time.max.ms", "10000");
+        // A replica that comes back takes its leaderships back, so leaders spread over the nodes again.
+        p.put("auto.leader.rebalance.enable", "true");
+        p.put("leader.imbalance.check.interval.seconds", "30");
+        return p;
     }
 
     /** The bootstrap servers string for clients, {@code "127.0.0.1:PORT"}: the PLAINTEXT listener. */
     public String bootstrapServers() {
-        return HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /**
@@ -205,7 +342,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (p == null) {
             throw new IllegalArgumentException("no " + listener + " listener; this broker has " + securedPorts.keySet());
         }
-        return HOST + ":" + p;
+        return host + ":" + p;
     }
 
     /** The PKCS12 trust store (password {@link Security#TLS_PASSWORD}) holding the CA of the TLS listeners. */
@@ -471,8 +608,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Formats the log directory named by the config file with a new cluster id (StorageTool's main would exit). */
-    private static void format(Path configFile) {
-        String clusterId = Uuid.randomUuid().toString();
+    private static void format(Path configFile, String clusterId) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int rc;
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
@@ -490,15 +626,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Waits until the broker answers a metadata request on its client listener. */
-    private static void awaitReady(int brokerPort) throws Exception {
+    private static void awaitReady(String host, int brokerPort, Duration timeout) throws Exception {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, host + ":" + brokerPort);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(READY_TIMEOUT.toMillis()));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         try (Admin admin = Admin.create(p)) {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_TIMEOUT.toMillis()))
-                    .nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+                    .nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
