@@ -4,7 +4,6 @@ import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.store.BlobStore;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,14 +13,7 @@ import java.util.Map;
 final class JobSpecCache {
   private static final int MAX_JOBS = 64;
   private final BlobStore blobs;
-  private final Map<String, JobRequest> jobs = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, JobRequest> eldest) {
-      return size() > MAX_JOBS;
-    }
-  };
+  private final Map<String, JobRequest> jobs = new BoundedMap<>(MAX_JOBS, true);
 
   JobSpecCache(BlobStore blobs) {
     this.blobs = blobs;

@@ -7,7 +7,6 @@ import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,14 +39,7 @@ final class JobWatch implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
   private final Thread thread;
-  private final Map<String, String> ended = new LinkedHashMap<>(1024, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > MAX_JOBS;
-    }
-  };
+  private final Map<String, String> ended = new BoundedMap<>(MAX_JOBS, false);
   private volatile boolean running = true;
 
   JobWatch(Properties clientProperties, Topics topics, String name) {
