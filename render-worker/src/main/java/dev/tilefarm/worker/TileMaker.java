@@ -35,18 +35,13 @@ public final class TileMaker {
    *     out); 0 disables the cache
    */
   public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
-    this(fetchInput, cacheBytes, TileLimits.DEFAULTS);
-  }
-
-  /** As {@link #TileMaker(Function, long)}, under {@code limits} (see {@link TileLimits}). */
-  public TileMaker(Function<S3Uri, byte[]> fetchInput, long cacheBytes, TileLimits limits) {
-    this(fetchInput, (uri, etag) -> fetchInput.apply(uri), cacheBytes, limits);
+    this(fetchInput, (uri, etag) -> fetchInput.apply(uri), cacheBytes, TileLimits.DEFAULTS);
   }
 
   /**
-   * As {@link #TileMaker(Function, long, TileLimits)}, with {@code fetchPinned} reading a process job's input
-   * at the version its task names (S3's If-Match; null: the current one), throwing
-   * {@link dev.tilefarm.store.BlobChangedException} for an input replaced since.
+   * As {@link #TileMaker(Function, long)}, under {@code limits} (see {@link TileLimits}), with
+   * {@code fetchPinned} reading a process job's input at the version its task names (S3's If-Match; null: the
+   * current one), throwing {@link dev.tilefarm.store.BlobChangedException} for an input replaced since.
    */
   public TileMaker(Function<S3Uri, byte[]> fetch, BiFunction<S3Uri, String, byte[]> fetchPinned, long cacheBytes,
       TileLimits limits) {

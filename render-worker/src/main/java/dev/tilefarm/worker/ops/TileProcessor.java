@@ -12,7 +12,6 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
-import dev.tilefarm.worker.TileLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,12 +56,6 @@ public final class TileProcessor {
    * @param fetchInput reads an input object whole; what it throws propagates out of {@link #process}
    *     unchanged
    * @param cacheBytes bound on decoded input pixels kept between tiles
-   */
-  public TileProcessor(Function<S3Uri, byte[]> fetchInput, long cacheBytes) {
-    this(fetchInput, cacheBytes, TileLimits.DEFAULT_MAX_PIXELS);
-  }
-
-  /**
    * @param maxPixels the most pixels an input may declare in its header; a larger one is refused undecoded
    */
   public TileProcessor(Function<S3Uri, byte[]> fetchInput, long cacheBytes, long maxPixels) {

@@ -11,6 +11,7 @@ import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.StatsMerge;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
+import dev.tilefarm.worker.TileLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ final class TiledRun {
   static Result run(byte[] input, List<ImageOp> ops, int tileSize) throws Exception {
     Map<String, byte[]> objects = new ConcurrentHashMap<>();
     objects.put("inputs/input", input);
-    TileProcessor processor = new TileProcessor(uri -> objects.get(uri.bucket() + "/" + uri.key()), 64L << 20);
+    TileProcessor processor = new TileProcessor(uri -> objects.get(uri.bucket() + "/" + uri.key()), 64L << 20,
+        TileLimits.DEFAULT_MAX_PIXELS);
     String id = "run-" + RUNS.incrementAndGet();
     JobRequest.Process job = new JobRequest.Process(id, S3Uri.parse("s3://inputs/input"), ops, tileSize, null);
     DecodedImage decoded = InputDecoder.decode(job.input(), input);
