@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -221,14 +220,7 @@ class ChaosIT {
     pb.environment().put("TILEFARM_LOG_DIR", dir.resolve("logs-" + name).toString());
     Process p = pb.start();
     processes.add(p);
-    String ready = args[0].equals("up") ? "tilefarm is up" : "ready: ";
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains(ready)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
-      }
-      Thread.sleep(100);
-    }
+    RoleLog.awaitReady(name, p, log, args[0]);
     return p;
   }
 

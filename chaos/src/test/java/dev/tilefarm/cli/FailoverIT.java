@@ -304,14 +304,7 @@ class FailoverIT {
     pb.environment().putAll(env);
     Process p = pb.start();
     processes.add(p);
-    String ready = args[0].equals("up") ? "tilefarm is up" : "ready: ";
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains(ready)) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " did not start:\n" + (Files.exists(log) ? Files.readString(log) : ""));
-      }
-      Thread.sleep(100);
-    }
+    RoleLog.awaitReady(name, p, log, args[0]);
     return p;
   }
 

@@ -1,15 +1,11 @@
 package dev.tilefarm.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.tilefarm.testing.SourceScan;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,26 +17,7 @@ class DomainCoreTest {
       "TaskTopics.java", "Publisher.java", "Heartbeat.java", "JobWatch.java", "WorkerMetrics.java");
 
   @Test
-  void onlyTheEdgeNamesKafka() throws IOException {
-    Path sources = Path.of("src/main/java/dev/tilefarm/worker");
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(sources)) {
-      files = s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-    }
-    assertTrue(files.size() > EDGE.size(), "sources found in " + sources.toAbsolutePath());
-    List<String> offenders = files.stream()
-        .filter(p -> !(p.getParent().equals(sources) && EDGE.contains(p.getFileName().toString())))
-        .filter(p -> read(p).contains("org.apache.kafka"))
-        .map(p -> sources.relativize(p).toString())
-        .toList();
-    assertEquals(List.of(), offenders);
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  void onlyTheEdgeNamesKafka() {
+    assertEquals(List.of(), SourceScan.naming(Path.of("src/main/java/dev/tilefarm/worker"), "org.apache.kafka", EDGE));
   }
 }
