@@ -253,7 +253,7 @@ final class FarmView {
   /** What made a job's pixels: the renderer's name, or the op chain. */
   static String kindOf(JobRequest request) {
     if (request instanceof JobRequest.Render r) {
-      return r.renderer();
+      return r.renderer().id();
     }
     JobRequest.Process p = (JobRequest.Process) request;
     return p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));

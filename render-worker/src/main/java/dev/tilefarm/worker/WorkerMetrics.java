@@ -102,7 +102,7 @@ final class WorkerMetrics implements AutoCloseable {
   /** {@code renderer} (mandelbrot, builtin, or opencv for process jobs) and {@code op} (the op chain, or none). */
   static Tags kind(JobRequest job) {
     return switch (job) {
-      case JobRequest.Render r -> Tags.of("renderer", r.renderer(), "op", "none");
+      case JobRequest.Render r -> Tags.of("renderer", r.renderer().id(), "op", "none");
       case JobRequest.Process p ->
           Tags.of("renderer", "opencv", "op", p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+")));
     };

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.worker.DeliveryPolicy.Ack;
@@ -77,7 +78,7 @@ class DeliveryPolicyTest {
 
   @Nested
   class AnOutcome {
-    private final JobRequest job = new JobRequest.Render("j", 8, 8, "mandelbrot", null, 1, 0L, 8,
+    private final JobRequest job = new JobRequest.Render("j", 8, 8, Renderer.MANDELBROT, null, 1, 0L, 8,
         S3Uri.parse("s3://out/j.png"));
 
     @Test

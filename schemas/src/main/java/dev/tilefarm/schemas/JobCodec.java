@@ -130,7 +130,7 @@ public final class JobCodec {
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
-        yield new JobRequest.Render(id, width, height, renderer.id(), scene, samples, seed, tileSize, output, frames,
+        yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames,
             timeLimit);
       }
       case "process" -> {

@@ -50,20 +50,21 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    *
    * @param frames the frame(s) to render, or null for the scene's own (only povray and blender take frames)
    */
-  record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+  record Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
       int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
     public Render {
+      java.util.Objects.requireNonNull(renderer, "renderer");
       checkTimeLimit(timeLimit);
     }
 
     /** A job with no time limit. */
-    public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+    public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
         int tileSize, S3Uri output, Frames frames) {
       this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, 0);
     }
 
     /** A still, as before frames existed. */
-    public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+    public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
         int tileSize, S3Uri output) {
       this(id, width, height, renderer, scene, samples, seed, tileSize, output, null);
     }

@@ -74,6 +74,9 @@ public enum Renderer {
    * every worker takes (process jobs and the built-in renderers).
    */
   public static Optional<Renderer> lane(JobRequest job) {
-    return job instanceof JobRequest.Render r ? find(r.renderer()).filter(Renderer::external) : Optional.empty();
+    return switch (job) {
+      case JobRequest.Render r -> Optional.of(r.renderer()).filter(Renderer::external);
+      case JobRequest.Process p -> Optional.empty();
+    };
   }
 }

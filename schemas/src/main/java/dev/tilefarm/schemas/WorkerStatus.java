@@ -26,8 +26,8 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
    * waits for workers like any other). The splitter rejects a job with this reason, naming {@code renderer}; the
    * HTTP API refuses it at submission with the same words.
    */
-  public static String missingRenderer(String renderer, Collection<WorkerStatus> heartbeats, long now) {
-    if (!Renderer.find(renderer).map(Renderer::external).orElse(false)) {
+  public static String missingRenderer(Renderer renderer, Collection<WorkerStatus> heartbeats, long now) {
+    if (!renderer.external()) {
       return null;
     }
     List<String> present = new ArrayList<>();
@@ -35,7 +35,7 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
       if (now - w.timestamp() > ALIVE_MS) {
         continue;
       }
-      if (w.renderers().contains(renderer)) {
+      if (w.renderers().contains(renderer.id())) {
         return null;
       }
       present.add(w.worker() + " (" + String.join(", ", w.renderers()) + ")");
@@ -43,7 +43,7 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
     if (present.isEmpty()) {
       return null;
     }
-    return "no worker of this farm has the " + renderer + " renderer (workers: " + String.join("; ", present)
-        + "); a worker offers it when " + renderer + " and bubblewrap are installed on its machine";
+    return "no worker of this farm has the " + renderer.id() + " renderer (workers: "
+        + String.join("; ", present) + "); a worker offers it when " + renderer.id() + " and bubblewrap are installed on its machine";
   }
 }

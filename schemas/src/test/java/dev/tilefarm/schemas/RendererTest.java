@@ -64,7 +64,7 @@ class RendererTest {
         "{'type':'render','width':64,'height':48,'renderer':'povray','scene':'s3://bucket/scenes/a.pov'}",
         "{'type':'render','width':64,'height':48,'renderer':'blender','scene':'s3://bucket/scenes/a.blend'}")) {
       JobRequest.Render job = (JobRequest.Render) decode(json);
-      assertEquals(job.renderer(), Renderer.of(job.scene()).id(), json);
+      assertEquals(job.renderer(), Renderer.of(job.scene()), json);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
@@ -41,7 +42,7 @@ final class JobPlanner {
   interface Renderers {
     Renderers ANY = renderer -> null;
 
-    String missing(String renderer);
+    String missing(Renderer renderer);
   }
 
   private final Renderers renderers;

@@ -1,5 +1,6 @@
 package dev.tilefarm.splitter;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.schemas.WorkerStatus;
@@ -58,7 +59,7 @@ final class WorkerDirectory implements JobPlanner.Renderers, AutoCloseable {
   }
 
   @Override
-  public String missing(String renderer) {
+  public String missing(Renderer renderer) {
     synchronized (workers) {
       return WorkerStatus.missingRenderer(renderer, workers.values(), clock.getAsLong());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
@@ -132,9 +133,9 @@ class ExternalRenderSplitTest {
     assertInstanceOf(JobEvent.Accepted.class, events.readValue());
     now.addAndGet(WorkerStatus.ALIVE_MS + 1);
     workers.seen("w1", new WorkerStatus("w1", List.of("mandelbrot", "builtin"), 2, now.get()));
-    assertTrue(workers.missing("povray") != null);
+    assertTrue(workers.missing(Renderer.POVRAY) != null);
     workers.seen("w1", null);
-    assertNull(workers.missing("povray"), "with no worker present, jobs wait for one");
-    assertNull(workers.missing("mandelbrot"));
+    assertNull(workers.missing(Renderer.POVRAY), "with no worker present, jobs wait for one");
+    assertNull(workers.missing(Renderer.MANDELBROT));
   }
 }

@@ -152,8 +152,8 @@ public final class TileRenderer {
     }
     SceneSpec scene = job.scene();
     Renderer drawing = Renderer.of(scene);
-    if (!drawing.id().equals(job.renderer())) {
-      throw new TileFailedException("job " + job.id() + " names renderer '" + job.renderer() + "' but carries a "
+    if (drawing != job.renderer()) {
+      throw new TileFailedException("job " + job.id() + " names renderer '" + job.renderer().id() + "' but carries a "
           + drawing.id() + " scene");
     }
     return switch (scene) {
@@ -195,11 +195,11 @@ public final class TileRenderer {
 
   private TileImage renderExternal(JobRequest.Render job, TileRect tile, RenderContext context, S3Uri file, String main,
       String extension) throws TileFailedException, InterruptedException {
-    ExternalRenderer renderer = external.get(Renderer.of(job.renderer()));
+    ExternalRenderer renderer = external.get(job.renderer());
     String why = renderer.unavailable();
     if (why != null) {
       // Routing keeps such tiles away from this worker; one that arrives anyway is not this job's fault.
-      throw new IllegalStateException("this worker cannot render " + job.renderer() + " tiles: " + why);
+      throw new IllegalStateException("this worker cannot render " + job.renderer().id() + " tiles: " + why);
     }
     ExternalScenes.Unpacked scene = externalScenes.get(job.id(), file, main, extension);
     Path work;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
@@ -87,7 +88,7 @@ class BlenderTest {
   }
 
   private JobRequest.Render job(String id, byte[] file, JobRequest.Frames frames) {
-    return new JobRequest.Render(id, 160, 120, "blender",
+    return new JobRequest.Render(id, 160, 120, Renderer.BLENDER,
         new SceneSpec.Blender(t.put("scenes/" + id + ".blend", file), null, null, null), 8, 7, 64, null, frames);
   }
 
@@ -125,7 +126,7 @@ class BlenderTest {
 
   @Test
   void aMissingCameraFailsNamingIt() {
-    JobRequest.Render job = new JobRequest.Render("nocam", 160, 120, "blender",
+    JobRequest.Render job = new JobRequest.Render("nocam", 160, 120, Renderer.BLENDER,
         new SceneSpec.Blender(t.put("scenes/nocam.blend", blend), null, null, "NoSuchCamera"), 8, 7, 64, null);
     TileFailedException e = assertThrows(TileFailedException.class, () -> t.renderer.render(job,
         new TileRect(0, 0, 0, 16, 16), 160, 120, RenderContext.none()));

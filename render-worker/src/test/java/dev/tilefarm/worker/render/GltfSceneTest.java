@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
@@ -160,7 +161,7 @@ class GltfSceneTest {
       assertEquals(SCENE, uri);
       return zip;
     });
-    JobRequest.Render job = new JobRequest.Render("gltf-" + seed, W, H, "builtin", new SceneSpec.Stored(SCENE), 32,
+    JobRequest.Render job = new JobRequest.Render("gltf-" + seed, W, H, Renderer.BUILTIN, new SceneSpec.Stored(SCENE), 32,
         seed, 0, null);
     byte[] out = new byte[W * H * 3];
     for (int y = 0; y < H; y += tileSize) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
@@ -62,7 +63,7 @@ class RenderLimitsTest {
   }
 
   private static JobRequest.Render povray(String id, S3Uri scene) {
-    return new JobRequest.Render(id, 64, 64, "povray", new SceneSpec.PovRay(scene, null, 0, 1, false, 9, 0, 1), 1, 0,
+    return new JobRequest.Render(id, 64, 64, Renderer.POVRAY, new SceneSpec.PovRay(scene, null, 0, 1, false, 9, 0, 1), 1, 0,
         64, null);
   }
 
@@ -149,7 +150,7 @@ class RenderLimitsTest {
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && Files.exists(blend), out);
     S3Uri scene = put("s3://bkt/hog.blend", Files.readAllBytes(blend));
-    JobRequest.Render job = new JobRequest.Render("hog3d", 64, 64, "blender",
+    JobRequest.Render job = new JobRequest.Render("hog3d", 64, 64, Renderer.BLENDER,
         new SceneSpec.Blender(scene, null, null, null), 1, 0, 64, null);
     TileFailedException e = failsWithoutDeadline(r, job, new TileLog());
     assertEquals("tile 0 of job hog3d: Blender exceeded the memory limit of 512 MiB (worker.tile-memory-mb)",
@@ -192,7 +193,7 @@ class RenderLimitsTest {
         + "\"textures\":{\"t\":{\"type\":\"image\",\"file\":\"s3://secret/private.png\"}},\"materials\":{\"m\":"
         + "{\"type\":\"diffuse\",\"color\":[1,1,1],\"texture\":\"t\"}},\"objects\":[{\"type\":\"sphere\","
         + "\"center\":[0,0,0],\"radius\":1,\"material\":\"m\"}]}");
-    JobRequest.Render job = new JobRequest.Render("st", 24, 16, "builtin", new SceneSpec.Stored(scene), 1, 0, 64, null);
+    JobRequest.Render job = new JobRequest.Render("st", 24, 16, Renderer.BUILTIN, new SceneSpec.Stored(scene), 1, 0, 64, null);
     TileLimits confined = new TileLimits(60, 1L << 30, Duration.ofMinutes(1), TileLimits.DEFAULT_MAX_PIXELS,
         TileLimits.DEFAULT_MAX_TEXTURE_PIXELS, List.of("uploads"));
     TileFailedException e = assertThrows(TileFailedException.class,
@@ -207,7 +208,7 @@ class RenderLimitsTest {
     entries.put("a", "x".getBytes(StandardCharsets.UTF_8));
     entries.put("a/scene.pov", "sphere { 0, 1 }\n".getBytes(StandardCharsets.UTF_8));
     S3Uri archive = put("s3://bkt/clash.zip", SceneSourceTest.zip(entries));
-    JobRequest.Render job = new JobRequest.Render("clash", 64, 64, "povray",
+    JobRequest.Render job = new JobRequest.Render("clash", 64, 64, Renderer.POVRAY,
         new SceneSpec.PovRay(archive, "a/scene.pov", 0, 1, false, 9, 0, 1), 1, 0, 64, null);
     TileFailedException e = assertThrows(TileFailedException.class, () -> renderer(TileLimits.DEFAULTS).render(job,
         new TileRect(0, 0, 0, 32, 32), 64, 64, RenderContext.none()));
@@ -218,7 +219,7 @@ class RenderLimitsTest {
     tar.put("m", "x".getBytes(StandardCharsets.UTF_8));
     tar.put("m/x.obj", "v 0 0 0\n".getBytes(StandardCharsets.UTF_8));
     S3Uri stored = put("s3://bkt/clash.tar", SceneSourceTest.tar(tar));
-    JobRequest.Render builtin = new JobRequest.Render("clash2", 24, 16, "builtin", new SceneSpec.Stored(stored), 1, 0,
+    JobRequest.Render builtin = new JobRequest.Render("clash2", 24, 16, Renderer.BUILTIN, new SceneSpec.Stored(stored), 1, 0,
         64, null);
     TileFailedException f = assertThrows(TileFailedException.class,
         () -> renderer(TileLimits.DEFAULTS).render(builtin, new TileRect(0, 0, 0, 24, 16), 24, 16));

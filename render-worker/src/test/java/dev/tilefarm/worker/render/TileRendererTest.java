@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.store.TileImage;
@@ -36,7 +37,7 @@ class TileRendererTest {
   }, 0);
 
   static JobRequest.Render mandelbrot(int width, int height) {
-    return new JobRequest.Render("m-1", width, height, "mandelbrot", new SceneSpec.Mandelbrot(-0.75, 0.1, 1.5, 300),
+    return new JobRequest.Render("m-1", width, height, Renderer.MANDELBROT, new SceneSpec.Mandelbrot(-0.75, 0.1, 1.5, 300),
         1, 0, 0, null);
   }
 
@@ -57,7 +58,7 @@ class TileRendererTest {
   }
 
   static JobRequest.Render builtin(int width, int height, int samples) {
-    return new JobRequest.Render("b-1", width, height, "builtin", litScene(6), samples, 1234, 0, null);
+    return new JobRequest.Render("b-1", width, height, Renderer.BUILTIN, litScene(6), samples, 1234, 0, null);
   }
 
   @ParameterizedTest
@@ -116,7 +117,7 @@ class TileRendererTest {
   void mandelbrotIsBlackInsideTheSetAndColouredOutside() throws Exception {
     // At zoom 1 around (-0.5, 0), the 90x60 image spans 4.5 x 3 units: the centre pixel is in the main
     // cardioid, the corner pixel at about (-2.7, 1.5) escapes at once.
-    JobRequest.Render job = new JobRequest.Render("m-2", 90, 60, "mandelbrot",
+    JobRequest.Render job = new JobRequest.Render("m-2", 90, 60, Renderer.MANDELBROT,
         new SceneSpec.Mandelbrot(-0.5, 0, 1, 256), 1, 0, 0, null);
     TileImage centre = maker.make(job, new TileRect(0, 45, 30, 1, 1), 90, 60);
     TileImage corner = maker.make(job, new TileRect(1, 0, 0, 1, 1), 90, 60);
@@ -137,7 +138,7 @@ class TileRendererTest {
 
   @Test
   void aRendererNamedForAnotherSceneKindFailsTheTile() {
-    JobRequest.Render job = new JobRequest.Render("x-1", 10, 10, "builtin", new SceneSpec.Mandelbrot(0, 0, 1, 10),
+    JobRequest.Render job = new JobRequest.Render("x-1", 10, 10, Renderer.BUILTIN, new SceneSpec.Mandelbrot(0, 0, 1, 10),
         1, 0, 0, null);
     TileFailedException e = assertThrows(TileFailedException.class,
         () -> maker.make(job, new TileRect(0, 0, 0, 10, 10), 10, 10));

@@ -3,6 +3,7 @@ package dev.tilefarm.worker.render.povray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.SceneSpec;
 import java.util.List;
@@ -13,7 +14,7 @@ class PovRayClockTest {
   private static List<String> args(JobRequest.Frames frames, int[] range, boolean cyclic, int index) {
     SceneSpec.PovRay scene = new SceneSpec.PovRay(S3Uri.parse("s3://bkt/s.pov"), null, 0, 1, false, 9, 0, 1, range,
         cyclic, Map.of());
-    return PovRay.clockArgs(new JobRequest.Render("j", 8, 8, "povray", scene, 1, 0, 8, null, frames), scene, index);
+    return PovRay.clockArgs(new JobRequest.Render("j", 8, 8, Renderer.POVRAY, scene, 1, 0, 8, null, frames), scene, index);
   }
 
   @Test
