@@ -137,24 +137,24 @@ final class JobAggregator {
    */
   Step checkTime(String jobId, JobState state) {
     long now = clock.millis();
-    long deadline;
-    long lastActivity;
-    int tileCount;
-    List<Integer> missing;
-    if (state instanceof JobPlanned p) {
-      deadline = p.deadline();
-      lastActivity = p.acceptedAt();
-      tileCount = p.tileCount();
-      missing = null;
-    } else if (state instanceof JobProgress p && (!p.complete() || p.output == null)) {
+    // What the checks read of an unfinished job; null missing means all tiles.
+    record Unfinished(long deadline, long lastActivity, int tileCount, List<Integer> missing) {}
+    Unfinished unfinished = switch (state) {
+      case JobPlanned p -> new Unfinished(p.deadline(), p.acceptedAt(), p.tileCount(), null);
       // A job whose tiles are all in but whose plan never came is stuck too.
-      deadline = p.deadline;
-      lastActivity = Math.max(p.lastTileAt, p.firstSeenAt);
-      tileCount = p.tileCount;
-      missing = p.missing();
-    } else {
+      case JobProgress p when !p.complete() || p.output == null ->
+          new Unfinished(p.deadline, Math.max(p.lastTileAt, p.firstSeenAt), p.tileCount, p.missing());
+      case JobProgress p -> null;
+      case JobEnded e -> null;
+      case null -> null;
+    };
+    if (unfinished == null) {
       return Step.NOTHING;
     }
+    long deadline = unfinished.deadline();
+    long lastActivity = unfinished.lastActivity();
+    int tileCount = unfinished.tileCount();
+    List<Integer> missing = unfinished.missing();
     String why;
     if (deadline > 0 && now >= deadline) {
       why = "the job's time limit ran out";
@@ -294,25 +294,23 @@ final class JobAggregator {
    */
   private Step tileProgress(String jobId, JobState prior, TileResult.Progress report, InTileProgress inTile) {
     int index = report.tile().index();
-    int tileCount;
-    long lastProgressAt;
-    int done;
-    double reported;
-    if (prior instanceof JobProgress p) {
-      tileCount = p.tileCount;
-      lastProgressAt = p.lastProgressAt;
-      done = p.doneCount;
-      reported = p.reported;
-    } else if (prior instanceof JobPlanned p) {
-      tileCount = p.tileCount();
-      lastProgressAt = p.lastProgressAt();
-      done = 0;
-      reported = p.reported();
-    } else {
+    // What a progress report is counted against.
+    record Counted(int tileCount, long lastProgressAt, int done, double reported) {}
+    Counted counted = switch (prior) {
+      case JobProgress p -> new Counted(p.tileCount, p.lastProgressAt, p.doneCount, p.reported);
+      case JobPlanned p -> new Counted(p.tileCount(), p.lastProgressAt(), 0, p.reported());
       // Not planned yet (its plan is on the other topic) or forgotten long ago: nothing to count it against.
+      case JobEnded e -> null;
+      case null -> null;
+    };
+    if (counted == null) {
       log.debug("ignoring progress of tile {}: the job is not known", index);
       return Step.NOTHING;
     }
+    int tileCount = counted.tileCount();
+    long lastProgressAt = counted.lastProgressAt();
+    int done = counted.done();
+    double reported = counted.reported();
     if (report.tileCount() != tileCount || index >= tileCount) {
       log.debug("ignoring progress of tile {} of {}: the job has {} tiles", index, report.tileCount(), tileCount);
       return Step.NOTHING;
@@ -333,12 +331,14 @@ final class JobAggregator {
    * Called by the edge on a timer for jobs whose last {@link Step} had {@code progressPending}.
    */
   Step flushProgress(String jobId, JobState state, InTileProgress inTile) {
-    long lastProgressAt;
-    if (state instanceof JobProgress progress && !progress.complete()) {
-      lastProgressAt = progress.lastProgressAt;
-    } else if (state instanceof JobPlanned planned) {
-      lastProgressAt = planned.lastProgressAt();
-    } else {
+    Long lastProgressAt = switch (state) {
+      case JobProgress progress when !progress.complete() -> progress.lastProgressAt;
+      case JobPlanned planned -> planned.lastProgressAt();
+      case JobProgress progress -> null;
+      case JobEnded ended -> null;
+      case null -> null;
+    };
+    if (lastProgressAt == null) {
       return Step.NOTHING;
     }
     long now = clock.millis();
@@ -350,13 +350,15 @@ final class JobAggregator {
 
   /** A PROGRESS event of a planned or unfinished job, with the job's new state. */
   private Step publishProgress(String jobId, JobState state, InTileProgress inTile, long now) {
-    if (state instanceof JobProgress progress) {
-      return new Step(progress, List.of(progressEvent(jobId, progress, inTile, now)), false);
-    }
-    JobPlanned planned = (JobPlanned) state;
-    double fraction = fraction(0, planned.tileCount(), inTile.sum(jobId), planned.reported());
-    return new Step(planned.withProgress(now, fraction),
-        List.of(new JobEvent.Progress(jobId, now, 0, planned.tileCount(), fraction)), false);
+    return switch (state) {
+      case JobProgress progress -> new Step(progress, List.of(progressEvent(jobId, progress, inTile, now)), false);
+      case JobPlanned planned -> {
+        double fraction = fraction(0, planned.tileCount(), inTile.sum(jobId), planned.reported());
+        yield new Step(planned.withProgress(now, fraction),
+            List.of(new JobEvent.Progress(jobId, now, 0, planned.tileCount(), fraction)), false);
+      }
+      case JobEnded ended -> throw new IllegalStateException("no progress of an ended job");
+    };
   }
 
   /** Whether the throttle lets a PROGRESS event out now, the last one having gone out at {@code lastProgressAt}. */

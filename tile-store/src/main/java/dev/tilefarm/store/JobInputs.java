@@ -21,19 +21,19 @@ final class JobInputs {
   /** The objects {@code job} reads, in the order of its fields, keyed by field path ({@code scene.objects[2].file}). */
   static Map<String, S3Uri> of(JobRequest job) {
     Map<String, S3Uri> out = new LinkedHashMap<>();
-    if (job instanceof JobRequest.Process p) {
-      out.put("input", p.input());
-      return out;
-    }
-    SceneSpec scene = ((JobRequest.Render) job).scene();
-    if (scene instanceof SceneSpec.Stored s) {
-      out.put("scene", s.uri());
-    } else if (scene instanceof SceneSpec.PovRay p) {
-      out.put("scene.file", p.file());
-    } else if (scene instanceof SceneSpec.Blender b) {
-      out.put("scene.file", b.file());
-    } else if (scene instanceof SceneSpec.Builtin b) {
-      builtin(b, out);
+    switch (job) {
+      case JobRequest.Process p -> out.put("input", p.input());
+      case JobRequest.Render r -> {
+        switch (r.scene()) {
+          case SceneSpec.Stored s -> out.put("scene", s.uri());
+          case SceneSpec.PovRay p -> out.put("scene.file", p.file());
+          case SceneSpec.Blender b -> out.put("scene.file", b.file());
+          case SceneSpec.Builtin b -> builtin(b, out);
+          case SceneSpec.Mandelbrot m -> {
+            // Computed: reads nothing.
+          }
+        }
+      }
     }
     return out;
   }
@@ -52,12 +52,15 @@ final class JobInputs {
     });
     List<SceneSpec.Shape> objects = b.objects();
     for (int i = 0; i < objects.size(); i++) {
-      SceneSpec.Shape shape = objects.get(i);
-      if (shape instanceof SceneSpec.Mesh m) {
-        add(out, "scene.objects[" + i + "].file", m.file());
-      } else if (shape instanceof SceneSpec.Gltf g) {
-        add(out, "scene.objects[" + i + "].file", g.file());
-      }
+      String file = switch (objects.get(i)) {
+        case SceneSpec.Mesh m -> m.file();
+        case SceneSpec.Gltf g -> g.file();
+        case SceneSpec.Sphere s -> null;
+        case SceneSpec.Plane p -> null;
+        case SceneSpec.Quad q -> null;
+        case SceneSpec.Box x -> null;
+      };
+      add(out, "scene.objects[" + i + "].file", file);
     }
   }
 

@@ -24,39 +24,40 @@ final class Geometry {
   private Geometry() {}
 
   static Mat apply(ImageOp.Geometry op, Mat src, Box box, int w, int h, Box out) {
-    if (op instanceof ImageOp.Crop c) {
-      return OpChain.crop(src.clone(), new Box(box.x() - c.x(), box.y() - c.y(), box.width(), box.height()), out);
-    } else if (op instanceof ImageOp.Flip f) {
-      Mat dst = new Mat();
-      Core.flip(src, dst, switch (f.axis()) {
-        case HORIZONTAL -> 1;
-        case VERTICAL -> 0;
-        case BOTH -> -1;
-      });
-      int x = f.axis() == ImageOp.Axis.VERTICAL ? box.x() : w - box.right();
-      int y = f.axis() == ImageOp.Axis.HORIZONTAL ? box.y() : h - box.bottom();
-      return OpChain.crop(dst, new Box(x, y, box.width(), box.height()), out);
-    } else if (op instanceof ImageOp.Rotate r) {
-      Mat dst = new Mat();
-      Box rotated = switch (r.degrees()) {
-        case 90 -> {
-          Core.rotate(src, dst, Core.ROTATE_90_CLOCKWISE);
-          yield new Box(h - box.bottom(), box.x(), box.height(), box.width());
-        }
-        case 180 -> {
-          Core.rotate(src, dst, Core.ROTATE_180);
-          yield new Box(w - box.right(), h - box.bottom(), box.width(), box.height());
-        }
-        default -> {
-          Core.rotate(src, dst, Core.ROTATE_90_COUNTERCLOCKWISE);
-          yield new Box(box.y(), w - box.right(), box.height(), box.width());
-        }
-      };
-      return OpChain.crop(dst, rotated, out);
-    } else if (op instanceof ImageOp.Resize r) {
-      return resize(r, src, box, w, h, out);
-    }
-    throw new IllegalStateException("no implementation of geometry op " + op.name());
+    return switch (op) {
+      case ImageOp.Crop c ->
+          OpChain.crop(src.clone(), new Box(box.x() - c.x(), box.y() - c.y(), box.width(), box.height()), out);
+      case ImageOp.Flip f -> {
+        Mat dst = new Mat();
+        Core.flip(src, dst, switch (f.axis()) {
+          case HORIZONTAL -> 1;
+          case VERTICAL -> 0;
+          case BOTH -> -1;
+        });
+        int x = f.axis() == ImageOp.Axis.VERTICAL ? box.x() : w - box.right();
+        int y = f.axis() == ImageOp.Axis.HORIZONTAL ? box.y() : h - box.bottom();
+        yield OpChain.crop(dst, new Box(x, y, box.width(), box.height()), out);
+      }
+      case ImageOp.Rotate r -> {
+        Mat dst = new Mat();
+        Box rotated = switch (r.degrees()) {
+          case 90 -> {
+            Core.rotate(src, dst, Core.ROTATE_90_CLOCKWISE);
+            yield new Box(h - box.bottom(), box.x(), box.height(), box.width());
+          }
+          case 180 -> {
+            Core.rotate(src, dst, Core.ROTATE_180);
+            yield new Box(w - box.right(), h - box.bottom(), box.width(), box.height());
+          }
+          default -> {
+            Core.rotate(src, dst, Core.ROTATE_90_COUNTERCLOCKWISE);
+            yield new Box(box.y(), w - box.right(), box.height(), box.width());
+          }
+        };
+        yield OpChain.crop(dst, rotated, out);
+      }
+      case ImageOp.Resize r -> resize(r, src, box, w, h, out);
+    };
   }
 
   private static Mat resize(ImageOp.Resize r, Mat src, Box box, int w, int h, Box out) {

@@ -32,12 +32,13 @@ final class SceneSource {
   }
 
   Resolved resolve(SceneSpec scene) throws TileFailedException {
-    if (scene instanceof SceneSpec.Builtin b) {
-      return new Resolved(b, assets(b.assets() == null ? null : root(b.assets())));
-    } else if (scene instanceof SceneSpec.Stored s) {
-      return stored(s.uri());
-    }
-    throw new IllegalStateException("no scene source for " + scene.getClass().getName());
+    return switch (scene) {
+      case SceneSpec.Builtin b -> new Resolved(b, assets(b.assets() == null ? null : root(b.assets())));
+      case SceneSpec.Stored s -> stored(s.uri());
+      case SceneSpec.Mandelbrot m -> throw new IllegalStateException("no scene source for a mandelbrot scene");
+      case SceneSpec.PovRay p -> throw new IllegalStateException("no scene source for a povray scene");
+      case SceneSpec.Blender b -> throw new IllegalStateException("no scene source for a blender scene");
+    };
   }
 
   private Resolved stored(S3Uri uri) throws TileFailedException {

@@ -80,27 +80,32 @@ final class Accel implements Aggregate {
     this.slotInv = new double[12 * slots];
     this.slotSphere = new Sphere[slots];
     for (int k = 0; k < slots; k++) {
-      Primitive p = items[order[k]];
-      if (p instanceof Primitive.Instance in) {
-        slotMesh[k] = in.mesh();
-        slotKind[k] = in.toWorld().identity ? SLOT_IDENTITY : SLOT_MOVED;
-        System.arraycopy(in.toWorld().inv, 0, slotInv, 12 * k, 12);
-      } else {
-        slotSphere[k] = ((Primitive.SpherePrim) p).sphere();
-        slotKind[k] = SLOT_SPHERE;
+      switch (items[order[k]]) {
+        case Primitive.Instance in -> {
+          slotMesh[k] = in.mesh();
+          slotKind[k] = in.toWorld().identity ? SLOT_IDENTITY : SLOT_MOVED;
+          System.arraycopy(in.toWorld().inv, 0, slotInv, 12 * k, 12);
+        }
+        case Primitive.SpherePrim sphere -> {
+          slotSphere[k] = sphere.sphere();
+          slotKind[k] = SLOT_SPHERE;
+        }
+        case Primitive.PlanePrim plane -> throw new IllegalStateException("planes are not among the items");
       }
     }
   }
 
   private static double[] boundsOf(Primitive p) {
-    if (p instanceof Primitive.SpherePrim s) {
-      Vec3 c = s.sphere().center();
-      double r = s.sphere().radius();
-      return new double[] {c.x() - r, c.y() - r, c.z() - r, c.x() + r, c.y() + r, c.z() + r};
-    } else if (p instanceof Primitive.Instance in) {
-      return in.worldBounds();
-    }
-    throw new IllegalStateException("no bounds for " + p.getClass().getName());
+    return switch (p) {
+      case Primitive.SpherePrim s -> {
+        Vec3 c = s.sphere().center();
+        double r = s.sphere().radius();
+        yield new double[] {c.x() - r, c.y() - r, c.z() - r, c.x() + r, c.y() + r, c.z() + r};
+      }
+      case Primitive.Instance in -> in.worldBounds();
+      // Infinite: planes are kept out of the hierarchy and tested on their own.
+      case Primitive.PlanePrim plane -> throw new IllegalStateException("a plane has no bounds");
+    };
   }
 
   @Override
@@ -116,11 +121,11 @@ final class Accel implements Aggregate {
     if (s.primitive < 0) {
       return planeHit(planes[~s.primitive], ray, s.t);
     }
-    Primitive p = items[s.primitive];
-    if (p instanceof Primitive.Instance in) {
-      return triangleHit(in, s.triangle, s.u, s.v, ray, s.t, itemExtent[s.primitive]);
-    }
-    return sphereHit((Primitive.SpherePrim) p, ray, s.t);
+    return switch (items[s.primitive]) {
+      case Primitive.Instance in -> triangleHit(in, s.triangle, s.u, s.v, ray, s.t, itemExtent[s.primitive]);
+      case Primitive.SpherePrim sphere -> sphereHit(sphere, ray, s.t);
+      case Primitive.PlanePrim plane -> throw new IllegalStateException("planes are not among the items");
+    };
   }
 
   @Override
