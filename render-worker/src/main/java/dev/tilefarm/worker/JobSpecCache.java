@@ -4,6 +4,7 @@ import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.store.BlobStore;
+import dev.tilefarm.store.BoundedMap;
 import java.util.Map;
 
 /**

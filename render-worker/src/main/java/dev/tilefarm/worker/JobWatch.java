@@ -4,6 +4,7 @@ import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.BoundedMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

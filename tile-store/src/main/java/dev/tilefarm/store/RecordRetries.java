@@ -1,7 +1,6 @@
 package dev.tilefarm.store;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -30,12 +29,7 @@ public final class RecordRetries {
   private final int attempts;
   private final long atLeastMillis;
   private final LongSupplier clock;
-  private final Map<String, Failures> failures = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final Map<String, Failures> failures = new BoundedMap<>(REMEMBERED, true);
 
   public RecordRetries(int attempts, Duration atLeast, LongSupplier clock) {
     if (attempts < 1) {

@@ -10,11 +10,11 @@ import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.store.BoundedMap;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -43,14 +43,12 @@ public final class TileProcessor {
   /** What a process task yields: the tile's pixels (last pass) or its statistics (earlier passes), and its report. */
   public record Made(TileImage image, byte[] stats, byte[] report) {}
 
+  /** Merged statistics kept for the next tiles of their pass: one per job pass in flight is plenty. */
+  private static final int MERGED_KEPT = 16;
+
   private final InputCache inputs;
   private final Function<S3Uri, byte[]> fetch;
-  private final Map<S3Uri, MergedStats> merged = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<S3Uri, MergedStats> eldest) {
-      return size() > 16;
-    }
-  };
+  private final Map<S3Uri, MergedStats> merged = new BoundedMap<>(MERGED_KEPT, true);
 
   /**
    * @param fetchInput reads an input object whole; what it throws propagates out of {@link #process}

@@ -1,4 +1,4 @@
-package dev.tilefarm.worker;
+package dev.tilefarm.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
