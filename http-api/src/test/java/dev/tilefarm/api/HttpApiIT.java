@@ -24,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,31 +38,13 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The API against a real broker and S3 server, with the test publishing what the roles would. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class HttpApiIT {
+class HttpApiIT extends OnFakeFarm {
   static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir
-  static Path dir;
-  static FakeFarm farm;
-
-  @BeforeAll
-  static void start() throws Exception {
-    farm = new FakeFarm(dir, null);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (farm != null) {
-      farm.close();
-    }
-  }
 
   @Test
   void submitsAJobFollowsItsEventsAndServesTilesAndTheImage() throws Exception {

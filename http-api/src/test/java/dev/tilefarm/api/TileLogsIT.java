@@ -12,33 +12,13 @@ import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.store.TileKeys;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The renderer logs that workers keep in S3 (logs/JOB/N.log) are served by GET /api/jobs/{id}/logs, and a failed
  * tile that has one links to it in the stats and the job's tiles, which the dashboard shows.
  */
-class TileLogsIT {
-  @TempDir
-  static Path dir;
-  static FakeFarm farm;
-
-  @BeforeAll
-  static void start() throws Exception {
-    farm = new FakeFarm(dir, null);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (farm != null) {
-      farm.close();
-    }
-  }
-
+class TileLogsIT extends OnFakeFarm {
   @Test
   void servesTheLogsAWorkerKeptAndLinksThemFromFailedTiles() throws Exception {
     // What a worker does for a povray tile: the log in S3 under the job, then the FAILED result naming it.
