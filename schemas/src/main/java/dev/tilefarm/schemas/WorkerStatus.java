@@ -44,6 +44,7 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
       return null;
     }
     return "no worker of this farm has the " + renderer.id() + " renderer (workers: "
-        + String.join("; ", present) + "); a worker offers it when " + renderer.id() + " and bubblewrap are installed on its machine";
+        + String.join("; ", present) + "); a worker offers it when " + renderer.id()
+        + " and bubblewrap are installed on its machine";
   }
 }

@@ -28,7 +28,8 @@ class JobCodecTest {
   @Test
   void aMinimalRenderJobTakesTheStatedDefaults() {
     JobRequest.Render job = (JobRequest.Render) decode("{" + MANDELBROT + "}");
-    assertEquals(new JobRequest.Render("fallback", 64, 48, Renderer.MANDELBROT, new SceneSpec.Mandelbrot(-0.5, 0, 1, 256), 16,
+    assertEquals(new JobRequest.Render("fallback", 64, 48, Renderer.MANDELBROT,
+        new SceneSpec.Mandelbrot(-0.5, 0, 1, 256), 16,
         0, 0, null), job);
   }
 

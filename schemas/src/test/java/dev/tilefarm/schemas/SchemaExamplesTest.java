@@ -265,7 +265,8 @@ class SchemaExamplesTest {
     assertEquals("jpeg", mandelbrot.output().extension());
 
     JobRequest.Render minimal = (JobRequest.Render) decodeExample("render-mandelbrot-minimal");
-    assertEquals(new JobRequest.Render("fallback", 640, 480, Renderer.MANDELBROT, new SceneSpec.Mandelbrot(-0.5, 0, 1, 256),
+    assertEquals(new JobRequest.Render("fallback", 640, 480, Renderer.MANDELBROT,
+        new SceneSpec.Mandelbrot(-0.5, 0, 1, 256),
         16, 0, 0, null), minimal, "the defaults the schema states");
 
     JobRequest.Process process = (JobRequest.Process) decodeExample("process");

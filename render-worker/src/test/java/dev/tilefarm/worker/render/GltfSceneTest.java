@@ -161,7 +161,8 @@ class GltfSceneTest {
       assertEquals(SCENE, uri);
       return zip;
     });
-    JobRequest.Render job = new JobRequest.Render("gltf-" + seed, W, H, Renderer.BUILTIN, new SceneSpec.Stored(SCENE), 32,
+    JobRequest.Render job = new JobRequest.Render("gltf-" + seed, W, H, Renderer.BUILTIN,
+        new SceneSpec.Stored(SCENE), 32,
         seed, 0, null);
     byte[] out = new byte[W * H * 3];
     for (int y = 0; y < H; y += tileSize) {

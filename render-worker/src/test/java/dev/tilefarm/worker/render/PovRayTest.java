@@ -45,7 +45,8 @@ class PovRayTest {
   }
 
   private static JobRequest.Render job(String id, S3Uri scene, String main) {
-    return new JobRequest.Render(id, 160, 120, Renderer.POVRAY, new SceneSpec.PovRay(scene, main, 0.3, 3, false, 9, 0, 1), 1,
+    return new JobRequest.Render(id, 160, 120, Renderer.POVRAY,
+        new SceneSpec.PovRay(scene, main, 0.3, 3, false, 9, 0, 1), 1,
         0, 64, null);
   }
 
@@ -137,7 +138,8 @@ class PovRayTest {
         + "#debug concat(\"SEEN clock=\", str(clock, 0, 6), \" delta=\", str(clock_delta, 0, 6), \" frame=\","
         + " str(frame_number, 0, 0), \" speed=\", str(Speed, 0, 2), \"\\n\")\n"
         + "camera { location <0, 0, -4> look_at 0 }\nsphere { 0, 1 pigment { rgb 1 } }\n"));
-    JobRequest.Render job = new JobRequest.Render(id, 64, 64, Renderer.POVRAY, new SceneSpec.PovRay(scene, null, 0, 1, false,
+    JobRequest.Render job = new JobRequest.Render(id, 64, 64, Renderer.POVRAY,
+        new SceneSpec.PovRay(scene, null, 0, 1, false,
         9, 0, 2, frameRange, false, Map.of("Speed", 1.5)), 1, 0, 64, null, frames);
     TileLog log = new TileLog();
     t.renderer.render(job, new TileRect(0, 0, 0, 32, 32), 64, 64, new RenderContext(frames.number(frameIndex),

@@ -63,7 +63,8 @@ class RenderLimitsTest {
   }
 
   private static JobRequest.Render povray(String id, S3Uri scene) {
-    return new JobRequest.Render(id, 64, 64, Renderer.POVRAY, new SceneSpec.PovRay(scene, null, 0, 1, false, 9, 0, 1), 1, 0,
+    return new JobRequest.Render(id, 64, 64, Renderer.POVRAY,
+        new SceneSpec.PovRay(scene, null, 0, 1, false, 9, 0, 1), 1, 0,
         64, null);
   }
 
@@ -193,7 +194,8 @@ class RenderLimitsTest {
         + "\"textures\":{\"t\":{\"type\":\"image\",\"file\":\"s3://secret/private.png\"}},\"materials\":{\"m\":"
         + "{\"type\":\"diffuse\",\"color\":[1,1,1],\"texture\":\"t\"}},\"objects\":[{\"type\":\"sphere\","
         + "\"center\":[0,0,0],\"radius\":1,\"material\":\"m\"}]}");
-    JobRequest.Render job = new JobRequest.Render("st", 24, 16, Renderer.BUILTIN, new SceneSpec.Stored(scene), 1, 0, 64, null);
+    JobRequest.Render job = new JobRequest.Render("st", 24, 16, Renderer.BUILTIN,
+        new SceneSpec.Stored(scene), 1, 0, 64, null);
     TileLimits confined = new TileLimits(60, 1L << 30, Duration.ofMinutes(1), TileLimits.DEFAULT_MAX_PIXELS,
         TileLimits.DEFAULT_MAX_TEXTURE_PIXELS, List.of("uploads"));
     TileFailedException e = assertThrows(TileFailedException.class,
@@ -219,7 +221,8 @@ class RenderLimitsTest {
     tar.put("m", "x".getBytes(StandardCharsets.UTF_8));
     tar.put("m/x.obj", "v 0 0 0\n".getBytes(StandardCharsets.UTF_8));
     S3Uri stored = put("s3://bkt/clash.tar", SceneSourceTest.tar(tar));
-    JobRequest.Render builtin = new JobRequest.Render("clash2", 24, 16, Renderer.BUILTIN, new SceneSpec.Stored(stored), 1, 0,
+    JobRequest.Render builtin = new JobRequest.Render("clash2", 24, 16, Renderer.BUILTIN,
+        new SceneSpec.Stored(stored), 1, 0,
         64, null);
     TileFailedException f = assertThrows(TileFailedException.class,
         () -> renderer(TileLimits.DEFAULTS).render(builtin, new TileRect(0, 0, 0, 24, 16), 24, 16));

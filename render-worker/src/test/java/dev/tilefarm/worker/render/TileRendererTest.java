@@ -37,7 +37,8 @@ class TileRendererTest {
   }, 0);
 
   static JobRequest.Render mandelbrot(int width, int height) {
-    return new JobRequest.Render("m-1", width, height, Renderer.MANDELBROT, new SceneSpec.Mandelbrot(-0.75, 0.1, 1.5, 300),
+    return new JobRequest.Render("m-1", width, height, Renderer.MANDELBROT,
+        new SceneSpec.Mandelbrot(-0.75, 0.1, 1.5, 300),
         1, 0, 0, null);
   }
 
@@ -138,7 +139,8 @@ class TileRendererTest {
 
   @Test
   void aRendererNamedForAnotherSceneKindFailsTheTile() {
-    JobRequest.Render job = new JobRequest.Render("x-1", 10, 10, Renderer.BUILTIN, new SceneSpec.Mandelbrot(0, 0, 1, 10),
+    JobRequest.Render job = new JobRequest.Render("x-1", 10, 10, Renderer.BUILTIN,
+        new SceneSpec.Mandelbrot(0, 0, 1, 10),
         1, 0, 0, null);
     TileFailedException e = assertThrows(TileFailedException.class,
         () -> maker.make(job, new TileRect(0, 0, 0, 10, 10), 10, 10));

@@ -14,7 +14,8 @@ class PovRayClockTest {
   private static List<String> args(JobRequest.Frames frames, int[] range, boolean cyclic, int index) {
     SceneSpec.PovRay scene = new SceneSpec.PovRay(S3Uri.parse("s3://bkt/s.pov"), null, 0, 1, false, 9, 0, 1, range,
         cyclic, Map.of());
-    return PovRay.clockArgs(new JobRequest.Render("j", 8, 8, Renderer.POVRAY, scene, 1, 0, 8, null, frames), scene, index);
+    return PovRay.clockArgs(new JobRequest.Render("j", 8, 8, Renderer.POVRAY,
+        scene, 1, 0, 8, null, frames), scene, index);
   }
 
   @Test
