@@ -10,18 +10,12 @@ import java.nio.file.Path;
 /**
  * A real Kafka broker and S3 server for a test, started on free ports under one directory, with a blob store
  * connected to the S3 server's bucket. Closing it stops all three, the blob store first.
+ *
+ * @param kafka the broker
+ * @param s3 the S3 server
+ * @param blobs a client of the S3 server, path-style, with the stack's keys
  */
-public final class TestStack implements AutoCloseable {
-  private final EmbeddedKafka kafka;
-  private final EmbeddedS3 s3;
-  private final BlobStore blobs;
-
-  private TestStack(EmbeddedKafka kafka, EmbeddedS3 s3, BlobStore blobs) {
-    this.kafka = kafka;
-    this.s3 = s3;
-    this.blobs = blobs;
-  }
-
+public record TestStack(EmbeddedKafka kafka, EmbeddedS3 s3, BlobStore blobs) implements AutoCloseable {
   /** A plaintext broker in {@code dir/kafka} and an S3 server in {@code dir/s3} holding {@code bucket}. */
   public static TestStack start(Path dir, String accessKey, String secretKey, String bucket) throws Exception {
     return start(dir, null, accessKey, secretKey, bucket);
@@ -47,19 +41,6 @@ public final class TestStack implements AutoCloseable {
       kafka.close();
       throw e;
     }
-  }
-
-  public EmbeddedKafka kafka() {
-    return kafka;
-  }
-
-  public EmbeddedS3 s3() {
-    return s3;
-  }
-
-  /** A client of the S3 server, path-style, with the stack's keys. */
-  public BlobStore blobs() {
-    return blobs;
   }
 
   /** The broker's plaintext bootstrap servers. */
