@@ -252,11 +252,10 @@ final class FarmView {
 
   /** What made a job's pixels: the renderer's name, or the op chain. */
   static String kindOf(JobRequest request) {
-    if (request instanceof JobRequest.Render r) {
-      return r.renderer().id();
-    }
-    JobRequest.Process p = (JobRequest.Process) request;
-    return p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));
+    return switch (request) {
+      case JobRequest.Render r -> r.renderer().id();
+      case JobRequest.Process p -> p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));
+    };
   }
 
   /**
@@ -350,27 +349,30 @@ final class FarmView {
       int reports = before == null ? 1 : before.reports() + 1;
       TileView tile;
       Worker worker;
-      if (result instanceof TileResult.Done d) {
-        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.DONE, d.renderMs(), d.worker(), null,
-            timestamp, reports, null);
-        worker = worker(d.worker());
-        if (before == null || before.status() != TileStatus.DONE) {
-          worker.tiles++;
-          worker.renderMsTotal += d.renderMs();
-          worker.recent.addLast(timestamp);
-          completions.addLast(timestamp);
+      switch (result) {
+        case TileResult.Done d -> {
+          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.DONE, d.renderMs(), d.worker(), null,
+              timestamp, reports, null);
+          worker = worker(d.worker());
+          if (before == null || before.status() != TileStatus.DONE) {
+            worker.tiles++;
+            worker.renderMsTotal += d.renderMs();
+            worker.recent.addLast(timestamp);
+            completions.addLast(timestamp);
+          }
         }
-      } else {
-        TileResult.Failed f = (TileResult.Failed) result;
-        String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
-        tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.FAILED, null, f.worker(), f.reason(),
-            timestamp, reports, log);
-        worker = worker(f.worker());
-        worker.failures++;
-        failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp, log));
-        while (failedTiles.size() > MAX_FAILED_TILES) {
-          failedTiles.removeLast();
+        case TileResult.Failed f -> {
+          String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
+          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.FAILED, null, f.worker(), f.reason(),
+              timestamp, reports, log);
+          worker = worker(f.worker());
+          worker.failures++;
+          failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp, log));
+          while (failedTiles.size() > MAX_FAILED_TILES) {
+            failedTiles.removeLast();
+          }
         }
+        case TileResult.Progress p -> throw new IllegalStateException("within-tile progress is no tile state (returned above)");
       }
       worker.lastTile = timestamp;
       if (job.kind != null) {
