@@ -3,6 +3,7 @@ package dev.tilefarm.compositor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tilefarm.testing.OutsideReaders;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

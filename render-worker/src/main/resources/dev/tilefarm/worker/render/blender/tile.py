@@ -63,7 +63,7 @@ r.use_file_extension = False
 if settings.get("depth") == "float":
     # Float samples: Cycles' linear scene-referred radiance, as an EXR Blender reads back and dumps as raw
     # big-endian float32 RGBA rows, bottom row first (Blender's own order), for the worker to cut the tile from.
-    import numpy
+    import array
     exr = settings["out"] + ".exr"
     r.image_settings.file_format = "OPEN_EXR"
     r.image_settings.color_mode = "RGBA"
@@ -72,9 +72,12 @@ if settings.get("depth") == "float":
     r.filepath = exr
     bpy.ops.render.render(write_still=True)
     img = bpy.data.images.load(exr)
-    px = numpy.empty(img.size[0] * img.size[1] * 4, dtype=numpy.float32)
+    px = array.array("f", bytes(4 * img.size[0] * img.size[1] * 4))
     img.pixels.foreach_get(px)
-    px.astype(">f4").tofile(settings["raw"])
+    if sys.byteorder == "little":
+        px.byteswap()
+    with open(settings["raw"], "wb") as f:
+        px.tofile(f)
     print("tilefarm: wrote", settings["raw"], img.size[0], "x", img.size[1])
 else:
     r.image_settings.file_format = "PNG"

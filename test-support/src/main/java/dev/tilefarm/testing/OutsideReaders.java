@@ -1,4 +1,4 @@
-package dev.tilefarm.compositor;
+package dev.tilefarm.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,11 +15,22 @@ import java.util.concurrent.TimeUnit;
  * Debian's image tools, run on files the encoders wrote: readers that share no code with them. Each is in .ci/run's
  * package list (openexr, libtiff-tools, webp); a missing one fails the test naming its package.
  */
-final class OutsideReaders {
+public final class OutsideReaders {
   private OutsideReaders() {}
 
+  /**
+   * The pixels of a TIFF as libtiff decodes them (tiffcp writes an uncompressed copy) and the JDK's TIFF reader
+   * then reads them: {@code width * height * channels} samples of 8 or 16 bits.
+   */
+  public static int[] tiffSamples(Path tiff) throws IOException, InterruptedException {
+    Path plain = tiff.resolveSibling(tiff.getFileName() + ".plain.tif");
+    run("libtiff-tools", "tiffcp", "-c", "none", tiff.toString(), plain.toString());
+    java.awt.image.Raster raster = javax.imageio.ImageIO.read(plain.toFile()).getRaster();
+    return raster.getPixels(0, 0, raster.getWidth(), raster.getHeight(), (int[]) null);
+  }
+
   /** Runs {@code command}, which must exit 0 within a minute, and returns what it printed (stdout and stderr). */
-  static String run(String pkg, String... command) throws IOException, InterruptedException {
+  public static String run(String pkg, String... command) throws IOException, InterruptedException {
     assertTrue(Files.isExecutable(Path.of("/usr/bin", command[0])), "/usr/bin/" + command[0]
         + " is missing: install Debian's " + pkg + " (.ci/run does)");
     List<String> cmd = new ArrayList<>(List.of(command));
@@ -35,7 +46,7 @@ final class OutsideReaders {
    * The pixels of a lossless WebP as libwebp's dwebp decodes them (to a PAM file: RGBA, 8 bits), as
    * {@code width * height * 4} bytes.
    */
-  static byte[] dwebpRgba(Path webp, int width, int height) throws IOException, InterruptedException {
+  public static byte[] dwebpRgba(Path webp, int width, int height) throws IOException, InterruptedException {
     Path pam = webp.resolveSibling(webp.getFileName() + ".pam");
     run("webp", "dwebp", webp.toString(), "-pam", "-o", pam.toString());
     byte[] all = Files.readAllBytes(pam);
