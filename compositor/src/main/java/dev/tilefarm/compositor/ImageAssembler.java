@@ -56,7 +56,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * background).
  *
  * <p>TIFF (8 or 16 bits) and WebP (lossless, 8 bits) go through OpenCV's {@code imencode} ({@link OpenCvEncoder}),
- * whole in memory, bounded as JPEG is ({@link WholeImageFormats}). EXR is streamed as PNG is: float tiles become
+ * whole in memory, bounded as JPEG is ({@link FormatLimits}). EXR is streamed as PNG is: float tiles become
  * half-float blocks of 16 rows ({@link ExrEncoder}). A tile's sample depth must suit the format (8 or 16 bits
  * for PNG and TIFF, 8 for JPEG and WebP, float for EXR), else the job fails saying so.
  *
@@ -110,7 +110,7 @@ final class ImageAssembler implements AutoCloseable {
             + " MiB limit; write a .png output for images this large", null);
       }
     }
-    WholeImageFormats.check(req);
+    FormatLimits.check(req);
     Path file = null;
     try {
       Files.createDirectories(workDir);
@@ -161,7 +161,7 @@ final class ImageAssembler implements AutoCloseable {
     try {
       forEachRow(req, layout, (row, bitDepth) -> {
         if (png[0] == null) {
-          WholeImageFormats.checkDepth(req, bitDepth);
+          FormatLimits.checkDepth(req, bitDepth);
           png[0] = new PngEncoder(out, req.width(), req.height(), req.channels(), bitDepth, PNG_LEVEL);
         }
         png[0].writeRow(row, 0);
@@ -179,7 +179,7 @@ final class ImageAssembler implements AutoCloseable {
     try {
       forEachRow(req, layout, (row, bitDepth) -> {
         if (encoder[0] == null) {
-          WholeImageFormats.checkDepth(req, bitDepth);
+          FormatLimits.checkDepth(req, bitDepth);
           encoder[0] = new OpenCvEncoder(req.format(), req.width(), req.height(), req.channels(), bitDepth);
         }
         encoder[0].writeRow(row);
@@ -199,7 +199,7 @@ final class ImageAssembler implements AutoCloseable {
     try {
       forEachRow(req, layout, (row, bitDepth) -> {
         if (exr[0] == null) {
-          WholeImageFormats.checkDepth(req, bitDepth);
+          FormatLimits.checkDepth(req, bitDepth);
           exr[0] = new ExrEncoder(out, Files.createTempFile(workDir, "exr-blocks-", ".bin"), req.width(),
               req.height(), req.channels());
         }

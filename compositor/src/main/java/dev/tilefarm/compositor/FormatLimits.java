@@ -8,13 +8,13 @@ import dev.tilefarm.schemas.ImageFormat;
  * whole in memory (TIFF, WebP), the image's size. A job the decoder let through cannot break these; a tile
  * written otherwise (another worker version, a hand-made job record) fails the job saying which rule it broke.
  */
-final class WholeImageFormats {
+final class FormatLimits {
   /** Pixel bytes a TIFF or WebP output may hold in memory: as for JPEG. */
   static final long MAX_BYTES = ImageAssembler.MAX_JPEG_BYTES;
   /** libwebp's limit on either side. */
   static final int MAX_WEBP_SIDE = 16_383;
 
-  private WholeImageFormats() {}
+  private FormatLimits() {}
 
   /** Refuses an image too large for its format before any tile is read. */
   static void check(AssemblyRequest req) {
