@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * TIFF and WebP files hold exactly the samples written: TIFFs as libtiff's tiffinfo describes them and the JDK's
- * own TIFF reader reads them (after tiffcp undoes the compression), lossless WebPs as libwebp's webpinfo and dwebp see them.
+ * own TIFF reader reads them (after tiffcp undoes the compression), lossless WebPs as libwebp's webpinfo and dwebp
+ * see them.
  */
 class OpenCvEncoderTest {
   @TempDir

@@ -158,7 +158,8 @@ class OutputFormatsIT {
         + "\"scene\":\"" + scene + "\"";
     Map<String, JobEvent> done = farm.run(
         TestFarm.json("{\"id\":\"fmt-pov8\",\"output\":\"s3://tilefarm/it/fmt/pov8.png\"" + job + "}"),
-        TestFarm.json("{\"id\":\"fmt-pov16\",\"bitDepth\":16,\"output\":\"s3://tilefarm/it/fmt/pov16.png\"" + job + "}"),
+        TestFarm.json("{\"id\":\"fmt-pov16\",\"bitDepth\":16,\"output\":\"s3://tilefarm/it/fmt/pov16.png\""
+            + job + "}"),
         TestFarm.json("{\"id\":\"fmt-povt\",\"bitDepth\":16,\"output\":\"s3://tilefarm/it/fmt/pov16.tif\"" + job + "}"),
         TestFarm.json("{\"id\":\"fmt-povx\",\"output\":\"s3://tilefarm/it/fmt/pov.exr\"" + job + "}"));
     JobEvent.Rejected exr = assertInstanceOf(JobEvent.Rejected.class, done.get("fmt-povx"));

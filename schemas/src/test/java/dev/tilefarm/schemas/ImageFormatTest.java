@@ -19,7 +19,8 @@ class ImageFormatTest {
   @ParameterizedTest
   @ValueSource(strings = {"gif", "jpe", "tga", "hdr", ".png", "png ", "pngx"})
   void otherExtensionsAreRefusedNamingTheSupportedOnes(String extension) {
-    assertEquals("extension '." + extension + "' is not a supported image format (supported: .png, .jpg, .jpeg, .tif, .tiff, .exr, .webp)",
+    assertEquals("extension '." + extension + "' is not a supported image format (supported: .png, .jpg, .jpeg, "
+        + ".tif, .tiff, .exr, .webp)",
         assertThrows(IllegalArgumentException.class, () -> ImageFormat.forExtension(extension)).getMessage());
   }
 

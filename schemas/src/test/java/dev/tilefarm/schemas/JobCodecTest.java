@@ -314,7 +314,8 @@ class JobCodecTest {
     assertEquals("the object key 'a/../b.png' has a '..' segment", traversal.reason());
     InvalidJobException gif = invalid("{" + MANDELBROT + ",'output':'s3://out-bucket/a.gif'}");
     assertEquals("output", gif.field());
-    assertEquals("extension '.gif' is not a supported image format (supported: .png, .jpg, .jpeg, .tif, .tiff, .exr, .webp)", gif.reason());
+    assertEquals("extension '.gif' is not a supported image format (supported: .png, .jpg, .jpeg, .tif, .tiff, "
+        + ".exr, .webp)", gif.reason());
   }
 
   private static byte[] bytes(String singleQuoted) {
