@@ -55,6 +55,11 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * the alpha channel of an RGBA image is dropped (colours are kept as they are, not composited over a
  * background).
  *
+ * <p>TIFF (8 or 16 bits) and WebP (lossless, 8 bits) go through OpenCV's {@code imencode} ({@link OpenCvEncoder}),
+ * whole in memory, bounded as JPEG is ({@link FormatLimits}). EXR is streamed as PNG is: float tiles become
+ * half-float blocks of 16 rows ({@link ExrEncoder}). A tile's sample depth must suit the format (8 or 16 bits
+ * for PNG and TIFF, 8 for JPEG and WebP, float for EXR), else the job fails saying so.
+ *
  * <p>Outputs have owners: an object at the output that another job wrote (see {@link ImageSink#writer}) is
  * not replaced; the job fails saying so.
  *
@@ -105,6 +110,7 @@ final class ImageAssembler implements AutoCloseable {
             + " MiB limit; write a .png output for images this large", null);
       }
     }
+    FormatLimits.check(req);
     Path file = null;
     try {
       Files.createDirectories(workDir);
@@ -118,6 +124,12 @@ final class ImageAssembler implements AutoCloseable {
             break;
           case JPEG:
             writeJpeg(req, layout, out);
+            break;
+          case TIFF, WEBP:
+            writeOpenCv(req, layout, out);
+            break;
+          case EXR:
+            writeExr(req, layout, out);
             break;
           default:
             throw new IllegalStateException("no encoder for " + req.format());
@@ -149,6 +161,7 @@ final class ImageAssembler implements AutoCloseable {
     try {
       forEachRow(req, layout, (row, bitDepth) -> {
         if (png[0] == null) {
+          FormatLimits.checkDepth(req, bitDepth);
           png[0] = new PngEncoder(out, req.width(), req.height(), req.channels(), bitDepth, PNG_LEVEL);
         }
         png[0].writeRow(row, 0);
@@ -157,6 +170,45 @@ final class ImageAssembler implements AutoCloseable {
     } finally {
       if (png[0] != null) {
         png[0].abandon();
+      }
+    }
+  }
+
+  private void writeOpenCv(AssemblyRequest req, TileLayout layout, OutputStream out) throws IOException {
+    OpenCvEncoder[] encoder = {null};
+    try {
+      forEachRow(req, layout, (row, bitDepth) -> {
+        if (encoder[0] == null) {
+          FormatLimits.checkDepth(req, bitDepth);
+          encoder[0] = new OpenCvEncoder(req.format(), req.width(), req.height(), req.channels(), bitDepth);
+        }
+        encoder[0].writeRow(row);
+      });
+      OpenCvEncoder done = encoder[0];
+      encoder[0] = null;
+      out.write(done.encode());
+    } finally {
+      if (encoder[0] != null) {
+        encoder[0].abandon();
+      }
+    }
+  }
+
+  private void writeExr(AssemblyRequest req, TileLayout layout, OutputStream out) throws IOException {
+    ExrEncoder[] exr = {null};
+    try {
+      forEachRow(req, layout, (row, bitDepth) -> {
+        if (exr[0] == null) {
+          FormatLimits.checkDepth(req, bitDepth);
+          exr[0] = new ExrEncoder(out, Files.createTempFile(workDir, "exr-blocks-", ".bin"), req.width(),
+              req.height(), req.channels());
+        }
+        exr[0].writeRow(row);
+      });
+      exr[0].finish();
+    } finally {
+      if (exr[0] != null) {
+        exr[0].abandon();
       }
     }
   }
@@ -329,7 +381,7 @@ final class ImageAssembler implements AutoCloseable {
   }
 
   private void store(AssemblyRequest req, Path file) {
-    String contentType = req.format() == ImageFormat.PNG ? "image/png" : "image/jpeg";
+    String contentType = req.format().contentType();
     try {
       String writer = sink.writer(req.output());
       if (writer != null && !writer.equals(req.jobId())) {

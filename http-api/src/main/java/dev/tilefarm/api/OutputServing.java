@@ -38,6 +38,26 @@ final class OutputServing {
     this.presignTtl = presignTtl;
   }
 
+  /** The MIME type of a completed job's image: its format's, else its output extension's, else a byte stream. */
+  static String contentType(JobEvent.Completed c) {
+    for (String name : new String[] {c.format(), c.output().extension()}) {
+      if (name == null) {
+        continue;
+      }
+      for (dev.tilefarm.schemas.ImageFormat f : dev.tilefarm.schemas.ImageFormat.values()) {
+        if (f.name().equalsIgnoreCase(name)) {
+          return f.contentType();
+        }
+      }
+      try {
+        return dev.tilefarm.schemas.ImageFormat.forExtension(name).contentType();
+      } catch (IllegalArgumentException e) {
+        // not an extension either: try the next name
+      }
+    }
+    return "application/octet-stream";
+  }
+
   /**
    * Sends the job's checked image: of the job's COMPLETED events ({@code completions}, newest first), the first
    * whose object is the job's and has the event's sha256. Refuses only if none is.
@@ -56,8 +76,7 @@ final class OutputServing {
           continue;
         }
         S3Uri uri = c.output();
-        ex.getResponseHeaders().set("Content-Type", "jpeg".equalsIgnoreCase(c.format()) || "jpg".equalsIgnoreCase(
-            c.format()) ? "image/jpeg" : "image/png");
+        ex.getResponseHeaders().set("Content-Type", contentType(c));
         ex.getResponseHeaders().set("ETag", "\"" + c.sha256() + "\"");
         ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
         if (download) {

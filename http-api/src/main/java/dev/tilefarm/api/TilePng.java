@@ -16,7 +16,31 @@ final class TilePng {
     return encode(TileCodec.decode(tileObject));
   }
 
+  /**
+   * An 8-bit PNG of the tile: 16-bit samples keep their high byte; float samples (linear radiance, for an EXR
+   * output) are clamped to [0, 1] and sRGB-encoded, a preview of what the EXR holds and no more.
+   */
   static byte[] encode(TileImage tile) {
+    return encode8(tile.bitDepth() == 8 ? tile : to8Bits(tile));
+  }
+
+  static TileImage to8Bits(TileImage tile) {
+    int n = tile.width() * tile.height() * tile.channels();
+    byte[] out = new byte[n];
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(tile.pixels());
+    for (int i = 0; i < n; i++) {
+      if (tile.bitDepth() == 16) {
+        out[i] = tile.pixels()[i * 2];
+      } else {
+        double v = Math.max(0, Math.min(1, in.getFloat(i * 4)));
+        double srgb = v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
+        out[i] = (byte) (int) (srgb * 255 + 0.5);
+      }
+    }
+    return new TileImage(tile.width(), tile.height(), tile.channels(), out);
+  }
+
+  private static byte[] encode8(TileImage tile) {
     int type = switch (tile.channels()) {
       case 1 -> BufferedImage.TYPE_BYTE_GRAY;
       case 3 -> BufferedImage.TYPE_INT_RGB;

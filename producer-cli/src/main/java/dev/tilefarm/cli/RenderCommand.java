@@ -56,6 +56,11 @@ final class RenderCommand extends FarmCommand {
   @Option(names = "--seed", paramLabel = "N", description = "random seed (builtin)")
   Long seed;
 
+  @Option(names = "--bit-depth", paramLabel = "8|16",
+      description = "bits a sample of a .png or .tif output: 16 for builtin, povray and blender (an .exr output is"
+          + " half float already)")
+  Integer bitDepth;
+
   @Option(names = "--ini", paramLabel = "FILE.ini",
       description = "POV-Ray settings (size, antialiasing, animation frames and clock, Declare=); by default the"
           + " .pov's same-name .ini beside it, if there is one")
@@ -178,6 +183,9 @@ final class RenderCommand extends FarmCommand {
     }
     if (seed != null) {
       job.put("seed", seed);
+    }
+    if (bitDepth != null) {
+      job.put("bitDepth", bitDepth);
     }
     ObjectNode finalJob = job;
     return run.run(farm, job, f -> {

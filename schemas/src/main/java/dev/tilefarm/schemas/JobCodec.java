@@ -98,7 +98,7 @@ public final class JobCodec {
     if (f.has("output")) {
       output = s3(f, "output");
       if (output.extension().isEmpty()) {
-        throw f.error("output", "'" + output + "' has no file extension (use .png, .jpg or .jpeg)");
+        throw f.error("output", "'" + output + "' has no file extension (use " + ImageFormat.supported() + ")");
       }
       try {
         ImageFormat.forExtension(output.extension());
@@ -118,11 +118,6 @@ public final class JobCodec {
           throw f.error("renderer", e.getMessage());
         }
         SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
-        if (scene instanceof SceneSpec.Builtin b && b.linear16() && output != null
-            && ImageFormat.forExtension(output.extension()) != ImageFormat.PNG) {
-          // JPEG has no 16-bit samples; refusing now beats a render whose bits the encoder would throw away.
-          throw new InvalidJobException(null, "scene.encoding", "\"linear16\" needs a .png output, not '" + output + "'");
-        }
         if (renderer == Renderer.POVRAY && f.has("samples")) {
           // POV-Ray samples adaptively; a count would be ignored, and an ignored parameter is an error here.
           throw f.error("samples", "is not a povray setting: use scene.antialias and scene.antialiasDepth");
@@ -130,11 +125,13 @@ public final class JobCodec {
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
+        int bitDepth = OutputFormats.renderBitDepth(f, renderer, scene, output);
         yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames,
-            timeLimit);
+            timeLimit, bitDepth);
       }
       case "process" -> {
         S3Uri input = s3(f, "input");
+        OutputFormats.checkProcess(f, output);
         List<JsonNode> nodes = f.array("ops", MAX_OPS);
         if (nodes.isEmpty()) {
           throw f.error("ops", "is empty: give at least one op (valid ops: " + String.join(", ", Ops.names()) + ")");

@@ -49,12 +49,26 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    * range, one such image per frame, each written to {@code output} with its frame number filled in.
    *
    * @param frames the frame(s) to render, or null for the scene's own (only povray and blender take frames)
+   * @param bitDepth bits a sample of the tiles and the image: 8, 16 (the job's {@code "bitDepth": 16}) or
+   *     {@link #FLOAT} (an .exr output: 32-bit float linear radiance in the tiles, half floats in the file)
    */
   record Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
-      int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
+      int tileSize, S3Uri output, Frames frames, int timeLimit, int bitDepth) implements JobRequest {
+    /** The {@link #bitDepth} of float samples. */
+    public static final int FLOAT = 32;
+
     public Render {
       java.util.Objects.requireNonNull(renderer, "renderer");
       checkTimeLimit(timeLimit);
+      if (bitDepth != 8 && bitDepth != 16 && bitDepth != FLOAT) {
+        throw new IllegalArgumentException("bitDepth " + bitDepth + " is not 8, 16 or " + FLOAT + " (float)");
+      }
+    }
+
+    /** An 8-bit job. */
+    public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output, Frames frames, int timeLimit) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, 8);
     }
 
     /** A job with no time limit. */

@@ -74,7 +74,7 @@ class JobCodecTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "{" + MANDELBROT + ",'colour':1}"
-          + "|colour|id, type, tileSize, timeLimit, output, width, height, renderer, scene, samples, seed, frame, frames",
+          + "|colour|id, type, tileSize, timeLimit, output, width, height, renderer, scene, samples, seed, frame, frames, bitDepth",
       "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, output, input, ops",
       "{" + MANDELBROT + ",'scene':{'centre':[0,0]}}|scene.centre|center, zoom, iterations",
       "{" + PROCESS + ",'ops':[{'op':'gaussian-blur','sigma':1,'radius':2}]}|ops[0].radius|op, sigma",
@@ -315,7 +315,8 @@ class JobCodecTest {
     assertEquals("the object key 'a/../b.png' has a '..' segment", traversal.reason());
     InvalidJobException gif = invalid("{" + MANDELBROT + ",'output':'s3://out-bucket/a.gif'}");
     assertEquals("output", gif.field());
-    assertEquals("extension '.gif' is not a supported image format (supported: .png, .jpg, .jpeg)", gif.reason());
+    assertEquals("extension '.gif' is not a supported image format (supported: .png, .jpg, .jpeg, .tif, .tiff, "
+        + ".exr, .webp)", gif.reason());
   }
 
   private static byte[] bytes(String singleQuoted) {
@@ -345,6 +346,60 @@ class JobCodecTest {
     String text = "a".repeat(InvalidJobException.MAX_CHARS - 1) + "\uD83D\uDE00" + "b".repeat(10);
     String cut = InvalidJobException.cut(text);
     assertEquals("a".repeat(InvalidJobException.MAX_CHARS - 1) + "... (" + text.length() + " characters)", cut);
+  }
+
+  // ---- output formats and bit depth ----
+
+  private static final String BUILTIN = "'type':'render','width':64,'height':48,'renderer':'builtin','scene':{" + SCENE
+      + "}";
+  private static final String POVRAY = "'type':'render','width':64,'height':48,'renderer':'povray',"
+      + "'scene':'s3://in-bucket/a.pov'";
+
+  @Test
+  void theBitDepthOfARenderComesFromItsFieldOrItsExrOutput() {
+    assertEquals(8, ((JobRequest.Render) decode("{" + BUILTIN + "}")).bitDepth());
+    assertEquals(16, ((JobRequest.Render) decode("{" + BUILTIN + ",'bitDepth':16}")).bitDepth());
+    assertEquals(16, ((JobRequest.Render) decode("{" + POVRAY + ",'bitDepth':16,'output':'s3://o-b/x.tif'}"))
+        .bitDepth());
+    assertEquals(JobRequest.Render.FLOAT, ((JobRequest.Render) decode("{" + BUILTIN + ",'output':'s3://o-b/x.exr'}"))
+        .bitDepth());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "MANDELBROT,'bitDepth':16|bitDepth|the mandelbrot renderer makes 8-bit colours; 16 bits come from builtin, "
+          + "povray and blender",
+      "BUILTIN,'bitDepth':16,'output':'s3://o-b/x.jpg'|bitDepth|16 needs a .png or .tif output; JPEG holds 8 bits, "
+          + "not 's3://o-b/x.jpg'",
+      "BUILTIN,'bitDepth':12|bitDepth|must be 8 or 16, got 12",
+      "BUILTIN,'bitDepth':16,'output':'s3://o-b/x.exr'|bitDepth|is for .png and .tif outputs; an .exr output always "
+          + "holds half floats",
+      "POVRAY,'output':'s3://o-b/x.exr'|output|'s3://o-b/x.exr' is OpenEXR, float samples, which only the builtin and "
+          + "blender renderers make; for povray write a .png or .tif output with \"bitDepth\": 16",
+      "BUILTIN,'output':'s3://o-b/x.webp'|output|'s3://o-b/x.webp' is WebP, which is for process jobs; a render "
+          + "writes .png, .tif, .jpg or .exr",
+      "PROCESS,'ops':[{'op':'grayscale'}],'output':'s3://o-b/x.exr'|output|'s3://o-b/x.exr' is OpenEXR, float "
+          + "samples, which only builtin and blender renders make; a process job's pixels are 8-bit: write .png, "
+          + ".tif, .webp or .jpg"})
+  void aFormatTheJobCannotFillIsRefusedNamingTheField(String job, String field, String reason) {
+    String base = switch (job.substring(0, job.indexOf(','))) {
+      case "MANDELBROT" -> MANDELBROT;
+      case "BUILTIN" -> BUILTIN;
+      case "POVRAY" -> POVRAY;
+      default -> PROCESS;
+    };
+    InvalidJobException e = invalid("{" + base + job.substring(job.indexOf(',')) + "}");
+    assertEquals(field, e.field());
+    assertEquals(reason, e.reason());
+  }
+
+  @Test
+  void processJobsWriteTiffAndWebpButTakeNoBitDepth() {
+    assertEquals("s3://o-b/x.webp", decode("{" + PROCESS + ",'ops':[{'op':'grayscale'}],'output':'s3://o-b/x.webp'}")
+        .output().toString());
+    assertEquals("s3://o-b/x.tiff", decode("{" + PROCESS + ",'ops':[{'op':'grayscale'}],'output':'s3://o-b/x.tiff'}")
+        .output().toString());
+    assertEquals("bitDepth", invalid("{" + PROCESS + ",'ops':[{'op':'grayscale'}],'bitDepth':16}").field());
   }
 
   private static ObjectNode parse(String singleQuoted) {

@@ -38,6 +38,8 @@ class SchemaExamplesTest {
   /** The field each invalid job names: the schema must fault it, and JobCodec must reject the job naming it. */
   private static final Map<String, String> INVALID = Map.ofEntries(
       entry("bad-id", "id"),
+      entry("povray-exr-output", "output"),
+      entry("process-exr-output", "output"),
       entry("povray-with-samples", "samples"),
       entry("frames-for-builtin", "frames"),
       entry("animation-output-without-hashes", "output"),

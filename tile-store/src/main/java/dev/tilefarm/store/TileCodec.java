@@ -10,7 +10,7 @@ import java.util.zip.Inflater;
  * The intermediate tile format: cheap to write and read, unlike PNG. A 16-byte header ("TFT1", width,
  * height, channels, bit depth, 2 reserved bytes; big-endian) followed by the raw pixels of a {@link TileImage},
  * deflated at the fastest level. The bit depth byte is 0 for 8 bits (so 8-bit tiles are byte-identical to
- * those written before 16-bit samples existed, and old tiles still read) or 16.
+ * those written before 16-bit samples existed, and old tiles still read), 16, or 32 for float samples.
  */
 public final class TileCodec {
   private static final int MAGIC = 0x54465431; // "TFT1"
@@ -54,7 +54,7 @@ public final class TileCodec {
     int channels = header.get();
     int depthByte = header.get();
     int bitDepth = depthByte == 0 ? 8 : depthByte;
-    if (bitDepth != 8 && bitDepth != 16) {
+    if (bitDepth != 8 && bitDepth != 16 && bitDepth != TileImage.FLOAT) {
       throw new IllegalArgumentException("tile header claims a bit depth of " + depthByte);
     }
     long size = (long) width * height * channels * (bitDepth / 8);

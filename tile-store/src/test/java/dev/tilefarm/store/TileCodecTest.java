@@ -47,6 +47,25 @@ class TileCodecTest {
   }
 
   @Test
+  void floatTilesRoundTripEveryValue() {
+    float[] values = {0f, 1f, 0.5f, 1e-8f, 65504f, 1e6f, Float.MIN_VALUE};
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 3 * 4);
+    for (float v : values) {
+      b.putFloat(v).putFloat(-v).putFloat(v * 3);
+    }
+    TileImage tile = new TileImage(values.length, 1, 3, TileImage.FLOAT, b.array());
+    TileImage back = TileCodec.decode(TileCodec.encode(tile));
+    assertEquals(TileImage.FLOAT, back.bitDepth());
+    assertEquals(values.length * 3 * 4, back.stride());
+    java.nio.ByteBuffer r = java.nio.ByteBuffer.wrap(back.pixels());
+    for (float v : values) {
+      assertEquals(v, r.getFloat());
+      assertEquals(-v, r.getFloat());
+      assertEquals(v * 3, r.getFloat());
+    }
+  }
+
+  @Test
   void aBufferOfTheWrongLengthOrDepthIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new TileImage(4, 2, 3, 16, new byte[24]));
     assertThrows(IllegalArgumentException.class, () -> new TileImage(4, 2, 3, 12, new byte[48]));

@@ -48,7 +48,7 @@ final class TriggerRules {
   }
 
   private static final Set<String> FIELDS = Set.of("bucket", "prefix", "ops", "output", "format", "tileSize");
-  private static final List<String> FORMATS = List.of("png", "jpg");
+  private static final List<String> FORMATS = List.of("png", "jpg", "tif", "webp");
   private static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp");
 
   private final List<Rule> rules;

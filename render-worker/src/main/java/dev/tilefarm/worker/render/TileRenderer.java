@@ -141,7 +141,8 @@ public final class TileRenderer {
   }
 
   /**
-   * The pixels of {@code tile}: RGB, 8-bit sRGB, or 16-bit linear for a builtin scene with that encoding.
+   * The pixels of {@code tile}: RGB at the job's {@link JobRequest.Render#bitDepth} (8-bit sRGB; 16-bit sRGB,
+   * or 16-bit linear for a builtin scene with that encoding; floats for an EXR output).
    * The tile lies inside the {@code imageWidth x imageHeight} image.
    */
   public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight, RenderContext context)
@@ -175,7 +176,7 @@ public final class TileRenderer {
     } catch (Exception e) {
       throw new IllegalStateException("preparing the scene of job " + job.id(), e);
     }
-    return tracer.render(tile);
+    return tracer.render(tile, job.bitDepth());
   }
 
   private PathTracer prepare(JobRequest.Render job, SceneSpec scene) throws TileFailedException {

@@ -1,5 +1,6 @@
 package dev.tilefarm.worker.render.blender;
 
+import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
@@ -73,6 +74,10 @@ public final class Blender implements ExternalRenderer {
     s.put("frame", r.frame());
     s.put("scene", scene.scene());
     s.put("camera", scene.camera());
+    boolean floats = r.job().bitDepth() == JobRequest.Render.FLOAT;
+    Path raw = r.workDir().resolve("frame.f32");
+    s.put("depth", floats ? "float" : r.job().bitDepth() == 16 ? "16" : "8");
+    s.put("raw", raw.toString());
     try {
       Files.writeString(driver, DRIVER);
       Files.write(settings, dev.tilefarm.schemas.Json.MAPPER.writeValueAsBytes(s));
@@ -88,10 +93,10 @@ public final class Blender implements ExternalRenderer {
     List<String> cmd = Sandbox.command(List.of(r.sceneDir(), Path.of("/etc/alternatives"), Path.of("/etc/fonts"),
         Path.of("/etc/ld.so.cache")), r.workDir(), env, args);
     int code = PROGRAM.run(cmd, r, new BlenderProgress());
-    if (code != 0 || !Files.exists(out)) {
+    if (code != 0 || !Files.exists(floats ? raw : out)) {
       throw PROGRAM.failed(r, code, r.log().text(), Blender::reason);
     }
-    return Crop.tile(out, r);
+    return floats ? Crop.floatTile(raw, r) : Crop.tile(out, r);
   }
 
   static String reason(String log) {

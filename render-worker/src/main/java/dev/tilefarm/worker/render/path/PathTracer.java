@@ -10,8 +10,9 @@ import dev.tilefarm.store.TileImage;
  *
  * <p>A pixel's value is the mean radiance of {@code samples} paths through uniformly jittered points of the
  * pixel (a box filter), summed in sample order, scaled by the scene's exposure, then either tone mapped with
- * the ACES filmic curve and sRGB-encoded to 8 bits ({@link ToneMap}) or, for {@code linear16}, clamped to
- * [0, 1] and stored as 16-bit linear values. Every random value is a hash of (seed, absolute pixel x, y,
+ * the ACES filmic curve and sRGB-encoded to 8 or 16 bits ({@link ToneMap}), or, for {@code linear16}, clamped
+ * to [0, 1] and stored as 16-bit linear values, or kept as floats (linear, unclamped: for EXR outputs). Every
+ * random value is a hash of (seed, absolute pixel x, y,
  * sample index, dimension), and all transcendental functions are {@link StrictMath}'s, so a job's pixels
  * are byte-identical for any tiling, thread, worker or JVM.
  */
@@ -71,8 +72,28 @@ public final class PathTracer {
     return bytes;
   }
 
-  /** The RGB pixels of {@code tile}, given in the job's absolute image coordinates. */
+  /** The RGB pixels of {@code tile}, given in the job's absolute image coordinates, for an 8-bit job. */
   public TileImage render(TileRect tile) {
+    return render(tile, 8);
+  }
+
+  /**
+   * The RGB pixels of {@code tile} for a job of {@code bitDepth} bits a sample (see
+   * {@code JobRequest.Render#bitDepth}): 8 is the scene's encoding (tone-mapped 8-bit sRGB, or 16-bit linear
+   * for {@code linear16}); 16 is the tone-mapped sRGB at 16 bits (or 16-bit linear for {@code linear16}); 32 is
+   * the linear radiance times exposure as floats. The 8 and 16-bit tone-mapped values round the same number, so
+   * an 8-bit sample is the 16-bit one scaled by 255/65535, to within rounding.
+   */
+  public TileImage render(TileRect tile, int bitDepth) {
+    if (bitDepth == TileImage.FLOAT) {
+      return renderFloat(tile);
+    }
+    if (bitDepth == 16 && !linear16) {
+      return renderSrgb16(tile);
+    }
+    if (bitDepth != 8 && bitDepth != 16) {
+      throw new IllegalArgumentException("bitDepth must be 8, 16 or 32, got " + bitDepth);
+    }
     int bytesPerSample = linear16 ? 2 : 1;
     byte[] out = new byte[tile.width() * tile.height() * 3 * bytesPerSample];
     Sampler sampler = new HashSampler(seed);
@@ -93,6 +114,41 @@ public final class PathTracer {
       }
     }
     return new TileImage(tile.width(), tile.height(), 3, linear16 ? 16 : 8, out);
+  }
+
+  private TileImage renderSrgb16(TileRect tile) {
+    byte[] out = new byte[tile.width() * tile.height() * 3 * 2];
+    Sampler sampler = new HashSampler(seed);
+    Scratch scratch = new Scratch();
+    int i = 0;
+    for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
+      for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
+        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
+        i = putShort(out, i, ToneMap.toShort(l.r()));
+        i = putShort(out, i, ToneMap.toShort(l.g()));
+        i = putShort(out, i, ToneMap.toShort(l.b()));
+      }
+    }
+    return new TileImage(tile.width(), tile.height(), 3, 16, out);
+  }
+
+  private TileImage renderFloat(TileRect tile) {
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(tile.width() * tile.height() * 3 * 4);
+    Sampler sampler = new HashSampler(seed);
+    Scratch scratch = new Scratch();
+    for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
+      for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
+        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
+        out.putFloat((float) l.r()).putFloat((float) l.g()).putFloat((float) l.b());
+      }
+    }
+    return new TileImage(tile.width(), tile.height(), 3, TileImage.FLOAT, out.array());
+  }
+
+  private static int putShort(byte[] out, int i, int q) {
+    out[i] = (byte) (q >>> 8);
+    out[i + 1] = (byte) q;
+    return i + 2;
   }
 
   private static int put16(byte[] out, int i, double v) {

@@ -1,7 +1,7 @@
 package dev.tilefarm.worker.render.path;
 
 /**
- * From linear radiance to 8-bit sRGB. The curve is the ACES filmic fit of Narkowicz ("ACES Filmic Tone
+ * From linear radiance to 8-bit (or 16-bit) sRGB. The curve is the ACES filmic fit of Narkowicz ("ACES Filmic Tone
  * Mapping Curve", 2015), applied per channel after his 0.6 exposure: it has a toe, maps radiance 1 to about
  * 0.67 and rolls highlights off smoothly toward white instead of clipping them, which suits scenes lit by
  * small, very bright emitters. Radiance 0 stays black. The result is encoded with the sRGB transfer
@@ -26,5 +26,10 @@ final class ToneMap {
 
   static byte toByte(double radiance) {
     return (byte) (int) (srgb(aces(radiance)) * 255 + 0.5);
+  }
+
+  /** As {@link #toByte}, to the nearest 16-bit value (0 to 65535). */
+  static int toShort(double radiance) {
+    return (int) (srgb(aces(radiance)) * 65535 + 0.5);
   }
 }

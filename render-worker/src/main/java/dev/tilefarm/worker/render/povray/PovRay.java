@@ -72,7 +72,8 @@ public final class PovRay implements ExternalRenderer {
     }
     writeSettings(r);
     List<String> args = new ArrayList<>(List.of(PROGRAM.path().toString(), "-D", "-P", "+V", "+I" + r.main(),
-        "+O" + outDir.resolve("tile.png"), "+FN8", "+W" + r.job().width(), "+H" + r.job().height(),
+        "+O" + outDir.resolve("tile.png"), r.job().bitDepth() == 16 ? "+FN16" : "+FN8", "+W" + r.job().width(),
+        "+H" + r.job().height(),
         "+SC" + (region.x0() + 1), "+EC" + region.x1(), "+SR" + (region.y0() + 1), "+ER" + region.y1(), "+WT1",
         "+BS" + BLOCK, "+Q" + scene.quality()));
     args.addAll(clockArgs(r.job(), scene, r.frameIndex()));

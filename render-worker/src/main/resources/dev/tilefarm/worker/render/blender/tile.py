@@ -1,7 +1,8 @@
 # tilefarm's Blender tile driver: renders one region of one frame of the open .blend file, deterministically.
 # Runs as: blender -b --factory-startup --disable-autoexec FILE --python tile.py -- SETTINGS.json
 # Settings: width, height, x0, y0, x1, y1 (the region with its overscan, pixels from the top-left, end
-# exclusive), out, samples, seed, frame (or null), scene (or null), camera (or null).
+# exclusive), out, samples, seed, frame (or null), scene (or null), camera (or null), depth ("8" or "16": the
+# PNG's bits a sample; "float": raw float32 samples at raw instead).
 import json
 import sys
 
@@ -58,10 +59,30 @@ r.threads = 1
 for layer in scene.view_layers:
     if hasattr(layer, "cycles"):
         layer.cycles.use_denoising = False
-r.image_settings.file_format = "PNG"
-r.image_settings.color_mode = "RGB"
-r.image_settings.color_depth = "8"
-r.filepath = settings["out"]
 r.use_file_extension = False
-bpy.ops.render.render(write_still=True)
-print("tilefarm: wrote", settings["out"])
+if settings.get("depth") == "float":
+    # Float samples: Cycles' linear scene-referred radiance, as an EXR Blender reads back and dumps as raw
+    # big-endian float32 RGBA rows, bottom row first (Blender's own order), for the worker to cut the tile from.
+    import array
+    exr = settings["out"] + ".exr"
+    r.image_settings.file_format = "OPEN_EXR"
+    r.image_settings.color_mode = "RGBA"
+    r.image_settings.color_depth = "32"
+    r.image_settings.exr_codec = "ZIP"
+    r.filepath = exr
+    bpy.ops.render.render(write_still=True)
+    img = bpy.data.images.load(exr)
+    px = array.array("f", bytes(4 * img.size[0] * img.size[1] * 4))
+    img.pixels.foreach_get(px)
+    if sys.byteorder == "little":
+        px.byteswap()
+    with open(settings["raw"], "wb") as f:
+        px.tofile(f)
+    print("tilefarm: wrote", settings["raw"], img.size[0], "x", img.size[1])
+else:
+    r.image_settings.file_format = "PNG"
+    r.image_settings.color_mode = "RGB"
+    r.image_settings.color_depth = settings.get("depth", "8")
+    r.filepath = settings["out"]
+    bpy.ops.render.render(write_still=True)
+    print("tilefarm: wrote", settings["out"])
