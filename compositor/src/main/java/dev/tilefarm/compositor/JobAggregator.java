@@ -136,6 +136,17 @@ final class JobAggregator {
    * FAILED reason lists the tiles it was missing. Called by the edge on a timer for every unfinished job.
    */
   Step checkTime(String jobId, JobState state) {
+    return checkTime(jobId, state, PauseClock.NONE);
+  }
+
+  /**
+   * As {@link #checkTime(String, JobState)} for a job that may have been paused: while it is, neither clock runs;
+   * after, its deadline is later by the time it was paused and its stall timeout counts from the resume.
+   */
+  Step checkTime(String jobId, JobState state, PauseClock pauses) {
+    if (pauses.paused()) {
+      return Step.NOTHING;
+    }
     long now = clock.millis();
     long deadline;
     long lastActivity;
@@ -155,6 +166,8 @@ final class JobAggregator {
     } else {
       return Step.NOTHING;
     }
+    deadline = pauses.deadline(deadline);
+    lastActivity = pauses.lastActivity(lastActivity);
     String why;
     if (deadline > 0 && now >= deadline) {
       why = "the job's time limit ran out";

@@ -41,7 +41,7 @@ final class JobStates {
         : new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0);
     int events = state.events() + 1;
     long lastAt = Math.max(state.lastAt(), e.timestamp());
-    JobStatus status = JobStatus.after(e);
+    JobStatus status = JobStatus.after(state.status(), e);
     return switch (e) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
       case JobEvent.Accepted a -> new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0,
@@ -49,7 +49,8 @@ final class JobStates {
       // A job's first end is its answer (a repeated id is not run again); late progress changes nothing.
       case JobEvent late when state.ended() -> new JobState(state.id(), state.status(), state.type(), state.width(),
           state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
-      case JobEvent.Progress p -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+      case JobEvent.Progress p -> new JobState(state.id(), state.status() == JobStatus.PAUSED ? state.status() : status,
+          state.type(), state.width(), state.height(),
           p.done(), p.total(), Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
       case JobEvent.Frame f -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
           state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
@@ -58,6 +59,14 @@ final class JobStates {
       case JobEvent.Failed f -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Rejected r -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Cancelled c -> ended(state, status, lastAt, JobRunner.describe(e), events);
+      // PAUSED until RESUMED, whatever tiles in hand report meanwhile; a priority change keeps the status.
+      case JobEvent.Paused p -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
+      case JobEvent.Resumed r -> new JobState(state.id(), state.done() > 0 ? status : JobStatus.ACCEPTED, state.type(),
+          state.width(), state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null,
+          events);
+      case JobEvent.Prioritized p -> new JobState(state.id(), state.status(), state.type(), state.width(),
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
     };
   }
 
