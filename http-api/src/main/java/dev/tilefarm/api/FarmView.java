@@ -211,7 +211,7 @@ final class FarmView {
     this.maxJobs = maxJobs;
   }
 
-  /** A record on the jobs topic: a job request (valid or not) or a cancel request. */
+  /** A record on the jobs topic: a job request (valid or not), a cancel request or a schedule request. */
   void onJobRecord(String key, byte[] value, long timestamp) {
     ObjectNode json;
     try {
@@ -233,6 +233,9 @@ final class FarmView {
           changed(job);
         }
         return;
+      }
+      if (JobCodec.SCHEDULE_KEYS.stream().anyMatch(json::has)) {
+        return; // a pause, resume or priority request: its PAUSED, RESUMED or PRIORITY event tells the view
       }
       String id = JobCodec.idOf(json, key);
       if (id == null) {
