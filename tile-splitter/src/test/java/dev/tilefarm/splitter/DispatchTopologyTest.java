@@ -99,7 +99,7 @@ class DispatchTopologyTest {
   }
 
   @Test
-  void aJobReleasesItsWindowAtOnceAndTheRestAsResultsComeIn() {
+  void aJobReleasesItsWindowAtOnceAndTheRestAsResultsComeIn() throws Exception {
     submit("big", 10, null);
     List<TileTask> first = tasks.readValuesToList();
     assertEquals(WINDOW, first.size(), "the window's worth goes straight out, the rest waits");
@@ -110,6 +110,16 @@ class DispatchTopologyTest {
     done(first.get(0));
     done(first.get(1));
     assertEquals(List.of("big/4", "big/5"), released());
+    // What a restarted task rebuilds its queue from: the job's entry, and its tasks not released yet.
+    String stored = driver.<String, String>getKeyValueStore(SplitterTopology.QUEUED_JOBS_STORE).get("big");
+    QueuedJob job = dev.tilefarm.schemas.Json.MAPPER.readValue(stored, QueuedJob.class);
+    assertEquals(6, job.next());
+    assertEquals(4, job.inFlight());
+    assertEquals(50, job.priority());
+    assertEquals(SplitterTopology.TASKS_SINK, job.sink());
+    var waiting = driver.<String, TileTask>getKeyValueStore(SplitterTopology.QUEUED_TASKS_STORE);
+    assertEquals(6, waiting.get(Dispatcher.taskKey("big", 6)).tile().index());
+    assertEquals(null, waiting.get(Dispatcher.taskKey("big", 5)), "a released task leaves the store");
   }
 
   @Test
