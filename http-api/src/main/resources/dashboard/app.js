@@ -249,6 +249,7 @@ function setJob(v, j) {
   b.parentElement.className = 'bar' + (j.status === 'COMPLETED' ? ' done' : ended(j) ? ' bad' : '');
   const parts = [];
   if (j.kind || j.type) parts.push(j.kind || j.type);
+  if (j.priority != null) parts.push('priority ' + j.priority);
   if (j.width) parts.push(j.width + '×' + j.height);
   if (j.tiles) parts.push(j.done + '/' + j.tiles + ' tiles');
   if (j.timings) parts.push('total ' + fmtMs(j.timings.total) + ', render ' + fmtMs(j.timings.render) + ' (all workers), assemble ' + fmtMs(j.timings.assemble));
@@ -257,6 +258,10 @@ function setJob(v, j) {
   text($('job-info'), parts.join(' · '));
   $('job-reason').hidden = !j.reason; text($('job-reason'), (j.field ? j.field + ': ' : '') + (j.reason || ''));
   $('job-cancel').disabled = ended(j) || j.cancelRequested;
+  $('job-pause').hidden = !!j.paused; $('job-resume').hidden = !j.paused;
+  $('job-pause').disabled = ended(j) || !j.acceptedAt; $('job-resume').disabled = ended(j);
+  $('job-priority').disabled = ended(j) || !j.acceptedAt;
+  if (document.activeElement !== $('job-priority') && j.priority != null) $('job-priority').value = j.priority;
   const done = j.status === 'COMPLETED';
   $('job-download').hidden = !done; $('job-presign').hidden = !done;
   if (done) {
@@ -367,6 +372,12 @@ async function cancelJob() {
   catch (e) { alert(e.message); }
 }
 
+async function scheduleJob(kind, body) {
+  if (!jobView) return;
+  try { await api('/api/jobs/' + encodeURIComponent(jobView.id) + '/' + kind, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) }); }
+  catch (e) { alert(e.message); }
+}
+
 async function presign() {
   if (!jobView) return;
   try {
@@ -391,6 +402,9 @@ $('stage').onclick = () => $('stage').classList.toggle('full');
 $('submit-job').onclick = submitJob;
 $('upload-job').onclick = uploadJob;
 $('job-cancel').onclick = cancelJob;
+$('job-pause').onclick = () => scheduleJob('pause');
+$('job-resume').onclick = () => scheduleJob('resume');
+$('job-priority').onchange = () => scheduleJob('priority', { priority: Number($('job-priority').value) });
 $('job-presign').onclick = presign;
 for (const r of document.querySelectorAll('input[name=view]')) r.onchange = switchView;
 window.addEventListener('hashchange', route);

@@ -136,6 +136,17 @@ final class JobAggregator {
    * FAILED reason lists the tiles it was missing. Called by the edge on a timer for every unfinished job.
    */
   Step checkTime(String jobId, JobState state) {
+    return checkTime(jobId, state, PauseClock.NONE);
+  }
+
+  /**
+   * As {@link #checkTime(String, JobState)} for a job that may have been paused: while it is, neither clock runs;
+   * after, its deadline is later by the time it was paused and its stall timeout counts from the resume.
+   */
+  Step checkTime(String jobId, JobState state, PauseClock pauses) {
+    if (pauses.paused()) {
+      return Step.NOTHING;
+    }
     long now = clock.millis();
     // What the checks read of an unfinished job; null missing means all tiles.
     record Unfinished(long deadline, long lastActivity, int tileCount, List<Integer> missing) {}
@@ -151,8 +162,8 @@ final class JobAggregator {
     if (unfinished == null) {
       return Step.NOTHING;
     }
-    long deadline = unfinished.deadline();
-    long lastActivity = unfinished.lastActivity();
+    long deadline = pauses.deadline(unfinished.deadline());
+    long lastActivity = pauses.lastActivity(unfinished.lastActivity());
     int tileCount = unfinished.tileCount();
     List<Integer> missing = unfinished.missing();
     String why;

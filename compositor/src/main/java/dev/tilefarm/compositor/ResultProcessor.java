@@ -355,6 +355,8 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         case JobControl.Planned planned -> aggregator.planned(jobId, prior, planned, digestsOf(jobId));
         case JobControl.Cancel cancel -> aggregator.cancel(jobId, prior, cancel);
         case JobControl.Ended ended -> JobAggregator.Step.NOTHING;
+        case JobControl.Pause pause -> clocks(jobId, prior, pauseClock(jobId).pause(pause.timestamp()));
+        case JobControl.Resume resume -> clocks(jobId, prior, pauseClock(jobId).resume(resume.timestamp()));
       };
       apply(jobId, step);
       if (firstPlan && control instanceof JobControl.Planned planned) {
@@ -363,6 +365,23 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     } finally {
       MDC.remove("jobId");
     }
+  }
+
+  /**
+   * How pausing moved a job's clocks (see {@link PauseClock}): kept beside its tiles' digests, under
+   * "jobId/paused", so that it is forgotten with them when the job ends.
+   */
+  private PauseClock pauseClock(String jobId) {
+    return PauseClock.decode(digests.get(jobId + "/paused"));
+  }
+
+  /** Keeps a pause or resume of a job that has not ended (the splitter's word; its events are the splitter's). */
+  private JobAggregator.Step clocks(String jobId, JobState prior, PauseClock clock) {
+    if (prior == null || prior instanceof JobEnded) {
+      return JobAggregator.Step.NOTHING; // nothing to time: a job not planned here, or one that has ended
+    }
+    digests.put(jobId + "/paused", clock.encode());
+    return JobAggregator.Step.NOTHING;
   }
 
   /** Fails unfinished jobs past their deadline or stuck for too long (see {@link JobAggregator#checkTime}). */
@@ -379,7 +398,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     for (KeyValue<String, JobState> entry : open) {
       MDC.put("jobId", entry.key);
       try {
-        apply(entry.key, aggregator.checkTime(entry.key, entry.value));
+        apply(entry.key, aggregator.checkTime(entry.key, entry.value, pauseClock(entry.key)));
       } finally {
         MDC.remove("jobId");
       }

@@ -529,6 +529,35 @@ class CompositorTopologyTest {
   }
 
   @Test
+  void aPausedJobDoesNotStallAndItsStallTimeoutCountsFromTheResume() {
+    driver.close();
+    var props = new java.util.Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test-pause");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-pause").toString());
+    driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
+        ENDED_RETENTION, Duration.ofMinutes(1), Duration.ofSeconds(1)), props, T0);
+    results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
+        topics.jobEvents().valueSerde().deserializer());
+    Job job = planned(pngJob("held"));
+    send(job.result(0));
+    advance(Duration.ofSeconds(30));
+    control(new dev.tilefarm.schemas.JobControl.Pause("held", now.get()));
+    advance(Duration.ofMinutes(10));
+    assertTrue(only(events.readValuesToList(), JobEvent.Failed.class).isEmpty(), "paused: it is not stuck");
+    control(new dev.tilefarm.schemas.JobControl.Resume("held", now.get()));
+    advance(Duration.ofSeconds(59));
+    assertTrue(only(events.readValuesToList(), JobEvent.Failed.class).isEmpty(), "the minute counts from the resume");
+    advance(Duration.ofSeconds(2));
+    List<JobEvent.Failed> failed = only(events.readValuesToList(), JobEvent.Failed.class);
+    assertEquals(1, failed.size());
+    assertTrue(failed.get(0).reason().startsWith("the job is stuck: no tile finished in the last 61 s"),
+        failed.get(0).reason());
+  }
+
+  @Test
   void forgedResultsAreDeadLetteredWithTheReasonAndTheJobCompletesFromItsOwnTiles() {
     Job job = planned(pngJob("victim"));
     // The attacker's tile: the same size as tile 2, other pixels, in a bucket of its own and then at the key.

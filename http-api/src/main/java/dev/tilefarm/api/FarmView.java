@@ -85,7 +85,8 @@ final class FarmView {
   /** One line of the jobs list. {@code status} is SUBMITTED until the splitter answers. */
   record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
-      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {}
+      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested, Integer priority,
+      boolean paused) {}
 
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
@@ -147,6 +148,10 @@ final class FarmView {
     String format;
     JobEvent.Timings timings;
     boolean cancelRequested;
+    /** From ACCEPTED and PRIORITY events; null before the job is accepted. */
+    Integer priority;
+    /** Between a PAUSED event and the RESUMED one. */
+    boolean paused;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
     /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
@@ -164,7 +169,7 @@ final class FarmView {
 
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
-          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
+          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, priority, paused);
     }
   }
 
@@ -206,7 +211,7 @@ final class FarmView {
     this.maxJobs = maxJobs;
   }
 
-  /** A record on the jobs topic: a job request (valid or not) or a cancel request. */
+  /** A record on the jobs topic: a job request (valid or not), a cancel request or a schedule request. */
   void onJobRecord(String key, byte[] value, long timestamp) {
     ObjectNode json;
     try {
@@ -228,6 +233,9 @@ final class FarmView {
           changed(job);
         }
         return;
+      }
+      if (JobCodec.SCHEDULE_KEYS.stream().anyMatch(json::has)) {
+        return; // a pause, resume or priority request: its PAUSED, RESUMED or PRIORITY event tells the view
       }
       String id = JobCodec.idOf(json, key);
       if (id == null) {
@@ -290,9 +298,10 @@ final class FarmView {
             job.height = a.height();
             job.output = a.output() == null ? null : a.output().toString();
             job.acceptedAt = a.timestamp();
+            job.priority = a.priority();
           }
           case JobEvent.Progress p -> {
-            if (!job.ended()) {
+            if (!job.ended() && !job.paused) {
               job.status = JobStatus.after(p);
             }
             job.done = Math.max(job.done, p.done());
@@ -324,6 +333,19 @@ final class FarmView {
             job.status = JobStatus.after(c);
             job.reason = c.reason();
           }
+          case JobEvent.Paused p -> {
+            if (!job.ended()) {
+              job.paused = true;
+              job.status = JobStatus.after(job.status, p);
+            }
+          }
+          case JobEvent.Resumed r -> {
+            if (!job.ended()) {
+              job.paused = false;
+              job.status = job.done > 0 ? JobStatus.after(job.status, r) : JobStatus.ACCEPTED;
+            }
+          }
+          case JobEvent.Prioritized p -> job.priority = p.priority();
         }
       }
       if (event.terminal() && !completedBefore) {

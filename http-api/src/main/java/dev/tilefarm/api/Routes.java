@@ -182,6 +182,9 @@ final class Routes implements HttpHandler {
       Route.of("DELETE", "/api/jobs/{id}", (r, c) -> r.cancel(c.ex(), c.id())),
       Route.of("GET", "/api/jobs/{id}/events", (r, c) -> r.stream(c.ex(), c.id())),
       Route.of("POST", "/api/jobs/{id}/cancel", (r, c) -> r.cancel(c.ex(), c.id())),
+      Route.of("POST", "/api/jobs/{id}/pause", (r, c) -> r.schedule(c.ex(), c.id(), "pause")),
+      Route.of("POST", "/api/jobs/{id}/resume", (r, c) -> r.schedule(c.ex(), c.id(), "resume")),
+      Route.of("POST", "/api/jobs/{id}/priority", (r, c) -> r.schedule(c.ex(), c.id(), "reprioritize")),
       Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
           first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
@@ -272,6 +275,12 @@ final class Routes implements HttpHandler {
     ObjectNode json = JobCodec.parse(body);
     if (json.has("cancel")) {
       throw new Uploads.BadRequest("cancel", "cancel a job with POST /api/jobs/{id}/cancel");
+    }
+    for (String kind : JobCodec.SCHEDULE_KEYS) {
+      if (json.has(kind)) {
+        throw new Uploads.BadRequest(kind, "pause, resume or re-prioritise a job with POST /api/jobs/{id}/pause, "
+            + "/resume or /priority");
+      }
     }
     if (!json.hasNonNull("id")) {
       json.put("id", newId());
@@ -421,6 +430,48 @@ final class Routes implements HttpHandler {
         .get(30, TimeUnit.SECONDS);
     log.info("asked to cancel job {}", id);
     return json(ex, 202, Map.of("id", id, "status", "CANCEL_REQUESTED"));
+  }
+
+  /**
+   * A schedule request ({@code kind}: pause, resume or reprioritize, whose body is {@code {"priority": N}}) for a job
+   * that has not ended, published on the jobs topic as job-schedule.schema.json has it; the job's PAUSED, RESUMED or
+   * PRIORITY event follows.
+   */
+  private int schedule(HttpExchange ex, String id, String kind) throws IOException, InterruptedException,
+      ExecutionException, TimeoutException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      return unknownJob(ex, id);
+    }
+    if (detail.job().endedAt() != null) {
+      return error(ex, 409, null, "job " + id + " has already ended: " + detail.job().status());
+    }
+    byte[] body;
+    try (InputStream in = RequestBody.of(ex)) {
+      body = in.readNBytes(8192);
+    }
+    ObjectNode message = Json.MAPPER.createObjectNode();
+    message.put(kind, id);
+    if (kind.equals("reprioritize")) {
+      if (body.length == 0) {
+        throw new Uploads.BadRequest("priority", "give the new priority as {\"priority\": N}, N from "
+            + dev.tilefarm.schemas.JobSchedule.MIN_PRIORITY + " to " + dev.tilefarm.schemas.JobSchedule.MAX_PRIORITY);
+      }
+      ObjectNode b = JobCodec.parse(body);
+      if (b.has("priority")) {
+        message.set("priority", b.get("priority"));
+      }
+    }
+    JobCodec.scheduleOf(message); // the splitter's own check, so a bad priority is a 400 naming it here
+    producer.send(new ProducerRecord<>(config.topics().jobs().name(), id, Json.MAPPER.writeValueAsBytes(message)))
+        .get(30, TimeUnit.SECONDS);
+    log.info("asked to {} job {}", kind, id);
+    String status = switch (kind) {
+      case "pause" -> "PAUSE_REQUESTED";
+      case "resume" -> "RESUME_REQUESTED";
+      default -> "PRIORITY_REQUESTED";
+    };
+    return json(ex, 202, Map.of("id", id, "status", status));
   }
 
   private int output(HttpExchange ex, String id, boolean download) throws IOException {

@@ -573,6 +573,48 @@ class HttpApiIT extends OnFakeFarm {
   }
 
   @Test
+  void pauseResumeAndPriorityPublishScheduleRequestsAndTheViewFollowsTheirEvents() throws Exception {
+    farm.rawJob("s1", "{\"id\":\"s1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":64,\"height\":64,"
+        + "\"priority\":40}");
+    farm.event(new JobEvent.Accepted("s1", 1, "render", 4, 64, 64, TileKeys.defaultOutput(FakeFarm.BUCKET, "s1"), 40));
+    farm.awaitBody("/api/jobs/s1", null, "\"priority\":40");
+    assertEquals(404, farm.post("/api/jobs/nope/pause", "application/json", new byte[0], null).statusCode());
+
+    HttpResponse<String> pause = farm.post("/api/jobs/s1/pause", "application/json", new byte[0], null);
+    assertEquals(202, pause.statusCode(), pause.body());
+    assertEquals("PAUSE_REQUESTED", JSON.readTree(pause.body()).get("status").asText());
+    farm.event(new JobEvent.Paused("s1", 2));
+    farm.awaitBody("/api/jobs/s1", null, "\"status\":\"PAUSED\"");
+    farm.awaitBody("/api/jobs/s1", null, "\"paused\":true");
+
+    HttpResponse<String> bad = farm.post("/api/jobs/s1/priority", "application/json",
+        "{\"priority\":101}".getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertEquals("priority", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+    HttpResponse<String> raise = farm.post("/api/jobs/s1/priority", "application/json",
+        "{\"priority\":90}".getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(202, raise.statusCode(), raise.body());
+    HttpResponse<String> resume = farm.post("/api/jobs/s1/resume", "application/json", new byte[0], null);
+    assertEquals(202, resume.statusCode(), resume.body());
+
+    List<Map<?, ?>> requests = new java.util.ArrayList<>();
+    for (var r : farm.jobRecords()) {
+      if ("s1".equals(r.key()) && !r.value().contains("\"type\"")) {
+        requests.add(JSON.readValue(r.value(), Map.class));
+      }
+    }
+    assertEquals(List.of(Map.of("pause", "s1"), Map.of("reprioritize", "s1", "priority", 90), Map.of("resume", "s1")),
+        requests);
+    farm.event(new JobEvent.Prioritized("s1", 3, 90));
+    farm.event(new JobEvent.Resumed("s1", 4, 2));
+    farm.awaitBody("/api/jobs/s1", null, "\"priority\":90");
+    farm.awaitBody("/api/jobs/s1", null, "\"paused\":false");
+    farm.event(new JobEvent.Cancelled("s1", 5, "done"));
+    farm.awaitBody("/api/jobs/s1", null, "CANCELLED");
+    assertEquals(409, farm.post("/api/jobs/s1/pause", "application/json", new byte[0], null).statusCode());
+  }
+
+  @Test
   void showsFailedTilesAndDeadLetters() throws Exception {
     farm.result(new TileResult.Failed("f1", new TileRect(3, 0, 0, 8, 8), 4, "renderer error: boom", "worker-b", 1));
     farm.deadLetter(new DeadLetter("tilefarm.jobs", 0, 7, null,

@@ -96,6 +96,8 @@ final class AclModel {
       }
       case SPLITTER -> {
         g.topics(AclOperation.READ, t.jobs(), t.workers());
+        // Tile results settle released tasks (room in a lane) and job control's ENDED lets a job go (Dispatcher).
+        g.topics(AclOperation.READ, t.tileResults(), t.jobControl());
         // jobs too: a job for a renderer no worker has yet goes back to the jobs topic to wait.
         g.topics(AclOperation.WRITE, t.jobs(), t.jobEvents(), t.jobControl(), t.deadLetter());
         g.topics(AclOperation.WRITE, t.allTileTasks());

@@ -233,6 +233,11 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         @Override
+        public void cancel(String id) throws InterruptedException {
+          client.cancel(id, "the benchmark is done with it");
+        }
+
+        @Override
         public void close() {
           client.close();
         }

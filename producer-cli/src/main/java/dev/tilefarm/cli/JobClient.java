@@ -3,6 +3,7 @@ package dev.tilefarm.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.clients.ClientProperties;
 import dev.tilefarm.schemas.JobEvent;
+import dev.tilefarm.schemas.JobSchedule;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.Topics;
 import java.io.IOException;
@@ -105,6 +106,27 @@ final class JobClient implements AutoCloseable {
       throw new UncheckedIOException(e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("publishing a cancel of job " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Publishes a request to pause, resume or re-prioritise job {@code id} (see job-schedule.schema.json):
+   * {@code {"pause": ID}}, {@code {"resume": ID}} or {@code {"reprioritize": ID, "priority": N}}.
+   */
+  void schedule(JobSchedule request) throws InterruptedException {
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    switch (request) {
+      case JobSchedule.Pause p -> json.put("pause", p.jobId());
+      case JobSchedule.Resume r -> json.put("resume", r.jobId());
+      case JobSchedule.Reprioritize r -> json.put("reprioritize", r.jobId()).put("priority", r.priority());
+    }
+    try {
+      producer.send(new ProducerRecord<>(topics.jobs().name(), request.jobId(), Json.MAPPER.writeValueAsBytes(json)))
+          .get(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("publishing " + json + ": " + e.getMessage(), e);
     }
   }
 
@@ -226,7 +248,8 @@ final class JobClient implements AutoCloseable {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         if (id.equals(r.key()) && r.value() != null) {
           try {
-            if (!Json.MAPPER.readTree(r.value()).has("cancel")) {
+            var json = Json.MAPPER.readTree(r.value());
+            if (!json.has("cancel") && dev.tilefarm.schemas.JobCodec.SCHEDULE_KEYS.stream().noneMatch(json::has)) {
               return true;
             }
           } catch (IOException e) {

@@ -76,6 +76,9 @@ final class JobRunner {
             case JobEvent.Failed f -> { }
             case JobEvent.Rejected r -> { }
             case JobEvent.Cancelled c -> { }
+            case JobEvent.Paused p -> progress.note("job " + id + " paused");
+            case JobEvent.Resumed r -> progress.note("job " + id + " resumed");
+            case JobEvent.Prioritized p -> progress.note("job " + id + " now has priority " + p.priority());
           }
           if (event.terminal()) {
             ended.add(id);
@@ -222,6 +225,9 @@ final class JobRunner {
       case JobEvent.Accepted a -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
       case JobEvent.Progress p -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
       case JobEvent.Frame f -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+      case JobEvent.Paused p -> p.jobId() + " PAUSED";
+      case JobEvent.Resumed r -> r.jobId() + " RESUMED after " + r.pausedMs() + " ms";
+      case JobEvent.Prioritized p -> p.jobId() + " PRIORITY " + p.priority();
     };
   }
 

@@ -22,10 +22,11 @@ final class JobStates {
    * One job as its events so far leave it. {@code type}, {@code width}, {@code height} are from its ACCEPTED event
    * (null and 0 without one); {@code done} and {@code total} are tiles, {@code fraction} the share of the work done
    * (0 to 1); {@code firstAt} and {@code lastAt} the first and latest event's times (epoch ms); {@code end} is the
-   * one-line account of how it ended (null while it runs), {@code events} how many events it has.
+   * one-line account of how it ended (null while it runs), {@code events} how many events it has, {@code priority}
+   * its priority from its ACCEPTED and PRIORITY events (null without one).
    */
   record JobState(String id, JobStatus status, String type, int width, int height, int done, int total,
-      double fraction, long firstAt, long lastAt, String end, int events) {
+      double fraction, long firstAt, long lastAt, String end, int events, Integer priority) {
     boolean ended() {
       return end != null;
     }
@@ -38,33 +39,45 @@ final class JobStates {
   /** {@code state} (null for a job not seen yet) after {@code e}. */
   static JobState apply(JobState prior, JobEvent e) {
     JobState state = prior != null ? prior
-        : new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0);
+        : new JobState(e.jobId(), null, null, 0, 0, 0, 0, 0, e.timestamp(), e.timestamp(), null, 0, null);
     int events = state.events() + 1;
     long lastAt = Math.max(state.lastAt(), e.timestamp());
-    JobStatus status = JobStatus.after(e);
+    JobStatus status = JobStatus.after(state.status(), e);
     return switch (e) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
       case JobEvent.Accepted a -> new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0,
-          state.firstAt(), lastAt, null, events);
+          state.firstAt(), lastAt, null, events, a.priority());
       // A job's first end is its answer (a repeated id is not run again); late progress changes nothing.
       case JobEvent late when state.ended() -> new JobState(state.id(), state.status(), state.type(), state.width(),
-          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
-      case JobEvent.Progress p -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
-          p.done(), p.total(), Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events);
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events,
+          state.priority());
+      case JobEvent.Progress p -> new JobState(state.id(), state.status() == JobStatus.PAUSED ? state.status() : status,
+          state.type(), state.width(), state.height(),
+          p.done(), p.total(), Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events,
+          state.priority());
       case JobEvent.Frame f -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
-          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
       case JobEvent.Completed c -> new JobState(state.id(), status, state.type(), c.width(), c.height(), c.tiles(),
-          c.tiles(), 1, state.firstAt(), lastAt, JobRunner.describe(e), events);
+          c.tiles(), 1, state.firstAt(), lastAt, JobRunner.describe(e), events, state.priority());
       case JobEvent.Failed f -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Rejected r -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Cancelled c -> ended(state, status, lastAt, JobRunner.describe(e), events);
+      // PAUSED until RESUMED, whatever tiles in hand report meanwhile; a priority change keeps the status.
+      case JobEvent.Paused p -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
+      case JobEvent.Resumed r -> new JobState(state.id(), state.done() > 0 ? status : JobStatus.ACCEPTED, state.type(),
+          state.width(), state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null,
+          events, state.priority());
+      case JobEvent.Prioritized p -> new JobState(state.id(), state.status(), state.type(), state.width(),
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events,
+          p.priority());
     };
   }
 
   /** {@code state} ended as {@code end} says, its counts as they were. */
   private static JobState ended(JobState state, JobStatus status, long lastAt, String end, int events) {
     return new JobState(state.id(), status, state.type(), state.width(), state.height(), state.done(), state.total(),
-        state.fraction(), state.firstAt(), lastAt, end, events);
+        state.fraction(), state.firstAt(), lastAt, end, events, state.priority());
   }
 
   /** Folds one job's events, oldest first; null for none. */
@@ -181,7 +194,7 @@ final class JobStates {
     out.append('\n');
     if (j.type() != null) {
       out.append("type      ").append(j.type()).append(' ').append(j.width()).append('x').append(j.height())
-          .append('\n');
+          .append(j.priority() == null ? "" : ", priority " + j.priority()).append('\n');
     }
     out.append("since     ").append(java.time.Instant.ofEpochMilli(j.firstAt())).append(" (")
         .append(age(now - j.firstAt())).append(" ago)\n");

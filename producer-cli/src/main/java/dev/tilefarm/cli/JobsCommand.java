@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
 @Command(name = "jobs", mixinStandardHelpOptions = true,
     description = "List the farm's jobs, newest first: status, progress (tiles finished), type, size and age "
         + "(since the job was accepted, or refused).%n"
-        + "Read from the job events topic, so a job shows once the splitter has answered it. The farm has no job "
-        + "priorities (tiles are served in the order they come), so there is no priority column.%n"
-        + "Statuses: ACCEPTED (split, no tile finished yet), RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED.")
+        + "Read from the job events topic, so a job shows once the splitter has answered it.%n"
+        + "Statuses: ACCEPTED (split, no tile finished yet), RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, "
+        + "PAUSED (between its PAUSED and RESUMED events).")
 final class JobsCommand extends FarmCommand {
   @Option(names = "--status", paramLabel = "STATUS", description = "only jobs in this status; repeat it or give a "
       + "comma-separated list (any case). An unknown status is an error (exit 2) that lists the valid ones.")

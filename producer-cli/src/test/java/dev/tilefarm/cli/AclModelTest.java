@@ -53,6 +53,14 @@ class AclModelTest {
   }
 
   @Test
+  void theSplitterReadsTheResultsAndEndsThatMakeRoomForTasks() {
+    List<String> grants = AclModel.grants(Role.SPLITTER, "User:s", TOPICS, null).stream().map(Grant::describe)
+        .toList();
+    assertTrue(grants.contains("User:s  READ  TOPIC tilefarm.tile-results"), grants.toString());
+    assertTrue(grants.contains("User:s  READ  TOPIC tilefarm.job-control"), grants.toString());
+  }
+
+  @Test
   void theStreamsAppsOwnTheirInternalTopicsTransactionalIdsAndGroup() {
     Set<String> compositor = AclModel.grants(Role.COMPOSITOR, "User:c", TOPICS, null).stream()
         .filter(g -> g.resource().resourceType() != ResourceType.TOPIC

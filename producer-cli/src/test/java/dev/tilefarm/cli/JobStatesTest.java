@@ -26,6 +26,21 @@ class JobStatesTest {
   }
 
   @Test
+  void aPausedJobStaysPausedWhileItsTilesInHandFinishAndKeepsItsPriority() {
+    JobStates.JobState s = JobStates.of(List.of(new JobEvent.Accepted("p", 1000, "render", 8, 300, 200, OUT, 40),
+        new JobEvent.Progress("p", 2000, 1, 8), new JobEvent.Paused("p", 2500), new JobEvent.Progress("p", 3000, 2, 8)));
+    assertEquals(JobStatus.PAUSED, s.status());
+    assertEquals(40, s.priority());
+    s = JobStates.apply(s, new JobEvent.Prioritized("p", 3500, 90));
+    assertEquals(JobStatus.PAUSED, s.status(), "a priority change keeps the status");
+    assertEquals(90, s.priority());
+    s = JobStates.apply(s, new JobEvent.Resumed("p", 4000, 1500));
+    assertEquals(JobStatus.RUNNING, s.status());
+    assertTrue(JobStates.summary(s, 5000).contains("type      render 300x200, priority 90"),
+        JobStates.summary(s, 5000));
+  }
+
+  @Test
   void eventsFoldIntoWhereTheJobStands() throws Exception {
     JobStates.JobState s = JobStates.of(List.of(accepted("a", 1000, 8)));
     assertEquals(JobStatus.ACCEPTED, s.status());
@@ -77,7 +92,7 @@ class JobStatesTest {
   void anUnknownStatusNamesTheValidOnes() {
     Main.UsageException e = assertThrows(Main.UsageException.class,
         () -> JobStates.parseStatuses(List.of("running,done")));
-    assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED",
+    assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, PAUSED",
         e.getMessage());
     // SUBMITTED is the HTTP API's, for a job the splitter has not answered: the CLI's jobs all have events.
     assertThrows(Main.UsageException.class, () -> JobStates.parseStatuses(List.of("submitted")));

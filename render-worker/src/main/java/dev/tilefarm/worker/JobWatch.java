@@ -102,6 +102,9 @@ final class JobWatch implements AutoCloseable {
               case JobControl.Cancel cancel -> "CANCELLED";
               case JobControl.Ended end -> end.outcome();
               case JobControl.Planned planned -> null;
+              // The splitter holds a paused job's pending tiles back; those already released still run.
+              case JobControl.Pause pause -> null;
+              case JobControl.Resume resume -> null;
             };
             if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
               synchronized (ended) {

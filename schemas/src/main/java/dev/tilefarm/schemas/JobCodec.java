@@ -75,6 +75,63 @@ public final class JobCodec {
     return new JobCancel(id, reason);
   }
 
+  /** The record keys that make a JSON object on the jobs topic a {@link JobSchedule} request. */
+  public static final java.util.List<String> SCHEDULE_KEYS = List.of("pause", "resume", "reprioritize");
+
+  /**
+   * The schedule request in {@code json}, or null if it is none (it has none of {@link #SCHEDULE_KEYS}): exactly
+   * {@code {"pause": ID}}, {@code {"resume": ID}} or {@code {"reprioritize": ID, "priority": N}}; anything else is
+   * an {@link InvalidJobException} naming the field.
+   */
+  public static JobSchedule scheduleOf(JsonNode json) {
+    if (json == null || !json.isObject()) {
+      return null;
+    }
+    String kind = null;
+    for (String key : SCHEDULE_KEYS) {
+      if (json.has(key)) {
+        if (kind != null) {
+          throw new InvalidJobException(null, key, "give one of \"" + String.join("\", \"", SCHEDULE_KEYS)
+              + "\" per request, not both \"" + kind + "\" and \"" + key + "\"");
+        }
+        kind = key;
+      }
+    }
+    if (kind == null) {
+      return null;
+    }
+    Fields f = Fields.of(json, "");
+    String id = f.string(kind);
+    if (!JobRequest.ID.matcher(id).matches()) {
+      throw f.error(kind, "must be a job id: 1-128 characters of letters, digits, '.', '_' or '-'");
+    }
+    JobSchedule schedule = switch (kind) {
+      case "pause" -> new JobSchedule.Pause(id);
+      case "resume" -> new JobSchedule.Resume(id);
+      default -> new JobSchedule.Reprioritize(id, priority(f, true));
+    };
+    f.done();
+    return schedule;
+  }
+
+  /**
+   * The priority of a job (its {@code "priority"}, or {@link JobSchedule#DEFAULT_PRIORITY}); a job that is not
+   * valid otherwise is for {@link #decode} to reject.
+   */
+  public static int priorityOf(JsonNode job) {
+    JsonNode p = job == null ? null : job.get("priority");
+    if (p == null || !p.isNumber() || p.asDouble() != Math.rint(p.asDouble())
+        || p.asDouble() < JobSchedule.MIN_PRIORITY || p.asDouble() > JobSchedule.MAX_PRIORITY) {
+      return JobSchedule.DEFAULT_PRIORITY;
+    }
+    return (int) p.asDouble();
+  }
+
+  private static int priority(Fields f, boolean required) {
+    return required ? f.integer("priority", JobSchedule.MIN_PRIORITY, JobSchedule.MAX_PRIORITY)
+        : f.integer("priority", JobSchedule.MIN_PRIORITY, JobSchedule.MAX_PRIORITY, JobSchedule.DEFAULT_PRIORITY);
+  }
+
   /** Decodes and checks a job; a missing id becomes {@code fallbackId}. */
   public static JobRequest decode(JsonNode json, String fallbackId) {
     String id = idOf(json, fallbackId);
@@ -94,6 +151,7 @@ public final class JobCodec {
     String type = f.string("type");
     int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);
     int timeLimit = f.integer("timeLimit", 1, JobRequest.MAX_TIME_LIMIT, 0);
+    priority(f, false); // checked here, read by the splitter with priorityOf: it schedules, the job does not care
     S3Uri output = null;
     if (f.has("output")) {
       output = s3(f, "output");

@@ -15,9 +15,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobControl.Planned.class, name = "PLANNED"),
     @JsonSubTypes.Type(value = JobControl.Cancel.class, name = "CANCEL"),
-    @JsonSubTypes.Type(value = JobControl.Ended.class, name = "ENDED")})
+    @JsonSubTypes.Type(value = JobControl.Ended.class, name = "ENDED"),
+    @JsonSubTypes.Type(value = JobControl.Pause.class, name = "PAUSE"),
+    @JsonSubTypes.Type(value = JobControl.Resume.class, name = "RESUME")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel, JobControl.Ended {
+public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel, JobControl.Ended,
+    JobControl.Pause, JobControl.Resume {
   String jobId();
 
   /**
@@ -37,4 +40,13 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
    * could forge.
    */
   record Ended(String jobId, long timestamp, String outcome) implements JobControl {}
+
+  /**
+   * The splitter paused the job: it releases none of the job's tiles until {@link Resume}. The compositor stops
+   * the job's stall timeout and time limit meanwhile (it owns those clocks).
+   */
+  record Pause(String jobId, long timestamp) implements JobControl {}
+
+  /** The splitter resumed a paused job: its deadline moves on by the time it was paused. */
+  record Resume(String jobId, long timestamp) implements JobControl {}
 }

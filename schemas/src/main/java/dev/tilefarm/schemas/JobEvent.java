@@ -16,11 +16,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JobEvent.Completed.class, name = "COMPLETED"),
     @JsonSubTypes.Type(value = JobEvent.Failed.class, name = "FAILED"),
     @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED"),
-    @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED")})
+    @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED"),
+    @JsonSubTypes.Type(value = JobEvent.Paused.class, name = "PAUSED"),
+    @JsonSubTypes.Type(value = JobEvent.Resumed.class, name = "RESUMED"),
+    @JsonSubTypes.Type(value = JobEvent.Prioritized.class, name = "PRIORITY")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
     permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Frame, JobEvent.Completed, JobEvent.Failed,
-        JobEvent.Rejected, JobEvent.Cancelled {
+        JobEvent.Rejected, JobEvent.Cancelled, JobEvent.Paused, JobEvent.Resumed, JobEvent.Prioritized {
   String jobId();
 
   long timestamp();
@@ -35,12 +38,23 @@ public sealed interface JobEvent
       case Failed f -> true;
       case Rejected r -> true;
       case Cancelled c -> true;
+      case Paused p -> false;
+      case Resumed r -> false;
+      case Prioritized p -> false;
     };
   }
 
-  /** The job was valid and was split into {@code tiles} tiles. */
-  record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output)
-      implements JobEvent {}
+  /**
+   * The job was valid and was split into {@code tiles} tiles. {@code priority} is the job's (0 to 100), absent from
+   * events written before priorities existed.
+   */
+  record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output,
+      Integer priority) implements JobEvent {
+    /** Without a priority. */
+    public Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output) {
+      this(jobId, timestamp, type, tiles, width, height, output, null);
+    }
+  }
 
   /**
    * {@code done} of {@code total} tiles are finished, and {@code fraction} (0 to 1) of the job's work is: the
@@ -108,6 +122,18 @@ public sealed interface JobEvent
    * and no output was written. {@code reason} is the requester's, or a default that says who asked.
    */
   record Cancelled(String jobId, long timestamp, String reason) implements JobEvent {}
+
+  /**
+   * The job was paused on request: none of its pending tiles goes to the workers (tiles already handed out
+   * finish), and its stall timeout and time limit stop, until it is {@link Resumed}.
+   */
+  record Paused(String jobId, long timestamp) implements JobEvent {}
+
+  /** A paused job was resumed after {@code pausedMs}: its time limit moved on by as much. */
+  record Resumed(String jobId, long timestamp, long pausedMs) implements JobEvent {}
+
+  /** The priority of a running job was changed to {@code priority} on request. */
+  record Prioritized(String jobId, long timestamp, int priority) implements JobEvent {}
 
   /**
    * Where a completed job's time went, in milliseconds: {@code total} from acceptance to completion,

@@ -8,15 +8,16 @@ import java.util.Optional;
 /**
  * Where a job stands, as the HTTP API's job summaries and the CLI's job list show it; on the wire, its name.
  * SUBMITTED (the API has the job, the splitter has not answered), ACCEPTED (split, no tile finished yet),
- * RUNNING (tiles finishing), then one of the four ends, named as the events that end a job.
+ * RUNNING (tiles finishing), then one of the four ends, named as the events that end a job; PAUSED while a
+ * job is paused (its PAUSED event until its RESUMED).
  */
 public enum JobStatus {
-  SUBMITTED, ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED;
+  SUBMITTED, ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, PAUSED;
 
   /** Whether the job has ended: one of the four ends. */
   public boolean ended() {
     return switch (this) {
-      case SUBMITTED, ACCEPTED, RUNNING -> false;
+      case SUBMITTED, ACCEPTED, RUNNING, PAUSED -> false;
       case COMPLETED, FAILED, REJECTED, CANCELLED -> true;
     };
   }
@@ -28,6 +29,14 @@ public enum JobStatus {
 
   /** The status {@code event} moves a job to (before its end; a job's first end is final, which callers keep). */
   public static JobStatus after(JobEvent event) {
+    return after(null, event);
+  }
+
+  /**
+   * The status {@code event} moves a job in status {@code prior} (null: none yet) to: as {@link #after(JobEvent)},
+   * but a priority change leaves the status as it was.
+   */
+  public static JobStatus after(JobStatus prior, JobEvent event) {
     return switch (event) {
       case JobEvent.Accepted a -> ACCEPTED;
       case JobEvent.Progress p -> RUNNING;
@@ -36,6 +45,9 @@ public enum JobStatus {
       case JobEvent.Failed f -> FAILED;
       case JobEvent.Rejected r -> REJECTED;
       case JobEvent.Cancelled c -> CANCELLED;
+      case JobEvent.Paused p -> PAUSED;
+      case JobEvent.Resumed r -> RUNNING;
+      case JobEvent.Prioritized p -> prior != null ? prior : ACCEPTED;
     };
   }
 

@@ -130,7 +130,7 @@ class SchemaExamplesTest {
       Set<String> folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
       assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter",
-          "job-cancel", "job-control", "report", "worker-status", "s3-event")), folders);
+          "job-cancel", "job-control", "report", "worker-status", "s3-event", "job-schedule")), folders);
     }
   }
 
@@ -288,6 +288,58 @@ class SchemaExamplesTest {
       assertEquals(json.get("cancel").asText(), cancel.jobId());
       assertEquals(json.path("reason").asText(null), cancel.reason());
     }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyScheduleExampleMatchesTheSchemaAndDecodes() {
+    List<Path> files = examples("job-schedule");
+    assertEquals(3, files.size());
+    return files.stream().map(file -> dynamicTest(file.getFileName().toString(), () -> {
+      JsonNode json = read(file);
+      Set<ValidationMessage> errors = validate("job-schedule", json);
+      assertTrue(errors.isEmpty(), file + ":" + describe(errors));
+      JobSchedule schedule = JobCodec.scheduleOf(JobCodec.parse(bytes(file)));
+      assertEquals("shot-042", schedule.jobId());
+      switch (schedule) {
+        case JobSchedule.Pause p -> assertTrue(json.has("pause"));
+        case JobSchedule.Resume r -> assertTrue(json.has("resume"));
+        case JobSchedule.Reprioritize r -> assertEquals(json.get("priority").asInt(), r.priority());
+      }
+    }));
+  }
+
+  @Test
+  void aBadScheduleRequestFailsTheSchemaAndTheDecoderNamingTheField() {
+    var plain = ContractSchemas.PLAIN;
+    JsonNode tooHigh = plain.createObjectNode().put("reprioritize", "j1").put("priority", 101);
+    assertFalse(validate("job-schedule", tooHigh).isEmpty());
+    assertEquals("priority", assertThrows(InvalidJobException.class, () -> JobCodec.scheduleOf(tooHigh)).field());
+    JsonNode missing = plain.createObjectNode().put("reprioritize", "j1");
+    assertFalse(validate("job-schedule", missing).isEmpty());
+    assertEquals("priority", assertThrows(InvalidJobException.class, () -> JobCodec.scheduleOf(missing)).field());
+    JsonNode extra = plain.createObjectNode().put("pause", "j1").put("priority", 3);
+    assertFalse(validate("job-schedule", extra).isEmpty());
+    assertEquals("priority", assertThrows(InvalidJobException.class, () -> JobCodec.scheduleOf(extra)).field());
+    JsonNode both = plain.createObjectNode().put("pause", "j1").put("resume", "j1");
+    assertFalse(validate("job-schedule", both).isEmpty());
+    assertEquals("resume", assertThrows(InvalidJobException.class, () -> JobCodec.scheduleOf(both)).field());
+    JsonNode badId = plain.createObjectNode().put("pause", "no spaces");
+    assertFalse(validate("job-schedule", badId).isEmpty());
+    assertEquals("pause", assertThrows(InvalidJobException.class, () -> JobCodec.scheduleOf(badId)).field());
+    assertNull(JobCodec.scheduleOf(plain.createObjectNode().put("cancel", "j1")));
+  }
+
+  @Test
+  void aJobsPriorityIsCheckedByTheSchemaAndTheDecoder() {
+    JsonNode job = read(examples("job-request").get(0));
+    var high = ((com.fasterxml.jackson.databind.node.ObjectNode) job.deepCopy()).put("priority", 90);
+    assertTrue(validate("job-request", high).isEmpty(), describe(validate("job-request", high)));
+    assertEquals(90, JobCodec.priorityOf(high));
+    JobCodec.decode(high, "fallback");
+    assertEquals(JobSchedule.DEFAULT_PRIORITY, JobCodec.priorityOf(high.deepCopy().without("priority")));
+    var bad = ((com.fasterxml.jackson.databind.node.ObjectNode) job.deepCopy()).put("priority", -1);
+    assertFalse(validate("job-request", bad).isEmpty());
+    assertEquals("priority", assertThrows(InvalidJobException.class, () -> JobCodec.decode(bad, "f")).field());
   }
 
   @Test

@@ -23,6 +23,12 @@ final class SplitterTopology {
   static final String DEAD_LETTER_SINK = "dead-letter";
   static final String REROUTE_SINK = "jobs-by-id";
   static final String CONTROL_SINK = "job-control";
+  /** Job id -> what the {@link Dispatcher} keeps of it (JSON {@link QueuedJob}). */
+  static final String QUEUED_JOBS_STORE = "queued-jobs";
+  /** "jobId/NNNNNNNNNN" -> a task the {@link Dispatcher} has not released yet. */
+  static final String QUEUED_TASKS_STORE = "queued-tasks";
+  static final String RESULTS_SOURCE = "tile-results";
+  static final String CONTROL_SOURCE = "job-control-in";
 
   private SplitterTopology() {}
 
@@ -39,10 +45,35 @@ final class SplitterTopology {
 
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
       RecordRetries retries) {
+    return build(topics, planner, specs, clock, letters, retries, Dispatcher.Windows.UNLIMITED);
+  }
+
+  /**
+   * @param windows the lanes' windows of the {@link Dispatcher}, or null for none: every task of a job is
+   *     published at once, and the splitter reads neither tile results nor job control (for a farm whose jobs
+   *     topic is not partitioned as its tile results topic, see {@link TileSplitter})
+   */
+  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
+      RecordRetries retries, Dispatcher.Windows windows) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
-    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries),
-        "jobs");
+    if (windows == null) {
+      t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries),
+          "jobs");
+    } else {
+      // Results and ENDED records are keyed by job id like jobs, on as many partitions: task n sees all of its jobs'.
+      t.addSource(RESULTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+          topics.tileResults().name());
+      t.addSource(CONTROL_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+          topics.jobControl().name());
+      t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries,
+          windows, topics.tileResults().name(), topics.jobControl().name()), "jobs", RESULTS_SOURCE, CONTROL_SOURCE);
+      // Cached: a job's entry changes per settled tile; the cache makes that one changelog write per commit.
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUED_JOBS_STORE), Serdes.String(),
+          Serdes.String()).withCachingEnabled(), "split");
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUED_TASKS_STORE),
+          Serdes.String(), topics.tileTasks().valueSerde()), "split");
+    }
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),

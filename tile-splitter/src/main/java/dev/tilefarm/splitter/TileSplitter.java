@@ -47,7 +47,7 @@ public final class TileSplitter implements AutoCloseable {
     var topology = SplitterTopology.build(config.topics(), planner,
         (uri, json) -> blobs.put(uri, json, "application/json"), System::currentTimeMillis,
         DeadLetters.of(blobs, SplitterTopology.ROLE, config.kafkaOverrides()),
-        RecordRetries.defaults());
+        RecordRetries.defaults(), copartitioned(adminProps, config) ? workers : null);
     KafkaStreams streams = new KafkaStreams(topology, properties(config));
     // Into the global registry: the process that runs the splitter decides where meters go.
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams)
@@ -61,6 +61,29 @@ public final class TileSplitter implements AutoCloseable {
     streams.start();
     return new TileSplitter(streams, workers, ZombieFencer.start(adminProps, config.topics().groupId("tile-splitter"),
         ZombieFencer.DEFAULT_INTERVAL, ZombieFencer.DEFAULT_MIN_AGE));
+  }
+
+  /**
+   * Whether the jobs topic has as many partitions as the tile results topic (and so job control), as the farm
+   * creates them: the dispatcher needs a job's results on its own task. Otherwise tasks go out all at once, first
+   * in first out, and schedule requests are ignored, with a warning.
+   */
+  private static boolean copartitioned(Properties adminProps, SplitterConfig config) throws InterruptedException {
+    String jobs = config.topics().jobs().name();
+    String results = config.topics().tileResults().name();
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+      var topics = admin.describeTopics(java.util.List.of(jobs, results)).allTopicNames()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      int j = topics.get(jobs).partitions().size();
+      int r = topics.get(results).partitions().size();
+      if (j != r) {
+        log.warn("{} has {} partitions and {} has {}: without equal counts the splitter cannot follow its jobs' "
+            + "results, so it releases every task at once (no priorities, fair share or pause)", jobs, j, results, r);
+      }
+      return j == r;
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not describe " + jobs + " and " + results + ": " + e.getMessage(), e);
+    }
   }
 
   static Properties properties(SplitterConfig config) {

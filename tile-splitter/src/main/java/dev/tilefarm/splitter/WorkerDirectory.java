@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  * renderer and what the workers do have, instead of waiting for a worker that may never come. With no worker
  * present at all every job waits, as it always has (workers may be starting).
  */
-final class WorkerDirectory implements JobPlanner.Renderers, AutoCloseable {
+final class WorkerDirectory implements JobPlanner.Renderers, Dispatcher.Windows, AutoCloseable {
+  /** Released, unsettled tasks a lane may hold per render thread of its live workers (base window). */
+  static final int TASKS_PER_SLOT = 2;
+  /** The least base window, also while no worker is seen (workers may be starting). */
+  static final int MIN_WINDOW = 8;
+
   private static final Logger log = LoggerFactory.getLogger(WorkerDirectory.class);
 
   private final Properties clientProperties;
@@ -63,6 +68,28 @@ final class WorkerDirectory implements JobPlanner.Renderers, AutoCloseable {
     synchronized (workers) {
       return WorkerStatus.missingRenderer(renderer, workers.values(), clock.getAsLong());
     }
+  }
+
+  /**
+   * A lane's base window: {@link #TASKS_PER_SLOT} per render thread of the live workers that read it (every worker
+   * reads the shared lane; a renderer's lane is read by the workers that have the renderer), at least
+   * {@link #MIN_WINDOW}. Two per thread is what the workers themselves take at a time (one rendering, one being
+   * stored or waiting), so a released task rarely waits in the topic, and a job admitted later is not far behind.
+   */
+  @Override
+  public int window(String sink) {
+    String renderer = sink.startsWith(SplitterTopology.TASKS_SINK + ".")
+        ? sink.substring(SplitterTopology.TASKS_SINK.length() + 1) : null;
+    long now = clock.getAsLong();
+    long slots = 0;
+    synchronized (workers) {
+      for (WorkerStatus w : workers.values()) {
+        if (now - w.timestamp() <= WorkerStatus.ALIVE_MS && (renderer == null || w.renderers().contains(renderer))) {
+          slots += w.threads();
+        }
+      }
+    }
+    return (int) Math.max(MIN_WINDOW, Math.min(Integer.MAX_VALUE, TASKS_PER_SLOT * slots));
   }
 
   /** A worker's latest heartbeat, or null for a worker that left. */

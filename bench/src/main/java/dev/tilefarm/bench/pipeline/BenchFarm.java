@@ -51,6 +51,9 @@ public interface BenchFarm extends AutoCloseable {
     JobEvent.Completed await(String id, Map<TopicPartition, Long> from, Duration timeout, Consumer<JobEvent> onEvent)
         throws Exception;
 
+    /** Asks the farm to cancel job {@code id} (it ends CANCELLED unless it has ended). */
+    void cancel(String id) throws InterruptedException;
+
     @Override
     void close();
   }

@@ -11,7 +11,7 @@ public final class PipelineSections {
 
   static {
     for (Section s : List.of(new StartupSection(), new OverheadSection(), new LatencySection(),
-        new ThroughputSection(), new ProcessingSection(), new ScalingSection(), new MemorySection())) {
+        new ThroughputSection(), new ProcessingSection(), new ScalingSection(), new MemorySection(), new SchedulingSection())) {
       ALL.put(s.name(), s);
     }
   }

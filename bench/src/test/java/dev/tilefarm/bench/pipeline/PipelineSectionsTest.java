@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class PipelineSectionsTest {
   @Test
   void allInReportOrder() {
-    assertEquals(List.of("startup", "overhead", "latency", "throughput", "processing", "scaling", "memory"),
+    assertEquals(List.of("startup", "overhead", "latency", "throughput", "processing", "scaling", "memory",
+        "scheduling"),
         PipelineSections.names());
     assertEquals(PipelineSections.names(), PipelineSections.select(null).stream().map(Section::name).toList());
   }
@@ -24,12 +25,12 @@ class PipelineSectionsTest {
   void anUnknownNameIsAnErrorListingTheKnownOnes() {
     var e = assertThrows(IllegalArgumentException.class, () -> PipelineSections.select(List.of("latency", "latncy")));
     assertEquals("--sections: unknown section 'latncy'; the sections are startup, overhead, latency, throughput, "
-        + "processing, scaling, memory", e.getMessage());
+        + "processing, scaling, memory, scheduling", e.getMessage());
   }
 
   @Test
   void onlyTheSectionsOnTheSharedFarmShareIt() {
-    assertEquals(List.of("overhead", "latency", "throughput", "processing"),
+    assertEquals(List.of("overhead", "latency", "throughput", "processing", "scheduling"),
         PipelineSections.select(null).stream().filter(Section::sharesFarm).map(Section::name).toList());
   }
 }

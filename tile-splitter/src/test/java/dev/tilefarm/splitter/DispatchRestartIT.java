@@ -1,0 +1,119 @@
+package dev.tilefarm.splitter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tilefarm.clients.ClientProperties;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.TopicLayout;
+import dev.tilefarm.schemas.Topics;
+import dev.tilefarm.store.JobLimits;
+import dev.tilefarm.testing.TestStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dispatcher's queue survives the splitter: a job's tasks are released a window at a time, the splitter is
+ * stopped, another starts on an empty state directory (restoring from the changelogs, as after a fail-over), and
+ * the results of the released tasks release the rest: every task exactly once, none lost, none twice.
+ */
+class DispatchRestartIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aSplitterStartedOnEmptyStateGoesOnReleasingWhereTheLastOneStopped() throws Exception {
+    try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm")) {
+      Topics topics = new Topics("r.");
+      SplitterConfig config = new SplitterConfig(stack.bootstrapServers(), topics,
+          new TopicLayout(2, Map.of(), (short) -1), dir.resolve("state-a"), new JobLimits(1 << 24, 1000, 64),
+          SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      TileSplitter first = TileSplitter.start(config, stack.blobs());
+      first.awaitRunning(Duration.ofMinutes(2));
+      int tiles = 40;
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+          ClientProperties.PRODUCER.of(stack.bootstrapServers(), Map.of(), Map.of()), new StringSerializer(),
+          new ByteArraySerializer());
+          KafkaConsumer<String, byte[]> tasks = new KafkaConsumer<>(ClientProperties.CONSUMER.of(
+              stack.bootstrapServers(), Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of()),
+              new StringDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> parts = new ArrayList<>();
+        tasks.partitionsFor(topics.tileTasks().name()).forEach(p -> parts.add(new TopicPartition(p.topic(),
+            p.partition())));
+        tasks.assign(parts);
+        tasks.seekToBeginning(parts);
+        producer.send(new ProducerRecord<>(topics.jobs().name(), "r1", ("{\"id\":\"r1\",\"type\":\"render\","
+            + "\"renderer\":\"mandelbrot\",\"width\":" + 64 * tiles + ",\"height\":64}")
+            .getBytes(StandardCharsets.UTF_8))).get();
+        // No worker has a heartbeat: the lane's window is the least one.
+        List<TileTask> released = read(tasks, topics, WorkerDirectory.MIN_WINDOW);
+        first.close();
+
+        TileSplitter second = TileSplitter.start(new SplitterConfig(config.bootstrapServers(), topics,
+            config.layout(), dir.resolve("state-b"), config.limits(), config.commitInterval(), Map.of()),
+            stack.blobs());
+        try {
+          second.awaitRunning(Duration.ofMinutes(2));
+          List<TileTask> all = new ArrayList<>(released);
+          int settled = 0;
+          while (all.size() < tiles) {
+            for (TileTask t : all.subList(settled, all.size())) {
+              TileResult done = new TileResult.Done(t.jobId(), t.tile(), t.tileCount(), t.imageWidth(),
+                  t.imageHeight(), t.output(), t.tileUri(), 3, 10, "0".repeat(64), 5, "w1", t.acceptedAt(), null,
+                  null, null, null, null, null);
+              producer.send(new ProducerRecord<>(topics.tileResults().name(), t.jobId(),
+                  topics.tileResults().valueSerde().serializer().serialize(topics.tileResults().name(), done))).get();
+            }
+            int out = all.size() - settled;
+            settled = all.size();
+            all.addAll(read(tasks, topics, Math.min(out, tiles - all.size())));
+          }
+          TreeSet<Integer> indexes = new TreeSet<>();
+          all.forEach(t -> indexes.add(t.tile().index()));
+          assertEquals(tiles, indexes.size(), "every tile released once: " + indexes);
+          assertEquals(tiles - 1, indexes.last());
+          Thread.sleep(2_000);
+          assertEquals(List.of(), read(tasks, topics, 0), "nothing released twice");
+        } finally {
+          second.close();
+        }
+      }
+    }
+  }
+
+  /** Exactly {@code n} tasks from the task topic (waiting for them), or fails: more came, or too few. */
+  private static List<TileTask> read(KafkaConsumer<String, byte[]> consumer, Topics topics, int n)
+      throws InterruptedException {
+    List<TileTask> out = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(n == 0 ? 1 : 60).toNanos();
+    while (System.nanoTime() < deadline && out.size() < Math.max(n, 1)) {
+      for (var r : consumer.poll(Duration.ofMillis(200))) {
+        out.add(topics.tileTasks().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+      }
+    }
+    // A little longer: a window released too wide would show here.
+    for (int i = 0; i < 5; i++) {
+      for (var r : consumer.poll(Duration.ofMillis(200))) {
+        out.add(topics.tileTasks().valueSerde().deserializer().deserialize(r.topic(), r.value()));
+      }
+    }
+    assertEquals(n, out.size(), "tasks released");
+    return out;
+  }
+}
