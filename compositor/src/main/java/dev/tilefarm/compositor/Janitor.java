@@ -164,7 +164,7 @@ final class Janitor implements AutoCloseable {
   private void clean(CleanUps.Due pass) {
     MDC.put("jobId", pass.jobId());
     try {
-      List<BlobStore.Listed> tiles = blobs.list(bucket, TileKeys.tilePrefix(pass.jobId()));
+      List<BlobStore.Listed> tiles = objects(blobs.list(bucket, TileKeys.tilePrefix(pass.jobId())));
       for (BlobStore.Listed t : tiles) {
         deleteQuietly(t.uri());
       }
@@ -181,6 +181,17 @@ final class Janitor implements AutoCloseable {
     }
   }
 
+  /**
+   * The listed objects without the folder markers (keys ending in {@code /}) that a file-system backed S3 server
+   * lists for the folders of a process job's passes: the farm never writes such a key, the server drops the
+   * marker with the folder's last object, and deleting one while the folder still holds objects fails (the
+   * embedded S3 server answered nothing until the client timed out), which stopped every pass over such a job
+   * before it deleted anything.
+   */
+  private static List<BlobStore.Listed> objects(List<BlobStore.Listed> listed) {
+    return listed.stream().filter(l -> !l.uri().key().endsWith("/")).toList();
+  }
+
   private void deleteQuietly(S3Uri uri) {
     try {
       blobs.delete(uri);
@@ -194,7 +205,7 @@ final class Janitor implements AutoCloseable {
     try {
       Map<String, Long> newest = new HashMap<>();
       Map<String, List<S3Uri>> byJob = new HashMap<>();
-      for (BlobStore.Listed o : blobs.list(bucket, "tiles/")) {
+      for (BlobStore.Listed o : objects(blobs.list(bucket, "tiles/"))) {
         String rest = o.uri().key().substring("tiles/".length());
         int slash = rest.indexOf('/');
         if (slash <= 0) {

@@ -96,11 +96,12 @@ final class LabChecker {
   }
 
   /**
-   * Checks the run. {@code references}: kind name -> the reference job's events; {@code tilesGrace}: how long to
-   * wait for the tiles of ended jobs to be cleaned up.
+   * Checks the run. {@code references}: kind name -> the reference job's events; {@code notReached}: the fault
+   * kinds the nemesis could inject but had no time for; {@code tilesGrace}: how long to wait for the tiles of ended
+   * jobs to be cleaned up.
    */
   Report check(List<Submitted> jobs, Map<String, List<Timed>> references, List<LabNemesis.Record> faults,
-      List<String> unplannedExits, Duration tilesGrace) throws Exception {
+      List<LabNemesis.Kind> notReached, List<String> unplannedExits, Duration tilesGrace) throws Exception {
     Map<String, List<Timed>> events = events();
     StringBuilder problems = new StringBuilder();
     int lost = 0;
@@ -160,6 +161,10 @@ final class LabChecker {
       }
       int unobserved = (int) faults.stream().filter(f -> !f.observed()).count();
       int unfinished = lost;
+      if (!notReached.isEmpty()) {
+        problems.append("  not a loss, but: fault kinds this run's time did not reach: ").append(notReached)
+            .append('\n');
+      }
       for (String exit : unplannedExits) {
         problems.append("  not a loss, but: ").append(exit).append(", restarted by the lab's supervisor\n");
       }
