@@ -47,6 +47,8 @@ import org.slf4j.MDC;
  */
 final class Janitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+  /** How long the janitor goes on with due passes before it polls again. */
+  private static final Duration PASSES_PER_POLL = Duration.ofSeconds(20);
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
   private final BlobStore blobs;
@@ -78,8 +80,11 @@ final class Janitor implements AutoCloseable {
       @Override
       public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         // Commit what is done while they are still ours; the next owner does the rest from there.
-        commit(partitions);
-        cleanUps.drop(numbers(partitions));
+        try {
+          commit(partitions);
+        } finally {
+          cleanUps.drop(numbers(partitions));
+        }
       }
 
       @Override
@@ -102,8 +107,10 @@ final class Janitor implements AutoCloseable {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             onEvent(r);
           }
+          // A while of passes at a time, so that a slow S3 does not keep the consumer from its poll.
+          long until = System.currentTimeMillis() + PASSES_PER_POLL.toMillis();
           for (CleanUps.Due d = cleanUps.next(System.currentTimeMillis()); d != null;
-              d = cleanUps.next(System.currentTimeMillis())) {
+              d = System.currentTimeMillis() < until ? cleanUps.next(System.currentTimeMillis()) : null) {
             clean(d);
           }
           commit(consumer.assignment());
