@@ -180,8 +180,9 @@ final class Janitor implements AutoCloseable {
         log.info("deleted {} tile objects of the ended job{}", tiles.size(), pass.last() ? " (second pass)" : "");
       }
       cleanUps.done(pass, System.currentTimeMillis());
-    } catch (BlobStoreException e) {
-      log.warn("could not delete the job's tiles yet, will try again in {}: {}", CleanUps.RETRY, e.getMessage());
+    } catch (RuntimeException e) {
+      // Booked again whatever failed: a pass taken off the queue and not put back would let the commit pass it.
+      log.warn("could not delete the job's tiles yet, will try again in {}: {}", CleanUps.RETRY, e.toString());
       cleanUps.failed(pass, System.currentTimeMillis());
     } finally {
       MDC.remove("jobId");
