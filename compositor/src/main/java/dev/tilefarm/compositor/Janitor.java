@@ -9,15 +9,19 @@ import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.store.TileKeys;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -37,22 +41,20 @@ import org.slf4j.MDC;
  * still wrote. A periodic sweep deletes tiles older than {@code sweepAge} whatever their job, for jobs whose
  * end was never seen (events expired, state lost).
  *
- * <p>At-least-once and idempotent: offsets are committed after the deletes, and deleting twice is harmless.
- * Failures are logged and retried later; a missed object is the sweep's.
+ * <p>At-least-once and idempotent: a partition's offset is committed only past ENDED records whose passes are all
+ * done ({@link CleanUps}), so a janitor killed between the passes, or while S3 is down, leaves its work to the one
+ * that reads the partition next; deleting twice is harmless.
  */
 final class Janitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Janitor.class);
-  /** Time for a worker's abandoned in-flight tile to land before the second pass looks again. */
-  static final Duration SECOND_PASS = Duration.ofMinutes(2);
-
-  private record Due(String jobId, long at) {}
-
+  /** How long the janitor goes on with due passes before it polls again. */
+  private static final Duration PASSES_PER_POLL = Duration.ofSeconds(20);
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
   private final BlobStore blobs;
   private final String bucket;
   private final Duration sweepAge;
-  private final Deque<Due> later = new ArrayDeque<>();
+  private final CleanUps cleanUps = new CleanUps();
   private final Thread thread;
   private volatile boolean running = true;
   private long nextSweep;
@@ -74,7 +76,27 @@ final class Janitor implements AutoCloseable {
   }
 
   void start() {
-    consumer.subscribe(List.of(topics.jobControl().name()));
+    consumer.subscribe(List.of(topics.jobControl().name()), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        // Commit what is done while they are still ours; the next owner does the rest from there.
+        try {
+          commit(partitions);
+        } finally {
+          cleanUps.drop(numbers(partitions));
+        }
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        // nothing to do: reading from the committed offsets books again whatever was left undone
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        cleanUps.drop(numbers(partitions));
+      }
+    });
     thread.start();
   }
 
@@ -85,7 +107,13 @@ final class Janitor implements AutoCloseable {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             onEvent(r);
           }
-          consumer.commitSync(Duration.ofSeconds(30));
+          // A while of passes at a time, so that a slow S3 does not keep the consumer from its poll.
+          long until = System.currentTimeMillis() + PASSES_PER_POLL.toMillis();
+          for (CleanUps.Due d = cleanUps.next(System.currentTimeMillis()); d != null;
+              d = System.currentTimeMillis() < until ? cleanUps.next(System.currentTimeMillis()) : null) {
+            clean(d);
+          }
+          commit(consumer.assignment());
         } catch (WakeupException e) {
           continue;
         } catch (RuntimeException e) {
@@ -94,9 +122,6 @@ final class Janitor implements AutoCloseable {
           sleep(1000);
         }
         long now = System.currentTimeMillis();
-        while (!later.isEmpty() && later.peekFirst().at() <= now) {
-          clean(later.pollFirst().jobId(), false);
-        }
         if (!sweepAge.isZero() && now >= nextSweep) {
           sweep(now);
           nextSweep = now + Math.min(sweepAge.toMillis() / 4, Duration.ofHours(1).toMillis());
@@ -116,31 +141,63 @@ final class Janitor implements AutoCloseable {
     }
     // Plans and cancel requests are not ends: the compositor answers a cancel with ENDED once it took effect.
     if (control instanceof JobControl.Ended ended && ended.jobId() != null && ended.jobId().equals(r.key())) {
-      clean(ended.jobId(), true);
+      cleanUps.ended(ended.jobId(), r.partition(), r.offset(), System.currentTimeMillis());
     }
   }
 
-  /** Deletes the job's tiles and stored spec; the first pass also books the second. */
-  private void clean(String jobId, boolean first) {
-    MDC.put("jobId", jobId);
+  /** Commits, for each of {@code partitions}, the offset up to which every ENDED record's passes are done. */
+  private void commit(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Map<Integer, Long> positions = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      positions.put(tp.partition(), consumer.position(tp, Duration.ofSeconds(30)));
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    String topic = topics.jobControl().name();
+    cleanUps.committable(positions).forEach((p, o) -> offsets.put(new TopicPartition(topic, p),
+        new OffsetAndMetadata(o)));
+    consumer.commitSync(offsets, Duration.ofSeconds(30));
+  }
+
+  private static Set<Integer> numbers(Collection<TopicPartition> partitions) {
+    Set<Integer> out = new HashSet<>();
+    partitions.forEach(tp -> out.add(tp.partition()));
+    return out;
+  }
+
+  /** One pass over the job's tiles and stored spec; a failed one is booked again. */
+  private void clean(CleanUps.Due pass) {
+    MDC.put("jobId", pass.jobId());
     try {
-      List<BlobStore.Listed> tiles = blobs.list(bucket, TileKeys.tilePrefix(jobId));
+      List<BlobStore.Listed> tiles = objects(blobs.list(bucket, TileKeys.tilePrefix(pass.jobId())));
       for (BlobStore.Listed t : tiles) {
-        blobs.delete(t.uri());
+        deleteQuietly(t.uri());
       }
-      deleteQuietly(TileKeys.jobSpec(bucket, jobId));
+      deleteQuietly(TileKeys.jobSpec(bucket, pass.jobId()));
       if (!tiles.isEmpty()) {
-        log.info("deleted {} tile objects of the ended job", tiles.size());
+        log.info("deleted {} tile objects of the ended job{}", tiles.size(), pass.last() ? " (second pass)" : "");
       }
-      if (first) {
-        later.addLast(new Due(jobId, System.currentTimeMillis() + SECOND_PASS.toMillis()));
-      }
-    } catch (BlobStoreException e) {
-      log.warn("could not delete the job's tiles yet, will try again: {}", e.getMessage());
-      later.addLast(new Due(jobId, System.currentTimeMillis() + Duration.ofSeconds(30).toMillis()));
+      cleanUps.done(pass, System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      // Booked again whatever failed: a pass taken off the queue and not put back would let the commit pass it.
+      log.warn("could not delete the job's tiles yet, will try again in {}: {}", CleanUps.RETRY, e.toString());
+      cleanUps.failed(pass, System.currentTimeMillis());
     } finally {
       MDC.remove("jobId");
     }
+  }
+
+  /**
+   * The listed objects without the folder markers (keys ending in {@code /}) that a file-system backed S3 server
+   * lists for the folders of a process job's passes: the farm never writes such a key, the server drops the
+   * marker with the folder's last object, and deleting one while the folder still holds objects fails (the
+   * embedded S3 server answered nothing until the client timed out), which stopped every pass over such a job
+   * before it deleted anything.
+   */
+  private static List<BlobStore.Listed> objects(List<BlobStore.Listed> listed) {
+    return listed.stream().filter(l -> !l.uri().key().endsWith("/")).toList();
   }
 
   private void deleteQuietly(S3Uri uri) {
@@ -156,7 +213,7 @@ final class Janitor implements AutoCloseable {
     try {
       Map<String, Long> newest = new HashMap<>();
       Map<String, List<S3Uri>> byJob = new HashMap<>();
-      for (BlobStore.Listed o : blobs.list(bucket, "tiles/")) {
+      for (BlobStore.Listed o : objects(blobs.list(bucket, "tiles/"))) {
         String rest = o.uri().key().substring("tiles/".length());
         int slash = rest.indexOf('/');
         if (slash <= 0) {

@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The lab's checker: what happened, from the farm's own records, read committed, and from S3 directly (not through
  * the fault proxy). Every submitted job must have exactly one terminal event; a COMPLETED job's output must have
  * the sha256 its event gives and that of the same spec's fault-free reference; no tile object may be left once the
- * jobs ended; every dead letter must fall within a fault that explains it; every fault must have been observed.
+ * jobs ended; every dead letter must be of a lab job and name in its error a failure that a fault in force then
+ * makes ({@link #explain}); every fault must have been observed.
  */
 final class LabChecker {
   /** A job the lab submitted: its id and kind. */
@@ -95,11 +96,12 @@ final class LabChecker {
   }
 
   /**
-   * Checks the run. {@code references}: kind name -> the reference job's events; {@code tilesGrace}: how long to
-   * wait for the tiles of ended jobs to be cleaned up.
+   * Checks the run. {@code references}: kind name -> the reference job's events; {@code notReached}: the fault
+   * kinds the nemesis could inject but had no time for; {@code tilesGrace}: how long to wait for the tiles of ended
+   * jobs to be cleaned up.
    */
   Report check(List<Submitted> jobs, Map<String, List<Timed>> references, List<LabNemesis.Record> faults,
-      List<String> unplannedExits, Duration tilesGrace) throws Exception {
+      List<LabNemesis.Kind> notReached, List<String> unplannedExits, Duration tilesGrace) throws Exception {
     Map<String, List<Timed>> events = events();
     StringBuilder problems = new StringBuilder();
     int lost = 0;
@@ -143,17 +145,26 @@ final class LabChecker {
       }
       List<DeadLetter> letters = deadLetters();
       int unexplained = 0;
+      Set<String> ours = new java.util.HashSet<>(jobs.stream().map(Submitted::id).toList());
+      references.values().forEach(h -> h.forEach(t -> ours.add(t.event().jobId())));
       for (DeadLetter d : letters) {
-        boolean explained = faults.stream().anyMatch(f -> d.timestamp() >= f.start()
-            && d.timestamp() <= f.end() + EXPLAINS_MS);
-        if (!explained) {
+        String why = explain(d, faults, ours::contains);
+        String where = d.sourceTopic() + "-" + d.partition() + "@" + d.offset() + " (job " + jobOf(d) + ", from "
+            + d.role() + ")";
+        if (why == null) {
           unexplained++;
-          problems.append("  unexplained dead letter from ").append(d.role()).append(" at ").append(d.timestamp())
+          problems.append("  unexplained dead letter ").append(where).append(" at ").append(d.timestamp())
               .append(": ").append(d.error()).append('\n');
+        } else {
+          problems.append("  dead letter ").append(where).append(": ").append(why).append('\n');
         }
       }
       int unobserved = (int) faults.stream().filter(f -> !f.observed()).count();
       int unfinished = lost;
+      if (!notReached.isEmpty()) {
+        problems.append("  not a loss, but: fault kinds this run's time did not reach: ").append(notReached)
+            .append('\n');
+      }
       for (String exit : unplannedExits) {
         problems.append("  not a loss, but: ").append(exit).append(", restarted by the lab's supervisor\n");
       }
@@ -161,6 +172,81 @@ final class LabChecker {
           unexplained, unobserved) + (problems.isEmpty() ? "" : "\nnotes:\n" + problems);
       return new Report(lost, duplicates, wrong, unfinished, tilesLeft, unexplained, unobserved, table);
     }
+  }
+
+  /**
+   * What a dead letter's own content says failed, as the fault kinds that make that failure: the farm's S3 client
+   * names the status and message of an answer (the proxy's errors say they were injected), a read that timed out, a
+   * connection refused, a body cut short or changed on the way; anything else (the broker away, a fenced producer)
+   * is what kills, freezes and partitions make.
+   */
+  static java.util.EnumSet<LabNemesis.Kind> causes(String error) {
+    String e = error == null ? "" : error;
+    java.util.EnumSet<LabNemesis.Kind> out = java.util.EnumSet.noneOf(LabNemesis.Kind.class);
+    if (e.contains("injected by the S3 fault proxy")) {
+      for (var k : List.of(LabNemesis.Kind.S3_500, LabNemesis.Kind.S3_503, LabNemesis.Kind.S3_429)) {
+        if (e.contains(": " + k.name().substring(3) + " ")) {
+          out.add(k);
+        }
+      }
+      return out;
+    }
+    if (e.contains("changed on the way")) {
+      out.add(LabNemesis.Kind.S3_CORRUPTED);
+    }
+    if (e.contains("cut short") || e.contains("Premature EOF")) {
+      out.add(LabNemesis.Kind.S3_TRUNCATED);
+    }
+    if (e.contains("Connection refused")) {
+      out.add(LabNemesis.Kind.S3_DOWN);
+    }
+    if (e.toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+      out.add(LabNemesis.Kind.S3_SLOW);
+      // a cut host answers nothing either
+      out.addAll(java.util.Arrays.stream(LabNemesis.Kind.values()).filter(LabNemesis.Kind::partition).toList());
+    }
+    if (out.isEmpty()) {
+      out.addAll(java.util.Arrays.stream(LabNemesis.Kind.values()).filter(k -> k.process).toList());
+    }
+    return out;
+  }
+
+  /** The job a dead letter's record is of: its key, else the {@code jobId} its value names; "?" if neither. */
+  static String jobOf(DeadLetter d) {
+    java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+    try {
+      if (d.keyBase64() != null) {
+        return new String(b64.decode(d.keyBase64()), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      if (d.valueBase64() != null) {
+        var m = java.util.regex.Pattern.compile("\"jobId\"\\s*:\\s*\"([^\"]+)\"")
+            .matcher(new String(b64.decode(d.valueBase64()), java.nio.charset.StandardCharsets.UTF_8));
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // not base64: no job to tell
+    }
+    return "?";
+  }
+
+  /**
+   * Which fault explains the dead letter, by its content and its time: a fault of a kind its error names ({@link
+   * #causes}), in force when the record was given up or healed at most {@link #EXPLAINS_MS} before, and a record of
+   * one of the lab's own jobs ({@code ours}). Null if none does.
+   */
+  static String explain(DeadLetter d, List<LabNemesis.Record> faults, java.util.function.Predicate<String> ours) {
+    String job = jobOf(d);
+    if (!ours.test(job)) {
+      return null;
+    }
+    var kinds = causes(d.error());
+    return faults.stream().filter(f -> kinds.contains(f.kind()) && d.timestamp() >= f.start()
+        && d.timestamp() <= f.end() + EXPLAINS_MS).findFirst()
+        .map(f -> f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " of " + f.target()
+            + " from " + f.start() + " to " + f.end() + " (" + f.note() + "), as its error says: " + d.error())
+        .orElse(null);
   }
 
   /** Why the job's end is not what it should be, or null if it is. */

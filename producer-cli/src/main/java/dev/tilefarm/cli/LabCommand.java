@@ -186,7 +186,10 @@ final class LabCommand implements Callable<Integer> {
       } catch (java.util.concurrent.TimeoutException e) {
         log.say("lab: " + e.getMessage());
       }
-      return checker.check(submitted, references, nemesis.records(), lab.unplannedExits(), Duration.ofSeconds(90));
+      // The janitor deletes a job's tiles as it ends and again 2 minutes later, for tiles a worker was still
+      // writing: wait past that second pass for the last jobs.
+      return checker.check(submitted, references, nemesis.records(), missing, lab.unplannedExits(),
+          Duration.ofSeconds(150));
     }
   }
 }

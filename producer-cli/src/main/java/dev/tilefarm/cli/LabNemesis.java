@@ -151,7 +151,7 @@ final class LabNemesis {
       case S3_500 -> s3(kind, Rule.sometimes(new Fault.Status(500), 0.3), timing.s3Window());
       case S3_503 -> s3(kind, Rule.sometimes(new Fault.Status(503), 0.3), timing.s3Window());
       case S3_429 -> s3(kind, Rule.sometimes(new Fault.Status(429), 0.3), timing.s3Window());
-      // Beyond the farm's 60 s socket timeout: the client gives up and cannot know whether a write happened.
+      // Beyond the farm's 10 s socket timeout: the client gives up and cannot know whether a write happened.
       case S3_SLOW -> s3(kind, Rule.sometimes(new Fault.Slow(Duration.ofSeconds(65)), 0.05), timing.s3Window());
       case S3_TRUNCATED -> s3(kind, new Rule(new Fault.Truncate(), 0.2, "GET", null), timing.s3Window());
       case S3_CORRUPTED -> s3(kind, new Rule(new Fault.Corrupt(), 0.2, "GET", null), timing.s3Window());

@@ -2,13 +2,21 @@ package dev.tilefarm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The checker's recovery time: from a fault to the next progress of a job that was unfinished then. */
+/**
+ * The checker's recovery time (from a fault to the next progress of a job that was unfinished then) and its
+ * explanation of dead letters by what they hold.
+ */
 class LabCheckerTest {
   private static final LabWorkload.Kind KIND = new LabWorkload.Kind("k", "{}", LabWorkload.Expect.REFERENCE);
 
@@ -42,5 +50,70 @@ class LabCheckerTest {
     assertEquals(3L, LabChecker.percentile(List.of(1L, 2L, 3L, 4L, 5L), 50));
     assertEquals(5L, LabChecker.percentile(List.of(1L, 2L, 3L, 4L, 5L), 99));
     assertEquals(7L, LabChecker.percentile(List.of(7L), 99));
+  }
+
+  private static final LabNemesis.Record S3_500 = new LabNemesis.Record(LabNemesis.Kind.S3_500, "s3", 10_000,
+      25_000, true, "12 requests 500");
+  private static final LabNemesis.Record KILL = new LabNemesis.Record(LabNemesis.Kind.KILL_BROKER, "broker-2",
+      40_000, 60_000, true, "exit 137, restarted");
+
+  private static DeadLetter letter(String job, String error, long at) {
+    return new DeadLetter("tilefarm.tile-tasks", 3, 17, Base64.getEncoder().encodeToString(
+        job.getBytes(StandardCharsets.UTF_8)), null, error, "render-worker", at);
+  }
+
+  @Test
+  void aDeadLetterIsExplainedByTheFaultItsErrorNamesInForceThen() {
+    DeadLetter d = letter("lab-1", "gave up after 5 attempts: writing s3://tilefarm/tiles/lab-1/3.tft: 500 injected "
+        + "by the S3 fault proxy", 20_000);
+    String why = LabChecker.explain(d, List.of(KILL, S3_500), "lab-1"::equals);
+    assertTrue(why != null && why.startsWith("s3-500 of s3"), why);
+  }
+
+  @Test
+  void aDeadLetterWhoseErrorNamesAnotherFaultIsNotExplainedByTheOneInForce() {
+    // A 503 while only 500s were injected: no fault of this lab made it.
+    DeadLetter d = letter("lab-1", "writing s3://tilefarm/tiles/lab-1/3.tft: 503 injected by the S3 fault proxy",
+        20_000);
+    assertNull(LabChecker.explain(d, List.of(S3_500), "lab-1"::equals));
+    // A broker's absence is not S3's doing.
+    String kafka = "the compositor failed on this record: org.apache.kafka.common.errors.TimeoutException: "
+        + "Expiring 1 record(s)";
+    assertNull(LabChecker.explain(letter("lab-1", kafka, 20_000), List.of(S3_500), "lab-1"::equals));
+    assertTrue(LabChecker.explain(letter("lab-1", kafka, 50_000), List.of(S3_500, KILL), "lab-1"::equals)
+        .startsWith("kill-broker of broker-2"));
+  }
+
+  @Test
+  void aDeadLetterOutsideEveryFaultOrOfAnotherJobIsNotExplained() {
+    String error = "writing s3://tilefarm/tiles/lab-1/3.tft: 500 injected by the S3 fault proxy";
+    assertNull(LabChecker.explain(letter("lab-1", error, 9_000), List.of(S3_500), "lab-1"::equals), "before it");
+    assertNull(LabChecker.explain(letter("lab-1", error, 25_000 + 91_000), List.of(S3_500), "lab-1"::equals),
+        "long after its heal");
+    assertNull(LabChecker.explain(letter("other", error, 20_000), List.of(S3_500), "lab-1"::equals),
+        "not a lab job's record");
+  }
+
+  @Test
+  void causesAreReadFromTheClientsOwnWords() {
+    assertEquals(EnumSet.of(LabNemesis.Kind.S3_429), LabChecker.causes("reading s3://b/k: 429 injected by the S3 "
+        + "fault proxy"));
+    assertEquals(EnumSet.of(LabNemesis.Kind.S3_CORRUPTED), LabChecker.causes("reading s3://b/k: the 100 bytes "
+        + "received have MD5 x, not the object's y (its ETag): changed on the way"));
+    assertEquals(EnumSet.of(LabNemesis.Kind.S3_TRUNCATED), LabChecker.causes("reading s3://b/k: the body was cut "
+        + "short: Premature EOF"));
+    assertEquals(EnumSet.of(LabNemesis.Kind.S3_DOWN), LabChecker.causes("listing s3://b/p: Unable to execute HTTP "
+        + "request: Connection refused"));
+    assertTrue(LabChecker.causes("writing s3://b/k: Unable to execute HTTP request: Read timed out")
+        .containsAll(EnumSet.of(LabNemesis.Kind.S3_SLOW, LabNemesis.Kind.PARTITION_WORKER)));
+  }
+
+  @Test
+  void theJobOfADeadLetterIsItsKeyOrTheJobItsValueNames() {
+    assertEquals("lab-1", LabChecker.jobOf(letter("lab-1", "x", 0)));
+    DeadLetter valueOnly = new DeadLetter("t", 0, 0, null, Base64.getEncoder().encodeToString(
+        "{\"jobId\": \"lab-2\", \"tile\": 3}".getBytes(StandardCharsets.UTF_8)), "x", "r", 0);
+    assertEquals("lab-2", LabChecker.jobOf(valueOnly));
+    assertEquals("?", LabChecker.jobOf(new DeadLetter("t", 0, 0, null, null, "x", "r", 0)));
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>A tile still in hand at a poll ({@link #inHand}): RENEW while its job runs; ACCEPT, abandoning it, once
  *       its job ended; RELEASE, abandoning it, once the shutdown grace is over.
  *   <li>A fault that may pass, within a step of a tile ({@link #backoff}): retried in place, waiting 250 ms,
- *       then twice as long each time up to 10 s, for as long as {@code transientRetry} allows.
+ *       then twice as long each time up to 4 s, for as long as {@code transientRetry} allows.
  *   <li>A tile's outcome ({@link #settle}): stored, ACCEPT; failed permanently, report it FAILED; a fault that
  *       may pass, RELEASE for another delivery, or from the {@code maxAttempts}-th delivery on give up: the task
  *       goes to the dead-letter topic and is reported FAILED; abandoned, RELEASE.
@@ -30,7 +30,11 @@ import java.util.concurrent.TimeUnit;
 final class DeliveryPolicy {
   /** The first wait before an in-place retry; each next one doubles, up to {@link #MAX_BACKOFF}. */
   static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  /**
+   * The longest wait: a fault that passed is noticed within it, so the tile goes on within seconds of S3 being well
+   * again (the cluster lab measures it), while a tile that keeps failing tries at most every 4 s.
+   */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
 
   /** A share group acknowledgement, as the worker uses them. */
   enum Ack implements Decision { ACCEPT, RENEW, RELEASE }

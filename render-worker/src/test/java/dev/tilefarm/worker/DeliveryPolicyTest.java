@@ -159,14 +159,14 @@ class DeliveryPolicyTest {
   @Nested
   class InPlaceRetries {
     @Test
-    void waitFrom250MsDoublingUpTo10s() {
+    void waitFrom250MsDoublingUpTo4s() {
       Backoff b = policy.backoff(0);
       List<Long> waits = new ArrayList<>();
       for (int i = 0; i < 9; i++) {
         waits.add(b.waitMs());
         b = b.next();
       }
-      assertEquals(List.of(250L, 500L, 1000L, 2000L, 4000L, 8000L, 10_000L, 10_000L, 10_000L), waits);
+      assertEquals(List.of(250L, 500L, 1000L, 2000L, 4000L, 4000L, 4000L, 4000L, 4000L), waits);
     }
 
     @Test
@@ -182,9 +182,9 @@ class DeliveryPolicyTest {
     }
 
     @Test
-    void aFaultThatNeverPassesIsTriedSeventeenTimesInTwoMinutes() {
-      // Tries that fail at once: waits 250+500+1000+2000+4000+8000 = 15.75 s, then ten of 10 s make 115.75 s;
-      // one more would start at 125.75 s, past the 120 s.
+    void aFaultThatNeverPassesIsTriedThirtyFourTimesInTwoMinutes() {
+      // Tries that fail at once: waits 250+500+1000+2000 = 3.75 s, then twenty-nine of 4 s make 119.75 s;
+      // one more would start at 123.75 s, past the 120 s.
       long now = 0;
       Backoff b = policy.backoff(now);
       int tries = 1;
@@ -193,8 +193,8 @@ class DeliveryPolicyTest {
         b = b.next();
         tries++;
       }
-      assertEquals(17, tries);
-      assertEquals(Duration.ofMillis(115_750).toNanos(), now);
+      assertEquals(34, tries);
+      assertEquals(Duration.ofMillis(119_750).toNanos(), now);
     }
   }
 

@@ -72,9 +72,9 @@ class StorageFaultIT {
         for (ILoggingEvent e : messages("retrying in")) {
           waits.add(((Number) e.getArgumentArray()[2]).longValue());
         }
-        // 250 ms, then twice as long each time (at most 10 s), as DeliveryPolicy's javadoc promises.
+        // 250 ms, then twice as long each time (at most 4 s), as DeliveryPolicy's javadoc promises.
         List<Long> doubling = new ArrayList<>();
-        for (long w = 250; doubling.size() < waits.size(); w = Math.min(2 * w, 10_000)) {
+        for (long w = 250; doubling.size() < waits.size(); w = Math.min(2 * w, 4_000)) {
           doubling.add(w);
         }
         assertEquals(doubling, waits, "the in-place retries' waits");

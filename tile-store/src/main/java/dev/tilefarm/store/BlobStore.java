@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -42,9 +44,29 @@ public final class BlobStore implements AutoCloseable {
     this.credentials = credentials;
   }
 
+  /**
+   * How long the client waits for the next bytes of an answer before it gives the attempt up: a healthy S3 answers
+   * within a second or two, while a server that holds an answer back (overloaded, or the far side of a network that
+   * dropped it) would otherwise hold the role, and its jobs, for as long. A timeout, not a limit on the transfer:
+   * a large object flowing steadily takes as long as it needs.
+   */
+  static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Tries of one call by the SDK (as many as its default): they ride out a blip, and the farm retries a call that
+   * still fails itself (the worker in place and by redelivery, the compositor by processing the record again). The
+   * waits between them are short: the SDK's default backoff for throttling (429, 503 SlowDown) grows to 20 s, and
+   * its retry quota stops retrying after a burst of failures; both kept a role waiting long after S3 was well
+   * again (the cluster lab's recovery after S3 answered 429).
+   */
+  static final int ATTEMPTS = 4;
+  private static final Duration BACKOFF_BASE = Duration.ofMillis(100);
+  private static final Duration BACKOFF_MAX = Duration.ofSeconds(1);
+  private static final Duration THROTTLED_BACKOFF_BASE = Duration.ofMillis(250);
+  private static final Duration THROTTLED_BACKOFF_MAX = Duration.ofSeconds(2);
+
   /** Connects with the settings' access key, or with the AWS SDK's default credential chain when none is set. */
   public static BlobStore connect(S3Settings settings) {
-    return connect(settings, Duration.ofSeconds(60));
+    return connect(settings, SOCKET_TIMEOUT);
   }
 
   /** As {@link #connect(S3Settings)}, giving up on an answer that does not come within {@code socketTimeout}. */
@@ -69,6 +91,12 @@ public final class BlobStore implements AutoCloseable {
         // a small tile against the embedded S3 server (measured side by side, BENCHMARKS.md). Over HTTPS the SDK
         // sends the body unsigned either way.
         .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(ATTEMPTS)
+            .backoffStrategy(BackoffStrategy.exponentialDelay(BACKOFF_BASE, BACKOFF_MAX))
+            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(THROTTLED_BACKOFF_BASE, THROTTLED_BACKOFF_MAX))
+            .circuitBreakerEnabled(false)
+            .build()))
         .httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(socketTimeout));
