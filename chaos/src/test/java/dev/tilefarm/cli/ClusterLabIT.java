@@ -52,7 +52,8 @@ class ClusterLabIT {
         || Files.isExecutable(Path.of("/usr/bin/kill"))), "the lab needs Linux's /proc and kill");
     Path report = dir.resolve("report.md");
     List<String> args = new ArrayList<>(List.of("lab", "--seed", Long.toString(SEED), "--duration",
-        Integer.toString(seconds), "--job-interval", "8", "--partition-seconds", "50", "--s3-down-seconds", "60",
+        Integer.toString(seconds), "--rounds", "0", "--job-interval", "8",
+        "--partition-seconds", "50", "--s3-down-seconds", "60",
         "--dir", dir.resolve("lab").toString(), "--report", report.toString()));
     int exit = Main.commandLine().execute(args.toArray(String[]::new));
     String table = Files.exists(report) ? Files.readString(report) : "(no report)";

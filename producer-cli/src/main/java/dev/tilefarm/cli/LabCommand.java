@@ -32,6 +32,11 @@ final class LabCommand implements Callable<Integer> {
       description = "how long the nemesis injects faults (default ${DEFAULT-VALUE}); a soak is a longer one")
   int durationSeconds;
 
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+      description = "go on past --duration until the nemesis has injected every fault kind at least N times "
+          + "(default ${DEFAULT-VALUE}: a full run sees every kind; 0: stop at --duration)")
+  int rounds;
+
   @Option(names = "--workers", paramLabel = "N", defaultValue = "3", description = "worker processes (default ${DEFAULT-VALUE})")
   int workers;
 
@@ -60,8 +65,8 @@ final class LabCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (durationSeconds < 10 || workers < 1 || jobInterval < 1 || partitionSeconds < 1 || s3DownSeconds < 1) {
-      throw new Main.UsageException("--duration must be at least 10 s; --workers, --job-interval, "
+    if (durationSeconds < 10 || rounds < 0 || workers < 1 || jobInterval < 1 || partitionSeconds < 1 || s3DownSeconds < 1) {
+      throw new Main.UsageException("--duration must be at least 10 s, --rounds at least 0; --workers, --job-interval, "
           + "--partition-seconds and --s3-down-seconds at least 1");
     }
     Path root = dir != null ? dir : Files.createTempDirectory("tilefarm-lab-");
@@ -70,7 +75,8 @@ final class LabCommand implements Callable<Integer> {
       System.out.println(line);
       System.out.flush();
     };
-    log.say("lab: seed " + seed + ", nemesis for " + durationSeconds + " s, data and logs in " + root);
+    log.say("lab: seed " + seed + ", nemesis for " + durationSeconds + " s" + (rounds > 0 ? " and at least " + rounds
+        + " round(s) of every fault kind" : "") + ", data and logs in " + root);
     Lab lab = Lab.start(root, netns, 2, 2, workers, seed, log);
     Thread stopper = new Thread(lab::close, "lab-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
@@ -133,8 +139,10 @@ final class LabCommand implements Callable<Integer> {
       ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
       Random pick = new Random(seed ^ 0x5DEECE66DL);
       int[] serial = {0};
+      // Jobs come as long as the nemesis runs, which may be past the duration to finish its rounds.
+      java.util.concurrent.atomic.AtomicBoolean faultsOver = new java.util.concurrent.atomic.AtomicBoolean();
       scheduler.scheduleWithFixedDelay(() -> {
-        if (System.currentTimeMillis() >= until) {
+        if (faultsOver.get()) {
           return;
         }
         LabWorkload.Kind k = workload.kinds().get(serial[0] < workload.kinds().size() ? serial[0]
@@ -164,8 +172,9 @@ final class LabCommand implements Callable<Integer> {
           Duration.ofSeconds(s3DownSeconds), Duration.ofSeconds(15), Duration.ofSeconds(25), Duration.ofSeconds(3),
           Duration.ofSeconds(10)), log);
       try {
-        nemesis.run(until);
+        nemesis.run(until, rounds);
       } finally {
+        faultsOver.set(true);
         scheduler.shutdown();
         scheduler.awaitTermination(30, TimeUnit.SECONDS);
       }

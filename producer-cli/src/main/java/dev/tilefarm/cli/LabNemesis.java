@@ -15,7 +15,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
 /**
  * The nemesis: faults at random times from a seed, in two lanes that run side by side: one hurts processes and the
  * network (kills, freezes, partitions), one makes S3 misbehave through the fault proxy. Each lane goes through its
- * kinds in a seeded order, again and again, until the run's time is up; a fault ends healed (restarted, thawed,
+ * kinds in a seeded order, again and again, until the run's time is up and it has been through all its kinds at
+ * least {@code rounds} times; a fault ends healed (restarted, thawed,
  * reconnected, cleared) before the next of its lane starts. Every fault is recorded with what was seen of it.
  */
 final class LabNemesis {
@@ -86,29 +87,33 @@ final class LabNemesis {
     return out;
   }
 
-  /** Runs both lanes until {@code until} (epoch ms); every fault is healed when this returns. */
-  void run(long until) throws Exception {
+  /**
+   * Runs both lanes until {@code until} (epoch ms) and until each has injected every one of its kinds at least
+   * {@code rounds} times; every fault is healed when this returns.
+   */
+  void run(long until, int rounds) throws Exception {
     List<Kind> processKinds = new ArrayList<>(possible().stream().filter(k -> k.process).toList());
     List<Kind> s3Kinds = new ArrayList<>(possible().stream().filter(k -> !k.process).toList());
     Random processOrder = new Random(random.nextLong());
     Random s3Order = new Random(random.nextLong());
     Thread s3Lane = Thread.ofPlatform().name("nemesis-s3").start(() -> {
       try {
-        lane(s3Kinds, s3Order, until);
+        lane(s3Kinds, s3Order, until, rounds);
       } catch (Exception e) {
         log.say("nemesis: the S3 lane stopped: " + e);
       }
     });
     try {
-      lane(processKinds, processOrder, until);
+      lane(processKinds, processOrder, until, rounds);
     } finally {
       s3Lane.join();
     }
   }
 
-  private void lane(List<Kind> kinds, Random order, long until) throws Exception {
+  private void lane(List<Kind> kinds, Random order, long until, int rounds) throws Exception {
     List<Kind> round = new ArrayList<>();
-    while (System.currentTimeMillis() < until) {
+    int completed = 0; // rounds of which every kind has been injected
+    while (System.currentTimeMillis() < until || completed < rounds) {
       if (round.isEmpty()) {
         round.addAll(kinds);
         Collections.shuffle(round, order);
@@ -116,10 +121,13 @@ final class LabNemesis {
       long gap = timing.gapMin().toMillis()
           + (long) (order.nextDouble() * (timing.gapMax().toMillis() - timing.gapMin().toMillis()));
       Thread.sleep(gap);
-      if (System.currentTimeMillis() >= until) {
+      if (System.currentTimeMillis() >= until && completed >= rounds) {
         return;
       }
       Kind k = round.remove(0);
+      if (round.isEmpty()) {
+        completed++;
+      }
       long start = System.currentTimeMillis();
       Record r;
       try {
