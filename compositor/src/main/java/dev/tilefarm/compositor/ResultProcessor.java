@@ -355,6 +355,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         case JobControl.Planned planned -> aggregator.planned(jobId, prior, planned, digestsOf(jobId));
         case JobControl.Cancel cancel -> aggregator.cancel(jobId, prior, cancel);
         case JobControl.Ended ended -> JobAggregator.Step.NOTHING;
+        case JobControl.Waiting waiting -> JobAggregator.Step.NOTHING; // the splitter's: the job is not planned yet
       };
       apply(jobId, step);
       if (firstPlan && control instanceof JobControl.Planned planned) {

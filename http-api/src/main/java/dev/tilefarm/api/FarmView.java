@@ -85,7 +85,16 @@ final class FarmView {
   /** One line of the jobs list. {@code status} is SUBMITTED until the splitter answers. */
   record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
-      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {}
+      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested,
+      List<String> waitingOn, Integer attempt) {
+    /** Before dependencies and retries: waiting on nothing, first attempt. */
+    JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
+        int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
+        String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {
+      this(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field, submittedAt,
+          acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, List.of(), null);
+    }
+  }
 
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
@@ -147,6 +156,10 @@ final class FarmView {
     String format;
     JobEvent.Timings timings;
     boolean cancelRequested;
+    /** The jobs it waits for (WAITING), until it is accepted. */
+    List<String> waitingOn = List.of();
+    /** The run its latest ACCEPTED announced, from 2 on (a retry); null for the first. */
+    Integer attempt;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
     /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
@@ -164,7 +177,7 @@ final class FarmView {
 
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
-          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
+          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, waitingOn, attempt);
     }
   }
 
@@ -291,6 +304,14 @@ final class FarmView {
             job.height = a.height();
             job.output = a.output() == null ? null : a.output().toString();
             job.acceptedAt = a.timestamp();
+            job.waitingOn = List.of();
+            job.attempt = a.attempt();
+            if (a.attempt() != null) {
+              // A retry: the job runs again, its last end is history (its events keep it).
+              job.endedAt = null;
+              job.reason = null;
+              job.done = 0;
+            }
           }
           case JobEvent.Progress p -> {
             if (!job.ended()) {
@@ -325,6 +346,13 @@ final class FarmView {
             job.status = JobStatus.after(c);
             job.reason = c.reason();
           }
+          case JobEvent.Waiting w -> {
+            if (!job.ended()) {
+              job.status = JobStatus.after(w);
+              job.waitingOn = w.waitingOn();
+            }
+          }
+          case JobEvent.RetryRefused r -> { } // the job stands as it was: the event is listed
         }
       }
       if (event.terminal() && !completedBefore) {

@@ -76,6 +76,8 @@ final class JobRunner {
             case JobEvent.Failed f -> { }
             case JobEvent.Rejected r -> { }
             case JobEvent.Cancelled c -> { }
+            case JobEvent.Waiting w -> progress.note(id + " waits for " + String.join(", ", w.waitingOn()));
+            case JobEvent.RetryRefused r -> progress.note(id + ": retry refused: " + r.reason());
           }
           if (event.terminal()) {
             ended.add(id);
@@ -222,6 +224,8 @@ final class JobRunner {
       case JobEvent.Accepted a -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
       case JobEvent.Progress p -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
       case JobEvent.Frame f -> end.jobId() + " " + end.getClass().getSimpleName().toUpperCase();
+      case JobEvent.Waiting w -> w.jobId() + " WAITING for " + String.join(", ", w.waitingOn());
+      case JobEvent.RetryRefused r -> r.jobId() + " RETRY_REFUSED: " + r.reason();
     };
   }
 

@@ -58,6 +58,11 @@ final class JobStates {
       case JobEvent.Failed f -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Rejected r -> ended(state, status, lastAt, JobRunner.describe(e), events);
       case JobEvent.Cancelled c -> ended(state, status, lastAt, JobRunner.describe(e), events);
+      case JobEvent.Waiting w -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events);
+      // A refused retry leaves the job as it stood.
+      case JobEvent.RetryRefused r -> new JobState(state.id(), state.status(), state.type(), state.width(),
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events);
     };
   }
 

@@ -101,7 +101,14 @@ final class JobWatch implements AutoCloseable {
               case JobControl.Cancel cancel -> "CANCELLED";
               case JobControl.Ended end -> end.outcome();
               case JobControl.Planned planned -> null;
+              case JobControl.Waiting waiting -> null;
             };
+            if (control instanceof JobControl.Planned && control.jobId() != null) {
+              // A retry runs the job again under its id: its new tiles are wanted.
+              synchronized (ended) {
+                ended.remove(control.jobId());
+              }
+            }
             if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
               synchronized (ended) {
                 ended.put(control.jobId(), stop);

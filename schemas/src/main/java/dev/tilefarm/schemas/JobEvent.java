@@ -3,6 +3,7 @@ package dev.tilefarm.schemas;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 
 /**
  * What happened to a job, keyed by job id on the job events topic. Every job ends with exactly one of
@@ -16,11 +17,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JobEvent.Completed.class, name = "COMPLETED"),
     @JsonSubTypes.Type(value = JobEvent.Failed.class, name = "FAILED"),
     @JsonSubTypes.Type(value = JobEvent.Rejected.class, name = "REJECTED"),
-    @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED")})
+    @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED"),
+    @JsonSubTypes.Type(value = JobEvent.Waiting.class, name = "WAITING"),
+    @JsonSubTypes.Type(value = JobEvent.RetryRefused.class, name = "RETRY_REFUSED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
     permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Frame, JobEvent.Completed, JobEvent.Failed,
-        JobEvent.Rejected, JobEvent.Cancelled {
+        JobEvent.Rejected, JobEvent.Cancelled, JobEvent.Waiting, JobEvent.RetryRefused {
   String jobId();
 
   long timestamp();
@@ -35,12 +38,42 @@ public sealed interface JobEvent
       case Failed f -> true;
       case Rejected r -> true;
       case Cancelled c -> true;
+      case Waiting w -> false;
+      case RetryRefused r -> false;
     };
   }
 
-  /** The job was valid and was split into {@code tiles} tiles. */
-  record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output)
-      implements JobEvent {}
+  /**
+   * This event marked as belonging to run {@code attempt} of its job (2 and on are retries, see {@link
+   * JobRetry}); attempt 1 is left unmarked. Events that carry no attempt are returned as they are.
+   */
+  default JobEvent withAttempt(int attempt) {
+    Integer a = attempt > 1 ? attempt : null;
+    return switch (this) {
+      case Accepted e -> new Accepted(e.jobId(), e.timestamp(), e.type(), e.tiles(), e.width(), e.height(), e.output(),
+          a);
+      case Completed e -> new Completed(e.jobId(), e.timestamp(), e.output(), e.format(), e.sha256(), e.bytes(),
+          e.width(), e.height(), e.tiles(), e.timings(), e.frames(), e.logs(), e.report(), a);
+      case Failed e -> new Failed(e.jobId(), e.timestamp(), e.reason(), e.tile(), e.log(), a);
+      case Cancelled e -> new Cancelled(e.jobId(), e.timestamp(), e.reason(), a);
+      case Progress p -> p;
+      case Frame f -> f;
+      case Rejected r -> r;
+      case Waiting w -> w;
+      case RetryRefused r -> r;
+    };
+  }
+
+  /**
+   * The job was valid and was split into {@code tiles} tiles. {@code attempt}, from 2 on, says this is a retry
+   * (absent on the first run); a retry's tiles count all the job's tiles, those kept from before included.
+   */
+  record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output,
+      Integer attempt) implements JobEvent {
+    public Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output) {
+      this(jobId, timestamp, type, tiles, width, height, output, null);
+    }
+  }
 
   /**
    * {@code done} of {@code total} tiles are finished, and {@code fraction} (0 to 1) of the job's work is: the
@@ -76,7 +109,14 @@ public sealed interface JobEvent
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
-      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) implements JobEvent {
+      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, Integer attempt)
+      implements JobEvent {
+    /** The first run's. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null);
+    }
+
     /** A single image without renderer logs. */
     public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
         int height, int tiles, Timings timings) {
@@ -94,9 +134,14 @@ public sealed interface JobEvent
    * The job could not be finished; {@code tile} is the failing tile's index, when one tile was the cause, and
    * {@code log} that tile's renderer log, when its renderer keeps one.
    */
-  record Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log) implements JobEvent {
+  record Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log, Integer attempt)
+      implements JobEvent {
     public Failed(String jobId, long timestamp, String reason, Integer tile) {
       this(jobId, timestamp, reason, tile, null);
+    }
+
+    public Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log) {
+      this(jobId, timestamp, reason, tile, log, null);
     }
   }
 
@@ -107,7 +152,28 @@ public sealed interface JobEvent
    * The job was cancelled on request (a cancel message on the jobs topic): its remaining tiles were skipped
    * and no output was written. {@code reason} is the requester's, or a default that says who asked.
    */
-  record Cancelled(String jobId, long timestamp, String reason) implements JobEvent {}
+  record Cancelled(String jobId, long timestamp, String reason, Integer attempt) implements JobEvent {
+    public Cancelled(String jobId, long timestamp, String reason) {
+      this(jobId, timestamp, reason, null);
+    }
+  }
+
+  /**
+   * The job was accepted but waits for other jobs ({@code "after"}, or the job of a {@code "job:"} input) to
+   * complete: {@code waitingOn} are those not completed yet. It is planned (ACCEPTED) once they all have; it ends
+   * FAILED or CANCELLED, naming the job, if one of them fails or is cancelled, or is unknown to the farm.
+   */
+  record Waiting(String jobId, long timestamp, List<String> waitingOn) implements JobEvent {
+    public Waiting {
+      waitingOn = List.copyOf(waitingOn);
+    }
+  }
+
+  /**
+   * A retry request ({@code {"retry": "JOB_ID"}}) was refused, because the job is not FAILED or CANCELLED
+   * ({@code reason} says where it stands). Not an end: the job goes on as it was.
+   */
+  record RetryRefused(String jobId, long timestamp, String reason) implements JobEvent {}
 
   /**
    * Where a completed job's time went, in milliseconds: {@code total} from acceptance to completion,

@@ -8,15 +8,16 @@ import java.util.Optional;
 /**
  * Where a job stands, as the HTTP API's job summaries and the CLI's job list show it; on the wire, its name.
  * SUBMITTED (the API has the job, the splitter has not answered), ACCEPTED (split, no tile finished yet),
- * RUNNING (tiles finishing), then one of the four ends, named as the events that end a job.
+ * RUNNING (tiles finishing), then one of the four ends, named as the events that end a job; WAITING (accepted,
+ * held until the jobs it is {@code "after"} complete) comes before ACCEPTED.
  */
 public enum JobStatus {
-  SUBMITTED, ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED;
+  SUBMITTED, ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, WAITING;
 
   /** Whether the job has ended: one of the four ends. */
   public boolean ended() {
     return switch (this) {
-      case SUBMITTED, ACCEPTED, RUNNING -> false;
+      case SUBMITTED, ACCEPTED, RUNNING, WAITING -> false;
       case COMPLETED, FAILED, REJECTED, CANCELLED -> true;
     };
   }
@@ -26,7 +27,10 @@ public enum JobStatus {
     return Arrays.stream(values()).filter(s -> s != SUBMITTED).toList();
   }
 
-  /** The status {@code event} moves a job to (before its end; a job's first end is final, which callers keep). */
+  /**
+   * The status {@code event} moves a job to (before its end; a job's first end is final, which callers keep, until
+   * a retry's ACCEPTED), or null for an event that leaves the status as it was (RETRY_REFUSED).
+   */
   public static JobStatus after(JobEvent event) {
     return switch (event) {
       case JobEvent.Accepted a -> ACCEPTED;
@@ -36,6 +40,9 @@ public enum JobStatus {
       case JobEvent.Failed f -> FAILED;
       case JobEvent.Rejected r -> REJECTED;
       case JobEvent.Cancelled c -> CANCELLED;
+      case JobEvent.Waiting w -> WAITING;
+      // Not an end, and no news of the job's own state: callers keep the status the job had.
+      case JobEvent.RetryRefused r -> null;
     };
   }
 
