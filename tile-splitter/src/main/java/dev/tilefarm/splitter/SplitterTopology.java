@@ -5,6 +5,7 @@ import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -23,6 +24,21 @@ final class SplitterTopology {
   static final String DEAD_LETTER_SINK = "dead-letter";
   static final String REROUTE_SINK = "jobs-by-id";
   static final String CONTROL_SINK = "job-control";
+  /** Jobs held until the jobs they wait for complete (see {@link WaitingJobs}). */
+  static final String WAITING_STORE = "waiting-jobs";
+  /** Accepted jobs as submitted, kept for a retry (see {@link RetryPlanner}). */
+  static final String RETRY_STORE = "retry-specs";
+  /** Global: every job's state as the job control topic tells (see {@link JobOutcomes}). */
+  static final String OUTCOMES_STORE = "job-outcomes";
+  /** How long a job may wait for an id the farm does not know before it fails naming it. */
+  static final Duration DEFAULT_DEPENDENCY_GRACE = Duration.ofSeconds(30);
+  /** How often waiting jobs are looked at again. */
+  static final Duration DEFAULT_WAIT_CHECK = Duration.ofMillis(250);
+  /**
+   * How long a failed or cancelled job stays retryable here (its JSON kept), and how long an ended job's outcome
+   * is known to jobs after it: a week, as long as the compositor keeps an ended job's marker.
+   */
+  static final Duration DEFAULT_SPEC_RETENTION = Duration.ofDays(7);
 
   private SplitterTopology() {}
 
@@ -39,10 +55,29 @@ final class SplitterTopology {
 
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
       RecordRetries retries) {
+    return build(topics, planner, specs, clock, letters, retries, DEFAULT_DEPENDENCY_GRACE, DEFAULT_WAIT_CHECK);
+  }
+
+  /**
+   * @param dependencyGrace how long a job may wait for an id the farm does not know (see {@link WaitingJobs})
+   * @param waitCheck how often waiting jobs are looked at again
+   */
+  static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
+      RecordRetries retries, Duration dependencyGrace, Duration waitCheck) {
     Topology t = new Topology();
     t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
-    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries),
-        "jobs");
+    WaitingJobs waiting = new WaitingJobs(dependencyGrace);
+    t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries,
+        waiting, waitCheck, DEFAULT_SPEC_RETENTION), "jobs");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE), Serdes.String(),
+        Serdes.ByteArray()), "split");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RETRY_STORE), Serdes.String(),
+        Serdes.ByteArray()), "split");
+    // Rebuilt from the job control topic itself, through the recorder: no changelog of its own.
+    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTCOMES_STORE), Serdes.String(),
+        Serdes.String()).withLoggingDisabled(), "job-outcomes-source", Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(), topics.jobControl().name(), "job-outcomes",
+        () -> new OutcomeRecorder(clock, DEFAULT_SPEC_RETENTION));
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
     t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),
