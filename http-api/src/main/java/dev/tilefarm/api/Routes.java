@@ -182,6 +182,7 @@ final class Routes implements HttpHandler {
       Route.of("DELETE", "/api/jobs/{id}", (r, c) -> r.cancel(c.ex(), c.id())),
       Route.of("GET", "/api/jobs/{id}/events", (r, c) -> r.stream(c.ex(), c.id())),
       Route.of("POST", "/api/jobs/{id}/cancel", (r, c) -> r.cancel(c.ex(), c.id())),
+      Route.of("POST", "/api/jobs/{id}/retry", (r, c) -> r.retry(c.ex(), c.id())),
       Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
           first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
@@ -272,6 +273,9 @@ final class Routes implements HttpHandler {
     ObjectNode json = JobCodec.parse(body);
     if (json.has("cancel")) {
       throw new Uploads.BadRequest("cancel", "cancel a job with POST /api/jobs/{id}/cancel");
+    }
+    if (json.has("retry")) {
+      throw new Uploads.BadRequest("retry", "retry a job with POST /api/jobs/{id}/retry");
     }
     if (!json.hasNonNull("id")) {
       json.put("id", newId());
@@ -421,6 +425,26 @@ final class Routes implements HttpHandler {
         .get(30, TimeUnit.SECONDS);
     log.info("asked to cancel job {}", id);
     return json(ex, 202, Map.of("id", id, "status", "CANCEL_REQUESTED"));
+  }
+
+  /**
+   * Runs a FAILED or CANCELLED job again (see job-retry.schema.json): 202 once the request is on the jobs topic, its
+   * new attempt following as ACCEPTED (or WAITING) on the job's events; 409 naming the job's status otherwise.
+   */
+  private int retry(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      return unknownJob(ex, id);
+    }
+    JobStatus status = detail.job().status();
+    if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
+      return error(ex, 409, null, "job " + id + " is " + status + "; only a FAILED or CANCELLED job can be retried");
+    }
+    ObjectNode message = Json.MAPPER.createObjectNode().put("retry", id);
+    producer.send(new ProducerRecord<>(config.topics().jobs().name(), id, Json.MAPPER.writeValueAsBytes(message)))
+        .get(30, TimeUnit.SECONDS);
+    log.info("asked to retry job {}", id);
+    return json(ex, 202, Map.of("id", id, "status", "RETRY_REQUESTED", "events", "/api/jobs/" + id + "/events"));
   }
 
   private int output(HttpExchange ex, String id, boolean download) throws IOException {

@@ -90,7 +90,8 @@ class RouteTableTest {
     Set<String> routed = new TreeSet<>();
     for (String template : List.of("/metrics", "/api/health", "/api/jobs", "/api/uploads", "/api/events",
         "/api/workers", "/api/stats", "/api/dead-letters", "/api/jobs/{id}", "/api/jobs/{id}/events",
-        "/api/jobs/{id}/cancel", "/api/jobs/{id}/output", "/api/jobs/{id}/output-url", "/api/jobs/{id}/logs",
+        "/api/jobs/{id}/cancel", "/api/jobs/{id}/retry", "/api/jobs/{id}/output", "/api/jobs/{id}/output-url",
+        "/api/jobs/{id}/logs",
         "/api/jobs/{id}/tiles/{n}.png")) {
       String path = template.replace("{id}", "j1").replace("{n}", "3");
       for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {

@@ -22,7 +22,9 @@ final class JobInputs {
   static Map<String, S3Uri> of(JobRequest job) {
     Map<String, S3Uri> out = new LinkedHashMap<>();
     if (job instanceof JobRequest.Process p) {
-      out.put("input", p.input());
+      if (p.input() != null) { // null: another job's output, checked once that job completed
+        out.put("input", p.input());
+      }
       return out;
     }
     SceneSpec scene = ((JobRequest.Render) job).scene();
