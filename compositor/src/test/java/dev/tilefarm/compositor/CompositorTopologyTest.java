@@ -157,6 +157,10 @@ class CompositorTopologyTest {
     return order;
   }
 
+  private static <T> T last(List<T> all) {
+    return all.get(all.size() - 1);
+  }
+
   private static <T extends JobEvent> List<T> only(List<JobEvent> all, Class<T> type) {
     return all.stream().filter(type::isInstance).map(type::cast).toList();
   }
@@ -305,6 +309,41 @@ class CompositorTopologyTest {
     send(a.result(1));
     List<JobEvent.Progress> progress = only(events.readValuesToList(), JobEvent.Progress.class);
     assertEquals(List.of("a", "b"), progress.stream().map(JobEvent::jobId).toList());
+  }
+
+  @Test
+  void aRetryTakesBackTheTilesItsCancelledRunKeptAndCompletesWithTheRest() {
+    Job job = planned(pngJob("again"));
+    send(job.result(0));
+    send(job.result(2));
+    control(new dev.tilefarm.schemas.JobControl.Cancel("again", T0.toEpochMilli(), "stop"));
+    var controlsOut = driver.createOutputTopic(topics.jobControl().name(), Serdes.String().deserializer(),
+        topics.jobControl().valueSerde().deserializer());
+    dev.tilefarm.schemas.JobControl.Ended ended =
+        (dev.tilefarm.schemas.JobControl.Ended) controlsOut.readValuesToList().get(0);
+    assertEquals("0,2", ended.keptTiles());
+    assertInstanceOf(JobEvent.Cancelled.class, last(events.readValuesToList()));
+    long second = T0.toEpochMilli() + 1000;
+    control(new dev.tilefarm.schemas.JobControl.Planned("again", second, job.rects().size(), 70, 50, job.output(),
+        null, 2, "0,2"));
+    // A failure of the first run, arriving late, is no failure of the second.
+    send(new TileResult.Failed("again", job.rects().get(1), job.rects().size(), "late", "w1", ACCEPTED_AT));
+    for (int i = 0; i < job.rects().size(); i++) {
+      if (i != 0 && i != 2) {
+        send(job.result(i));
+      }
+    }
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(0, only(all, JobEvent.Failed.class).size(), all.toString());
+    JobEvent.Completed completed = assertInstanceOf(JobEvent.Completed.class, last(all));
+    assertEquals(2, completed.attempt());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+    dev.tilefarm.schemas.JobControl.Ended done =
+        (dev.tilefarm.schemas.JobControl.Ended) last(controlsOut.readValuesToList());
+    assertEquals("COMPLETED", done.outcome());
+    assertEquals(null, done.keptTiles(), "nothing is kept any more: the janitor deletes the tiles");
+    assertEquals(job.output(), done.output());
+    assertEquals(2, done.attempt());
   }
 
   @Test
