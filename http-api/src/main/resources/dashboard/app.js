@@ -89,6 +89,8 @@ function renderJobs() {
     cell(tr, j.kind || j.type || '');
     const st = cell(tr, j.status); st.innerHTML = ''; const span = document.createElement('span');
     span.className = 'status ' + j.status; text(span, j.status); st.appendChild(span);
+    if (j.waitingOn && j.waitingOn.length) st.appendChild(document.createTextNode(' on ' + j.waitingOn.join(', ')));
+    if (j.attempt) st.appendChild(document.createTextNode(' (attempt ' + j.attempt + ')'));
     cell(tr, '').appendChild(bar(j));
     cell(tr, j.tiles ? j.done + '/' + j.tiles : '');
     cell(tr, j.width ? j.width + '×' + j.height : '');
@@ -250,6 +252,8 @@ function setJob(v, j) {
   const parts = [];
   if (j.kind || j.type) parts.push(j.kind || j.type);
   if (j.priority != null) parts.push('priority ' + j.priority);
+  if (j.waitingOn && j.waitingOn.length) parts.push('waiting on ' + j.waitingOn.join(', '));
+  if (j.attempt) parts.push('attempt ' + j.attempt);
   if (j.width) parts.push(j.width + '×' + j.height);
   if (j.tiles) parts.push(j.done + '/' + j.tiles + ' tiles');
   if (j.timings) parts.push('total ' + fmtMs(j.timings.total) + ', render ' + fmtMs(j.timings.render) + ' (all workers), assemble ' + fmtMs(j.timings.assemble));
@@ -262,6 +266,7 @@ function setJob(v, j) {
   $('job-pause').disabled = ended(j) || !j.acceptedAt; $('job-resume').disabled = ended(j);
   $('job-priority').disabled = ended(j) || !j.acceptedAt;
   if (document.activeElement !== $('job-priority') && j.priority != null) $('job-priority').value = j.priority;
+  $('job-retry').hidden = j.status !== 'FAILED' && j.status !== 'CANCELLED';
   const done = j.status === 'COMPLETED';
   $('job-download').hidden = !done; $('job-presign').hidden = !done;
   if (done) {
@@ -378,6 +383,12 @@ async function scheduleJob(kind, body) {
   catch (e) { alert(e.message); }
 }
 
+async function retryJob() {
+  if (!jobView) return;
+  try { await api('/api/jobs/' + encodeURIComponent(jobView.id) + '/retry', { method: 'POST' }); $('job-retry').hidden = true; }
+  catch (e) { alert(e.message); }
+}
+
 async function presign() {
   if (!jobView) return;
   try {
@@ -405,6 +416,7 @@ $('job-cancel').onclick = cancelJob;
 $('job-pause').onclick = () => scheduleJob('pause');
 $('job-resume').onclick = () => scheduleJob('resume');
 $('job-priority').onchange = () => scheduleJob('priority', { priority: Number($('job-priority').value) });
+$('job-retry').onclick = retryJob;
 $('job-presign').onclick = presign;
 for (const r of document.querySelectorAll('input[name=view]')) r.onchange = switchView;
 window.addEventListener('hashchange', route);

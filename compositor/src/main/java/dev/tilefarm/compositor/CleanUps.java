@@ -51,6 +51,14 @@ final class CleanUps {
     due.add(new Due(pass.jobId(), nowMs + RETRY.toMillis(), pass.partition(), pass.offset(), pass.last()));
   }
 
+  /**
+   * The job runs again (a retry's PLANNED): its passes still booked are dropped, so that they do not take the new
+   * run's tiles. Its ENDED records then hold nothing back from a commit.
+   */
+  void replanned(String jobId) {
+    due.removeIf(d -> d.jobId().equals(jobId));
+  }
+
   /** Forgets the passes of records in {@code partitions}: they are another janitor's now, from the last commit. */
   void drop(Set<Integer> partitions) {
     due.removeIf(d -> partitions.contains(d.partition()));

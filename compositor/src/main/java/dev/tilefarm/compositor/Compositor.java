@@ -99,7 +99,7 @@ public final class Compositor implements AutoCloseable {
         CompositorConfig.DEFAULT_CHECK_INTERVAL, new PassCoordinator(blobsOf(blobs), blobs.settings().bucket()),
         new Reports(blobsOf(blobs), blobs.settings().bucket()),
         DeadLetters.of(blobs, CompositorTopology.ROLE, config.kafkaOverrides()),
-        RecordRetries.defaults());
+        RecordRetries.defaults(), config.retryRetention());
     Compositor compositor = null;
     try {
       KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());

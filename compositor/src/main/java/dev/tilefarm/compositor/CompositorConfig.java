@@ -36,9 +36,18 @@ import org.apache.kafka.streams.StreamsConfig;
  *     (zero: never; a job's own time limit applies regardless)
  * @param sweepAge tile objects older than this are deleted by the janitor's sweep even if no terminal event
  *     for their job was seen (abandoned jobs); zero: no sweep. Must exceed the longest job.
+ * @param retryRetention how long a FAILED or CANCELLED job's done tiles are kept for a retry (then deleted)
  */
 public record CompositorConfig(String bootstrapServers, Topics topics, Path stateDir, Duration progressInterval,
-    Duration commitInterval, Map<String, String> kafkaOverrides, Duration stallTimeout, Duration sweepAge) {
+    Duration commitInterval, Map<String, String> kafkaOverrides, Duration stallTimeout, Duration sweepAge,
+    Duration retryRetention) {
+
+  /** With the default retry retention. */
+  public CompositorConfig(String bootstrapServers, Topics topics, Path stateDir, Duration progressInterval,
+      Duration commitInterval, Map<String, String> kafkaOverrides, Duration stallTimeout, Duration sweepAge) {
+    this(bootstrapServers, topics, stateDir, progressInterval, commitInterval, kafkaOverrides, stallTimeout, sweepAge,
+        DEFAULT_RETRY_RETENTION);
+  }
 
   // ---- Defaults, in one place. ----
   /** Often enough for a progress bar to move smoothly, rarely enough not to flood the job events topic. */
@@ -63,6 +72,11 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
    * broker's default retention of the tile results topic: a duplicate older than that cannot be replayed.
    */
   static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
+  /**
+   * How long a FAILED or CANCELLED job's done tiles are kept for a retry ({@code compositor.retry-retention-ms}):
+   * three days, well inside the sweep age, so the sweep never takes tiles a retry counts on.
+   */
+  public static final Duration DEFAULT_RETRY_RETENTION = Duration.ofDays(3);
   /** Ended jobs are looked for this often, or every {@code endedRetention} if shorter. */
   static final Duration PURGE_INTERVAL = Duration.ofHours(1);
   /** Tiles of one band fetched at once: enough to hide S3 latency, few enough to be polite to it. */
@@ -123,6 +137,10 @@ public record CompositorConfig(String bootstrapServers, Topics topics, Path stat
     Objects.requireNonNull(sweepAge, "sweepAge");
     if (stallTimeout.isNegative() || sweepAge.isNegative()) {
       throw new IllegalArgumentException("stallTimeout and sweepAge must not be negative");
+    }
+    Objects.requireNonNull(retryRetention, "retryRetention");
+    if (retryRetention.isNegative()) {
+      throw new IllegalArgumentException("retryRetention must not be negative");
     }
   }
 

@@ -44,6 +44,8 @@ final class CompositorTopology {
    * "jobId/failed/index" -> a FAILED result (JSON) waiting for its job's plan (see {@link ResultProcessor}).
    */
   static final String DIGEST_STORE = "tile-digests";
+  /** Job id -> its run from attempt 2, or its last failed or cancelled run with its kept tiles ({@link JobRun}). */
+  static final String RUNS_STORE = "job-runs";
   /** Job id -> the statistics pass under way (JSON, see {@link PassCoordinator}). */
   static final String PASS_STORE = "passes";
 
@@ -101,6 +103,14 @@ final class CompositorTopology {
   static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
       Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval,
       PassCoordinator passes, Reports reports, DeadLetters letters, RecordRetries retries) {
+    return build(topics, bucket, assembler, clock, progressInterval, endedRetention, stallTimeout, checkInterval,
+        passes, reports, letters, retries, CompositorConfig.DEFAULT_RETRY_RETENTION);
+  }
+
+  /** @param retryRetention how long a failed or cancelled job's done tiles are kept for a retry */
+  static Topology build(Topics topics, String bucket, ImageAssembler assembler, InstantSource clock,
+      Duration progressInterval, Duration endedRetention, Duration stallTimeout, Duration checkInterval,
+      PassCoordinator passes, Reports reports, DeadLetters letters, RecordRetries retries, Duration retryRetention) {
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
     }
@@ -124,7 +134,10 @@ final class CompositorTopology {
         topics.jobControl().name());
     topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes,
         new TileCheck(bucket, assembler.tiles()), clock, progressInterval, purgeInterval, checkInterval,
-        topics.jobControl().name(), letters, retries), SOURCE, CONTROL_SOURCE);
+        topics.jobControl().name(), letters, retries, new RetryKeeper(aggregator, clock, retryRetention)), SOURCE,
+        CONTROL_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(),
+        Serdes.ByteArray()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIGEST_STORE),
         Serdes.String(), Serdes.String()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PASS_STORE), Serdes.String(),

@@ -41,6 +41,10 @@ import org.slf4j.MDC;
  * still wrote. A periodic sweep deletes tiles older than {@code sweepAge} whatever their job, for jobs whose
  * end was never seen (events expired, state lost).
  *
+ * <p>An ENDED that lists kept tiles (a FAILED or CANCELLED run's, kept for a retry, see {@code RetryKeeper}) deletes
+ * nothing: the compositor publishes ENDED again without them once their retention runs out. A PLANNED (a retry of the
+ * id) drops the passes booked for the id's last end.
+ *
  * <p>At-least-once and idempotent: a partition's offset is committed only past ENDED records whose passes are all
  * done ({@link CleanUps}), so a janitor killed between the passes, or while S3 is down, leaves its work to the one
  * that reads the partition next; deleting twice is harmless.
@@ -139,9 +143,21 @@ final class Janitor implements AutoCloseable {
     } catch (RuntimeException e) {
       return; // not ours to judge
     }
+    if (control == null || control.jobId() == null || !control.jobId().equals(r.key())) {
+      return;
+    }
     // Plans and cancel requests are not ends: the compositor answers a cancel with ENDED once it took effect.
-    if (control instanceof JobControl.Ended ended && ended.jobId() != null && ended.jobId().equals(r.key())) {
+    if (control instanceof JobControl.Ended ended) {
+      if (ended.keptTiles() != null && !ended.keptTiles().isEmpty()) {
+        // A failed or cancelled run keeps its done tiles for a retry: the compositor lets them go (ENDED again,
+        // without them) when their retention runs out.
+        log.info("keeping the tiles {} of job {} for a retry", ended.keptTiles(), ended.jobId());
+        return;
+      }
       cleanUps.ended(ended.jobId(), r.partition(), r.offset(), System.currentTimeMillis());
+    } else if (control instanceof JobControl.Planned planned) {
+      // The id runs again (a retry): passes booked for its last end must not take the new run's tiles.
+      cleanUps.replanned(planned.jobId());
     }
   }
 

@@ -72,6 +72,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   private final String controlTopic;
   private final DeadLetters letters;
   private final RecordRetries retries;
+  /** Retries: what a failed or cancelled run keeps, and which run a job is on. */
+  private final RetryKeeper keeper;
+  /** Job id -> {@link JobRun}: its run under way from attempt 2, or its last FAILED or CANCELLED run. */
+  private KeyValueStore<String, byte[]> runs;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, JobState> store;
   /**
@@ -88,7 +92,8 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
 
   ResultProcessor(JobAggregator aggregator, PassCoordinator passes, TileCheck check, InstantSource clock,
       Duration progressInterval, Duration purgeInterval, Duration checkInterval, String controlTopic,
-      DeadLetters letters, RecordRetries retries) {
+      DeadLetters letters, RecordRetries retries, RetryKeeper keeper) {
+    this.keeper = keeper;
     this.letters = letters;
     this.retries = retries;
     this.passes = passes;
@@ -107,6 +112,11 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     this.store = context.getStateStore(CompositorTopology.STORE);
     this.passStates = context.getStateStore(CompositorTopology.PASS_STORE);
     this.digests = context.getStateStore(CompositorTopology.DIGEST_STORE);
+    this.runs = context.getStateStore(CompositorTopology.RUNS_STORE);
+    Duration runCheck = keeper.retention().compareTo(CompositorConfig.PURGE_INTERVAL) < 0 ? keeper.retention()
+        : CompositorConfig.PURGE_INTERVAL;
+    context.schedule(runCheck.isZero() ? Duration.ofSeconds(1) : runCheck, PunctuationType.WALL_CLOCK_TIME,
+        t -> releaseKept());
     context.schedule(progressInterval, PunctuationType.WALL_CLOCK_TIME, t -> flushProgress());
     context.schedule(purgeInterval, PunctuationType.WALL_CLOCK_TIME, t -> purgeEnded());
     context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, t -> checkTimes());
@@ -179,6 +189,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
           return;
         }
         case TileResult.Done done -> { } // a repeat of the farm's own result, too late to count
+        case TileResult.Failed failed when RetryKeeper.stale(JobRun.decode(runs.get(jobId)), failed) -> {
+          log.info("ignoring tile {}'s failure: it is of an earlier run of the job", failed.tile().index());
+          return;
+        }
         case TileResult.Failed failed -> { }
         case TileResult.Progress progress -> { }
       }
@@ -303,19 +317,31 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
   }
 
   private void apply(String jobId, JobAggregator.Step step) {
+    JobRun run = JobRun.decode(runs.get(jobId));
     if (step.state() != null) {
+      JobState before = step.state() instanceof JobEnded ? store.get(jobId) : null;
       store.put(jobId, step.state());
       if (step.state() instanceof JobEnded ended) {
         inTile.forget(jobId);
-        forgetDigests(jobId);
+        RetryKeeper.Ending ending = keeper.ended(jobId, ended, before, run, step.events());
+        if (ending.run() == null) {
+          runs.delete(jobId);
+        } else {
+          runs.put(jobId, JobRun.encode(ending.run()));
+        }
+        if (ending.run() == null || ending.run().kept() == null) {
+          forgetDigests(jobId); // a failed run's kept tiles keep theirs, for the retry
+        }
         // Workers skip a job's tiles, and the janitor deletes them, only on the farm's own control records, never
         // on job events (which clients read, and a forged FAILED there must not stop a live job): tell them here,
         // in the transaction of the terminal event.
-        JobControl.Ended end = new JobControl.Ended(jobId, ended.endedAt(), ended.outcome().name());
-        context.forward(new Record<String, Object>(jobId, end, ended.endedAt()), CompositorTopology.CONTROL_SINK);
+        context.forward(new Record<String, Object>(jobId, ending.control(), ended.endedAt()),
+            CompositorTopology.CONTROL_SINK);
       }
     }
-    for (JobEvent event : step.events()) {
+    int attempt = run == null ? 1 : run.attempt();
+    for (JobEvent unmarked : step.events()) {
+      JobEvent event = unmarked.withAttempt(attempt);
       context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
     }
     if (step.progressPending()) {
@@ -352,11 +378,13 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       boolean firstPlan = unplanned(prior);
       // ENDED is this compositor's own word that the job ended (for workers and the janitor): nothing to do here.
       JobAggregator.Step step = switch (control) {
+        case JobControl.Planned planned when planned.attemptNumber() > 1 -> retried(jobId, planned);
         case JobControl.Planned planned -> aggregator.planned(jobId, prior, planned, digestsOf(jobId));
         case JobControl.Cancel cancel -> aggregator.cancel(jobId, prior, cancel);
         case JobControl.Ended ended -> JobAggregator.Step.NOTHING;
         case JobControl.Pause pause -> clocks(jobId, prior, pauseClock(jobId).pause(pause.timestamp()));
         case JobControl.Resume resume -> clocks(jobId, prior, pauseClock(jobId).resume(resume.timestamp()));
+        case JobControl.Waiting waiting -> JobAggregator.Step.NOTHING; // the splitter's: the job is not planned yet
       };
       apply(jobId, step);
       if (firstPlan && control instanceof JobControl.Planned planned) {
@@ -382,6 +410,43 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     }
     digests.put(jobId + "/paused", clock.encode());
     return JobAggregator.Step.NOTHING;
+  }
+
+  /** A retry's plan (attempt 2 and on): the job runs again, from the tiles its last run kept. */
+  private JobAggregator.Step retried(String jobId, JobControl.Planned planned) {
+    JobRun run = JobRun.decode(runs.get(jobId));
+    if (run != null && run.outcome() == null && run.attempt() >= planned.attemptNumber()) {
+      return JobAggregator.Step.NOTHING; // this run's plan again
+    }
+    RetryKeeper.Restart restart = keeper.retried(jobId, run, planned, digestsOf(jobId));
+    if (restart.forgetDigests()) {
+      forgetDigests(jobId);
+    }
+    store.delete(jobId); // the last run's end: the new run's state replaces it
+    runs.put(jobId, JobRun.encode(restart.run()));
+    return restart.step();
+  }
+
+  /** Lets go of the tiles failed and cancelled runs kept, once their retention ran out (see {@link RetryKeeper}). */
+  private void releaseKept() {
+    List<KeyValue<String, byte[]>> expired = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> all = runs.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> e = all.next();
+        if (keeper.expired(JobRun.decode(e.value))) {
+          expired.add(e);
+        }
+      }
+    }
+    for (KeyValue<String, byte[]> e : expired) {
+      JobRun run = JobRun.decode(e.value);
+      runs.delete(e.key);
+      if (run.kept() != null) {
+        forgetDigests(e.key);
+        context.forward(new Record<String, Object>(e.key, RetryKeeper.release(e.key, run), clock.millis()),
+            CompositorTopology.CONTROL_SINK);
+      }
+    }
   }
 
   /** Fails unfinished jobs past their deadline or stuck for too long (see {@link JobAggregator#checkTime}). */

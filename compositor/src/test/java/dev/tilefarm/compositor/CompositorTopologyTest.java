@@ -157,6 +157,10 @@ class CompositorTopologyTest {
     return order;
   }
 
+  private static <T> T last(List<T> all) {
+    return all.get(all.size() - 1);
+  }
+
   private static <T extends JobEvent> List<T> only(List<JobEvent> all, Class<T> type) {
     return all.stream().filter(type::isInstance).map(type::cast).toList();
   }
@@ -308,6 +312,41 @@ class CompositorTopologyTest {
   }
 
   @Test
+  void aRetryTakesBackTheTilesItsCancelledRunKeptAndCompletesWithTheRest() {
+    Job job = planned(pngJob("again"));
+    send(job.result(0));
+    send(job.result(2));
+    control(new dev.tilefarm.schemas.JobControl.Cancel("again", T0.toEpochMilli(), "stop"));
+    var controlsOut = driver.createOutputTopic(topics.jobControl().name(), Serdes.String().deserializer(),
+        topics.jobControl().valueSerde().deserializer());
+    dev.tilefarm.schemas.JobControl.Ended ended =
+        (dev.tilefarm.schemas.JobControl.Ended) controlsOut.readValuesToList().get(0);
+    assertEquals("0,2", ended.keptTiles());
+    assertInstanceOf(JobEvent.Cancelled.class, last(events.readValuesToList()));
+    long second = T0.toEpochMilli() + 1000;
+    control(new dev.tilefarm.schemas.JobControl.Planned("again", second, job.rects().size(), 70, 50, job.output(),
+        null, 2, "0,2"));
+    // A failure of the first run, arriving late, is no failure of the second.
+    send(new TileResult.Failed("again", job.rects().get(1), job.rects().size(), "late", "w1", ACCEPTED_AT));
+    for (int i = 0; i < job.rects().size(); i++) {
+      if (i != 0 && i != 2) {
+        send(job.result(i));
+      }
+    }
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(0, only(all, JobEvent.Failed.class).size(), all.toString());
+    JobEvent.Completed completed = assertInstanceOf(JobEvent.Completed.class, last(all));
+    assertEquals(2, completed.attempt());
+    assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
+    dev.tilefarm.schemas.JobControl.Ended done =
+        (dev.tilefarm.schemas.JobControl.Ended) last(controlsOut.readValuesToList());
+    assertEquals("COMPLETED", done.outcome());
+    assertEquals(null, done.keptTiles(), "nothing is kept any more: the janitor deletes the tiles");
+    assertEquals(job.output(), done.output());
+    assertEquals(2, done.attempt());
+  }
+
+  @Test
   void aFailedTileFailsTheJobOnceNamingTheTile() {
     Job job = planned(pngJob("f"));
     send(job.result(0));
@@ -326,7 +365,9 @@ class CompositorTopologyTest {
     // The workers learn it from the farm's own control topic, not from job events anyone could write.
     List<dev.tilefarm.schemas.JobControl> controls = driver.createOutputTopic(topics.jobControl().name(),
         Serdes.String().deserializer(), topics.jobControl().valueSerde().deserializer()).readValuesToList();
-    assertEquals(List.of(new dev.tilefarm.schemas.JobControl.Ended("f", T0.toEpochMilli(), "FAILED")), controls);
+    // Tile 0, done before the failure, is kept for a retry (compositor.retry-retention-ms): the janitor leaves it.
+    assertEquals(List.of(new dev.tilefarm.schemas.JobControl.Ended("f", T0.toEpochMilli(), "FAILED", null, null, "0",
+        T0.toEpochMilli() + CompositorConfig.DEFAULT_RETRY_RETENTION.toMillis())), controls);
   }
 
   /** What the digest store holds (checked sha256 of done tiles, failures waiting for their plan). */
@@ -371,7 +412,8 @@ class CompositorTopologyTest {
     assertEquals("tile 3: renderer crashed", failed.reason());
     assertEquals(3, failed.tile());
     assertInstanceOf(JobEnded.class, jobStore().get("race"));
-    assertEquals(List.of(), digestKeys());
+    // The held failures are gone; the done tile's digest is kept for a retry.
+    assertEquals(List.of("race/0"), digestKeys());
   }
 
   @Test

@@ -133,10 +133,16 @@ class InTileProgressTest {
         .withLoggingDisabled().build();
     digests.init(context.getStateStoreContext(), digests);
     context.addStateStore(digests);
+    KeyValueStore<String, byte[]> runs = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(CompositorTopology.RUNS_STORE), Serdes.String(), Serdes.ByteArray())
+        .withLoggingDisabled().build();
+    runs.init(context.getStateStoreContext(), runs);
+    context.addStateStore(runs);
     ResultProcessor processor = new ResultProcessor(aggregator, null, new TileCheck("farm", assembler.tiles()), clock,
         Duration.ofMillis(250), Duration.ofHours(1), Duration.ofSeconds(1), "control",
         new dev.tilefarm.store.DeadLetters((uri, bytes) -> {}, "b", "compositor",
-        dev.tilefarm.store.DeadLetters.DEFAULT_MAX_REQUEST_SIZE), dev.tilefarm.store.RecordRetries.defaults());
+        dev.tilefarm.store.DeadLetters.DEFAULT_MAX_REQUEST_SIZE), dev.tilefarm.store.RecordRetries.defaults(),
+        new RetryKeeper(aggregator, clock, CompositorConfig.DEFAULT_RETRY_RETENTION));
     processor.init(context);
     JsonSerde<JobControl> controls = new JsonSerde<>(JobControl.class);
     JsonSerde<TileResult> results = new JsonSerde<>(TileResult.class);

@@ -86,7 +86,15 @@ final class FarmView {
   record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
       String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested, Integer priority,
-      boolean paused) {}
+      boolean paused, List<String> waitingOn, Integer attempt) {
+    /** Before priorities, dependencies and retries: priority unknown, not paused, waiting on nothing, first attempt. */
+    JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
+        int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
+        String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {
+      this(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field, submittedAt,
+          acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, null, false, List.of(), null);
+    }
+  }
 
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
@@ -152,6 +160,10 @@ final class FarmView {
     Integer priority;
     /** Between a PAUSED event and the RESUMED one. */
     boolean paused;
+    /** The jobs it waits for (WAITING), until it is accepted. */
+    List<String> waitingOn = List.of();
+    /** The run its latest ACCEPTED announced, from 2 on (a retry); null for the first. */
+    Integer attempt;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
     /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
@@ -169,7 +181,8 @@ final class FarmView {
 
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
-          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, priority, paused);
+          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, priority, paused,
+          waitingOn, attempt);
     }
   }
 
@@ -299,6 +312,14 @@ final class FarmView {
             job.output = a.output() == null ? null : a.output().toString();
             job.acceptedAt = a.timestamp();
             job.priority = a.priority();
+            job.waitingOn = List.of();
+            job.attempt = a.attempt();
+            if (a.attempt() != null) {
+              // A retry: the job runs again, its last end is history (its events keep it).
+              job.endedAt = null;
+              job.reason = null;
+              job.done = 0;
+            }
           }
           case JobEvent.Progress p -> {
             if (!job.ended() && !job.paused) {
@@ -346,6 +367,13 @@ final class FarmView {
             }
           }
           case JobEvent.Prioritized p -> job.priority = p.priority();
+          case JobEvent.Waiting w -> {
+            if (!job.ended()) {
+              job.status = JobStatus.after(w);
+              job.waitingOn = w.waitingOn();
+            }
+          }
+          case JobEvent.RetryRefused r -> { } // the job stands as it was: the event is listed
         }
       }
       if (event.terminal() && !completedBefore) {

@@ -185,6 +185,7 @@ final class Routes implements HttpHandler {
       Route.of("POST", "/api/jobs/{id}/pause", (r, c) -> r.schedule(c.ex(), c.id(), "pause")),
       Route.of("POST", "/api/jobs/{id}/resume", (r, c) -> r.schedule(c.ex(), c.id(), "resume")),
       Route.of("POST", "/api/jobs/{id}/priority", (r, c) -> r.schedule(c.ex(), c.id(), "reprioritize")),
+      Route.of("POST", "/api/jobs/{id}/retry", (r, c) -> r.retry(c.ex(), c.id())),
       Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
           first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
@@ -281,6 +282,9 @@ final class Routes implements HttpHandler {
         throw new Uploads.BadRequest(kind, "pause, resume or re-prioritise a job with POST /api/jobs/{id}/pause, "
             + "/resume or /priority");
       }
+    }
+    if (json.has("retry")) {
+      throw new Uploads.BadRequest("retry", "retry a job with POST /api/jobs/{id}/retry");
     }
     if (!json.hasNonNull("id")) {
       json.put("id", newId());
@@ -472,6 +476,26 @@ final class Routes implements HttpHandler {
       default -> "PRIORITY_REQUESTED";
     };
     return json(ex, 202, Map.of("id", id, "status", status));
+  }
+
+  /**
+   * Runs a FAILED or CANCELLED job again (see job-retry.schema.json): 202 once the request is on the jobs topic, its
+   * new attempt following as ACCEPTED (or WAITING) on the job's events; 409 naming the job's status otherwise.
+   */
+  private int retry(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      return unknownJob(ex, id);
+    }
+    JobStatus status = detail.job().status();
+    if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
+      return error(ex, 409, null, "job " + id + " is " + status + "; only a FAILED or CANCELLED job can be retried");
+    }
+    ObjectNode message = Json.MAPPER.createObjectNode().put("retry", id);
+    producer.send(new ProducerRecord<>(config.topics().jobs().name(), id, Json.MAPPER.writeValueAsBytes(message)))
+        .get(30, TimeUnit.SECONDS);
+    log.info("asked to retry job {}", id);
+    return json(ex, 202, Map.of("id", id, "status", "RETRY_REQUESTED", "events", "/api/jobs/" + id + "/events"));
   }
 
   private int output(HttpExchange ex, String id, boolean download) throws IOException {

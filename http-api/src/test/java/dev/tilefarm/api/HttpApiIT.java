@@ -615,6 +615,33 @@ class HttpApiIT extends OnFakeFarm {
   }
 
   @Test
+  void retryIsRefusedUnlessTheJobFailedOrWasCancelledAndShowsTheAttempt() throws Exception {
+    farm.rawJob("r1", "{\"id\":\"r1\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":64,\"height\":64}");
+    farm.event(new JobEvent.Accepted("r1", 1, "render", 4, 64, 64, TileKeys.defaultOutput(FakeFarm.BUCKET, "r1")));
+    farm.awaitBody("/api/jobs/r1", null, "ACCEPTED");
+    assertEquals(404, farm.post("/api/jobs/nope/retry", "application/json", new byte[0], null).statusCode());
+    HttpResponse<String> running = farm.post("/api/jobs/r1/retry", "application/json", new byte[0], null);
+    assertEquals(409, running.statusCode(), running.body());
+    assertEquals("job r1 is ACCEPTED; only a FAILED or CANCELLED job can be retried",
+        JSON.readTree(running.body()).get("reason").asText());
+    assertEquals(0, farm.jobRecords().stream().filter(x -> "r1".equals(x.key()) && x.value().contains("retry"))
+        .count(), "nothing was published");
+    farm.event(new JobEvent.Failed("r1", 5, "tile 2: renderer crashed", 2));
+    farm.awaitBody("/api/jobs/r1", null, "\"FAILED\"");
+    HttpResponse<String> failed = farm.post("/api/jobs/r1/retry", "application/json", new byte[0], null);
+    assertEquals(202, failed.statusCode(), failed.body());
+    JsonNode retry = JSON.readTree(farm.jobRecords().stream()
+        .filter(x -> "r1".equals(x.key()) && x.value().contains("retry")).findFirst().orElseThrow().value());
+    assertEquals(Map.of("retry", "r1"), JSON.convertValue(retry, Map.class));
+    farm.event(new JobEvent.Accepted("r1", 9, "render", 4, 64, 64, TileKeys.defaultOutput(FakeFarm.BUCKET, "r1"), null,
+        2));
+    farm.awaitBody("/api/jobs/r1", null, "\"attempt\":2");
+    // A job after others shows what it waits for.
+    farm.event(new JobEvent.Waiting("w1", 3, List.of("r1")));
+    farm.awaitBody("/api/jobs/w1", null, "\"waitingOn\":[\"r1\"]");
+  }
+
+  @Test
   void showsFailedTilesAndDeadLetters() throws Exception {
     farm.result(new TileResult.Failed("f1", new TileRect(3, 0, 0, 8, 8), 4, "renderer error: boom", "worker-b", 1));
     farm.deadLetter(new DeadLetter("tilefarm.jobs", 0, 7, null,

@@ -264,7 +264,7 @@ final class Farm implements AutoCloseable {
     Settings.Roles roles = settings.roles();
     return Compositor.start(new CompositorConfig(settings.bootstrapServers(), settings.topics(), state,
         CompositorConfig.DEFAULT_PROGRESS_INTERVAL, Settings.COMPOSITOR_COMMIT_INTERVAL, roles.kafkaClient(),
-        roles.stallTimeout(), roles.sweepAge()), blobs);
+        roles.stallTimeout(), roles.sweepAge(), roles.retryRetention()), blobs);
   }
 
   /** The upload trigger, with the rules of {@code triggers.rules}. */

@@ -93,6 +93,19 @@ final class JobClient implements AutoCloseable {
     return id;
   }
 
+  /** Publishes a request to run FAILED or CANCELLED job {@code id} again (see job-retry.schema.json). */
+  void retry(String id) throws InterruptedException {
+    ObjectNode request = Json.MAPPER.createObjectNode().put("retry", id);
+    try {
+      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(request)))
+          .get(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("publishing a retry of job " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Publishes a request to cancel job {@code id} (see job-cancel.schema.json). */
   void cancel(String id, String reason) throws InterruptedException {
     ObjectNode request = Json.MAPPER.createObjectNode().put("cancel", id);
@@ -148,6 +161,12 @@ final class JobClient implements AutoCloseable {
    */
   Map<String, JobEvent> await(Collection<String> ids, Set<String> reused, Map<TopicPartition, Long> from,
       Duration timeout, Listener listener) throws TimeoutException {
+    return await(ids, reused, from, timeout, listener, JobEvent::terminal);
+  }
+
+  /** As {@link #await(Collection, Set, Map, Duration, Listener)}, until each id has an event that {@code answers}. */
+  Map<String, JobEvent> await(Collection<String> ids, Set<String> reused, Map<TopicPartition, Long> from,
+      Duration timeout, Listener listener, java.util.function.Predicate<JobEvent> answers) throws TimeoutException {
     Map<String, JobEvent> terminal = new LinkedHashMap<>();
     Set<String> pending = new HashSet<>(ids);
     Map<String, Boolean> acceptedBefore = new HashMap<>();
@@ -187,7 +206,7 @@ final class JobClient implements AutoCloseable {
           continue;
         }
         listener.onEvent(event);
-        if (event.terminal()) {
+        if (answers.test(event)) {
           terminal.put(id, event);
           pending.remove(id);
         }

@@ -79,6 +79,8 @@ final class JobRunner {
             case JobEvent.Paused p -> progress.note("job " + id + " paused");
             case JobEvent.Resumed r -> progress.note("job " + id + " resumed");
             case JobEvent.Prioritized p -> progress.note("job " + id + " now has priority " + p.priority());
+            case JobEvent.Waiting w -> progress.note(id + " waits for " + String.join(", ", w.waitingOn()));
+            case JobEvent.RetryRefused r -> progress.note(id + ": retry refused: " + r.reason());
           }
           if (event.terminal()) {
             ended.add(id);
@@ -228,6 +230,8 @@ final class JobRunner {
       case JobEvent.Paused p -> p.jobId() + " PAUSED";
       case JobEvent.Resumed r -> r.jobId() + " RESUMED after " + r.pausedMs() + " ms";
       case JobEvent.Prioritized p -> p.jobId() + " PRIORITY " + p.priority();
+      case JobEvent.Waiting w -> w.jobId() + " WAITING for " + String.join(", ", w.waitingOn());
+      case JobEvent.RetryRefused r -> r.jobId() + " RETRY_REFUSED: " + r.reason();
     };
   }
 

@@ -26,7 +26,43 @@ final class JobStates {
    * its priority from its ACCEPTED and PRIORITY events (null without one).
    */
   record JobState(String id, JobStatus status, String type, int width, int height, int done, int total,
-      double fraction, long firstAt, long lastAt, String end, int events, Integer priority) {
+      double fraction, long firstAt, long lastAt, String end, int events, Integer priority, List<String> waitingOn,
+      Integer attempt) {
+    JobState {
+      waitingOn = waitingOn == null ? List.of() : List.copyOf(waitingOn);
+    }
+
+    /** Waiting for nothing, on its first attempt. */
+    JobState(String id, JobStatus status, String type, int width, int height, int done, int total, double fraction,
+        long firstAt, long lastAt, String end, int events) {
+      this(id, status, type, width, height, done, total, fraction, firstAt, lastAt, end, events, null);
+    }
+
+    /** With a priority, waiting for nothing, on its first attempt. */
+    JobState(String id, JobStatus status, String type, int width, int height, int done, int total, double fraction,
+        long firstAt, long lastAt, String end, int events, Integer priority) {
+      this(id, status, type, width, height, done, total, fraction, firstAt, lastAt, end, events, priority, List.of(),
+          null);
+    }
+
+    /**
+     * This state with what {@code e} says of the jobs it waits for (WAITING names them; ACCEPTED and the ends clear
+     * them) and its attempt (an ACCEPTED's), the rest kept from {@code before}.
+     */
+    JobState carrying(JobState before, JobEvent e) {
+      List<String> waiting = e instanceof JobEvent.Waiting w ? w.waitingOn()
+          : e instanceof JobEvent.Accepted || e.terminal() ? List.of() : before.waitingOn();
+      Integer attempt = e instanceof JobEvent.Accepted a ? a.attempt() : before.attempt();
+      return new JobState(id, status, type, width, height, done, total, fraction, firstAt, lastAt, end, events,
+          priority, waiting, attempt);
+    }
+
+    /** The status, with the jobs a waiting job waits for and a retry's attempt. */
+    String statusLine() {
+      return status + (waitingOn.isEmpty() ? "" : " on " + String.join(", ", waitingOn))
+          + (attempt == null ? "" : " (attempt " + attempt + ")");
+    }
+
     boolean ended() {
       return end != null;
     }
@@ -43,7 +79,7 @@ final class JobStates {
     int events = state.events() + 1;
     long lastAt = Math.max(state.lastAt(), e.timestamp());
     JobStatus status = JobStatus.after(state.status(), e);
-    return switch (e) {
+    JobState next = switch (e) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
       case JobEvent.Accepted a -> new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0,
           state.firstAt(), lastAt, null, events, a.priority());
@@ -71,7 +107,14 @@ final class JobStates {
       case JobEvent.Prioritized p -> new JobState(state.id(), state.status(), state.type(), state.width(),
           state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events,
           p.priority());
+      case JobEvent.Waiting w -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
+      // A refused retry leaves the job as it stood.
+      case JobEvent.RetryRefused r -> new JobState(state.id(), state.status(), state.type(), state.width(),
+          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events,
+          state.priority());
     };
+    return next.carrying(state, e);
   }
 
   /** {@code state} ended as {@code end} says, its counts as they were. */
@@ -129,7 +172,7 @@ final class JobStates {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"JOB", "STATUS", "PROGRESS", "TYPE", "SIZE", "AGE"});
     for (JobState j : jobs) {
-      rows.add(new String[] {j.id(), j.status().name(), progress(j), j.type() == null ? "-" : j.type(),
+      rows.add(new String[] {j.id(), j.statusLine(), progress(j), j.type() == null ? "-" : j.type(),
           j.width() > 0 ? j.width() + "x" + j.height() : "-", age(now - j.firstAt())});
     }
     int[] widths = new int[rows.get(0).length];
@@ -187,7 +230,7 @@ final class JobStates {
   static String summary(JobState j, long now) {
     StringBuilder out = new StringBuilder();
     out.append("job       ").append(j.id()).append('\n');
-    out.append("status    ").append(j.status());
+    out.append("status    ").append(j.statusLine());
     if (j.total() > 0) {
       out.append("  ").append(progress(j));
     }

@@ -114,6 +114,9 @@ record Settings(
         "an unfinished job with no new tile for this long ends FAILED (0 = never)"});
     KEYS.put("compositor.sweep-age-ms", new String[] {String.valueOf(CompositorConfig.DEFAULT_SWEEP_AGE.toMillis()),
         "tile objects older than this are swept away as abandoned (0 = no sweep)"});
+    KEYS.put("compositor.retry-retention-ms", new String[] {
+        String.valueOf(CompositorConfig.DEFAULT_RETRY_RETENTION.toMillis()),
+        "a FAILED or CANCELLED job's done tiles are kept this long for `tilefarm retry` (then deleted)"});
   }
 
   /**
@@ -122,9 +125,16 @@ record Settings(
    */
   record Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
       int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules,
-      TileLimits tileLimits) {
+      TileLimits tileLimits, Duration retryRetention) {
     Roles {
       kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
+        int blocklistAfter, Duration stallTimeout, Duration sweepAge, Path cascadeDir, Path triggerRules,
+        TileLimits tileLimits) {
+      this(kafkaClient, lockDuration, maxAttempts, shutdownGrace, blocklistAfter, stallTimeout, sweepAge, cascadeDir,
+          triggerRules, tileLimits, CompositorConfig.DEFAULT_RETRY_RETENTION);
     }
 
     Roles(Map<String, String> kafkaClient, Duration lockDuration, int maxAttempts, Duration shutdownGrace,
@@ -279,7 +289,8 @@ record Settings(
                 Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
                 reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
                 reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
-                inputBuckets(reader))));
+                inputBuckets(reader)),
+            Duration.ofMillis(reader.longValue("compositor.retry-retention-ms", 0, Long.MAX_VALUE / 2))));
   }
 
   /**

@@ -87,7 +87,7 @@ final class StatusCommand extends FarmCommand {
   static String line(JobEvent e) {
     return switch (e) {
       case JobEvent.Accepted a -> "ACCEPTED  " + a.type() + " " + a.width() + "x" + a.height() + " in " + a.tiles()
-          + " tiles -> " + a.output();
+          + " tiles -> " + a.output() + (a.attempt() == null ? "" : " (attempt " + a.attempt() + ")");
       case JobEvent.Progress p -> "PROGRESS  " + p.done() + "/" + p.total() + " tiles";
       case JobEvent other -> JobRunner.describe(other).substring(other.jobId().length() + 1);
     };

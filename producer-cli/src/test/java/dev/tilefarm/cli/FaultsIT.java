@@ -24,7 +24,8 @@ class FaultsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    farm = TestFarm.start(dir, 2);
+    // A failed or cancelled job's done tiles are kept for a retry; here only briefly, so their deletion is seen.
+    farm = TestFarm.start(dir, 2, Map.of("compositor.retry-retention-ms", "2000"));
   }
 
   @AfterAll

@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  *       #deadLettered}, {@link #gaveUp}): what could not be written is RELEASEd, so the broker redelivers it
  *       (and archives it after the share group's delivery limit).
  * </ul>
- * The worker never REJECTs: a task it cannot use goes to the dead-letter topic with the reason instead, and a
+ * A job may ask for fewer attempts than the worker's {@code maxAttempts} ({@code "maxAttempts"} in the job, see
+ * {@link #limit}); never more.
+ *
+ * <p>The worker never REJECTs: a task it cannot use goes to the dead-letter topic with the reason instead, and a
  * REJECTed record would be archived without a trace.
  */
 final class DeliveryPolicy {
@@ -86,11 +89,21 @@ final class DeliveryPolicy {
    * everywhere ends at {@code maxAttempts} deliveries.
    */
   Admission admit(JobState job, boolean blocked, int delivery) {
+    return admit(job, blocked, delivery, 0);
+  }
+
+  /** As {@link #admit(JobState, boolean, int)} for a job that asks for {@code jobMaxAttempts} (0: the farm's). */
+  Admission admit(JobState job, boolean blocked, int delivery, int jobMaxAttempts) {
     return switch (job) {
       case JobState.Ended ended -> Admission.SKIP;
       case JobState.Running running ->
-          Blocklist.releases(blocked, delivery, maxAttempts) ? Admission.RELEASE : Admission.MAKE;
+          Blocklist.releases(blocked, delivery, limit(jobMaxAttempts)) ? Admission.RELEASE : Admission.MAKE;
     };
+  }
+
+  /** The attempts a tile of a job that asks for {@code jobMaxAttempts} (0: nothing) gets: at most the worker's. */
+  int limit(int jobMaxAttempts) {
+    return jobMaxAttempts > 0 ? Math.min(jobMaxAttempts, maxAttempts) : maxAttempts;
   }
 
   /** A tile in hand whose outcome is not known yet, at a poll. ACCEPT and RELEASE abandon the tile. */
@@ -103,6 +116,12 @@ final class DeliveryPolicy {
 
   /** A tile's outcome, on its {@code delivery}-th delivery. */
   Decision settle(TileOutcome outcome, int delivery) {
+    return settle(outcome, delivery, 0);
+  }
+
+  /** As {@link #settle(TileOutcome, int)} for a job that asks for {@code jobMaxAttempts} (0: the farm's). */
+  Decision settle(TileOutcome outcome, int delivery, int jobMaxAttempts) {
+    int maxAttempts = limit(jobMaxAttempts);
     return switch (outcome) {
       case TileOutcome.Stored stored -> Ack.ACCEPT;
       case TileOutcome.FailedPermanently failed -> new Report(failed.reason(), failed.log());

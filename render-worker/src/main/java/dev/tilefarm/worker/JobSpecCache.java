@@ -15,6 +15,8 @@ final class JobSpecCache {
   private static final int MAX_JOBS = 64;
   private final BlobStore blobs;
   private final Map<String, JobRequest> jobs = new BoundedMap<>(MAX_JOBS, true);
+  /** Job id -> its "maxAttempts" (0: the farm's), which the decoded job does not carry. */
+  private final Map<String, Integer> attempts = new BoundedMap<>(MAX_JOBS * 16, true);
 
   JobSpecCache(BlobStore blobs) {
     this.blobs = blobs;
@@ -25,6 +27,29 @@ final class JobSpecCache {
     synchronized (jobs) {
       jobs.keySet().removeIf(ended);
     }
+  }
+
+  /**
+   * The task's job's {@code "maxAttempts"}, 0 when it gives none; also 0 when its stored job cannot be read now
+   * (the tile's own run will say why).
+   */
+  int maxAttemptsOf(TileTask task) {
+    synchronized (jobs) {
+      Integer known = attempts.get(task.jobId());
+      if (known != null) {
+        return known;
+      }
+    }
+    int n;
+    try {
+      n = JobCodec.maxAttemptsOf(task.job() != null ? task.job() : JobCodec.parse(blobs.get(task.jobUri())));
+    } catch (RuntimeException e) {
+      return 0;
+    }
+    synchronized (jobs) {
+      attempts.put(task.jobId(), n);
+    }
+    return n;
   }
 
   /** The task's job; throws InvalidJobException or UndecodableException for a job that cannot be run. */

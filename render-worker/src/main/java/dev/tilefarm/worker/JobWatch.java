@@ -41,6 +41,8 @@ final class JobWatch implements AutoCloseable {
   private final Topics topics;
   private final Thread thread;
   private final Map<String, String> ended = new BoundedMap<>(MAX_JOBS, false);
+  /** When each stop in {@link #ended} was made (epoch ms): it stops the tasks of runs accepted before it. */
+  private final Map<String, Long> stoppedAt = new BoundedMap<>(MAX_JOBS, false);
   private volatile boolean running = true;
 
   JobWatch(Properties clientProperties, Topics topics, String name) {
@@ -75,8 +77,14 @@ final class JobWatch implements AutoCloseable {
    * for it or its deadline passed.
    */
   JobState stateOf(TileTask task, long nowMs) {
-    String end = endOf(task.jobId());
-    if (end != null) {
+    String end;
+    Long at;
+    synchronized (ended) {
+      end = ended.get(task.jobId());
+      at = stoppedAt.get(task.jobId());
+    }
+    // A retry's tasks (accepted after the stop) may come before its PLANNED is read here: they are not stopped.
+    if (end != null && (at == null || task.acceptedAt() <= at)) {
       return new JobState.Ended("the job is " + end);
     }
     if (task.deadline() != null && nowMs > task.deadline()) {
@@ -105,10 +113,25 @@ final class JobWatch implements AutoCloseable {
               // The splitter holds a paused job's pending tiles back; those already released still run.
               case JobControl.Pause pause -> null;
               case JobControl.Resume resume -> null;
+              case JobControl.Waiting waiting -> null;
             };
+            if (control instanceof JobControl.Planned && control.jobId() != null) {
+              // A retry runs the job again under its id: its new tiles are wanted.
+              synchronized (ended) {
+                ended.remove(control.jobId());
+                stoppedAt.remove(control.jobId());
+              }
+            }
             if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
+              long at = switch (control) {
+                case JobControl.Cancel cancel -> cancel.timestamp();
+                case JobControl.Ended end -> end.timestamp();
+                case JobControl.Planned planned -> Long.MAX_VALUE;
+                case JobControl.Waiting waiting -> Long.MAX_VALUE;
+              };
               synchronized (ended) {
                 ended.put(control.jobId(), stop);
+                stoppedAt.put(control.jobId(), at);
               }
             }
           }

@@ -298,7 +298,7 @@ public final class RenderWorker implements AutoCloseable {
       }
       JobState state = stateOf(task);
       return switch (policy.admit(state, blocklist.blocked(task.jobId(), System.currentTimeMillis()),
-          HeldTile.deliveryOf(r))) {
+          HeldTile.deliveryOf(r), job.maxAttemptsOf(task))) {
         case MAKE -> new HeldTile(task, r, finished);
         case SKIP -> {
           log.debug("{}: skipped, {}", task.label(), state.why());

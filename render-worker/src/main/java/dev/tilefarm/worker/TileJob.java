@@ -118,6 +118,11 @@ final class TileJob {
     this.announcer = announcer;
     this.retried = retried;
   }
+  /** How many attempts the task's job asks for its tiles ({@code "maxAttempts"}), 0 for the farm's. */
+  int maxAttemptsOf(TileTask task) {
+    return jobs.maxAttemptsOf(task);
+  }
+
 
   /** The renderers this machine can run. */
   List<String> renderers() {

@@ -70,7 +70,7 @@ final class TileRuns implements AutoCloseable {
       tilesDone.addAndGet(stored.results().size());
       metrics.tileDone(stored.job(), stored.nanos());
     }
-    t.settleWith(carryOut(t, policy.settle(outcome, t.attempt())));
+    t.settleWith(carryOut(t, policy.settle(outcome, t.attempt(), job.maxAttemptsOf(t.task))));
   }
 
   private Ack carryOut(HeldTile t, DeliveryPolicy.Decision decision) {

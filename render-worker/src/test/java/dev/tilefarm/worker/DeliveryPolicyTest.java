@@ -57,6 +57,36 @@ class DeliveryPolicyTest {
     }
   }
 
+  /** A job's own "maxAttempts": fewer attempts than the farm's are honoured, more are not. */
+  @Nested
+  class AJobsMaxAttempts {
+    @Test
+    void lowerThanTheFarmsEndsATransientFaultSooner() {
+      TileOutcome fault = new TileOutcome.Transient(new BlobStoreException("S3 timed out", true, null));
+      assertEquals(new DeliveryPolicy.Retry(1, "S3 timed out"), policy.settle(fault, 1, 2));
+      assertEquals(new DeliveryPolicy.GiveUp("gave up after 2 attempts: S3 timed out"), policy.settle(fault, 2, 2));
+      assertEquals(new DeliveryPolicy.GiveUp("gave up after 1 attempts: S3 timed out"), policy.settle(fault, 1, 1));
+    }
+
+    @Test
+    void higherThanTheFarmsIsCappedAtTheFarms() {
+      TileOutcome fault = new TileOutcome.Transient(new BlobStoreException("S3 timed out", true, null));
+      assertEquals(new DeliveryPolicy.Retry(MAX_ATTEMPTS - 1, "S3 timed out"),
+          policy.settle(fault, MAX_ATTEMPTS - 1, 100));
+      assertEquals(new DeliveryPolicy.GiveUp("gave up after " + MAX_ATTEMPTS + " attempts: S3 timed out"),
+          policy.settle(fault, MAX_ATTEMPTS, 100));
+      assertEquals(MAX_ATTEMPTS, policy.limit(100));
+      assertEquals(MAX_ATTEMPTS, policy.limit(0));
+      assertEquals(2, policy.limit(2));
+    }
+
+    @Test
+    void aBlocklistedJobsTileIsMadeFromTheJobsLastAttemptOn() {
+      assertEquals(Admission.RELEASE, policy.admit(JobState.RUNNING, true, 1, 2));
+      assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, true, 2, 2));
+    }
+  }
+
   @Nested
   class ATileInHand {
     @Test

@@ -45,6 +45,12 @@ final class Fields {
     return v != null && !v.isNull();
   }
 
+  /** The field's value without counting it as read (null if absent). */
+  JsonNode peek(String name) {
+    JsonNode v = node.get(name);
+    return v == null || v.isNull() ? null : v;
+  }
+
   JsonNode raw(String name) {
     known.add(name);
     JsonNode v = node.get(name);

@@ -132,6 +132,84 @@ public final class JobCodec {
         : f.integer("priority", JobSchedule.MIN_PRIORITY, JobSchedule.MAX_PRIORITY, JobSchedule.DEFAULT_PRIORITY);
   }
 
+  /**
+   * The retry request in {@code json}, or null if it is none (it has no {@code "retry"} field). A retry request
+   * has exactly the field {@code retry} (a job id); anything else is an {@link InvalidJobException} naming the
+   * field.
+   */
+  public static JobRetry retryOf(JsonNode json) {
+    if (json == null || !json.isObject() || !json.has("retry")) {
+      return null;
+    }
+    Fields f = Fields.of(json, "");
+    String id = f.string("retry");
+    if (!JobRequest.ID.matcher(id).matches()) {
+      throw f.error("retry", "must be a job id: 1-128 characters of letters, digits, '.', '_' or '-'");
+    }
+    f.done();
+    return new JobRetry(id);
+  }
+
+  /**
+   * The jobs {@code json} waits for ({@link JobLinks}): its {@code "after"} ids and a process job's
+   * {@code "input": "job:JOB_ID"}. Each id must be valid, listed once, and not the job's own ({@code ownId}).
+   */
+  public static JobLinks linksOf(JsonNode json, String ownId) {
+    try {
+      return links(Fields.of(json, ""), ownId);
+    } catch (InvalidJobException e) {
+      throw e.withJobId(ownId);
+    }
+  }
+
+  private static JobLinks links(Fields f, String ownId) {
+    List<String> after = new ArrayList<>();
+    if (f.has("after")) {
+      List<JsonNode> ids = f.array("after", JobLinks.MAX_AFTER);
+      for (int i = 0; i < ids.size(); i++) {
+        JsonNode v = ids.get(i);
+        String field = "after[" + i + "]";
+        if (!v.isTextual() || !JobRequest.ID.matcher(v.asText()).matches()) {
+          throw new InvalidJobException(null, field, "must be a job id: 1-128 characters of letters, digits, '.', "
+              + "'_' or '-', got " + Fields.describe(v));
+        }
+        if (v.asText().equals(ownId)) {
+          throw new InvalidJobException(null, field, "is the job's own id: a job cannot wait for itself");
+        }
+        if (after.contains(v.asText())) {
+          throw new InvalidJobException(null, field, "'" + v.asText() + "' is listed twice");
+        }
+        after.add(v.asText());
+      }
+    }
+    String inputJob = null;
+    JsonNode input = f.peek("input");
+    if (input != null && input.isTextual() && input.asText().startsWith(JobLinks.INPUT_PREFIX)) {
+      f.raw("input");
+      inputJob = input.asText().substring(JobLinks.INPUT_PREFIX.length());
+      if (!JobRequest.ID.matcher(inputJob).matches()) {
+        throw f.error("input", "'" + input.asText() + "' must name a job: \"job:\" and 1-128 characters of letters, "
+            + "digits, '.', '_' or '-'");
+      }
+      if (inputJob.equals(ownId)) {
+        throw f.error("input", "'" + input.asText() + "' is the job's own id: a job cannot take its own output");
+      }
+    }
+    return after.isEmpty() && inputJob == null ? JobLinks.NONE : new JobLinks(after, inputJob);
+  }
+
+  /**
+   * The job's {@code "maxAttempts"}: how many times each of its tiles may be tried (1 to {@link
+   * JobRequest#MAX_ATTEMPTS}; the workers never go past their own {@code worker.max-attempts}), or 0 when the job
+   * leaves it to the farm. An invalid value is an {@link InvalidJobException} naming the field.
+   */
+  public static int maxAttemptsOf(JsonNode json) {
+    if (json == null || !json.isObject()) {
+      return 0;
+    }
+    return Fields.of(json, "").integer("maxAttempts", 1, JobRequest.MAX_ATTEMPTS, 0);
+  }
+
   /** Decodes and checks a job; a missing id becomes {@code fallbackId}. */
   public static JobRequest decode(JsonNode json, String fallbackId) {
     String id = idOf(json, fallbackId);
@@ -152,6 +230,8 @@ public final class JobCodec {
     int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);
     int timeLimit = f.integer("timeLimit", 1, JobRequest.MAX_TIME_LIMIT, 0);
     priority(f, false); // checked here, read by the splitter with priorityOf: it schedules, the job does not care
+    f.integer("maxAttempts", 1, JobRequest.MAX_ATTEMPTS, 0); // read where the tiles are tried (maxAttemptsOf)
+    JobLinks links = links(f, id);
     S3Uri output = null;
     if (f.has("output")) {
       output = s3(f, "output");
@@ -166,6 +246,9 @@ public final class JobCodec {
     }
     JobRequest job = switch (type) {
       case "render" -> {
+        if (links.inputJob() != null) {
+          throw f.error("input", "is for process jobs; a render job waits for other jobs with \"after\"");
+        }
         int width = f.integer("width", 1, JobRequest.MAX_SIDE);
         int height = f.integer("height", 1, JobRequest.MAX_SIDE);
         String name = f.string("renderer");
@@ -188,7 +271,8 @@ public final class JobCodec {
             timeLimit, bitDepth);
       }
       case "process" -> {
-        S3Uri input = s3(f, "input");
+        // Another job's output is known when that job completes: the splitter fills it in before planning.
+        S3Uri input = links.inputJob() != null ? null : s3(f, "input");
         OutputFormats.checkProcess(f, output);
         List<JsonNode> nodes = f.array("ops", MAX_OPS);
         if (nodes.isEmpty()) {

@@ -17,18 +17,29 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JobControl.Cancel.class, name = "CANCEL"),
     @JsonSubTypes.Type(value = JobControl.Ended.class, name = "ENDED"),
     @JsonSubTypes.Type(value = JobControl.Pause.class, name = "PAUSE"),
-    @JsonSubTypes.Type(value = JobControl.Resume.class, name = "RESUME")})
+    @JsonSubTypes.Type(value = JobControl.Resume.class, name = "RESUME"),
+    @JsonSubTypes.Type(value = JobControl.Waiting.class, name = "WAITING")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel, JobControl.Ended,
-    JobControl.Pause, JobControl.Resume {
+    JobControl.Pause, JobControl.Resume, JobControl.Waiting {
   String jobId();
 
   /**
    * The job was accepted and split into {@code tiles} tiles of a {@code width x height} image for
    * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit.
    */
-  record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline)
-      implements JobControl {}
+  record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
+      Integer attempt, String keptTiles) implements JobControl {
+    /** A first run. */
+    public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline) {
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, null, null);
+    }
+
+    /** Which run of the job this is: 1, or from 2 on a retry ({@link JobRetry}). */
+    public int attemptNumber() {
+      return attempt == null ? 1 : attempt;
+    }
+  }
 
   /** Stop the job: skip its remaining tiles, write no output, publish CANCELLED. */
   record Cancel(String jobId, long timestamp, String reason) implements JobControl {}
@@ -37,9 +48,33 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
    * The compositor ended the job ({@code outcome}: COMPLETED, FAILED or CANCELLED), in the transaction that
    * publishes its terminal event. Workers skip the job's tiles and the compositor's janitor deletes them: both
    * act on this record of the farm's own, never on a job event, which anyone who may write the job events topic
-   * could forge.
+   * could forge. {@code output} is a completed job's single image (absent for an animation), which a job with
+   * {@code "input": "job:JOB_ID"} takes. For a FAILED or CANCELLED job, {@code keptTiles} lists the tiles it made
+   * ("0-4,7"; "" for none), which are kept for a retry until {@code keptUntil} (the janitor leaves them; when the
+   * retention runs out the compositor publishes ENDED again without them and the janitor deletes them).
+   * {@code attempt} is the run that ended, from 2 on.
    */
-  record Ended(String jobId, long timestamp, String outcome) implements JobControl {}
+  record Ended(String jobId, long timestamp, String outcome, S3Uri output, Integer attempt, String keptTiles,
+      Long keptUntil) implements JobControl {
+    public Ended(String jobId, long timestamp, String outcome) {
+      this(jobId, timestamp, outcome, null, null, null, null);
+    }
+
+    /** Which run of the job ended: 1, or from 2 on a retry. */
+    public int attemptNumber() {
+      return attempt == null ? 1 : attempt;
+    }
+  }
+
+  /**
+   * The splitter holds the job until the jobs {@code after} it names have completed (see {@link JobLinks}): other
+   * partitions' splitters learn from it that the id is known, and which jobs it waits for (to find cycles).
+   */
+  record Waiting(String jobId, long timestamp, java.util.List<String> after) implements JobControl {
+    public Waiting {
+      after = java.util.List.copyOf(after);
+    }
+  }
 
   /**
    * The splitter paused the job: it releases none of the job's tiles until {@link Resume}. The compositor stops

@@ -3,6 +3,7 @@ package dev.tilefarm.schemas;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 
 /**
  * What happened to a job, keyed by job id on the job events topic. Every job ends with exactly one of
@@ -19,11 +20,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = JobEvent.Cancelled.class, name = "CANCELLED"),
     @JsonSubTypes.Type(value = JobEvent.Paused.class, name = "PAUSED"),
     @JsonSubTypes.Type(value = JobEvent.Resumed.class, name = "RESUMED"),
-    @JsonSubTypes.Type(value = JobEvent.Prioritized.class, name = "PRIORITY")})
+    @JsonSubTypes.Type(value = JobEvent.Prioritized.class, name = "PRIORITY"),
+    @JsonSubTypes.Type(value = JobEvent.Waiting.class, name = "WAITING"),
+    @JsonSubTypes.Type(value = JobEvent.RetryRefused.class, name = "RETRY_REFUSED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
     permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Frame, JobEvent.Completed, JobEvent.Failed,
-        JobEvent.Rejected, JobEvent.Cancelled, JobEvent.Paused, JobEvent.Resumed, JobEvent.Prioritized {
+        JobEvent.Rejected, JobEvent.Cancelled, JobEvent.Paused, JobEvent.Resumed, JobEvent.Prioritized,
+        JobEvent.Waiting, JobEvent.RetryRefused {
   String jobId();
 
   long timestamp();
@@ -41,18 +45,51 @@ public sealed interface JobEvent
       case Paused p -> false;
       case Resumed r -> false;
       case Prioritized p -> false;
+      case Waiting w -> false;
+      case RetryRefused r -> false;
+    };
+  }
+
+  /**
+   * This event marked as belonging to run {@code attempt} of its job (2 and on are retries, see {@link
+   * JobRetry}); attempt 1 is left unmarked. Events that carry no attempt are returned as they are.
+   */
+  default JobEvent withAttempt(int attempt) {
+    Integer a = attempt > 1 ? attempt : null;
+    return switch (this) {
+      case Accepted e -> new Accepted(e.jobId(), e.timestamp(), e.type(), e.tiles(), e.width(), e.height(), e.output(),
+          e.priority(), a);
+      case Completed e -> new Completed(e.jobId(), e.timestamp(), e.output(), e.format(), e.sha256(), e.bytes(),
+          e.width(), e.height(), e.tiles(), e.timings(), e.frames(), e.logs(), e.report(), a);
+      case Failed e -> new Failed(e.jobId(), e.timestamp(), e.reason(), e.tile(), e.log(), a);
+      case Cancelled e -> new Cancelled(e.jobId(), e.timestamp(), e.reason(), a);
+      case Progress p -> p;
+      case Frame f -> f;
+      case Rejected r -> r;
+      case Paused p -> p;
+      case Resumed r -> r;
+      case Prioritized p -> p;
+      case Waiting w -> w;
+      case RetryRefused r -> r;
     };
   }
 
   /**
    * The job was valid and was split into {@code tiles} tiles. {@code priority} is the job's (0 to 100), absent from
-   * events written before priorities existed.
+   * events written before priorities existed. {@code attempt}, from 2 on, says this is a retry (absent on the first
+   * run); a retry's tiles count all the job's tiles, those kept from before included.
    */
   record Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output,
-      Integer priority) implements JobEvent {
-    /** Without a priority. */
+      Integer priority, Integer attempt) implements JobEvent {
+    /** Without a priority, a first run. */
     public Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output) {
-      this(jobId, timestamp, type, tiles, width, height, output, null);
+      this(jobId, timestamp, type, tiles, width, height, output, null, null);
+    }
+
+    /** A first run. */
+    public Accepted(String jobId, long timestamp, String type, int tiles, int width, int height, S3Uri output,
+        Integer priority) {
+      this(jobId, timestamp, type, tiles, width, height, output, priority, null);
     }
   }
 
@@ -90,7 +127,14 @@ public sealed interface JobEvent
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
-      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) implements JobEvent {
+      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, Integer attempt)
+      implements JobEvent {
+    /** The first run's. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null);
+    }
+
     /** A single image without renderer logs. */
     public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
         int height, int tiles, Timings timings) {
@@ -108,9 +152,14 @@ public sealed interface JobEvent
    * The job could not be finished; {@code tile} is the failing tile's index, when one tile was the cause, and
    * {@code log} that tile's renderer log, when its renderer keeps one.
    */
-  record Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log) implements JobEvent {
+  record Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log, Integer attempt)
+      implements JobEvent {
     public Failed(String jobId, long timestamp, String reason, Integer tile) {
       this(jobId, timestamp, reason, tile, null);
+    }
+
+    public Failed(String jobId, long timestamp, String reason, Integer tile, S3Uri log) {
+      this(jobId, timestamp, reason, tile, log, null);
     }
   }
 
@@ -121,7 +170,28 @@ public sealed interface JobEvent
    * The job was cancelled on request (a cancel message on the jobs topic): its remaining tiles were skipped
    * and no output was written. {@code reason} is the requester's, or a default that says who asked.
    */
-  record Cancelled(String jobId, long timestamp, String reason) implements JobEvent {}
+  record Cancelled(String jobId, long timestamp, String reason, Integer attempt) implements JobEvent {
+    public Cancelled(String jobId, long timestamp, String reason) {
+      this(jobId, timestamp, reason, null);
+    }
+  }
+
+  /**
+   * The job was accepted but waits for other jobs ({@code "after"}, or the job of a {@code "job:"} input) to
+   * complete: {@code waitingOn} are those not completed yet. It is planned (ACCEPTED) once they all have; it ends
+   * FAILED or CANCELLED, naming the job, if one of them fails or is cancelled, or is unknown to the farm.
+   */
+  record Waiting(String jobId, long timestamp, List<String> waitingOn) implements JobEvent {
+    public Waiting {
+      waitingOn = List.copyOf(waitingOn);
+    }
+  }
+
+  /**
+   * A retry request ({@code {"retry": "JOB_ID"}}) was refused, because the job is not FAILED or CANCELLED
+   * ({@code reason} says where it stands). Not an end: the job goes on as it was.
+   */
+  record RetryRefused(String jobId, long timestamp, String reason) implements JobEvent {}
 
   /**
    * The job was paused on request: none of its pending tiles goes to the workers (tiles already handed out

@@ -15,6 +15,8 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   int MAX_SIDE = 65_536;
   /** Longest time limit a job may ask for, in seconds (a week). */
   int MAX_TIME_LIMIT = 7 * 24 * 3600;
+  /** Most tries of one tile a job may ask for ({@code "maxAttempts"}); the workers' own bound applies too. */
+  int MAX_ATTEMPTS = 100;
 
   String id();
 
@@ -152,7 +154,10 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
     }
   }
 
-  /** Runs a chain of image ops over an existing image. */
+  /**
+   * Runs a chain of image ops over an existing image. {@code input} is null only while it is another job's output
+   * not known yet ({@code "input": "job:JOB_ID"}, see {@link JobLinks}): the splitter fills it in before planning.
+   */
   record Process(String id, S3Uri input, List<ImageOp> ops, int tileSize, S3Uri output, int timeLimit)
       implements JobRequest {
     public Process {

@@ -32,7 +32,7 @@ final class ContractSchemas {
   static final String BASE = "https://tilefarm.dev/schemas/";
   static final List<String> NAMES =
       List.of("job-request", "builtin-scene", "job-event", "tile-task", "tile-result", "dead-letter",
-          "job-cancel", "job-control", "report", "worker-status", "s3-event", "job-schedule");
+          "job-cancel", "job-control", "report", "worker-status", "s3-event", "job-schedule", "job-retry");
 
   /** A plain mapper, without the contract's limits: examples are read the way any client would. */
   static final ObjectMapper PLAIN = new ObjectMapper();

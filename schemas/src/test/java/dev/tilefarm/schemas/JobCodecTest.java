@@ -74,8 +74,8 @@ class JobCodecTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "{" + MANDELBROT + ",'colour':1}"
-          + "|colour|id, type, tileSize, timeLimit, priority, output, width, height, renderer, scene, samples, seed, frame, frames, bitDepth",
-      "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, priority, output, input, ops",
+          + "|colour|id, type, tileSize, timeLimit, priority, maxAttempts, after, output, width, height, renderer, scene, samples, seed, frame, frames, bitDepth",
+      "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, priority, maxAttempts, after, output, input, ops",
       "{" + MANDELBROT + ",'scene':{'centre':[0,0]}}|scene.centre|center, zoom, iterations",
       "{" + PROCESS + ",'ops':[{'op':'gaussian-blur','sigma':1,'radius':2}]}|ops[0].radius|op, sigma",
       "{" + PROCESS + ",'ops':[{'op':'grayscale','sigma':1}]}|ops[0].sigma|op",

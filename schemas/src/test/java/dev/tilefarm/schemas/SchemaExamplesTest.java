@@ -130,7 +130,7 @@ class SchemaExamplesTest {
       Set<String> folders = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
       assertEquals(new TreeSet<>(List.of("job-request", "job-event", "tile-task", "tile-result", "dead-letter",
-          "job-cancel", "job-control", "report", "worker-status", "s3-event", "job-schedule")), folders);
+          "job-cancel", "job-control", "report", "worker-status", "s3-event", "job-schedule", "job-retry")), folders);
     }
   }
 
@@ -308,6 +308,18 @@ class SchemaExamplesTest {
     }));
   }
 
+  @TestFactory
+  Stream<DynamicTest> everyRetryExampleMatchesTheSchemaAndDecodes() {
+    List<Path> files = examples("job-retry");
+    assertFalse(files.isEmpty());
+    return files.stream().map(file -> dynamicTest(file.getFileName().toString(), () -> {
+      JsonNode json = read(file);
+      Set<ValidationMessage> errors = validate("job-retry", json);
+      assertTrue(errors.isEmpty(), file + ":" + describe(errors));
+      assertEquals(json.get("retry").asText(), JobCodec.retryOf(JobCodec.parse(bytes(file))).jobId());
+    }));
+  }
+
   @Test
   void aBadScheduleRequestFailsTheSchemaAndTheDecoderNamingTheField() {
     var plain = ContractSchemas.PLAIN;
@@ -340,6 +352,26 @@ class SchemaExamplesTest {
     var bad = ((com.fasterxml.jackson.databind.node.ObjectNode) job.deepCopy()).put("priority", -1);
     assertFalse(validate("job-request", bad).isEmpty());
     assertEquals("priority", assertThrows(InvalidJobException.class, () -> JobCodec.decode(bad, "f")).field());
+  }
+
+  @Test
+  void aRetryRequestWithAnUnknownFieldFailsTheSchemaAndTheDecoder() {
+    JsonNode bad = ContractSchemas.PLAIN.createObjectNode().put("retry", "j1").put("reason", "x");
+    assertFalse(validate("job-retry", bad).isEmpty());
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> JobCodec.retryOf(bad));
+    assertEquals("reason", e.field());
+  }
+
+  @Test
+  void theChainExampleWaitsForItsInputJobAndItsAfterList() {
+    JsonNode json = read(examples("job-request").stream()
+        .filter(p -> p.getFileName().toString().equals("process-after-render.json")).findFirst().orElseThrow());
+    JobLinks links = JobCodec.linksOf(json, "city-lights-grey");
+    assertEquals(List.of("city-lights-sky"), links.after());
+    assertEquals("city-lights", links.inputJob());
+    assertEquals(List.of("city-lights-sky", "city-lights"), links.all());
+    assertEquals(null, ((JobRequest.Process) JobCodec.decode(json, "x")).input());
+    assertEquals(2, JobCodec.maxAttemptsOf(json));
   }
 
   @Test

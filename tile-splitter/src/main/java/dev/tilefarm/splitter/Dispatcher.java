@@ -82,7 +82,8 @@ final class Dispatcher {
   /** Takes an accepted job's tasks (in the order they should go), releasing what its lane has room for. */
   void admit(String jobId, String sink, int priority, long acceptedAt, List<TileTask> tasks) {
     if (jobs.containsKey(jobId)) {
-      throw new IllegalStateException("job " + jobId + " is already queued");
+      // A retry's run, come before the end of the last run was seen here: the new run replaces what is left.
+      ended(jobId);
     }
     boolean chain = !tasks.isEmpty() && tasks.get(0).work() instanceof TileTask.Work.PassTile;
     int packTiles = !tasks.isEmpty() && tasks.get(0).work() instanceof TileTask.Work.Pack p ? p.packTiles() : 1;
@@ -126,6 +127,15 @@ final class Dispatcher {
     if (tiles > 0 && job.inFlight() > 0) {
       put(job.settled(tiles));
       release(job.sink());
+    }
+  }
+
+  /** Lets go of every job {@code ended} says has ended (see {@link #ended}). */
+  void endedWhere(java.util.function.Predicate<String> ended) {
+    for (String jobId : List.copyOf(jobs.keySet())) {
+      if (ended.test(jobId)) {
+        ended(jobId);
+      }
     }
   }
 

@@ -22,7 +22,11 @@ final class JobInputs {
   static Map<String, S3Uri> of(JobRequest job) {
     Map<String, S3Uri> out = new LinkedHashMap<>();
     switch (job) {
-      case JobRequest.Process p -> out.put("input", p.input());
+      case JobRequest.Process p -> {
+        if (p.input() != null) { // null: another job's output, checked once that job completed
+          out.put("input", p.input());
+        }
+      }
       case JobRequest.Render r -> {
         switch (r.scene()) {
           case SceneSpec.Stored s -> out.put("scene", s.uri());
