@@ -128,6 +128,8 @@ final class JobWatch implements AutoCloseable {
                 case JobControl.Ended end -> end.timestamp();
                 case JobControl.Planned planned -> Long.MAX_VALUE;
                 case JobControl.Waiting waiting -> Long.MAX_VALUE;
+                case JobControl.Pause pause -> Long.MAX_VALUE;
+                case JobControl.Resume resume -> Long.MAX_VALUE;
               };
               synchronized (ended) {
                 ended.put(control.jobId(), stop);

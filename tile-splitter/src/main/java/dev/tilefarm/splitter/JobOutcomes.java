@@ -58,6 +58,8 @@ final class JobOutcomes {
             e.keptTiles() == null || e.keptTiles().isEmpty() ? null : e.keptTiles());
       }
       case JobControl.Cancel c -> null; // a request; the end it leads to comes as ENDED
+      case JobControl.Pause p -> null; // a paused job still runs, as far as the jobs after it are concerned
+      case JobControl.Resume r -> null;
     };
   }
 
