@@ -16,6 +16,8 @@ public final class JobCodec {
   /** A job larger than this is refused before parsing. */
   public static final int MAX_BYTES = 512 * 1024;
   static final int MAX_OPS = 32;
+  /** An animation's {@code "frameOrder"}: first to last, or {@link JobRequest.Frames#order() preview} order. */
+  static final List<String> FRAME_ORDERS = List.of("sequential", "preview");
 
   private JobCodec() {}
 
@@ -158,6 +160,9 @@ public final class JobCodec {
   private static JobRequest.Frames frames(Fields f, Renderer renderer, S3Uri output) {
     boolean one = f.has("frame");
     boolean range = f.has("frames");
+    if (f.has("frameOrder") && !range) {
+      throw f.error("frameOrder", "is only for an animation (a job with \"frames\")");
+    }
     if (!one && !range) {
       if (output != null && output.key().contains("#")) {
         // A '#' in a still's output is almost surely a frame pattern whose "frames" was forgotten.
@@ -166,9 +171,9 @@ public final class JobCodec {
       return null;
     }
     String field = one ? "frame" : "frames";
-    if (!renderer.external()) {
+    if (!renderer.animates()) {
       throw f.error(field, "is only for the renderers "
-          + Renderer.externals().stream().map(Renderer::id).collect(Collectors.joining(", "))
+          + Renderer.animating().stream().map(Renderer::id).collect(Collectors.joining(", "))
           + ", not '" + renderer.id() + "'");
     }
     if (one && range) {
@@ -194,7 +199,8 @@ public final class JobCodec {
       throw f.error("output", "'" + output + "' has no run of '#' for the frame number (e.g. "
           + "s3://bucket/shot/frame-####.png), so every frame would overwrite the last");
     }
-    return new JobRequest.Frames(start, end, step, true);
+    String order = f.choice("frameOrder", FRAME_ORDERS, "sequential");
+    return new JobRequest.Frames(start, end, step, true, order.equals("preview"));
   }
 
   private static S3Uri s3(Fields f, String name) {

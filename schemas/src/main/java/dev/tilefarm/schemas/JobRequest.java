@@ -84,8 +84,10 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    * the frame sets {@code clock}). {@code sequence} false is a single still of frame {@code start} (the job
    * gave {@code "frame"}), whose output is an ordinary image; true makes one image per frame, at the job's
    * output with its run of {@code #} replaced by the zero-padded frame number ({@link #outputOf}).
+   * {@code preview} (the job's {@code "frameOrder": "preview"}) makes the frames in {@link #previewOrder()}
+   * instead of first to last.
    */
-  record Frames(int start, int end, int step, boolean sequence) {
+  record Frames(int start, int end, int step, boolean sequence, boolean preview) {
     public static final int MIN_FRAME = -1_048_574;
     public static final int MAX_FRAME = 1_048_574;
     /** Most frames in one job: each frame is one image the compositor assembles. */
@@ -99,6 +101,53 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
         throw new IllegalArgumentException("frames " + start + ".." + end + " step " + step + " are more than "
             + MAX_FRAMES);
       }
+      if (preview && !sequence) {
+        throw new IllegalArgumentException("a still of frame " + start + " has no frame order");
+      }
+    }
+
+    /** Frames made first to last. */
+    public Frames(int start, int end, int step, boolean sequence) {
+      this(start, end, step, sequence, false);
+    }
+
+    /**
+     * The order the frames are made in, as indices (from 0): first to last, or for {@code preview} the first,
+     * the last and the middle frame, then the middles of the gaps left, halving them until every frame is
+     * in (frames 1..9: 1, 9, 5, 3, 7, 2, 4, 6, 8), so the whole shot can be seen coarsely early.
+     */
+    public int[] order() {
+      return preview ? previewOrder(count()) : java.util.stream.IntStream.range(0, count()).toArray();
+    }
+
+    /**
+     * Preview order of {@code n} frames: 0 and {@code n - 1}, then breadth first the middle (rounded down) of
+     * each gap between frames already ordered, gaps taken left to right.
+     */
+    static int[] previewOrder(int n) {
+      int[] out = new int[n];
+      if (n == 0) {
+        return out;
+      }
+      int k = 0;
+      out[k++] = 0;
+      if (n == 1) {
+        return out;
+      }
+      out[k++] = n - 1;
+      java.util.ArrayDeque<int[]> gaps = new java.util.ArrayDeque<>();
+      gaps.add(new int[] {0, n - 1});
+      while (!gaps.isEmpty()) {
+        int[] gap = gaps.poll();
+        if (gap[1] - gap[0] < 2) {
+          continue;
+        }
+        int mid = (gap[0] + gap[1]) >>> 1;
+        out[k++] = mid;
+        gaps.add(new int[] {gap[0], mid});
+        gaps.add(new int[] {mid, gap[1]});
+      }
+      return out;
     }
 
     public int count() {

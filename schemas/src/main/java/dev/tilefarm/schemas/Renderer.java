@@ -57,6 +57,19 @@ public enum Renderer {
         + String.join(", ", ids()) + ")"));
   }
 
+  /**
+   * Whether its jobs may have frames ({@code "frame"}, {@code "frames"}): the external renderers and the builtin
+   * path tracer (glTF animations and camera keys); the Mandelbrot set has no time.
+   */
+  public boolean animates() {
+    return this != MANDELBROT;
+  }
+
+  /** The renderers whose jobs may have frames, in declaration order. */
+  public static List<Renderer> animating() {
+    return Arrays.stream(values()).filter(Renderer::animates).toList();
+  }
+
   /** The renderer that draws {@code scene}: a stored scene is a builtin one kept in object storage. */
   public static Renderer of(SceneSpec scene) {
     return switch (scene) {

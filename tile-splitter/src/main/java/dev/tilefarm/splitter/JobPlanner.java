@@ -107,13 +107,17 @@ final class JobPlanner {
     return tasks;
   }
 
-  /** One task per tile, frame by frame, so that the first frames are done (and assembled) first. */
+  /**
+   * One task per tile, frame by frame in the job's frame order ({@link JobRequest.Frames#order()}: first to last, or
+   * preview order), so that the frames made first are done (and assembled) first. The list's order is the order
+   * the tasks are released in; a tile's index stays its frame's place in the sequence, whatever the order.
+   */
   private List<TileTask> tiles(Layout layout, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
     JobRequest.Frames frames = layout.frames();
     boolean sequence = frames != null && frames.sequence();
     int perFrame = layout.tiles().size();
     List<TileTask> tasks = new ArrayList<>(layout.tileCount());
-    for (int f = 0; f < (sequence ? frames.count() : 1); f++) {
+    for (int f : sequence ? frames.order() : new int[] {0}) {
       for (TileRect t : layout.tiles()) {
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
         TileTask.Work work = frames == null ? new TileTask.Work.Tile(tile, layout.inputEtag())
