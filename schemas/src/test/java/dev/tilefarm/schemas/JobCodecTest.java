@@ -80,7 +80,7 @@ class JobCodecTest {
       "{" + PROCESS + ",'ops':[{'op':'grayscale','sigma':1}]}|ops[0].sigma|op",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{" + SCENE + ",'shadows':[]}}"
           + "|scene.shadows|camera, sky, environment, assets, textures, materials, objects, lights, maxDepth, encoding,"
-          + " exposure",
+          + " exposure, cameraKeys, fps",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{"
           + "'camera':{'position':[0,1,5],'lookAt':[0,1,0],'zoom':2},"
           + "'materials':{'white':{'type':'diffuse','color':[1,1,1]}},"

@@ -158,18 +158,20 @@ public final class TileRenderer {
     }
     return switch (scene) {
       case SceneSpec.Mandelbrot m -> new Mandelbrot(m, job.width(), job.height()).render(tile);
-      case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene);
-      case SceneSpec.Stored s -> renderBuiltin(job, tile, scene);
+      case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene, context.frame());
+      case SceneSpec.Stored s -> renderBuiltin(job, tile, scene, context.frame());
       case SceneSpec.PovRay p -> renderExternal(job, tile, context, p.file(), p.main(), "pov");
       case SceneSpec.Blender b -> renderExternal(job, tile, context, b.file(), b.main(), "blend");
     };
   }
 
-  private TileImage renderBuiltin(JobRequest.Render job, TileRect tile, SceneSpec scene) throws TileFailedException {
+  /** A tile of the builtin renderer at {@code frame} of the job's animation (null: a job without frames). */
+  private TileImage renderBuiltin(JobRequest.Render job, TileRect tile, SceneSpec scene, Integer frame)
+      throws TileFailedException {
     PathTracer tracer;
     try {
       tracer = prepared.getOrPrepare(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
-          job.seed()), () -> prepare(job, scene));
+          job.seed(), frame), () -> prepare(job, scene, frame));
     } catch (TileFailedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -178,11 +180,11 @@ public final class TileRenderer {
     return tracer.render(tile);
   }
 
-  private PathTracer prepare(JobRequest.Render job, SceneSpec scene) throws TileFailedException {
+  private PathTracer prepare(JobRequest.Render job, SceneSpec scene, Integer frame) throws TileFailedException {
     try {
       SceneSource.Resolved resolved = sources.resolve(scene);
       return PathTracer.prepare(resolved.spec(), job.width(), job.height(), job.samples(), job.seed(),
-          resolved.assets(), limits.maxTexturePixels());
+          resolved.assets(), limits.maxTexturePixels(), frame);
     } catch (SceneAssetException e) {
       throw new TileFailedException("scene of job " + job.id() + ": " + e.getMessage(), e);
     } catch (InvalidJobException e) {
