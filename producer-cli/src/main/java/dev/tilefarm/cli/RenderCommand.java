@@ -42,13 +42,18 @@ final class RenderCommand extends FarmCommand {
       description = "builtin (default), mandelbrot, povray (default for .pov) or blender (default for .blend)")
   String renderer;
 
-  @Option(names = "--frame", paramLabel = "N", description = "render frame N (povray, blender)")
+  @Option(names = "--frame", paramLabel = "N", description = "render frame N (builtin, povray, blender)")
   Integer frame;
 
   @Option(names = "--frames", paramLabel = "FIRST-LAST[:STEP]",
-      description = "render an animation (povray, blender): one image per frame; OUT must hold a run of '#' for the"
-          + " frame number, e.g. -o shot/frame-####.png")
+      description = "render an animation (builtin, povray, blender): one image per frame; OUT must hold a run of '#'"
+          + " for the frame number, e.g. -o shot/frame-####.png")
   String frames;
+
+  @Option(names = "--frame-order", paramLabel = "ORDER",
+      description = "an animation's frame order: sequential (default) or preview (first, last, middle, then the gaps"
+          + " halved)")
+  String frameOrder;
 
   @Option(names = "--samples", paramLabel = "N", description = "paths per pixel (builtin)")
   Integer samples;
@@ -157,6 +162,9 @@ final class RenderCommand extends FarmCommand {
         throw new Main.UsageException("-o " + run.output + ": an animation's output needs a run of '#' for the frame "
             + "number, e.g. shot/frame-####.png");
       }
+    }
+    if (frameOrder != null) {
+      job.put("frameOrder", frameOrder);
     }
     if (renderer != null) {
       job.put("renderer", renderer);
