@@ -181,6 +181,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         case TileResult.Done done -> { } // a repeat of the farm's own result, too late to count
         case TileResult.Failed failed -> { }
         case TileResult.Progress progress -> { }
+        case TileResult.Encoded encoded -> { } // checked against the video the job waits for (VideoStep)
       }
       JobAggregator.Step step = aggregator.accept(jobId, prior, result, inTile, digestsOf(jobId));
       apply(jobId, step);
@@ -317,6 +318,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     }
     for (JobEvent event : step.events()) {
       context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
+    }
+    for (dev.tilefarm.schemas.TileTask task : step.tasks()) {
+      context.forward(new Record<String, Object>(jobId + "/video", task, clock.millis()),
+          CompositorTopology.VIDEO_TASKS_SINK);
     }
     if (step.progressPending()) {
       pendingProgress.add(jobId);

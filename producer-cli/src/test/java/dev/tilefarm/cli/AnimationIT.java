@@ -122,6 +122,60 @@ class AnimationIT {
     }
   }
 
+  /** ffprobe's view of a video's first stream: codec, width, height, frame rate and the frames it decoded. */
+  private static com.fasterxml.jackson.databind.JsonNode probe(Path video) throws Exception {
+    Process p = new ProcessBuilder("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+        "-show_entries", "stream=codec_name,width,height,r_frame_rate,nb_read_frames:format=format_name", "-of",
+        "json", video.toString()).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertEquals(0, p.waitFor(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
+    return dev.tilefarm.schemas.Json.MAPPER.readTree(out);
+  }
+
+  @Test
+  void aVideoOfTheFramesIsEncodedWithFfmpegAndNamedInCompleted() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/ffmpeg")),
+        "skipped: ffmpeg is not installed (Debian package ffmpeg; .ci/run installs it)");
+    try (TestFarm farm = TestFarm.start(dir, 2)) {
+      String scene = "'scene':{'cameraKeys':[{'frame':0," + CAMERA + "},{'frame':10,'position':[1,0,5],"
+          + "'lookAt':[1,0,0],'fov':" + FOV + "}],'materials':{'glow':{'type':'emissive','color':[1,1,1],"
+          + "'strength':1}},'objects':[{'type':'sphere','center':[0,0,0],'radius':0.25,'material':'glow'}]}";
+      ObjectNode mp4 = TestFarm.json(("{'id':'video-mp4','type':'render','renderer':'builtin','width':96,"
+          + "'height':64,'samples':1,'frames':{'start':0,'end':10},'frameOrder':'preview','output':"
+          + "'s3://tilefarm/it/video/a/f-##.png','video':{'format':'mp4','fps':12}," + scene + "}").replace('\'', '"'));
+      // An odd size: H.264 in yuv420p needs even sides, so the encoder pads one black row and column.
+      ObjectNode mov = TestFarm.json(("{'id':'video-mov','type':'render','renderer':'builtin','width':47,"
+          + "'height':33,'samples':1,'frames':{'start':2,'end':10,'step':4},'output':"
+          + "'s3://tilefarm/it/video/b/f-##.jpg','video':{'format':'mov','fps':5}," + scene + "}").replace('\'', '"'));
+      Map<String, JobEvent> ends = farm.run(mp4, mov);
+
+      JobEvent.Completed a = assertInstanceOf(JobEvent.Completed.class, ends.get("video-mp4"), String.valueOf(ends));
+      assertEquals(S3Uri.parse("s3://tilefarm/it/video/a/f.mp4"), a.video());
+      assertEquals(11, a.frames());
+      Path fileA = dir.resolve("a.mp4");
+      java.nio.file.Files.write(fileA, farm.farm.blobs().get(a.video()));
+      var streamA = probe(fileA).at("/streams/0");
+      assertEquals("h264", streamA.get("codec_name").asText());
+      assertEquals(96, streamA.get("width").asInt());
+      assertEquals(64, streamA.get("height").asInt());
+      assertEquals("12/1", streamA.get("r_frame_rate").asText());
+      assertEquals(11, streamA.get("nb_read_frames").asInt());
+      assertTrue(probe(fileA).at("/format/format_name").asText().contains("mp4"));
+
+      JobEvent.Completed b = assertInstanceOf(JobEvent.Completed.class, ends.get("video-mov"), String.valueOf(ends));
+      assertEquals(S3Uri.parse("s3://tilefarm/it/video/b/f.mov"), b.video());
+      Path fileB = dir.resolve("b.mov");
+      java.nio.file.Files.write(fileB, farm.farm.blobs().get(b.video()));
+      var streamB = probe(fileB).at("/streams/0");
+      assertEquals("h264", streamB.get("codec_name").asText());
+      assertEquals(48, streamB.get("width").asInt());
+      assertEquals(34, streamB.get("height").asInt());
+      assertEquals("5/1", streamB.get("r_frame_rate").asText());
+      assertEquals(3, streamB.get("nb_read_frames").asInt());
+      assertTrue(probe(fileB).at("/format/format_name").asText().contains("mov"));
+    }
+  }
+
   @Test
   void previewOrderMakesTheEndsAndTheMiddleFirst() throws Exception {
     Map<String, String> flags = new HashMap<>();

@@ -119,6 +119,10 @@ public final class JobCodec {
         } catch (IllegalArgumentException e) {
           throw f.error("renderer", e.getMessage());
         }
+        if (!renderer.renders()) {
+          throw f.error("renderer", "'" + name + "' encodes videos, it renders nothing (valid renderers: "
+              + String.join(", ", Renderer.ids()) + ")");
+        }
         SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
         if (scene instanceof SceneSpec.Builtin b && b.linear16() && output != null
             && ImageFormat.forExtension(output.extension()) != ImageFormat.PNG) {
@@ -132,8 +136,9 @@ public final class JobCodec {
         int samples = f.integer("samples", 1, 65_536, 16);
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
+        JobRequest.Video video = f.has("video") ? video(f, frames) : null;
         yield new JobRequest.Render(id, width, height, renderer.id(), scene, samples, seed, tileSize, output, frames,
-            timeLimit);
+            timeLimit, video);
       }
       case "process" -> {
         S3Uri input = s3(f, "input");
@@ -201,6 +206,18 @@ public final class JobCodec {
     }
     String order = f.choice("frameOrder", FRAME_ORDERS, "sequential");
     return new JobRequest.Frames(start, end, step, true, order.equals("preview"));
+  }
+
+  /** The job's {@code "video"}: {@code {"format": "mp4" | "mov", "fps": N}}, only on an animation. */
+  private static JobRequest.Video video(Fields f, JobRequest.Frames frames) {
+    if (frames == null || !frames.sequence()) {
+      throw f.error("video", "is only for an animation (a job with \"frames\"), whose frames it is made of");
+    }
+    Fields v = Fields.of(f.raw("video"), "video");
+    String format = v.choice("format", JobRequest.Video.FORMATS, "mp4");
+    int fps = v.integer("fps", 1, JobRequest.Video.MAX_FPS, 24);
+    v.done();
+    return new JobRequest.Video(format, fps);
   }
 
   private static S3Uri s3(Fields f, String name) {

@@ -22,10 +22,27 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
 
   /**
    * The job was accepted and split into {@code tiles} tiles of a {@code width x height} image for
-   * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit.
+   * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit. {@code video}, for an
+   * animation that asked for one, is the video the compositor has encoded once every frame is in.
    */
-  record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline)
-      implements JobControl {}
+  record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
+      VideoPlan video) implements JobControl {
+    /** A job that makes no video. */
+    public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline) {
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, null);
+    }
+  }
+
+  /**
+   * The video of an animation: encoded as {@code video} says into {@code uri} from the frames numbered
+   * {@code firstFrame}, {@code firstFrame + frameStep}, ... (the job's frames, in order).
+   */
+  record VideoPlan(JobRequest.Video video, S3Uri uri, int firstFrame, int frameStep) {
+    public VideoPlan {
+      java.util.Objects.requireNonNull(video, "video");
+      java.util.Objects.requireNonNull(uri, "uri");
+    }
+  }
 
   /** Stop the job: skip its remaining tiles, write no output, publish CANCELLED. */
   record Cancel(String jobId, long timestamp, String reason) implements JobControl {}

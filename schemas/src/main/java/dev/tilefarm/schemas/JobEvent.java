@@ -72,11 +72,25 @@ public sealed interface JobEvent
    * is in, {@code output} is the job's pattern, {@code bytes} the frames' total, and {@code sha256} absent:
    * each frame's own is in its FRAME event. {@code logs}, when present, is the folder of the renderer's
    * per-tile logs ({@code N.log} for tile N). {@code report}, when present, is the JSON report of a process
-   * job's analysis ops ({@code report.schema.json}), stored beside the image.
+   * job's analysis ops ({@code report.schema.json}), stored beside the image. {@code video}, when present, is
+   * the video an animation asked for ({@code "video"}), encoded from its frames once all were in.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
-      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) implements JobEvent {
+      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, S3Uri video)
+      implements JobEvent {
+    /** Without a video. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null);
+    }
+
+    /** The same event with the animation's video at {@code uri}. */
+    public Completed withVideo(long timestamp, S3Uri uri) {
+      return new Completed(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs,
+          report, uri);
+    }
+
     /** A single image without renderer logs. */
     public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
         int height, int tiles, Timings timings) {

@@ -51,9 +51,18 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    * @param frames the frame(s) to render, or null for the scene's own (only povray and blender take frames)
    */
   record Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
-      int tileSize, S3Uri output, Frames frames, int timeLimit) implements JobRequest {
+      int tileSize, S3Uri output, Frames frames, int timeLimit, Video video) implements JobRequest {
     public Render {
       checkTimeLimit(timeLimit);
+      if (video != null && (frames == null || !frames.sequence())) {
+        throw new IllegalArgumentException("a video is made of an animation's frames; job " + id + " has none");
+      }
+    }
+
+    /** A job that makes no video. */
+    public Render(String id, int width, int height, String renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output, Frames frames, int timeLimit) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, null);
     }
 
     /** A job with no time limit. */
@@ -183,6 +192,54 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
       String padded = "0".repeat(Math.max(0, width - digits.length())) + digits;
       return new S3Uri(pattern.bucket(), key.substring(0, begin) + (frame < 0 ? "-" : "") + padded
           + key.substring(end + 1));
+    }
+  }
+
+  /**
+   * A video of an animation's frames, encoded with ffmpeg once every frame is assembled: H.264 in an MP4 or a
+   * QuickTime (MOV) file, {@code fps} frames a second, one video frame per rendered frame in frame order. It is
+   * stored beside the frames ({@link #outputOf}).
+   */
+  record Video(String format, int fps) {
+    public static final List<String> FORMATS = List.of("mp4", "mov");
+    public static final int MAX_FPS = 120;
+
+    public Video {
+      if (!FORMATS.contains(format)) {
+        throw new IllegalArgumentException("video format '" + format + "' is not one of " + FORMATS);
+      }
+      if (fps < 1 || fps > MAX_FPS) {
+        throw new IllegalArgumentException("video fps " + fps + " is not from 1 to " + MAX_FPS);
+      }
+    }
+
+    /** The MIME type of the video file. */
+    public String contentType() {
+      return format.equals("mp4") ? "video/mp4" : "video/quicktime";
+    }
+
+    /**
+     * Where the video of frames written to {@code pattern} goes: the pattern with its last run of {@code #} (and
+     * a '-', '_' or '.' just before it) taken out and its extension made the format's
+     * ({@code s3://b/shot/frame-####.png} -> {@code s3://b/shot/frame.mp4}; a name left empty is {@code video}).
+     */
+    public S3Uri outputOf(S3Uri pattern) {
+      String key = pattern.key();
+      int end = key.lastIndexOf('#');
+      int begin = end;
+      while (begin > 0 && key.charAt(begin - 1) == '#') {
+        begin--;
+      }
+      if (begin > 0 && "-_.".indexOf(key.charAt(begin - 1)) >= 0) {
+        begin--;
+      }
+      String rest = key.substring(end + 1);
+      int dot = rest.lastIndexOf('.');
+      String stem = key.substring(0, begin) + (dot < 0 ? rest : rest.substring(0, dot));
+      if (stem.isEmpty() || stem.endsWith("/")) {
+        stem += "video";
+      }
+      return new S3Uri(pattern.bucket(), stem + "." + format);
     }
   }
 

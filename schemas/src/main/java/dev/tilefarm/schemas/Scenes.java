@@ -31,6 +31,7 @@ final class Scenes {
       case BUILTIN -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
       case POVRAY -> povray(scene);
       case BLENDER -> blender(scene);
+      case FFMPEG -> throw new InvalidJobException(null, "renderer", "ffmpeg encodes videos and draws no scene");
     };
   }
 

@@ -7,6 +7,7 @@ import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileTask;
@@ -69,7 +70,7 @@ final class JobPlanner {
     Long deadline = job.deadline(now);
     int count = layout.tileCount();
     JobControl.Planned planned = new JobControl.Planned(id, now, count, layout.width(), layout.height(),
-        layout.output(), deadline);
+        layout.output(), deadline, videoPlan(job, layout));
     JobEvent.Accepted accepted = new JobEvent.Accepted(id, now, job.type(), count, layout.width(), layout.height(),
         layout.output());
     ChainPlan chain = layout.chain();
@@ -95,6 +96,15 @@ final class JobPlanner {
     String summary = job.type() + " " + layout.width() + "x" + layout.height() + " in " + count + " tiles"
         + (packTiles > 1 ? " (packs of " + packTiles + ")" : "") + " -> " + layout.output();
     return new Plan(job, layout, specs, planned, tasks, accepted, summary);
+  }
+
+  /** The video the compositor has made of an animation that asked for one, or null. */
+  private static JobControl.VideoPlan videoPlan(JobRequest job, Layout layout) {
+    if (!(job instanceof JobRequest.Render r) || r.video() == null) {
+      return null;
+    }
+    JobRequest.Frames frames = layout.frames();
+    return new JobControl.VideoPlan(r.video(), r.video().outputOf(layout.output()), frames.start(), frames.step());
   }
 
   private List<TileTask> packs(Layout layout, int packTiles, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
@@ -161,6 +171,10 @@ final class JobPlanner {
         String missing = renderers.missing(r.renderer());
         if (missing != null) {
           throw invalid(job, "renderer", missing);
+        }
+        String noVideo = r.video() == null ? null : renderers.missing(Renderer.FFMPEG.id());
+        if (noVideo != null) {
+          throw invalid(job, "video", noVideo);
         }
         yield new Source(r.width(), r.height(), "width", r.frames(), null);
       }

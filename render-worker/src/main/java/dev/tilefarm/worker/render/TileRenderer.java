@@ -16,6 +16,7 @@ import dev.tilefarm.worker.render.external.ExternalRenderer;
 import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.povray.PovRay;
+import dev.tilefarm.worker.render.video.VideoEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,6 +85,35 @@ public final class TileRenderer {
     this.prepared = new PreparedScenes(preparedJobs, cacheBytes);
     this.sources = new SceneSource(confined);
     this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, confined);
+    this.videos = new VideoEncoder(processLimits);
+  }
+
+  private final VideoEncoder videos;
+
+  /**
+   * The video of an animation's {@code count} frames ({@code frame}: index in video order -> the image's bytes,
+   * {@code extension} their format), encoded with ffmpeg in a work folder of its own (see {@link VideoEncoder}).
+   */
+  public byte[] encodeVideo(JobRequest.Video video, int count, java.util.function.IntFunction<byte[]> frame,
+      String extension, RenderContext context, String label) throws TileFailedException, InterruptedException {
+    String why = videos.unavailable();
+    if (why != null) {
+      // Routing keeps video tasks away from this worker; one that arrives anyway is not the job's fault.
+      throw new IllegalStateException("this worker cannot encode videos: " + why);
+    }
+    Path work;
+    try {
+      Files.createDirectories(externalScenes.root());
+      work = Files.createTempDirectory(externalScenes.root(), "video-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("making a work folder for " + label, e);
+    }
+    try {
+      return videos.encode(video, count, frame, extension, work, context.deadlineMillis(), context.log(),
+          context.progress(), label);
+    } finally {
+      VideoEncoder.delete(work);
+    }
   }
 
   /** The scratch folder of this process's scene folders and tile work folders, deleted when the process ends. */
@@ -126,6 +156,7 @@ public final class TileRenderer {
     return switch (renderer) {
       case MANDELBROT, BUILTIN -> null;
       case POVRAY, BLENDER -> external.get(renderer).unavailable();
+      case FFMPEG -> videos.unavailable();
     };
   }
 
