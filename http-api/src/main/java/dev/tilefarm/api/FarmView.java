@@ -85,7 +85,7 @@ final class FarmView {
   /** One line of the jobs list. {@code status} is SUBMITTED until the splitter answers. */
   record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
-      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {}
+      String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested, String video) {}
 
   /** A job with its tiles (in index order) and its events (oldest first). */
   record JobDetail(JobSummary job, List<TileView> tiles, List<JobEvent> events) {}
@@ -145,6 +145,8 @@ final class FarmView {
     String sha256;
     Long bytes;
     String format;
+    /** An animation's video (COMPLETED's video), or null. */
+    String video;
     JobEvent.Timings timings;
     boolean cancelRequested;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
@@ -164,7 +166,7 @@ final class FarmView {
 
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
-          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested);
+          submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, video);
     }
   }
 
@@ -304,6 +306,7 @@ final class FarmView {
             job.status = JobStatus.after(c);
             job.output = c.output().toString();
             job.format = c.format();
+            job.video = c.video() == null ? null : c.video().toString();
             job.sha256 = c.sha256();
             job.bytes = c.bytes();
             job.width = c.width();

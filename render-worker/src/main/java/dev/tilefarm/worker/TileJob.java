@@ -330,7 +330,13 @@ final class TileJob {
       if (d.abandoned()) {
         return new TileOutcome.Abandoned();
       }
-      blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      if (task.work() instanceof TileTask.Work.Video) {
+        // A job's output, like its images: marked as the job's, so that the API serves it as the job's video.
+        blobs.put(task.tileUri(), out.bytes(), out.contentType(),
+            java.util.Map.of(dev.tilefarm.store.JobOutputs.JOB_METADATA, task.jobId()));
+      } else {
+        blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      }
       if (out.report() != null) {
         blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
             "application/json");
