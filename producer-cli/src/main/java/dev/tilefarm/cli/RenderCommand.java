@@ -55,6 +55,11 @@ final class RenderCommand extends FarmCommand {
           + " halved)")
   String frameOrder;
 
+  @Option(names = "--video", paramLabel = "FORMAT[:FPS]",
+      description = "also encode the animation's frames into a video with ffmpeg: mp4 or mov, at FPS frames a second"
+          + " (default 24), e.g. --video mp4:30")
+  String video;
+
   @Option(names = "--samples", paramLabel = "N", description = "paths per pixel (builtin)")
   Integer samples;
 
@@ -165,6 +170,17 @@ final class RenderCommand extends FarmCommand {
     }
     if (frameOrder != null) {
       job.put("frameOrder", frameOrder);
+    }
+    if (video != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z0-9]+)(?::(\\d{1,4}))?").matcher(video);
+      if (!m.matches()) {
+        throw new Main.UsageException("--video " + video + ": expected FORMAT or FORMAT:FPS, e.g. mp4:24");
+      }
+      ObjectNode v = job.putObject("video");
+      v.put("format", m.group(1));
+      if (m.group(2) != null) {
+        v.put("fps", Integer.parseInt(m.group(2)));
+      }
     }
     if (renderer != null) {
       job.put("renderer", renderer);
