@@ -269,6 +269,9 @@ function setJob(v, j) {
   $('job-retry').hidden = j.status !== 'FAILED' && j.status !== 'CANCELLED';
   const done = j.status === 'COMPLETED';
   $('job-download').hidden = !done; $('job-presign').hidden = !done;
+  // An animation that asked for a video: COMPLETED names it, the API serves it as video/mp4 or video/quicktime.
+  $('job-video').hidden = !(done && j.video);
+  if (done && j.video) $('job-video').href = withToken('/api/jobs/' + encodeURIComponent(j.id) + '/video');
   if (done) {
     $('job-download').href = withToken('/api/jobs/' + encodeURIComponent(j.id) + '/output?download=true');
     if (!v.final) drawFinal(v);

@@ -39,6 +39,8 @@ final class CompositorTopology {
   static final String CONTROL_SINK = "job-control-out";
   /** The next pass's tile tasks of process jobs with whole-image ops. */
   static final String TASKS_SINK = "tile-tasks";
+  /** Video tasks of animations, on the ffmpeg lane (only workers with ffmpeg take them). */
+  static final String VIDEO_TASKS_SINK = "video-tasks";
   /**
    * "jobId/index" -> the sha256 a done tile was checked to have (see {@link TileCheck}), until its job ends; and
    * "jobId/failed/index" -> a FAILED result (JSON) waiting for its job's plan (see {@link ResultProcessor}).
@@ -150,6 +152,8 @@ final class CompositorTopology {
     Serializer<TileTask> taskSerializer = topics.tileTasks().valueSerde().serializer();
     Serializer<Object> tasks = (topic, value) -> taskSerializer.serialize(topic, (TileTask) value);
     topology.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(), tasks, PROCESSOR);
+    topology.addSink(VIDEO_TASKS_SINK, topics.tileTasksFor(dev.tilefarm.schemas.Renderer.FFMPEG.id()).name(),
+        Serdes.String().serializer(), tasks, PROCESSOR);
     Serializer<dev.tilefarm.schemas.JobControl> controlSerializer = topics.jobControl().valueSerde().serializer();
     Serializer<Object> controls = (topic, value) -> controlSerializer.serialize(topic,
         (dev.tilefarm.schemas.JobControl) value);

@@ -7,6 +7,7 @@ import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -46,13 +47,19 @@ final class JobAggregator {
 
   /**
    * What to do after a result: store {@code state} (null: leave the stored state as it is), publish
-   * {@code events} in order, and whether a PROGRESS count was held back by the throttle.
+   * {@code events} in order, and whether a PROGRESS count was held back by the throttle; {@code tasks} are tasks
+   * to send in the same transaction (an animation's video task, on the ffmpeg lane).
    */
-  record Step(JobState state, List<JobEvent> events, boolean progressPending) {
+  record Step(JobState state, List<JobEvent> events, boolean progressPending, List<TileTask> tasks) {
     static final Step NOTHING = new Step(null, List.of(), false);
 
     Step {
       events = List.copyOf(events);
+      tasks = List.copyOf(tasks);
+    }
+
+    Step(JobState state, List<JobEvent> events, boolean progressPending) {
+      this(state, events, progressPending, List.of());
     }
   }
 
@@ -103,9 +110,10 @@ final class JobAggregator {
       log.info("planned: {} tiles of a {}x{} image -> {}{}", planned.tiles(), planned.width(), planned.height(),
           planned.output(), deadline == 0 ? "" : ", deadline " + java.time.Instant.ofEpochMilli(deadline));
       return new Step(new JobPlanned(planned.tiles(), planned.width(), planned.height(), planned.output(),
-          planned.acceptedAt(), deadline), List.of(), false);
+          planned.acceptedAt(), deadline).withVideo(planned.video()), List.of(), false);
     }
     if (prior instanceof JobProgress progress && progress.output == null) {
+      progress.video = planned.video();
       // Tiles overtook the plan (two topics, no order between them): the plan brings the output and deadline.
       if (progress.deadline == 0) {
         progress.deadline = deadline;
@@ -150,8 +158,12 @@ final class JobAggregator {
     long now = clock.millis();
     // What the checks read of an unfinished job; null missing means all tiles.
     record Unfinished(long deadline, long lastActivity, int tileCount, List<Integer> missing) {}
+    if (state instanceof JobEncoding e) {
+      return encodingTime(jobId, e, now);
+    }
     Unfinished unfinished = switch (state) {
       case JobPlanned p -> new Unfinished(p.deadline(), p.acceptedAt(), p.tileCount(), null);
+      case JobEncoding e -> null; // timed above
       // A job whose tiles are all in but whose plan never came is stuck too.
       case JobProgress p when !p.complete() || p.output == null ->
           new Unfinished(p.deadline, Math.max(p.lastTileAt, p.firstSeenAt), p.tileCount, p.missing());
@@ -214,6 +226,9 @@ final class JobAggregator {
       log.debug("ignoring tile {}: the job is already {}", index, ended.outcome());
       return Step.NOTHING;
     }
+    if (prior instanceof JobEncoding encoding) {
+      return whileEncoding(jobId, encoding, result);
+    }
     JobPlanned planned = prior instanceof JobPlanned p ? p : null;
     JobProgress progress = prior instanceof JobProgress p ? p : null;
     if (progress != null && index < progress.tileCount && progress.isDone(index)) {
@@ -233,6 +248,10 @@ final class JobAggregator {
             "tile " + index + ": " + reason, index, failed.log())), false);
       }
       case TileResult.Done d -> done = d;
+      case TileResult.Encoded e -> {
+        log.warn("ignoring a video of job {}: the job makes none, or its frames are not all in", jobId);
+        return Step.NOTHING;
+      }
     }
     String invalid = invalid(done);
     if (invalid == null && progress != null) {
@@ -248,6 +267,7 @@ final class JobAggregator {
     if (progress == null) {
       progress = JobProgress.start(done, now, planned == null ? null : planned.output());
       progress.deadline = planned == null ? 0 : planned.deadline();
+      progress.video = planned == null ? null : planned.video();
       if (planned != null) {
         // In-tile progress may have been published while the job was only planned: keep its throttle and floor.
         progress.lastProgressAt = planned.lastProgressAt();
@@ -312,6 +332,7 @@ final class JobAggregator {
       case JobPlanned p -> new Counted(p.tileCount(), p.lastProgressAt(), 0, p.reported());
       // Not planned yet (its plan is on the other topic) or forgotten long ago: nothing to count it against.
       case JobEnded e -> null;
+      case JobEncoding e -> null; // every frame is in: the video is no tile
       case null -> null;
     };
     if (counted == null) {
@@ -347,6 +368,7 @@ final class JobAggregator {
       case JobPlanned planned -> planned.lastProgressAt();
       case JobProgress progress -> null;
       case JobEnded ended -> null;
+      case JobEncoding encoding -> null;
       case null -> null;
     };
     if (lastProgressAt == null) {
@@ -369,6 +391,7 @@ final class JobAggregator {
             List.of(new JobEvent.Progress(jobId, now, 0, planned.tileCount(), fraction)), false);
       }
       case JobEnded ended -> throw new IllegalStateException("no progress of an ended job");
+      case JobEncoding encoding -> throw new IllegalStateException("no tile progress of a job encoding its video");
     };
   }
 
@@ -448,10 +471,44 @@ final class JobAggregator {
     JobEvent.Timings timings = new JobEvent.Timings(Math.max(0, end - since), progress.renderMs, 0);
     int frames = progress.tileCount / progress.frameTiles;
     log.info("completed: {} frames -> {} ({} bytes)", frames, progress.output, progress.frameBytes);
-    JobEvent completed = new JobEvent.Completed(jobId, end, progress.output,
+    JobEvent.Completed completed = new JobEvent.Completed(jobId, end, progress.output,
         ImageFormat.forExtension(progress.output.extension()).name(), null, progress.frameBytes, progress.width,
         progress.height, progress.tileCount, timings, frames, logsOf(last), null);
+    if (progress.video != null) {
+      return VideoStep.start(jobId, progress, completed, frameEvent, since, end);
+    }
     return new Step(new JobEnded(JobEnded.Outcome.COMPLETED, end), List.of(frameEvent, completed), false);
+  }
+
+  /**
+   * A result of a job whose video is being encoded: its ENCODED result completes it (COMPLETED naming the video),
+   * a FAILED one fails it; late tiles and progress reports are ignored.
+   */
+  private Step whileEncoding(String jobId, JobEncoding encoding, TileResult result) {
+    long now = clock.millis();
+    return switch (result) {
+      case TileResult.Encoded e -> VideoStep.encoded(jobId, encoding, e, now);
+      case TileResult.Failed f -> {
+        String reason = f.reason() == null || f.reason().isBlank() ? "no reason given" : f.reason();
+        log.warn("failed: the video: {}", reason);
+        yield new Step(new JobEnded(JobEnded.Outcome.FAILED, now), List.of(new JobEvent.Failed(jobId, now,
+            "video " + encoding.video() + ": " + reason, null, f.log())), false);
+      }
+      case TileResult.Done d -> Step.NOTHING;
+      case TileResult.Progress p -> Step.NOTHING;
+    };
+  }
+
+  /** A job whose video is being encoded ran out of time, or no worker took the video for the stall timeout. */
+  private Step encodingTime(String jobId, JobEncoding e, long now) {
+    if (e.deadline() > 0 && now >= e.deadline()) {
+      return fail(jobId, null, "the job's time limit ran out while its video " + e.video() + " was encoded");
+    }
+    if (stallTimeoutMs > 0 && now - e.startedAt() >= stallTimeoutMs) {
+      return fail(jobId, null, "the job is stuck: its video " + e.video() + " was not encoded in "
+          + Duration.ofMillis(now - e.startedAt()).toSeconds() + " s (is a worker with ffmpeg running?)");
+    }
+    return Step.NOTHING;
   }
 
   /** The folder of the job's renderer logs, from a result that links one, or null. */

@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param reported the fraction of its last PROGRESS event, below which later ones never go
  */
 record JobPlanned(int tileCount, int width, int height, S3Uri output, long acceptedAt, long deadline,
-    long lastProgressAt, double reported) implements JobState {
+    long lastProgressAt, double reported, dev.tilefarm.schemas.JobControl.VideoPlan video) implements JobState {
   JobPlanned {
     Objects.requireNonNull(output, "output");
+  }
+
+  /** Without a video. */
+  JobPlanned(int tileCount, int width, int height, S3Uri output, long acceptedAt, long deadline,
+      long lastProgressAt, double reported) {
+    this(tileCount, width, height, output, acceptedAt, deadline, lastProgressAt, reported, null);
   }
 
   /** No PROGRESS published yet. */
@@ -25,6 +31,10 @@ record JobPlanned(int tileCount, int width, int height, S3Uri output, long accep
   }
 
   JobPlanned withProgress(long at, double fraction) {
-    return new JobPlanned(tileCount, width, height, output, acceptedAt, deadline, at, fraction);
+    return new JobPlanned(tileCount, width, height, output, acceptedAt, deadline, at, fraction, video);
+  }
+
+  JobPlanned withVideo(dev.tilefarm.schemas.JobControl.VideoPlan plan) {
+    return new JobPlanned(tileCount, width, height, output, acceptedAt, deadline, lastProgressAt, reported, plan);
   }
 }

@@ -78,6 +78,8 @@ final class JobProgress implements JobState {
    * every tile is an object of its own.
    */
   int packTiles;
+  /** The video to encode once every frame is in (an animation that asked for one), or null. */
+  dev.tilefarm.schemas.JobControl.VideoPlan video;
   /**
    * For an animation whose plan is not in yet, the frame number of each frame index seen (its output's name
    * needs it, and the output is not known before the plan); empty once the plan is in.
@@ -296,7 +298,7 @@ final class JobProgress implements JobState {
         && Objects.equals(uriSuffix, p.uriSuffix) && rects.equals(p.rects) && tileUris.equals(p.tileUris)
         && deadline == p.deadline && lastTileAt == p.lastTileAt && frameTiles == p.frameTiles
         && frameBytes == p.frameBytes && Double.compare(reported, p.reported) == 0 && packTiles == p.packTiles
-        && frameNumbers.equals(p.frameNumbers);
+        && frameNumbers.equals(p.frameNumbers) && Objects.equals(video, p.video);
   }
 
   @Override

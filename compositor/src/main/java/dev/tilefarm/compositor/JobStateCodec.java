@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import java.io.ByteArrayInputStream;
@@ -30,7 +31,9 @@ import java.util.TreeMap;
  * (string), acceptedAt, deadline (longs), then (format 4) lastProgressAt (long) and reported (double).
  */
 final class JobStateCodec {
-  static final byte FORMAT = 6;
+  static final byte FORMAT = 7;
+  /** Format 6 lacked the video plan of a planned job and a progress (animations that make a video); still read. */
+  private static final byte FORMAT_6 = 6;
   /** Format 5 lacked the frame numbers an animation keeps while its plan is not in; still read. */
   private static final byte FORMAT_5 = 5;
   /** Format 4 lacked a progress's pack size (jobs of packed tiles); still read. */
@@ -44,6 +47,7 @@ final class JobStateCodec {
   private static final byte PROGRESS = 1;
   private static final byte ENDED = 2;
   private static final byte PLANNED = 3;
+  private static final byte ENCODING = 4;
 
   private JobStateCodec() {}
 
@@ -72,6 +76,16 @@ final class JobStateCodec {
             out.writeInt(e.getKey());
             out.writeInt(e.getValue());
           }
+          writeVideo(out, p.video);
+        }
+        case JobEncoding e -> {
+          out.writeByte(ENCODING);
+          out.writeUTF(new String(dev.tilefarm.schemas.Json.MAPPER.writeValueAsBytes(e.completed()),
+              java.nio.charset.StandardCharsets.UTF_8));
+          out.writeUTF(e.video().toString());
+          out.writeLong(e.since());
+          out.writeLong(e.startedAt());
+          out.writeLong(e.deadline());
         }
         case JobPlanned p -> {
           out.writeByte(PLANNED);
@@ -83,6 +97,7 @@ final class JobStateCodec {
           out.writeLong(p.deadline());
           out.writeLong(p.lastProgressAt());
           out.writeDouble(p.reported());
+          writeVideo(out, p.video());
         }
         case null -> throw new IllegalArgumentException("unknown job state null");
       }
@@ -91,6 +106,27 @@ final class JobStateCodec {
     } catch (IOException e) {
       throw new UncheckedIOException("a byte array stream cannot fail", e);
     }
+  }
+
+  /** A video plan (format 7): present flag, then format, fps, uri, first frame and frame step. */
+  private static void writeVideo(DataOutputStream out, dev.tilefarm.schemas.JobControl.VideoPlan v)
+      throws IOException {
+    out.writeBoolean(v != null);
+    if (v != null) {
+      out.writeUTF(v.video().format());
+      out.writeInt(v.video().fps());
+      out.writeUTF(v.uri().toString());
+      out.writeInt(v.firstFrame());
+      out.writeInt(v.frameStep());
+    }
+  }
+
+  private static dev.tilefarm.schemas.JobControl.VideoPlan readVideo(DataInputStream in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    dev.tilefarm.schemas.JobRequest.Video video = new dev.tilefarm.schemas.JobRequest.Video(in.readUTF(), in.readInt());
+    return new dev.tilefarm.schemas.JobControl.VideoPlan(video, S3Uri.parse(in.readUTF()), in.readInt(), in.readInt());
   }
 
   private static void writeProgress(DataOutputStream out, JobProgress p) throws IOException {
@@ -136,7 +172,7 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_5 && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_6 && format != FORMAT_5 && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -163,6 +199,9 @@ final class JobStateCodec {
               p.frameNumbers.put(in.readInt(), in.readInt());
             }
           }
+          if (format >= 7) {
+            p.video = readVideo(in);
+          }
         } else {
           p.lastTileAt = p.firstSeenAt;
         }
@@ -170,7 +209,11 @@ final class JobStateCodec {
       } else if (kind == PLANNED && format >= 2) {
         JobPlanned p = new JobPlanned(in.readInt(), in.readInt(), in.readInt(), S3Uri.parse(in.readUTF()),
             in.readLong(), in.readLong());
-        state = format >= 4 ? p.withProgress(in.readLong(), in.readDouble()) : p;
+        p = format >= 4 ? p.withProgress(in.readLong(), in.readDouble()) : p;
+        state = format >= 7 ? p.withVideo(readVideo(in)) : p;
+      } else if (kind == ENCODING && format >= 7) {
+        JobEvent.Completed completed = dev.tilefarm.schemas.Json.MAPPER.readValue(in.readUTF(), JobEvent.Completed.class);
+        state = new JobEncoding(completed, S3Uri.parse(in.readUTF()), in.readLong(), in.readLong(), in.readLong());
       } else {
         throw new IllegalStateException("job state has unknown kind " + kind);
       }

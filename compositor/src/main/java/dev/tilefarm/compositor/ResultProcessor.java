@@ -195,6 +195,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         }
         case TileResult.Failed failed -> { }
         case TileResult.Progress progress -> { }
+        case TileResult.Encoded encoded -> { } // checked against the video the job waits for (VideoStep)
       }
       JobAggregator.Step step = aggregator.accept(jobId, prior, result, inTile, digestsOf(jobId));
       apply(jobId, step);
@@ -343,6 +344,10 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     for (JobEvent unmarked : step.events()) {
       JobEvent event = unmarked.withAttempt(attempt);
       context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
+    }
+    for (dev.tilefarm.schemas.TileTask task : step.tasks()) {
+      context.forward(new Record<String, Object>(jobId + "/video", task, clock.millis()),
+          CompositorTopology.VIDEO_TASKS_SINK);
     }
     if (step.progressPending()) {
       pendingProgress.add(jobId);

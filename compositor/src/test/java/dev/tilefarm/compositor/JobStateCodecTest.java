@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
@@ -121,8 +124,9 @@ class JobStateCodecTest {
   @Test
   void formatThreeIsStillRead() {
     JobPlanned planned = new JobPlanned(5, 50, 10, OUTPUT, 1000, 77);
-    byte[] v4 = JobStateCodec.encode(planned.withProgress(4000, 0.5));
-    byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16);
+    byte[] v7 = JobStateCodec.encode(planned.withProgress(4000, 0.5));
+    // no video plan flag (format 7), no lastProgressAt and reported (format 4)
+    byte[] v3 = java.util.Arrays.copyOf(v7, v7.length - 17);
     v3[0] = 3;
     assertEquals(planned, JobStateCodec.decode(v3));
 
@@ -131,9 +135,9 @@ class JobStateCodecTest {
     JobProgress p = JobProgress.start(d, 2000, d.output());
     p.add(d);
     p.reported = 0.5;
-    byte[] p6 = JobStateCodec.encode(p);
-    // no reported (format 4), no packTiles (format 5), no frame numbers (format 6)
-    byte[] p3 = java.util.Arrays.copyOf(p6, p6.length - 16);
+    byte[] p7 = JobStateCodec.encode(p);
+    // no reported (format 4), no packTiles (format 5), no frame numbers (format 6), no video flag (format 7)
+    byte[] p3 = java.util.Arrays.copyOf(p7, p7.length - 17);
     p3[0] = 3;
     JobProgress back = (JobProgress) JobStateCodec.decode(p3);
     assertEquals(0.0, back.reported);
@@ -156,13 +160,16 @@ class JobStateCodecTest {
     TileResult.Done d = done("job-8", plain.get(2), 5, 50, 10, TileKeys.tile("farm", "job-8", 2));
     JobProgress q = JobProgress.start(d, 2000, d.output());
     q.add(d);
-    byte[] q6 = JobStateCodec.encode(q);
-    byte[] q4 = java.util.Arrays.copyOf(q6, q6.length - 8);
+    byte[] q7 = JobStateCodec.encode(q);
+    byte[] q4 = java.util.Arrays.copyOf(q7, q7.length - 9);
     q4[0] = 4;
     assertEquals(q, JobStateCodec.decode(q4));
-    byte[] q5 = java.util.Arrays.copyOf(q6, q6.length - 4);
+    byte[] q5 = java.util.Arrays.copyOf(q7, q7.length - 5);
     q5[0] = 5;
     assertEquals(q, JobStateCodec.decode(q5));
+    byte[] q6 = java.util.Arrays.copyOf(q7, q7.length - 1);
+    q6[0] = 6;
+    assertEquals(q, JobStateCodec.decode(q6));
     q.output = null; // tiles before the plan
     assertEquals(q, JobStateCodec.decode(JobStateCodec.encode(q)));
   }
@@ -173,5 +180,26 @@ class JobStateCodecTest {
     byte[] ok = JobStateCodec.encode(new JobEnded(JobEnded.Outcome.COMPLETED, 1));
     assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(java.util.Arrays.copyOf(ok, ok.length - 1)));
     assertThrows(IllegalStateException.class, () -> JobStateCodec.decode(java.util.Arrays.copyOf(ok, ok.length + 1)));
+  }
+
+  /** An animation that makes a video keeps its plan through the store, and so does the job waiting for it. */
+  @Test
+  void videoPlansAndJobsWaitingForTheirVideoRoundTrip() {
+    JobControl.VideoPlan plan = new JobControl.VideoPlan(new JobRequest.Video("mov", 30),
+        S3Uri.parse("s3://farm/shot/f.mov"), -3, 2);
+    JobPlanned planned = new JobPlanned(5, 50, 10, OUTPUT, 1000, 77).withVideo(plan);
+    assertEquals(planned, JobStateCodec.decode(JobStateCodec.encode(planned)));
+
+    List<TileRect> grid = TestImages.grid(50, 10, 10);
+    TileResult.Done d = done("job-7", grid.get(2), 5, 50, 10, TileKeys.tile("farm", "job-7", 2));
+    JobProgress p = JobProgress.start(d, 2000, d.output());
+    p.add(d);
+    p.video = plan;
+    assertEquals(p, JobStateCodec.decode(JobStateCodec.encode(p)));
+
+    JobEvent.Completed completed = new JobEvent.Completed("job-7", 9000, S3Uri.parse("s3://farm/shot/f-##.png"),
+        "PNG", null, 1234, 50, 10, 20, new JobEvent.Timings(8000, 300, 0), 4, null, null);
+    JobEncoding encoding = new JobEncoding(completed, plan.uri(), 1000, 9000, 0);
+    assertEquals(encoding, JobStateCodec.decode(JobStateCodec.encode(encoding)));
   }
 }

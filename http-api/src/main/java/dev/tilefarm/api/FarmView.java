@@ -86,13 +86,14 @@ final class FarmView {
   record JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
       String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested, Integer priority,
-      boolean paused, List<String> waitingOn, Integer attempt) {
-    /** Before priorities, dependencies and retries: priority unknown, not paused, waiting on nothing, first attempt. */
+      boolean paused, List<String> waitingOn, Integer attempt, String video) {
+    /** Before priorities, dependencies and retries: priority unknown, not paused, waiting on nothing, first attempt, no video. */
     JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
         int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
         String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {
       this(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field, submittedAt,
-          acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, null, false, List.of(), null);
+          acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, null, false, List.of(), null,
+          null);
     }
   }
 
@@ -154,6 +155,8 @@ final class FarmView {
     String sha256;
     Long bytes;
     String format;
+    /** An animation's video (COMPLETED's video), or null. */
+    String video;
     JobEvent.Timings timings;
     boolean cancelRequested;
     /** From ACCEPTED and PRIORITY events; null before the job is accepted. */
@@ -182,7 +185,7 @@ final class FarmView {
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
           submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, priority, paused,
-          waitingOn, attempt);
+          waitingOn, attempt, video);
     }
   }
 
@@ -333,6 +336,7 @@ final class FarmView {
             job.status = JobStatus.after(c);
             job.output = c.output().toString();
             job.format = c.format();
+            job.video = c.video() == null ? null : c.video().toString();
             job.sha256 = c.sha256();
             job.bytes = c.bytes();
             job.width = c.width();
@@ -389,8 +393,9 @@ final class FarmView {
 
   /** A tile result; {@code timestamp} is when it was published. */
   void onTile(TileResult result, long timestamp) {
-    if (result instanceof TileResult.Progress) {
-      return; // within-tile progress reaches the dashboard as the job's PROGRESS events
+    if (result instanceof TileResult.Progress || result instanceof TileResult.Encoded) {
+      // Within-tile progress reaches the dashboard as the job's PROGRESS events, a video as its COMPLETED.
+      return;
     }
     synchronized (lock) {
       Job job = job(result.jobId());
@@ -423,6 +428,7 @@ final class FarmView {
           }
         }
         case TileResult.Progress p -> throw new IllegalStateException("within-tile progress is no tile state (returned above)");
+        case TileResult.Encoded e -> throw new IllegalStateException("a video is no tile state (returned above)");
       }
       worker.lastTile = timestamp;
       if (job.kind != null) {

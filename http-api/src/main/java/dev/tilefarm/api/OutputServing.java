@@ -95,6 +95,48 @@ final class OutputServing {
     }
   }
 
+  /**
+   * Sends the video of an animation that made one ({@code "video"}): of the job's COMPLETED events (newest first),
+   * the first naming a video that is the job's (written for it, {@link JobOutputs#check}), as {@code video/mp4} or
+   * {@code video/quicktime}; 404 if the job made no video.
+   */
+  int video(HttpExchange ex, String jobId, List<JobEvent.Completed> completions, boolean download)
+      throws IOException {
+    List<JobOutputs.RefusedException> refused = new ArrayList<>();
+    for (JobEvent.Completed c : completions) {
+      if (c.video() == null) {
+        continue;
+      }
+      try {
+        outputs.check(jobId, c.video());
+      } catch (JobOutputs.RefusedException e) {
+        refused.add(e);
+        continue;
+      }
+      S3Uri uri = c.video();
+      ex.getResponseHeaders().set("Content-Type", videoType(uri));
+      ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
+      if (download) {
+        String name = uri.key().substring(uri.key().lastIndexOf('/') + 1);
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+      }
+      ex.sendResponseHeaders(200, 0);
+      try (java.io.InputStream in = blobs.open(uri); OutputStream out = ex.getResponseBody()) {
+        in.transferTo(out);
+      }
+      return 200;
+    }
+    if (refused.isEmpty()) {
+      return Routes.error(ex, 404, null, "job " + jobId + " made no video (only an animation with \"video\" does)");
+    }
+    return refuse(ex, jobId, refused);
+  }
+
+  /** The MIME type of a video file by its extension (mp4 or mov). */
+  static String videoType(S3Uri video) {
+    return "mov".equalsIgnoreCase(video.extension()) ? "video/quicktime" : "video/mp4";
+  }
+
   /** A presigned URL of the job's image: of the newest COMPLETED event whose object is the job's. */
   int outputUrl(HttpExchange ex, String jobId, List<JobEvent.Completed> completions) throws IOException {
     List<JobOutputs.RefusedException> refused = new ArrayList<>();

@@ -189,6 +189,8 @@ final class Routes implements HttpHandler {
       Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
           first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
+      Route.of("GET", "/api/jobs/{id}/video", (r, c) -> r.video(c.ex(), c.id(),
+          first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/logs", (r, c) -> first(c.query(), "tile", null) == null ? r.logs(c.ex(), c.id())
           : r.tileLog(c.ex(), c.id(), intParam(c.query(), "tile", 0))),
       Route.of("GET", "/api/jobs/{id}/tiles/{n}.png", (r, c) -> r.tile(c.ex(), c.id(),
@@ -504,6 +506,14 @@ final class Routes implements HttpHandler {
       return ex.getResponseCode();
     }
     return outputs.output(ex, id, view.completions(id), download);
+  }
+
+  private int video(HttpExchange ex, String id, boolean download) throws IOException {
+    FarmView.JobSummary job = completed(ex, id);
+    if (job == null) {
+      return ex.getResponseCode();
+    }
+    return outputs.video(ex, id, view.completions(id), download);
   }
 
   private int outputUrl(HttpExchange ex, String id) throws IOException {

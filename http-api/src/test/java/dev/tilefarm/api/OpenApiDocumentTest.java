@@ -37,7 +37,7 @@ class OpenApiDocumentTest {
       assertNotEquals("static", RouteTags.route(path), path + " is documented but not routed");
       n++;
     }
-    assertEquals(19, n, "paths documented");
+    assertEquals(20, n, "paths documented");
     for (String route : Set.of("/api/jobs/{id}", "/api/jobs/{id}/events", "/api/jobs/{id}/tiles/{n}.png",
         "/api/jobs/{id}/logs")) {
       assertTrue(doc().get("paths").has(route.replace("{n}", "{index}")), route + " is documented");

@@ -92,7 +92,7 @@ class RouteTableTest {
         "/api/workers", "/api/stats", "/api/dead-letters", "/api/jobs/{id}", "/api/jobs/{id}/events",
         "/api/jobs/{id}/cancel", "/api/jobs/{id}/retry", "/api/jobs/{id}/output", "/api/jobs/{id}/output-url",
         "/api/jobs/{id}/logs", "/api/jobs/{id}/tiles/{n}.png", "/api/jobs/{id}/pause", "/api/jobs/{id}/resume",
-        "/api/jobs/{id}/priority")) {
+        "/api/jobs/{id}/priority", "/api/jobs/{id}/video")) {
       String path = template.replace("{id}", "j1").replace("{n}", "3");
       for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
         if (Routes.TABLE.lookup(method, path) instanceof RouteTable.Found<Routes.Handler> f) {

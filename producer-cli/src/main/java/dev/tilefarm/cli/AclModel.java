@@ -1,5 +1,6 @@
 package dev.tilefarm.cli;
 
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topic;
 import dev.tilefarm.schemas.Topics;
 import java.util.ArrayList;
@@ -108,8 +109,9 @@ final class AclModel {
         // job-control: plans and cancels in, the ENDED of every job out (for the workers and the janitor, which
         // act on it rather than on job events anyone could forge).
         g.topics(AclOperation.READ, t.tileResults(), t.jobControl());
-        // tile-tasks: the next pass of a process job with whole-image ops.
-        g.topics(AclOperation.WRITE, t.jobEvents(), t.tileTasks(), t.jobControl(), t.deadLetter());
+        // tile-tasks: the next pass of a process job with whole-image ops; tile-tasks.ffmpeg: an animation's video.
+        g.topics(AclOperation.WRITE, t.jobEvents(), t.tileTasks(), t.tileTasksFor(Renderer.FFMPEG.id()), t.jobControl(),
+            t.deadLetter());
         g.describeTheRest();
         g.streamsApp(t.groupId(COMPOSITOR_APP));
         g.add(ResourceType.GROUP, t.groupId(JANITOR_GROUP), PatternType.LITERAL, AclOperation.READ);

@@ -20,6 +20,9 @@ final class GetCommand extends JobCommand {
   @Option(names = "--wait", description = "wait for the job to end, then save its image")
   boolean await;
 
+  @Option(names = "--video", description = "save the animation's video (a job with \"video\"), not its image")
+  boolean video;
+
   @Mixin
   WaitTimeout timeout;
 
@@ -36,6 +39,22 @@ final class GetCommand extends JobCommand {
     // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
     Main.OutputRefusedException refused = null;
     for (JobEvent e : reversed(events)) {
+      if (e instanceof JobEvent.Completed c && video) {
+        if (c.video() == null) {
+          continue;
+        }
+        try {
+          new dev.tilefarm.store.JobOutputs(running.blobs(), running.settings().limits().outputLocations())
+              .check(jobId, c.video());
+        } catch (dev.tilefarm.store.JobOutputs.RefusedException notOurs) {
+          refused = refused == null ? new Main.OutputRefusedException(notOurs.getMessage()) : refused;
+          continue;
+        }
+        java.nio.file.Files.write(output, running.blobs().get(c.video()));
+        System.out.println(JobRunner.describe(c));
+        System.out.println("wrote the video " + c.video() + " to " + output.toAbsolutePath());
+        return 0;
+      }
       if (e instanceof JobEvent.Completed c) {
         try {
           JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
@@ -52,6 +71,9 @@ final class GetCommand extends JobCommand {
     }
     if (refused != null) {
       throw refused;
+    }
+    if (video && last instanceof JobEvent.Completed) {
+      throw new Main.JobsFailedException("job " + jobId + " made no video (only an animation with \"video\" does)");
     }
     if (last.terminal()) {
       throw new Main.JobsFailedException(JobRunner.describe(last));

@@ -216,7 +216,8 @@ final class JobRunner {
   static String describe(JobEvent end) {
     return switch (end) {
       case JobEvent.Completed c when c.frames() != null -> c.jobId() + " COMPLETED " + c.frames() + " frames of "
-          + c.width() + "x" + c.height() + " " + c.format() + " -> " + c.output() + " (" + c.tiles() + " tiles, "
+          + c.width() + "x" + c.height() + " " + c.format() + " -> " + c.output()
+          + (c.video() == null ? "" : ", video " + c.video()) + " (" + c.tiles() + " tiles, "
           + c.timings().total() + " ms)";
       case JobEvent.Completed c -> c.jobId() + " COMPLETED " + c.width() + "x" + c.height() + " " + c.format()
           + " -> " + c.output() + " (sha256 " + c.sha256().substring(0, 12) + "..., " + c.tiles() + " tiles, "

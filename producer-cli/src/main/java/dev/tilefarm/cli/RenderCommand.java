@@ -42,13 +42,23 @@ final class RenderCommand extends FarmCommand {
       description = "builtin (default), mandelbrot, povray (default for .pov) or blender (default for .blend)")
   String renderer;
 
-  @Option(names = "--frame", paramLabel = "N", description = "render frame N (povray, blender)")
+  @Option(names = "--frame", paramLabel = "N", description = "render frame N (builtin, povray, blender)")
   Integer frame;
 
   @Option(names = "--frames", paramLabel = "FIRST-LAST[:STEP]",
-      description = "render an animation (povray, blender): one image per frame; OUT must hold a run of '#' for the"
-          + " frame number, e.g. -o shot/frame-####.png")
+      description = "render an animation (builtin, povray, blender): one image per frame; OUT must hold a run of '#'"
+          + " for the frame number, e.g. -o shot/frame-####.png")
   String frames;
+
+  @Option(names = "--frame-order", paramLabel = "ORDER",
+      description = "an animation's frame order: sequential (default) or preview (first, last, middle, then the gaps"
+          + " halved)")
+  String frameOrder;
+
+  @Option(names = "--video", paramLabel = "FORMAT[:FPS]",
+      description = "also encode the animation's frames into a video with ffmpeg: mp4 or mov, at FPS frames a second"
+          + " (default 24), e.g. --video mp4:30")
+  String video;
 
   @Option(names = "--samples", paramLabel = "N", description = "paths per pixel (builtin)")
   Integer samples;
@@ -161,6 +171,20 @@ final class RenderCommand extends FarmCommand {
       if (!run.output.getFileName().toString().contains("#")) {
         throw new Main.UsageException("-o " + run.output + ": an animation's output needs a run of '#' for the frame "
             + "number, e.g. shot/frame-####.png");
+      }
+    }
+    if (frameOrder != null) {
+      job.put("frameOrder", frameOrder);
+    }
+    if (video != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z0-9]+)(?::(\\d{1,4}))?").matcher(video);
+      if (!m.matches()) {
+        throw new Main.UsageException("--video " + video + ": expected FORMAT or FORMAT:FPS, e.g. mp4:24");
+      }
+      ObjectNode v = job.putObject("video");
+      v.put("format", m.group(1));
+      if (m.group(2) != null) {
+        v.put("fps", Integer.parseInt(m.group(2)));
       }
     }
     if (renderer != null) {

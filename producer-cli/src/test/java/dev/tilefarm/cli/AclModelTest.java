@@ -86,7 +86,9 @@ class AclModelTest {
         "User:w  READ  GROUP tilefarm.render-workers.povray",
         "User:w  ALTER_CONFIGS  GROUP tilefarm.render-workers.povray",
         "User:w  READ  GROUP tilefarm.render-workers.blender",
-        "User:w  ALTER_CONFIGS  GROUP tilefarm.render-workers.blender")), groups);
+        "User:w  ALTER_CONFIGS  GROUP tilefarm.render-workers.blender",
+        "User:w  READ  GROUP tilefarm.render-workers.ffmpeg",
+        "User:w  ALTER_CONFIGS  GROUP tilefarm.render-workers.ffmpeg")), groups);
   }
 
   @Test
@@ -98,7 +100,7 @@ class AclModelTest {
           .map(g -> g.resource().name()).collect(Collectors.toSet());
       assertEquals(Set.of("tilefarm.jobs", "tilefarm.job-events", "tilefarm.tile-tasks", "tilefarm.tile-results",
           "tilefarm.dead-letter", "tilefarm.job-control", "tilefarm.workers", "tilefarm.tile-tasks.povray",
-          "tilefarm.tile-tasks.blender"), seen, role.toString());
+          "tilefarm.tile-tasks.blender", "tilefarm.tile-tasks.ffmpeg"), seen, role.toString());
     }
   }
 

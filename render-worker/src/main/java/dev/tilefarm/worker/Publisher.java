@@ -41,14 +41,14 @@ final class Publisher implements TileJob.Announcer {
 
   /** Publishes the results of one stored object together, then waits until the broker has them all. */
   @Override
-  public void announce(List<TileResult.Done> results) throws InterruptedException {
+  public void announce(List<? extends TileResult> results) throws InterruptedException {
     try {
       if (results.size() == 1) {
         send(result(results.get(0)));
         return;
       }
       List<Future<RecordMetadata>> sent = new ArrayList<>(results.size());
-      for (TileResult.Done result : results) {
+      for (TileResult result : results) {
         sent.add(producer.send(result(result)));
       }
       for (Future<RecordMetadata> f : sent) {

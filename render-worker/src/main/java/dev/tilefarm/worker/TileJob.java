@@ -60,7 +60,7 @@ final class TileJob {
    */
   @FunctionalInterface
   interface Announcer {
-    void announce(List<TileResult.Done> results) throws InterruptedException;
+    void announce(List<? extends TileResult> results) throws InterruptedException;
   }
 
   /** The results of a stored object could not be announced; the message says why. */
@@ -79,7 +79,7 @@ final class TileJob {
    * A made task, for {@link #store}: the object's bytes and type, the results to announce once it is stored, and
    * a report to keep beside it (or null).
    */
-  record Rendered(List<TileResult.Done> results, byte[] bytes, String contentType, byte[] report, JobRequest job,
+  record Rendered(List<? extends TileResult> results, byte[] bytes, String contentType, byte[] report, JobRequest job,
       long startNanos) implements Step {
     Rendered(TileResult.Done result, byte[] bytes, String contentType, byte[] report, JobRequest job,
         long startNanos) {
@@ -216,6 +216,11 @@ final class TileJob {
     TileLog tileLog = new TileLog();
     boolean external = false;
     try {
+      if (task.work() instanceof TileTask.Work.Video video) {
+        // A video task carries no job: its frames are made, and ffmpeg needs only them and the video's settings.
+        external = true;
+        return video(d, video, tileLog, progress, start);
+      }
       JobRequest job = jobs.jobOf(task);
       external = Renderer.lane(job).isPresent();
       return switch (job) {
@@ -229,6 +234,7 @@ final class TileJob {
               + ": a process job's task has no frame");
           case TileTask.Work.Pack p -> throw new TileFailedException(task.label()
               + ": a process job's tiles are not packed");
+          case TileTask.Work.Video v -> throw new IllegalStateException("unreachable: video tasks are made above");
         };
         case JobRequest.Render render -> switch (task.work()) {
           case TileTask.Work.Tile t -> tile(d, render, null, 0, external, tileLog, progress, start);
@@ -237,6 +243,7 @@ final class TileJob {
           case TileTask.Work.Pack pack -> pack(d, render, pack, start);
           case TileTask.Work.PassTile p -> throw new TileFailedException(task.label()
               + ": a render job's task is of no pass");
+          case TileTask.Work.Video v -> throw new IllegalStateException("unreachable: video tasks are made above");
         };
       };
     } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
@@ -296,6 +303,27 @@ final class TileJob {
     return new Rendered(results, TilePack.encode(parts), "application/x-tilefarm-pack", null, job, start);
   }
 
+  /**
+   * The video of an animation: its frames read from storage at the task's output pattern, in video order, encoded
+   * by ffmpeg ({@link TileMaker#encodeVideo}); stored at the task's tileUri and announced ENCODED.
+   */
+  private Rendered video(Delivery d, TileTask.Work.Video video, TileLog tileLog, DoubleConsumer progress, long start)
+      throws TileFailedException, InterruptedException {
+    TileTask task = d.task();
+    byte[] bytes = maker.encodeVideo(video.video(), video.frames(),
+        i -> blobs.get(JobRequest.Frames.outputOf(task.output(), video.frame(i))), task.output().extension(),
+        new RenderContext(null, 0, task.deadline() == null ? 0 : task.deadline(), tileLog,
+            new ProgressThrottle(fraction -> {
+              if (!d.abandoned()) {
+                progress.accept(fraction);
+              }
+            })), task.label() + " (" + video.frames() + " frames)");
+    S3Uri logUri = storeLog(task, tileLog);
+    TileResult.Encoded encoded = TileResult.Encoded.of(task, bytes.length, sha256(bytes), sinceMs(start),
+        config.workerId(), logUri);
+    return new Rendered(List.of(encoded), bytes, video.video().contentType(), null, null, start);
+  }
+
   /** What was stored for a tile of pixels: {@code bytes} as encoded, made by this worker. */
   private TileResult.Stored pixels(int channels, byte[] bytes, long renderMs, S3Uri logUri) {
     return TileResult.Stored.pixels(channels, bytes.length, sha256(bytes), renderMs, config.workerId(), logUri);
@@ -307,7 +335,13 @@ final class TileJob {
       if (d.abandoned()) {
         return new TileOutcome.Abandoned();
       }
-      blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      if (task.work() instanceof TileTask.Work.Video) {
+        // A job's output, like its images: marked as the job's, so that the API serves it as the job's video.
+        blobs.put(task.tileUri(), out.bytes(), out.contentType(),
+            java.util.Map.of(dev.tilefarm.store.JobOutputs.JOB_METADATA, task.jobId()));
+      } else {
+        blobs.put(task.tileUri(), out.bytes(), out.contentType());
+      }
       if (out.report() != null) {
         blobs.put(TileKeys.reportPartial(task.tileUri().bucket(), task.jobId(), task.tile().index()), out.report(),
             "application/json");

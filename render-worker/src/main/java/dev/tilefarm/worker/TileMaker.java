@@ -84,6 +84,12 @@ public final class TileMaker {
     processor.forget(ended);
   }
 
+  /** An animation's video of {@code count} frames (see {@link TileRenderer#encodeVideo}). */
+  public byte[] encodeVideo(JobRequest.Video video, int count, java.util.function.IntFunction<byte[]> frame,
+      String extension, RenderContext context, String label) throws TileFailedException, InterruptedException {
+    return renderer.encodeVideo(video, count, frame, extension, context, label);
+  }
+
   /** The renderers this machine can run (see {@link TileRenderer#available()}). */
   public java.util.List<String> renderers() {
     return renderer.available();

@@ -14,7 +14,7 @@ sealed interface TileOutcome extends TileJob.Step
     permits TileOutcome.Stored, TileOutcome.FailedPermanently, TileOutcome.Transient, TileOutcome.Abandoned {
 
   /** The task's object is stored and its results announced; {@code nanos} from the start of making it. */
-  record Stored(List<TileResult.Done> results, JobRequest job, long nanos) implements TileOutcome {
+  record Stored(List<? extends TileResult> results, JobRequest job, long nanos) implements TileOutcome {
     public Stored {
       results = List.copyOf(results);
       Objects.requireNonNull(job, "job");

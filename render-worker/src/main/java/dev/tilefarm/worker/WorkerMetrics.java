@@ -100,7 +100,11 @@ final class WorkerMetrics implements AutoCloseable {
   }
 
   /** {@code renderer} (mandelbrot, builtin, or opencv for process jobs) and {@code op} (the op chain, or none). */
+  /** @param job the task's job, or null for a video task (which carries none) */
   static Tags kind(JobRequest job) {
+    if (job == null) {
+      return Tags.of("renderer", "ffmpeg", "op", "video");
+    }
     return switch (job) {
       case JobRequest.Render r -> Tags.of("renderer", r.renderer().id(), "op", "none");
       case JobRequest.Process p ->

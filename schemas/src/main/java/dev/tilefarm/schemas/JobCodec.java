@@ -16,6 +16,8 @@ public final class JobCodec {
   /** A job larger than this is refused before parsing. */
   public static final int MAX_BYTES = 512 * 1024;
   static final int MAX_OPS = 32;
+  /** An animation's {@code "frameOrder"}: first to last, or {@link JobRequest.Frames#order() preview} order. */
+  static final List<String> FRAME_ORDERS = List.of("sequential", "preview");
 
   private JobCodec() {}
 
@@ -258,6 +260,10 @@ public final class JobCodec {
         } catch (IllegalArgumentException e) {
           throw f.error("renderer", e.getMessage());
         }
+        if (!renderer.renders()) {
+          throw f.error("renderer", "'" + name + "' encodes videos, it renders nothing (valid renderers: "
+              + String.join(", ", Renderer.ids()) + ")");
+        }
         SceneSpec scene = Scenes.parse(renderer, f.raw("scene"));
         if (renderer == Renderer.POVRAY && f.has("samples")) {
           // POV-Ray samples adaptively; a count would be ignored, and an ignored parameter is an error here.
@@ -267,8 +273,9 @@ public final class JobCodec {
         long seed = f.longValue("seed", 0);
         JobRequest.Frames frames = frames(f, renderer, output);
         int bitDepth = OutputFormats.renderBitDepth(f, renderer, scene, output);
+        JobRequest.Video video = f.has("video") ? video(f, frames) : null;
         yield new JobRequest.Render(id, width, height, renderer, scene, samples, seed, tileSize, output, frames,
-            timeLimit, bitDepth);
+            timeLimit, bitDepth, video);
       }
       case "process" -> {
         // Another job's output is known when that job completes: the splitter fills it in before planning.
@@ -297,6 +304,9 @@ public final class JobCodec {
   private static JobRequest.Frames frames(Fields f, Renderer renderer, S3Uri output) {
     boolean one = f.has("frame");
     boolean range = f.has("frames");
+    if (f.has("frameOrder") && !range) {
+      throw f.error("frameOrder", "is only for an animation (a job with \"frames\")");
+    }
     if (!one && !range) {
       if (output != null && output.key().contains("#")) {
         // A '#' in a still's output is almost surely a frame pattern whose "frames" was forgotten.
@@ -305,9 +315,9 @@ public final class JobCodec {
       return null;
     }
     String field = one ? "frame" : "frames";
-    if (!renderer.external()) {
+    if (!renderer.animates()) {
       throw f.error(field, "is only for the renderers "
-          + Renderer.externals().stream().map(Renderer::id).collect(Collectors.joining(", "))
+          + Renderer.animating().stream().map(Renderer::id).collect(Collectors.joining(", "))
           + ", not '" + renderer.id() + "'");
     }
     if (one && range) {
@@ -333,7 +343,20 @@ public final class JobCodec {
       throw f.error("output", "'" + output + "' has no run of '#' for the frame number (e.g. "
           + "s3://bucket/shot/frame-####.png), so every frame would overwrite the last");
     }
-    return new JobRequest.Frames(start, end, step, true);
+    String order = f.choice("frameOrder", FRAME_ORDERS, "sequential");
+    return new JobRequest.Frames(start, end, step, true, order.equals("preview"));
+  }
+
+  /** The job's {@code "video"}: {@code {"format": "mp4" | "mov", "fps": N}}, only on an animation. */
+  private static JobRequest.Video video(Fields f, JobRequest.Frames frames) {
+    if (frames == null || !frames.sequence()) {
+      throw f.error("video", "is only for an animation (a job with \"frames\"), whose frames it is made of");
+    }
+    Fields v = Fields.of(f.raw("video"), "video");
+    String format = v.choice("format", JobRequest.Video.FORMATS, "mp4");
+    int fps = v.integer("fps", 1, JobRequest.Video.MAX_FPS, 24);
+    v.done();
+    return new JobRequest.Video(format, fps);
   }
 
   private static S3Uri s3(Fields f, String name) {

@@ -26,18 +26,42 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
 
   /**
    * The job was accepted and split into {@code tiles} tiles of a {@code width x height} image for
-   * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit.
+   * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit. {@code video}, for an
+   * animation that asked for one, is the video the compositor has encoded once every frame is in.
    */
   record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
-      Integer attempt, String keptTiles) implements JobControl {
-    /** A first run. */
+      Integer attempt, String keptTiles, VideoPlan video) implements JobControl {
+    /** A first run that makes no video. */
     public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline) {
-      this(jobId, acceptedAt, tiles, width, height, output, deadline, null, null);
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, null, null, null);
+    }
+
+    /** A run that makes no video. */
+    public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
+        Integer attempt, String keptTiles) {
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, attempt, keptTiles, null);
+    }
+
+    /** A first run. */
+    public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
+        VideoPlan video) {
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, null, null, video);
     }
 
     /** Which run of the job this is: 1, or from 2 on a retry ({@link JobRetry}). */
     public int attemptNumber() {
       return attempt == null ? 1 : attempt;
+    }
+  }
+
+  /**
+   * The video of an animation: encoded as {@code video} says into {@code uri} from the frames numbered
+   * {@code firstFrame}, {@code firstFrame + frameStep}, ... (the job's frames, in order).
+   */
+  record VideoPlan(JobRequest.Video video, S3Uri uri, int firstFrame, int frameStep) {
+    public VideoPlan {
+      java.util.Objects.requireNonNull(video, "video");
+      java.util.Objects.requireNonNull(uri, "uri");
     }
   }
 

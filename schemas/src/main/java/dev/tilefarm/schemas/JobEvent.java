@@ -60,7 +60,7 @@ public sealed interface JobEvent
       case Accepted e -> new Accepted(e.jobId(), e.timestamp(), e.type(), e.tiles(), e.width(), e.height(), e.output(),
           e.priority(), a);
       case Completed e -> new Completed(e.jobId(), e.timestamp(), e.output(), e.format(), e.sha256(), e.bytes(),
-          e.width(), e.height(), e.tiles(), e.timings(), e.frames(), e.logs(), e.report(), a);
+          e.width(), e.height(), e.tiles(), e.timings(), e.frames(), e.logs(), e.report(), a, e.video());
       case Failed e -> new Failed(e.jobId(), e.timestamp(), e.reason(), e.tile(), e.log(), a);
       case Cancelled e -> new Cancelled(e.jobId(), e.timestamp(), e.reason(), a);
       case Progress p -> p;
@@ -123,16 +123,31 @@ public sealed interface JobEvent
    * is in, {@code output} is the job's pattern, {@code bytes} the frames' total, and {@code sha256} absent:
    * each frame's own is in its FRAME event. {@code logs}, when present, is the folder of the renderer's
    * per-tile logs ({@code N.log} for tile N). {@code report}, when present, is the JSON report of a process
-   * job's analysis ops ({@code report.schema.json}), stored beside the image.
+   * job's analysis ops ({@code report.schema.json}), stored beside the image. {@code video}, when present, is
+   * the video an animation asked for ({@code "video"}), encoded from its frames once all were in.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
-      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, Integer attempt)
-      implements JobEvent {
-    /** The first run's. */
+      int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, Integer attempt,
+      S3Uri video) implements JobEvent {
+    /** The first run's, without a video. */
     public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
         int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report) {
-      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null);
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null,
+          null);
+    }
+
+    /** The first run's. */
+    public Completed(String jobId, long timestamp, S3Uri output, String format, String sha256, long bytes, int width,
+        int height, int tiles, Timings timings, Integer frames, S3Uri logs, S3Uri report, S3Uri video) {
+      this(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs, report, null,
+          video);
+    }
+
+    /** The same event with the animation's video at {@code uri}. */
+    public Completed withVideo(long timestamp, S3Uri uri) {
+      return new Completed(jobId, timestamp, output, format, sha256, bytes, width, height, tiles, timings, frames, logs,
+          report, attempt, uri);
     }
 
     /** A single image without renderer logs. */

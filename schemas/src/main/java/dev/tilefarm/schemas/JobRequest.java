@@ -55,7 +55,8 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    *     {@link #FLOAT} (an .exr output: 32-bit float linear radiance in the tiles, half floats in the file)
    */
   record Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
-      int tileSize, S3Uri output, Frames frames, int timeLimit, int bitDepth) implements JobRequest {
+      int tileSize, S3Uri output, Frames frames, int timeLimit, int bitDepth, Video video)
+      implements JobRequest {
     /** The {@link #bitDepth} of float samples. */
     public static final int FLOAT = 32;
 
@@ -65,12 +66,27 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
       if (bitDepth != 8 && bitDepth != 16 && bitDepth != FLOAT) {
         throw new IllegalArgumentException("bitDepth " + bitDepth + " is not 8, 16 or " + FLOAT + " (float)");
       }
+      if (video != null && (frames == null || !frames.sequence())) {
+        throw new IllegalArgumentException("a video is made of an animation's frames; job " + id + " has none");
+      }
+    }
+
+    /** An 8-bit job that makes no video. */
+    public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output, Frames frames, int timeLimit) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, 8, null);
+    }
+
+    /** A job that makes no video. */
+    public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
+        int tileSize, S3Uri output, Frames frames, int timeLimit, int bitDepth) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, bitDepth, null);
     }
 
     /** An 8-bit job. */
     public Render(String id, int width, int height, Renderer renderer, SceneSpec scene, int samples, long seed,
-        int tileSize, S3Uri output, Frames frames, int timeLimit) {
-      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, 8);
+        int tileSize, S3Uri output, Frames frames, int timeLimit, Video video) {
+      this(id, width, height, renderer, scene, samples, seed, tileSize, output, frames, timeLimit, 8, video);
     }
 
     /** A job with no time limit. */
@@ -101,8 +117,10 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
    * the frame sets {@code clock}). {@code sequence} false is a single still of frame {@code start} (the job
    * gave {@code "frame"}), whose output is an ordinary image; true makes one image per frame, at the job's
    * output with its run of {@code #} replaced by the zero-padded frame number ({@link #outputOf}).
+   * {@code preview} (the job's {@code "frameOrder": "preview"}) makes the frames in {@link #previewOrder()}
+   * instead of first to last.
    */
-  record Frames(int start, int end, int step, boolean sequence) {
+  record Frames(int start, int end, int step, boolean sequence, boolean preview) {
     public static final int MIN_FRAME = -1_048_574;
     public static final int MAX_FRAME = 1_048_574;
     /** Most frames in one job: each frame is one image the compositor assembles. */
@@ -116,6 +134,53 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
         throw new IllegalArgumentException("frames " + start + ".." + end + " step " + step + " are more than "
             + MAX_FRAMES);
       }
+      if (preview && !sequence) {
+        throw new IllegalArgumentException("a still of frame " + start + " has no frame order");
+      }
+    }
+
+    /** Frames made first to last. */
+    public Frames(int start, int end, int step, boolean sequence) {
+      this(start, end, step, sequence, false);
+    }
+
+    /**
+     * The order the frames are made in, as indices (from 0): first to last, or for {@code preview} the first,
+     * the last and the middle frame, then the middles of the gaps left, halving them until every frame is
+     * in (frames 1..9: 1, 9, 5, 3, 7, 2, 4, 6, 8), so the whole shot can be seen coarsely early.
+     */
+    public int[] order() {
+      return preview ? previewOrder(count()) : java.util.stream.IntStream.range(0, count()).toArray();
+    }
+
+    /**
+     * Preview order of {@code n} frames: 0 and {@code n - 1}, then breadth first the middle (rounded down) of
+     * each gap between frames already ordered, gaps taken left to right.
+     */
+    static int[] previewOrder(int n) {
+      int[] out = new int[n];
+      if (n == 0) {
+        return out;
+      }
+      int k = 0;
+      out[k++] = 0;
+      if (n == 1) {
+        return out;
+      }
+      out[k++] = n - 1;
+      java.util.ArrayDeque<int[]> gaps = new java.util.ArrayDeque<>();
+      gaps.add(new int[] {0, n - 1});
+      while (!gaps.isEmpty()) {
+        int[] gap = gaps.poll();
+        if (gap[1] - gap[0] < 2) {
+          continue;
+        }
+        int mid = (gap[0] + gap[1]) >>> 1;
+        out[k++] = mid;
+        gaps.add(new int[] {gap[0], mid});
+        gaps.add(new int[] {mid, gap[1]});
+      }
+      return out;
     }
 
     public int count() {
@@ -151,6 +216,54 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
       String padded = "0".repeat(Math.max(0, width - digits.length())) + digits;
       return new S3Uri(pattern.bucket(), key.substring(0, begin) + (frame < 0 ? "-" : "") + padded
           + key.substring(end + 1));
+    }
+  }
+
+  /**
+   * A video of an animation's frames, encoded with ffmpeg once every frame is assembled: H.264 in an MP4 or a
+   * QuickTime (MOV) file, {@code fps} frames a second, one video frame per rendered frame in frame order. It is
+   * stored beside the frames ({@link #outputOf}).
+   */
+  record Video(String format, int fps) {
+    public static final List<String> FORMATS = List.of("mp4", "mov");
+    public static final int MAX_FPS = 120;
+
+    public Video {
+      if (!FORMATS.contains(format)) {
+        throw new IllegalArgumentException("video format '" + format + "' is not one of " + FORMATS);
+      }
+      if (fps < 1 || fps > MAX_FPS) {
+        throw new IllegalArgumentException("video fps " + fps + " is not from 1 to " + MAX_FPS);
+      }
+    }
+
+    /** The MIME type of the video file. */
+    public String contentType() {
+      return format.equals("mp4") ? "video/mp4" : "video/quicktime";
+    }
+
+    /**
+     * Where the video of frames written to {@code pattern} goes: the pattern with its last run of {@code #} (and
+     * a '-', '_' or '.' just before it) taken out and its extension made the format's
+     * ({@code s3://b/shot/frame-####.png} -> {@code s3://b/shot/frame.mp4}; a name left empty is {@code video}).
+     */
+    public S3Uri outputOf(S3Uri pattern) {
+      String key = pattern.key();
+      int end = key.lastIndexOf('#');
+      int begin = end;
+      while (begin > 0 && key.charAt(begin - 1) == '#') {
+        begin--;
+      }
+      if (begin > 0 && "-_.".indexOf(key.charAt(begin - 1)) >= 0) {
+        begin--;
+      }
+      String rest = key.substring(end + 1);
+      int dot = rest.lastIndexOf('.');
+      String stem = key.substring(0, begin) + (dot < 0 ? rest : rest.substring(0, dot));
+      if (stem.isEmpty() || stem.endsWith("/")) {
+        stem += "video";
+      }
+      return new S3Uri(pattern.bucket(), stem + "." + format);
     }
   }
 

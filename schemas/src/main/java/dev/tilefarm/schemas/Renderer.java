@@ -18,12 +18,28 @@ public enum Renderer {
   /** POV-Ray, where it and the sandbox are installed. */
   POVRAY(true),
   /** Blender, where it and the sandbox are installed. */
-  BLENDER(true);
+  BLENDER(true),
+  /**
+   * Not a renderer but a lane of its own: ffmpeg, where it is installed, encodes an animation's frames into its
+   * video ({@link JobRequest.Video}). No job names it; the compositor sends a video task down its lane.
+   */
+  FFMPEG(true, false);
 
   private final boolean external;
+  private final boolean renders;
 
   Renderer(boolean external) {
+    this(external, true);
+  }
+
+  Renderer(boolean external, boolean renders) {
     this.external = external;
+    this.renders = renders;
+  }
+
+  /** Whether a render job may name it (all but {@link #FFMPEG}, which encodes videos). */
+  public boolean renders() {
+    return renders;
   }
 
   /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}. */
@@ -36,9 +52,9 @@ public enum Renderer {
     return external;
   }
 
-  /** Every renderer's {@link #id()}, in declaration order. */
+  /** Every renderer's {@link #id()} a job may name, in declaration order. */
   public static List<String> ids() {
-    return Arrays.stream(values()).map(Renderer::id).toList();
+    return Arrays.stream(values()).filter(Renderer::renders).map(Renderer::id).toList();
   }
 
   /** The external renderers, in declaration order. */
@@ -55,6 +71,19 @@ public enum Renderer {
   public static Renderer of(String id) {
     return find(id).orElseThrow(() -> new IllegalArgumentException("unknown renderer '" + id + "' (valid: "
         + String.join(", ", ids()) + ")"));
+  }
+
+  /**
+   * Whether its jobs may have frames ({@code "frame"}, {@code "frames"}): the external renderers and the builtin
+   * path tracer (glTF animations and camera keys); the Mandelbrot set has no time.
+   */
+  public boolean animates() {
+    return this != MANDELBROT && renders;
+  }
+
+  /** The renderers whose jobs may have frames, in declaration order. */
+  public static List<Renderer> animating() {
+    return Arrays.stream(values()).filter(Renderer::animates).toList();
   }
 
   /** The renderer that draws {@code scene}: a stored scene is a builtin one kept in object storage. */

@@ -98,15 +98,40 @@ public sealed interface SceneSpec
    *     archive; null when the scene has no relative paths
    * @param linear16 whether the output is 16-bit linear light (PNG only) instead of tone-mapped 8-bit sRGB
    * @param exposure a factor on radiance before tone mapping (or before encoding, for linear16)
+   * @param cameraKeys the camera at some frames, frame numbers rising (empty: {@code camera}, or the glTF's);
+   *     between two keys the camera is interpolated linearly, before the first and after the last it holds
+   * @param fps frames per second of the job's frames: frame {@code f} shows the glTF animations at time
+   *     {@code f / fps} seconds
    */
   record Builtin(Camera camera, double[] sky, Environment environment, Map<String, Texture> textures,
       Map<String, Material> materials, List<Shape> objects, List<Light> lights, int maxDepth, S3Uri assets,
-      boolean linear16, double exposure) implements SceneSpec {
+      boolean linear16, double exposure, List<CameraKey> cameraKeys, double fps) implements SceneSpec {
+    /** Frames per second when a scene gives none. */
+    public static final double DEFAULT_FPS = 24;
+
     public Builtin {
       textures = Map.copyOf(textures);
       materials = Map.copyOf(materials);
       objects = List.copyOf(objects);
       lights = List.copyOf(lights);
+      cameraKeys = List.copyOf(cameraKeys);
+      for (int i = 1; i < cameraKeys.size(); i++) {
+        if (cameraKeys.get(i).frame() <= cameraKeys.get(i - 1).frame()) {
+          throw new IllegalArgumentException("camera key " + i + " is at frame " + cameraKeys.get(i).frame()
+              + ", not after frame " + cameraKeys.get(i - 1).frame());
+        }
+      }
+      if (!(fps > 0) || Double.isInfinite(fps)) {
+        throw new IllegalArgumentException("fps " + fps);
+      }
+    }
+
+    /** A scene that does not move: no camera keys, the default frame rate. */
+    public Builtin(Camera camera, double[] sky, Environment environment, Map<String, Texture> textures,
+        Map<String, Material> materials, List<Shape> objects, List<Light> lights, int maxDepth, S3Uri assets,
+        boolean linear16, double exposure) {
+      this(camera, sky, environment, textures, materials, objects, lights, maxDepth, assets, linear16, exposure,
+          List.of(), DEFAULT_FPS);
     }
 
     /** Whether any object imports a glTF file (which may bring its own camera and lights). */
@@ -132,6 +157,9 @@ public sealed interface SceneSpec
       return Math.sqrt(x * x + y * y + z * z);
     }
   }
+
+  /** The camera at frame {@code frame} of an animation (a key of {@link Builtin#cameraKeys()}). */
+  record CameraKey(int frame, Camera camera) {}
 
   /** An equirectangular Radiance HDR map ({@code .hdr}), scaled by {@code strength}, turned {@code rotation} degrees about +y. */
   record Environment(String file, double strength, double rotation) {}

@@ -31,6 +31,7 @@ final class Scenes {
       case BUILTIN -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
       case POVRAY -> povray(scene);
       case BLENDER -> blender(scene);
+      case FFMPEG -> throw new InvalidJobException(null, "renderer", "ffmpeg encodes videos and draws no scene");
     };
   }
 
@@ -215,7 +216,7 @@ final class Scenes {
     Fields f = Fields.of(scene, "scene");
     // Registered up front so that an unknown field's error lists the valid ones in a natural order.
     for (String name : List.of("camera", "sky", "environment", "assets", "textures", "materials", "objects", "lights",
-        "maxDepth", "encoding", "exposure")) {
+        "maxDepth", "encoding", "exposure", "cameraKeys", "fps")) {
       f.has(name);
     }
     S3Uri assets = null;
@@ -255,11 +256,17 @@ final class Scenes {
     }
     boolean importsGltf = objects.stream().anyMatch(o -> o instanceof SceneSpec.Gltf);
     SceneSpec.Camera camera = null;
+    List<SceneSpec.CameraKey> cameraKeys = f.has("cameraKeys") ? cameraKeys(f) : List.of();
     if (f.has("camera")) {
+      if (!cameraKeys.isEmpty()) {
+        throw f.error("cameraKeys", "give either \"camera\" or \"cameraKeys\", not both");
+      }
       camera = camera(f.raw("camera"));
-    } else if (!importsGltf) {
-      throw f.error("camera", "is required (only a scene that imports a glTF file may leave it out, to use the file's camera)");
+    } else if (!importsGltf && cameraKeys.isEmpty()) {
+      throw f.error("camera", "is required (only a scene that imports a glTF file may leave it out, to use the file's "
+          + "camera; an animated one may give cameraKeys instead)");
     }
+    double fps = f.number("fps", 0.001, 1000, SceneSpec.Builtin.DEFAULT_FPS);
     double[] sky = f.vector("sky", 3, 0, BIG, new double[] {0, 0, 0});
     SceneSpec.Environment environment = null;
     if (f.has("environment")) {
@@ -280,7 +287,7 @@ final class Scenes {
     double exposure = f.number("exposure", 1e-6, BIG, 1);
     f.done();
     return new SceneSpec.Builtin(camera, sky, environment, textures, materials, objects, lights, maxDepth, assets,
-        encoding.equals("linear16"), exposure);
+        encoding.equals("linear16"), exposure, cameraKeys, fps);
   }
 
   private static S3Uri assetsLocation(Fields f) {
@@ -313,8 +320,38 @@ final class Scenes {
     return out;
   }
 
+  /** Most keys of a camera path. */
+  static final int MAX_CAMERA_KEYS = 10_000;
+
+  /** The scene's {@code cameraKeys}: cameras with a {@code frame}, frames rising. */
+  private static List<SceneSpec.CameraKey> cameraKeys(Fields scene) {
+    List<JsonNode> nodes = scene.array("cameraKeys", MAX_CAMERA_KEYS);
+    if (nodes.isEmpty()) {
+      throw scene.error("cameraKeys", "is empty: give at least one key, or a camera");
+    }
+    List<SceneSpec.CameraKey> keys = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String path = "scene.cameraKeys[" + i + "]";
+      Fields k = Fields.of(nodes.get(i), path);
+      int frame = k.integer("frame", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
+      if (!keys.isEmpty() && frame <= keys.get(keys.size() - 1).frame()) {
+        throw k.error("frame", "is " + frame + ", not after the key before it (frame "
+            + keys.get(keys.size() - 1).frame() + "): keys go in rising frame order");
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode camera = ((com.fasterxml.jackson.databind.node.ObjectNode)
+          nodes.get(i)).deepCopy();
+      camera.remove("frame");
+      keys.add(new SceneSpec.CameraKey(frame, camera(camera, path)));
+    }
+    return keys;
+  }
+
   private static SceneSpec.Camera camera(JsonNode node) {
-    Fields f = Fields.of(node, "scene.camera");
+    return camera(node, "scene.camera");
+  }
+
+  private static SceneSpec.Camera camera(JsonNode node, String path) {
+    Fields f = Fields.of(node, path);
     double[] position = f.vector("position", 3, -BIG, BIG, null);
     double[] lookAt = f.vector("lookAt", 3, -BIG, BIG, null);
     double[] up = f.vector("up", 3, -BIG, BIG, new double[] {0, 1, 0});

@@ -13,8 +13,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TileResult.Done.class, name = "DONE"),
     @JsonSubTypes.Type(value = TileResult.Failed.class, name = "FAILED"),
-    @JsonSubTypes.Type(value = TileResult.Progress.class, name = "PROGRESS")})
-public sealed interface TileResult permits TileResult.Done, TileResult.Failed, TileResult.Progress {
+    @JsonSubTypes.Type(value = TileResult.Progress.class, name = "PROGRESS"),
+    @JsonSubTypes.Type(value = TileResult.Encoded.class, name = "ENCODED")})
+public sealed interface TileResult permits TileResult.Done, TileResult.Failed, TileResult.Progress,
+    TileResult.Encoded {
   String jobId();
 
   TileRect tile();
@@ -69,6 +71,8 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
         case TileTask.Work.PassTile p -> pass = stored.statistics() ? p.pass() : null;
         case TileTask.Work.Pack p -> throw new IllegalArgumentException(task.label()
             + ": a pack's tiles are reported one by one (Done.ofPart)");
+        case TileTask.Work.Video v -> throw new IllegalArgumentException(task.label()
+            + ": a video is reported ENCODED (Encoded.of)");
       }
       if (stored.statistics() && pass == null) {
         throw new IllegalArgumentException(task.label() + ": only a task of a pass stores statistics");
@@ -118,6 +122,28 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
     /** A pass's partial statistics of the tile (JSON). */
     public static Stored statistics(long bytes, String sha256, long renderMs, String worker) {
       return new Stored(1, bytes, sha256, renderMs, worker, null, true);
+    }
+  }
+
+  /**
+   * The video of an animation ({@link TileTask.Work.Video}) is stored at {@code video}: {@code bytes} long, with
+   * SHA-256 {@code sha256}, encoded by {@code worker} in {@code encodeMs}; {@code log} is ffmpeg's output.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Encoded(String jobId, TileRect tile, int tileCount, long acceptedAt, S3Uri video, String format, int frames,
+      long bytes, String sha256, long encodeMs, String worker, S3Uri log) implements TileResult {
+    public Encoded {
+      java.util.Objects.requireNonNull(video, "video");
+      java.util.Objects.requireNonNull(sha256, "sha256");
+    }
+
+    /** The result of a video task. */
+    public static Encoded of(TileTask task, long bytes, String sha256, long encodeMs, String worker, S3Uri log) {
+      if (!(task.work() instanceof TileTask.Work.Video v)) {
+        throw new IllegalArgumentException(task.label() + " is no video task");
+      }
+      return new Encoded(task.jobId(), task.tile(), task.tileCount(), task.acceptedAt(), task.tileUri(),
+          v.video().format(), v.frames(), bytes, sha256, encodeMs, worker, log);
     }
   }
 

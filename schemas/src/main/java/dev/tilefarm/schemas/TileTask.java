@@ -38,7 +38,11 @@ public record TileTask(String jobId, int tileCount, int imageWidth, int imageHei
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(tileUri, "tileUri");
     Objects.requireNonNull(work, "work");
-    if ((job == null) == (jobUri == null)) {
+    if (work instanceof Work.Video) {
+      if (job != null || jobUri != null) {
+        throw new IllegalArgumentException("a video task carries no job: only its frames and the video's settings");
+      }
+    } else if ((job == null) == (jobUri == null)) {
       throw new IllegalArgumentException("a tile task carries exactly one of job and jobUri");
     }
     List<TileRect> tiles = work.tiles();
@@ -80,6 +84,7 @@ public record TileTask(String jobId, int tileCount, int imageWidth, int imageHei
       case Work.Tile t -> "tile " + t.tile().index();
       case Work.FrameTile f -> "tile " + f.tile().index();
       case Work.PassTile p -> "tile " + p.tile().index();
+      case Work.Video v -> "video";
     };
     return tiles + "/" + tileCount + (work instanceof Work.PassTile p ? " of pass " + p.pass() : "") + " of job "
         + jobId;
@@ -94,8 +99,9 @@ public record TileTask(String jobId, int tileCount, int imageWidth, int imageHei
       @JsonSubTypes.Type(value = Work.Tile.class, name = "tile"),
       @JsonSubTypes.Type(value = Work.FrameTile.class, name = "frame-tile"),
       @JsonSubTypes.Type(value = Work.PassTile.class, name = "pass-tile"),
-      @JsonSubTypes.Type(value = Work.Pack.class, name = "pack")})
-  public sealed interface Work permits Work.Tile, Work.FrameTile, Work.PassTile, Work.Pack {
+      @JsonSubTypes.Type(value = Work.Pack.class, name = "pack"),
+      @JsonSubTypes.Type(value = Work.Video.class, name = "video")})
+  public sealed interface Work permits Work.Tile, Work.FrameTile, Work.PassTile, Work.Pack, Work.Video {
     TileRect tile();
 
     /** The tiles made: the pack's, or the one tile. */
@@ -203,6 +209,28 @@ public record TileTask(String jobId, int tileCount, int imageWidth, int imageHei
               + tile().index());
         }
         return part;
+      }
+    }
+
+    /**
+     * The video of an animation whose frames are all assembled, for a worker with ffmpeg (the ffmpeg lane): the
+     * frame images are at the task's {@code output} pattern ({@link JobRequest.Frames#outputOf}) for the frame
+     * numbers {@code firstFrame + i * frameStep}, {@code i} from 0 to {@code frames - 1}, in video order; the
+     * worker encodes them as {@code video} says and stores the file at the task's {@code tileUri}. Its
+     * {@code tile} is the whole frame (index 0 of a task count of 1).
+     */
+    record Video(TileRect tile, int firstFrame, int frameStep, int frames, JobRequest.Video video) implements Work {
+      public Video {
+        Objects.requireNonNull(tile, "tile");
+        Objects.requireNonNull(video, "video");
+        if (frames < 1 || frames > JobRequest.Frames.MAX_FRAMES || frameStep < 1) {
+          throw new IllegalArgumentException("a video of " + frames + " frames, step " + frameStep);
+        }
+      }
+
+      /** The frame number of the {@code i}-th video frame (from 0). */
+      public int frame(int i) {
+        return firstFrame + i * frameStep;
       }
     }
 

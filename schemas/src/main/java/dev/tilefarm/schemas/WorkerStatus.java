@@ -43,6 +43,10 @@ public record WorkerStatus(String worker, List<String> renderers, int threads, l
     if (present.isEmpty()) {
       return null;
     }
+    if (!renderer.renders()) {
+      return "no worker of this farm has " + renderer.id() + " to encode videos (workers: " + String.join("; ", present)
+          + "); a worker offers it when " + renderer.id() + " is installed on its machine";
+    }
     return "no worker of this farm has the " + renderer.id() + " renderer (workers: "
         + String.join("; ", present) + "); a worker offers it when " + renderer.id()
         + " and bubblewrap are installed on its machine";

@@ -74,14 +74,14 @@ class JobCodecTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "{" + MANDELBROT + ",'colour':1}"
-          + "|colour|id, type, tileSize, timeLimit, priority, maxAttempts, after, output, width, height, renderer, scene, samples, seed, frame, frames, bitDepth",
+          + "|colour|id, type, tileSize, timeLimit, priority, maxAttempts, after, output, width, height, renderer, scene, samples, seed, frame, frames, frameOrder, bitDepth, video",
       "{" + PROCESS + ",'ops':[{'op':'grayscale'}],'width':64}|width|id, type, tileSize, timeLimit, priority, maxAttempts, after, output, input, ops",
       "{" + MANDELBROT + ",'scene':{'centre':[0,0]}}|scene.centre|center, zoom, iterations",
       "{" + PROCESS + ",'ops':[{'op':'gaussian-blur','sigma':1,'radius':2}]}|ops[0].radius|op, sigma",
       "{" + PROCESS + ",'ops':[{'op':'grayscale','sigma':1}]}|ops[0].sigma|op",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{" + SCENE + ",'shadows':[]}}"
           + "|scene.shadows|camera, sky, environment, assets, textures, materials, objects, lights, maxDepth, encoding,"
-          + " exposure",
+          + " exposure, cameraKeys, fps",
       "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':{"
           + "'camera':{'position':[0,1,5],'lookAt':[0,1,0],'zoom':2},"
           + "'materials':{'white':{'type':'diffuse','color':[1,1,1]}},"

@@ -2,6 +2,7 @@ package dev.tilefarm.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
@@ -16,11 +17,22 @@ class RendererTest {
   @Test
   void theWireNamesAreTheJobSchemasAndTheExternalOnesRunAProgram() {
     assertEquals(List.of("mandelbrot", "builtin", "povray", "blender"), Renderer.ids());
-    assertEquals(List.of(Renderer.POVRAY, Renderer.BLENDER), Renderer.externals());
+    assertEquals(List.of(Renderer.POVRAY, Renderer.BLENDER, Renderer.FFMPEG), Renderer.externals());
+    // ffmpeg is a lane of its own (videos of animations), not a renderer a job may name.
+    assertEquals(Optional.of(Renderer.FFMPEG), Renderer.find("ffmpeg"));
+    assertEquals(List.of(Renderer.BUILTIN, Renderer.POVRAY, Renderer.BLENDER), Renderer.animating());
     assertEquals(Optional.of(Renderer.BLENDER), Renderer.find("blender"));
     assertEquals(Optional.empty(), Renderer.find("BLENDER"), "names are lower-case on the wire");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Renderer.of("cycles"));
     assertEquals("unknown renderer 'cycles' (valid: mandelbrot, builtin, povray, blender)", e.getMessage());
+  }
+
+  @Test
+  void ffmpegIsNoRendererAJobMayName() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> decode("{'type':'render','width':8,'height':8,'renderer':'ffmpeg','scene':{}}"));
+    assertEquals("renderer", e.field());
+    assertTrue(e.getMessage().contains("encodes videos"), e.getMessage());
   }
 
   @Test
@@ -52,7 +64,7 @@ class RendererTest {
     // What a worker subscribes to, by the names of the renderers it has.
     assertEquals("t.tile-tasks.blender", topics.tileTasksFor("blender").name());
     assertEquals("t.tile-tasks", topics.tileTasksFor("builtin").name());
-    assertEquals(List.of("t.tile-tasks", "t.tile-tasks.povray", "t.tile-tasks.blender"),
+    assertEquals(List.of("t.tile-tasks", "t.tile-tasks.povray", "t.tile-tasks.blender", "t.tile-tasks.ffmpeg"),
         topics.allTileTasks().stream().map(Topic::name).toList());
   }
 

@@ -123,6 +123,7 @@ final class Dispatcher {
       case TileResult.Done d -> (job.chain() ? Integer.valueOf(0).equals(d.pass()) : d.pass() == null) ? 1 : 0;
       case TileResult.Failed f -> 1;
       case TileResult.Progress p -> 0;
+      case TileResult.Encoded e -> 0; // the video task is the compositor's, never released here
     };
     if (tiles > 0 && job.inFlight() > 0) {
       put(job.settled(tiles));

@@ -70,7 +70,7 @@ final class JobPlanner {
     Long deadline = job.deadline(now);
     int count = layout.tileCount();
     JobControl.Planned planned = new JobControl.Planned(id, now, count, layout.width(), layout.height(),
-        layout.output(), deadline);
+        layout.output(), deadline, videoPlan(job, layout));
     JobEvent.Accepted accepted = new JobEvent.Accepted(id, now, job.type(), count, layout.width(), layout.height(),
         layout.output());
     ChainPlan chain = layout.chain();
@@ -98,6 +98,15 @@ final class JobPlanner {
     return new Plan(job, layout, specs, planned, tasks, accepted, summary);
   }
 
+  /** The video the compositor has made of an animation that asked for one, or null. */
+  private static JobControl.VideoPlan videoPlan(JobRequest job, Layout layout) {
+    if (!(job instanceof JobRequest.Render r) || r.video() == null) {
+      return null;
+    }
+    JobRequest.Frames frames = layout.frames();
+    return new JobControl.VideoPlan(r.video(), r.video().outputOf(layout.output()), frames.start(), frames.step());
+  }
+
   private List<TileTask> packs(Layout layout, int packTiles, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
     List<TileRect> tiles = layout.tiles();
     List<TileTask> tasks = new ArrayList<>();
@@ -108,13 +117,17 @@ final class JobPlanner {
     return tasks;
   }
 
-  /** One task per tile, frame by frame, so that the first frames are done (and assembled) first. */
+  /**
+   * One task per tile, frame by frame in the job's frame order ({@link JobRequest.Frames#order()}: first to last, or
+   * preview order), so that the frames made first are done (and assembled) first. The list's order is the order
+   * the tasks are released in; a tile's index stays its frame's place in the sequence, whatever the order.
+   */
   private List<TileTask> tiles(Layout layout, BiFunction<S3Uri, TileTask.Work, TileTask> task) {
     JobRequest.Frames frames = layout.frames();
     boolean sequence = frames != null && frames.sequence();
     int perFrame = layout.tiles().size();
     List<TileTask> tasks = new ArrayList<>(layout.tileCount());
-    for (int f = 0; f < (sequence ? frames.count() : 1); f++) {
+    for (int f : sequence ? frames.order() : new int[] {0}) {
       for (TileRect t : layout.tiles()) {
         TileRect tile = f == 0 ? t : new TileRect(f * perFrame + t.index(), t.x(), t.y(), t.width(), t.height());
         TileTask.Work work = frames == null ? new TileTask.Work.Tile(tile, layout.inputEtag())
@@ -158,6 +171,10 @@ final class JobPlanner {
         String missing = renderers.missing(r.renderer());
         if (missing != null) {
           throw invalid(job, "renderer", missing);
+        }
+        String noVideo = r.video() == null ? null : renderers.missing(Renderer.FFMPEG);
+        if (noVideo != null) {
+          throw invalid(job, "video", noVideo);
         }
         yield new Source(r.width(), r.height(), "width", r.frames(), null);
       }

@@ -66,11 +66,6 @@ final class RetryPlanner {
   }
 
   private static List<TileRect> tilesOf(TileTask task) {
-    return switch (task.work()) {
-      case TileTask.Work.Pack p -> p.tiles();
-      case TileTask.Work.Tile t -> List.of(t.tile());
-      case TileTask.Work.FrameTile f -> List.of(f.tile());
-      case TileTask.Work.PassTile p -> List.of(p.tile());
-    };
+    return task.work().tiles();
   }
 }

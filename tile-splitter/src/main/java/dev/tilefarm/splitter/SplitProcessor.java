@@ -416,7 +416,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         keptTiles = dev.tilefarm.schemas.TileRanges.format(keep);
       }
       planned = new JobControl.Planned(id, planned.acceptedAt(), planned.tiles(), planned.width(), planned.height(),
-          planned.output(), planned.deadline(), attempt, keptTiles);
+          planned.output(), planned.deadline(), attempt, keptTiles, planned.video());
     }
     control(planned, timestamp);
     int priority = JobCodec.priorityOf(json);

@@ -20,7 +20,12 @@ import java.util.concurrent.ExecutionException;
  * ({@link #forget}), so a scene over the bound does not outlive its job.
  */
 final class PreparedScenes {
-  record Key(String jobId, int width, int height, int samples, long seed) {}
+  /** A job's scene at one frame ({@code frame} null: a job without frames): each frame of an animation is a scene. */
+  record Key(String jobId, int width, int height, int samples, long seed, Integer frame) {
+    Key(String jobId, int width, int height, int samples, long seed) {
+      this(jobId, width, height, samples, seed, null);
+    }
+  }
 
   /** Something that prepares a tracer and may fail the tile doing it. */
   @FunctionalInterface

@@ -16,6 +16,7 @@ import dev.tilefarm.worker.render.external.ExternalRenderer;
 import dev.tilefarm.worker.render.external.ProcessLimits;
 import dev.tilefarm.worker.render.external.RenderRequest;
 import dev.tilefarm.worker.render.povray.PovRay;
+import dev.tilefarm.worker.render.video.VideoEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,6 +85,35 @@ public final class TileRenderer {
     this.prepared = new PreparedScenes(preparedJobs, cacheBytes);
     this.sources = new SceneSource(confined);
     this.externalScenes = new ExternalScenes(scratchRoot(), preparedJobs, confined);
+    this.videos = new VideoEncoder(processLimits);
+  }
+
+  private final VideoEncoder videos;
+
+  /**
+   * The video of an animation's {@code count} frames ({@code frame}: index in video order -> the image's bytes,
+   * {@code extension} their format), encoded with ffmpeg in a work folder of its own (see {@link VideoEncoder}).
+   */
+  public byte[] encodeVideo(JobRequest.Video video, int count, java.util.function.IntFunction<byte[]> frame,
+      String extension, RenderContext context, String label) throws TileFailedException, InterruptedException {
+    String why = videos.unavailable();
+    if (why != null) {
+      // Routing keeps video tasks away from this worker; one that arrives anyway is not the job's fault.
+      throw new IllegalStateException("this worker cannot encode videos: " + why);
+    }
+    Path work;
+    try {
+      Files.createDirectories(externalScenes.root());
+      work = Files.createTempDirectory(externalScenes.root(), "video-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("making a work folder for " + label, e);
+    }
+    try {
+      return videos.encode(video, count, frame, extension, work, context.deadlineMillis(), context.log(),
+          context.progress(), label);
+    } finally {
+      VideoEncoder.delete(work);
+    }
   }
 
   /** The scratch folder of this process's scene folders and tile work folders, deleted when the process ends. */
@@ -126,6 +156,7 @@ public final class TileRenderer {
     return switch (renderer) {
       case MANDELBROT, BUILTIN -> null;
       case POVRAY, BLENDER -> external.get(renderer).unavailable();
+      case FFMPEG -> videos.unavailable();
     };
   }
 
@@ -159,18 +190,20 @@ public final class TileRenderer {
     }
     return switch (scene) {
       case SceneSpec.Mandelbrot m -> new Mandelbrot(m, job.width(), job.height()).render(tile);
-      case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene);
-      case SceneSpec.Stored s -> renderBuiltin(job, tile, scene);
+      case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene, context.frame());
+      case SceneSpec.Stored s -> renderBuiltin(job, tile, scene, context.frame());
       case SceneSpec.PovRay p -> renderExternal(job, tile, context, p.file(), p.main(), "pov");
       case SceneSpec.Blender b -> renderExternal(job, tile, context, b.file(), b.main(), "blend");
     };
   }
 
-  private TileImage renderBuiltin(JobRequest.Render job, TileRect tile, SceneSpec scene) throws TileFailedException {
+  /** A tile of the builtin renderer at {@code frame} of the job's animation (null: a job without frames). */
+  private TileImage renderBuiltin(JobRequest.Render job, TileRect tile, SceneSpec scene, Integer frame)
+      throws TileFailedException {
     PathTracer tracer;
     try {
       tracer = prepared.getOrPrepare(new PreparedScenes.Key(job.id(), job.width(), job.height(), job.samples(),
-          job.seed()), () -> prepare(job, scene));
+          job.seed(), frame), () -> prepare(job, scene, frame));
     } catch (TileFailedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -179,11 +212,11 @@ public final class TileRenderer {
     return tracer.render(tile, job.bitDepth());
   }
 
-  private PathTracer prepare(JobRequest.Render job, SceneSpec scene) throws TileFailedException {
+  private PathTracer prepare(JobRequest.Render job, SceneSpec scene, Integer frame) throws TileFailedException {
     try {
       SceneSource.Resolved resolved = sources.resolve(scene);
       return PathTracer.prepare(resolved.spec(), job.width(), job.height(), job.samples(), job.seed(),
-          resolved.assets(), limits.maxTexturePixels());
+          resolved.assets(), limits.maxTexturePixels(), frame);
     } catch (SceneAssetException e) {
       throw new TileFailedException("scene of job " + job.id() + ": " + e.getMessage(), e);
     } catch (InvalidJobException e) {

@@ -63,6 +63,14 @@ final class GltfLoader {
   private GltfLoader() {}
 
   static Loaded load(String ref, byte[] data, SceneAssets assets, Images decodeImage) {
+    return load(ref, data, assets, decodeImage, null);
+  }
+
+  /**
+   * As {@link #load(String, byte[], SceneAssets, Images)}, with the file's animations posed at {@code seconds}
+   * ({@link GltfAnimation}); null: the nodes as the file places them (the rest pose).
+   */
+  static Loaded load(String ref, byte[] data, SceneAssets assets, Images decodeImage, Double seconds) {
     GltfAsset asset;
     try {
       asset = new GltfAssetReader().readWithoutReferences(new ByteArrayInputStream(data));
@@ -82,6 +90,9 @@ final class GltfLoader {
       model = GltfModels.create(asset);
     } catch (RuntimeException e) {
       throw new SceneAssetException(ref, "is not a valid glTF file: " + e.getMessage(), e);
+    }
+    if (seconds != null) {
+      GltfAnimation.pose(ref, model, seconds);
     }
     List<String> required = model.getExtensionsModel().getExtensionsRequired();
     if (required != null) {

@@ -62,7 +62,16 @@ public final class PathTracer {
    */
   public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed,
       SceneAssets assets, long maxTexturePixels) {
-    SceneLoader.Loaded loaded = SceneLoader.load(scene, assets, width, height, maxTexturePixels);
+    return prepare(scene, width, height, samples, seed, assets, maxTexturePixels, null);
+  }
+
+  /**
+   * As {@link #prepare(SceneSpec.Builtin, int, int, int, long, SceneAssets, long)}, at frame {@code frame} of an
+   * animation (null: a job without frames): glTF animations at {@code frame / fps} seconds, the camera on its keys.
+   */
+  public static PathTracer prepare(SceneSpec.Builtin scene, int width, int height, int samples, long seed,
+      SceneAssets assets, long maxTexturePixels, Integer frame) {
+    SceneLoader.Loaded loaded = SceneLoader.load(scene, assets, width, height, maxTexturePixels, frame);
     return new PathTracer(loaded.camera(), new PathIntegrator(loaded.scene(), scene.maxDepth()), samples, seed,
         scene.linear16(), scene.exposure(), loaded.bytes());
   }

@@ -40,10 +40,14 @@ final class SceneLoader {
   /** 8192 x 8192: as floats, 800 MB of texels. */
   static final long DEFAULT_MAX_TEXTURE_PIXELS = 8192L * 8192L;
 
-  private SceneLoader(SceneSpec.Builtin spec, SceneAssets assets, long maxTexturePixels) {
+  /** The frame rendered, or null for a job without frames (glTF files in their rest pose). */
+  private final Integer frame;
+
+  private SceneLoader(SceneSpec.Builtin spec, SceneAssets assets, long maxTexturePixels, Integer frame) {
     this.spec = spec;
     this.assets = assets;
     this.maxTexturePixels = maxTexturePixels;
+    this.frame = frame;
   }
 
   static Loaded load(SceneSpec.Builtin spec, SceneAssets assets, int width, int height) {
@@ -51,12 +55,21 @@ final class SceneLoader {
   }
 
   static Loaded load(SceneSpec.Builtin spec, SceneAssets assets, int width, int height, long maxTexturePixels) {
-    return new SceneLoader(spec, assets, maxTexturePixels).load(width, height);
+    return load(spec, assets, width, height, maxTexturePixels, null);
+  }
+
+  /**
+   * The scene at frame {@code frame} (null: no frame): its glTF files' animations posed at {@code frame / fps}
+   * seconds, its camera on the path of its camera keys ({@link CameraPath}).
+   */
+  static Loaded load(SceneSpec.Builtin spec, SceneAssets assets, int width, int height, long maxTexturePixels,
+      Integer frame) {
+    return new SceneLoader(spec, assets, maxTexturePixels, frame).load(width, height);
   }
 
   /** The scene alone, for tests that trace rays without a camera. */
   static Scene scene(SceneSpec.Builtin spec) {
-    return new SceneLoader(spec, SceneAssets.NONE, DEFAULT_MAX_TEXTURE_PIXELS).load(64, 64).scene();
+    return new SceneLoader(spec, SceneAssets.NONE, DEFAULT_MAX_TEXTURE_PIXELS, null).load(64, 64).scene();
   }
 
   private Loaded load(int width, int height) {
@@ -115,7 +128,7 @@ final class SceneLoader {
   }
 
   private Camera camera(int width, int height, double[] b) {
-    SceneSpec.Camera c = spec.camera();
+    SceneSpec.Camera c = spec.cameraKeys().isEmpty() ? spec.camera() : CameraPath.at(spec.cameraKeys(), frame);
     if (c != null) {
       return new ThinLensCamera(Vec3.of(c.position()), Vec3.of(c.lookAt()), Vec3.of(c.up()), c.fov(), width, height,
           c.aperture(), c.focusDistance());
@@ -179,7 +192,8 @@ final class SceneLoader {
       case SceneSpec.Gltf g -> {
         String ref = AssetPaths.resolve(null, g.file(), false);
         GltfLoader.Loaded loaded = GltfLoader.load(ref, assets.read(ref), assets,
-            (bytes, srgb, what) -> decode(bytes, srgb, true, ref + " " + what));
+            (bytes, srgb, what) -> decode(bytes, srgb, true, ref + " " + what),
+            frame == null ? null : frame / spec.fps());
         Transform xf = Transform.of(g.transform());
         for (GltfLoader.Placed p : loaded.meshes()) {
           place(p.mesh(), p.toFile().then(xf), p.material());
