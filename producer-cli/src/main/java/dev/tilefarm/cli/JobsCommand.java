@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         + "(since the job was accepted, or refused).%n"
         + "Read from the job events topic, so a job shows once the splitter has answered it.%n"
         + "Statuses: ACCEPTED (split, no tile finished yet), RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, "
-        + "PAUSED (between its PAUSED and RESUMED events).")
+        + "PAUSED (between its PAUSED and RESUMED events), WAITING (held until the jobs it is \"after\" complete).")
 final class JobsCommand extends FarmCommand {
   @Option(names = "--status", paramLabel = "STATUS", description = "only jobs in this status; repeat it or give a "
       + "comma-separated list (any case). An unknown status is an error (exit 2) that lists the valid ones.")

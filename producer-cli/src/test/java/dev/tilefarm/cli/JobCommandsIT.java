@@ -80,7 +80,7 @@ class JobCommandsIT {
     Cli bad = cli("jobs", "--status", "running,finished", "--data-dir", dir.toString());
     assertEquals(2, bad.code());
     assertTrue(bad.stderr().contains("unknown status 'finished'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, "
-        + "REJECTED, CANCELLED, PAUSED"), bad.stderr());
+        + "REJECTED, CANCELLED, PAUSED, WAITING"), bad.stderr());
 
     Cli json = cli("jobs", "--json", "--status", "REJECTED", "--status", "CANCELLED", "--limit", "0",
         "--data-dir", dir.toString());

@@ -92,7 +92,7 @@ class JobStatesTest {
   void anUnknownStatusNamesTheValidOnes() {
     Main.UsageException e = assertThrows(Main.UsageException.class,
         () -> JobStates.parseStatuses(List.of("running,done")));
-    assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, PAUSED",
+    assertEquals("--status: unknown status 'done'; valid: ACCEPTED, RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, PAUSED, WAITING",
         e.getMessage());
     // SUBMITTED is the HTTP API's, for a job the splitter has not answered: the CLI's jobs all have events.
     assertThrows(Main.UsageException.class, () -> JobStates.parseStatuses(List.of("submitted")));
