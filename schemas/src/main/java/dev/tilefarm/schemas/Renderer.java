@@ -18,7 +18,13 @@ public enum Renderer {
   /** POV-Ray, where it and the sandbox are installed. */
   POVRAY(true),
   /** Blender, where it and the sandbox are installed. */
-  BLENDER(true);
+  BLENDER(true),
+  /**
+   * For benchmarks, built into every worker: each tile takes the job's set wall time and almost no CPU (it sleeps,
+   * then hands back a black tile), so a bench can run many workers on few cores and measure the farm, not the
+   * renderer.
+   */
+  SLEEP(false);
 
   private final boolean external;
 
@@ -26,7 +32,7 @@ public enum Renderer {
     this.external = external;
   }
 
-  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}. */
+  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}, {@code sleep}. */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -65,6 +71,7 @@ public enum Renderer {
       case SceneSpec.Stored s -> BUILTIN;
       case SceneSpec.PovRay p -> POVRAY;
       case SceneSpec.Blender b -> BLENDER;
+      case SceneSpec.Sleep s -> SLEEP;
     };
   }
 
