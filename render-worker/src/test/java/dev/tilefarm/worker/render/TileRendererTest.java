@@ -162,7 +162,8 @@ class TileRendererTest {
   void everySceneKindHasARenderer() {
     // TileRenderer dispatches with instanceof over this sealed set; a new kind must get a branch there.
     assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class, SceneSpec.Stored.class,
-        SceneSpec.PovRay.class, SceneSpec.Blender.class), List.of(SceneSpec.class.getPermittedSubclasses()));
+        SceneSpec.PovRay.class, SceneSpec.Blender.class, SceneSpec.Sleep.class),
+        List.of(SceneSpec.class.getPermittedSubclasses()));
   }
 
   private TileImage whole(JobRequest.Render job) throws TileFailedException {
