@@ -23,6 +23,8 @@ final class CostSection implements Section {
   public Result run(Bench bench) throws Exception {
     int tiles = Jobs.sleepTiles(bench.quick() ? 200 : 2000);
     Map<String, BenchStats> perTile = new LinkedHashMap<>();
+    Map<String, BenchStats> grossPerTile = new LinkedHashMap<>();
+    Map<String, BenchStats> idlePerSecond = new LinkedHashMap<>();
     BenchStats total = new BenchStats();
     Map<String, List<Path>> recordings;
     try (ProcessFarm farm = ProcessFarm.start(bench, "cost", true)) {
@@ -44,8 +46,11 @@ final class CostSection implements Section {
         double sum = 0;
         for (String label : after.keySet()) {
           double idleRate = (idle1.get(label) - idle0.get(label)) / idleMs;
-          double used = Math.max(0, after.get(label) - idle1.get(label) - idleRate * wallMs);
+          double gross = after.get(label) - idle1.get(label);
+          double used = gross - idleRate * wallMs;
           perTile.computeIfAbsent(label, k -> new BenchStats()).add(used / tiles);
+          grossPerTile.computeIfAbsent(label, k -> new BenchStats()).add(gross / tiles);
+          idlePerSecond.computeIfAbsent(label, k -> new BenchStats()).add(idleRate * 1000);
           sum += used / tiles;
         }
         total.add(sum);
@@ -65,15 +70,22 @@ final class CostSection implements Section {
         + "used idle over the same time (measured for " + IDLE_MS / 1000 + " s just before), divided by the job's "
         + "tiles. The renderer is `sleep` at 0 ms (black tiles), so the worker's figure is its cost outside the "
         + "renderer (fetch, encode, store, announce, settle). Each process records a JFR profile (settings=profile, "
-        + "which adds a little CPU of its own).");
-    StringBuilder top = new StringBuilder("**Top costs** (JFR execution samples by top frame, over the whole run): ");
+        + "which adds a little CPU of its own). A net figure below zero means the role's idle CPU moved more than "
+        + "its job's, i.e. noise.");
+    StringBuilder gross = new StringBuilder("**Cost per tile, gross and idle**: ");
+    grossPerTile.forEach((label, s) -> gross.append(String.format(Locale.ROOT, "%s %.2f ms per tile with its idle "
+        + "CPU (idle %.0f ms of CPU per second); ", label, s.median(), idlePerSecond.get(label).median())));
+    gross.setLength(gross.length() - 2);
+    notes.add(gross + ".");
+    StringBuilder top = new StringBuilder("**Top costs** (JFR execution samples over the whole run, by thread, then "
+        + "by top frame): ");
     for (Map.Entry<String, List<Path>> e : recordings.entrySet()) {
-      List<String> methods = JfrProfile.topMethods(e.getValue(), 5);
-      top.append(e.getKey()).append(": ").append(methods.isEmpty() ? "no samples" : String.join(", ", methods))
-          .append("; ");
+      List<String> threads = JfrProfile.top(e.getValue(), 4, true);
+      List<String> methods = JfrProfile.top(e.getValue(), 4, false);
+      top.append(e.getKey()).append(": ").append(threads.isEmpty() ? "no samples" : String.join(", ", threads)
+          + "; " + String.join(", ", methods)).append(". ");
     }
-    top.setLength(top.length() - 2);
-    notes.add(top + ".");
+    notes.add(top.toString().strip());
     return new Result(List.of(row), notes);
   }
 }

@@ -15,14 +15,17 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a process spent its CPU, from the JFR recordings it wrote: execution samples (Java threads running Java
- * code) counted by their top frame's method.
+ * code) counted by thread or by their top frame's method.
  */
 final class JfrProfile {
   private JfrProfile() {
   }
 
-  /** The {@code top} methods by share of execution samples, as "42% Class.method", over all {@code files}. */
-  static List<String> topMethods(List<Path> files, int top) throws IOException {
+  /**
+   * The {@code top} threads (digits in their names folded to N, so pools count as one) or top-frame methods by
+   * share of execution samples, as "42% name", over all {@code files}.
+   */
+  static List<String> top(List<Path> files, int top, boolean byThread) throws IOException {
     Map<String, Integer> counts = new HashMap<>();
     int total = 0;
     for (Path file : files) {
@@ -38,7 +41,10 @@ final class JfrProfile {
           continue;
         }
         total++;
-        counts.merge(name(stack.getFrames().get(0)), 1, Integer::sum);
+        String key = byThread
+            ? "thread " + threadName(e).replaceAll("[0-9]+", "N")
+            : name(stack.getFrames().get(0));
+        counts.merge(key, 1, Integer::sum);
       }
     }
     int all = total;
@@ -50,6 +56,12 @@ final class JfrProfile {
         .limit(top)
         .map(en -> String.format(Locale.ROOT, "%.0f%% %s", 100.0 * en.getValue() / all, en.getKey()))
         .collect(Collectors.toList());
+  }
+
+  private static String threadName(RecordedEvent e) {
+    var t = e.getThread("sampledThread");
+    String name = t == null ? null : t.getJavaName() != null ? t.getJavaName() : t.getOSName();
+    return name == null ? "?" : name;
   }
 
   private static String name(RecordedFrame f) {

@@ -50,7 +50,9 @@ final class SwarmSection implements Section {
         + "of the share group; the renderer is `sleep` (each tile sleeps its set time and is black: a simulated render "
         + "that costs almost no CPU, for benchmarks only). Tiles settled per second: all the job's tiles over the span "
         + "from its first task record to its last DONE result record; task → start: a tile's DONE record time less "
-        + "its render time, less its task record's time (so it holds the store and announce too). CPU per tile: each "
+        + "its render time, less its task record's time (so it holds the store and announce too; and since a job's "
+        + "tasks are all published at once, it holds the tile's time in the queue behind the job's earlier tiles, "
+        + "about half the job for the median tile). CPU per tile: each "
         + "process's CPU time (Linux, via ProcessHandle) over the job, divided by its tiles. Kafka's share groups "
         + "hold at most 200 members unless the broker's `group.share.max.size` says more (the embedded broker sets "
         + "1,000, Kafka's maximum; a static setting in Kafka 4.3). Anchors: " + ANCHORS + ".");
@@ -76,14 +78,17 @@ final class SwarmSection implements Section {
       BenchStats wait = new BenchStats();
       Map<String, BenchStats> cpu = new LinkedHashMap<>();
       double busy = 0;
+      double machineBusy = Double.NaN;
       Map<String, Double> share = new LinkedHashMap<>();
       for (int i = 0; i < bench.runs(); i++) {
         ObjectNode job = Jobs.sleep("swarm-" + members, tiles, TILE, millis);
         Map<String, Double> before = farm.cpuMillis();
+        MachineCpu machine = MachineCpu.read();
         long t0 = System.nanoTime();
         farm.client().complete(job);
         double wallMs = (System.nanoTime() - t0) / 1e6;
         Map<String, Double> after = farm.cpuMillis();
+        machineBusy = MachineCpu.read().busySince(machine);
         TileTimes times = TileTimes.of(farm.client(), job.get("id").asText());
         rate.add(times.settledPerSecond());
         times.taskToStart().addTo(wait);
@@ -98,26 +103,37 @@ final class SwarmSection implements Section {
       }
       Map<String, Double> perTile = new LinkedHashMap<>();
       cpu.forEach((label, s) -> perTile.put(label, s.median()));
-      return new Measured(tiles, rate, wait, perTile, bottleneck(busy, share, wait, bench.threads()));
+      double membersBusy = rate.median() * millis / 1000.0 / members;
+      return new Measured(tiles, rate, wait, perTile,
+          bottleneck(busy, machineBusy, membersBusy, share, wait, bench.threads()));
     } finally {
       RoleProcesses.stop(workers);
       farm.forget(workers);
     }
   }
 
-  /** The CPU of the machine when it is nearly all used, and by whom; else the wait for delivery. */
-  static String bottleneck(double busy, Map<String, Double> used, BenchStats wait, int cores) {
+  /**
+   * The machine's CPU when it was nearly all used (by the farm, or by anything else running beside it), and by whom;
+   * else the members' idle time between tiles, which is the hand-out through the share group.
+   */
+  static String bottleneck(double busy, double machineBusy, double membersBusy, Map<String, Double> used,
+      BenchStats wait, int cores) {
     double total = used.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder by = new StringBuilder();
     used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).forEach(e ->
         by.append(by.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f%%", e.getKey(),
             100 * e.getValue() / total)));
-    if (busy >= 0.85) {
-      return String.format(Locale.ROOT, "the machine's CPU: the farm's processes used %.0f%% of the %d cores during "
-          + "the last job (by process: %s)", 100 * busy, cores, by);
+    String cpu = String.format(Locale.ROOT, "the machine's %d cores were %.0f%% busy during the last job, the farm's "
+        + "processes %.0f%% (by process: %s); the members were busy (sleeping in tiles) %.0f%% of the time",
+        cores, 100 * machineBusy, 100 * busy, by, 100 * membersBusy);
+    if (machineBusy >= 0.9 && busy < 0.7 * machineBusy) {
+      return "the machine's CPU, taken mostly by other programs (this run was not on a quiet machine): " + cpu;
     }
-    return String.format(Locale.ROOT, "not the farm's CPU (its processes used %.0f%% of the %d cores; by process: "
-        + "%s): tiles waited p50 %.0f ms, p99 %.0f ms from task to start, so delivery to the members (share-group "
-        + "fetch and acquisition) sets the pace", 100 * busy, cores, by, wait.percentile(50), wait.percentile(99));
+    if (machineBusy >= 0.9 || busy >= 0.85) {
+      return "the machine's CPU, taken by the farm: " + cpu;
+    }
+    return String.format(Locale.ROOT, "not CPU (%s): members wait between tiles for the share group to hand them "
+        + "out; a tile waited p50 %.0f ms, p99 %.0f ms from task to start", cpu, wait.percentile(50),
+        wait.percentile(99));
   }
 }
