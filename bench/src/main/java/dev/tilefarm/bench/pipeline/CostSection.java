@@ -23,8 +23,9 @@ final class CostSection implements Section {
   public Result run(Bench bench) throws Exception {
     int tiles = Jobs.sleepTiles(bench.quick() ? 200 : 2000);
     Map<String, BenchStats> perTile = new LinkedHashMap<>();
-    Map<String, BenchStats> grossPerTile = new LinkedHashMap<>();
     Map<String, BenchStats> idlePerSecond = new LinkedHashMap<>();
+    java.time.Instant from = null;
+    java.time.Instant to = null;
     BenchStats total = new BenchStats();
     Map<String, List<Path>> recordings;
     try (ProcessFarm farm = ProcessFarm.start(bench, "cost", true)) {
@@ -39,17 +40,16 @@ final class CostSection implements Section {
         Map<String, Double> idle1 = farm.cpuMillis();
         double idleMs = (System.nanoTime() - i0) / 1e6;
         ObjectNode job = Jobs.sleep("cost", tiles, TILE, 0);
+        from = from == null ? java.time.Instant.now() : from;
         long t0 = System.nanoTime();
         farm.client().complete(job);
-        double wallMs = (System.nanoTime() - t0) / 1e6;
+        to = java.time.Instant.now();
         Map<String, Double> after = farm.cpuMillis();
         double sum = 0;
         for (String label : after.keySet()) {
           double idleRate = (idle1.get(label) - idle0.get(label)) / idleMs;
-          double gross = after.get(label) - idle1.get(label);
-          double used = gross - idleRate * wallMs;
+          double used = after.get(label) - idle1.get(label);
           perTile.computeIfAbsent(label, k -> new BenchStats()).add(used / tiles);
-          grossPerTile.computeIfAbsent(label, k -> new BenchStats()).add(gross / tiles);
           idlePerSecond.computeIfAbsent(label, k -> new BenchStats()).add(idleRate * 1000);
           sum += used / tiles;
         }
@@ -66,22 +66,22 @@ final class CostSection implements Section {
     List<String> notes = new ArrayList<>();
     notes.add("**Cost per tile**: the broker (`tilefarm broker`, a one-node KRaft quorum), the S3 server (`tilefarm "
         + "s3`), the splitter, the compositor and one worker of " + bench.threads() + " threads each run as a JVM of "
-        + "their own; a role's cost is its process's CPU time (Linux, via ProcessHandle) over the job, less what it "
-        + "used idle over the same time (measured for " + IDLE_MS / 1000 + " s just before), divided by the job's "
-        + "tiles. The renderer is `sleep` at 0 ms (black tiles), so the worker's figure is its cost outside the "
+        + "their own; a role's cost is its process's CPU time (Linux, via ProcessHandle) from the job's submission "
+        + "to its COMPLETED event, divided by the job's tiles: so it includes what the role uses idle over that time "
+        + "(polls, heartbeats, commits), which the idle figures below give apart; nothing is subtracted, since on a "
+        + "shared machine a subtraction can go below zero. The renderer is `sleep` at 0 ms (black tiles), so the worker's figure is its cost outside the "
         + "renderer (fetch, encode, store, announce, settle). Each process records a JFR profile (settings=profile, "
-        + "which adds a little CPU of its own). A net figure below zero means the role's idle CPU moved more than "
-        + "its job's, i.e. noise.");
-    StringBuilder gross = new StringBuilder("**Cost per tile, gross and idle**: ");
-    grossPerTile.forEach((label, s) -> gross.append(String.format(Locale.ROOT, "%s %.2f ms per tile with its idle "
-        + "CPU (idle %.0f ms of CPU per second); ", label, s.median(), idlePerSecond.get(label).median())));
-    gross.setLength(gross.length() - 2);
-    notes.add(gross + ".");
-    StringBuilder top = new StringBuilder("**Top costs** (JFR execution samples over the whole run, by thread, then "
-        + "by top frame): ");
+        + "which adds a little CPU of its own).");
+    StringBuilder idle = new StringBuilder("**Idle CPU** of each role in the " + IDLE_MS / 1000 + " s before each job "
+        + "(ms of CPU per second): ");
+    idlePerSecond.forEach((label, s) -> idle.append(String.format(Locale.ROOT, "%s %.0f, ", label, s.median())));
+    idle.setLength(idle.length() - 2);
+    notes.add(idle + " (the compositor's includes its janitor deleting the previous job's tiles).");
+    StringBuilder top = new StringBuilder("**Top costs** (JFR execution samples during the timed jobs, by thread, "
+        + "then by top frame): ");
     for (Map.Entry<String, List<Path>> e : recordings.entrySet()) {
-      List<String> threads = JfrProfile.top(e.getValue(), 4, true);
-      List<String> methods = JfrProfile.top(e.getValue(), 4, false);
+      List<String> threads = JfrProfile.top(e.getValue(), from, to, 4, true);
+      List<String> methods = JfrProfile.top(e.getValue(), from, to, 4, false);
       top.append(e.getKey()).append(": ").append(threads.isEmpty() ? "no samples" : String.join(", ", threads)
           + "; " + String.join(", ", methods)).append(". ");
     }

@@ -23,9 +23,10 @@ final class JfrProfile {
 
   /**
    * The {@code top} threads (digits in their names folded to N, so pools count as one) or top-frame methods by
-   * share of execution samples, as "42% name", over all {@code files}.
+   * share of execution samples from {@code from} to {@code to}, as "42% name", over all {@code files}.
    */
-  static List<String> top(List<Path> files, int top, boolean byThread) throws IOException {
+  static List<String> top(List<Path> files, java.time.Instant from, java.time.Instant to, int top, boolean byThread)
+      throws IOException {
     Map<String, Integer> counts = new HashMap<>();
     int total = 0;
     for (Path file : files) {
@@ -35,6 +36,9 @@ final class JfrProfile {
       for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
         if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
           continue; // jdk.NativeMethodSample is a thread waiting in native code (epoll, accept), not using the CPU
+        }
+        if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
+          continue; // start-up and warm-up, or shutting down
         }
         RecordedStackTrace stack = e.getStackTrace();
         if (stack == null || stack.getFrames().isEmpty()) {
