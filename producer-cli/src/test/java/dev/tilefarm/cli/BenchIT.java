@@ -27,7 +27,7 @@ class BenchIT {
     List<String> rows = report.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| figure")).toList();
     assertEquals(5, rows.size(), "throughput, three swarm sizes, tracer: " + rows);
     for (String row : rows) {
-      assertEquals(7, row.split(" \\| ", -1).length, "six cells and the verdict: " + row);
+      assertEquals(6, row.split(" \\| ", -1).length, "five cells and the verdict: " + row);
       assertFalse(row.contains("n/a") || row.contains("NaN"), row);
     }
     assertTrue(rows.get(0).matches(".* tiles/s = .* tasks and S3 objects/s = .* Kafka records/s .*"), rows.get(0));
