@@ -30,7 +30,8 @@ class BenchIT {
       assertEquals(6, row.split(" \\| ", -1).length, "five cells and the verdict: " + row);
       assertFalse(row.contains("n/a") || row.contains("NaN"), row);
     }
-    assertTrue(rows.get(0).matches(".* tiles/s = .* tasks and S3 objects/s = .* Kafka records/s .*"), rows.get(0));
+    assertTrue(rows.get(0).matches(".* tiles/s .*\\) = .* tasks and S3 objects/s .*\\) = .* Kafka records/s .*"),
+        rows.get(0));
     assertTrue(rows.get(0).contains(" of raw ("), rows.get(0));
     assertFalse(report.contains("BENCH BUG"), "no rate above its physical limit: " + rows.get(0));
     for (String swarm : rows.subList(1, 4)) {
