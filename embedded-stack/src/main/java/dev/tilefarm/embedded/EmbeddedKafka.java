@@ -441,6 +441,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.share.record.lock.duration.ms", "30000");
         p.put("group.share.min.heartbeat.interval.ms", "1000");
         p.put("group.share.heartbeat.interval.ms", "1000");
+        // Kafka's largest share group (default 200): `tilefarm bench --sections swarm` runs 1,000 workers in one. A
+        // static broker setting in Kafka 4.3 (neither a dynamic broker config nor a per-group one).
+        p.put("group.share.max.size", "1000");
 
         // Keep the in-process footprint modest: the cleaner's dedupe buffer defaults to 128 MiB of heap.
         p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));

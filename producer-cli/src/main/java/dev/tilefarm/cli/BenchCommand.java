@@ -154,6 +154,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
+    public BenchFarm connect(String bootstrapServers, java.net.URI s3Endpoint, Path dataDir) {
+      Map<String, String> flags = new HashMap<>();
+      flags.put("data.dir", dataDir.toString());
+      flags.put("bootstrap.servers", bootstrapServers);
+      flags.put("s3.endpoint", s3Endpoint.toString());
+      flags.put("s3.access-key", Settings.EMBEDDED_ACCESS_KEY);
+      flags.put("s3.secret-key", Settings.EMBEDDED_SECRET_KEY);
+      return new EmbeddedFarm(Farm.connect(Settings.load(flags, Map.of(), null)));
+    }
+
+    @Override
     public List<String> tilefarmCommand(List<String> jvmOptions, List<String> args) {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -186,6 +197,11 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public String bootstrapServers() {
       return farm.settings().bootstrapServers();
+    }
+
+    @Override
+    public String tileTasksTopic() {
+      return farm.settings().topics().tileTasksFor(dev.tilefarm.schemas.Renderer.MANDELBROT.id()).name();
     }
 
     @Override

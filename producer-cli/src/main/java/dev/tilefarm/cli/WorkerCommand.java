@@ -1,6 +1,8 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.worker.RenderWorker;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,12 +18,43 @@ final class WorkerCommand extends RoleCommand {
       + "(default: worker-HOST-PID)")
   String id;
 
+  @Option(names = "--members", paramLabel = "N", defaultValue = "1", description = "for benchmarks: run N workers "
+      + "in this one JVM, each its own share-group member of --threads threads, named NAME-0 .. NAME-(N-1) "
+      + "(default ${DEFAULT-VALUE}: one worker named NAME)")
+  int members;
+
   @Override
   void run(Settings settings, Farm farm) throws Exception {
+    if (members < 1 || members > 1000) {
+      throw new Main.UsageException("--members: must be from 1 to 1000 (a share group's most members), got " + members);
+    }
     String name = id != null ? id : "worker-" + host() + "-" + ProcessHandle.current().pid();
-    RenderWorker worker = Farm.startWorker(settings, farm.blobs(), name,
-        threads != null ? threads : settings.workerThreads());
-    RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
+    int n = threads != null ? threads : settings.workerThreads();
+    if (members == 1) {
+      RenderWorker worker = Farm.startWorker(settings, farm.blobs(), name, n);
+      RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
+      return;
+    }
+    List<RenderWorker> workers = new ArrayList<>();
+    AutoCloseable all = () -> closeAll(workers);
+    try {
+      for (int i = 0; i < members; i++) {
+        workers.add(Farm.startWorker(settings, farm.blobs(), name + "-" + i, n));
+      }
+    } catch (Exception | Error e) {
+      all.close();
+      throw e;
+    }
+    RoleProcess.runUntilStopped(all, members + " workers " + name + "-0.." + (members - 1) + " on "
+        + settings.bootstrapServers(), () -> workers.stream().map(RenderWorker::failure).filter(f -> f != null)
+        .findFirst().orElse(null));
+  }
+
+  /** Closes them side by side: each finishes or releases its tiles, which may take its shutdown grace. */
+  private static void closeAll(List<RenderWorker> workers) {
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      workers.forEach(w -> pool.submit(w::close));
+    }
   }
 
   private static String host() {

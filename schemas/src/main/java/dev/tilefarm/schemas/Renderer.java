@@ -20,6 +20,13 @@ public enum Renderer {
   /** Blender, where it and the sandbox are installed. */
   BLENDER(true),
   /**
+   * For benchmarks, built into every worker: each tile takes the job's set wall time and almost no CPU (it sleeps,
+   * then hands back a black tile), so a bench can run many workers on few cores and measure the farm, not the
+   * renderer.
+   */
+  SLEEP(false),
+  /**
+
    * Not a renderer but a lane of its own: ffmpeg, where it is installed, encodes an animation's frames into its
    * video ({@link JobRequest.Video}). No job names it; the compositor sends a video task down its lane.
    */
@@ -42,7 +49,7 @@ public enum Renderer {
     return renders;
   }
 
-  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}. */
+  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}, {@code sleep}. */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -75,10 +82,10 @@ public enum Renderer {
 
   /**
    * Whether its jobs may have frames ({@code "frame"}, {@code "frames"}): the external renderers and the builtin
-   * path tracer (glTF animations and camera keys); the Mandelbrot set has no time.
+   * path tracer (glTF animations and camera keys); the Mandelbrot set has no time, nor do the bench's sleeping tiles.
    */
   public boolean animates() {
-    return this != MANDELBROT && renders;
+    return this != MANDELBROT && this != SLEEP && renders;
   }
 
   /** The renderers whose jobs may have frames, in declaration order. */
@@ -94,6 +101,7 @@ public enum Renderer {
       case SceneSpec.Stored s -> BUILTIN;
       case SceneSpec.PovRay p -> POVRAY;
       case SceneSpec.Blender b -> BLENDER;
+      case SceneSpec.Sleep s -> SLEEP;
     };
   }
 

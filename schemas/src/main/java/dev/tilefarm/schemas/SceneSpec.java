@@ -13,13 +13,29 @@ import java.util.Map;
  * their root.
  */
 public sealed interface SceneSpec
-    permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored, SceneSpec.PovRay, SceneSpec.Blender {
+    permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored, SceneSpec.PovRay, SceneSpec.Blender,
+    SceneSpec.Sleep {
 
   /**
    * The Mandelbrot set around ({@code centerX}, {@code centerY}); at zoom 1 the image's shorter side spans
    * 3 units of the complex plane.
    */
   record Mandelbrot(double centerX, double centerY, double zoom, int iterations) implements SceneSpec {}
+
+  /**
+   * For benchmarks: every tile takes {@code millisPerTile} of wall time and almost no CPU, and is black. It lets a
+   * bench run hundreds of workers on a few cores and measure what the farm itself costs and sustains.
+   */
+  record Sleep(int millisPerTile) implements SceneSpec {
+    /** The longest a tile may sleep: one minute. */
+    public static final int MAX_MILLIS = 60_000;
+
+    public Sleep {
+      if (millisPerTile < 0 || millisPerTile > MAX_MILLIS) {
+        throw new IllegalArgumentException("millisPerTile must be from 0 to " + MAX_MILLIS + ", got " + millisPerTile);
+      }
+    }
+  }
 
   /**
    * A builtin scene kept in object storage: a JSON scene, a glTF ({@code .gltf}/{@code .glb}) or OBJ file, or

@@ -31,8 +31,21 @@ final class Scenes {
       case BUILTIN -> scene != null && scene.isTextual() ? stored(scene.asText()) : builtin(scene, false);
       case POVRAY -> povray(scene);
       case BLENDER -> blender(scene);
+      case SLEEP -> sleep(scene);
       case FFMPEG -> throw new InvalidJobException(null, "renderer", "ffmpeg encodes videos and draws no scene");
     };
+  }
+
+  /** The benchmarks' renderer: {@code {"millisPerTile": N}}, required, so that a job says what it simulates. */
+  private static SceneSpec.Sleep sleep(JsonNode scene) {
+    if (scene == null) {
+      throw new InvalidJobException(null, "scene", "is required for the sleep renderer: {\"millisPerTile\": N}, the "
+          + "wall time each tile takes (0 to " + SceneSpec.Sleep.MAX_MILLIS + ")");
+    }
+    Fields f = Fields.of(scene, "scene");
+    int millis = f.integer("millisPerTile", 0, SceneSpec.Sleep.MAX_MILLIS);
+    f.done();
+    return new SceneSpec.Sleep(millis);
   }
 
   static SceneSpec.Builtin builtinFile(byte[] json) {

@@ -124,7 +124,7 @@ class JobCodecTest {
         invalid("{" + PROCESS + ",'ops':[{'op':'emboss'}]}").getMessage());
     assertTrue(Ops.names().containsAll(java.util.List.of("grayscale", "gaussian-blur", "clahe", "canny", "resize",
         "detect-faces")), Ops.names().toString());
-    assertEquals("renderer: unknown renderer 'pbrt' (valid: mandelbrot, builtin, povray, blender)",
+    assertEquals("renderer: unknown renderer 'pbrt' (valid: mandelbrot, builtin, povray, blender, sleep)",
         invalid("{'type':'render','width':64,'height':48,'renderer':'pbrt'}").getMessage());
     assertEquals("type: must be \"render\" or \"process\", got \"transcode\"",
         invalid("{'type':'transcode'}").getMessage());

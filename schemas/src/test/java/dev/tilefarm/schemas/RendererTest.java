@@ -16,7 +16,7 @@ class RendererTest {
 
   @Test
   void theWireNamesAreTheJobSchemasAndTheExternalOnesRunAProgram() {
-    assertEquals(List.of("mandelbrot", "builtin", "povray", "blender"), Renderer.ids());
+    assertEquals(List.of("mandelbrot", "builtin", "povray", "blender", "sleep"), Renderer.ids());
     assertEquals(List.of(Renderer.POVRAY, Renderer.BLENDER, Renderer.FFMPEG), Renderer.externals());
     // ffmpeg is a lane of its own (videos of animations), not a renderer a job may name.
     assertEquals(Optional.of(Renderer.FFMPEG), Renderer.find("ffmpeg"));
@@ -24,7 +24,7 @@ class RendererTest {
     assertEquals(Optional.of(Renderer.BLENDER), Renderer.find("blender"));
     assertEquals(Optional.empty(), Renderer.find("BLENDER"), "names are lower-case on the wire");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Renderer.of("cycles"));
-    assertEquals("unknown renderer 'cycles' (valid: mandelbrot, builtin, povray, blender)", e.getMessage());
+    assertEquals("unknown renderer 'cycles' (valid: mandelbrot, builtin, povray, blender, sleep)", e.getMessage());
   }
 
   @Test
@@ -74,9 +74,30 @@ class RendererTest {
         "{'type':'render','width':64,'height':48,'renderer':'mandelbrot'}",
         "{'type':'render','width':64,'height':48,'renderer':'builtin','scene':'s3://bucket/scenes/a.json'}",
         "{'type':'render','width':64,'height':48,'renderer':'povray','scene':'s3://bucket/scenes/a.pov'}",
-        "{'type':'render','width':64,'height':48,'renderer':'blender','scene':'s3://bucket/scenes/a.blend'}")) {
+        "{'type':'render','width':64,'height':48,'renderer':'blender','scene':'s3://bucket/scenes/a.blend'}",
+        "{'type':'render','width':64,'height':48,'renderer':'sleep','scene':{'millisPerTile':20}}")) {
       JobRequest.Render job = (JobRequest.Render) decode(json);
       assertEquals(job.renderer(), Renderer.of(job.scene()), json);
+    }
+  }
+
+  @Test
+  void theSleepRendererTakesItsMillisPerTileAndNothingElse() throws Exception {
+    JobRequest.Render job = (JobRequest.Render) decode(
+        "{'type':'render','width':64,'height':48,'renderer':'sleep','scene':{'millisPerTile':250}}");
+    assertEquals(new SceneSpec.Sleep(250), job.scene());
+    assertEquals(Optional.empty(), Renderer.lane(job), "a built-in renderer: the shared lane");
+    for (var bad : List.of(
+        List.of("{'type':'render','width':8,'height':8,'renderer':'sleep'}", "scene"),
+        List.of("{'type':'render','width':8,'height':8,'renderer':'sleep','scene':{}}", "scene.millisPerTile"),
+        List.of("{'type':'render','width':8,'height':8,'renderer':'sleep','scene':{'millisPerTile':-1}}",
+            "scene.millisPerTile"),
+        List.of("{'type':'render','width':8,'height':8,'renderer':'sleep','scene':{'millisPerTile':60001}}",
+            "scene.millisPerTile"),
+        List.of("{'type':'render','width':8,'height':8,'renderer':'sleep','scene':{'millisPerTile':5,'ms':5}}",
+            "scene.ms"))) {
+      InvalidJobException e = assertThrows(InvalidJobException.class, () -> decode(bad.get(0)), bad.get(0));
+      assertEquals(bad.get(1), e.field(), bad.get(0));
     }
   }
 }

@@ -59,6 +59,7 @@ class SchemaExamplesTest {
       entry("input-path-traversal", "input"),
       entry("input-without-key", "input"),
       entry("mandelbrot-center-three-numbers", "scene.center"),
+      entry("sleep-without-millis", "scene.millisPerTile"),
       entry("mandelbrot-with-builtin-scene", "scene.camera"),
       entry("missing-type", "type"),
       entry("negative-width", "width"),

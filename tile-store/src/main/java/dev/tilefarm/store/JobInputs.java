@@ -36,6 +36,9 @@ final class JobInputs {
           case SceneSpec.Mandelbrot m -> {
             // Computed: reads nothing.
           }
+          case SceneSpec.Sleep z -> {
+            // The bench's sleeping tiles read nothing.
+          }
         }
       }
     }

@@ -26,6 +26,12 @@ public interface Bench {
    */
   BenchFarm farm(String name, int workers, int workerThreads, boolean roles) throws Exception;
 
+  /**
+   * A client of a farm whose broker and S3 server run elsewhere (see {@link ProcessFarm}): it submits jobs and
+   * reads their events and objects, and starts nothing; closing it closes only the client.
+   */
+  BenchFarm connect(String bootstrapServers, java.net.URI s3Endpoint, Path dataDir) throws Exception;
+
   /** The command line that runs {@code tilefarm ARGS} in a fresh JVM with {@code jvmOptions}, on this classpath. */
   List<String> tilefarmCommand(List<String> jvmOptions, List<String> args);
 }

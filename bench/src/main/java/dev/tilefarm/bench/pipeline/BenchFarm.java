@@ -14,6 +14,9 @@ public interface BenchFarm extends AutoCloseable {
   /** The broker's bootstrap servers. */
   String bootstrapServers();
 
+  /** The name of the topic of the built-in renderers' tile tasks. */
+  String tileTasksTopic();
+
   /** The name of the tile-results topic. */
   String tileResultsTopic();
 

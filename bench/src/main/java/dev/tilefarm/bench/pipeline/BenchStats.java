@@ -12,6 +12,11 @@ final class BenchStats {
     values.add(v);
   }
 
+  /** Adds every value of this one to {@code other}. */
+  void addTo(BenchStats other) {
+    values.forEach(other::add);
+  }
+
   boolean isEmpty() {
     return values.isEmpty();
   }

@@ -48,4 +48,27 @@ final class Jobs {
     job.putObject("scene").put("iterations", iterations);
     return job;
   }
+
+  /**
+   * A square job of the benchmarks' {@code sleep} renderer with a fresh id: {@code tiles} or a few more tiles of
+   * {@code tile} pixels, each taking {@code millisPerTile} of wall time and almost no CPU.
+   */
+  static ObjectNode sleep(String name, int tiles, int tile, int millisPerTile) {
+    int across = (int) Math.ceil(Math.sqrt(tiles));
+    ObjectNode job = Json.MAPPER.createObjectNode();
+    job.put("id", name + "-" + System.nanoTime());
+    job.put("type", "render");
+    job.put("renderer", "sleep");
+    job.put("width", across * tile);
+    job.put("height", across * tile);
+    job.put("tileSize", tile);
+    job.putObject("scene").put("millisPerTile", millisPerTile);
+    return job;
+  }
+
+  /** How many tiles {@link #sleep} makes for {@code tiles}. */
+  static int sleepTiles(int tiles) {
+    int across = (int) Math.ceil(Math.sqrt(tiles));
+    return across * across;
+  }
 }

@@ -11,7 +11,8 @@ public final class PipelineSections {
 
   static {
     for (Section s : List.of(new StartupSection(), new OverheadSection(), new LatencySection(),
-        new ThroughputSection(), new ProcessingSection(), new ScalingSection(), new MemorySection(), new SchedulingSection())) {
+        new ThroughputSection(), new CostSection(), new SwarmSection(), new ProcessingSection(), new ScalingSection(),
+        new MemorySection(), new TracerSection(), new SchedulingSection())) {
       ALL.put(s.name(), s);
     }
   }

@@ -26,8 +26,12 @@ final class RoleProcesses {
     command.add(role);
     command.addAll(List.of(args));
     command.addAll(farm.connectionOptions());
-    Process p = new ProcessBuilder(bench.tilefarmCommand(jvmOptions, command))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    return launch(bench.tilefarmCommand(jvmOptions, command), role);
+  }
+
+  /** Starts {@code commandLine}, a {@code tilefarm ROLE} process, and returns once it says it is ready. */
+  static Process launch(List<String> commandLine, String role) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(commandLine).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null && !line.startsWith("ready")) {

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 public class RayTriangleBenchmark extends OneCoreBenchmark {
   static final int BATCH = 4096;
-  private static final int RAYS = 1 << 16;
+  private static final int RAYS = RayWorkload.RAYS;
 
   private TraceProbe probe;
   private final double[] rays = new double[6 * RAYS];
@@ -28,27 +28,12 @@ public class RayTriangleBenchmark extends OneCoreBenchmark {
 
   @Setup
   public void setup() {
-    NoisySphere mesh = new NoisySphere(256, 256, 42);
-    probe = TraceProbe.of(mesh.positions, mesh.indices);
+    RayWorkload workload = RayWorkload.create();
+    probe = workload.probe();
     if (probe.triangles() < 100_000) {
       throw new IllegalStateException("the benchmark mesh must have at least 100k triangles, has " + probe.triangles());
     }
-    for (int i = 0; i < RAYS; i++) {
-      double[] o = onSphere(NoisySphere.unit(1, i, 0), NoisySphere.unit(1, i, 1), 3);
-      double[] t = onSphere(NoisySphere.unit(2, i, 0), NoisySphere.unit(2, i, 1), 1.2 * Math.cbrt(NoisySphere.unit(2, i, 2)));
-      double dx = t[0] - o[0];
-      double dy = t[1] - o[1];
-      double dz = t[2] - o[2];
-      double len = Math.sqrt(dx * dx + dy * dy + dz * dz);
-      System.arraycopy(new double[] {o[0], o[1], o[2], dx / len, dy / len, dz / len}, 0, rays, 6 * i, 6);
-    }
-  }
-
-  private static double[] onSphere(double u, double v, double r) {
-    double z = 1 - 2 * u;
-    double s = Math.sqrt(Math.max(0, 1 - z * z));
-    double phi = 2 * Math.PI * v;
-    return new double[] {r * s * Math.cos(phi), r * s * Math.sin(phi), r * z};
+    System.arraycopy(workload.rays, 0, rays, 0, rays.length);
   }
 
   @Benchmark

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class PipelineSectionsTest {
   @Test
   void allInReportOrder() {
-    assertEquals(List.of("startup", "overhead", "latency", "throughput", "processing", "scaling", "memory",
-        "scheduling"),
+    assertEquals(List.of("startup", "overhead", "latency", "throughput", "cost", "swarm", "processing", "scaling",
+        "memory", "tracer", "scheduling"),
         PipelineSections.names());
     assertEquals(PipelineSections.names(), PipelineSections.select(null).stream().map(Section::name).toList());
   }
@@ -25,7 +25,7 @@ class PipelineSectionsTest {
   void anUnknownNameIsAnErrorListingTheKnownOnes() {
     var e = assertThrows(IllegalArgumentException.class, () -> PipelineSections.select(List.of("latency", "latncy")));
     assertEquals("--sections: unknown section 'latncy'; the sections are startup, overhead, latency, throughput, "
-        + "processing, scaling, memory, scheduling", e.getMessage());
+        + "cost, swarm, processing, scaling, memory, tracer, scheduling", e.getMessage());
   }
 
   @Test

@@ -38,6 +38,7 @@ final class SceneSource {
       case SceneSpec.Mandelbrot m -> throw new IllegalStateException("no scene source for a mandelbrot scene");
       case SceneSpec.PovRay p -> throw new IllegalStateException("no scene source for a povray scene");
       case SceneSpec.Blender b -> throw new IllegalStateException("no scene source for a blender scene");
+      case SceneSpec.Sleep z -> throw new IllegalStateException("no scene source for the bench's sleeping tiles");
     };
   }
 

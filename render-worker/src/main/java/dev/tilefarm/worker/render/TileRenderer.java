@@ -129,7 +129,7 @@ public final class TileRenderer {
   }
 
   /**
-   * The renderers this machine can run: mandelbrot and builtin always, povray and blender when their program
+   * The renderers this machine can run: mandelbrot, builtin and sleep always, povray and blender when their program
    * and the sandbox are installed (what a worker advertises, and which tile tasks it subscribes to).
    */
   public List<String> available() {
@@ -154,7 +154,7 @@ public final class TileRenderer {
 
   private String unavailable(Renderer renderer) {
     return switch (renderer) {
-      case MANDELBROT, BUILTIN -> null;
+      case MANDELBROT, BUILTIN, SLEEP -> null;
       case POVRAY, BLENDER -> external.get(renderer).unavailable();
       case FFMPEG -> videos.unavailable();
     };
@@ -190,11 +190,18 @@ public final class TileRenderer {
     }
     return switch (scene) {
       case SceneSpec.Mandelbrot m -> new Mandelbrot(m, job.width(), job.height()).render(tile);
+      case SceneSpec.Sleep s -> sleep(s, tile);
       case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene, context.frame());
       case SceneSpec.Stored s -> renderBuiltin(job, tile, scene, context.frame());
       case SceneSpec.PovRay p -> renderExternal(job, tile, context, p.file(), p.main(), "pov");
       case SceneSpec.Blender b -> renderExternal(job, tile, context, b.file(), b.main(), "blend");
     };
+  }
+
+  /** The benchmarks' renderer: the set wall time, almost no CPU, a black tile. */
+  private static TileImage sleep(SceneSpec.Sleep spec, TileRect tile) throws InterruptedException {
+    Thread.sleep(spec.millisPerTile());
+    return new TileImage(tile.width(), tile.height(), 3, new byte[tile.width() * tile.height() * 3]);
   }
 
   /** A tile of the builtin renderer at {@code frame} of the job's animation (null: a job without frames). */

@@ -165,7 +165,8 @@ class TileRendererTest {
   void everySceneKindHasARenderer() {
     // TileRenderer dispatches with instanceof over this sealed set; a new kind must get a branch there.
     assertEquals(List.of(SceneSpec.Mandelbrot.class, SceneSpec.Builtin.class, SceneSpec.Stored.class,
-        SceneSpec.PovRay.class, SceneSpec.Blender.class), List.of(SceneSpec.class.getPermittedSubclasses()));
+        SceneSpec.PovRay.class, SceneSpec.Blender.class, SceneSpec.Sleep.class),
+        List.of(SceneSpec.class.getPermittedSubclasses()));
   }
 
   private TileImage whole(JobRequest.Render job) throws TileFailedException {
@@ -203,5 +204,17 @@ class TileRendererTest {
 
   private static String sha256(TileImage image) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image.pixels()));
+  }
+
+  @Test
+  void theSleepRendererTakesItsWallTimeAndMakesABlackTile() throws Exception {
+    JobRequest.Render job = new JobRequest.Render("s-1", 64, 48, Renderer.SLEEP, new SceneSpec.Sleep(40), 1, 0, 0, null);
+    long t0 = System.nanoTime();
+    TileImage tile = maker.make(job, new TileRect(3, 16, 32, 16, 16), 64, 48);
+    long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(elapsedMs >= 40, "slept " + elapsedMs + " ms of 40");
+    assertEquals(16, tile.width());
+    assertEquals(16, tile.height());
+    assertArrayEquals(new byte[16 * 16 * 3], tile.pixels(), "black");
   }
 }

@@ -1,0 +1,127 @@
+package dev.tilefarm.bench.tracer;
+
+import dev.tilefarm.worker.render.path.TraceProbe;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@link RayTriangleBenchmark}'s workload: the noisy sphere of 130,560 triangles and 65,536 incoherent rays that
+ * start on a sphere of radius 3 and aim at random points within radius 1.2. The pipeline bench traces it here and,
+ * through {@link #export}, in Embree, to compare the two on the same mesh and rays.
+ */
+public final class RayWorkload {
+  static final int RAYS = 1 << 16;
+  /** The any-hit rays' far end, as a shadow ray's. */
+  public static final double ANY_HIT_TMAX = 6;
+
+  final double[] positions;
+  final int[] indices;
+  /** Origin x, y, z and unit direction x, y, z per ray. */
+  final double[] rays = new double[6 * RAYS];
+
+  private RayWorkload() {
+    NoisySphere mesh = new NoisySphere(256, 256, 42);
+    positions = mesh.positions;
+    indices = mesh.indices;
+    for (int i = 0; i < RAYS; i++) {
+      double[] o = onSphere(NoisySphere.unit(1, i, 0), NoisySphere.unit(1, i, 1), 3);
+      double[] t = onSphere(NoisySphere.unit(2, i, 0), NoisySphere.unit(2, i, 1), 1.2 * Math.cbrt(NoisySphere.unit(2, i, 2)));
+      double dx = t[0] - o[0];
+      double dy = t[1] - o[1];
+      double dz = t[2] - o[2];
+      double len = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      System.arraycopy(new double[] {o[0], o[1], o[2], dx / len, dy / len, dz / len}, 0, rays, 6 * i, 6);
+    }
+  }
+
+  public static RayWorkload create() {
+    return new RayWorkload();
+  }
+
+  private static double[] onSphere(double u, double v, double r) {
+    double z = 1 - 2 * u;
+    double s = Math.sqrt(Math.max(0, 1 - z * z));
+    double phi = 2 * Math.PI * v;
+    return new double[] {r * s * Math.cos(phi), r * s * Math.sin(phi), r * z};
+  }
+
+  public int triangles() {
+    return indices.length / 3;
+  }
+
+  public int rays() {
+    return RAYS;
+  }
+
+  TraceProbe probe() {
+    return TraceProbe.of(positions, indices);
+  }
+
+  /**
+   * Writes the mesh and the rays for the Embree program, little-endian: vertex count, triangle count, ray count
+   * (int32 each), then x, y, z per vertex (float32), three indices per triangle (int32), origin and direction per
+   * ray (float32).
+   */
+  public void export(Path file) throws IOException {
+    int vertices = positions.length / 3;
+    ByteBuffer b = ByteBuffer.allocate(12 + 4 * (positions.length + indices.length + rays.length))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(vertices).putInt(triangles()).putInt(RAYS);
+    for (double p : positions) {
+      b.putFloat((float) p);
+    }
+    for (int i : indices) {
+      b.putInt(i);
+    }
+    for (double r : rays) {
+      b.putFloat((float) r);
+    }
+    Files.write(file, b.array());
+  }
+
+  /**
+   * The tracer's rays per second on one thread (this one): closest hit and any hit, each traced over all the rays
+   * again and again for {@code millis} after as long a warm-up; also the rays that hit, per pass.
+   */
+  public Rates trace(long millis) {
+    TraceProbe probe = probe();
+    passes(probe, true, millis);
+    double closest = passes(probe, true, millis);
+    int closestHits = hits(probe, true);
+    passes(probe, false, millis);
+    double any = passes(probe, false, millis);
+    return new Rates(closest, closestHits, any, hits(probe, false));
+  }
+
+  /** Rays per second and rays that hit in one pass, of closest hit and of any hit. */
+  public record Rates(double closest, int closestHits, double any, int anyHits) {}
+
+  private double passes(TraceProbe probe, boolean closest, long millis) {
+    long t0 = System.nanoTime();
+    long end = t0 + millis * 1_000_000;
+    long traced = 0;
+    do {
+      hits(probe, closest);
+      traced += RAYS;
+    } while (System.nanoTime() < end);
+    return traced / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private int hits(TraceProbe probe, boolean closest) {
+    int hits = 0;
+    for (int i = 0; i < RAYS; i++) {
+      int r = 6 * i;
+      boolean hit = closest
+          ? probe.closestHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5],
+              Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY
+          : probe.anyHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5], ANY_HIT_TMAX);
+      if (hit) {
+        hits++;
+      }
+    }
+    return hits;
+  }
+}
