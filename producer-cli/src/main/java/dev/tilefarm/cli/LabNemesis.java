@@ -59,6 +59,9 @@ final class LabNemesis {
         Duration.ofSeconds(25), Duration.ofSeconds(5), Duration.ofSeconds(15));
   }
 
+  private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter
+      .ofPattern("HH:mm:ss.S").withZone(java.time.ZoneOffset.UTC);
+
   private final Lab lab;
   private final Random random;
   private final Timing timing;
@@ -139,8 +142,11 @@ final class LabNemesis {
             .lines().findFirst().orElse(""));
       }
       records.add(r);
-      log.say(String.format("nemesis: %-21s %-14s %5.1f s  %s%s", k, r.target(), (r.end() - r.start()) / 1000.0,
-          r.observed() ? "observed" : "NOT OBSERVED", r.note().isEmpty() ? "" : " (" + r.note() + ")"));
+      // With its times (UTC), so that the roles' logs and the events can be read against it.
+      log.say(String.format("nemesis: %-21s %-14s %5.1f s  %s-%s  %s%s", k, r.target(),
+          (r.end() - r.start()) / 1000.0, CLOCK.format(java.time.Instant.ofEpochMilli(r.start())),
+          CLOCK.format(java.time.Instant.ofEpochMilli(r.end())), r.observed() ? "observed" : "NOT OBSERVED",
+          r.note().isEmpty() ? "" : " (" + r.note() + ")"));
     }
   }
 

@@ -44,6 +44,35 @@ class LabCheckerTest {
     assertNull(LabChecker.recovery(30_000, jobs, events, ends), "no job was unfinished");
   }
 
+  private static LabNemesis.Record fault(LabNemesis.Kind kind, long start, long end) {
+    return new LabNemesis.Record(kind, "t", start, end, true, "");
+  }
+
+  @Test
+  void recoveryCountsFromWhenNoOtherFaultIsInForce() {
+    // As in seed 7's full run: S3 bodies cut short until 21.1 s, broker-2 cut off from 0.5 s to 45.3 s, S3 down
+    // from 27.9 s to 86.6 s (the two lanes overlap); then a kill with nothing else in force.
+    var truncated = fault(LabNemesis.Kind.S3_TRUNCATED, 6_100, 21_100);
+    var partition = fault(LabNemesis.Kind.PARTITION_BROKER, 500, 45_300);
+    var down = fault(LabNemesis.Kind.S3_DOWN, 27_900, 86_600);
+    var kill = fault(LabNemesis.Kind.KILL_BROKER, 100_000, 118_000);
+    var later = fault(LabNemesis.Kind.S3_500, 105_000, 120_000);
+    var all = List.of(truncated, partition, down, kill, later);
+    // The truncation healed while broker-2 was cut off, which healed while S3 was down: no job could move
+    // before S3 was back.
+    assertEquals(86_600, LabChecker.recoveryFrom(truncated, all));
+    assertEquals(86_600, LabChecker.recoveryFrom(partition, all));
+    // Nothing else was in force when S3 came back.
+    assertEquals(86_600, LabChecker.recoveryFrom(down, all));
+    // A kill counts from itself; a fault that starts after it does not move it.
+    assertEquals(100_000, LabChecker.recoveryFrom(kill, all));
+    // A heal while a killed broker is still being restarted counts from its restart, and then from the heal of
+    // the 500s still in force at that restart.
+    assertEquals(120_000, LabChecker.recoveryFrom(fault(LabNemesis.Kind.S3_503, 101_000, 110_000), all));
+    // A fault that healed before the other began is not moved.
+    assertEquals(25_000, LabChecker.recoveryFrom(fault(LabNemesis.Kind.S3_429, 22_000, 25_000), List.of(down)));
+  }
+
   @Test
   void percentilesOfSortedFigures() {
     assertNull(LabChecker.percentile(List.of(), 50));
