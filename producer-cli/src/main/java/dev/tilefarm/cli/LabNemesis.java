@@ -195,7 +195,23 @@ final class LabNemesis {
 
   private Record killBroker(Kind kind, int nodeId) throws Exception {
     Lab.Role b = lab.broker(nodeId);
-    return killAndRestart(kind, b, false);
+    // A broker that is the active controller too takes longer to fail over (a controller election, then the new
+    // controller's session timeout before it fences the dead broker): the note says so.
+    boolean controller = kind != Kind.KILL_CONTROLLER && controllerOrMinusOne() == nodeId;
+    Record r = killAndRestart(kind, b, false);
+    return controller ? new Record(r.kind(), r.target(), r.start(), r.end(), r.observed(), r.note()
+        + ", the active controller too") : r;
+  }
+
+  private int controllerOrMinusOne() {
+    try {
+      return controller();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } catch (Exception e) {
+      return -1; // no quorum to ask: the note says nothing of it
+    }
   }
 
   private Record killAndRestart(Kind kind, Lab.Role r, boolean fresh) throws Exception {
