@@ -337,10 +337,14 @@ final class LabChecker {
     t.append("| fault | injected | observed | recovery p50 | recovery p99 | recovery max |\n");
     t.append("|---|---:|---:|---:|---:|---:|\n");
     List<String> later = new ArrayList<>();
+    // A kill holds the farm back only until the farm has recovered from it (the restart of a broker may take half
+    // a minute, through which the farm is to go on); any other fault until it was healed.
+    java.util.function.ToLongFunction<LabNemesis.Record> inForceUntil = f -> f.kind().instant()
+        ? f.start() + java.util.Objects.requireNonNullElse(recovery(f.start(), jobs, events, ends), 0L) : f.end();
     byFault.forEach((kind, list) -> {
       List<Long> recoveries = new ArrayList<>();
       for (LabNemesis.Record r : list) {
-        long from = recoveryFrom(r, faults);
+        long from = recoveryFrom(r, faults, inForceUntil);
         if (from != r.recoveryFrom()) {
           later.add(String.format("%s of %s from %.1f s later", name(r.kind()), r.target(),
               (from - r.recoveryFrom()) / 1000.0));
@@ -369,18 +373,21 @@ final class LabChecker {
 
   /**
    * When the farm is to make progress again after {@code fault}: its {@link LabNemesis.Record#recoveryFrom()} (the
-   * kill, or the heal), moved on to the end of every other fault still in force then, again and again, until none
-   * is. The two lanes of the nemesis overlap: a broker's partition may heal while S3 is down, and then no job can
-   * move until S3 is back; the wait for that belongs to S3 down (counted from its own heal), not to the partition.
+   * kill, or the heal), moved on to the end of every other fault still in force then ({@code inForceUntil}), again
+   * and again, until none is. The two lanes of the nemesis overlap: a broker's partition may heal while S3 is down,
+   * and then no job can move until S3 is back; that wait belongs to S3 down (counted from its own heal), not to
+   * the partition.
    */
-  static long recoveryFrom(LabNemesis.Record fault, List<LabNemesis.Record> all) {
+  static long recoveryFrom(LabNemesis.Record fault, List<LabNemesis.Record> all,
+      java.util.function.ToLongFunction<LabNemesis.Record> inForceUntil) {
     long from = fault.recoveryFrom();
     boolean moved = true;
     while (moved) {
       moved = false;
       for (LabNemesis.Record other : all) {
-        if (other != fault && other.start() <= from && from < other.end()) {
-          from = other.end();
+        long until = inForceUntil.applyAsLong(other);
+        if (other != fault && other.start() <= from && from < until) {
+          from = until;
           moved = true;
         }
       }
