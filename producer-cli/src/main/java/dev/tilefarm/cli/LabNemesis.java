@@ -59,6 +59,9 @@ final class LabNemesis {
         Duration.ofSeconds(25), Duration.ofSeconds(5), Duration.ofSeconds(15));
   }
 
+  private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter
+      .ofPattern("HH:mm:ss.S").withZone(java.time.ZoneOffset.UTC);
+
   private final Lab lab;
   private final Random random;
   private final Timing timing;
@@ -139,8 +142,11 @@ final class LabNemesis {
             .lines().findFirst().orElse(""));
       }
       records.add(r);
-      log.say(String.format("nemesis: %-21s %-14s %5.1f s  %s%s", k, r.target(), (r.end() - r.start()) / 1000.0,
-          r.observed() ? "observed" : "NOT OBSERVED", r.note().isEmpty() ? "" : " (" + r.note() + ")"));
+      // With its times (UTC), so that the roles' logs and the events can be read against it.
+      log.say(String.format("nemesis: %-21s %-14s %5.1f s  %s-%s  %s%s", k, r.target(),
+          (r.end() - r.start()) / 1000.0, CLOCK.format(java.time.Instant.ofEpochMilli(r.start())),
+          CLOCK.format(java.time.Instant.ofEpochMilli(r.end())), r.observed() ? "observed" : "NOT OBSERVED",
+          r.note().isEmpty() ? "" : " (" + r.note() + ")"));
     }
   }
 
@@ -189,7 +195,23 @@ final class LabNemesis {
 
   private Record killBroker(Kind kind, int nodeId) throws Exception {
     Lab.Role b = lab.broker(nodeId);
-    return killAndRestart(kind, b, false);
+    // A broker that is the active controller too takes longer to fail over (a controller election, then the new
+    // controller's session timeout before it fences the dead broker): the note says so.
+    boolean controller = kind != Kind.KILL_CONTROLLER && controllerOrMinusOne() == nodeId;
+    Record r = killAndRestart(kind, b, false);
+    return controller ? new Record(r.kind(), r.target(), r.start(), r.end(), r.observed(), r.note()
+        + ", the active controller too") : r;
+  }
+
+  private int controllerOrMinusOne() {
+    try {
+      return controller();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } catch (Exception e) {
+      return -1; // no quorum to ask: the note says nothing of it
+    }
   }
 
   private Record killAndRestart(Kind kind, Lab.Role r, boolean fresh) throws Exception {

@@ -44,6 +44,43 @@ class LabCheckerTest {
     assertNull(LabChecker.recovery(30_000, jobs, events, ends), "no job was unfinished");
   }
 
+  private static LabNemesis.Record fault(LabNemesis.Kind kind, long start, long end) {
+    return new LabNemesis.Record(kind, "t", start, end, true, "");
+  }
+
+  @Test
+  void recoveryCountsFromWhenNoOtherFaultIsInForce() {
+    // As in seed 7's full run: S3 bodies cut short until 21.1 s, broker-2 cut off from 0.5 s to 45.3 s, S3 down
+    // from 27.9 s to 86.6 s (the two lanes overlap); then a kill with nothing else in force.
+    var truncated = fault(LabNemesis.Kind.S3_TRUNCATED, 6_100, 21_100);
+    var partition = fault(LabNemesis.Kind.PARTITION_BROKER, 500, 45_300);
+    var down = fault(LabNemesis.Kind.S3_DOWN, 27_900, 86_600);
+    var kill = fault(LabNemesis.Kind.KILL_BROKER, 100_000, 118_000);
+    var later = fault(LabNemesis.Kind.S3_500, 105_000, 120_000);
+    var all = List.of(truncated, partition, down, kill, later);
+    // Lasting faults are in force until healed; the kill until the farm recovered from it, 9 s after it (its
+    // broker's restart took 18 s, through which the farm is to go on).
+    java.util.function.ToLongFunction<LabNemesis.Record> until = f -> f == kill ? 109_000 : f.end();
+    // The truncation healed while broker-2 was cut off, which healed while S3 was down: no job could move
+    // before S3 was back.
+    assertEquals(86_600, LabChecker.recoveryFrom(truncated, all, until));
+    assertEquals(86_600, LabChecker.recoveryFrom(partition, all, until));
+    // Nothing else was in force when S3 came back.
+    assertEquals(86_600, LabChecker.recoveryFrom(down, all, until));
+    // A kill counts from itself; a fault that starts after it does not move it.
+    assertEquals(100_000, LabChecker.recoveryFrom(kill, all, until));
+    // Healed before the farm recovered from the kill: from that recovery, then from the heal of the 500s still
+    // in force then.
+    var s503 = fault(LabNemesis.Kind.S3_503, 101_000, 104_000);
+    assertEquals(120_000, LabChecker.recoveryFrom(s503, all, until));
+    // Healed after the farm recovered from the kill, with the broker still restarting: the kill does not count.
+    var s429 = fault(LabNemesis.Kind.S3_429, 101_000, 110_000);
+    assertEquals(110_000, LabChecker.recoveryFrom(s429, List.of(kill, s429), until));
+    // A fault that healed before the other began is not moved.
+    var early = fault(LabNemesis.Kind.S3_429, 22_000, 25_000);
+    assertEquals(25_000, LabChecker.recoveryFrom(early, List.of(down, early), until));
+  }
+
   @Test
   void percentilesOfSortedFigures() {
     assertNull(LabChecker.percentile(List.of(), 50));
