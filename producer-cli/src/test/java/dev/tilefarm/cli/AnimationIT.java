@@ -233,9 +233,11 @@ class AnimationIT {
       });
       assertInstanceOf(JobEvent.Completed.class, ends.get("preview-1"), String.valueOf(ends));
       assertEquals(9, frames.size(), "FRAME events " + frames);
-      assertEquals(Set.of(1, 9, 5), Set.copyOf(frames.subList(0, 3)), "the first frames made: " + frames);
-      // Roughly: a frame's tile is stored and announced on an I/O thread while the next renders, so neighbours
-      // may swap; the quarter points 3 and 7 still come on average before the frames of the last round.
+      // Roughly: a frame's tile is stored and announced on an I/O thread while the next renders, so neighbours in
+      // the planned order (1, 9, 5, 3, 7, 2, 4, 6, 8) may swap: the ends come among the first three, the middle among
+      // the first four, and the quarter points 3 and 7 on average before the frames of the last round.
+      assertTrue(frames.subList(0, 3).containsAll(List.of(1, 9)), "the first frames made: " + frames);
+      assertTrue(frames.subList(0, 4).contains(5), "the middle frame among the first four: " + frames);
       double quarters = (frames.indexOf(3) + frames.indexOf(7)) / 2.0;
       double last = (frames.indexOf(2) + frames.indexOf(4) + frames.indexOf(6) + frames.indexOf(8)) / 4.0;
       assertTrue(quarters < last, "the quarter points before the last round: " + frames);
