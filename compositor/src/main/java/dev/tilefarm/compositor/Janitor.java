@@ -146,18 +146,21 @@ final class Janitor implements AutoCloseable {
     if (control == null || control.jobId() == null || !control.jobId().equals(r.key())) {
       return;
     }
-    // Plans and cancel requests are not ends: the compositor answers a cancel with ENDED once it took effect.
-    if (control instanceof JobControl.Ended ended) {
-      if (ended.keptTiles() != null && !ended.keptTiles().isEmpty()) {
-        // A failed or cancelled run keeps its done tiles for a retry: the compositor lets them go (ENDED again,
-        // without them) when their retention runs out.
-        log.info("keeping the tiles {} of job {} for a retry", ended.keptTiles(), ended.jobId());
-        return;
-      }
-      cleanUps.ended(ended.jobId(), r.partition(), r.offset(), System.currentTimeMillis());
-    } else if (control instanceof JobControl.Planned planned) {
+    switch (control) {
+      case JobControl.Ended ended when ended.keptTiles() != null && !ended.keptTiles().isEmpty() ->
+          // A failed or cancelled run keeps its done tiles for a retry: the compositor lets them go (ENDED again,
+          // without them) when their retention runs out.
+          log.info("keeping the tiles {} of job {} for a retry", ended.keptTiles(), ended.jobId());
+      case JobControl.Ended ended ->
+          cleanUps.ended(ended.jobId(), r.partition(), r.offset(), System.currentTimeMillis());
       // The id runs again (a retry): passes booked for its last end must not take the new run's tiles.
-      cleanUps.replanned(planned.jobId());
+      case JobControl.Planned planned -> cleanUps.replanned(planned.jobId());
+      // Cancel requests are not ends (the compositor answers one with ENDED once it took effect); the rest is
+      // the splitter's business.
+      case JobControl.Cancel cancel -> { }
+      case JobControl.Pause pause -> { }
+      case JobControl.Resume resume -> { }
+      case JobControl.Waiting waiting -> { }
     }
   }
 
