@@ -666,6 +666,7 @@ class HttpApiIT extends OnFakeFarm {
     String shared = farm.topics.tileTasks().name();
     String povray = farm.topics.tileTasksFor("povray").name();
     String blender = farm.topics.tileTasksFor("blender").name();
+    String ffmpeg = farm.topics.tileTasksFor("ffmpeg").name();
     farm.tasks(farm.topics.tileTasksFor("povray"), "pov1", 3);
     farm.tasks(farm.topics.tileTasks(), "man1", 2);
     // No worker has joined the share group, so nothing is acknowledged: every task is backlog.
@@ -674,7 +675,7 @@ class HttpApiIT extends OnFakeFarm {
       Thread.sleep(100);
       backlog = workersBacklog(farm.get("/metrics", null).body(), farm.topics);
     }
-    assertEquals(Map.of(shared, 2.0, povray, 3.0, blender, 0.0), backlog, "one series per tile task topic");
+    assertEquals(Map.of(shared, 2.0, povray, 3.0, blender, 0.0, ffmpeg, 0.0), backlog, "one series per tile task topic");
     assertEquals(5.0, backlog.values().stream().mapToDouble(Double::doubleValue).sum(), "the total is their sum");
 
     JsonNode stats = JSON.readTree(farm.get("/api/stats", null).body());
@@ -686,7 +687,7 @@ class HttpApiIT extends OnFakeFarm {
         inStats.put(b.get("topic").asText(), b.get("records").asLong());
       }
     }
-    assertEquals(Map.of(shared, 2L, povray, 3L, blender, 0L), inStats);
+    assertEquals(Map.of(shared, 2L, povray, 3L, blender, 0L, ffmpeg, 0L), inStats);
   }
 
   @Test
@@ -701,8 +702,8 @@ class HttpApiIT extends OnFakeFarm {
       assertEquals(absent.allTileTasks().size() + 2, view.stats(0).backlog().size());
       assertTrue(view.stats(0).backlog().stream().allMatch(b -> b.records() == 0), view.stats(0).backlog()::toString);
       Map<String, Double> series = workersBacklog(registry.scrape(), absent);
-      assertEquals(Map.of("absent.tile-tasks", 0.0, "absent.tile-tasks.povray", 0.0, "absent.tile-tasks.blender", 0.0),
-          series);
+      assertEquals(Map.of("absent.tile-tasks", 0.0, "absent.tile-tasks.povray", 0.0, "absent.tile-tasks.blender", 0.0,
+          "absent.tile-tasks.ffmpeg", 0.0), series);
       assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.startsWith("absent.")),
           "measuring creates no topic");
     }
