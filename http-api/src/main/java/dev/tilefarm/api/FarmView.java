@@ -182,6 +182,12 @@ final class FarmView {
       return endedAt != null;
     }
 
+    /** A FAILED, REJECTED or CANCELLED end: its status and reason. */
+    void endedBy(JobEvent end, String reason) {
+      status = JobStatus.after(end);
+      this.reason = reason;
+    }
+
     JobSummary summary() {
       return new JobSummary(id, status, type, kind, width, height, tiles, done, failedTiles, output, reason, field,
           submittedAt, acceptedAt, endedAt, sha256, bytes, format, timings, cancelRequested, priority, paused,
@@ -345,19 +351,12 @@ final class FarmView {
             job.done = c.tiles();
             job.timings = c.timings();
           }
-          case JobEvent.Failed f -> {
-            job.status = JobStatus.after(f);
-            job.reason = f.reason();
-          }
+          case JobEvent.Failed f -> job.endedBy(f, f.reason());
           case JobEvent.Rejected r -> {
-            job.status = JobStatus.after(r);
-            job.reason = r.reason();
+            job.endedBy(r, r.reason());
             job.field = r.field();
           }
-          case JobEvent.Cancelled c -> {
-            job.status = JobStatus.after(c);
-            job.reason = c.reason();
-          }
+          case JobEvent.Cancelled c -> job.endedBy(c, c.reason());
           case JobEvent.Paused p -> {
             if (!job.ended()) {
               job.paused = true;

@@ -82,28 +82,14 @@ final class JobClient implements AutoCloseable {
       job.put("id", newId());
     }
     String id = job.get("id").asText();
-    try {
-      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(job)))
-          .get(60, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("publishing job " + id + " to " + topics.jobs().name() + ": " + e.getMessage(), e);
-    }
+    publish(id, job, "job " + id + " to " + topics.jobs().name());
     return id;
   }
 
   /** Publishes a request to run FAILED or CANCELLED job {@code id} again (see job-retry.schema.json). */
   void retry(String id) throws InterruptedException {
     ObjectNode request = Json.MAPPER.createObjectNode().put("retry", id);
-    try {
-      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(request)))
-          .get(60, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("publishing a retry of job " + id + ": " + e.getMessage(), e);
-    }
+    publish(id, request, "a retry of job " + id);
   }
 
   /** Publishes a request to cancel job {@code id} (see job-cancel.schema.json). */
@@ -112,14 +98,7 @@ final class JobClient implements AutoCloseable {
     if (reason != null) {
       request.put("reason", reason);
     }
-    try {
-      producer.send(new ProducerRecord<>(topics.jobs().name(), id, Json.MAPPER.writeValueAsBytes(request)))
-          .get(60, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("publishing a cancel of job " + id + ": " + e.getMessage(), e);
-    }
+    publish(id, request, "a cancel of job " + id);
   }
 
   /**
@@ -133,13 +112,18 @@ final class JobClient implements AutoCloseable {
       case JobSchedule.Resume r -> json.put("resume", r.jobId());
       case JobSchedule.Reprioritize r -> json.put("reprioritize", r.jobId()).put("priority", r.priority());
     }
+    publish(request.jobId(), json, json.toString());
+  }
+
+  /** Publishes {@code value} to the jobs topic under {@code key}; {@code what} names it in the error if that fails. */
+  private void publish(String key, ObjectNode value, String what) throws InterruptedException {
     try {
-      producer.send(new ProducerRecord<>(topics.jobs().name(), request.jobId(), Json.MAPPER.writeValueAsBytes(json)))
+      producer.send(new ProducerRecord<>(topics.jobs().name(), key, Json.MAPPER.writeValueAsBytes(value)))
           .get(60, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("publishing " + json + ": " + e.getMessage(), e);
+      throw new IllegalStateException("publishing " + what + ": " + e.getMessage(), e);
     }
   }
 

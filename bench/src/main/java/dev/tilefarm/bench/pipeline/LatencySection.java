@@ -9,12 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Latency: one-tile jobs from submit to COMPLETED read back, split into the hops between the roles. */
 final class LatencySection implements SharedFarmSection {
@@ -102,24 +97,12 @@ final class LatencySection implements SharedFarmSection {
   /** When each job's (single) tile result was published: the record's create time on the results topic. */
   private static Map<String, Long> tileResultTimes(BenchFarm farm, Set<String> ids) {
     Map<String, Long> out = new HashMap<>();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, farm.bootstrapServers());
-    String topic = farm.tileResultsTopic();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (var r : c.poll(Duration.ofMillis(200))) {
-          String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-          if (key != null && ids.contains(key)) {
-            out.putIfAbsent(key, r.timestamp());
-          }
-        }
+    TopicRecords.readAll(farm.bootstrapServers(), farm.tileResultsTopic(), r -> {
+      String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+      if (key != null && ids.contains(key)) {
+        out.putIfAbsent(key, r.timestamp());
       }
-    }
+    });
     return out;
   }
 }

@@ -11,12 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Scheduling: a one-tile job of the same priority and a 16-tile priority-90 job, each submitted while a large job
@@ -62,24 +57,25 @@ final class SchedulingSection implements SharedFarmSection {
       client.cancel(big);
     }
     int bigTiles = columns * rows;
-    Row small = new Row("Scheduling: one-tile job beside a " + bigTiles + "-tile job of its priority",
-        String.format(Locale.ROOT, "first tile %.0f ms, COMPLETED %.0f ms", smallBeside.firstTileMs(),
-            smallBeside.completedMs()),
-        String.format(Locale.ROOT, "alone: %.0f ms, %.0f ms", smallAlone.firstTileMs(), smallAlone.completedMs()),
-        String.format(Locale.ROOT, "%.1fx", smallBeside.completedMs() / smallAlone.completedMs()),
-        "COMPLETED < 5 s", smallBeside.completedMs() < 5_000);
-    Row high = new Row("Scheduling: 16-tile priority-90 job beside a " + bigTiles + "-tile priority-50 job",
-        String.format(Locale.ROOT, "first tile %.0f ms, COMPLETED %.0f ms", highBeside.firstTileMs(),
-            highBeside.completedMs()),
-        String.format(Locale.ROOT, "alone: %.0f ms, %.0f ms", highAlone.firstTileMs(), highAlone.completedMs()),
-        String.format(Locale.ROOT, "%.1fx", highBeside.completedMs() / highAlone.completedMs()),
-        "first tile < 2 s", highBeside.firstTileMs() < 2_000);
+    Row small = row("Scheduling: one-tile job beside a " + bigTiles + "-tile job of its priority", smallBeside,
+        smallAlone, "COMPLETED < 5 s", smallBeside.completedMs() < 5_000);
+    Row high = row("Scheduling: 16-tile priority-90 job beside a " + bigTiles + "-tile priority-50 job", highBeside,
+        highAlone, "first tile < 2 s", highBeside.firstTileMs() < 2_000);
     String note = "**Scheduling** (mandelbrot tiles of 64 x 64 pixels inside the set, 1500 iterations each; first "
         + "tile: the job's first tile result's record time; load average " + loadAverage() + "): the large job "
         + "keeps its lane's window of tasks out, so a job submitted after it waits behind at most that window, "
         + "not behind its " + bigTiles + " tiles; a priority-90 job is released first and with a five times wider "
         + "window. The large job is cancelled afterwards.";
     return new Result(List.of(small, high), List.of(note));
+  }
+
+  /** A row comparing a job's timings beside the large job with its timings alone. */
+  private static Row row(String title, Timing beside, Timing alone, String target, boolean met) {
+    return new Row(title,
+        String.format(Locale.ROOT, "first tile %.0f ms, COMPLETED %.0f ms", beside.firstTileMs(), beside.completedMs()),
+        String.format(Locale.ROOT, "alone: %.0f ms, %.0f ms", alone.firstTileMs(), alone.completedMs()),
+        String.format(Locale.ROOT, "%.1fx", beside.completedMs() / alone.completedMs()),
+        target, met);
   }
 
   private static Timing timed(BenchFarm farm, BenchFarm.EventClient client, ObjectNode job) throws Exception {
@@ -97,25 +93,12 @@ final class SchedulingSection implements SharedFarmSection {
   /** When each job's first tile result was published: the earliest record time on the results topic. */
   private static Map<String, Long> firstTileResults(BenchFarm farm, Set<String> ids) {
     Map<String, Long> out = new HashMap<>();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, farm.bootstrapServers());
-    String topic = farm.tileResultsTopic();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (var r : c.poll(Duration.ofMillis(200))) {
-          String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-          if (key != null && ids.contains(key)) {
-            out.merge(key, r.timestamp(), Math::min);
-          }
-        }
+    TopicRecords.readAll(farm.bootstrapServers(), farm.tileResultsTopic(), r -> {
+      String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+      if (key != null && ids.contains(key)) {
+        out.merge(key, r.timestamp(), Math::min);
       }
-    }
+    });
     return out;
   }
 

@@ -1,10 +1,5 @@
 package dev.tilefarm.worker.render.path;
 
-import de.javagl.jgltf.model.AccessorByteData;
-import de.javagl.jgltf.model.AccessorData;
-import de.javagl.jgltf.model.AccessorFloatData;
-import de.javagl.jgltf.model.AccessorModel;
-import de.javagl.jgltf.model.AccessorShortData;
 import de.javagl.jgltf.model.AnimationModel;
 import de.javagl.jgltf.model.GltfModel;
 import de.javagl.jgltf.model.NodeModel;
@@ -61,8 +56,8 @@ final class GltfAnimation {
 
   private static java.util.Optional<KeyframeTrack> track(String ref, String where, AnimationModel.Sampler sampler,
       int width, boolean rotation) {
-    double[] times = read(ref, where + " input", sampler.getInput(), 1);
-    double[] values = read(ref, where + " output", sampler.getOutput(), width);
+    double[] times = GltfAccessors.doubles(ref, where + " input", sampler.getInput(), 1, false);
+    double[] values = GltfAccessors.doubles(ref, where + " output", sampler.getOutput(), width, false);
     if (times.length == 0) {
       return java.util.Optional.empty();
     }
@@ -76,36 +71,6 @@ final class GltfAnimation {
     } catch (IllegalArgumentException e) {
       throw new SceneAssetException(ref, where + ": " + e.getMessage(), e);
     }
-  }
-
-  /** An accessor's values as doubles: floats, or normalised integers (which glTF allows for rotations). */
-  private static double[] read(String ref, String what, AccessorModel accessor, int components) {
-    AccessorData d = accessor.getAccessorData();
-    if (d.getNumComponentsPerElement() != components) {
-      throw new SceneAssetException(ref, what + " has " + d.getNumComponentsPerElement() + " components, expected "
-          + components);
-    }
-    int n = d.getNumElements();
-    double[] out = new double[n * components];
-    for (int e = 0; e < n; e++) {
-      for (int c = 0; c < components; c++) {
-        double v;
-        if (d instanceof AccessorFloatData f) {
-          v = f.get(e, c);
-        } else if (d instanceof AccessorShortData s && accessor.isNormalized()) {
-          v = s.isUnsigned() ? s.getInt(e, c) / 65535.0 : Math.max(-1, s.get(e, c) / 32767.0);
-        } else if (d instanceof AccessorByteData b && accessor.isNormalized()) {
-          v = b.isUnsigned() ? b.getInt(e, c) / 255.0 : Math.max(-1, b.get(e, c) / 127.0);
-        } else {
-          throw new SceneAssetException(ref, what + " is neither floats nor normalised integers");
-        }
-        if (!Double.isFinite(v)) {
-          throw new SceneAssetException(ref, what + " holds a value that is not finite");
-        }
-        out[e * components + c] = v;
-      }
-    }
-    return out;
   }
 
   private static float[] toFloats(double[] v) {

@@ -2,7 +2,6 @@ package dev.tilefarm.worker.render.path;
 
 import de.javagl.jgltf.model.AccessorByteData;
 import de.javagl.jgltf.model.AccessorData;
-import de.javagl.jgltf.model.AccessorFloatData;
 import de.javagl.jgltf.model.AccessorIntData;
 import de.javagl.jgltf.model.AccessorModel;
 import de.javagl.jgltf.model.AccessorShortData;
@@ -292,34 +291,7 @@ final class GltfLoader {
     }
 
     private double[] floats(AccessorModel a, int components, String what) {
-      AccessorData d = a.getAccessorData();
-      if (d.getNumComponentsPerElement() != components) {
-        throw new SceneAssetException(ref, what + " has " + d.getNumComponentsPerElement() + " components, expected "
-            + components);
-      }
-      int n = d.getNumElements();
-      double[] out = new double[n * components];
-      for (int e = 0; e < n; e++) {
-        for (int c = 0; c < components; c++) {
-          double v;
-          if (d instanceof AccessorFloatData f) {
-            v = f.get(e, c);
-          } else if (d instanceof AccessorShortData s) {
-            v = a.isNormalized() ? (s.isUnsigned() ? s.getInt(e, c) / 65535.0 : Math.max(-1, s.get(e, c) / 32767.0))
-                : s.getInt(e, c);
-          } else if (d instanceof AccessorByteData b) {
-            v = a.isNormalized() ? (b.isUnsigned() ? b.getInt(e, c) / 255.0 : Math.max(-1, b.get(e, c) / 127.0))
-                : b.getInt(e, c);
-          } else {
-            throw new SceneAssetException(ref, what + " has an unsupported component type");
-          }
-          if (!Double.isFinite(v)) {
-            throw new SceneAssetException(ref, what + " holds a value that is not finite");
-          }
-          out[e * components + c] = v;
-        }
-      }
-      return out;
+      return GltfAccessors.doubles(ref, what, a, components, true);
     }
 
     private int integer(AccessorData d, int i) {

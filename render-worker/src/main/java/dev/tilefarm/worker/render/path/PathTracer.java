@@ -105,53 +105,53 @@ public final class PathTracer {
     }
     int bytesPerSample = linear16 ? 2 : 1;
     byte[] out = new byte[tile.width() * tile.height() * 3 * bytesPerSample];
-    Sampler sampler = new HashSampler(seed);
-    Scratch scratch = new Scratch();
-    int i = 0;
-    for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
-      for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
-        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
-        if (linear16) {
-          i = put16(out, i, l.r());
-          i = put16(out, i, l.g());
-          i = put16(out, i, l.b());
-        } else {
-          out[i++] = ToneMap.toByte(l.r());
-          out[i++] = ToneMap.toByte(l.g());
-          out[i++] = ToneMap.toByte(l.b());
-        }
+    trace(tile, (pixel, l) -> {
+      int i = pixel * 3 * bytesPerSample;
+      if (linear16) {
+        i = put16(out, i, l.r());
+        i = put16(out, i, l.g());
+        put16(out, i, l.b());
+      } else {
+        out[i] = ToneMap.toByte(l.r());
+        out[i + 1] = ToneMap.toByte(l.g());
+        out[i + 2] = ToneMap.toByte(l.b());
       }
-    }
+    });
     return new TileImage(tile.width(), tile.height(), 3, linear16 ? 16 : 8, out);
   }
 
   private TileImage renderSrgb16(TileRect tile) {
     byte[] out = new byte[tile.width() * tile.height() * 3 * 2];
-    Sampler sampler = new HashSampler(seed);
-    Scratch scratch = new Scratch();
-    int i = 0;
-    for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
-      for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
-        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
-        i = putShort(out, i, ToneMap.toShort(l.r()));
-        i = putShort(out, i, ToneMap.toShort(l.g()));
-        i = putShort(out, i, ToneMap.toShort(l.b()));
-      }
-    }
+    trace(tile, (pixel, l) -> {
+      int i = pixel * 3 * 2;
+      i = putShort(out, i, ToneMap.toShort(l.r()));
+      i = putShort(out, i, ToneMap.toShort(l.g()));
+      putShort(out, i, ToneMap.toShort(l.b()));
+    });
     return new TileImage(tile.width(), tile.height(), 3, 16, out);
   }
 
   private TileImage renderFloat(TileRect tile) {
     java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(tile.width() * tile.height() * 3 * 4);
+    trace(tile, (pixel, l) -> out.putFloat((float) l.r()).putFloat((float) l.g()).putFloat((float) l.b()));
+    return new TileImage(tile.width(), tile.height(), 3, TileImage.FLOAT, out.array());
+  }
+
+  /** Receives a tile's pixels in row order: the pixel's number in the tile and its radiance times exposure. */
+  private interface PixelSink {
+    void put(int pixel, Rgb l);
+  }
+
+  /** Traces the pixels of {@code tile} row by row, on one sampler and scratch, into {@code sink}. */
+  private void trace(TileRect tile, PixelSink sink) {
     Sampler sampler = new HashSampler(seed);
     Scratch scratch = new Scratch();
+    int pixel = 0;
     for (int y = tile.y(); y < tile.y() + tile.height(); y++) {
       for (int x = tile.x(); x < tile.x() + tile.width(); x++) {
-        Rgb l = pixelRadiance(x, y, sampler, scratch).times(exposure);
-        out.putFloat((float) l.r()).putFloat((float) l.g()).putFloat((float) l.b());
+        sink.put(pixel++, pixelRadiance(x, y, sampler, scratch).times(exposure));
       }
     }
-    return new TileImage(tile.width(), tile.height(), 3, TileImage.FLOAT, out.array());
   }
 
   private static int putShort(byte[] out, int i, int q) {
