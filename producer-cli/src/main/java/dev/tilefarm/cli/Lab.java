@@ -472,6 +472,9 @@ final class Lab implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
     // A killed or frozen worker's tile comes back after 15 s, the broker's shortest lock.
     pb.environment().put("TILEFARM_WORKER_LOCK_DURATION_MS", "15000");
+    // The lab retries no job: a failed or cancelled job's done tiles, kept for a retry, go after 20 s (the farm's
+    // default keeps them 3 days), within the checker's wait, which finds no tile object left behind.
+    pb.environment().put("TILEFARM_COMPOSITOR_RETRY_RETENTION_MS", "20000");
     pb.environment().put("TILEFARM_LOG_DIR", dir.resolve("logs").resolve(r.name).toString());
     pb.environment().remove("TILEFARM_BOOTSTRAP_SERVERS");
     pb.environment().remove("TILEFARM_CONFIG");
