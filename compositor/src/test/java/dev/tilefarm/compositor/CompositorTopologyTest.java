@@ -545,19 +545,24 @@ class CompositorTopologyTest {
     assertArrayEquals(job.image().pixels(), TestImages.decode(store.written.get(job.output()).bytes()).pixels());
   }
 
-  @Test
-  void tilesWhosePlanNeverComesEndAtTheStallTimeout() {
+  /** Starts the topology again, on state of its own ({@code name}), with a stall timeout of one minute. */
+  private void restartWithStallTimeout(String name) {
     driver.close();
     var props = new java.util.Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test-stall");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test-" + name);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-stall").toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
     driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
         ENDED_RETENTION, Duration.ofMinutes(1), Duration.ofSeconds(1)), props, T0);
     results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
         Serdes.ByteArray().serializer());
     events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
         topics.jobEvents().valueSerde().deserializer());
+  }
+
+  @Test
+  void tilesWhosePlanNeverComesEndAtTheStallTimeout() {
+    restartWithStallTimeout("stall");
     Job job = pngJob("orphan");
     for (int i = 0; i < job.rects().size(); i++) {
       send(job.result(i));
@@ -572,17 +577,7 @@ class CompositorTopologyTest {
 
   @Test
   void aPausedJobDoesNotStallAndItsStallTimeoutCountsFromTheResume() {
-    driver.close();
-    var props = new java.util.Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compositor-test-pause");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-pause").toString());
-    driver = new TopologyTestDriver(CompositorTopology.build(topics, "farm", assembler, clock, PROGRESS_INTERVAL,
-        ENDED_RETENTION, Duration.ofMinutes(1), Duration.ofSeconds(1)), props, T0);
-    results = driver.createInputTopic(topics.tileResults().name(), Serdes.String().serializer(),
-        Serdes.ByteArray().serializer());
-    events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
-        topics.jobEvents().valueSerde().deserializer());
+    restartWithStallTimeout("pause");
     Job job = planned(pngJob("held"));
     send(job.result(0));
     advance(Duration.ofSeconds(30));
