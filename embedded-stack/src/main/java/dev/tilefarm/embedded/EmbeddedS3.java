@@ -3,10 +3,12 @@ package dev.tilefarm.embedded;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -35,27 +37,16 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     static final String HOST = "127.0.0.1";
     static final String REGION = "us-east-1";
-    private static final long START_TIMEOUT_MS = 30_000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-    private final S3Proxy proxy;
-    private final BlobStoreContext context;
-    private final URI endpoint;
     private final Path dataDir;
     private final String accessKey;
     private final String secretKey;
     private final String bucket;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-
-    private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, URI endpoint, Path dataDir,
-                       String accessKey, String secretKey, String bucket) {
-        this.proxy = proxy;
-        this.context = context;
-        this.endpoint = endpoint;
-        this.dataDir = dataDir;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
-        this.bucket = bucket;
-    }
+    private final BlobStoreContext context;
+    private final S3Proxy proxy;
+    private final URI endpoint;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Starts S3Proxy on 127.0.0.1 with the jclouds "filesystem" backend storing under {@code dataDir}.
@@ -75,47 +66,64 @@ public final class EmbeddedS3 implements AutoCloseable {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         long t0 = System.nanoTime();
-        Path dir = dataDir.toAbsolutePath().normalize();
-        Files.createDirectories(dir);
+        EmbeddedS3 s3 = new EmbeddedS3(dataDir.toAbsolutePath().normalize(), port, accessKey, secretKey, bucket);
+        LOG.info("Embedded S3 started on {} (bucket {}, data {}) in {} ms", s3.endpoint, bucket, s3.dataDir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        return s3;
+    }
 
+    /** Opens the blob store under {@code dataDir} and serves it; releases the store again if serving fails. */
+    private EmbeddedS3(Path dataDir, int port, String accessKey, String secretKey, String bucket) throws Exception {
+        this.dataDir = dataDir;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        this.bucket = bucket;
+        Files.createDirectories(dataDir);
         Properties overrides = new Properties();
-        overrides.setProperty(FilesystemConstants.PROPERTY_BASEDIR, dir.toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
+        overrides.setProperty(FilesystemConstants.PROPERTY_BASEDIR, dataDir.toString());
+        context = ContextBuilder.newBuilder("filesystem")
                 .overrides(overrides)
                 .modules(List.of(new SLF4JLoggingModule()))
                 .buildView(BlobStoreContext.class);
-        S3Proxy proxy = null;
         try {
-            BlobStore blobStore = context.getBlobStore();
-            if (!blobStore.containerExists(bucket)) {
-                blobStore.createContainerInLocation(null, bucket);
-            }
-            proxy = S3Proxy.builder()
-                    .blobStore(blobStore)
-                    .endpoint(URI.create("http://" + HOST + ":" + port))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-                    .build();
+            proxy = serve(context.getBlobStore(), port, accessKey, secretKey, bucket);
+        } catch (Throwable t) {
+            context.close();
+            throw t;
+        }
+        endpoint = URI.create("http://" + HOST + ":" + proxy.getPort());
+    }
+
+    /**
+     * S3Proxy serving {@code store} (with {@code bucket} in it) on {@code port}, started; stopped again if it does
+     * not start within {@link #START_TIMEOUT}.
+     */
+    private static S3Proxy serve(BlobStore store, int port, String accessKey, String secretKey, String bucket)
+            throws Exception {
+        if (!store.containerExists(bucket)) {
+            store.createContainerInLocation(null, bucket);
+        }
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(store)
+                .endpoint(URI.create("http://" + HOST + ":" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .build();
+        try {
             proxy.start();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!"STARTED".equals(proxy.getState())) {
                 if ("FAILED".equals(proxy.getState()) || System.nanoTime() > deadline) {
                     throw new IllegalStateException("S3Proxy did not start, state " + proxy.getState());
                 }
                 Thread.sleep(10);
             }
-            URI endpoint = URI.create("http://" + HOST + ":" + proxy.getPort());
-            LOG.info("Embedded S3 started on {} (bucket {}, data {}) in {} ms", endpoint, bucket, dir,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new EmbeddedS3(proxy, context, endpoint, dir, accessKey, secretKey, bucket);
+            return proxy;
         } catch (Throwable t) {
-            if (proxy != null) {
-                try {
-                    proxy.stop();
-                } catch (Exception e) {
-                    t.addSuppressed(e);
-                }
+            try {
+                proxy.stop();
+            } catch (Exception e) {
+                t.addSuppressed(e);
             }
-            context.close();
             throw t;
         }
     }

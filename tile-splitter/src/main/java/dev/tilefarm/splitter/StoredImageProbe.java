@@ -30,7 +30,7 @@ final class StoredImageProbe implements ImageProbe {
       // size checked here is the size they decode.
       etag = in.etag();
       // ImageIO has no WebP reader; the workers decode WebP with OpenCV, so its header is read here.
-      byte[] head = in.readNBytes(WebpHeader.LENGTH);
+      byte[] head = in.stream().readNBytes(WebpHeader.LENGTH);
       Size webp = webp(head);
       if (webp != null) {
         return new Size(webp.width(), webp.height(), etag);
@@ -38,7 +38,7 @@ final class StoredImageProbe implements ImageProbe {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the header of " + uri, e);
     }
-    try (InputStream in = blobs.openVersion(uri, etag); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+    try (InputStream in = blobs.openVersion(uri, etag).stream(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
       if (!readers.hasNext()) {
         throw new NotAnImageException("is not an image in a format the farm reads (PNG, JPEG, TIFF, BMP, WebP)");

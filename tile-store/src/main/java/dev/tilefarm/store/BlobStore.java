@@ -34,14 +34,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * whether a retry may help. Thread-safe.
  */
 public final class BlobStore implements AutoCloseable {
-  private final S3Client s3;
   private final S3Settings settings;
+  /** Signs the client's requests and the URLs {@link #presignGet} hands out. */
   private final AwsCredentialsProvider credentials;
+  private final S3Client s3;
 
-  private BlobStore(S3Client s3, S3Settings settings, AwsCredentialsProvider credentials) {
-    this.s3 = s3;
+  private BlobStore(S3Settings settings, Duration socketTimeout) {
     this.settings = settings;
-    this.credentials = credentials;
+    this.credentials = credentials(settings);
+    this.s3 = client(settings, credentials, socketTimeout);
   }
 
   /**
@@ -71,15 +72,20 @@ public final class BlobStore implements AutoCloseable {
 
   /** As {@link #connect(S3Settings)}, giving up on an answer that does not come within {@code socketTimeout}. */
   static BlobStore connect(S3Settings settings, Duration socketTimeout) {
-    AwsCredentialsProvider credentials;
+    return new BlobStore(settings, socketTimeout);
+  }
+
+  /** The settings' access key, or the AWS SDK's default credential chain when none is set. */
+  private static AwsCredentialsProvider credentials(S3Settings settings) {
     if (settings.accessKey() != null && !settings.accessKey().isEmpty()) {
-      credentials = StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
-    } else {
-      // No keys given: the SDK's standard chain (AWS_* environment, system properties, web identity / IRSA,
-      // profiles, container and instance roles), for AWS and S3-compatible endpoints alike.
-      credentials = DefaultCredentialsProvider.builder().build();
+      return StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
     }
+    // No keys given: the SDK's standard chain (AWS_* environment, system properties, web identity / IRSA,
+    // profiles, container and instance roles), for AWS and S3-compatible endpoints alike.
+    return DefaultCredentialsProvider.builder().build();
+  }
+
+  private static S3Client client(S3Settings settings, AwsCredentialsProvider credentials, Duration socketTimeout) {
     var builder = S3Client.builder()
         .region(Region.of(settings.region()))
         .credentialsProvider(credentials)
@@ -103,7 +109,7 @@ public final class BlobStore implements AutoCloseable {
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
-    return new BlobStore(builder.build(), settings, credentials);
+    return builder.build();
   }
 
   public S3Settings settings() {
@@ -256,18 +262,16 @@ public final class BlobStore implements AutoCloseable {
         VerifiedRead.bytes(uri)));
   }
 
-  /** An object opened for streaming, with the ETag of the version being read. */
-  public static final class Opened extends java.io.FilterInputStream {
-    private final String etag;
-
-    Opened(InputStream in, String etag) {
-      super(in);
-      this.etag = etag;
-    }
-
-    /** The ETag of the version being read (as S3 gives it, quotes included), or null if the server gave none. */
-    public String etag() {
-      return etag;
+  /**
+   * An object opened for streaming: its bytes, and which version they are. Closing it closes {@code stream}.
+   *
+   * @param stream the object's bytes, checked as {@link #open} checks them
+   * @param etag the ETag of the version being read (as S3 gives it, quotes included), or null if the server gave none
+   */
+  public record Opened(InputStream stream, String etag) implements java.io.Closeable {
+    @Override
+    public void close() throws java.io.IOException {
+      stream.close();
     }
   }
 

@@ -23,10 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Renders tiles of render jobs: the one place a job's scene kind picks its renderer. Thread-safe.
@@ -48,8 +45,8 @@ public final class TileRenderer {
   private final TileLimits limits;
   private final ProcessLimits processLimits;
   /** The renderers that run a program; each says whether it can run on this machine. */
-  private final Map<Renderer, ExternalRenderer> external = Stream.of(new PovRay(), new Blender())
-      .collect(Collectors.toUnmodifiableMap(ExternalRenderer::renderer, r -> r));
+  private final PovRay povray = new PovRay();
+  private final Blender blender = new Blender();
 
   /** A renderer for jobs whose scenes reference no stored files (a stored one fails its tiles). */
   public TileRenderer(int preparedJobs) {
@@ -155,7 +152,8 @@ public final class TileRenderer {
   private String unavailable(Renderer renderer) {
     return switch (renderer) {
       case MANDELBROT, BUILTIN, SLEEP -> null;
-      case POVRAY, BLENDER -> external.get(renderer).unavailable();
+      case POVRAY -> povray.unavailable();
+      case BLENDER -> blender.unavailable();
       case FFMPEG -> videos.unavailable();
     };
   }
@@ -193,8 +191,8 @@ public final class TileRenderer {
       case SceneSpec.Sleep s -> sleep(s, tile);
       case SceneSpec.Builtin b -> renderBuiltin(job, tile, scene, context.frame());
       case SceneSpec.Stored s -> renderBuiltin(job, tile, scene, context.frame());
-      case SceneSpec.PovRay p -> renderExternal(job, tile, context, p.file(), p.main(), "pov");
-      case SceneSpec.Blender b -> renderExternal(job, tile, context, b.file(), b.main(), "blend");
+      case SceneSpec.PovRay p -> renderExternal(povray, p, job, tile, context, p.file(), p.main(), "pov");
+      case SceneSpec.Blender b -> renderExternal(blender, b, job, tile, context, b.file(), b.main(), "blend");
     };
   }
 
@@ -234,9 +232,9 @@ public final class TileRenderer {
     }
   }
 
-  private TileImage renderExternal(JobRequest.Render job, TileRect tile, RenderContext context, S3Uri file, String main,
-      String extension) throws TileFailedException, InterruptedException {
-    ExternalRenderer renderer = external.get(job.renderer());
+  private <S extends SceneSpec> TileImage renderExternal(ExternalRenderer<S> renderer, S spec, JobRequest.Render job,
+      TileRect tile, RenderContext context, S3Uri file, String main, String extension)
+      throws TileFailedException, InterruptedException {
     String why = renderer.unavailable();
     if (why != null) {
       // Routing keeps such tiles away from this worker; one that arrives anyway is not this job's fault.
@@ -250,7 +248,7 @@ public final class TileRenderer {
       throw new UncheckedIOException("making a work folder for tile " + tile.index() + " of job " + job.id(), e);
     }
     try {
-      return renderer.render(new RenderRequest(job, scene.dir(), scene.main(), work, tile, context.frame(),
+      return renderer.render(spec, new RenderRequest(job, scene.dir(), scene.main(), work, tile, context.frame(),
           context.frameIndex(), context.deadlineMillis(), processLimits, context.log(), context.progress()));
     } finally {
       ExternalScenes.delete(work);

@@ -1,7 +1,6 @@
 package dev.tilefarm.worker.render.blender;
 
 import dev.tilefarm.schemas.JobRequest;
-import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
@@ -39,15 +38,10 @@ import java.util.Map;
  * <p>Progress: {@link BlenderProgress} reads Cycles' sample counts, which it prints only every 30 s or so in
  * background mode.
  */
-public final class Blender implements ExternalRenderer {
+public final class Blender implements ExternalRenderer<SceneSpec.Blender> {
   static final int OVERSCAN = 8;
   static final Program PROGRAM = new Program("Blender", Path.of("/usr/bin/blender"), "blender");
   private static final String DRIVER = readDriver();
-
-  @Override
-  public Renderer renderer() {
-    return Renderer.BLENDER;
-  }
 
   @Override
   public Program program() {
@@ -55,8 +49,7 @@ public final class Blender implements ExternalRenderer {
   }
 
   @Override
-  public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
-    SceneSpec.Blender scene = (SceneSpec.Blender) r.job().scene();
+  public TileImage render(SceneSpec.Blender scene, RenderRequest r) throws TileFailedException, InterruptedException {
     Path out = r.workDir().resolve("frame.png");
     Path driver = r.workDir().resolve("tile.py");
     Path settings = r.workDir().resolve("tile.json");

@@ -1,6 +1,6 @@
 package dev.tilefarm.worker.render.external;
 
-import dev.tilefarm.schemas.Renderer;
+import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
 import dev.tilefarm.worker.TileFailedException;
 
@@ -11,11 +11,10 @@ import dev.tilefarm.worker.TileFailedException;
  *
  * <p>Each renders the tile's region plus an overscan margin and crops the margin off, so that antialiasing
  * and pixel filters see the same neighbourhood as in a full-frame render and tiles meet without seams.
+ *
+ * @param <S> the kind of scene it renders, which the caller's exhaustive switch over {@link SceneSpec} picks
  */
-public interface ExternalRenderer {
-  /** The renderer it is. */
-  Renderer renderer();
-
+public interface ExternalRenderer<S extends SceneSpec> {
   /** The installed program it runs. */
   Program program();
 
@@ -25,12 +24,12 @@ public interface ExternalRenderer {
   }
 
   /**
-   * Renders {@code request.tile()}: exactly its width x height, 8-bit RGB. The program's output goes to
-   * {@code request.log()} whatever happens.
+   * Renders {@code request.tile()} of {@code scene} (the request's job's scene): exactly its width x height, 8-bit
+   * RGB. The program's output goes to {@code request.log()} whatever happens.
    *
    * @throws TileFailedException the scene cannot be rendered (parse error, forbidden file access, time
    *     limit): every worker would fail the same way
    * @throws InterruptedException the tile was abandoned; the program has been stopped
    */
-  TileImage render(RenderRequest request) throws TileFailedException, InterruptedException;
+  TileImage render(S scene, RenderRequest request) throws TileFailedException, InterruptedException;
 }

@@ -2,17 +2,12 @@ package dev.tilefarm.worker.render.path;
 
 /**
  * A rough conductor: GGX microfacets reflecting with Schlick's Fresnel from {@code f0}. Reflects on the side
- * of {@code normal} only; sampled by visible normals.
+ * of {@code frame.z()}, the normal, only; sampled by visible normals.
  */
-final class MicrofacetBsdf implements Bsdf {
-  private final Rgb f0;
-  private final Ggx ggx;
-  private final Frame frame;
-
+record MicrofacetBsdf(Rgb f0, Ggx ggx, Frame frame) implements Bsdf {
+  /** The BSDF at a surface point whose normal is {@code normal}. */
   MicrofacetBsdf(Rgb f0, Ggx ggx, Vec3 normal) {
-    this.f0 = f0;
-    this.ggx = ggx;
-    this.frame = Frame.fromZ(normal);
+    this(f0, ggx, Frame.fromZ(normal));
   }
 
   @Override

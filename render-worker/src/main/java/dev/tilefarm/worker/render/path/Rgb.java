@@ -5,10 +5,6 @@ record Rgb(double r, double g, double b) {
   static final Rgb BLACK = new Rgb(0, 0, 0);
   static final Rgb WHITE = new Rgb(1, 1, 1);
 
-  static Rgb of(double[] rgb) {
-    return new Rgb(rgb[0], rgb[1], rgb[2]);
-  }
-
   Rgb plus(Rgb o) {
     return new Rgb(r + o.r, g + o.g, b + o.b);
   }

@@ -106,8 +106,8 @@ final class SceneLoader {
       }
       environment = EnvironmentLight.map(map, spec.environment().strength(), spec.environment().rotation(), radius);
       envBytes = 20L * map.width * map.height;
-    } else if (!Rgb.of(spec.sky()).isBlack()) {
-      environment = EnvironmentLight.uniform(Rgb.of(spec.sky()), radius);
+    } else if (!rgb(spec.sky()).isBlack()) {
+      environment = EnvironmentLight.uniform(rgb(spec.sky()), radius);
     }
     if (environment != null && spec.environment() != null) {
       // A map is importance-sampled. A uniform sky is not: light sampling it uniformly over the sphere only
@@ -130,7 +130,7 @@ final class SceneLoader {
   private Camera camera(int width, int height, double[] b) {
     SceneSpec.Camera c = spec.cameraKeys().isEmpty() ? spec.camera() : CameraPath.at(spec.cameraKeys(), frame);
     if (c != null) {
-      return new ThinLensCamera(Vec3.of(c.position()), Vec3.of(c.lookAt()), Vec3.of(c.up()), c.fov(), width, height,
+      return new ThinLensCamera(vec(c.position()), vec(c.lookAt()), vec(c.up()), c.fov(), width, height,
           c.aperture(), c.focusDistance());
     }
     if (!gltfCameras.isEmpty()) {
@@ -153,7 +153,7 @@ final class SceneLoader {
   private void add(SceneSpec.Shape s, Material material) {
     switch (s) {
       case SceneSpec.Sphere sp -> {
-        Sphere sphere = new Sphere(Vec3.of(sp.center()), sp.radius());
+        Sphere sphere = new Sphere(vec(sp.center()), sp.radius());
         Light light = null;
         if (material.maxEmission() > 0 && (material instanceof EmissiveMaterial
             || (material instanceof PbrMaterial p && p.emissiveTexture() == null))) {
@@ -163,7 +163,7 @@ final class SceneLoader {
         primitives.add(new Primitive.SpherePrim(sphere, material, light));
       }
       case SceneSpec.Plane p ->
-          primitives.add(new Primitive.PlanePrim(new Plane(Vec3.of(p.point()), Vec3.of(p.normal()).normalized()), material));
+          primitives.add(new Primitive.PlanePrim(new Plane(vec(p.point()), vec(p.normal()).normalized()), material));
       case SceneSpec.Quad q -> {
         double[] pos = new double[12];
         for (int a = 0; a < 3; a++) {
@@ -283,7 +283,7 @@ final class SceneLoader {
 
   private Texture texture(SceneSpec.Texture t) {
     return switch (t) {
-      case SceneSpec.Checker c -> new CheckerTexture(Rgb.of(c.color1()), Rgb.of(c.color2()), c.scale());
+      case SceneSpec.Checker c -> new CheckerTexture(rgb(c.color1()), rgb(c.color2()), c.scale());
       case SceneSpec.ImageTexture i -> image(AssetPaths.resolve(null, i.file(), false), i.srgb(), false);
     };
   }
@@ -334,13 +334,13 @@ final class SceneLoader {
 
   static Material material(SceneSpec.Material spec, Map<String, Texture> textures) {
     return switch (spec) {
-      case SceneSpec.Diffuse d -> new DiffuseMaterial(Rgb.of(d.color()), d.texture() == null ? null : textures.get(d.texture()));
-      case SceneSpec.Emissive e -> new EmissiveMaterial(Rgb.of(e.color()).times(e.strength()));
-      case SceneSpec.Conductor c -> new ConductorMaterial(Rgb.of(c.color()), c.roughness());
-      case SceneSpec.Dielectric d -> new DielectricMaterial(d.ior(), Rgb.of(d.color()));
-      case SceneSpec.Pbr p -> new PbrMaterial(Rgb.of(p.baseColor()), tex(p.baseColorTexture(), textures), p.metallic(),
+      case SceneSpec.Diffuse d -> new DiffuseMaterial(rgb(d.color()), d.texture() == null ? null : textures.get(d.texture()));
+      case SceneSpec.Emissive e -> new EmissiveMaterial(rgb(e.color()).times(e.strength()));
+      case SceneSpec.Conductor c -> new ConductorMaterial(rgb(c.color()), c.roughness());
+      case SceneSpec.Dielectric d -> new DielectricMaterial(d.ior(), rgb(d.color()));
+      case SceneSpec.Pbr p -> new PbrMaterial(rgb(p.baseColor()), tex(p.baseColorTexture(), textures), p.metallic(),
           p.roughness(), tex(p.metallicRoughnessTexture(), textures), tex(p.normalTexture(), textures), 1,
-          Rgb.of(p.emission()).times(p.emissionStrength()), tex(p.emissiveTexture(), textures));
+          rgb(p.emission()).times(p.emissionStrength()), tex(p.emissiveTexture(), textures));
     };
   }
 
@@ -350,13 +350,23 @@ final class SceneLoader {
 
   private static Light light(SceneSpec.Light spec, double radius) {
     return switch (spec) {
-      case SceneSpec.PointLight p -> new PointLight(Vec3.of(p.position()), Rgb.of(p.color()).times(p.intensity()));
-      case SceneSpec.SpotLight s -> new PointLight(Vec3.of(s.position()), Rgb.of(s.color()).times(s.intensity()),
-          Vec3.of(s.direction()).normalized(), StrictMath.cos(Math.toRadians(s.angle())),
+      case SceneSpec.PointLight p -> new PointLight(vec(p.position()), rgb(p.color()).times(p.intensity()));
+      case SceneSpec.SpotLight s -> new PointLight(vec(s.position()), rgb(s.color()).times(s.intensity()),
+          vec(s.direction()).normalized(), StrictMath.cos(Math.toRadians(s.angle())),
           spotInner(s.angle(), s.innerAngle()));
       case SceneSpec.DirectionalLight d ->
-          new DirectionalLight(Vec3.of(d.direction()).normalized(), Rgb.of(d.color()).times(d.intensity()), radius);
+          new DirectionalLight(vec(d.direction()).normalized(), rgb(d.color()).times(d.intensity()), radius);
     };
+  }
+
+  /** A colour of the scene description, {@code [r, g, b]} (linear). */
+  private static Rgb rgb(double[] c) {
+    return new Rgb(c[0], c[1], c[2]);
+  }
+
+  /** A point or direction of the scene description, {@code [x, y, z]} (world space). */
+  private static Vec3 vec(double[] v) {
+    return new Vec3(v[0], v[1], v[2]);
   }
 
   private static double spotInner(double outer, double inner) {

@@ -4,10 +4,6 @@ package dev.tilefarm.worker.render.path;
 record Vec3(double x, double y, double z) {
   static final Vec3 ZERO = new Vec3(0, 0, 0);
 
-  static Vec3 of(double[] xyz) {
-    return new Vec3(xyz[0], xyz[1], xyz[2]);
-  }
-
   Vec3 plus(Vec3 o) {
     return new Vec3(x + o.x, y + o.y, z + o.z);
   }

@@ -1,6 +1,5 @@
 package dev.tilefarm.worker.render.povray;
 
-import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.SceneSpec;
 import dev.tilefarm.store.TileImage;
@@ -40,7 +39,7 @@ import java.util.Locale;
  *
  * <p>Progress: {@link PovRayProgress} reads the pixel counts POV-Ray prints a few times a second.
  */
-public final class PovRay implements ExternalRenderer {
+public final class PovRay implements ExternalRenderer<SceneSpec.PovRay> {
   /** POV-Ray's render block side, set explicitly so that the overscan rule above always holds. */
   static final int BLOCK = 32;
   static final Program PROGRAM = new Program("POV-Ray", Path.of("/usr/bin/povray"), "povray");
@@ -50,18 +49,12 @@ public final class PovRay implements ExternalRenderer {
   private static final int WRAP = 78;
 
   @Override
-  public Renderer renderer() {
-    return Renderer.POVRAY;
-  }
-
-  @Override
   public Program program() {
     return PROGRAM;
   }
 
   @Override
-  public TileImage render(RenderRequest r) throws TileFailedException, InterruptedException {
-    SceneSpec.PovRay scene = (SceneSpec.PovRay) r.job().scene();
+  public TileImage render(SceneSpec.PovRay scene, RenderRequest r) throws TileFailedException, InterruptedException {
     Region region = Region.around(r, 0, BLOCK);
     // In an animation POV-Ray adds the frame number to the output's name: the folder holds the one image.
     Path outDir = r.workDir().resolve("out");
