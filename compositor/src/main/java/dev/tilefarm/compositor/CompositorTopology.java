@@ -1,15 +1,18 @@
 package dev.tilefarm.compositor;
 
-import dev.tilefarm.schemas.DeadLetter;
-import dev.tilefarm.schemas.JobEvent;
-import dev.tilefarm.schemas.TileTask;
+import static dev.tilefarm.clients.StreamsNodes.DEAD_LETTER_SINK;
+import static dev.tilefarm.clients.StreamsNodes.EVENTS_SINK;
+import static dev.tilefarm.clients.StreamsNodes.RESULTS_SOURCE;
+import static dev.tilefarm.clients.StreamsNodes.TASKS_SINK;
+
+import dev.tilefarm.clients.StreamsNodes;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -30,15 +33,10 @@ import org.apache.kafka.streams.state.Stores;
 final class CompositorTopology {
   static final String ROLE = "compositor";
   static final String STORE = "jobs";
-  static final String SOURCE = "tile-results";
   static final String CONTROL_SOURCE = "job-control";
   static final String PROCESSOR = "results";
-  static final String EVENTS_SINK = "job-events";
-  static final String DEAD_LETTER_SINK = "dead-letter";
   /** ENDED of every job that ends, for the workers (they skip its tiles) and the {@link Janitor}. */
   static final String CONTROL_SINK = "job-control-out";
-  /** The next pass's tile tasks of process jobs with whole-image ops. */
-  static final String TASKS_SINK = "tile-tasks";
   /** Video tasks of animations, on the ffmpeg lane (only workers with ffmpeg take them). */
   static final String VIDEO_TASKS_SINK = "video-tasks";
   /**
@@ -122,22 +120,15 @@ final class CompositorTopology {
     }
     Duration purgeInterval = endedRetention.compareTo(CompositorConfig.PURGE_INTERVAL) < 0 ? endedRetention
         : CompositorConfig.PURGE_INTERVAL;
-    Serializer<JobEvent> eventSerializer = topics.jobEvents().valueSerde().serializer();
-    Serializer<DeadLetter> letterSerializer = topics.deadLetter().valueSerde().serializer();
-    // The processor forwards both kinds to its two sinks; each sink accepts only its own.
-    Serializer<Object> events = (topic, value) -> eventSerializer.serialize(topic, (JobEvent) value);
-    Serializer<Object> letterValues = (topic, value) -> letterSerializer.serialize(topic, (DeadLetter) value);
 
     Topology topology = new Topology();
     // Raw bytes, so that a record that is not a tile result reaches the processor and the dead-letter topic.
-    topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-        topics.tileResults().name());
-    topology.addSource(CONTROL_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-        topics.jobControl().name());
+    StreamsNodes.addRawSource(topology, RESULTS_SOURCE, topics.tileResults());
+    StreamsNodes.addRawSource(topology, CONTROL_SOURCE, topics.jobControl());
     topology.addProcessor(PROCESSOR, () -> new ResultProcessor(aggregator, passes,
         new TileCheck(bucket, assembler.tiles()), clock, progressInterval, purgeInterval, checkInterval,
-        topics.jobControl().name(), letters, retries, new RetryKeeper(aggregator, clock, retryRetention)), SOURCE,
-        CONTROL_SOURCE);
+        topics.jobControl().name(), letters, retries, new RetryKeeper(aggregator, clock, retryRetention)),
+        RESULTS_SOURCE, CONTROL_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(),
         Serdes.ByteArray()), PROCESSOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIGEST_STORE),
@@ -147,17 +138,13 @@ final class CompositorTopology {
     // Cached: a job's state is rewritten per tile, the cache turns that into one changelog write per commit.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new JobStateSerde()).withCachingEnabled(), PROCESSOR);
-    topology.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(), events, PROCESSOR);
-    topology.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(), letterValues, PROCESSOR);
-    Serializer<TileTask> taskSerializer = topics.tileTasks().valueSerde().serializer();
-    Serializer<Object> tasks = (topic, value) -> taskSerializer.serialize(topic, (TileTask) value);
-    topology.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(), tasks, PROCESSOR);
-    topology.addSink(VIDEO_TASKS_SINK, topics.tileTasksFor(dev.tilefarm.schemas.Renderer.FFMPEG.id()).name(),
-        Serdes.String().serializer(), tasks, PROCESSOR);
-    Serializer<dev.tilefarm.schemas.JobControl> controlSerializer = topics.jobControl().valueSerde().serializer();
-    Serializer<Object> controls = (topic, value) -> controlSerializer.serialize(topic,
-        (dev.tilefarm.schemas.JobControl) value);
-    topology.addSink(CONTROL_SINK, topics.jobControl().name(), Serdes.String().serializer(), controls, PROCESSOR);
+    // The processor forwards events, dead letters, tasks and control records, each to the sink of its topic.
+    StreamsNodes.addSink(topology, EVENTS_SINK, topics.jobEvents(), PROCESSOR);
+    StreamsNodes.addSink(topology, DEAD_LETTER_SINK, topics.deadLetter(), PROCESSOR);
+    // The next pass's tile tasks of process jobs with whole-image ops.
+    StreamsNodes.addSink(topology, TASKS_SINK, topics.tileTasks(), PROCESSOR);
+    StreamsNodes.addSink(topology, VIDEO_TASKS_SINK, topics.tileTasksFor(Renderer.FFMPEG.id()), PROCESSOR);
+    StreamsNodes.addSink(topology, CONTROL_SINK, topics.jobControl(), PROCESSOR);
     return topology;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.clients.StreamsNodes;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
@@ -313,7 +314,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     }
     for (dev.tilefarm.schemas.TileTask task : step.tasks()) {
       context.forward(new Record<String, Object>(jobId + "/" + task.tile().index(), task, clock.millis()),
-          CompositorTopology.TASKS_SINK);
+          StreamsNodes.TASKS_SINK);
     }
   }
 
@@ -343,7 +344,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     int attempt = run == null ? 1 : run.attempt();
     for (JobEvent unmarked : step.events()) {
       JobEvent event = unmarked.withAttempt(attempt);
-      context.forward(new Record<String, Object>(jobId, event, event.timestamp()), CompositorTopology.EVENTS_SINK);
+      context.forward(new Record<String, Object>(jobId, event, event.timestamp()), StreamsNodes.EVENTS_SINK);
     }
     for (dev.tilefarm.schemas.TileTask task : step.tasks()) {
       context.forward(new Record<String, Object>(jobId + "/video", task, clock.millis()),
@@ -555,6 +556,6 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     DeadLetter letter = letters.letter(meta.topic(), meta.partition(), meta.offset(), record.key(), record.value(),
         error, clock.millis());
     String key = DeadLetters.recordKey(record.key());
-    context.forward(new Record<String, Object>(key, letter, letter.timestamp()), CompositorTopology.DEAD_LETTER_SINK);
+    context.forward(new Record<String, Object>(key, letter, letter.timestamp()), StreamsNodes.DEAD_LETTER_SINK);
   }
 }

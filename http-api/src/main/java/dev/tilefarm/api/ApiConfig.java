@@ -1,5 +1,6 @@
 package dev.tilefarm.api;
 
+import dev.tilefarm.schemas.Require;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.store.JobLimits;
@@ -43,11 +44,8 @@ public record ApiConfig(String bootstrapServers, Topics topics, TopicLayout layo
   public static final long DEFAULT_MAX_PIXELS = JobLimits.DEFAULTS.maxPixels();
 
   public ApiConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(topics, "topics");
-    Objects.requireNonNull(layout, "layout");
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(presignTtl, "presignTtl");
+    Require.nonNull("bootstrapServers", bootstrapServers, "topics", topics, "layout", layout, "host", host,
+        "presignTtl", presignTtl);
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
     }

@@ -1,10 +1,10 @@
 package dev.tilefarm.worker;
 
+import dev.tilefarm.schemas.Require;
 import dev.tilefarm.schemas.TopicLayout;
 import dev.tilefarm.schemas.Topics;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Everything a render worker needs to run.
@@ -50,14 +50,9 @@ public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout l
   public static final int DELIVERY_LIMIT = 10;
 
   public WorkerConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(topics, "topics");
-    Objects.requireNonNull(layout, "layout");
-    Objects.requireNonNull(workerId, "workerId");
-    Objects.requireNonNull(lockDuration, "lockDuration");
-    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
-    Objects.requireNonNull(transientRetry, "transientRetry");
-    Objects.requireNonNull(limits, "limits");
+    Require.nonNull("bootstrapServers", bootstrapServers, "topics", topics, "layout", layout, "workerId", workerId,
+        "lockDuration", lockDuration, "shutdownGrace", shutdownGrace, "transientRetry", transientRetry,
+        "limits", limits);
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }

@@ -93,18 +93,6 @@ public enum Renderer {
     return Arrays.stream(values()).filter(Renderer::animates).toList();
   }
 
-  /** The renderer that draws {@code scene}: a stored scene is a builtin one kept in object storage. */
-  public static Renderer of(SceneSpec scene) {
-    return switch (scene) {
-      case SceneSpec.Mandelbrot m -> MANDELBROT;
-      case SceneSpec.Builtin b -> BUILTIN;
-      case SceneSpec.Stored s -> BUILTIN;
-      case SceneSpec.PovRay p -> POVRAY;
-      case SceneSpec.Blender b -> BLENDER;
-      case SceneSpec.Sleep s -> SLEEP;
-    };
-  }
-
   /**
    * Where a job's tiles go, the one routing decision: the external renderer whose own lane (topic
    * {@code tile-tasks.ID}, its share group, the splitter's sink) carries them, or empty for the shared lane that

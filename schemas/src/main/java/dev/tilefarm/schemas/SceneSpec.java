@@ -16,11 +16,19 @@ public sealed interface SceneSpec
     permits SceneSpec.Mandelbrot, SceneSpec.Builtin, SceneSpec.Stored, SceneSpec.PovRay, SceneSpec.Blender,
     SceneSpec.Sleep {
 
+  /** The renderer that draws it: each kind names its own (a stored scene is a builtin one kept in storage). */
+  Renderer renderer();
+
   /**
    * The Mandelbrot set around ({@code centerX}, {@code centerY}); at zoom 1 the image's shorter side spans
    * 3 units of the complex plane.
    */
-  record Mandelbrot(double centerX, double centerY, double zoom, int iterations) implements SceneSpec {}
+  record Mandelbrot(double centerX, double centerY, double zoom, int iterations) implements SceneSpec {
+    @Override
+    public Renderer renderer() {
+      return Renderer.MANDELBROT;
+    }
+  }
 
   /**
    * For benchmarks: every tile takes {@code millisPerTile} of wall time and almost no CPU, and is black. It lets a
@@ -35,6 +43,11 @@ public sealed interface SceneSpec
         throw new IllegalArgumentException("millisPerTile must be from 0 to " + MAX_MILLIS + ", got " + millisPerTile);
       }
     }
+
+    @Override
+    public Renderer renderer() {
+      return Renderer.SLEEP;
+    }
   }
 
   /**
@@ -43,7 +56,12 @@ public sealed interface SceneSpec
    * {@code .gltf}/{@code .glb}/{@code .obj}). Only the worker can read it, so its faults are reported as
    * FAILED, not REJECTED.
    */
-  record Stored(S3Uri uri) implements SceneSpec {}
+  record Stored(S3Uri uri) implements SceneSpec {
+    @Override
+    public Renderer renderer() {
+      return Renderer.BUILTIN;
+    }
+  }
 
   /**
    * A POV-Ray scene in object storage: a {@code .pov} file, or a {@code .zip}/{@code .tar} archive of a scene
@@ -67,6 +85,11 @@ public sealed interface SceneSpec
     public PovRay {
       frameRange = frameRange == null ? null : frameRange.clone();
       declare = Map.copyOf(declare);
+    }
+
+    @Override
+    public Renderer renderer() {
+      return Renderer.POVRAY;
     }
 
     /** A scene with POV-Ray's defaults for the animation options: the job's frames, no declarations. */
@@ -103,7 +126,12 @@ public sealed interface SceneSpec
    * @param scene the name of the scene in the file to render, or null for the file's active scene
    * @param camera the name of the camera object to render through, or null for the scene's camera
    */
-  record Blender(S3Uri file, String main, String scene, String camera) implements SceneSpec {}
+  record Blender(S3Uri file, String main, String scene, String camera) implements SceneSpec {
+    @Override
+    public Renderer renderer() {
+      return Renderer.BLENDER;
+    }
+  }
 
   /**
    * A scene for the built-in path tracer.
@@ -148,6 +176,11 @@ public sealed interface SceneSpec
         boolean linear16, double exposure) {
       this(camera, sky, environment, textures, materials, objects, lights, maxDepth, assets, linear16, exposure,
           List.of(), DEFAULT_FPS);
+    }
+
+    @Override
+    public Renderer renderer() {
+      return Renderer.BUILTIN;
     }
 
     /** Whether any object imports a glTF file (which may bring its own camera and lights). */

@@ -34,10 +34,7 @@ public record TileTask(String jobId, int tileCount, int imageWidth, int imageHei
   public static final int MAX_ETAG = 1024;
 
   public TileTask {
-    Objects.requireNonNull(jobId, "jobId");
-    Objects.requireNonNull(output, "output");
-    Objects.requireNonNull(tileUri, "tileUri");
-    Objects.requireNonNull(work, "work");
+    Require.nonNull("jobId", jobId, "output", output, "tileUri", tileUri, "work", work);
     if (work instanceof Work.Video) {
       if (job != null || jobUri != null) {
         throw new IllegalArgumentException("a video task carries no job: only its frames and the video's settings");

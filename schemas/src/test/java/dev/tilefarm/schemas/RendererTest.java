@@ -77,7 +77,7 @@ class RendererTest {
         "{'type':'render','width':64,'height':48,'renderer':'blender','scene':'s3://bucket/scenes/a.blend'}",
         "{'type':'render','width':64,'height':48,'renderer':'sleep','scene':{'millisPerTile':20}}")) {
       JobRequest.Render job = (JobRequest.Render) decode(json);
-      assertEquals(job.renderer(), Renderer.of(job.scene()), json);
+      assertEquals(job.renderer(), job.scene().renderer(), json);
     }
   }
 

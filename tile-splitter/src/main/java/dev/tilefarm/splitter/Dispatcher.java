@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  /** Its store of jobs: job id -> what it keeps of the job (JSON {@link QueuedJob}). */
+  static final String JOBS_STORE = "queued-jobs";
+  /** Its store of tasks: "jobId/NNNNNNNNNN" -> a task not released yet. */
+  static final String TASKS_STORE = "queued-tasks";
 
   /** A lane's base window: how many released, unsettled tasks it may hold (for priority 50 and below). */
   @FunctionalInterface

@@ -20,6 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * their end (looked for at most once a minute): a job after one that ended earlier than that finds it unknown.
  */
 final class OutcomeRecorder implements Processor<String, byte[], Void, Void> {
+  /** The global store it keeps: job id -> the job's state as the job control topic tells (see {@link JobOutcomes}). */
+  static final String STORE = "job-outcomes";
   private static final JsonSerde<JobControl> CONTROLS = new JsonSerde<>(JobControl.class);
   private static final long PURGE_EVERY_MS = Duration.ofMinutes(1).toMillis();
 
@@ -35,7 +37,7 @@ final class OutcomeRecorder implements Processor<String, byte[], Void, Void> {
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
-    store = context.getStateStore(SplitterTopology.OUTCOMES_STORE);
+    store = context.getStateStore(STORE);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tilefarm.splitter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.clients.StreamsNodes;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.InvalidJobException;
 import dev.tilefarm.schemas.JobCancel;
@@ -64,6 +65,12 @@ import org.slf4j.MDC;
  */
 final class SplitProcessor implements Processor<byte[], byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
+  /** Job id -> when it was accepted: a repeat of an accepted job is dropped. */
+  static final String ACCEPTED_STORE = "accepted-jobs";
+  /** Jobs held until the jobs they wait for complete (see {@link WaitingJobs}). */
+  static final String WAITING_STORE = "waiting-jobs";
+  /** Accepted jobs as submitted, kept for a retry (see {@link RetryPlanner}). */
+  static final String RETRY_STORE = "retry-specs";
 
   private final String sourceTopic;
   private final JobPlanner planner;
@@ -92,8 +99,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
 
   SplitProcessor(String sourceTopic, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
       RecordRetries retries) {
-    this(sourceTopic, planner, specs, clock, letters, retries, new WaitingJobs(SplitterTopology.DEFAULT_DEPENDENCY_GRACE),
-        SplitterTopology.DEFAULT_WAIT_CHECK, SplitterTopology.DEFAULT_SPEC_RETENTION, null, null);
+    this(sourceTopic, planner, specs, clock, letters, retries, new WaitingJobs(SplitterConfig.DEFAULT_DEPENDENCY_GRACE),
+        SplitterConfig.DEFAULT_WAIT_CHECK, SplitterConfig.DEFAULT_SPEC_RETENTION, null, null);
   }
 
   /**
@@ -119,15 +126,15 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.accepted = context.getStateStore(SplitterTopology.ACCEPTED_STORE);
-    this.held = context.getStateStore(SplitterTopology.WAITING_STORE);
-    this.retrySpecs = context.getStateStore(SplitterTopology.RETRY_STORE);
-    this.outcomes = context.getStateStore(SplitterTopology.OUTCOMES_STORE);
+    this.accepted = context.getStateStore(ACCEPTED_STORE);
+    this.held = context.getStateStore(WAITING_STORE);
+    this.retrySpecs = context.getStateStore(RETRY_STORE);
+    this.outcomes = context.getStateStore(OutcomeRecorder.STORE);
     context.schedule(waitCheck, PunctuationType.WALL_CLOCK_TIME, t -> checkWaiting());
     context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, t -> purgeRetrySpecs());
     if (windows != null) {
-      dispatcher = new Dispatcher(context.getStateStore(SplitterTopology.QUEUED_JOBS_STORE),
-          context.getStateStore(SplitterTopology.QUEUED_TASKS_STORE), windows,
+      dispatcher = new Dispatcher(context.getStateStore(Dispatcher.JOBS_STORE),
+          context.getStateStore(Dispatcher.TASKS_STORE), windows,
           (sink, task) -> context.forward(new Record<String, Object>(task.jobId() + "/" + task.tile().index(), task,
               clock.getAsLong()), sink));
       context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, t -> {
@@ -621,7 +628,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
   }
 
   private void event(JobEvent event) {
-    context.forward(new Record<String, Object>(event.jobId(), event, event.timestamp()), SplitterTopology.EVENTS_SINK);
+    context.forward(new Record<String, Object>(event.jobId(), event, event.timestamp()), StreamsNodes.EVENTS_SINK);
   }
 
   private void deadLetter(Record<byte[], byte[]> record, String error) {
@@ -631,7 +638,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     log.warn("dead-lettered {}-{}@{}{}: {}", meta.topic(), meta.partition(), meta.offset(),
         letter.valueStored() != null ? " (bytes kept at " + letter.valueStored().uri() + ")" : "", error);
     String key = DeadLetters.recordKey(record.key());
-    context.forward(new Record<String, Object>(key, letter, record.timestamp()), SplitterTopology.DEAD_LETTER_SINK);
+    context.forward(new Record<String, Object>(key, letter, record.timestamp()), StreamsNodes.DEAD_LETTER_SINK);
   }
 
   /** An id for a job that brought none: fixed by the record's position, so a reprocessed record gets the same one. */

@@ -1,5 +1,11 @@
 package dev.tilefarm.splitter;
 
+import static dev.tilefarm.clients.StreamsNodes.DEAD_LETTER_SINK;
+import static dev.tilefarm.clients.StreamsNodes.EVENTS_SINK;
+import static dev.tilefarm.clients.StreamsNodes.RESULTS_SOURCE;
+import static dev.tilefarm.clients.StreamsNodes.TASKS_SINK;
+
+import dev.tilefarm.clients.StreamsNodes;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
@@ -8,42 +14,20 @@ import dev.tilefarm.store.RecordRetries;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The splitter's topology: jobs and cancel requests in; tile tasks, job events, job control records (for
- * the compositor), dead letters (and re-keyed jobs) out.
+ * the compositor), dead letters (and re-keyed jobs) out. Its stores are named by the classes whose state they
+ * hold ({@link SplitProcessor}, {@link Dispatcher}, {@link OutcomeRecorder}); the nodes the compositor's topology
+ * has too, by {@link StreamsNodes}.
  */
 final class SplitterTopology {
   static final String ROLE = "tile-splitter";
-  static final String ACCEPTED_STORE = "accepted-jobs";
-  static final String TASKS_SINK = "tile-tasks";
-  static final String EVENTS_SINK = "job-events";
-  static final String DEAD_LETTER_SINK = "dead-letter";
+  /** Back to the jobs topic: a record not keyed by its job's id goes round again under it, to the job's partition. */
   static final String REROUTE_SINK = "jobs-by-id";
   static final String CONTROL_SINK = "job-control";
-  /** Job id -> what the {@link Dispatcher} keeps of it (JSON {@link QueuedJob}). */
-  static final String QUEUED_JOBS_STORE = "queued-jobs";
-  /** "jobId/NNNNNNNNNN" -> a task the {@link Dispatcher} has not released yet. */
-  static final String QUEUED_TASKS_STORE = "queued-tasks";
-  static final String RESULTS_SOURCE = "tile-results";
-  /** Jobs held until the jobs they wait for complete (see {@link WaitingJobs}). */
-  static final String WAITING_STORE = "waiting-jobs";
-  /** Accepted jobs as submitted, kept for a retry (see {@link RetryPlanner}). */
-  static final String RETRY_STORE = "retry-specs";
-  /** Global: every job's state as the job control topic tells (see {@link JobOutcomes}). */
-  static final String OUTCOMES_STORE = "job-outcomes";
-  /** How long a job may wait for an id the farm does not know before it fails naming it. */
-  static final Duration DEFAULT_DEPENDENCY_GRACE = Duration.ofSeconds(30);
-  /** How often waiting jobs are looked at again. */
-  static final Duration DEFAULT_WAIT_CHECK = Duration.ofMillis(250);
-  /**
-   * How long a failed or cancelled job stays retryable here (its JSON kept), and how long an ended job's outcome
-   * is known to jobs after it: a week, as long as the compositor keeps an ended job's marker.
-   */
-  static final Duration DEFAULT_SPEC_RETENTION = Duration.ofDays(7);
 
   private SplitterTopology() {}
 
@@ -70,8 +54,8 @@ final class SplitterTopology {
    */
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
       RecordRetries retries, Dispatcher.Windows windows) {
-    return build(topics, planner, specs, clock, letters, retries, windows, DEFAULT_DEPENDENCY_GRACE,
-        DEFAULT_WAIT_CHECK);
+    return build(topics, planner, specs, clock, letters, retries, windows, SplitterConfig.DEFAULT_DEPENDENCY_GRACE,
+        SplitterConfig.DEFAULT_WAIT_CHECK);
   }
 
   /**
@@ -87,56 +71,43 @@ final class SplitterTopology {
   static Topology build(Topics topics, JobPlanner planner, JobSpecs specs, LongSupplier clock, DeadLetters letters,
       RecordRetries retries, Dispatcher.Windows windows, Duration dependencyGrace, Duration waitCheck) {
     Topology t = new Topology();
-    t.addSource("jobs", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.jobs().name());
+    StreamsNodes.addRawSource(t, "jobs", topics.jobs());
     WaitingJobs waiting = new WaitingJobs(dependencyGrace);
     if (windows == null) {
       t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries,
-          waiting, waitCheck, DEFAULT_SPEC_RETENTION, null, null), "jobs");
+          waiting, waitCheck, SplitterConfig.DEFAULT_SPEC_RETENTION, null, null), "jobs");
     } else {
       // Results are keyed by job id like jobs, on as many partitions: task n sees all of its jobs'. Which jobs
       // ENDED the dispatcher learns from the global job outcomes below (a topic feeds one kind of source only).
-      t.addSource(RESULTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-          topics.tileResults().name());
+      StreamsNodes.addRawSource(t, RESULTS_SOURCE, topics.tileResults());
       t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries,
-          waiting, waitCheck, DEFAULT_SPEC_RETENTION, windows, topics.tileResults().name()), "jobs", RESULTS_SOURCE);
+          waiting, waitCheck, SplitterConfig.DEFAULT_SPEC_RETENTION, windows, topics.tileResults().name()), "jobs", RESULTS_SOURCE);
       // Cached: a job's entry changes per settled tile; the cache makes that one changelog write per commit.
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUED_JOBS_STORE), Serdes.String(),
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Dispatcher.JOBS_STORE), Serdes.String(),
           Serdes.String()).withCachingEnabled(), "split");
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUEUED_TASKS_STORE),
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Dispatcher.TASKS_STORE),
           Serdes.String(), topics.tileTasks().valueSerde()), "split");
     }
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WAITING_STORE), Serdes.String(),
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.WAITING_STORE), Serdes.String(),
         Serdes.ByteArray()), "split");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RETRY_STORE), Serdes.String(),
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.RETRY_STORE), Serdes.String(),
         Serdes.ByteArray()), "split");
     // Rebuilt from the job control topic itself, through the recorder: no changelog of its own.
-    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OUTCOMES_STORE), Serdes.String(),
+    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OutcomeRecorder.STORE), Serdes.String(),
         Serdes.String()).withLoggingDisabled(), "job-outcomes-source", Serdes.String().deserializer(),
         Serdes.ByteArray().deserializer(), topics.jobControl().name(), "job-outcomes",
-        () -> new OutcomeRecorder(clock, DEFAULT_SPEC_RETENTION));
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCEPTED_STORE), Serdes.String(),
+        () -> new OutcomeRecorder(clock, SplitterConfig.DEFAULT_SPEC_RETENTION));
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.ACCEPTED_STORE), Serdes.String(),
         Serdes.Long()), "split");
-    t.addSink(TASKS_SINK, topics.tileTasks().name(), Serdes.String().serializer(),
-        cast(topics.tileTasks().valueSerde().serializer()), "split");
+    // The processor forwards several value types, each only to the sink whose serializer takes it.
+    StreamsNodes.addSink(t, TASKS_SINK, topics.tileTasks(), "split");
     for (Renderer renderer : Renderer.externals()) {
-      var topic = topics.tileTasksFor(renderer.id());
-      t.addSink(TASKS_SINK + "." + renderer.id(), topic.name(), Serdes.String().serializer(),
-          cast(topic.valueSerde().serializer()), "split");
+      StreamsNodes.addSink(t, TASKS_SINK + "." + renderer.id(), topics.tileTasksFor(renderer.id()), "split");
     }
-    t.addSink(EVENTS_SINK, topics.jobEvents().name(), Serdes.String().serializer(),
-        cast(topics.jobEvents().valueSerde().serializer()), "split");
-    t.addSink(DEAD_LETTER_SINK, topics.deadLetter().name(), Serdes.String().serializer(),
-        cast(topics.deadLetter().valueSerde().serializer()), "split");
-    t.addSink(CONTROL_SINK, topics.jobControl().name(), Serdes.String().serializer(),
-        cast(topics.jobControl().valueSerde().serializer()), "split");
-    t.addSink(REROUTE_SINK, topics.jobs().name(), Serdes.String().serializer(),
-        cast(topics.jobs().valueSerde().serializer()), "split");
+    StreamsNodes.addSink(t, EVENTS_SINK, topics.jobEvents(), "split");
+    StreamsNodes.addSink(t, DEAD_LETTER_SINK, topics.deadLetter(), "split");
+    StreamsNodes.addSink(t, CONTROL_SINK, topics.jobControl(), "split");
+    StreamsNodes.addSink(t, REROUTE_SINK, topics.jobs(), "split");
     return t;
-  }
-
-  // The processor forwards several value types, each only to the sink whose serializer takes it.
-  @SuppressWarnings("unchecked")
-  private static Serializer<Object> cast(Serializer<?> s) {
-    return (Serializer<Object>) s;
   }
 }

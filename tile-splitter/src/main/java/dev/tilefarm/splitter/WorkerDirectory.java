@@ -1,5 +1,6 @@
 package dev.tilefarm.splitter;
 
+import dev.tilefarm.clients.StreamsNodes;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.Topics;
 import dev.tilefarm.schemas.UndecodableException;
@@ -78,8 +79,8 @@ final class WorkerDirectory implements JobPlanner.Renderers, Dispatcher.Windows,
    */
   @Override
   public int window(String sink) {
-    String renderer = sink.startsWith(SplitterTopology.TASKS_SINK + ".")
-        ? sink.substring(SplitterTopology.TASKS_SINK.length() + 1) : null;
+    String renderer = sink.startsWith(StreamsNodes.TASKS_SINK + ".")
+        ? sink.substring(StreamsNodes.TASKS_SINK.length() + 1) : null;
     long now = clock.getAsLong();
     long slots = 0;
     synchronized (workers) {

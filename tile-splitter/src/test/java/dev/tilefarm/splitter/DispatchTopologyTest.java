@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tilefarm.clients.StreamsNodes;
 import dev.tilefarm.schemas.DeadLetter;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
@@ -111,13 +112,13 @@ class DispatchTopologyTest {
     done(first.get(1));
     assertEquals(List.of("big/4", "big/5"), released());
     // What a restarted task rebuilds its queue from: the job's entry, and its tasks not released yet.
-    String stored = driver.<String, String>getKeyValueStore(SplitterTopology.QUEUED_JOBS_STORE).get("big");
+    String stored = driver.<String, String>getKeyValueStore(Dispatcher.JOBS_STORE).get("big");
     QueuedJob job = dev.tilefarm.schemas.Json.MAPPER.readValue(stored, QueuedJob.class);
     assertEquals(6, job.next());
     assertEquals(4, job.inFlight());
     assertEquals(50, job.priority());
-    assertEquals(SplitterTopology.TASKS_SINK, job.sink());
-    var waiting = driver.<String, TileTask>getKeyValueStore(SplitterTopology.QUEUED_TASKS_STORE);
+    assertEquals(StreamsNodes.TASKS_SINK, job.sink());
+    var waiting = driver.<String, TileTask>getKeyValueStore(Dispatcher.TASKS_STORE);
     assertEquals(6, waiting.get(Dispatcher.taskKey("big", 6)).tile().index());
     assertEquals(null, waiting.get(Dispatcher.taskKey("big", 5)), "a released task leaves the store");
   }

@@ -181,7 +181,7 @@ public final class TileRenderer {
           + " image but its tile task says " + imageWidth + "x" + imageHeight);
     }
     SceneSpec scene = job.scene();
-    Renderer drawing = Renderer.of(scene);
+    Renderer drawing = scene.renderer();
     if (drawing != job.renderer()) {
       throw new TileFailedException("job " + job.id() + " names renderer '" + job.renderer().id() + "' but carries a "
           + drawing.id() + " scene");

@@ -1,9 +1,9 @@
 package dev.tilefarm.worker.render.external;
 
 import dev.tilefarm.schemas.JobRequest;
+import dev.tilefarm.schemas.Require;
 import dev.tilefarm.schemas.TileRect;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
@@ -26,14 +26,8 @@ import java.util.function.IntConsumer;
 public record RenderRequest(JobRequest.Render job, Path sceneDir, Path main, Path workDir, TileRect tile, Integer frame,
     int frameIndex, long deadlineMillis, ProcessLimits limits, TileLog log, IntConsumer progress) {
   public RenderRequest {
-    Objects.requireNonNull(limits, "limits");
-    Objects.requireNonNull(job, "job");
-    Objects.requireNonNull(sceneDir, "sceneDir");
-    Objects.requireNonNull(main, "main");
-    Objects.requireNonNull(workDir, "workDir");
-    Objects.requireNonNull(tile, "tile");
-    Objects.requireNonNull(log, "log");
-    Objects.requireNonNull(progress, "progress");
+    Require.nonNull("limits", limits, "job", job, "sceneDir", sceneDir, "main", main, "workDir", workDir,
+        "tile", tile, "log", log, "progress", progress);
   }
 
   /** "tile 3 of job J", for reasons. */
