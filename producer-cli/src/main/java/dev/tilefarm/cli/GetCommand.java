@@ -37,7 +37,7 @@ final class GetCommand extends JobCommand {
     JobEvent last = events.get(events.size() - 1);
     // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
     // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.
-    Main.OutputRefusedException refused = null;
+    JobRunner.OutputRefusedException refused = null;
     for (JobEvent e : reversed(events)) {
       if (e instanceof JobEvent.Completed c && video) {
         if (c.video() == null) {
@@ -47,7 +47,7 @@ final class GetCommand extends JobCommand {
           new dev.tilefarm.store.JobOutputs(running.blobs(), running.settings().limits().outputLocations())
               .check(jobId, c.video());
         } catch (dev.tilefarm.store.JobOutputs.RefusedException notOurs) {
-          refused = refused == null ? new Main.OutputRefusedException(notOurs.getMessage()) : refused;
+          refused = refused == null ? new JobRunner.OutputRefusedException(notOurs.getMessage()) : refused;
           continue;
         }
         java.nio.file.Files.write(output, running.blobs().get(c.video()));
@@ -59,7 +59,7 @@ final class GetCommand extends JobCommand {
         try {
           JobRunner.download(running.blobs(), running.settings().limits().outputLocations(), jobId, c.output(),
               c.sha256(), output);
-        } catch (Main.OutputRefusedException notOurs) {
+        } catch (JobRunner.OutputRefusedException notOurs) {
           refused = refused == null ? notOurs : refused;
           continue;
         }

@@ -26,8 +26,15 @@ final class JobRunner {
 
   /** Submits every job, waits for each to end, and returns the terminal event by job id, in order. */
   static Map<String, JobEvent> run(Farm farm, List<ObjectNode> jobs, Duration timeout, Progress progress)
-      throws InterruptedException, TimeoutException, Main.InterruptedByUserException {
+      throws InterruptedException, TimeoutException, InterruptedByUserException {
     return run(farm, jobs, timeout, progress, false);
+  }
+
+  /** The user pressed Ctrl-C while the command waited for its jobs; the message says what became of them. */
+  static final class InterruptedByUserException extends Main.CommandFailure {
+    InterruptedByUserException(String message) {
+      super(message, Main.ExitCodes.INTERRUPTED, null);
+    }
   }
 
   /**
@@ -37,10 +44,10 @@ final class JobRunner {
    * {@code detach}.
    *
    * @throws TimeoutException after {@code timeout} (zero: none)
-   * @throws Main.InterruptedByUserException on Ctrl-C (SIGINT)
+   * @throws InterruptedByUserException on Ctrl-C (SIGINT)
    */
   static Map<String, JobEvent> run(Farm farm, List<ObjectNode> jobs, Duration timeout, Progress progress,
-      boolean detach) throws InterruptedException, TimeoutException, Main.InterruptedByUserException {
+      boolean detach) throws InterruptedException, TimeoutException, InterruptedByUserException {
     try (JobClient client = new JobClient(farm.settings()); CtrlC ctrlC = CtrlC.install()) {
       Set<String> reused = new HashSet<>();
       for (ObjectNode job : jobs) {
@@ -108,7 +115,7 @@ final class JobRunner {
         progress.clearBar();
         List<String> left = unended(ids, ended);
         stopEarly(client, farm, left, "Ctrl-C", detach);
-        throw new Main.InterruptedByUserException(left.isEmpty() ? "interrupted"
+        throw new InterruptedByUserException(left.isEmpty() ? "interrupted"
             : "interrupted; " + (detach ? "left running: " : "cancelled: ") + String.join(", ", left));
       }
     }
@@ -237,18 +244,28 @@ final class JobRunner {
   }
 
   /**
+   * A job's output that is not saved: the object its COMPLETED event names is not the job's own, or not the bytes
+   * the event gives (a forged or stale event); the message says which and why.
+   */
+  static final class OutputRefusedException extends Main.CommandFailure {
+    OutputRefusedException(String message) {
+      super(message, Main.ExitCodes.OUTPUT_REFUSED, null);
+    }
+  }
+
+  /**
    * Saves a completed job's analysis report (histogram, dominant colours, faces), if it has one, beside
    * {@code output} as NAME.report.json, and prints it, as {@code get} does.
    *
-   * @throws Main.OutputRefusedException if the event names a report that is not the one beside its output
+   * @throws OutputRefusedException if the event names a report that is not the one beside its output
    */
   static void saveReport(BlobStore blobs, JobEvent.Completed c, Path output)
-      throws IOException, Main.OutputRefusedException {
+      throws IOException, OutputRefusedException {
     if (c.report() == null) {
       return;
     }
     if (!c.report().equals(dev.tilefarm.store.TileKeys.report(c.output()))) {
-      throw new Main.OutputRefusedException("the report of job " + c.jobId() + " is not saved: " + c.report()
+      throw new OutputRefusedException("the report of job " + c.jobId() + " is not saved: " + c.report()
           + " is not the report beside its output, " + dev.tilefarm.store.TileKeys.report(c.output()));
     }
     byte[] report = blobs.get(c.report());
@@ -268,10 +285,10 @@ final class JobRunner {
    *
    * @param outputLocations the farm's {@code limits.output-locations}
    * @param sha256 the event's sha256, or null to check only that the object is the job's (an animation's frames)
-   * @throws Main.OutputRefusedException if the object is not the job's, or its bytes are not the event's
+   * @throws OutputRefusedException if the object is not the job's, or its bytes are not the event's
    */
   static void download(BlobStore blobs, java.util.List<String> outputLocations, String jobId, S3Uri uri,
-      String sha256, Path file) throws IOException, Main.OutputRefusedException {
+      String sha256, Path file) throws IOException, OutputRefusedException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -289,7 +306,7 @@ final class JobRunner {
       }
       Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
     } catch (JobOutputs.RefusedException e) {
-      throw new Main.OutputRefusedException("the output of job " + jobId + " is not saved: " + e.getMessage());
+      throw new OutputRefusedException("the output of job " + jobId + " is not saved: " + e.getMessage());
     } finally {
       Files.deleteIfExists(part);
     }

@@ -149,8 +149,8 @@ public final class Main {
    * A failure the command explains itself: its message is printed as it is, and its kind gives the exit code.
    * One subclass a kind, so that a method declares, and a caller catches, the one it means.
    */
-  abstract static sealed class CommandFailure extends Exception permits JobsFailedException, OutputRefusedException,
-      InterruptedByUserException, UsageException, Uploads.UploadFailedException {
+  abstract static sealed class CommandFailure extends Exception permits JobsFailedException, UsageException,
+      JobRunner.OutputRefusedException, JobRunner.InterruptedByUserException, Uploads.UploadFailedException {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
 
@@ -168,23 +168,6 @@ public final class Main {
   static final class JobsFailedException extends CommandFailure {
     JobsFailedException(String message) {
       super(message, ExitCodes.JOB_FAILED, null);
-    }
-  }
-
-  /**
-   * A job's output that is not saved: the object its COMPLETED event names is not the job's own, or not the bytes
-   * the event gives (a forged or stale event); the message says which and why.
-   */
-  static final class OutputRefusedException extends CommandFailure {
-    OutputRefusedException(String message) {
-      super(message, ExitCodes.OUTPUT_REFUSED, null);
-    }
-  }
-
-  /** The user pressed Ctrl-C while the command waited for its jobs; the message says what became of them. */
-  static final class InterruptedByUserException extends CommandFailure {
-    InterruptedByUserException(String message) {
-      super(message, ExitCodes.INTERRUPTED, null);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.tilefarm.schemas.S3Uri;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,9 +19,8 @@ final class OneJob {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
   Path output;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
+  @Mixin
+  EmbeddedWorkersOption workers;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
       description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
@@ -42,7 +42,7 @@ final class OneJob {
    */
   int run(FarmOptions options, ObjectNode job, Preparation preparation) throws Exception {
     Progress progress = Progress.stderr(options.quiet);
-    try (Farm farm = Farm.open(options.settings(), workers, progress)) {
+    try (Farm farm = Farm.open(options.settings(), workers.count, progress)) {
       preparation.prepare(farm);
       if (!job.hasNonNull("id")) {
         job.put("id", JobClient.newId());
@@ -78,7 +78,7 @@ final class OneJob {
   }
 
   private static int save(Farm farm, ObjectNode job, JobEvent.Completed c, Path output)
-      throws java.io.IOException, Main.OutputRefusedException {
+      throws java.io.IOException, JobRunner.OutputRefusedException {
     if (c.frames() != null) {
       JsonNode range = job.get("frames");
       int start = range.get("start").asInt();

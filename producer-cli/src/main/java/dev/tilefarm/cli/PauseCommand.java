@@ -8,14 +8,8 @@ import picocli.CommandLine.Command;
     description = "Pause a running job: none of its pending tiles goes to the workers until it is resumed (tiles "
         + "already handed out finish), and its stall timeout and time limit stop. Prints the job's PAUSED event; "
         + "exits 1 if none came (the job has ended, or is paused already).")
-final class PauseCommand extends ScheduleCommand {
-  @Override
-  JobSchedule request() {
-    return new JobSchedule.Pause(jobId);
-  }
-
-  @Override
-  boolean answers(JobEvent e) {
-    return e instanceof JobEvent.Paused;
+final class PauseCommand extends ScheduleCommand.JobOnly {
+  PauseCommand() {
+    super(JobSchedule.Pause::new, JobEvent.Paused.class);
   }
 }

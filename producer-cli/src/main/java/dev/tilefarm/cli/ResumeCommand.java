@@ -8,14 +8,8 @@ import picocli.CommandLine.Command;
     description = "Resume a paused job: its tiles go to the workers again, and its time limit is moved on by the "
         + "time it was paused. Prints the job's RESUMED event; exits 1 if none came (the job is not paused, or "
         + "has ended).")
-final class ResumeCommand extends ScheduleCommand {
-  @Override
-  JobSchedule request() {
-    return new JobSchedule.Resume(jobId);
-  }
-
-  @Override
-  boolean answers(JobEvent e) {
-    return e instanceof JobEvent.Resumed;
+final class ResumeCommand extends ScheduleCommand.JobOnly {
+  ResumeCommand() {
+    super(JobSchedule.Resume::new, JobEvent.Resumed.class);
   }
 }

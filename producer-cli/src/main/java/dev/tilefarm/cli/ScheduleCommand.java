@@ -3,6 +3,7 @@ package dev.tilefarm.cli;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobSchedule;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,5 +53,29 @@ abstract class ScheduleCommand extends JobCommand {
     System.out.println(jobId + ": no answer in " + timeoutSeconds + " s (the job has ended, is not accepted yet, or "
         + "was already so)");
     return Main.ExitCodes.JOB_FAILED;
+  }
+
+  /**
+   * A request that names only its job, answered by one kind of event: {@code pause} (PAUSED), {@code resume}
+   * (RESUMED).
+   */
+  abstract static class JobOnly extends ScheduleCommand {
+    private final Function<String, JobSchedule> request;
+    private final Class<? extends JobEvent> answer;
+
+    JobOnly(Function<String, JobSchedule> request, Class<? extends JobEvent> answer) {
+      this.request = request;
+      this.answer = answer;
+    }
+
+    @Override
+    final JobSchedule request() {
+      return request.apply(jobId);
+    }
+
+    @Override
+    final boolean answers(JobEvent e) {
+      return answer.isInstance(e);
+    }
   }
 }

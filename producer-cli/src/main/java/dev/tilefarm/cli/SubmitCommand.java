@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,9 +35,8 @@ final class SubmitCommand extends FarmCommand {
   @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "save the image of the (single) job here; implies --wait")
   Path output;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
+  @Mixin
+  EmbeddedWorkersOption workers;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
       description = "with --wait, give up after this long (0 = never): the jobs that have not ended are cancelled,"
@@ -86,7 +86,7 @@ final class SubmitCommand extends FarmCommand {
       progress.note("no farm is running; an embedded farm stops when this command ends, so waiting for the jobs");
       wait = true;
     }
-    try (Farm running = Farm.open(settings, workers, progress)) {
+    try (Farm running = Farm.open(settings, workers.count, progress)) {
       for (Map.Entry<ObjectNode, Path> e : localInputs.entrySet()) {
         e.getKey().put("input", Inputs.upload(running.blobs(), e.getValue().toString(), progress).toString());
       }
