@@ -47,7 +47,7 @@ class VideoJobsIT {
   static void start() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ffmpeg")),
         "skipped: ffmpeg is not installed (Debian package ffmpeg; .ci/run installs it)");
-    farm = TestFarm.start(dir, 2);
+    farm = TestFarm.start(dir, 2, Map.of("http.port", "0"));
   }
 
   @AfterAll
@@ -191,6 +191,67 @@ class VideoJobsIT {
       assertEquals("5/1", stream.get("r_frame_rate").asText());
       assertEquals(12, stream.get("nb_read_frames").asInt());
     }
+  }
+
+  @Test
+  void theHttpApiTakesAVideoJobAndServesItsVideo() throws Exception {
+    // Three 40x30 frames in storage, a white square 10 pixels further right in each.
+    for (int f = 1; f <= 3; f++) {
+      BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+      java.awt.Graphics2D g = img.createGraphics();
+      g.setColor(java.awt.Color.WHITE);
+      g.fillRect(10 * f - 5, 10, 10, 10);
+      g.dispose();
+      java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+      ImageIO.write(img, "png", png);
+      farm.farm.blobs().put(S3Uri.parse("s3://tilefarm/it/vj/api/f-" + f + ".png"), png.toByteArray(), "image/png");
+    }
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    try (dev.tilefarm.api.HttpApi api = farm.farm.startApi();
+        JobClient client = new JobClient(farm.farm.settings())) {
+      var from = client.eventPositions();
+      var bad = http.send(post(api, "{'type':'video','input':'s3://tilefarm/it/vj/api/f-#.png','frames':{'start':1,"
+          + "'end':3}}"), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, bad.statusCode(), bad.body());
+      assertEquals("video", Json.MAPPER.readTree(bad.body()).get("field").asText(), bad.body());
+      var submitted = http.send(post(api, "{'id':'vj-api','type':'video','input':'s3://tilefarm/it/vj/api/f-#.png',"
+          + "'frames':{'start':1,'end':3},'video':{'fps':2}}"), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, submitted.statusCode(), submitted.body());
+      JobEvent.Completed c = assertInstanceOf(JobEvent.Completed.class,
+          client.await(List.of("vj-api"), Set.of(), from, TestFarm.TIMEOUT, e -> { }).get("vj-api"));
+      byte[] stored = farm.farm.blobs().get(c.video());
+      long until = System.currentTimeMillis() + 60_000;
+      java.net.http.HttpResponse<byte[]> video;
+      do {
+        assertTrue(System.currentTimeMillis() < until, "the API never served the video");
+        Thread.sleep(200);
+        video = http.send(java.net.http.HttpRequest.newBuilder(api.uri().resolve("/api/jobs/vj-api/video")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      } while (video.statusCode() != 200);
+      assertEquals("video/mp4", video.headers().firstValue("Content-Type").orElse(""));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(stored, video.body());
+      Path file = dir.resolve("vj-api.mp4");
+      Files.write(file, video.body());
+      JsonNode stream = probe(file).at("/streams/0");
+      assertEquals(40, stream.get("width").asInt());
+      assertEquals(30, stream.get("height").asInt());
+      assertEquals("2/1", stream.get("r_frame_rate").asText());
+      assertEquals(3, stream.get("nb_read_frames").asInt());
+      List<Double> xs = new ArrayList<>();
+      for (BufferedImage frame : decode(file)) {
+        xs.add(brightX(frame));
+      }
+      assertEquals(3, xs.size());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(10 + 10 * i, xs.get(i), 1.0, "video frame " + i + " of " + xs);
+      }
+    }
+  }
+
+  private static java.net.http.HttpRequest post(dev.tilefarm.api.HttpApi api, String json) {
+    return java.net.http.HttpRequest.newBuilder(api.uri().resolve("/api/jobs"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.replace('\'', '"'))).build();
   }
 
   /** ffprobe's view of a video: its first stream's codec, size, frame rate and decoded frames, and its container. */
