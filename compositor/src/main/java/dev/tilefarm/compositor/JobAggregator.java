@@ -106,6 +106,9 @@ final class JobAggregator {
    */
   Step planned(String jobId, JobState prior, JobControl.Planned planned, IntFunction<String> digests) {
     long deadline = planned.deadline() == null ? 0 : planned.deadline();
+    if (prior == null && planned.video() != null && planned.video().ownJob()) {
+      return VideoStep.planned(jobId, planned); // a video job: its one task, the video, is out already
+    }
     if (prior == null) {
       log.info("planned: {} tiles of a {}x{} image -> {}{}", planned.tiles(), planned.width(), planned.height(),
           planned.output(), deadline == 0 ? "" : ", deadline " + java.time.Instant.ofEpochMilli(deadline));

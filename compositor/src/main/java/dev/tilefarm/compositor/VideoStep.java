@@ -1,5 +1,6 @@
 package dev.tilefarm.compositor;
 
+import dev.tilefarm.schemas.ImageFormat;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.S3Uri;
@@ -34,6 +35,23 @@ final class VideoStep {
         List.of(frameEvent), false, List.of(task));
   }
 
+  /**
+   * A video job ({@link dev.tilefarm.schemas.JobRequest.Encode}) is planned: its video task went out with the plan,
+   * so the job waits for the video at once, its COMPLETED (but for the video) describing the frames it encodes.
+   */
+  static JobAggregator.Step planned(String jobId, JobControl.Planned planned) {
+    JobControl.VideoPlan plan = planned.video();
+    long deadline = planned.deadline() == null ? 0 : planned.deadline();
+    // bytes 0: the job stores nothing but its video, whose size ENCODED brings.
+    JobEvent.Completed completed = new JobEvent.Completed(jobId, planned.acceptedAt(), planned.output(),
+        ImageFormat.forExtension(planned.output().extension()).name(), null, 0, planned.width(), planned.height(),
+        planned.tiles(), new JobEvent.Timings(0, 0, 0), plan.frames(), null, null);
+    log.info("planned: a video of {} frames {} -> {} at {} fps", plan.frames(), planned.output(), plan.uri(),
+        plan.video().fps());
+    return new JobAggregator.Step(new JobEncoding(completed, plan.uri(), planned.acceptedAt(), planned.acceptedAt(),
+        deadline), List.of(), false);
+  }
+
   /** The video is stored: COMPLETED, naming it. */
   static JobAggregator.Step encoded(String jobId, JobEncoding encoding, TileResult.Encoded e, long now) {
     if (!e.video().equals(encoding.video())) {
@@ -43,7 +61,9 @@ final class VideoStep {
     JobEvent.Completed c = encoding.completed();
     JobEvent.Timings timings = new JobEvent.Timings(Math.max(0, now - encoding.since()), c.timings().render(),
         c.timings().assemble());
-    JobEvent.Completed completed = new JobEvent.Completed(jobId, now, c.output(), c.format(), c.sha256(), c.bytes(),
+    // An animation's bytes are its frames' total; a video job (which stored no frames) reports its video's size.
+    long bytes = c.bytes() > 0 ? c.bytes() : e.bytes();
+    JobEvent.Completed completed = new JobEvent.Completed(jobId, now, c.output(), c.format(), c.sha256(), bytes,
         c.width(), c.height(), c.tiles(), timings, c.frames(), c.logs(), c.report(), e.video());
     log.info("completed: {} frames -> {}, video {} ({} bytes, encoded in {} ms)", c.frames(), c.output(), e.video(),
         e.bytes(), e.encodeMs());

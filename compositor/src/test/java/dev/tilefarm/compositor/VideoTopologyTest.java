@@ -138,4 +138,40 @@ class VideoTopologyTest {
     JobEvent.Failed failed = assertInstanceOf(JobEvent.Failed.class, events.readValue());
     assertEquals("video s3://out/shot/frame.mp4: ffmpeg failed (exit 1): no space", failed.reason());
   }
+
+  /** A video job ({@code "type": "video"}): the splitter sent its one task; the compositor waits for it at once. */
+  private TileTask planVideoJob(String id, S3Uri video) {
+    driver.createInputTopic(topics.jobControl().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput(id, new JsonSerde<>(JobControl.class).encode(new JobControl.Planned(id, 0, 1, 70, 50, PATTERN,
+            null, null, null, new JobControl.VideoPlan(new JobRequest.Video("mov", 5), video, 10, 2, 3))));
+    return new TileTask(id, 1, 70, 50, PATTERN, video, 0, null, null, null,
+        new TileTask.Work.Video(new TileRect(0, 0, 0, 70, 50), 10, 2, 3, new JobRequest.Video("mov", 5)));
+  }
+
+  @Test
+  void aVideoJobCompletesOnItsEncodedResultNamingTheVideo() {
+    S3Uri video = S3Uri.parse("s3://out/v.mov");
+    TileTask task = planVideoJob("v", video);
+    assertTrue(events.readValuesToList().isEmpty(), "nothing happens until the video is in");
+    assertTrue(videoTasks.readValuesToList().isEmpty(), "the video job's task is the splitter's, not sent again");
+    assertInstanceOf(JobEncoding.class, driver.<String, JobState>getKeyValueStore(CompositorTopology.STORE).get("v"));
+    results.pipeInput("v", RESULTS.encode(TileResult.Encoded.of(task, 4321, "b".repeat(64), 300, "worker-2", null)));
+    JobEvent.Completed completed = assertInstanceOf(JobEvent.Completed.class, events.readValue());
+    assertEquals(video, completed.video());
+    assertEquals(PATTERN, completed.output());
+    assertEquals("PNG", completed.format());
+    assertEquals(3, completed.frames());
+    assertEquals(4321, completed.bytes(), "a video job's bytes are its video's");
+    assertEquals(70, completed.width());
+    assertEquals(50, completed.height());
+  }
+
+  @Test
+  void aVideoJobWhoseVideoFailsFailsNamingIt() {
+    TileTask task = planVideoJob("w", S3Uri.parse("s3://out/w.mov"));
+    results.pipeInput("w", RESULTS.encode(TileResult.Failed.of(task, "tile 0 of job w: frame 12 not found", "w",
+        null)));
+    JobEvent.Failed failed = assertInstanceOf(JobEvent.Failed.class, events.readValue());
+    assertEquals("video s3://out/w.mov: tile 0 of job w: frame 12 not found", failed.reason());
+  }
 }

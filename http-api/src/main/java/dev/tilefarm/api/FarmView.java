@@ -9,6 +9,7 @@ import dev.tilefarm.schemas.JobCodec;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.JobStatus;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.WorkerStatus;
@@ -285,6 +286,7 @@ final class FarmView {
     return switch (request) {
       case JobRequest.Render r -> r.renderer().id();
       case JobRequest.Process p -> p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+"));
+      case JobRequest.Encode e -> Renderer.FFMPEG.id();
     };
   }
 

@@ -28,4 +28,28 @@ class JobAdmissionTest {
     assertNull(admission.claim("c", 2_000));
     assertNull(admission.claim("c", 2_001 + JobAdmission.PENDING_MS));
   }
+
+  /** A video job ({@code "type": "video"}) is checked as the splitter will: where it writes and what it reads. */
+  @Test
+  void aVideoJobIsCheckedForItsOutputAndInput() throws Exception {
+    JobAdmission admission = new JobAdmission(JobLimits.DEFAULTS.confinedTo(java.util.List.of(),
+        java.util.List.of("farm")), "farm", new FarmView(10));
+    dev.tilefarm.schemas.JobRequest ok = decode("{'id':'v','type':'video','input':'job:shot','video':{}}");
+    admission.check(ok, 0);
+    assertEquals("ffmpeg", FarmView.kindOf(ok));
+    admission.check(decode("{'id':'v','type':'video','input':'job:shot','video':{},'output':'s3://farm/outputs/v.mp4'}"),
+        0);
+    assertEquals("output", org.junit.jupiter.api.Assertions.assertThrows(
+        dev.tilefarm.schemas.InvalidJobException.class, () -> admission.check(decode("{'id':'v','type':'video',"
+            + "'input':'job:shot','video':{},'output':'s3://farm/outputs/shot/frame.mp4'}"), 0)).field(),
+        "the animation's folder is the animation's");
+    assertEquals("input", org.junit.jupiter.api.Assertions.assertThrows(
+        dev.tilefarm.schemas.InvalidJobException.class, () -> admission.check(decode("{'id':'v','type':'video',"
+            + "'input':'s3://elsewhere/f-##.png','frames':{'start':1,'end':2},'video':{}}"), 0)).field());
+  }
+
+  private static dev.tilefarm.schemas.JobRequest decode(String json) throws Exception {
+    return dev.tilefarm.schemas.JobCodec.decode(dev.tilefarm.schemas.Json.MAPPER.readTree(json.replace('\'', '"')),
+        "x");
+  }
 }

@@ -245,6 +245,8 @@ final class TileJob {
               + ": a render job's task is of no pass");
           case TileTask.Work.Video v -> throw new IllegalStateException("unreachable: video tasks are made above");
         };
+        case JobRequest.Encode video -> throw new TileFailedException(task.label()
+            + ": a video job's only task is its video, which carries no job");
       };
     } catch (TileFailedException | InvalidJobException | UndecodableException | BlobNotFoundException e) {
       // Deterministic: every worker would fail the same way, so report it instead of retrying.

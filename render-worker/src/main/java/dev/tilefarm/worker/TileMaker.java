@@ -130,6 +130,8 @@ public final class TileMaker {
     return switch (job) {
       case JobRequest.Render render -> renderer.render(render, tile, imageWidth, imageHeight, context);
       case JobRequest.Process process -> processor.process(process, tile, imageWidth, imageHeight);
+      case JobRequest.Encode video -> throw new TileFailedException("job " + job.id() + " is a video job: its one "
+          + "task is its video, which carries no job");
     };
   }
 }

@@ -13,11 +13,13 @@ import java.util.Objects;
 sealed interface TileOutcome extends TileJob.Step
     permits TileOutcome.Stored, TileOutcome.FailedPermanently, TileOutcome.Transient, TileOutcome.Abandoned {
 
-  /** The task's object is stored and its results announced; {@code nanos} from the start of making it. */
+  /**
+   * The task's object is stored and its results announced; {@code nanos} from the start of making it. {@code job} is
+   * null for a video task, which carries no job (its metrics are the ffmpeg lane's).
+   */
   record Stored(List<? extends TileResult> results, JobRequest job, long nanos) implements TileOutcome {
     public Stored {
       results = List.copyOf(results);
-      Objects.requireNonNull(job, "job");
     }
   }
 

@@ -107,6 +107,7 @@ final class WorkerMetrics implements AutoCloseable {
     }
     return switch (job) {
       case JobRequest.Render r -> Tags.of("renderer", r.renderer().id(), "op", "none");
+      case JobRequest.Encode e -> Tags.of("renderer", "ffmpeg", "op", "video");
       case JobRequest.Process p ->
           Tags.of("renderer", "opencv", "op", p.ops().stream().map(ImageOp::name).collect(Collectors.joining("+")));
     };

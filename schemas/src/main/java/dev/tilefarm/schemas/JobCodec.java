@@ -235,7 +235,7 @@ public final class JobCodec {
     f.integer("maxAttempts", 1, JobRequest.MAX_ATTEMPTS, 0); // read where the tiles are tried (maxAttemptsOf)
     JobLinks links = links(f, id);
     S3Uri output = null;
-    if (f.has("output")) {
+    if (f.has("output") && !type.equals(VideoJobCodec.TYPE)) { // a video job's output is a video, not an image
       output = s3(f, "output");
       if (output.extension().isEmpty()) {
         throw f.error("output", "'" + output + "' has no file extension (use " + ImageFormat.supported() + ")");
@@ -291,7 +291,8 @@ public final class JobCodec {
         }
         yield new JobRequest.Process(id, input, ops, tileSize, output, timeLimit);
       }
-      default -> throw f.error("type", "must be \"render\" or \"process\", got \"" + type + "\"");
+      case VideoJobCodec.TYPE -> VideoJobCodec.decode(f, id, links, timeLimit);
+      default -> throw f.error("type", "must be \"render\", \"process\" or \"video\", got \"" + type + "\"");
     };
     f.done();
     return job;
@@ -327,6 +328,20 @@ public final class JobCodec {
       int n = f.integer("frame", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
       return new JobRequest.Frames(n, n, 1, false);
     }
+    int[] numbers = frameRange(f);
+    int start = numbers[0];
+    int end = numbers[1];
+    int step = numbers[2];
+    if (output != null && !output.key().contains("#")) {
+      throw f.error("output", "'" + output + "' has no run of '#' for the frame number (e.g. "
+          + "s3://bucket/shot/frame-####.png), so every frame would overwrite the last");
+    }
+    String order = f.choice("frameOrder", FRAME_ORDERS, "sequential");
+    return new JobRequest.Frames(start, end, step, true, order.equals("preview"));
+  }
+
+  /** The job's {@code "frames"}: {@code {"start", "end", "step"}}, at most {@link JobRequest.Frames#MAX_FRAMES}. */
+  static int[] frameRange(Fields f) {
     Fields r = Fields.of(f.raw("frames"), "frames");
     int start = r.integer("start", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
     int end = r.integer("end", JobRequest.Frames.MIN_FRAME, JobRequest.Frames.MAX_FRAME);
@@ -339,12 +354,7 @@ public final class JobCodec {
       throw r.error(null, "give at most " + JobRequest.Frames.MAX_FRAMES + " frames, not "
           + (((long) end - start) / step + 1));
     }
-    if (output != null && !output.key().contains("#")) {
-      throw f.error("output", "'" + output + "' has no run of '#' for the frame number (e.g. "
-          + "s3://bucket/shot/frame-####.png), so every frame would overwrite the last");
-    }
-    String order = f.choice("frameOrder", FRAME_ORDERS, "sequential");
-    return new JobRequest.Frames(start, end, step, true, order.equals("preview"));
+    return new int[] {start, end, step};
   }
 
   /** The job's {@code "video"}: {@code {"format": "mp4" | "mov", "fps": N}}, only on an animation. */
@@ -352,6 +362,11 @@ public final class JobCodec {
     if (frames == null || !frames.sequence()) {
       throw f.error("video", "is only for an animation (a job with \"frames\"), whose frames it is made of");
     }
+    return videoSettings(f);
+  }
+
+  /** {@code "video"}'s settings: {@code {"format": "mp4" | "mov", "fps": N}}, defaults mp4 and 24. */
+  static JobRequest.Video videoSettings(Fields f) {
     Fields v = Fields.of(f.raw("video"), "video");
     String format = v.choice("format", JobRequest.Video.FORMATS, "mp4");
     int fps = v.integer("fps", 1, JobRequest.Video.MAX_FPS, 24);
@@ -359,7 +374,7 @@ public final class JobCodec {
     return new JobRequest.Video(format, fps);
   }
 
-  private static S3Uri s3(Fields f, String name) {
+  static S3Uri s3(Fields f, String name) {
     String text = f.string(name);
     try {
       return S3Uri.parse(text);

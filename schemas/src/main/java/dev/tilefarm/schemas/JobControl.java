@@ -27,13 +27,22 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
   /**
    * The job was accepted and split into {@code tiles} tiles of a {@code width x height} image for
    * {@code output}. {@code deadline} (epoch ms) is absent when the job has no time limit. {@code video}, for an
-   * animation that asked for one, is the video the compositor has encoded once every frame is in.
+   * animation that asked for one, is the video the compositor has encoded once every frame is in; for a video job
+   * ({@link JobRequest.Encode}), its video, whose one task the splitter sent with the plan. {@code frames}, for an
+   * animation, are its frames' numbers (their images at {@code output}): a video job that takes the animation as its
+   * input ({@code "input": "job:JOB_ID"}) encodes them once it completed.
    */
   record Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
-      Integer attempt, String keptTiles, VideoPlan video) implements JobControl {
+      Integer attempt, String keptTiles, VideoPlan video, JobRequest.Frames frames) implements JobControl {
     /** A first run that makes no video. */
     public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline) {
       this(jobId, acceptedAt, tiles, width, height, output, deadline, null, null, null);
+    }
+
+    /** A run that is no animation. */
+    public Planned(String jobId, long acceptedAt, int tiles, int width, int height, S3Uri output, Long deadline,
+        Integer attempt, String keptTiles, VideoPlan video) {
+      this(jobId, acceptedAt, tiles, width, height, output, deadline, attempt, keptTiles, video, null);
     }
 
     /** A run that makes no video. */
@@ -56,12 +65,27 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
 
   /**
    * The video of an animation: encoded as {@code video} says into {@code uri} from the frames numbered
-   * {@code firstFrame}, {@code firstFrame + frameStep}, ... (the job's frames, in order).
+   * {@code firstFrame}, {@code firstFrame + frameStep}, ... (the job's frames, in order). {@code frames} is set for a
+   * video job only ({@link JobRequest.Encode}): how many frames it encodes; its task went out with the plan, so the
+   * compositor waits for the video at once (an animation's own video waits for its last frame).
    */
-  record VideoPlan(JobRequest.Video video, S3Uri uri, int firstFrame, int frameStep) {
+  record VideoPlan(JobRequest.Video video, S3Uri uri, int firstFrame, int frameStep, Integer frames) {
     public VideoPlan {
       java.util.Objects.requireNonNull(video, "video");
       java.util.Objects.requireNonNull(uri, "uri");
+      if (frames != null && (frames < 1 || frames > JobRequest.Frames.MAX_FRAMES)) {
+        throw new IllegalArgumentException("a video of " + frames + " frames");
+      }
+    }
+
+    /** An animation's own video. */
+    public VideoPlan(JobRequest.Video video, S3Uri uri, int firstFrame, int frameStep) {
+      this(video, uri, firstFrame, frameStep, null);
+    }
+
+    /** Whether this is a video job's, encoded as soon as it is planned. */
+    public boolean ownJob() {
+      return frames != null;
     }
   }
 

@@ -38,6 +38,22 @@ public record JobLinks(List<String> after, String inputJob) {
     return after.isEmpty() && inputJob == null;
   }
 
+  /** Whether {@code json}'s {@code "job:"} input is an animation's frames (a video job's) rather than an image. */
+  public static boolean takesFrames(com.fasterxml.jackson.databind.JsonNode json) {
+    return VideoJobCodec.TYPE.equals(json.path("type").asText());
+  }
+
+  /**
+   * {@code json} (not changed) with its input job replaced by that animation's frames: {@code "input"} its output
+   * {@code pattern}, {@code "frames"} their numbers (a video job, {@link JobRequest.Encode}).
+   */
+  public static ObjectNode withFrames(ObjectNode json, S3Uri pattern, JobRequest.Frames frames) {
+    ObjectNode copy = json.deepCopy();
+    copy.put("input", Objects.requireNonNull(pattern, "pattern").toString());
+    copy.putObject("frames").put("start", frames.start()).put("end", frames.end()).put("step", frames.step());
+    return copy;
+  }
+
   /** {@code json} (not changed) with its input job replaced by that job's output {@code uri}. */
   public static ObjectNode withInput(ObjectNode json, S3Uri uri) {
     ObjectNode copy = json.deepCopy();

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * A job as published on the jobs topic, decoded and checked by {@link JobCodec}. Field meanings and
  * ranges are those of {@code schemas/job-request.schema.json}.
  */
-public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process {
+public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process, JobRequest.Encode {
   /** Job ids are safe in object keys and log lines. */
   Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   int MIN_TILE = 8;
@@ -26,7 +26,7 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
   /** Where the finished image goes, or null for the farm's default location. */
   S3Uri output();
 
-  /** "render" or "process". */
+  /** "render", "process" or "video". */
   String type();
 
   /**
@@ -300,6 +300,41 @@ public sealed interface JobRequest permits JobRequest.Render, JobRequest.Process
     @Override
     public String type() {
       return "process";
+    }
+  }
+
+  /**
+   * Encodes the frames of an animation into a video, a job of its own ({@code "type": "video"}): one video task on
+   * the ffmpeg lane, as an animation's own {@link Render#video()} is. {@code input} is the frames' output pattern
+   * ({@link Frames#outputOf}) and {@code frames} their numbers; both are null while they are another job's frames not
+   * known yet ({@code "input": "job:JOB_ID"}, see {@link JobLinks}): the splitter fills them in from that animation
+   * when it completes, before planning.
+   *
+   * @param output where the video goes (its extension the format's), or null for the farm's default
+   *     ({@code s3://BUCKET/outputs/ID.mp4})
+   */
+  record Encode(String id, S3Uri input, Frames frames, Video video, S3Uri output, int timeLimit) implements JobRequest {
+    public Encode {
+      java.util.Objects.requireNonNull(video, "video");
+      checkTimeLimit(timeLimit);
+      if ((input == null) != (frames == null)) {
+        throw new IllegalArgumentException("a video job's input and frames come together, got " + input + " and "
+            + frames);
+      }
+      if (frames != null && !frames.sequence()) {
+        throw new IllegalArgumentException("a video is made of an animation's frames, not a still");
+      }
+    }
+
+    /** A video job has no tiles: its one task is the video. */
+    @Override
+    public int tileSize() {
+      return 0;
+    }
+
+    @Override
+    public String type() {
+      return "video";
     }
   }
 }

@@ -26,9 +26,9 @@ public enum Renderer {
    */
   SLEEP(false),
   /**
-
    * Not a renderer but a lane of its own: ffmpeg, where it is installed, encodes an animation's frames into its
-   * video ({@link JobRequest.Video}). No job names it; the compositor sends a video task down its lane.
+   * video ({@link JobRequest.Video}). No render job names it; the compositor sends an animation's video task down its
+   * lane, the splitter a video job's ({@link JobRequest.Encode}).
    */
   FFMPEG(true, false);
 
@@ -102,6 +102,7 @@ public enum Renderer {
     return switch (job) {
       case JobRequest.Render r -> Optional.of(r.renderer()).filter(Renderer::external);
       case JobRequest.Process p -> Optional.empty();
+      case JobRequest.Encode e -> Optional.of(FFMPEG);
     };
   }
 }

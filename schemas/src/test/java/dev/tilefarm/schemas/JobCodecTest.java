@@ -126,7 +126,7 @@ class JobCodecTest {
         "detect-faces")), Ops.names().toString());
     assertEquals("renderer: unknown renderer 'pbrt' (valid: mandelbrot, builtin, povray, blender, sleep)",
         invalid("{'type':'render','width':64,'height':48,'renderer':'pbrt'}").getMessage());
-    assertEquals("type: must be \"render\" or \"process\", got \"transcode\"",
+    assertEquals("type: must be \"render\", \"process\" or \"video\", got \"transcode\"",
         invalid("{'type':'transcode'}").getMessage());
     assertEquals("ops: is empty: give at least one op (valid ops: " + String.join(", ", Ops.names()) + ")",
         invalid("{" + PROCESS + ",'ops':[]}").getMessage());

@@ -266,6 +266,9 @@ class SchemaAgreementTest {
     Supplier<ObjectNode> b = SchemaAgreementTest::builtin;
     Supplier<ObjectNode> p = SchemaAgreementTest::process;
     Supplier<ObjectNode> sc = SchemaAgreementTest::showcase;
+    Supplier<ObjectNode> v = () -> (ObjectNode) json("{'id':'j','type':'video','input':'job:shot','video':{'fps':24}}");
+    Supplier<ObjectNode> vf = () -> (ObjectNode) json("{'id':'j','type':'video','input':'s3://b-1/s/f-##.png',"
+        + "'frames':{'start':1,'end':9},'video':{'format':'mov'}}");
     ArrayNode ops32 = NODES.arrayNode();
     for (int i = 0; i < 32; i++) {
       ops32.add(json("{'op':'grayscale'}"));
@@ -286,6 +289,19 @@ class SchemaAgreementTest {
         ok("base mandelbrot", m, "/id", "j"),
         ok("base builtin", b, "/id", "j"),
         ok("base process", p, "/id", "j"),
+        ok("base video job", v, "/id", "j"),
+        ok("base video job of stored frames", vf, "/id", "j"),
+        ok("video job output", v, "/output", "s3://b-1/v.MP4"),
+        ok("video job mov output", vf, "/output", "s3://b-1/v.mov"),
+        bad("video job output of another format", vf, "/output", "s3://b-1/v.mp4", "output"),
+        bad("video job output an image", v, "/output", "s3://b-1/v.png", "output"),
+        bad("video job without video", v, "/video", REMOVE, "video"),
+        bad("video job fps 0", v, "/video/fps", 0, "video.fps"),
+        bad("video job without input", v, "/input", REMOVE, "input"),
+        bad("video job input without a frame number", vf, "/input", "s3://b-1/s/f.png", "input"),
+        bad("video job of stored frames without frames", vf, "/frames", REMOVE, "frames"),
+        bad("video job of a job with frames", v, "/frames", json("{'start':1,'end':2}"), "frames"),
+        bad("video job with a tile size", v, "/tileSize", 64, "tileSize"),
         ok("no id", m, "/id", REMOVE),
         ok("id of 128 characters", m, "/id", "a".repeat(128)),
         bad("id of 129 characters", m, "/id", "a".repeat(129), "id"),

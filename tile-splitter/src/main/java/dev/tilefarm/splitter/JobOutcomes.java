@@ -2,6 +2,7 @@ package dev.tilefarm.splitter;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tilefarm.schemas.JobControl;
+import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
@@ -33,11 +34,19 @@ final class JobOutcomes {
    * @param output a COMPLETED job's single image, or null
    * @param attempt the run this state belongs to (1, or from 2 on a retry)
    * @param keptTiles the tiles a FAILED or CANCELLED job keeps for a retry ({@code "0-4,7"}), or null for none
+   * @param frameOutput an animation's output pattern (running or COMPLETED), for a video job after it; else null
+   * @param frames that animation's frame numbers, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Known(State state, long at, List<String> after, S3Uri output, int attempt, String keptTiles) {
+  record Known(State state, long at, List<String> after, S3Uri output, int attempt, String keptTiles,
+      S3Uri frameOutput, JobRequest.Frames frames) {
     Known {
       after = after == null ? List.of() : List.copyOf(after);
+    }
+
+    /** A job that is no animation. */
+    Known(State state, long at, List<String> after, S3Uri output, int attempt, String keptTiles) {
+      this(state, at, after, output, attempt, keptTiles, null, null);
     }
   }
 
@@ -45,7 +54,8 @@ final class JobOutcomes {
   static Known after(Known prior, JobControl control) {
     int attempt = prior == null ? 1 : prior.attempt();
     return switch (control) {
-      case JobControl.Planned p -> new Known(State.RUNNING, p.acceptedAt(), List.of(), null, p.attemptNumber(), null);
+      case JobControl.Planned p -> new Known(State.RUNNING, p.acceptedAt(), List.of(), null, p.attemptNumber(), null,
+          p.frames() == null ? null : p.output(), p.frames());
       case JobControl.Waiting w -> new Known(State.WAITING, w.timestamp(), w.after(), null, attempt, null);
       case JobControl.Ended e -> {
         State state;
@@ -54,8 +64,12 @@ final class JobOutcomes {
         } catch (IllegalArgumentException | NullPointerException x) {
           yield null;
         }
+        // A completed animation keeps its frames (from its plan) for the video jobs after it.
+        boolean frames = state == State.COMPLETED && prior != null && prior.frames() != null
+            && prior.attempt() == e.attemptNumber();
         yield new Known(state, e.timestamp(), List.of(), e.output(), e.attemptNumber(),
-            e.keptTiles() == null || e.keptTiles().isEmpty() ? null : e.keptTiles());
+            e.keptTiles() == null || e.keptTiles().isEmpty() ? null : e.keptTiles(),
+            frames ? prior.frameOutput() : null, frames ? prior.frames() : null);
       }
       case JobControl.Cancel c -> null; // a request; the end it leads to comes as ENDED
       case JobControl.Pause p -> null; // a paused job still runs, as far as the jobs after it are concerned

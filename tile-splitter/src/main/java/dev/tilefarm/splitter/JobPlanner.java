@@ -46,6 +46,7 @@ final class JobPlanner {
   }
 
   private final Renderers renderers;
+  private final VideoJobPlanner videoJobs;
 
   JobPlanner(JobLimits limits, ImageProbe probe, String bucket) {
     this(limits, probe, bucket, Renderers.ANY);
@@ -56,6 +57,7 @@ final class JobPlanner {
     this.probe = probe;
     this.bucket = bucket;
     this.renderers = renderers;
+    this.videoJobs = new VideoJobPlanner(limits, probe, bucket, renderers);
   }
 
   /**
@@ -64,13 +66,17 @@ final class JobPlanner {
    * normalised copy.
    */
   Plan plan(JobRequest job, ObjectNode submitted, long now) {
+    if (job instanceof JobRequest.Encode video) {
+      return videoJobs.plan(video, now); // no tiles: one video task
+    }
     Layout layout = layout(job);
     String id = job.id();
     ObjectNode json = submitted.deepCopy().put("id", id);
     Long deadline = job.deadline(now);
     int count = layout.tileCount();
+    JobRequest.Frames frames = layout.frames() != null && layout.frames().sequence() ? layout.frames() : null;
     JobControl.Planned planned = new JobControl.Planned(id, now, count, layout.width(), layout.height(),
-        layout.output(), deadline, videoPlan(job, layout));
+        layout.output(), deadline, null, null, videoPlan(job, layout), frames);
     JobEvent.Accepted accepted = new JobEvent.Accepted(id, now, job.type(), count, layout.width(), layout.height(),
         layout.output());
     ChainPlan chain = layout.chain();
@@ -182,6 +188,7 @@ final class JobPlanner {
         ImageProbe.Size size = probeInput(p);
         yield new Source(size.width(), size.height(), "input", null, size.etag());
       }
+      case JobRequest.Encode e -> throw new IllegalArgumentException("video job " + e.id() + " has no tiles");
     };
     JobLimits.Sized sized = limits.checkSize(job, source.width(), source.height(), source.sizeField());
     JobRequest.Frames frames = source.frames();

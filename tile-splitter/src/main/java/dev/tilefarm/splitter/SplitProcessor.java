@@ -363,10 +363,9 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
       plan(json, id, attempt, kept, now, timestamp);
       return;
     }
-    WaitingJobs.Decision decision = waiting.decide(id, links, now, now, this::outcome);
+    WaitingJobs.Decision decision = waiting.decide(id, links, JobLinks.takesFrames(json), now, now, this::outcome);
     switch (decision) {
-      case WaitingJobs.Release r -> plan(r.input() == null ? json : JobLinks.withInput(json, r.input()), id, attempt,
-          kept, now, timestamp);
+      case WaitingJobs.Release r -> plan(r.resolve(json), id, attempt, kept, now, timestamp);
       case WaitingJobs.End e -> {
         accepted.put(id, now);
         keepForRetry(json, id, attempt, now);
@@ -423,7 +422,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         keptTiles = dev.tilefarm.schemas.TileRanges.format(keep);
       }
       planned = new JobControl.Planned(id, planned.acceptedAt(), planned.tiles(), planned.width(), planned.height(),
-          planned.output(), planned.deadline(), attempt, keptTiles, planned.video());
+          planned.output(), planned.deadline(), attempt, keptTiles, planned.video(), planned.frames());
     }
     control(planned, timestamp);
     int priority = JobCodec.priorityOf(json);
@@ -521,8 +520,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         ObjectNode json = (ObjectNode) h.get("job");
         int attempt = h.path("attempt").asInt(1);
         String kept = h.hasNonNull("kept") ? h.get("kept").asText() : null;
-        WaitingJobs.Decision d = waiting.decide(id, JobCodec.linksOf(json, id), h.path("since").asLong(), now,
-            this::outcome);
+        WaitingJobs.Decision d = waiting.decide(id, JobCodec.linksOf(json, id), JobLinks.takesFrames(json),
+            h.path("since").asLong(), now, this::outcome);
         switch (d) {
           case WaitingJobs.Wait w -> {
             List<String> before = new ArrayList<>();
@@ -541,7 +540,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
           case WaitingJobs.Release r -> {
             held.delete(id);
             log.info("job {}: the jobs it waited for completed", id);
-            plan(r.input() == null ? json : JobLinks.withInput(json, r.input()), id, attempt, kept, now, now);
+            plan(r.resolve(json), id, attempt, kept, now, now);
           }
         }
       } catch (RuntimeException ex) {

@@ -1,6 +1,8 @@
 package dev.tilefarm.splitter;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobLinks;
+import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,8 +30,24 @@ final class WaitingJobs {
   /** What to do with a waiting job. */
   sealed interface Decision {}
 
-  /** Run it now; {@code input} is its input job's output (null when it has no {@code "job:"} input). */
-  record Release(S3Uri input) implements Decision {}
+  /**
+   * Run it now; {@code input} is its input job's output (null when it has no {@code "job:"} input): an image, or for
+   * a video job an animation's output pattern with its {@code frames}.
+   */
+  record Release(S3Uri input, JobRequest.Frames frames) implements Decision {
+    /** A release with an image as input, or none. */
+    Release(S3Uri input) {
+      this(input, null);
+    }
+
+    /** {@code json} (not changed) with its {@code "job:"} input replaced by what that job made. */
+    ObjectNode resolve(ObjectNode json) {
+      if (input == null) {
+        return json;
+      }
+      return frames == null ? JobLinks.withInput(json, input) : JobLinks.withFrames(json, input, frames);
+    }
+  }
 
   /** Keep it waiting for {@code pending}. */
   record Wait(List<String> pending) implements Decision {}
@@ -53,6 +71,15 @@ final class WaitingJobs {
    * @param known what the farm knows of a job, or null
    */
   Decision decide(String jobId, JobLinks links, long since, long now, Function<String, JobOutcomes.Known> known) {
+    return decide(jobId, links, false, since, now, known);
+  }
+
+  /**
+   * As {@link #decide(String, JobLinks, long, long, Function)}; {@code takesFrames}: the job's {@code "job:"} input is
+   * an animation's frames (a video job), not a single image.
+   */
+  Decision decide(String jobId, JobLinks links, boolean takesFrames, long since, long now,
+      Function<String, JobOutcomes.Known> known) {
     List<String> pending = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
     for (String dep : links.all()) {
@@ -93,7 +120,16 @@ final class WaitingJobs {
     if (links.inputJob() == null) {
       return new Release(null);
     }
-    S3Uri output = known.apply(links.inputJob()).output();
+    JobOutcomes.Known input = known.apply(links.inputJob());
+    if (takesFrames) {
+      if (input.frames() == null) {
+        return new End(JobOutcomes.State.FAILED, "input: job '" + links.inputJob() + "' completed without an "
+            + "animation's frames (it made " + (input.output() == null ? "no image" : "the single image "
+            + input.output()) + "), so there is no video to make of it");
+      }
+      return new Release(input.frameOutput(), input.frames());
+    }
+    S3Uri output = input.output();
     if (output == null) {
       return new End(JobOutcomes.State.FAILED, "input: job '" + links.inputJob() + "' completed without a single "
           + "image (an animation's frames), so it cannot be this job's input");

@@ -27,6 +27,11 @@ final class JobInputs {
           out.put("input", p.input());
         }
       }
+      case JobRequest.Encode e -> {
+        if (e.input() != null) { // null: another job's frames, known once that job completed
+          out.put("input", e.input());
+        }
+      }
       case JobRequest.Render r -> {
         switch (r.scene()) {
           case SceneSpec.Stored s -> out.put("scene", s.uri());
