@@ -82,7 +82,7 @@ class VideoJobPlanTest {
         new TileTask.Work.Video(new TileRect(0, 0, 0, 47, 33), 10, 5, 5, new JobRequest.Video("mov", 8)))),
         plan.tasks());
     assertEquals(new JobEvent.Accepted("v", 1000L, "video", 1, 47, 33, video), plan.accepted());
-    assertEquals(SplitterTopology.TASKS_SINK + "." + Renderer.FFMPEG.id(), SplitterTopology.tasksSink(job));
+    assertEquals(dev.tilefarm.clients.StreamsNodes.TASKS_SINK + "." + Renderer.FFMPEG.id(), SplitterTopology.tasksSink(job));
   }
 
   @Test
