@@ -86,7 +86,7 @@ public final class RenderWorker implements AutoCloseable {
         DeadLetters.of(blobs, "render-worker", config.kafkaOverrides()), metrics);
     this.job = new TileJob(config, blobs, blocklist, policy, publisher, metrics::tileRetried);
     this.heartbeat = new Heartbeat(config, producer, job, watch);
-    this.runs = new TileRuns(config, job, policy, publisher, metrics);
+    this.runs = new TileRuns(config, job, policy, publisher, metrics, this::stateOf);
   }
 
   /** Creates missing topics, configures the share groups (see {@link TaskTopics}) and starts taking tiles. */
