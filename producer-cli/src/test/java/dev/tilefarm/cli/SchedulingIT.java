@@ -257,6 +257,10 @@ class SchedulingIT {
       return seen.stream().anyMatch(match);
     }
 
+    List<Seen> all(Predicate<Seen> match) {
+      return seen.stream().filter(match).toList();
+    }
+
     long count(Predicate<Seen> match) {
       return seen.stream().filter(match).count();
     }
