@@ -42,26 +42,16 @@ class DispatchRestartIT {
   void aSplitterStartedOnEmptyStateGoesOnReleasingWhereTheLastOneStopped() throws Exception {
     try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm")) {
       Topics topics = new Topics("r.");
-      SplitterConfig config = new SplitterConfig(stack.bootstrapServers(), topics,
-          new TopicLayout(2, Map.of(), (short) -1), dir.resolve("state-a"), new JobLimits(1 << 24, 1000, 64),
-          SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      SplitterConfig config = config(stack, topics);
       TileSplitter first = TileSplitter.start(config, stack.blobs());
       first.awaitRunning(Duration.ofMinutes(2));
       int tiles = 40;
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
           ClientProperties.PRODUCER.of(stack.bootstrapServers(), Map.of(), Map.of()), new StringSerializer(),
           new ByteArraySerializer());
-          KafkaConsumer<String, byte[]> tasks = new KafkaConsumer<>(ClientProperties.CONSUMER.of(
-              stack.bootstrapServers(), Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of()),
-              new StringDeserializer(), new ByteArrayDeserializer())) {
-        List<TopicPartition> parts = new ArrayList<>();
-        tasks.partitionsFor(topics.tileTasks().name()).forEach(p -> parts.add(new TopicPartition(p.topic(),
-            p.partition())));
-        tasks.assign(parts);
-        tasks.seekToBeginning(parts);
-        producer.send(new ProducerRecord<>(topics.jobs().name(), "r1", ("{\"id\":\"r1\",\"type\":\"render\","
-            + "\"renderer\":\"mandelbrot\",\"width\":" + 64 * tiles + ",\"height\":64}")
-            .getBytes(StandardCharsets.UTF_8))).get();
+          KafkaConsumer<String, byte[]> tasks = taskReader(stack, topics)) {
+        send(producer, topics.jobs().name(), "r1", "{\"id\":\"r1\",\"type\":\"render\","
+            + "\"renderer\":\"mandelbrot\",\"width\":" + 64 * tiles + ",\"height\":64}");
         // No worker has a heartbeat: the lane's window is the least one.
         List<TileTask> released = read(tasks, topics, WorkerDirectory.MIN_WINDOW);
         first.close();
@@ -102,29 +92,18 @@ class DispatchRestartIT {
   void tasksHandedBackBeforeARestartGoOutOnceOnResume() throws Exception {
     try (TestStack stack = TestStack.start(dir, "key", "secret-key", "farm")) {
       Topics topics = new Topics("h.");
-      SplitterConfig config = new SplitterConfig(stack.bootstrapServers(), topics,
-          new TopicLayout(2, Map.of(), (short) -1), dir.resolve("state-a"), new JobLimits(1 << 24, 1000, 64),
-          SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+      SplitterConfig config = config(stack, topics);
       TileSplitter first = TileSplitter.start(config, stack.blobs());
       first.awaitRunning(Duration.ofMinutes(2));
       int tiles = 20;
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
           ClientProperties.PRODUCER.of(stack.bootstrapServers(), Map.of(), Map.of()), new StringSerializer(),
           new ByteArraySerializer());
-          KafkaConsumer<String, byte[]> tasks = new KafkaConsumer<>(ClientProperties.CONSUMER.of(
-              stack.bootstrapServers(), Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of()),
-              new StringDeserializer(), new ByteArrayDeserializer())) {
-        List<TopicPartition> parts = new ArrayList<>();
-        tasks.partitionsFor(topics.tileTasks().name()).forEach(p -> parts.add(new TopicPartition(p.topic(),
-            p.partition())));
-        tasks.assign(parts);
-        tasks.seekToBeginning(parts);
-        producer.send(new ProducerRecord<>(topics.jobs().name(), "h1", ("{\"id\":\"h1\",\"type\":\"render\","
-            + "\"renderer\":\"mandelbrot\",\"width\":" + 64 * tiles + ",\"height\":64}")
-            .getBytes(StandardCharsets.UTF_8))).get();
+          KafkaConsumer<String, byte[]> tasks = taskReader(stack, topics)) {
+        send(producer, topics.jobs().name(), "h1", "{\"id\":\"h1\",\"type\":\"render\","
+            + "\"renderer\":\"mandelbrot\",\"width\":" + 64 * tiles + ",\"height\":64}");
         List<TileTask> released = read(tasks, topics, WorkerDirectory.MIN_WINDOW);
-        producer.send(new ProducerRecord<>(topics.jobs().name(), "h1",
-            "{\"pause\":\"h1\"}".getBytes(StandardCharsets.UTF_8))).get();
+        send(producer, topics.jobs().name(), "h1", "{\"pause\":\"h1\"}");
         Thread.sleep(2_000);
         List<TileTask> handedBack = released.subList(0, 3);
         for (TileTask t : handedBack) {
@@ -138,8 +117,7 @@ class DispatchRestartIT {
             stack.blobs());
         try {
           second.awaitRunning(Duration.ofMinutes(2));
-          producer.send(new ProducerRecord<>(topics.jobs().name(), "h1",
-              "{\"resume\":\"h1\"}".getBytes(StandardCharsets.UTF_8))).get();
+          send(producer, topics.jobs().name(), "h1", "{\"resume\":\"h1\"}");
           // Three tasks' room was freed by the hand-backs: exactly those three go out again.
           List<TileTask> again = read(tasks, topics, handedBack.size());
           assertEquals(indexes(handedBack), indexes(again), "the handed-back tasks, first and once");
@@ -162,6 +140,29 @@ class DispatchRestartIT {
         }
       }
     }
+  }
+
+  private SplitterConfig config(TestStack stack, Topics topics) {
+    return new SplitterConfig(stack.bootstrapServers(), topics, new TopicLayout(2, Map.of(), (short) -1),
+        dir.resolve("state-a"), new JobLimits(1 << 24, 1000, 64), SplitterConfig.DEFAULT_COMMIT_INTERVAL, Map.of());
+  }
+
+  /** A reader of the task topic from its start. */
+  private static KafkaConsumer<String, byte[]> taskReader(TestStack stack, Topics topics) {
+    KafkaConsumer<String, byte[]> tasks = new KafkaConsumer<>(ClientProperties.CONSUMER.of(stack.bootstrapServers(),
+        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of()), new StringDeserializer(),
+        new ByteArrayDeserializer());
+    List<TopicPartition> parts = new ArrayList<>();
+    tasks.partitionsFor(topics.tileTasks().name()).forEach(p -> parts.add(new TopicPartition(p.topic(),
+        p.partition())));
+    tasks.assign(parts);
+    tasks.seekToBeginning(parts);
+    return tasks;
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, String json)
+      throws Exception {
+    producer.send(new ProducerRecord<>(topic, key, json.getBytes(StandardCharsets.UTF_8))).get();
   }
 
   private static TreeSet<Integer> indexes(List<TileTask> tasks) {
