@@ -255,6 +255,9 @@ final class JobAggregator {
         log.warn("ignoring a video of job {}: the job makes none, or its frames are not all in", jobId);
         return Step.NOTHING;
       }
+      case TileResult.Returned r -> {
+        return Step.NOTHING; // handed back unmade, for the splitter to release again: nothing done or failed
+      }
     }
     String invalid = invalid(done);
     if (invalid == null && progress != null) {
@@ -499,6 +502,7 @@ final class JobAggregator {
       }
       case TileResult.Done d -> Step.NOTHING;
       case TileResult.Progress p -> Step.NOTHING;
+      case TileResult.Returned r -> Step.NOTHING;
     };
   }
 

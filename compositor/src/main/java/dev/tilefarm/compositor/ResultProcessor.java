@@ -197,6 +197,9 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
         case TileResult.Failed failed -> { }
         case TileResult.Progress progress -> { }
         case TileResult.Encoded encoded -> { } // checked against the video the job waits for (VideoStep)
+        case TileResult.Returned returned -> {
+          return; // a paused job's task a worker handed back, not made: the splitter's to release again
+        }
       }
       JobAggregator.Step step = aggregator.accept(jobId, prior, result, inTile, digestsOf(jobId));
       apply(jobId, step);

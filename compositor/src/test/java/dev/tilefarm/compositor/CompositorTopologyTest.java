@@ -928,6 +928,30 @@ class CompositorTopologyTest {
     }
   }
 
+  /** A paused job's task a worker handed back (RETURNED) is the splitter's: no tile done, none failed, no state. */
+  @Test
+  void aHandedBackTaskSettlesNoTileAndTheJobCompletesFromItsTiles() {
+    Job job = pngJob("back");
+    TileResult.Returned returned = TileResult.Returned.of(Results.task("back", job.rects().get(2), job.rects().size(),
+        job.image().width(), job.image().height(), job.output(), TileKeys.tile("farm", "back", 2), ACCEPTED_AT), "w");
+    send(returned);
+    assertNull(jobStore().get("back"), "a hand-back before the plan starts no job");
+    planned(job);
+    send(returned);
+    advance(Duration.ofSeconds(1));
+    assertInstanceOf(JobPlanned.class, jobStore().get("back"), "nothing counted");
+    assertTrue(events.isEmpty(), events.readValuesToList().toString());
+    assertTrue(dead.isEmpty(), "a hand-back is no forged result");
+    for (int i = 0; i < job.rects().size(); i++) {
+      send(job.result(i));
+    }
+    send(returned);
+    List<JobEvent> all = events.readValuesToList();
+    assertEquals(1, only(all, JobEvent.Completed.class).size(), all.toString());
+    assertEquals(job.rects().size(), only(all, JobEvent.Completed.class).get(0).tiles());
+    assertTrue(only(all, JobEvent.Failed.class).isEmpty());
+  }
+
   @Test
   void inTileProgressOfAnEndedUnknownOrMismatchedJobIsIgnored() {
     Job job = job("ig", TestImages.image(50, 10, 1, 3), 10, S3Uri.parse("s3://out/ig.png"));

@@ -394,8 +394,10 @@ final class FarmView {
 
   /** A tile result; {@code timestamp} is when it was published. */
   void onTile(TileResult result, long timestamp) {
-    if (result instanceof TileResult.Progress || result instanceof TileResult.Encoded) {
-      // Within-tile progress reaches the dashboard as the job's PROGRESS events, a video as its COMPLETED.
+    if (result instanceof TileResult.Progress || result instanceof TileResult.Encoded
+        || result instanceof TileResult.Returned) {
+      // Within-tile progress reaches the dashboard as the job's PROGRESS events, a video as its COMPLETED; a task
+      // a paused job's worker handed back was not made, and its tile waits as it did.
       return;
     }
     synchronized (lock) {
@@ -430,6 +432,7 @@ final class FarmView {
         }
         case TileResult.Progress p -> throw new IllegalStateException("within-tile progress is no tile state (returned above)");
         case TileResult.Encoded e -> throw new IllegalStateException("a video is no tile state (returned above)");
+        case TileResult.Returned t -> throw new IllegalStateException("a handed-back task is no tile state (returned above)");
       }
       worker.lastTile = timestamp;
       if (job.kind != null) {

@@ -153,7 +153,7 @@ class SchedulingIT {
     Cli pause = Cli.run("pause", id, "--data-dir", dir.toString());
     assertEquals(0, pause.code(), pause.stdout() + pause.stderr());
     assertTrue(pause.stdout().contains(id + " PAUSED"), pause.stdout());
-    // Tiles in hand finish (at most the lane's window); after that nothing of the job is made.
+    // Tiles being made finish (one per render thread; the workers hand the rest back); then nothing of it is made.
     Thread.sleep(3_000);
     long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
     Thread.sleep(4_000);
@@ -255,6 +255,10 @@ class SchedulingIT {
 
     boolean any(Predicate<Seen> match) {
       return seen.stream().anyMatch(match);
+    }
+
+    List<Seen> all(Predicate<Seen> match) {
+      return seen.stream().filter(match).toList();
     }
 
     long count(Predicate<Seen> match) {

@@ -1,6 +1,8 @@
 package dev.tilefarm.worker;
 
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileResult;
+import dev.tilefarm.schemas.TileTask;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -13,13 +15,17 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>A new delivery ({@link #admit}): skipped (ACCEPT) if its job ended; RELEASE for another worker if the
  *       job is blocklisted here and the delivery is not yet the {@code maxAttempts}-th; else made.
- *   <li>A tile still in hand at a poll ({@link #inHand}): RENEW while its job runs; ACCEPT, abandoning it, once
- *       its job ended; RELEASE, abandoning it, once the shutdown grace is over.
+ *   <li>A tile still in hand at a poll ({@link #inHand}): RENEW while its job runs or is paused (a tile started
+ *       finishes); ACCEPT, abandoning it, once its job ended; RELEASE, abandoning it, once the shutdown grace is
+ *       over.
+ *   <li>A tile about to be started ({@link #handsBack}): if its job is paused and the splitter released it, it is
+ *       not made but handed back: a RETURNED tile result carries it to the splitter, then ACCEPT ({@link
+ *       #handedBack}).
  *   <li>A fault that may pass, within a step of a tile ({@link #backoff}): retried in place, waiting 250 ms,
  *       then twice as long each time up to 4 s, for as long as {@code transientRetry} allows.
  *   <li>A tile's outcome ({@link #settle}): stored, ACCEPT; failed permanently, report it FAILED; a fault that
  *       may pass, RELEASE for another delivery, or from the {@code maxAttempts}-th delivery on give up: the task
- *       goes to the dead-letter topic and is reported FAILED; abandoned, RELEASE.
+ *       goes to the dead-letter topic and is reported FAILED; abandoned, RELEASE; handed back, report it RETURNED.
  *   <li>Reporting and dead-lettering are writes to the broker that may fail ({@link #reported}, {@link
  *       #deadLettered}, {@link #gaveUp}): what could not be written is RELEASEd, so the broker redelivers it
  *       (and archives it after the share group's delivery limit).
@@ -53,7 +59,7 @@ final class DeliveryPolicy {
   }
 
   /** What to do once a tile's outcome is known. */
-  sealed interface Decision permits Ack, Retry, Report, GiveUp {}
+  sealed interface Decision permits Ack, Retry, Report, GiveUp, HandBack {}
 
   /** RELEASE for another delivery: a fault that may pass, with its reason (a retry, counted and logged). */
   record Retry(int attempt, String reason) implements Decision {}
@@ -63,6 +69,9 @@ final class DeliveryPolicy {
 
   /** Send the task to the dead-letter topic with {@code reason}, then report it FAILED (see {@link #gaveUp}). */
   record GiveUp(String reason) implements Decision {}
+
+  /** Publish a RETURNED tile result carrying the task, then ACCEPT (see {@link #handedBack}). */
+  record HandBack() implements Decision {}
 
   private final int maxAttempts;
   private final Duration transientRetry;
@@ -98,6 +107,9 @@ final class DeliveryPolicy {
       case JobState.Ended ended -> Admission.SKIP;
       case JobState.Running running ->
           Blocklist.releases(blocked, delivery, limit(jobMaxAttempts)) ? Admission.RELEASE : Admission.MAKE;
+      // Taken, to be handed back when a render thread would start it (handsBack), unless resumed by then.
+      case JobState.Paused paused ->
+          Blocklist.releases(blocked, delivery, limit(jobMaxAttempts)) ? Admission.RELEASE : Admission.MAKE;
     };
   }
 
@@ -111,6 +123,20 @@ final class DeliveryPolicy {
     return switch (job) {
       case JobState.Ended ended -> Ack.ACCEPT;
       case JobState.Running running -> graceOver ? Ack.RELEASE : Ack.RENEW;
+      case JobState.Paused paused -> graceOver ? Ack.RELEASE : Ack.RENEW;
+    };
+  }
+
+  /**
+   * Whether a render thread about to start {@code task} hands it back instead: when its job is paused, and the
+   * task is one the splitter released and so can queue again (not a later pass of an op chain or a video, which
+   * the compositor releases: those are made).
+   */
+  boolean handsBack(JobState job, TileTask task) {
+    return switch (job) {
+      case JobState.Paused paused -> TileResult.Returned.returnable(task);
+      case JobState.Running running -> false;
+      case JobState.Ended ended -> false; // the lane settles it as a tile of an ended job at its next look
     };
   }
 
@@ -129,11 +155,20 @@ final class DeliveryPolicy {
           ? new GiveUp("gave up after " + delivery + " attempts: " + fault.reason())
           : new Retry(delivery, fault.reason());
       case TileOutcome.Abandoned abandoned -> Ack.RELEASE;
+      case TileOutcome.HandedBack handedBack -> new HandBack();
     };
   }
 
   /** After a FAILED tile result was published, or could not be. */
   Ack reported(boolean published) {
+    return published ? Ack.ACCEPT : Ack.RELEASE;
+  }
+
+  /**
+   * After a RETURNED tile result was published, or could not be: ACCEPT, the splitter has the task; RELEASE, so
+   * that it is delivered again (and handed back again while the job is paused).
+   */
+  Ack handedBack(boolean published) {
     return published ? Ack.ACCEPT : Ack.RELEASE;
   }
 

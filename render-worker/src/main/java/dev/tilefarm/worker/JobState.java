@@ -3,8 +3,9 @@ package dev.tilefarm.worker;
 import java.util.Objects;
 
 /** Whether a tile's job still wants its tiles, as this worker knows it (see {@link JobWatch#stateOf}). */
-sealed interface JobState permits JobState.Running, JobState.Ended {
+sealed interface JobState permits JobState.Running, JobState.Ended, JobState.Paused {
   JobState RUNNING = new Running();
+  JobState PAUSED = new Paused();
 
   boolean ended();
 
@@ -36,6 +37,22 @@ sealed interface JobState permits JobState.Running, JobState.Ended {
     @Override
     public boolean ended() {
       return true;
+    }
+  }
+
+  /**
+   * The splitter paused the job: a task not started yet is handed back to it unmade (a RETURNED tile result), one
+   * being made is finished.
+   */
+  record Paused() implements JobState {
+    @Override
+    public boolean ended() {
+      return false;
+    }
+
+    @Override
+    public String why() {
+      return "the job is paused";
     }
   }
 }

@@ -4,7 +4,6 @@ import dev.tilefarm.clients.ConsumerThreads;
 import dev.tilefarm.schemas.JobControl;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.Topics;
-import dev.tilefarm.store.BoundedMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,13 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which jobs are stopped, as the job control topic tells (read committed, every partition, no group): a worker
- * skips the pending tiles of a job with a CANCEL (asked for by a client, through the splitter) or an ENDED (the
- * compositor's: cancelled, failed, or completed by a duplicate) and abandons those it is making. The job control topic, not the job events
- * topic: only the farm's own roles write it, while job events are what every client reads, and a FAILED forged
- * there must not make workers drop a live job's tiles. Starts {@link #LOOKBACK} in the past, so a restarted
- * worker knows the jobs stopped recently. Knowledge, not authority: a tile slipping past it costs only wasted
- * work, since the compositor ignores results of ended jobs.
+ * Which jobs are stopped or paused, as the job control topic tells (read committed, every partition, no group): a
+ * worker skips the pending tiles of a job with a CANCEL (asked for by a client, through the splitter) or an ENDED
+ * (the compositor's: cancelled, failed, or completed by a duplicate) and abandons those it is making; it hands the
+ * tasks of a job the splitter PAUSEd back unmade until a RESUME, finishing those it has started. The job control
+ * topic, not the job events topic: only the farm's own roles write it, while job events are what every client
+ * reads, and a FAILED forged there must not make workers drop a live job's tiles. Starts {@link #LOOKBACK} in the
+ * past, so a restarted worker knows the jobs stopped or paused recently. Knowledge, not authority: a tile slipping
+ * past it costs only wasted work, since the compositor ignores results of ended jobs (and a paused job's tile made
+ * anyway is a tile done).
  */
 final class JobWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobWatch.class);
@@ -40,9 +41,7 @@ final class JobWatch implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
   private final Thread thread;
-  private final Map<String, String> ended = new BoundedMap<>(MAX_JOBS, false);
-  /** When each stop in {@link #ended} was made (epoch ms): it stops the tasks of runs accepted before it. */
-  private final Map<String, Long> stoppedAt = new BoundedMap<>(MAX_JOBS, false);
+  private final WatchedJobs jobs = new WatchedJobs(MAX_JOBS);
   private volatile boolean running = true;
 
   JobWatch(Properties clientProperties, Topics topics, String name) {
@@ -67,30 +66,12 @@ final class JobWatch implements AutoCloseable {
 
   /** "CANCELLED" (asked for), the outcome of an ENDED job ("FAILED", ...), or null if no stop is known. */
   String endOf(String jobId) {
-    synchronized (ended) {
-      return ended.get(jobId);
-    }
+    return jobs.endOf(jobId);
   }
 
-  /**
-   * Whether {@code task}'s job still wants its tiles at {@code nowMs} (epoch ms): ended once a stop is known
-   * for it or its deadline passed.
-   */
+  /** The state of {@code task}'s job at {@code nowMs} (epoch ms), as the records read so far tell. */
   JobState stateOf(TileTask task, long nowMs) {
-    String end;
-    Long at;
-    synchronized (ended) {
-      end = ended.get(task.jobId());
-      at = stoppedAt.get(task.jobId());
-    }
-    // A retry's tasks (accepted after the stop) may come before its PLANNED is read here: they are not stopped.
-    if (end != null && (at == null || task.acceptedAt() <= at)) {
-      return new JobState.Ended("the job is " + end);
-    }
-    if (task.deadline() != null && nowMs > task.deadline()) {
-      return new JobState.Ended("the job's time limit ran out");
-    }
-    return JobState.RUNNING;
+    return jobs.stateOf(task, nowMs);
   }
 
   private void run() {
@@ -105,37 +86,7 @@ final class JobWatch implements AutoCloseable {
             } catch (RuntimeException e) {
               continue;
             }
-            String stop = switch (control) {
-              case null -> null;
-              case JobControl.Cancel cancel -> "CANCELLED";
-              case JobControl.Ended end -> end.outcome();
-              case JobControl.Planned planned -> null;
-              // The splitter holds a paused job's pending tiles back; those already released still run.
-              case JobControl.Pause pause -> null;
-              case JobControl.Resume resume -> null;
-              case JobControl.Waiting waiting -> null;
-            };
-            if (control instanceof JobControl.Planned && control.jobId() != null) {
-              // A retry runs the job again under its id: its new tiles are wanted.
-              synchronized (ended) {
-                ended.remove(control.jobId());
-                stoppedAt.remove(control.jobId());
-              }
-            }
-            if (stop != null && control.jobId() != null && control.jobId().equals(r.key())) {
-              long at = switch (control) {
-                case JobControl.Cancel cancel -> cancel.timestamp();
-                case JobControl.Ended end -> end.timestamp();
-                case JobControl.Planned planned -> Long.MAX_VALUE;
-                case JobControl.Waiting waiting -> Long.MAX_VALUE;
-                case JobControl.Pause pause -> Long.MAX_VALUE;
-                case JobControl.Resume resume -> Long.MAX_VALUE;
-              };
-              synchronized (ended) {
-                ended.put(control.jobId(), stop);
-                stoppedAt.put(control.jobId(), at);
-              }
-            }
+            jobs.apply(r.key(), control);
           }
         } catch (WakeupException e) {
           // closing

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the worker writes about tiles: their results (done, failed, progress) on the tile results topic, and
+ * What the worker writes about tiles: their results (done, failed, progress, returned) on the tile results topic, and
  * the records it gives up on, on the dead-letter topic. Every write but progress waits until the broker has it.
  */
 final class Publisher implements TileJob.Announcer {
@@ -70,6 +70,24 @@ final class Publisher implements TileJob.Announcer {
       Thread.currentThread().interrupt();
       return false;
     } catch (KafkaException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Publishes a RETURNED tile result handing {@code task}, of a paused job, back to the splitter unmade; false if
+   * the broker did not take it.
+   */
+  boolean handBack(TileTask task) {
+    try {
+      send(result(TileResult.Returned.of(task, config.workerId())));
+      log.info("{}: handed back unmade, the job is paused", task.label());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (KafkaException e) {
+      log.warn("{}: could not hand it back: {}", task.label(), e.toString());
       return false;
     }
   }

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * while it is being made, so a tile of any length keeps its claim (Kafka 4.3 then hands the renewed record to
  * this consumer again on its next poll, KAFKA-20458; the worker recognises it by partition and offset as the
  * tile it is already making, and settles that delivery in turn); RELEASE for another delivery after a fault that
- * may pass; the dead-letter topic and a FAILED result from the {@code maxAttempts}-th delivery on.
+ * may pass; the dead-letter topic and a FAILED result from the {@code maxAttempts}-th delivery on; ACCEPT after a
+ * RETURNED result for a paused job's task, handed back unmade when a render thread would start it.
  *
  * <p>A worker that dies never settles its tiles, and the broker gives them to another worker when their lock
  * runs out ({@code lockDuration}). On {@link #close} (SIGTERM) a worker takes no new tiles, finishes those in
@@ -86,7 +87,7 @@ public final class RenderWorker implements AutoCloseable {
         DeadLetters.of(blobs, "render-worker", config.kafkaOverrides()), metrics);
     this.job = new TileJob(config, blobs, blocklist, policy, publisher, metrics::tileRetried);
     this.heartbeat = new Heartbeat(config, producer, job, watch);
-    this.runs = new TileRuns(config, job, policy, publisher, metrics);
+    this.runs = new TileRuns(config, job, policy, publisher, metrics, this::stateOf);
   }
 
   /** Creates missing topics, configures the share groups (see {@link TaskTopics}) and starts taking tiles. */

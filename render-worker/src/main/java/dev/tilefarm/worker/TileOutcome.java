@@ -11,7 +11,8 @@ import java.util.Objects;
  * DeliveryPolicy} turns into how the task's delivery is settled.
  */
 sealed interface TileOutcome extends TileJob.Step
-    permits TileOutcome.Stored, TileOutcome.FailedPermanently, TileOutcome.Transient, TileOutcome.Abandoned {
+    permits TileOutcome.Stored, TileOutcome.FailedPermanently, TileOutcome.Transient, TileOutcome.Abandoned,
+    TileOutcome.HandedBack {
 
   /**
    * The task's object is stored and its results announced; {@code nanos} from the start of making it. {@code job} is
@@ -55,4 +56,10 @@ sealed interface TileOutcome extends TileJob.Step
    * neither stored nor announced. The lane has already settled such a delivery when it abandoned it.
    */
   record Abandoned() implements TileOutcome {}
+
+  /**
+   * The task's job was paused when a render thread was to start it: not made, to be handed back to the splitter
+   * (see {@link DeliveryPolicy#handsBack}).
+   */
+  record HandedBack() implements TileOutcome {}
 }

@@ -1,11 +1,13 @@
 package dev.tilefarm.worker;
 
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.worker.DeliveryPolicy.Ack;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -14,7 +16,8 @@ import org.slf4j.MDC;
  * Runs held tiles through the {@link TileJob} off the poll threads: made on a render thread, then stored and
  * announced on an I/O thread, so that the render thread takes the next tile meanwhile and never waits on storage
  * or the broker. Each outcome is turned into its acknowledgement on the thread that reached it, carrying out
- * the {@link DeliveryPolicy}'s decision (report FAILED, dead-letter) on the way.
+ * the {@link DeliveryPolicy}'s decision (report FAILED, dead-letter, hand back) on the way. A tile whose job is
+ * paused when its render thread is free to start it is handed back instead of made.
  */
 final class TileRuns implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TileRuns.class);
@@ -28,8 +31,12 @@ final class TileRuns implements AutoCloseable {
   private final ExecutorService rendering;
   private final ExecutorService storing;
   private final AtomicLong tilesDone = new AtomicLong();
+  /** The state of a task's job now, as the worker knows it. */
+  private final Function<TileTask, JobState> states;
 
-  TileRuns(WorkerConfig config, TileJob job, DeliveryPolicy policy, Publisher publisher, WorkerMetrics metrics) {
+  TileRuns(WorkerConfig config, TileJob job, DeliveryPolicy policy, Publisher publisher, WorkerMetrics metrics,
+      Function<TileTask, JobState> states) {
+    this.states = states;
     this.job = job;
     this.policy = policy;
     this.publisher = publisher;
@@ -51,6 +58,10 @@ final class TileRuns implements AutoCloseable {
 
   private void make(HeldTile t) {
     withMdc(t, () -> {
+      if (policy.handsBack(states.apply(t.task), t.task)) {
+        finish(t, new TileOutcome.HandedBack()); // taken while its job is paused, or paused while it waited here
+        return;
+      }
       switch (job.render(t, fraction -> publisher.progress(t.task, fraction))) {
         case TileOutcome outcome -> finish(t, outcome);
         case TileJob.Rendered rendered -> {
@@ -83,6 +94,7 @@ final class TileRuns implements AutoCloseable {
         yield Ack.RELEASE;
       }
       case DeliveryPolicy.Report report -> policy.reported(publisher.failed(t.task, report.reason(), report.log()));
+      case DeliveryPolicy.HandBack handBack -> policy.handedBack(publisher.handBack(t.task));
       case DeliveryPolicy.GiveUp giveUp -> carryOut(t,
           policy.gaveUp(giveUp, publisher.deadLetter(t.record, t.task.label() + ": " + giveUp.reason())));
     };

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
+import dev.tilefarm.schemas.TileRect;
+import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.store.BlobStoreException;
 import dev.tilefarm.worker.DeliveryPolicy.Ack;
 import dev.tilefarm.worker.DeliveryPolicy.Admission;
@@ -54,6 +56,61 @@ class DeliveryPolicyTest {
     void ofARunningJobNotBlocklistedIsMade() {
       assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, false, 1));
       assertEquals(Admission.MAKE, policy.admit(JobState.RUNNING, false, MAX_ATTEMPTS - 1));
+    }
+  }
+
+  /**
+   * A paused job's tasks: taken like a running job's, handed back (RETURNED, then ACCEPT) when a render thread
+   * would start one the splitter released, finished when started already.
+   */
+  @Nested
+  class APausedJob {
+    private final S3Uri out = S3Uri.parse("s3://out/p.png");
+    private final S3Uri jobUri = S3Uri.parse("s3://tilefarm/jobs/p.json");
+    private final TileRect rect = new TileRect(1, 8, 0, 8, 8);
+
+    private TileTask task(TileTask.Work work) {
+      return new TileTask("p", 4, 32, 8, out, S3Uri.parse("s3://tilefarm/tiles/p/1.tft"), 1_000, null,
+          work instanceof TileTask.Work.Video ? null : jobUri, null, work);
+    }
+
+    @Test
+    void hasANewDeliveryTakenAsARunningJobsIs() {
+      assertEquals(Admission.MAKE, policy.admit(JobState.PAUSED, false, 1));
+      assertEquals(Admission.RELEASE, policy.admit(JobState.PAUSED, true, 1), "blocklisted here");
+      assertEquals(Admission.MAKE, policy.admit(JobState.PAUSED, true, MAX_ATTEMPTS));
+    }
+
+    @Test
+    void handsBackATaskTheSplitterReleasedBeforeItIsStarted() {
+      TileTask tile = task(TileTask.Work.Tile.of(rect));
+      assertTrue(policy.handsBack(JobState.PAUSED, tile));
+      assertTrue(policy.handsBack(JobState.PAUSED, task(new TileTask.Work.FrameTile(rect, 3, null))));
+      assertTrue(policy.handsBack(JobState.PAUSED, task(new TileTask.Work.PassTile(rect, 0, null, null))));
+      assertTrue(policy.handsBack(JobState.PAUSED, task(new TileTask.Work.Pack(List.of(
+          new TileRect(0, 0, 0, 8, 8), rect), 2))));
+      assertFalse(policy.handsBack(JobState.RUNNING, tile), "a running job's tile is made");
+      assertFalse(policy.handsBack(CANCELLED, tile), "an ended job's tile is the lane's to skip");
+    }
+
+    @Test
+    void makesWhatTheCompositorReleasedEvenPaused() {
+      assertFalse(policy.handsBack(JobState.PAUSED, task(new TileTask.Work.PassTile(rect, 1,
+          S3Uri.parse("s3://tilefarm/tiles/p/pass-0/merged.json"), null))), "a later pass of an op chain");
+    }
+
+    @Test
+    void finishesATileInHandAndReleasesItOnlyWhenTheGraceIsOver() {
+      assertEquals(Ack.RENEW, policy.inHand(JobState.PAUSED, false));
+      assertEquals(Ack.RELEASE, policy.inHand(JobState.PAUSED, true));
+    }
+
+    @Test
+    void reportsAHandedBackTileReturnedThenAcceptsIt() {
+      assertEquals(new DeliveryPolicy.HandBack(), policy.settle(new TileOutcome.HandedBack(), 1));
+      assertEquals(new DeliveryPolicy.HandBack(), policy.settle(new TileOutcome.HandedBack(), MAX_ATTEMPTS));
+      assertEquals(Ack.ACCEPT, policy.handedBack(true));
+      assertEquals(Ack.RELEASE, policy.handedBack(false), "not published: delivered again, to be handed back again");
     }
   }
 

@@ -126,7 +126,8 @@ public sealed interface JobControl permits JobControl.Planned, JobControl.Cancel
 
   /**
    * The splitter paused the job: it releases none of the job's tiles until {@link Resume}. The compositor stops
-   * the job's stall timeout and time limit meanwhile (it owns those clocks).
+   * the job's stall timeout and time limit meanwhile (it owns those clocks); workers hand the job's tasks they take
+   * back unmade ({@link TileResult.Returned}) until the {@link Resume}.
    */
   record Pause(String jobId, long timestamp) implements JobControl {}
 

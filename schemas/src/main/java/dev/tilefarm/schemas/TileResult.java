@@ -7,16 +7,17 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * What a worker reports about a tile, keyed by job id on the tile results topic. Metadata only: the
  * pixels are in object storage at {@code tileUri}. DONE and FAILED settle the tile; PROGRESS, sent while an
- * external renderer is still at work on it, is advisory.
+ * external renderer is still at work on it, is advisory; RETURNED hands a paused job's task back to the splitter.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "status")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TileResult.Done.class, name = "DONE"),
     @JsonSubTypes.Type(value = TileResult.Failed.class, name = "FAILED"),
     @JsonSubTypes.Type(value = TileResult.Progress.class, name = "PROGRESS"),
-    @JsonSubTypes.Type(value = TileResult.Encoded.class, name = "ENCODED")})
+    @JsonSubTypes.Type(value = TileResult.Encoded.class, name = "ENCODED"),
+    @JsonSubTypes.Type(value = TileResult.Returned.class, name = "RETURNED")})
 public sealed interface TileResult permits TileResult.Done, TileResult.Failed, TileResult.Progress,
-    TileResult.Encoded {
+    TileResult.Encoded, TileResult.Returned {
   String jobId();
 
   TileRect tile();
@@ -175,6 +176,53 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
     }
 
     /** None: the renderer's log is kept once the tile is DONE or FAILED. */
+    @Override
+    public S3Uri log() {
+      return null;
+    }
+  }
+
+  /**
+   * A worker took {@code task} while its job was paused and did not make it: the splitter that released it puts it
+   * back in the job's queue, to release it again (first) when the job is resumed. Settles nothing for the
+   * compositor. Only the tasks the splitter releases are handed back ({@link #returnable}); {@code jobId},
+   * {@code tile}, {@code tileCount} and {@code acceptedAt} are the task's, repeated for readers that look at those
+   * alone.
+   */
+  record Returned(String jobId, TileRect tile, int tileCount, long acceptedAt, String worker, TileTask task)
+      implements TileResult {
+    public Returned {
+      java.util.Objects.requireNonNull(task, "task");
+      java.util.Objects.requireNonNull(worker, "worker");
+      if (!task.jobId().equals(jobId) || !task.tile().equals(tile) || task.tileCount() != tileCount
+          || task.acceptedAt() != acceptedAt) {
+        throw new IllegalArgumentException("a returned task's jobId, tile, tileCount and acceptedAt are its task's");
+      }
+      if (!returnable(task)) {
+        throw new IllegalArgumentException(task.label() + " is not the splitter's to take back");
+      }
+    }
+
+    /** {@code task} handed back by {@code worker}. */
+    public static Returned of(TileTask task, String worker) {
+      return new Returned(task.jobId(), task.tile(), task.tileCount(), task.acceptedAt(), worker, task);
+    }
+
+    /**
+     * Whether the splitter released {@code task} and so can take it back: any task but a later pass of an op chain
+     * and a video, which the compositor releases.
+     */
+    public static boolean returnable(TileTask task) {
+      return switch (task.work()) {
+        case TileTask.Work.PassTile p -> p.pass() == 0;
+        case TileTask.Work.Video v -> false;
+        case TileTask.Work.Tile t -> true;
+        case TileTask.Work.FrameTile f -> true;
+        case TileTask.Work.Pack p -> true;
+      };
+    }
+
+    /** None: nothing was made. */
     @Override
     public S3Uri log() {
       return null;

@@ -116,11 +116,35 @@ class MessageSchemaTest {
         new TileResult.Failed("sunset-001", TILE, 60, null, "worker-b-2", T),
         new TileResult.Progress("sunset-001", TILE, 60, 0.42, "worker-a-1", T),
         new TileResult.Progress("sunset-001", TILE, 60, 0, "worker-a-1", T),
-        new TileResult.Progress("sunset-001", TILE, 60, 1, "worker-a-1", T));
+        new TileResult.Progress("sunset-001", TILE, 60, 1, "worker-a-1", T),
+        TileResult.Returned.of(task("sunset-001", T), "worker-a-1"));
     for (TileResult result : results) {
       matches("tile-result", serde.encode(result));
       assertEquals(result, serde.decode(serde.encode(result)));
     }
+  }
+
+  /**
+   * A RETURNED result carries its task, whose own fields it repeats; a later pass's task or a video (the
+   * compositor's) is no splitter's to take back.
+   */
+  @Test
+  void aReturnedTaskIsOneTheSplitterReleasedAndRepeatsItsFields() {
+    TileTask task = task("j", T);
+    JsonNode json = tree(new JsonSerde<>(TileResult.class).encode(TileResult.Returned.of(task, "w")));
+    assertEquals("RETURNED", json.get("status").asText());
+    assertEquals(task, new JsonSerde<>(TileTask.class).decode(bytes((ObjectNode) json.get("task"))));
+    assertThrows(IllegalArgumentException.class, () -> new TileResult.Returned("j", TILE, 60, T + 1, "w", task),
+        "acceptedAt of another run");
+    assertThrows(IllegalArgumentException.class, () -> new TileResult.Returned("k", TILE, 60, T, "w", task));
+    S3Uri jobUri = S3Uri.parse("s3://tilefarm/jobs/j.json");
+    TileTask first = new TileTask("j", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, null,
+        new TileTask.Work.PassTile(TILE, 0, null, null));
+    TileTask later = new TileTask("j", 60, 1280, 720, OUTPUT, TILE_URI, T, null, jobUri, null,
+        new TileTask.Work.PassTile(TILE, 1, S3Uri.parse("s3://tilefarm/tiles/j/pass-0/merged.json"), null));
+    assertTrue(TileResult.Returned.returnable(first));
+    assertFalse(TileResult.Returned.returnable(later));
+    assertThrows(IllegalArgumentException.class, () -> TileResult.Returned.of(later, "w"));
   }
 
   /** A PROGRESS tile result carries its fraction and nothing of a DONE's or FAILED's: no log, no tile URI. */

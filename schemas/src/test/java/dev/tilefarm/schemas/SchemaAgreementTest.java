@@ -180,6 +180,7 @@ class SchemaAgreementTest {
         Map.entry(TileResult.Done.class, "tile-result#/$defs/done"),
         Map.entry(TileResult.Failed.class, "tile-result#/$defs/failed"),
         Map.entry(TileResult.Progress.class, "tile-result#/$defs/progress"),
+        Map.entry(TileResult.Returned.class, "tile-result#/$defs/returned"),
         Map.entry(DeadLetter.class, "dead-letter#"),
         Map.entry(DeadLetter.Stored.class, "dead-letter#/$defs/storedOrNull/oneOf/0"));
     defs.forEach((type, where) -> {

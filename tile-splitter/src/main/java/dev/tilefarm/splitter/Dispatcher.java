@@ -92,7 +92,7 @@ final class Dispatcher {
     boolean chain = !tasks.isEmpty() && tasks.get(0).work() instanceof TileTask.Work.PassTile;
     int packTiles = !tasks.isEmpty() && tasks.get(0).work() instanceof TileTask.Work.Pack p ? p.packTiles() : 1;
     QueuedJob job = new QueuedJob(jobId, sink, priority, 0, 0, acceptedAt, chain, packTiles, tasks.size(), 0, 0, 0,
-        ++admissions);
+        ++admissions, tasks.isEmpty() ? null : tasks.get(0).deadline());
     int direct = 0;
     if (!othersWait(sink, priority)) {
       long room = (long) ReleaseOrder.window(windows.window(sink), priority) - inFlight(sink);
@@ -116,7 +116,11 @@ final class Dispatcher {
     }
   }
 
-  /** A tile result: a DONE or FAILED tile of a released task makes room in its lane. */
+  /**
+   * A tile result: a DONE or FAILED tile of a released task makes room in its lane; so does a task a worker handed
+   * back (RETURNED, its job paused), which goes back in the job's queue to be released first when the job is
+   * resumed (see {@link #requeue}). A result of a run not held here (ended, or an earlier run) changes nothing.
+   */
   void settle(TileResult result) {
     QueuedJob job = jobs.get(result.jobId());
     if (job == null || result.acceptedAt() != job.acceptedAt()) {
@@ -128,11 +132,34 @@ final class Dispatcher {
       case TileResult.Failed f -> 1;
       case TileResult.Progress p -> 0;
       case TileResult.Encoded e -> 0; // the video task is the compositor's, never released here
+      case TileResult.Returned r -> {
+        requeue(job, r.task());
+        yield 0;
+      }
     };
     if (tiles > 0 && job.inFlight() > 0) {
       put(job.settled(tiles));
       release(job.sink());
     }
+  }
+
+  /**
+   * Puts a released task a worker handed back into the slot before the job's next one (empty: a task's slot is
+   * cleared when it goes out), so the job's queue gives it next; the room it held is free. Its deadline is the
+   * planned one again, since {@link #release} moves it on by the time paused, as for every queued task. Being
+   * written to the stores in the transaction of the result, a hand-back counts once, whatever restarts.
+   */
+  private void requeue(QueuedJob job, TileTask task) {
+    if (job.next() == 0 || !TileResult.Returned.returnable(task)) {
+      log.warn("job {}: dropping {} handed back by a worker: the splitter released no such task", job.jobId(),
+          task.label());
+      return;
+    }
+    QueuedJob back = job.handedBack(tiles(task));
+    taskStore.put(taskKey(job.jobId(), back.next()), withDeadline(task, job.deadline()));
+    put(back);
+    log.info("job {}: {} handed back{}", job.jobId(), task.label(), job.paused() ? ", queued for the resume" : "");
+    release(job.sink());
   }
 
   /** Lets go of every job {@code ended} says has ended (see {@link #ended}). */
@@ -258,8 +285,13 @@ final class Dispatcher {
     if (t.deadline() == null || job.pausedMs() == 0) {
       return t;
     }
-    return new TileTask(t.jobId(), t.tileCount(), t.imageWidth(), t.imageHeight(), t.output(), t.tileUri(),
-        t.acceptedAt(), t.job(), t.jobUri(), t.deadline() + job.pausedMs(), t.work());
+    return withDeadline(t, t.deadline() + job.pausedMs());
+  }
+
+  private static TileTask withDeadline(TileTask t, Long deadline) {
+    return java.util.Objects.equals(t.deadline(), deadline) ? t : new TileTask(t.jobId(), t.tileCount(),
+        t.imageWidth(), t.imageHeight(), t.output(), t.tileUri(), t.acceptedAt(), t.job(), t.jobUri(), deadline,
+        t.work());
   }
 
   private static int tiles(TileTask task) {

@@ -17,9 +17,11 @@ package dev.tilefarm.splitter;
  * @param inFlight tiles of released tasks not settled yet (by a DONE or FAILED result)
  * @param served when it was last given a release, on the dispatcher's counter (0: never)
  * @param admitted its place in the order jobs were admitted
+ * @param deadline its tasks' deadline as planned (epoch ms), before any pause moved it on; null: none. A task a
+ *     worker hands back is queued with it again (see {@link Dispatcher#settle}).
  */
 record QueuedJob(String jobId, String sink, int priority, long pausedAt, long pausedMs, long acceptedAt,
-    boolean chain, int packTiles, int tasks, int next, int inFlight, long served, long admitted) {
+    boolean chain, int packTiles, int tasks, int next, int inFlight, long served, long admitted, Long deadline) {
   QueuedJob {
     if (packTiles < 1 || tasks < 0 || next < 0 || next > tasks || inFlight < 0) {
       throw new IllegalArgumentException("job " + jobId + ": bad queue counts (packTiles " + packTiles + ", tasks "
@@ -42,27 +44,36 @@ record QueuedJob(String jobId, String sink, int priority, long pausedAt, long pa
 
   QueuedJob released(int count, int tiles, long servedAt) {
     return new QueuedJob(jobId, sink, priority, pausedAt, pausedMs, acceptedAt, chain, packTiles, tasks,
-        next + count, inFlight + tiles, servedAt, admitted);
+        next + count, inFlight + tiles, servedAt, admitted, deadline);
+  }
+
+  /**
+   * A released task of {@code tiles} tiles handed back by a worker: it is no longer out, and it is the next one to
+   * release again (the count of released tasks steps back over it).
+   */
+  QueuedJob handedBack(int tiles) {
+    return new QueuedJob(jobId, sink, priority, pausedAt, pausedMs, acceptedAt, chain, packTiles, tasks, next - 1,
+        Math.max(0, inFlight - tiles), served, admitted, deadline);
   }
 
   QueuedJob settled(int tiles) {
     return new QueuedJob(jobId, sink, priority, pausedAt, pausedMs, acceptedAt, chain, packTiles, tasks, next,
-        Math.max(0, inFlight - tiles), served, admitted);
+        Math.max(0, inFlight - tiles), served, admitted, deadline);
   }
 
   QueuedJob withPriority(int p) {
     return new QueuedJob(jobId, sink, p, pausedAt, pausedMs, acceptedAt, chain, packTiles, tasks, next, inFlight,
-        served, admitted);
+        served, admitted, deadline);
   }
 
   QueuedJob pause(long now) {
     return paused() ? this : new QueuedJob(jobId, sink, priority, Math.max(1, now), pausedMs, acceptedAt, chain,
-        packTiles, tasks, next, inFlight, served, admitted);
+        packTiles, tasks, next, inFlight, served, admitted, deadline);
   }
 
   /** Resumed at {@code now}: the time since the pause is added to {@link #pausedMs}. */
   QueuedJob resume(long now) {
     return !paused() ? this : new QueuedJob(jobId, sink, priority, 0, pausedMs + Math.max(0, now - pausedAt),
-        acceptedAt, chain, packTiles, tasks, next, inFlight, served, admitted);
+        acceptedAt, chain, packTiles, tasks, next, inFlight, served, admitted, deadline);
   }
 }

@@ -172,6 +172,52 @@ class DispatchTopologyTest {
     assertEquals(List.of("a/4", "a/5", "a/6", "a/7"), released(), "the tiles in hand finished: a full window");
   }
 
+  /**
+   * A worker hands back released tasks of a paused job: their room goes to another job, and on resume they are the
+   * job's first tasks out, once each, with the deadline every task of the job has then (moved on by the pause).
+   */
+  @Test
+  void tasksHandedBackWhilePausedMakeRoomAndGoOutFirstOnResume() throws Exception {
+    jobs.pipeInput("a", "{\"id\":\"a\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":640,"
+        + "\"height\":64,\"timeLimit\":60}");
+    List<TileTask> first = tasks.readValuesToList();
+    submit("b", 3, null);
+    assertEquals(List.of(), released(), "a's window is full");
+    long deadline = first.get(0).deadline();
+    now.set(5_000);
+    jobs.pipeInput("a", "{\"pause\":\"a\"}");
+    results.pipeInput("a", TileResult.Returned.of(first.get(3), "w1"));
+    assertEquals(List.of("b/0"), released(), "the room a handed-back task held goes to a job that is not paused");
+    results.pipeInput("a", TileResult.Returned.of(first.get(2), "w1"));
+    assertEquals(List.of("b/1"), released());
+    QueuedJob a = dev.tilefarm.schemas.Json.MAPPER.readValue(
+        driver.<String, String>getKeyValueStore(SplitterTopology.QUEUED_JOBS_STORE).get("a"), QueuedJob.class);
+    assertEquals(2, a.next(), "two of a's tasks are out");
+    assertEquals(2, a.inFlight());
+    TileTask earlierRun = new TileTask("a", 10, 640, 64, first.get(1).output(), first.get(1).tileUri(), 1,
+        first.get(1).job(), null, null, first.get(1).work());
+    results.pipeInput("a", TileResult.Returned.of(earlierRun, "w1"));
+    results.pipeInput("gone", TileResult.Returned.of(new TileTask("gone", 10, 640, 64, earlierRun.output(),
+        earlierRun.tileUri(), 1_000, earlierRun.job(), null, null, earlierRun.work()), "w1"));
+    assertEquals(List.of(), released(), "a hand-back of another run, or of a job not held, changes nothing");
+    done(first.get(0));
+    done(first.get(1));
+    List<TileTask> b = tasks.readValuesToList();
+    assertEquals(List.of("b/2"), b.stream().map(t -> t.jobId() + "/" + t.tile().index()).toList(),
+        "a paused job's handed-back tasks wait");
+    now.set(8_000);
+    jobs.pipeInput("a", "{\"resume\":\"a\"}");
+    List<TileTask> again = tasks.readValuesToList();
+    done(b.get(0));
+    again.addAll(tasks.readValuesToList());
+    done(again.get(0));
+    done(again.get(1));
+    again.addAll(tasks.readValuesToList());
+    assertEquals(List.of(2, 3, 4, 5), again.stream().map(t -> t.tile().index()).toList(),
+        "the handed-back tasks first, then the rest of the queue");
+    again.forEach(t -> assertEquals(deadline + 3_000, t.deadline(), t.label() + ": the pause moves its deadline once"));
+  }
+
   @Test
   void aPriorityChangeReordersWhatWaitsAndIsAnnounced() {
     submit("a", 100, null);

@@ -90,16 +90,28 @@ final class SchedulingSection implements SharedFarmSection {
     return new Timing(first == null ? Double.NaN : first - submitted, completed);
   }
 
-  /** When each job's first tile result was published: the earliest record time on the results topic. */
+  /**
+   * When each job's first tile result was published: the earliest record time on the results topic, of a tile that
+   * was made (not a paused job's task handed back, RETURNED).
+   */
   private static Map<String, Long> firstTileResults(BenchFarm farm, Set<String> ids) {
     Map<String, Long> out = new HashMap<>();
     TopicRecords.readAll(farm.bootstrapServers(), farm.tileResultsTopic(), r -> {
       String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-      if (key != null && ids.contains(key)) {
+      if (key != null && ids.contains(key) && !returned(r.value())) {
         out.merge(key, r.timestamp(), Math::min);
       }
     });
     return out;
+  }
+
+  private static boolean returned(byte[] value) {
+    try {
+      return Json.MAPPER.readValue(value, dev.tilefarm.schemas.TileResult.class)
+          instanceof dev.tilefarm.schemas.TileResult.Returned;
+    } catch (IOException e) {
+      return false; // not a result the farm wrote: the compositor dead-letters it, timed here as it came
+    }
   }
 
   private static String loadAverage() {
