@@ -191,7 +191,7 @@ class DispatchTopologyTest {
     results.pipeInput("a", TileResult.Returned.of(first.get(2), "w1"));
     assertEquals(List.of("b/1"), released());
     QueuedJob a = dev.tilefarm.schemas.Json.MAPPER.readValue(
-        driver.<String, String>getKeyValueStore(SplitterTopology.QUEUED_JOBS_STORE).get("a"), QueuedJob.class);
+        driver.<String, String>getKeyValueStore(Dispatcher.JOBS_STORE).get("a"), QueuedJob.class);
     assertEquals(2, a.next(), "two of a's tasks are out");
     assertEquals(2, a.inFlight());
     TileTask earlierRun = new TileTask("a", 10, 640, 64, first.get(1).output(), first.get(1).tileUri(), 1,
