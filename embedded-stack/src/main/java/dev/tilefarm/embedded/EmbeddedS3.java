@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * region is accepted, {@link #region()} is the one clients should use.
  *
  * <p>Note for AWS SDK v2 (2.30+) clients: set {@code requestChecksumCalculation(WHEN_REQUIRED)} and
- * {@code responseChecksumValidation(WHEN_REQUIRED)} and {@code forcePathStyle(true)}, otherwise S3Proxy answers
- * 501 Not Implemented to the SDK's default CRC32 trailing-checksum uploads.
+ * {@code responseChecksumValidation(WHEN_REQUIRED)} and {@code forcePathStyle(true)}, otherwise S3Proxy refuses
+ * the SDK's default CRC32 trailing-checksum uploads (400: the content sha256 does not match; it ignores the
+ * checksum headers themselves, so that DeleteObjects, which must carry one, is taken).
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
@@ -107,6 +108,9 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .blobStore(store)
                 .endpoint(URI.create("http://" + HOST + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                // The checksum header the AWS SDK sends where S3 requires one (DeleteObjects): without this
+                // S3Proxy answers 501 to it, and the compositor's janitor would delete tile by tile.
+                .ignoreUnknownHeaders(true)
                 .build();
         try {
             proxy.start();

@@ -23,9 +23,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -365,6 +368,37 @@ public final class BlobStore implements AutoCloseable {
     call("deleting " + uri, uri, () -> s3.deleteObject(b -> b.bucket(uri.bucket()).key(uri.key())));
   }
 
+  /** The most keys one DeleteObjects request may name (S3's limit). */
+  static final int DELETE_BATCH = 1000;
+
+  /**
+   * Deletes {@code keys} in {@code bucket} with as few requests as S3 allows (DeleteObjects, up to
+   * {@value #DELETE_BATCH} keys each) rather than one request per object; a key that does not exist counts as
+   * deleted, as S3 itself has it. The request carries the checksum S3 requires of it in the SDK's flexible
+   * form ({@code x-amz-checksum-crc32}), which some S3-compatible servers refuse (S3Proxy unless told to ignore
+   * unknown headers, as the embedded one is): then this throws a BlobStoreException that is not transient, and
+   * the caller deletes one object at a time with {@link #delete}.
+   *
+   * @throws BlobStoreException naming the first key the server could not delete and why, after trying them all
+   */
+  public void deleteAll(String bucket, java.util.List<String> keys) {
+    String failed = null;
+    for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
+      java.util.List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH))
+          .stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+      DeleteObjectsResponse response = call("deleting " + batch.size() + " objects in s3://" + bucket, null,
+          () -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))));
+      for (S3Error e : response.errors()) {
+        if (!"NoSuchKey".equals(e.code()) && failed == null) {
+          failed = "deleting s3://" + bucket + "/" + e.key() + ": " + e.code() + " " + e.message();
+        }
+      }
+    }
+    if (failed != null) {
+      throw new BlobStoreException(failed, true, null);
+    }
+  }
+
   private <T> T call(String what, S3Uri uri, Supplier<T> action) {
     try {
       return action.get();
@@ -374,7 +408,9 @@ public final class BlobStore implements AutoCloseable {
       if (e.statusCode() == 404 && uri != null) {
         throw new BlobNotFoundException(uri, e);
       }
-      boolean retry = e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 408;
+      // 501 Not Implemented: the server lacks the feature, which no retry brings.
+      boolean retry = (e.statusCode() >= 500 && e.statusCode() != 501) || e.statusCode() == 429
+          || e.statusCode() == 408;
       throw new BlobStoreException(what + ": " + e.statusCode() + " " + e.awsErrorDetails().errorMessage(), retry, e);
     } catch (SdkClientException e) {
       throw new BlobStoreException(what + ": " + e.getMessage(), true, e);

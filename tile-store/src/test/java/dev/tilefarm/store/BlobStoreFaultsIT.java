@@ -160,4 +160,22 @@ class BlobStoreFaultsIT {
     proxy.up();
     assertArrayEquals(bytes, blobs.get(uri));
   }
+
+  /**
+   * A server that does not implement DeleteObjects (an S3Proxy not told to ignore the SDK's checksum header answers
+   * 501) fails {@link BlobStore#deleteAll} as a fault a retry will not mend, which is the compositor's janitor's cue
+   * to delete one object at a time; the objects are still there for that.
+   */
+  @Test
+  void aRefusedDeleteObjectsIsNotTransientAndDeletesNothing() {
+    S3Uri uri = blobs.uri("refused/a.bin");
+    blobs.put(uri, random(100, 7), "application/octet-stream");
+    proxy.set(new Rule(new Fault.Status(501), 1, "POST", "/faults"));
+    BlobStoreException e = assertThrows(BlobStoreException.class,
+        () -> blobs.deleteAll("faults", java.util.List.of(uri.key())));
+    assertTrue(!e.transientFault(), e.getMessage());
+    assertEquals(100, blobs.size(uri));
+    blobs.delete(uri);
+    assertEquals(-1, blobs.size(uri));
+  }
 }
