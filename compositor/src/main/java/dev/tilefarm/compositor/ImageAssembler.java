@@ -46,8 +46,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * Puts a job's tiles together into its output image and stores it.
  *
  * <p>PNG is streamed: the tiles of one band (see {@link TileLayout}) are fetched — in parallel — and
- * decoded, their rows go through {@link PngEncoder} into a temporary file while its SHA-256 is computed,
- * and the band is dropped before the next one is fetched; the file is then handed to the {@link ImageSink}.
+ * decoded, their rows go through {@link PngEncoder} (which filters them on the cores' threads) into a temporary
+ * file while its SHA-256 is computed, and the band is dropped before the next one is fetched; the file is then
+ * handed to the {@link ImageSink}.
  * Memory is one band of tiles, whatever the image size.
  *
  * <p>JPEG (quality {@value #JPEG_QUALITY_PERCENT}) goes through {@code javax.imageio}, which needs the whole
@@ -79,6 +80,8 @@ final class ImageAssembler implements AutoCloseable {
   private final ImageSink sink;
   private final Path workDir;
   private final ExecutorService fetchers;
+  /** Filter PNG rows beside the assembling thread: one fewer than the cores, which that thread takes. */
+  private final ExecutorService pngFilters;
 
   /**
    * @param workDir where temporary image files are written; created if missing
@@ -94,6 +97,12 @@ final class ImageAssembler implements AutoCloseable {
     AtomicInteger n = new AtomicInteger();
     this.fetchers = Executors.newFixedThreadPool(fetchThreads, r -> {
       Thread t = new Thread(r, "compositor-tile-fetch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    AtomicInteger f = new AtomicInteger();
+    this.pngFilters = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+      Thread t = new Thread(r, "compositor-png-filter-" + f.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -162,7 +171,7 @@ final class ImageAssembler implements AutoCloseable {
       forEachRow(req, layout, (row, bitDepth) -> {
         if (png[0] == null) {
           FormatLimits.checkDepth(req, bitDepth);
-          png[0] = new PngEncoder(out, req.width(), req.height(), req.channels(), bitDepth, PNG_LEVEL);
+          png[0] = new PngEncoder(out, req.width(), req.height(), req.channels(), bitDepth, PNG_LEVEL, pngFilters);
         }
         png[0].writeRow(row, 0);
       });
@@ -416,5 +425,6 @@ final class ImageAssembler implements AutoCloseable {
   @Override
   public void close() {
     fetchers.shutdownNow();
+    pngFilters.shutdownNow();
   }
 }

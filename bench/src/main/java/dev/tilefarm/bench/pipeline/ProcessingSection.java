@@ -87,9 +87,10 @@ final class ProcessingSection implements SharedFarmSection {
         + (int) CANNY_HIGH + ") on both sides, and the farm's output is byte-equal to the direct one. Canny's "
         + "hysteresis follows edges across the whole image, so on the farm it runs in two passes: edge candidates "
         + "labelled per tile and joined across tile borders by the compositor, then drawn. Each pass's workers "
-        + "read and decode the input once per worker (cached for the job's other tiles); the compositor writes "
-        + "the PNG with its streaming encoder. Of the last farm run's " + last.timings().total() + " ms, the final "
-        + "assembly (reading the tiles, PNG encoding, storing) took " + last.timings().assemble() + " ms and the "
+        + "read and decode the input once per worker (cached for the job's other tiles), and a worker draws the "
+        + "drawing pass's tiles from the Canny labels it kept from the first pass; the compositor writes the PNG "
+        + "with its streaming encoder, filtering rows on all cores. Of the last farm run's " + last.timings().total()
+        + " ms, the final assembly (reading the tiles, PNG encoding, storing) took " + last.timings().assemble() + " ms and the "
         + "workers' time summed over the last pass's tiles " + last.timings().render() + " ms (" + threads
         + " threads).";
     return new Result(List.of(row), List.of(note));

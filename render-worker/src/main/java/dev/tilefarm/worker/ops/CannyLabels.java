@@ -2,8 +2,12 @@ package dev.tilefarm.worker.ops;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.ChainPlan.Box;
 import dev.tilefarm.schemas.ImageOp;
+import dev.tilefarm.schemas.TileRect;
+import java.util.function.Function;
+import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.imgproc.Imgproc;
 
@@ -17,16 +21,26 @@ import org.opencv.imgproc.Imgproc;
  * gives them exactly (every candidate is then strong, so hysteresis keeps them all), and {@code Canny(high,
  * high)} the strong ones. Components are labelled here, in raster order of their first pixel, so that the
  * statistics pass and the drawing pass label a tile alike.
+ *
+ * <p>Only the candidates are kept (their pixel indices in raster order, and their labels): they are a small part
+ * of a tile, so a worker can keep a pass's labels for the drawing pass ({@link CannyLabelCache}).
  */
 final class CannyLabels {
+  /** The neighbours labelled before a pixel in raster order: left, up-left, up, up-right. */
+  private static final int[][] BEFORE = {{-1, 0}, {-1, -1}, {0, -1}, {1, -1}};
+
   private final int width;
   private final int height;
+  /** Raster indices of the candidates in the tile, ascending. */
+  private final int[] at;
+  /** The label of each candidate in {@link #at}, from 1. */
   private final int[] labels;
   private final boolean[] strong;
 
-  private CannyLabels(int width, int height, int[] labels, boolean[] strong) {
+  private CannyLabels(int width, int height, int[] at, int[] labels, boolean[] strong) {
     this.width = width;
     this.height = height;
+    this.at = at;
     this.labels = labels;
     this.strong = strong;
   }
@@ -62,15 +76,16 @@ final class CannyLabels {
     int[] parent = new int[w * h + 1];
     int[] provisional = new int[w * h];
     int next = 1;
+    int candidates = 0;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int i = y * w + x;
         if (candidate[i] == 0) {
           continue;
         }
+        candidates++;
         int label = 0;
-        int[][] around = {{-1, 0}, {-1, -1}, {0, -1}, {1, -1}};
-        for (int[] d : around) {
+        for (int[] d : BEFORE) {
           int nx = x + d[0];
           int ny = y + d[1];
           if (nx < 0 || ny < 0 || nx >= w) {
@@ -101,8 +116,9 @@ final class CannyLabels {
     }
     int[] finalOf = new int[next];
     int count = 0;
-    int[] labels = new int[w * h];
-    for (int i = 0; i < labels.length; i++) {
+    int[] at = new int[candidates];
+    int[] labels = new int[candidates];
+    for (int i = 0, k = 0; i < provisional.length; i++) {
       if (provisional[i] == 0) {
         continue;
       }
@@ -110,15 +126,16 @@ final class CannyLabels {
       if (finalOf[root] == 0) {
         finalOf[root] = ++count;
       }
-      labels[i] = finalOf[root];
+      at[k] = i;
+      labels[k++] = finalOf[root];
     }
     boolean[] strong = new boolean[count + 1];
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] > 0 && strongPixel[i] != 0) {
-        strong[labels[i]] = true;
+    for (int k = 0; k < at.length; k++) {
+      if (strongPixel[at[k]] != 0) {
+        strong[labels[k]] = true;
       }
     }
-    return new CannyLabels(w, h, labels, strong);
+    return new CannyLabels(w, h, at, labels, strong);
   }
 
   private static int find(int[] parent, int i) {
@@ -129,8 +146,9 @@ final class CannyLabels {
     return i;
   }
 
-  int label(int x, int y) {
-    return labels[y * width + x];
+  /** What this object holds on the heap, roughly: what a cache of labels counts. */
+  long bytes() {
+    return 64L + 8L * at.length + strong.length;
   }
 
   /** Which labels are edges, given the labels the merge found connected to a strong pixel anywhere. */
@@ -144,8 +162,67 @@ final class CannyLabels {
     return lit;
   }
 
+  /**
+   * Canny's output over {@code out} of a {@code w x h} image: 255 where a candidate's label is lit, 0 elsewhere.
+   * {@code labelsOf} gives the labels of each tile of the statistics grid (side {@code tileSize}) that {@code
+   * out} touches; {@code on} is the merged statistics' "on" array, one per grid tile. Returns null as soon as
+   * {@code labelsOf} does.
+   */
+  static Mat draw(int w, int h, int tileSize, Box out, com.fasterxml.jackson.databind.JsonNode on,
+      Function<Box, CannyLabels> labelsOf) {
+    byte[] pixels = new byte[out.width() * out.height()];
+    for (TileRect t : ChainPlan.grid(w, h, tileSize)) {
+      Box tb = Box.of(t);
+      if (!tb.intersects(out)) {
+        continue;
+      }
+      CannyLabels labels = labelsOf.apply(tb);
+      if (labels == null) {
+        return null;
+      }
+      labels.drawInto(labels.lit(WholeImageOps.ints(on.get(t.index()))), tb, out, pixels);
+    }
+    Mat dst = new Mat(out.height(), out.width(), CvType.CV_8U);
+    dst.put(0, 0, pixels);
+    return dst;
+  }
+
+  /** Sets the lit candidates of this tile (at {@code tile} in the image) that fall in {@code out} to 255. */
+  private void drawInto(boolean[] lit, Box tile, Box out, byte[] pixels) {
+    for (int k = 0; k < at.length; k++) {
+      if (!lit[labels[k]]) {
+        continue;
+      }
+      int x = tile.x() + at[k] % width;
+      int y = tile.y() + at[k] / width;
+      if (x >= out.x() && x < out.right() && y >= out.y() && y < out.bottom()) {
+        pixels[(y - out.y()) * out.width() + (x - out.x())] = (byte) 255;
+      }
+    }
+  }
+
   /** The partial statistics: label count, strong labels, and the labels along the four borders. */
   void describe(ObjectNode out) {
+    int[] top = new int[width];
+    int[] bottom = new int[width];
+    int[] left = new int[height];
+    int[] right = new int[height];
+    for (int k = 0; k < at.length; k++) {
+      int x = at[k] % width;
+      int y = at[k] / width;
+      if (y == 0) {
+        top[x] = labels[k];
+      }
+      if (y == height - 1) {
+        bottom[x] = labels[k];
+      }
+      if (x == 0) {
+        left[y] = labels[k];
+      }
+      if (x == width - 1) {
+        right[y] = labels[k];
+      }
+    }
     out.put("width", width);
     out.put("height", height);
     out.put("labels", strong.length - 1);
@@ -155,17 +232,15 @@ final class CannyLabels {
         s.add(l);
       }
     }
-    ArrayNode top = out.putArray("top");
-    ArrayNode bottom = out.putArray("bottom");
-    for (int x = 0; x < width; x++) {
-      top.add(label(x, 0));
-      bottom.add(label(x, height - 1));
-    }
-    ArrayNode left = out.putArray("left");
-    ArrayNode right = out.putArray("right");
-    for (int y = 0; y < height; y++) {
-      left.add(label(0, y));
-      right.add(label(width - 1, y));
+    add(out.putArray("top"), top);
+    add(out.putArray("bottom"), bottom);
+    add(out.putArray("left"), left);
+    add(out.putArray("right"), right);
+  }
+
+  private static void add(ArrayNode array, int[] values) {
+    for (int v : values) {
+      array.add(v);
     }
   }
 }

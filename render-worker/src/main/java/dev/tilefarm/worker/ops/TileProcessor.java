@@ -46,7 +46,11 @@ public final class TileProcessor {
   /** Merged statistics kept for the next tiles of their pass: one per job pass in flight is plenty. */
   private static final int MERGED_KEPT = 16;
 
+  /** The share of the input cache's bound that Canny's kept labels may take besides. */
+  private static final int LABELS_SHARE = 4;
+
   private final InputCache inputs;
+  private final CannyLabelCache cannyLabels;
   private final Function<S3Uri, byte[]> fetch;
   private final Map<S3Uri, MergedStats> merged = new BoundedMap<>(MERGED_KEPT, true);
 
@@ -69,12 +73,14 @@ public final class TileProcessor {
   public TileProcessor(Function<S3Uri, byte[]> fetch, BiFunction<S3Uri, String, byte[]> fetchInput, long cacheBytes,
       long maxPixels) {
     this.inputs = new InputCache(fetchInput, cacheBytes, maxPixels);
+    this.cannyLabels = new CannyLabelCache(cacheBytes / LABELS_SHARE);
     this.fetch = fetch;
   }
 
-  /** Drops the decoded inputs kept for the jobs {@code ended} names. */
+  /** Drops the decoded inputs and Canny labels kept for the jobs {@code ended} names. */
   public void forget(java.util.function.Predicate<String> ended) {
     inputs.forget(ended);
+    cannyLabels.forget(ended);
   }
 
   /** Where detect-faces finds OpenCV's cascade files (default {@code /usr/share/opencv4/haarcascades}). */
@@ -135,21 +141,24 @@ public final class TileProcessor {
     boolean last = pass == plan.passes() - 1;
     ImageOp.WholeImage statsOp = last ? null : (ImageOp.WholeImage) plan.ops().get(end);
     Box target = last ? want : want.grow(WholeImageOps.statsHalo(statsOp), imageWidth, imageHeight);
-    Box[] need = plan.needs(end, target);
-    Mat region = copyRegion(input, need[0]);
     ArrayNode report = last ? Json.MAPPER.createArrayNode() : null;
-    Mat result;
-    try {
-      result = OpChain.run(plan, 0, end, region, need[0], target, mergedStats, report);
-    } catch (IllegalStateException e) {
-      if (e.getCause() instanceof TileFailedException t) {
-        throw t;
+    Mat result = pass == 0 ? null : fromKeptLabels(job.id(), inputEtag, plan, pass, target, mergedStats, report);
+    if (result == null) {
+      Box[] need = plan.needs(end, target);
+      Mat region = copyRegion(input, need[0]);
+      try {
+        result = OpChain.run(plan, 0, end, region, need[0], target, mergedStats, report);
+      } catch (IllegalStateException e) {
+        if (e.getCause() instanceof TileFailedException t) {
+          throw t;
+        }
+        throw e;
       }
-      throw e;
     }
     try {
       if (!last) {
-        ObjectNode partial = WholeImageOps.partial(statsOp, result, target, want, imageWidth, imageHeight);
+        ObjectNode partial = WholeImageOps.partial(statsOp, result, target, want, imageWidth, imageHeight,
+            labels -> cannyLabels.put(new CannyLabelCache.Key(job.id(), inputEtag, end, want), labels));
         // The compositor plans the next pass from the job and its input's size, which only workers read.
         partial.put("inputWidth", input.width());
         partial.put("inputHeight", input.height());
@@ -172,6 +181,29 @@ public final class TileProcessor {
     } finally {
       result.release();
     }
+  }
+
+  /**
+   * Box {@code target} of pass {@code pass}'s output when the pass before gathered Canny's statistics and this
+   * worker kept the labels of every statistics tile the box needs: Canny's output drawn from them, then the ops
+   * after Canny. Null otherwise (the ops before Canny then run again from the input, giving the same labels), and
+   * when an analysis op before Canny must report in this pass.
+   */
+  private Mat fromKeptLabels(String jobId, String inputEtag, ChainPlan plan, int pass, Box target,
+      MergedStats stats, ArrayNode report) {
+    int canny = plan.statsOp(pass - 1);
+    if (!(plan.ops().get(canny) instanceof ImageOp.Canny)) {
+      return null;
+    }
+    if (report != null && plan.ops().subList(0, canny).stream().anyMatch(op -> op instanceof ImageOp.Analysis)) {
+      return null;
+    }
+    int end = plan.endOf(pass);
+    Box[] need = plan.needs(end, target);
+    Mat drawn = CannyLabels.draw(plan.width(canny), plan.height(canny), plan.tileSize(), need[canny + 1],
+        stats.of(pass - 1).json().get("on"),
+        tile -> cannyLabels.get(new CannyLabelCache.Key(jobId, inputEtag, canny, tile)));
+    return drawn == null ? null : OpChain.run(plan, canny + 1, end, drawn, need[canny + 1], target, stats, report);
   }
 
   private MergedStats mergedStats(S3Uri uri) throws TileFailedException {

@@ -3,12 +3,10 @@ package dev.tilefarm.worker.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tilefarm.schemas.ChainPlan;
 import dev.tilefarm.schemas.ChainPlan.Box;
 import dev.tilefarm.schemas.ImageOp;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.StatsMerge;
-import dev.tilefarm.schemas.TileRect;
 import java.util.ArrayList;
 import java.util.List;
 import org.opencv.core.Core;
@@ -43,9 +41,11 @@ final class WholeImageOps {
 
   /**
    * The partial statistics of {@code tile} (a box of the image at the op's input, {@code w x h}); {@code src}
-   * holds {@code box}, which contains {@code tile} grown by {@link #statsHalo}.
+   * holds {@code box}, which contains {@code tile} grown by {@link #statsHalo}. Canny's labels of the tile also go
+   * to {@code labelsMade}.
    */
-  static ObjectNode partial(ImageOp.WholeImage op, Mat src, Box box, Box tile, int w, int h) {
+  static ObjectNode partial(ImageOp.WholeImage op, Mat src, Box box, Box tile, int w, int h,
+      java.util.function.Consumer<CannyLabels> labelsMade) {
     ObjectNode out = Json.MAPPER.createObjectNode();
     switch (op) {
       case ImageOp.EqualizeHist e -> onTile(src, box, tile, core -> out.set("hist", histograms(colourPlanes(core))));
@@ -58,7 +58,11 @@ final class WholeImageOps {
       });
       case ImageOp.Clahe c ->
           onTile(src, box, tile, core -> out.set("cells", Clahe.partial(c, colourPlanes(core), tile, w, h)));
-      case ImageOp.Canny c -> CannyLabels.of(c, src, box, tile, w, h).describe(out);
+      case ImageOp.Canny c -> {
+        CannyLabels labels = CannyLabels.of(c, src, box, tile, w, h);
+        labelsMade.accept(labels);
+        labels.describe(out);
+      }
     }
     return out;
   }
@@ -135,27 +139,7 @@ final class WholeImageOps {
 
   private static Mat canny(ImageOp.Canny c, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats,
       int tileSize) {
-    JsonNode on = stats.json().get("on");
-    Mat dst = Mat.zeros(out.height(), out.width(), CvType.CV_8U);
-    byte[] pixels = new byte[out.width() * out.height()];
-    for (TileRect t : ChainPlan.grid(w, h, tileSize)) {
-      Box tb = Box.of(t);
-      if (!tb.intersects(out)) {
-        continue;
-      }
-      CannyLabels labels = CannyLabels.of(c, src, box, tb, w, h);
-      boolean[] lit = labels.lit(ints(on.get(t.index())));
-      for (int y = Math.max(tb.y(), out.y()); y < Math.min(tb.bottom(), out.bottom()); y++) {
-        for (int x = Math.max(tb.x(), out.x()); x < Math.min(tb.right(), out.right()); x++) {
-          int label = labels.label(x - tb.x(), y - tb.y());
-          if (label > 0 && lit[label]) {
-            pixels[(y - out.y()) * out.width() + (x - out.x())] = (byte) 255;
-          }
-        }
-      }
-    }
-    dst.put(0, 0, pixels);
-    return dst;
+    return CannyLabels.draw(w, h, tileSize, out, stats.json().get("on"), tb -> CannyLabels.of(c, src, box, tb, w, h));
   }
 
   /** Grey as it is, colour as B, G, R planes (the alpha of BGRA left out). */

@@ -162,6 +162,35 @@ class OpCatalogExactnessTest {
     assertEqualsReference(IMAGES.get(image), chain, tiled.image());
   }
 
+  /**
+   * A worker draws Canny's edges from the labels it kept from the statistics pass; a worker that did not make
+   * the statistics tiles computes them again. Both must give the whole-image call's pixels.
+   */
+  @ParameterizedTest(name = "{0} {1} tiles of {2}")
+  @MethodSource("cannyChains")
+  void cannyIsTheSameWhetherTheDrawingWorkerKeptItsLabelsOrNot(String image, List<ImageOp> chain, int tile)
+      throws Exception {
+    TiledRun.Result kept = TiledRun.run(IMAGES.get(image), chain, tile, false);
+    TiledRun.Result fresh = TiledRun.run(IMAGES.get(image), chain, tile, true);
+    assertEqualsReference(IMAGES.get(image), chain, kept.image());
+    assertEqualsReference(IMAGES.get(image), chain, fresh.image());
+  }
+
+  static Stream<Arguments> cannyChains() {
+    List<Arguments> out = new ArrayList<>();
+    for (String image : List.of("grey", "bgr")) {
+      for (List<ImageOp> chain : List.<List<ImageOp>>of(
+          List.of(new ImageOp.GaussianBlur(2), new ImageOp.Grayscale(), new ImageOp.Canny(50, 150, 3, false)),
+          List.of(new ImageOp.Canny(20, 120, 5, true), new ImageOp.Morphology(Morph.DILATE, Shape.RECT, 5, 2)),
+          List.of(new ImageOp.Histogram(16), new ImageOp.Canny(30, 90, 3, false), new ImageOp.Histogram(8)))) {
+        for (int tile : new int[] {16, 37}) {
+          out.add(Arguments.of(image, chain, tile));
+        }
+      }
+    }
+    return out.stream();
+  }
+
   private static byte[] oneTile(byte[] image, List<ImageOp> chain) {
     try {
       return TiledRun.run(image, chain, 4096).image().pixels();

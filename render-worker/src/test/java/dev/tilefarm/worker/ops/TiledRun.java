@@ -32,10 +32,19 @@ final class TiledRun {
   private TiledRun() {}
 
   static Result run(byte[] input, List<ImageOp> ops, int tileSize) throws Exception {
+    return run(input, ops, tileSize, false);
+  }
+
+  /**
+   * @param workerPerPass each pass on a worker of its own, which kept nothing of the passes before (as when
+   *     other workers made them); otherwise one worker makes every pass
+   */
+  static Result run(byte[] input, List<ImageOp> ops, int tileSize, boolean workerPerPass) throws Exception {
     Map<String, byte[]> objects = new ConcurrentHashMap<>();
     objects.put("inputs/input", input);
-    TileProcessor processor = new TileProcessor(uri -> objects.get(uri.bucket() + "/" + uri.key()), 64L << 20,
-        TileLimits.DEFAULT_MAX_PIXELS);
+    java.util.function.Supplier<TileProcessor> worker = () -> new TileProcessor(
+        uri -> objects.get(uri.bucket() + "/" + uri.key()), 64L << 20, TileLimits.DEFAULT_MAX_PIXELS);
+    TileProcessor processor = worker.get();
     String id = "run-" + RUNS.incrementAndGet();
     JobRequest.Process job = new JobRequest.Process(id, S3Uri.parse("s3://inputs/input"), ops, tileSize, null);
     DecodedImage decoded = InputDecoder.decode(job.input(), input);
@@ -47,6 +56,9 @@ final class TiledRun {
     for (int pass = 0; pass < plan.passes() - 1; pass++) {
       int end = plan.endOf(pass);
       List<TileRect> tiles = plan.tiles(pass);
+      if (workerPerPass) {
+        processor = worker.get();
+      }
       List<JsonNode> partials = new ArrayList<>();
       for (TileRect t : tiles) {
         TileProcessor.Made made = processor.process(job, t, plan.width(end), plan.height(end), pass, stats);
@@ -57,6 +69,9 @@ final class TiledRun {
       objects.put("stats/" + id + "/pass-" + pass + ".json", Json.MAPPER.writeValueAsBytes(merged));
     }
     int last = plan.passes() - 1;
+    if (workerPerPass) {
+      processor = worker.get();
+    }
     int w = plan.outputWidth();
     int h = plan.outputHeight();
     byte[] assembled = null;
