@@ -168,6 +168,8 @@ final class FarmView {
     List<String> waitingOn = List.of();
     /** The run its latest ACCEPTED announced, from 2 on (a retry); null for the first. */
     Integer attempt;
+    /** An animation's frame numbers, from its request; null for any other job. */
+    JobRequest.Frames frames;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
     /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
@@ -274,6 +276,8 @@ final class FarmView {
       try {
         JobRequest request = JobCodec.decode(json, key);
         job.kind = kindOf(request);
+        job.frames = request instanceof JobRequest.Render r && r.frames() != null && r.frames().sequence()
+            ? r.frames() : null;
       } catch (RuntimeException e) {
         job.kind = null; // the splitter will reject it, naming the field
       }
@@ -591,6 +595,14 @@ final class FarmView {
     synchronized (lock) {
       Job j = jobs.get(id);
       return j == null ? null : detail(j, withTiles);
+    }
+  }
+
+  /** An animation's frame numbers, as its request gave them; null for a job that is no animation or unknown. */
+  JobRequest.Frames frames(String id) {
+    synchronized (lock) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.frames;
     }
   }
 
