@@ -117,7 +117,7 @@ final class WaitingJobs {
           + String.join(" -> ", cycle));
     }
     if (!unknown.isEmpty() && now - since >= grace.toMillis()) {
-      String field = unknown.equals(List.of(links.inputJob())) ? "input" : "after";
+      String field = links.inputJob() != null && unknown.equals(List.of(links.inputJob())) ? "input" : "after";
       return new End(JobOutcomes.State.FAILED, field + ": " + (unknown.size() == 1 ? "job '" + unknown.get(0) + "' is"
           : "jobs '" + String.join("', '", unknown) + "' are") + " not known to the farm: nothing under that id was "
           + "accepted within " + grace.toSeconds() + " s of this job (it was never submitted, was rejected, or ended "
