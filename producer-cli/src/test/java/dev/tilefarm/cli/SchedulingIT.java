@@ -153,13 +153,7 @@ class SchedulingIT {
     Cli pause = Cli.run("pause", id, "--data-dir", dir.toString());
     assertEquals(0, pause.code(), pause.stdout() + pause.stderr());
     assertTrue(pause.stdout().contains(id + " PAUSED"), pause.stdout());
-    // Tiles being made finish (one per render thread; the workers hand the rest back); then nothing of it is made.
-    Thread.sleep(3_000);
-    long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    Thread.sleep(4_000);
-    long after = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    assertEquals(before, after, "tiles were made while the job was paused");
-    assertTrue(after < 240, "the job finished before it was paused");
+    assertNothingMadeWhilePaused(id, 240);
 
     Cli status = Cli.run("jobs", "--status", "paused", "--data-dir", dir.toString());
     assertTrue(status.stdout().contains(id), status.stdout());
@@ -195,6 +189,19 @@ class SchedulingIT {
     cancel(high);
   }
 
+  /**
+   * Tiles being made when job {@code id} (of {@code tiles}) was paused finish (one per render thread; the workers
+   * hand the rest back); then nothing of it is made.
+   */
+  private static void assertNothingMadeWhilePaused(String id, int tiles) throws InterruptedException {
+    Thread.sleep(3_000);
+    long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
+    Thread.sleep(4_000);
+    long after = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
+    assertEquals(before, after, "tiles were made while the job was paused");
+    assertTrue(after < tiles, "the job finished before it was paused");
+  }
+
   /** A schedule record keyed by another id (another partition) is taken where the job's dispatcher state lives. */
   @Test
   void aPauseKeyedOtherwiseStillPausesTheJob() throws Exception {
@@ -208,12 +215,7 @@ class SchedulingIT {
     follower.await(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id), Duration.ofSeconds(60));
     client.submitRaw(other, ("{\"pause\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
     follower.await(r -> r.value() instanceof JobEvent.Paused p && p.jobId().equals(id), Duration.ofSeconds(30));
-    Thread.sleep(3_000);
-    long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    Thread.sleep(4_000);
-    long after = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    assertEquals(before, after, "tiles were made while the job was paused");
-    assertTrue(after < 240, "the job finished before it was paused");
+    assertNothingMadeWhilePaused(id, 240);
     client.submitRaw(other, ("{\"resume\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
     assertInstanceOf(JobEvent.Completed.class, follower.await(r -> r.value() instanceof JobEvent e
         && e.jobId().equals(id) && e.terminal(), Duration.ofSeconds(120)).value());
