@@ -383,6 +383,7 @@ final class FarmView {
             }
           }
           case JobEvent.RetryRefused r -> { } // the job stands as it was: the event is listed
+          case JobEvent.ScheduleRefused r -> { } // as a refused retry
         }
       }
       if (event.terminal() && !completedBefore) {

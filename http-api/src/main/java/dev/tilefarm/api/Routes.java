@@ -466,6 +466,12 @@ final class Routes implements HttpHandler {
             + dev.tilefarm.schemas.JobSchedule.MIN_PRIORITY + " to " + dev.tilefarm.schemas.JobSchedule.MAX_PRIORITY);
       }
       ObjectNode b = JobCodec.parse(body);
+      for (var names = b.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!name.equals("priority")) {
+          throw new Uploads.BadRequest(name, "unknown field: the body takes only \"priority\"");
+        }
+      }
       if (b.has("priority")) {
         message.set("priority", b.get("priority"));
       }

@@ -591,6 +591,10 @@ class HttpApiIT extends OnFakeFarm {
         "{\"priority\":101}".getBytes(StandardCharsets.UTF_8), null);
     assertEquals(400, bad.statusCode(), bad.body());
     assertEquals("priority", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+    HttpResponse<String> extra = farm.post("/api/jobs/s1/priority", "application/json",
+        "{\"priority\":60,\"extra\":1}".getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(400, extra.statusCode(), extra.body());
+    assertEquals("extra", JSON.readTree(extra.body()).get("field").asText(), extra.body());
     HttpResponse<String> raise = farm.post("/api/jobs/s1/priority", "application/json",
         "{\"priority\":90}".getBytes(StandardCharsets.UTF_8), null);
     assertEquals(202, raise.statusCode(), raise.body());

@@ -88,6 +88,7 @@ final class JobRunner {
             case JobEvent.Prioritized p -> progress.note("job " + id + " now has priority " + p.priority());
             case JobEvent.Waiting w -> progress.note(id + " waits for " + String.join(", ", w.waitingOn()));
             case JobEvent.RetryRefused r -> progress.note(id + ": retry refused: " + r.reason());
+            case JobEvent.ScheduleRefused r -> progress.note(id + ": " + r.request() + " refused: " + r.reason());
           }
           if (event.terminal()) {
             ended.add(id);
@@ -240,6 +241,7 @@ final class JobRunner {
       case JobEvent.Prioritized p -> p.jobId() + " PRIORITY " + p.priority();
       case JobEvent.Waiting w -> w.jobId() + " WAITING for " + String.join(", ", w.waitingOn());
       case JobEvent.RetryRefused r -> r.jobId() + " RETRY_REFUSED: " + r.reason();
+      case JobEvent.ScheduleRefused r -> r.jobId() + " SCHEDULE_REFUSED (" + r.request() + "): " + r.reason();
     };
   }
 

@@ -109,12 +109,17 @@ final class JobStates {
           p.priority());
       case JobEvent.Waiting w -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
           state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
-      // A refused retry leaves the job as it stood.
-      case JobEvent.RetryRefused r -> new JobState(state.id(), state.status(), state.type(), state.width(),
-          state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events,
-          state.priority());
+      // A refused retry or schedule request leaves the job as it stood.
+      case JobEvent.RetryRefused r -> same(state, lastAt, events);
+      case JobEvent.ScheduleRefused r -> same(state, lastAt, events);
     };
     return next.carrying(state, e);
+  }
+
+  /** {@code state} as it stood, seen at {@code lastAt}. */
+  private static JobState same(JobState state, long lastAt, int events) {
+    return new JobState(state.id(), state.status(), state.type(), state.width(), state.height(), state.done(),
+        state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events, state.priority());
   }
 
   /** {@code state} ended as {@code end} says, its counts as they were. */

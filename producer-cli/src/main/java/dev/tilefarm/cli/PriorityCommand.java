@@ -7,8 +7,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "priority", mixinStandardHelpOptions = true,
     description = "Change a running job's priority (0 to 100, higher first; jobs start at 50 unless they say): its "
-        + "tiles not yet handed out go before those of lower priorities. Prints the job's PRIORITY event; exits 1 "
-        + "if none came (the job has ended).")
+        + "tiles not yet handed out go before those of lower priorities. Prints the job's PRIORITY event; prints "
+        + "SCHEDULE_REFUSED with the reason and exits 1 at once if it changes nothing (the job has ended, or has that "
+        + "priority already). A job WAITING for others starts with the new priority when released.")
 final class PriorityCommand extends ScheduleCommand {
   @Parameters(index = "1", paramLabel = "PRIORITY", description = "the new priority, 0 to 100")
   int priority;

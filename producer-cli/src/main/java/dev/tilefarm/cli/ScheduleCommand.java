@@ -8,9 +8,9 @@ import picocli.CommandLine.Option;
 
 /**
  * A schedule request about one job ({@code pause}, {@code resume}, {@code priority}): published on the jobs topic,
- * then the job's events are read until the splitter's answer (PAUSED, RESUMED or PRIORITY) comes, which is
- * printed. Exits 0 on the answer, 1 if none came in time (the job has ended, is not accepted yet, or was already
- * in that state).
+ * then the job's events are read until the splitter's answer comes, which is printed: PAUSED, RESUMED or PRIORITY
+ * (exit 0), or SCHEDULE_REFUSED saying why the request changes nothing (the job has ended, is paused already, is
+ * not paused...; exit 1). Exits 1 too if no answer came in time.
  */
 abstract class ScheduleCommand extends JobCommand {
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -43,15 +43,15 @@ abstract class ScheduleCommand extends JobCommand {
           System.out.println(JobRunner.describe(e));
           return 0;
         }
-        if (e.terminal()) {
+        if (e.terminal() || e instanceof JobEvent.ScheduleRefused r
+            && r.request().equals(JobEvent.ScheduleRefused.requestOf(request()))) {
           System.out.println(JobRunner.describe(e));
           return Main.ExitCodes.JOB_FAILED;
         }
       }
       Thread.sleep(200);
     }
-    System.out.println(jobId + ": no answer in " + timeoutSeconds + " s (the job has ended, is not accepted yet, or "
-        + "was already so)");
+    System.out.println(jobId + ": no answer in " + timeoutSeconds + " s (is the farm's splitter running?)");
     return Main.ExitCodes.JOB_FAILED;
   }
 

@@ -189,6 +189,39 @@ class ChainsIT {
     }
   }
 
+  /**
+   * A cancelled job and the job after it (cancelled with it) retried back to back: the dependent's retry comes before
+   * the farm's job outcomes show the parent's new run, yet it waits for that run instead of ending on the old end.
+   */
+  @Test
+  void aParentAndItsDependentRetriedBackToBackRunAgainInOrder() throws Exception {
+    try (JobClient client = new JobClient(farm.farm.settings())) {
+      var from = client.eventPositions();
+      client.submit(TestFarm.json(mandelbrot("c6", 128, 20000, "")));
+      client.submit(TestFarm.json(mandelbrot("c6-dep", 64, 100, ",\"after\":[\"c6\"]")));
+      client.await(List.of("c6"), Set.of(), from, TestFarm.TIMEOUT, e -> { }, e -> e instanceof JobEvent.Accepted);
+      client.cancel("c6", "stop for now");
+      Map<String, JobEvent> ends = client.await(List.of("c6", "c6-dep"), Set.of(), from, TestFarm.TIMEOUT, e -> { });
+      assertInstanceOf(JobEvent.Cancelled.class, ends.get("c6"));
+      assertEquals("job 'c6', which this job waits for, was CANCELLED",
+          assertInstanceOf(JobEvent.Cancelled.class, ends.get("c6-dep")).reason());
+
+      var retried = client.eventPositions();
+      client.retry("c6");
+      Thread.sleep(27);
+      client.retry("c6-dep");
+      Map<String, JobEvent> again = client.await(List.of("c6", "c6-dep"), Set.of(), retried, TestFarm.TIMEOUT,
+          e -> { });
+      assertEquals(2, assertInstanceOf(JobEvent.Completed.class, again.get("c6")).attempt());
+      JobEvent.Completed dep = assertInstanceOf(JobEvent.Completed.class, again.get("c6-dep"), again.toString());
+      assertEquals(2, dep.attempt());
+      List<JobEvent> history = client.history("c6-dep");
+      JobEvent.Waiting waited = (JobEvent.Waiting) history.stream().filter(e -> e instanceof JobEvent.Waiting)
+          .reduce((x, y) -> y).orElseThrow();
+      assertEquals(List.of("c6"), waited.waitingOn(), "the retry waits again: " + history);
+    }
+  }
+
   private static KafkaConsumer<String, byte[]> consumer(String topic) {
     Settings s = farm.farm.settings();
     KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(

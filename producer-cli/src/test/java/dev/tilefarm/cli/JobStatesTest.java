@@ -41,6 +41,18 @@ class JobStatesTest {
   }
 
   @Test
+  void aRefusedScheduleRequestLeavesTheJobAsItStoodAndReadsWithItsReason() {
+    JobStates.JobState s = JobStates.of(List.of(new JobEvent.Accepted("p", 1000, "render", 8, 300, 200, OUT, 40),
+        new JobEvent.Paused("p", 2500)));
+    JobEvent.ScheduleRefused refused = new JobEvent.ScheduleRefused("p", 3000, "pause", "job 'p' is paused already");
+    JobStates.JobState after = JobStates.apply(s, refused);
+    assertEquals(JobStatus.PAUSED, after.status());
+    assertEquals(40, after.priority());
+    assertEquals(3000, after.lastAt());
+    assertEquals("p SCHEDULE_REFUSED (pause): job 'p' is paused already", JobRunner.describe(refused));
+  }
+
+  @Test
   void eventsFoldIntoWhereTheJobStands() throws Exception {
     JobStates.JobState s = JobStates.of(List.of(accepted("a", 1000, 8)));
     assertEquals(JobStatus.ACCEPTED, s.status());

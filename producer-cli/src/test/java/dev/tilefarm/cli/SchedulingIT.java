@@ -153,13 +153,7 @@ class SchedulingIT {
     Cli pause = Cli.run("pause", id, "--data-dir", dir.toString());
     assertEquals(0, pause.code(), pause.stdout() + pause.stderr());
     assertTrue(pause.stdout().contains(id + " PAUSED"), pause.stdout());
-    // Tiles being made finish (one per render thread; the workers hand the rest back); then nothing of it is made.
-    Thread.sleep(3_000);
-    long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    Thread.sleep(4_000);
-    long after = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
-    assertEquals(before, after, "tiles were made while the job was paused");
-    assertTrue(after < 240, "the job finished before it was paused");
+    assertNothingMadeWhilePaused(id, 240);
 
     Cli status = Cli.run("jobs", "--status", "paused", "--data-dir", dir.toString());
     assertTrue(status.stdout().contains(id), status.stdout());
@@ -193,6 +187,86 @@ class SchedulingIT {
     assertFalse(follower.any(r -> r.value() instanceof JobEvent e && e.jobId().equals(high) && e.terminal()),
         "the job raised above the other finished first");
     cancel(high);
+  }
+
+  /**
+   * Tiles being made when job {@code id} (of {@code tiles}) was paused finish (one per render thread; the workers
+   * hand the rest back); then nothing of it is made.
+   */
+  private static void assertNothingMadeWhilePaused(String id, int tiles) throws InterruptedException {
+    Thread.sleep(3_000);
+    long before = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
+    Thread.sleep(4_000);
+    long after = follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id));
+    assertEquals(before, after, "tiles were made while the job was paused");
+    assertTrue(after < tiles, "the job finished before it was paused");
+  }
+
+  /** A schedule record keyed by another id (another partition) is taken where the job's dispatcher state lives. */
+  @Test
+  void aPauseKeyedOtherwiseStillPausesTheJob() throws Exception {
+    String id = "keyed-k1";
+    int partitions = farm.farm.settings().layout().defaultPartitions();
+    String other = "other";
+    for (int i = 0; partitions > 1 && partitionOf(other, partitions) == partitionOf(id, partitions); i++) {
+      other = "other-" + i;
+    }
+    client.submit(TestFarm.json(job(id, 240, null)));
+    follower.await(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(id), Duration.ofSeconds(60));
+    client.submitRaw(other, ("{\"pause\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+    follower.await(r -> r.value() instanceof JobEvent.Paused p && p.jobId().equals(id), Duration.ofSeconds(30));
+    assertNothingMadeWhilePaused(id, 240);
+    client.submitRaw(other, ("{\"resume\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+    assertInstanceOf(JobEvent.Completed.class, follower.await(r -> r.value() instanceof JobEvent e
+        && e.jobId().equals(id) && e.terminal(), Duration.ofSeconds(120)).value());
+  }
+
+  /** The CLI's pause, resume and priority of a job they would not change get the splitter's reason at once. */
+  @Test
+  void requestsThatChangeNothingAreRefusedAtOnceWithTheReason() throws Exception {
+    String id = "refuse-me";
+    client.submit(TestFarm.json(job(id, 1, null)));
+    follower.await(r -> r.value() instanceof JobEvent e && e.jobId().equals(id) && e.terminal(),
+        Duration.ofSeconds(60));
+    long start = System.nanoTime();
+    Cli pause = Cli.run("pause", id, "--data-dir", dir.toString());
+    assertEquals(1, pause.code(), pause.stdout() + pause.stderr());
+    assertTrue(pause.stdout().contains(id + " SCHEDULE_REFUSED (pause): job '" + id + "' is COMPLETED"),
+        pause.stdout());
+    Cli priority = Cli.run("priority", id, "70", "--data-dir", dir.toString());
+    assertEquals(1, priority.code(), priority.stdout() + priority.stderr());
+    assertTrue(priority.stdout().contains("SCHEDULE_REFUSED (priority)"), priority.stdout());
+    assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "the answers came at once, not after "
+        + "the 30 s timeout");
+  }
+
+  /** A job waiting for another is paused and raised at once, and starts so when the other completes. */
+  @Test
+  void aWaitingJobIsPausedAndRaisedAndStartsSo() throws Exception {
+    String parent = "w-par";
+    String child = "w-ch";
+    client.submit(TestFarm.json(job(parent, 400, null)));
+    var childJob = TestFarm.json(job(child, 20, null));
+    childJob.putArray("after").add(parent);
+    client.submit(childJob);
+    follower.await(r -> r.value() instanceof JobEvent.Waiting w && w.jobId().equals(child), Duration.ofSeconds(60));
+    Cli pause = Cli.run("pause", child, "--data-dir", dir.toString());
+    assertEquals(0, pause.code(), pause.stdout() + pause.stderr());
+    Cli raise = Cli.run("priority", child, "90", "--data-dir", dir.toString());
+    assertEquals(0, raise.code(), raise.stdout() + raise.stderr());
+    assertTrue(raise.stdout().contains(child + " PRIORITY 90"), raise.stdout());
+    JobEvent.Accepted accepted = (JobEvent.Accepted) follower.await(r -> r.value() instanceof JobEvent.Accepted a
+        && a.jobId().equals(child), Duration.ofSeconds(120)).value();
+    assertEquals(90, accepted.priority());
+    Thread.sleep(3_000);
+    List<JobEvent> events = follower.events(child);
+    assertInstanceOf(JobEvent.Paused.class, events.getLast(), "released paused: " + events);
+    assertEquals(0, follower.count(r -> r.value() instanceof TileResult.Done d && d.jobId().equals(child)),
+        "nothing of a job released paused is made");
+    Cli resume = Cli.run("resume", child, "--data-dir", dir.toString());
+    assertEquals(0, resume.code(), resume.stdout() + resume.stderr());
+    assertInstanceOf(JobEvent.Completed.class, follower.await(r -> r.value() instanceof JobEvent e
+        && e.jobId().equals(child) && e.terminal(), Duration.ofSeconds(120)).value());
   }
 
   /** Follows the job events and tile results topics from the start of the test class, noting when each came. */

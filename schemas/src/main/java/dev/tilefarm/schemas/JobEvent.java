@@ -22,12 +22,13 @@ import java.util.List;
     @JsonSubTypes.Type(value = JobEvent.Resumed.class, name = "RESUMED"),
     @JsonSubTypes.Type(value = JobEvent.Prioritized.class, name = "PRIORITY"),
     @JsonSubTypes.Type(value = JobEvent.Waiting.class, name = "WAITING"),
-    @JsonSubTypes.Type(value = JobEvent.RetryRefused.class, name = "RETRY_REFUSED")})
+    @JsonSubTypes.Type(value = JobEvent.RetryRefused.class, name = "RETRY_REFUSED"),
+    @JsonSubTypes.Type(value = JobEvent.ScheduleRefused.class, name = "SCHEDULE_REFUSED")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobEvent
     permits JobEvent.Accepted, JobEvent.Progress, JobEvent.Frame, JobEvent.Completed, JobEvent.Failed,
         JobEvent.Rejected, JobEvent.Cancelled, JobEvent.Paused, JobEvent.Resumed, JobEvent.Prioritized,
-        JobEvent.Waiting, JobEvent.RetryRefused {
+        JobEvent.Waiting, JobEvent.RetryRefused, JobEvent.ScheduleRefused {
   String jobId();
 
   long timestamp();
@@ -47,6 +48,7 @@ public sealed interface JobEvent
       case Prioritized p -> false;
       case Waiting w -> false;
       case RetryRefused r -> false;
+      case ScheduleRefused r -> false;
     };
   }
 
@@ -71,6 +73,7 @@ public sealed interface JobEvent
       case Prioritized p -> p;
       case Waiting w -> w;
       case RetryRefused r -> r;
+      case ScheduleRefused r -> r;
     };
   }
 
@@ -207,6 +210,22 @@ public sealed interface JobEvent
    * ({@code reason} says where it stands). Not an end: the job goes on as it was.
    */
   record RetryRefused(String jobId, long timestamp, String reason) implements JobEvent {}
+
+  /**
+   * A schedule request ({@link JobSchedule}: {@code request} is {@code pause}, {@code resume} or {@code priority})
+   * changed nothing, for {@code reason}: the job has ended, is not known, is paused already, is not paused, or has
+   * that priority already. Not an end: the job goes on as it was.
+   */
+  record ScheduleRefused(String jobId, long timestamp, String request, String reason) implements JobEvent {
+    /** The request's name in this event for {@code schedule}. */
+    public static String requestOf(JobSchedule schedule) {
+      return switch (schedule) {
+        case JobSchedule.Pause p -> "pause";
+        case JobSchedule.Resume r -> "resume";
+        case JobSchedule.Reprioritize r -> "priority";
+      };
+    }
+  }
 
   /**
    * The job was paused on request: none of its pending tiles goes to the workers (tiles already handed out

@@ -55,6 +55,7 @@ public enum JobStatus {
       case JobEvent.Waiting w -> WAITING;
       // Not an end, and no news of the job's own state: the status the job had (null when none is known).
       case JobEvent.RetryRefused r -> prior;
+      case JobEvent.ScheduleRefused r -> prior;
     };
   }
 

@@ -85,6 +85,14 @@ final class Dispatcher {
 
   /** Takes an accepted job's tasks (in the order they should go), releasing what its lane has room for. */
   void admit(String jobId, String sink, int priority, long acceptedAt, List<TileTask> tasks) {
+    admit(jobId, sink, priority, acceptedAt, tasks, 0);
+  }
+
+  /**
+   * As {@link #admit(String, String, int, long, List)}; {@code pausedAt} &gt; 0 admits it paused from then (a job
+   * paused while it waited for others): nothing is released until it is resumed.
+   */
+  void admit(String jobId, String sink, int priority, long acceptedAt, List<TileTask> tasks, long pausedAt) {
     if (jobs.containsKey(jobId)) {
       // A retry's run, come before the end of the last run was seen here: the new run replaces what is left.
       ended(jobId);
@@ -93,8 +101,11 @@ final class Dispatcher {
     int packTiles = !tasks.isEmpty() && tasks.get(0).work() instanceof TileTask.Work.Pack p ? p.packTiles() : 1;
     QueuedJob job = new QueuedJob(jobId, sink, priority, 0, 0, acceptedAt, chain, packTiles, tasks.size(), 0, 0, 0,
         ++admissions, tasks.isEmpty() ? null : tasks.get(0).deadline());
+    if (pausedAt > 0) {
+      job = job.pause(pausedAt);
+    }
     int direct = 0;
-    if (!othersWait(sink, priority)) {
+    if (!job.paused() && !othersWait(sink, priority)) {
       long room = (long) ReleaseOrder.window(windows.window(sink), priority) - inFlight(sink);
       direct = (int) Math.max(0, Math.min(room, tasks.size()));
     }

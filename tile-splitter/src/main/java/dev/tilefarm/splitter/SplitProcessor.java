@@ -292,42 +292,79 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         return;
       }
       if (dispatcher == null) {
-        log.warn("ignoring {} of job {}: this splitter releases every task at once (no dispatcher)", request, id);
+        refuse(id, request, now, "this farm's splitter releases every task at once (no dispatcher), so jobs cannot "
+            + "be paused, resumed or given a new priority");
+        return;
+      }
+      byte[] waitingEntry = held.get(id);
+      if (waitingEntry != null) {
+        scheduleWaiting(id, request, read(waitingEntry), now);
+        return;
+      }
+      String refusal = ScheduleRefusals.refusal(id, request, dispatcher.job(id), false, false, 0, outcome(id));
+      if (refusal != null) {
+        refuse(id, request, now, refusal);
         return;
       }
       switch (request) {
         case JobSchedule.Pause p -> {
-          if (dispatcher.pause(id, now) != null) {
-            log.info("paused job {}", id);
-            control(new JobControl.Pause(id, now), record.timestamp());
-            event(new JobEvent.Paused(id, now));
-            return;
-          }
+          dispatcher.pause(id, now);
+          log.info("paused job {}", id);
+          control(new JobControl.Pause(id, now), record.timestamp());
+          event(new JobEvent.Paused(id, now));
         }
         case JobSchedule.Resume r -> {
           QueuedJob before = dispatcher.job(id);
           QueuedJob resumed = dispatcher.resume(id, now);
-          if (resumed != null) {
-            log.info("resumed job {}", id);
-            control(new JobControl.Resume(id, now), record.timestamp());
-            event(new JobEvent.Resumed(id, now, resumed.pausedMs() - before.pausedMs()));
-            return;
-          }
+          log.info("resumed job {}", id);
+          control(new JobControl.Resume(id, now), record.timestamp());
+          event(new JobEvent.Resumed(id, now, resumed.pausedMs() - before.pausedMs()));
         }
         case JobSchedule.Reprioritize r -> {
-          if (dispatcher.reprioritize(id, r.priority()) != null) {
-            log.info("job {} now has priority {}", id, r.priority());
-            event(new JobEvent.Prioritized(id, now, r.priority()));
-            return;
-          }
+          dispatcher.reprioritize(id, r.priority());
+          log.info("job {} now has priority {}", id, r.priority());
+          event(new JobEvent.Prioritized(id, now, r.priority()));
         }
       }
-      QueuedJob job = dispatcher.job(id);
-      log.info("{} changes nothing: job {} {}", request, id, job == null ? "has ended or was never accepted here"
-          : job.paused() ? "is paused already" : "is not paused");
     } finally {
       MDC.remove("jobId");
     }
+  }
+
+  /**
+   * A schedule request for a job held waiting for others: noted on its entry (a pause as {@code "pausedAt"}, a
+   * priority in its JSON) and announced at once; the job is released paused and/or with that priority.
+   */
+  private void scheduleWaiting(String id, JobSchedule request, ObjectNode h, long now) {
+    ObjectNode job = (ObjectNode) h.get("job");
+    long pausedAt = h.path("pausedAt").asLong(0);
+    String refusal = ScheduleRefusals.refusal(id, request, null, true, pausedAt > 0, JobCodec.priorityOf(job), null);
+    if (refusal != null) {
+      refuse(id, request, now, refusal);
+      return;
+    }
+    JobEvent event = switch (request) {
+      case JobSchedule.Pause p -> {
+        h.put("pausedAt", Math.max(1, now));
+        yield new JobEvent.Paused(id, now);
+      }
+      case JobSchedule.Resume r -> {
+        h.remove("pausedAt");
+        yield new JobEvent.Resumed(id, now, Math.max(0, now - pausedAt));
+      }
+      case JobSchedule.Reprioritize r -> {
+        job.put("priority", r.priority());
+        yield new JobEvent.Prioritized(id, now, r.priority());
+      }
+    };
+    held.put(id, bytes(h));
+    log.info("waiting job {}: {}", id, request);
+    event(event);
+  }
+
+  private void refuse(String id, JobSchedule request, long now, String reason) {
+    log.info("{} changes nothing: {}", request, reason);
+    event(new JobEvent.ScheduleRefused(id, now, JobEvent.ScheduleRefused.requestOf(request), reason));
   }
 
   private void split(ObjectNode json, String key, String id, String fallbackId, Record<byte[], byte[]> record) {
@@ -388,6 +425,11 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
 
   /** Plans {@code json} (its links satisfied) as run {@code attempt}, and emits the plan. */
   private void plan(ObjectNode json, String id, int attempt, String kept, long now, long timestamp) {
+    plan(json, id, attempt, kept, now, timestamp, false);
+  }
+
+  /** As above; {@code paused}: it was paused while it waited, and starts paused (its workers and clocks told). */
+  private void plan(ObjectNode json, String id, int attempt, String kept, long now, long timestamp, boolean paused) {
     JobRequest job;
     Plan plan;
     try {
@@ -426,10 +468,14 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
     }
     control(planned, timestamp);
     int priority = JobCodec.priorityOf(json);
-    emitTasks(job, priority, tasks, now, timestamp);
+    emitTasks(job, priority, tasks, now, timestamp, paused && dispatcher != null);
     JobEvent.Accepted a = plan.accepted();
     event(new JobEvent.Accepted(a.jobId(), a.timestamp(), a.type(), a.tiles(), a.width(), a.height(), a.output(),
         priority).withAttempt(attempt));
+    if (paused && dispatcher != null) {
+      control(new JobControl.Pause(id, now), timestamp);
+      event(new JobEvent.Paused(id, now));
+    }
     accepted.put(id, now);
     if (attempt == 1 && !retrySpecsHas(id)) {
       keepForRetry(json, id, attempt, now);
@@ -443,11 +489,12 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
    * Sends a job's tile tasks out: every task the splitter makes goes through here, to the {@link Dispatcher} where
    * there is one (it releases them as the lane has room, by priority), else at once.
    */
-  private void emitTasks(JobRequest job, int priority, List<TileTask> tasks, long now, long timestamp) {
+  private void emitTasks(JobRequest job, int priority, List<TileTask> tasks, long now, long timestamp,
+      boolean paused) {
     // A renderer only some workers have gets its own task topic, which only those workers read.
     String sink = SplitterTopology.tasksSink(job);
     if (dispatcher != null) {
-      dispatcher.admit(job.id(), sink, priority, now, tasks);
+      dispatcher.admit(job.id(), sink, priority, now, tasks, paused ? Math.max(1, now) : 0);
       return;
     }
     for (TileTask task : tasks) {
@@ -540,7 +587,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
           case WaitingJobs.Release r -> {
             held.delete(id);
             log.info("job {}: the jobs it waited for completed", id);
-            plan(r.resolve(json), id, attempt, kept, now, now);
+            plan(r.resolve(json), id, attempt, kept, now, now, h.path("pausedAt").asLong(0) > 0);
           }
         }
       } catch (RuntimeException ex) {

@@ -25,6 +25,11 @@ import java.util.function.Function;
  * partitions, so an id the farm has not heard of is not an error at once. It is one if the farm still knows
  * nothing of it {@code grace} after the waiting job came in: then the job ends FAILED naming it. (A job that was
  * rejected is never known: it never ran.)
+ *
+ * <p>A job it waits for that FAILED or was CANCELLED ends it at once if that end came while it waited. One that
+ * ended before this job's run was accepted is waited for through the same {@code grace}: a retry of it, asked for
+ * just before this job (or this job's retry), shows in the outcomes only once its run is planned, so its old end is
+ * not taken as final until {@code grace} passes with no newer run of it (then the job ends naming it as before).
  */
 final class WaitingJobs {
   /** What to do with a waiting job. */
@@ -90,11 +95,15 @@ final class WaitingJobs {
       }
       switch (k.state()) {
         case COMPLETED -> { }
-        case FAILED -> {
-          return new End(JobOutcomes.State.FAILED, "job '" + dep + "', which this job waits for, FAILED");
-        }
-        case CANCELLED -> {
-          return new End(JobOutcomes.State.CANCELLED, "job '" + dep + "', which this job waits for, was CANCELLED");
+        case FAILED, CANCELLED -> {
+          if (k.at() < since && now - since < grace.toMillis()) {
+            // Ended before this run was accepted: a retry of it may be on its way (not in the outcomes yet).
+            pending.add(dep);
+            continue;
+          }
+          return k.state() == JobOutcomes.State.FAILED
+              ? new End(JobOutcomes.State.FAILED, "job '" + dep + "', which this job waits for, FAILED")
+              : new End(JobOutcomes.State.CANCELLED, "job '" + dep + "', which this job waits for, was CANCELLED");
         }
         case WAITING, RUNNING -> pending.add(dep);
       }
@@ -108,7 +117,8 @@ final class WaitingJobs {
           + String.join(" -> ", cycle));
     }
     if (!unknown.isEmpty() && now - since >= grace.toMillis()) {
-      return new End(JobOutcomes.State.FAILED, "after: " + (unknown.size() == 1 ? "job '" + unknown.get(0) + "' is"
+      String field = links.inputJob() != null && unknown.equals(List.of(links.inputJob())) ? "input" : "after";
+      return new End(JobOutcomes.State.FAILED, field + ": " + (unknown.size() == 1 ? "job '" + unknown.get(0) + "' is"
           : "jobs '" + String.join("', '", unknown) + "' are") + " not known to the farm: nothing under that id was "
           + "accepted within " + grace.toSeconds() + " s of this job (it was never submitted, was rejected, or ended "
           + "too long ago)");

@@ -163,7 +163,8 @@ class DispatchTopologyTest {
     first.forEach(this::done);
     assertEquals(List.of(), released(), "nothing of a paused job goes out");
     jobs.pipeInput("a", "{\"pause\":\"a\"}");
-    assertTrue(events.isEmpty(), "a second pause changes nothing");
+    assertEquals(new JobEvent.ScheduleRefused("a", 5_000, "pause", "job 'a' is paused already"), events.readValue(),
+        "a second pause changes nothing, and says so");
     now.set(8_000);
     jobs.pipeInput("a", "{\"resume\":\"a\"}");
     JobEvent.Resumed resumed = assertInstanceOf(JobEvent.Resumed.class, events.readValue());

@@ -16,7 +16,12 @@ class WaitingJobsTest {
   private final Map<String, JobOutcomes.Known> known = new HashMap<>();
 
   private void is(String id, JobOutcomes.State state, S3Uri output, String... after) {
-    known.put(id, new JobOutcomes.Known(state, 1, List.of(after), output, 1, null));
+    isAt(id, state, 1, output, after);
+  }
+
+  /** As {@link #is}, the state recorded at {@code at} (the waiting job came in at 1000). */
+  private void isAt(String id, JobOutcomes.State state, long at, S3Uri output, String... after) {
+    known.put(id, new JobOutcomes.Known(state, at, List.of(after), output, 1, null));
   }
 
   private WaitingJobs.Decision decide(String id, JobLinks links, long waitedMs) {
@@ -52,12 +57,36 @@ class WaitingJobsTest {
   @Test
   void aFailedOrCancelledJobEndsTheJobAfterItNamingIt() {
     is("a", JobOutcomes.State.RUNNING, null);
-    is("b", JobOutcomes.State.FAILED, null);
+    isAt("b", JobOutcomes.State.FAILED, 1000, null);
     assertEquals(new WaitingJobs.End(JobOutcomes.State.FAILED, "job 'b', which this job waits for, FAILED"),
         decide("c", new JobLinks(List.of("a", "b"), null), 0));
-    is("b", JobOutcomes.State.CANCELLED, null);
+    isAt("b", JobOutcomes.State.CANCELLED, 1500, null);
     assertEquals(new WaitingJobs.End(JobOutcomes.State.CANCELLED, "job 'b', which this job waits for, was CANCELLED"),
         decide("c", new JobLinks(List.of("a", "b"), null), 0));
+  }
+
+  /** An end from before the job came in may be followed by a retry not in the outcomes yet: waited for, then final. */
+  @Test
+  void aJobThatEndedBeforeTheWaitingJobCameInIsWaitedForThroughTheGrace() {
+    is("b", JobOutcomes.State.CANCELLED, null);
+    JobLinks links = new JobLinks(List.of("b"), null);
+    assertEquals(new WaitingJobs.Wait(List.of("b")), decide("c", links, 0));
+    assertEquals(new WaitingJobs.Wait(List.of("b")), decide("c", links, 29_999));
+    assertEquals(new WaitingJobs.End(JobOutcomes.State.CANCELLED, "job 'b', which this job waits for, was CANCELLED"),
+        decide("c", links, 30_000));
+    isAt("b", JobOutcomes.State.RUNNING, 1200, null);
+    assertEquals(new WaitingJobs.Wait(List.of("b")), decide("c", links, 40_000), "retried: waited for as any run");
+    isAt("b", JobOutcomes.State.FAILED, 41_000, null);
+    assertEquals(new WaitingJobs.End(JobOutcomes.State.FAILED, "job 'b', which this job waits for, FAILED"),
+        decide("c", links, 41_000), "the retry's end, after the job came in, ends it at once");
+  }
+
+  @Test
+  void anUnknownInputJobIsNamedAsTheInput() {
+    JobLinks links = new JobLinks(List.of(), "x7");
+    assertEquals(new WaitingJobs.End(JobOutcomes.State.FAILED, "input: job 'x7' is not known to the farm: nothing "
+        + "under that id was accepted within 30 s of this job (it was never submitted, was rejected, or ended too "
+        + "long ago)"), decide("grey", links, 30_000));
   }
 
   @Test
