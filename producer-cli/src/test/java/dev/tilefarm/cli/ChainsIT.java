@@ -65,6 +65,8 @@ class ChainsIT {
       List<JobEvent> history = client.history("chain-grey");
       JobEvent.Waiting waiting = assertInstanceOf(JobEvent.Waiting.class, history.get(0), history.toString());
       assertEquals(List.of("chain-render"), waiting.waitingOn());
+      assertEquals(50, waiting.priority(), "WAITING carries the job's (default) priority");
+      assertNull(waiting.attempt(), "a first run's WAITING has no attempt");
       JobEvent.Accepted accepted = (JobEvent.Accepted) history.stream().filter(e -> e instanceof JobEvent.Accepted)
           .findFirst().orElseThrow();
       assertTrue(accepted.timestamp() >= r.timestamp(), "the process job was planned after the render completed");
