@@ -170,6 +170,8 @@ final class FarmView {
     Integer attempt;
     /** The tile the run's FAILED named, or null: a retry does not keep it. */
     Integer failedTile;
+    /** An animation's frame numbers, from its request; null for any other job. */
+    JobRequest.Frames frames;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
     final List<JobEvent> events = new ArrayList<>();
     /** The first {@link #MAX_COMPLETED_KEPT} COMPLETED events, oldest first. */
@@ -312,6 +314,8 @@ final class FarmView {
       try {
         JobRequest request = JobCodec.decode(json, key);
         job.kind = kindOf(request);
+        job.frames = request instanceof JobRequest.Render r && r.frames() != null && r.frames().sequence()
+            ? r.frames() : null;
         if (job.priority == null) {
           job.priority = JobCodec.priorityOf(json); // the events that follow say it again (or change it)
         }
@@ -645,6 +649,14 @@ final class FarmView {
     synchronized (lock) {
       Job j = jobs.get(id);
       return j == null ? null : detail(j, withTiles);
+    }
+  }
+
+  /** An animation's frame numbers, as its request gave them; null for a job that is no animation or unknown. */
+  JobRequest.Frames frames(String id) {
+    synchronized (lock) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.frames;
     }
   }
 

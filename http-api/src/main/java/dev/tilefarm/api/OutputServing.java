@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/jobs/ID/output} and {@code /output-url}: a completed job's image, only if it is the job's
+ * {@code GET /api/jobs/ID/output} (with {@code ?frame=N}, an animation's frame N, from its FRAME event, checked the
+ * same way) and {@code /output-url}: a completed job's image, only if it is the job's
  * ({@link JobOutputs}): a COMPLETED event naming another object (anyone who can write the job events topic can
  * write one) gets 403 and the reason, and an image whose bytes are not the event's sha256 gets 502. The image is
  * copied and checked before its first byte is sent, and sent with the copy's length, never the event's. A job
@@ -40,7 +41,12 @@ final class OutputServing {
 
   /** The MIME type of a completed job's image: its format's, else its output extension's, else a byte stream. */
   static String contentType(JobEvent.Completed c) {
-    for (String name : new String[] {c.format(), c.output().extension()}) {
+    return contentType(c.format(), c.output());
+  }
+
+  /** The MIME type of an image of {@code format} at {@code uri}: the format's, else the extension's, else bytes. */
+  static String contentType(String format, S3Uri uri) {
+    for (String name : new String[] {format, uri.extension()}) {
       if (name == null) {
         continue;
       }
@@ -64,19 +70,45 @@ final class OutputServing {
    */
   int output(HttpExchange ex, String jobId, List<JobEvent.Completed> completions, boolean download)
       throws IOException {
+    return serve(ex, jobId, completions.stream().map(c -> new Image(c.output(), c.sha256(), contentType(c))).toList(),
+        download);
+  }
+
+  /**
+   * Sends frame {@code frame} of an animation: of its FRAME events ({@code events}, oldest first), the newest whose
+   * object is the job's and has the event's sha256; 404 if the frame has no FRAME event (not made yet).
+   */
+  int frame(HttpExchange ex, String jobId, int frame, List<JobEvent> events, boolean download) throws IOException {
+    List<Image> made = new ArrayList<>();
+    for (int i = events.size() - 1; i >= 0; i--) {
+      if (events.get(i) instanceof JobEvent.Frame f && f.frame() == frame) {
+        made.add(new Image(f.output(), f.sha256(), contentType(f.format(), f.output())));
+      }
+    }
+    if (made.isEmpty()) {
+      return Routes.error(ex, 404, null, "frame " + frame + " of job " + jobId + " is not made yet");
+    }
+    return serve(ex, jobId, made, download);
+  }
+
+  /** An image an event names: where, its sha256, its MIME type. */
+  private record Image(S3Uri uri, String sha256, String contentType) {}
+
+  /** Sends the first of {@code candidates} that is the job's with its sha256; refuses only if none is. */
+  private int serve(HttpExchange ex, String jobId, List<Image> candidates, boolean download) throws IOException {
     Path copy = Files.createTempFile("tilefarm-output-", ".img");
     try {
       List<JobOutputs.RefusedException> refused = new ArrayList<>();
-      for (JobEvent.Completed c : completions) {
+      for (Image c : candidates) {
         long length;
         try {
-          length = outputs.copy(jobId, c.output(), c.sha256(), copy);
+          length = outputs.copy(jobId, c.uri(), c.sha256(), copy);
         } catch (JobOutputs.RefusedException e) {
           refused.add(e);
           continue;
         }
-        S3Uri uri = c.output();
-        ex.getResponseHeaders().set("Content-Type", contentType(c));
+        S3Uri uri = c.uri();
+        ex.getResponseHeaders().set("Content-Type", c.contentType());
         ex.getResponseHeaders().set("ETag", "\"" + c.sha256() + "\"");
         ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
         if (download) {

@@ -186,8 +186,10 @@ final class Routes implements HttpHandler {
       Route.of("POST", "/api/jobs/{id}/resume", (r, c) -> r.schedule(c.ex(), c.id(), "resume")),
       Route.of("POST", "/api/jobs/{id}/priority", (r, c) -> r.schedule(c.ex(), c.id(), "reprioritize")),
       Route.of("POST", "/api/jobs/{id}/retry", (r, c) -> r.retry(c.ex(), c.id())),
-      Route.of("GET", "/api/jobs/{id}/output", (r, c) -> r.output(c.ex(), c.id(),
-          first(c.query(), "download", "false").equals("true"))),
+      Route.of("GET", "/api/jobs/{id}/output", (r, c) -> first(c.query(), "frame", null) == null
+          ? r.output(c.ex(), c.id(), first(c.query(), "download", "false").equals("true"))
+          : r.frame(c.ex(), c.id(), intParam(c.query(), "frame", 0),
+              first(c.query(), "download", "false").equals("true"))),
       Route.of("GET", "/api/jobs/{id}/output-url", (r, c) -> r.outputUrl(c.ex(), c.id())),
       Route.of("GET", "/api/jobs/{id}/video", (r, c) -> r.video(c.ex(), c.id(),
           first(c.query(), "download", "false").equals("true"))),
@@ -506,6 +508,23 @@ final class Routes implements HttpHandler {
       return ex.getResponseCode();
     }
     return outputs.output(ex, id, view.completions(id), download);
+  }
+
+  /** Frame {@code frame} of an animation, once made: 400 naming {@code frame} if it is not one of the job's. */
+  private int frame(HttpExchange ex, String id, int n, boolean download) throws IOException {
+    FarmView.JobDetail detail = view.job(id, false);
+    if (detail == null) {
+      return unknownJob(ex, id);
+    }
+    JobRequest.Frames frames = view.frames(id);
+    if (frames == null) {
+      return error(ex, 400, "frame", "job " + id + " is no animation: it has no frames (GET without frame)");
+    }
+    if (n < frames.start() || n > frames.end() || (n - frames.start()) % frames.step() != 0) {
+      return error(ex, 400, "frame", n + " is not one of job " + id + "'s frames (" + frames.start() + " to "
+          + frames.end() + (frames.step() == 1 ? "" : " step " + frames.step()) + ")");
+    }
+    return outputs.frame(ex, id, n, detail.events(), download);
   }
 
   private int video(HttpExchange ex, String id, boolean download) throws IOException {

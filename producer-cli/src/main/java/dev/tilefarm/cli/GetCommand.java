@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-    description = "Save a completed job's image (and its analysis report, if it has one, beside it).%n"
+    description = "Save a completed job's image (and its analysis report, if it has one, beside it); for an "
+        + "animation, every frame, to OUT with its '#' run replaced by the frame number (-o 'shot/f-####.png').%n"
         + "With --wait, first wait for the job to end, showing its progress (a job not split yet is waited for "
         + "too). Exits 1 if the job failed, was rejected or cancelled, or (without --wait) has not finished; 4 if "
         + "--timeout passed first.")
@@ -53,6 +54,13 @@ final class GetCommand extends JobCommand {
         java.nio.file.Files.write(output, running.blobs().get(c.video()));
         System.out.println(JobRunner.describe(c));
         System.out.println("wrote the video " + c.video() + " to " + output.toAbsolutePath());
+        return 0;
+      }
+      if (e instanceof JobEvent.Completed c && c.frames() != null) {
+        // An animation: its frames, each from its FRAME event, to -o's '#' pattern.
+        int saved = FrameDownloads.save(running, c, events, output, progress);
+        System.out.println(JobRunner.describe(c));
+        System.out.println("wrote " + saved + " frames to " + output.toAbsolutePath());
         return 0;
       }
       if (e instanceof JobEvent.Completed c) {

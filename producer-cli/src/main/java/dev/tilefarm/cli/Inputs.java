@@ -2,6 +2,9 @@ package dev.tilefarm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tilefarm.schemas.InvalidJobException;
+import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.JobLinks;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.store.BlobStore;
@@ -65,7 +68,27 @@ final class Inputs {
   }
 
   /**
-   * A process job's local input: its {@code input} when that is a path (not {@code s3://}), resolved against
+   * Whether a job's {@code input} names another job's output ({@code "job:JOB_ID"}): passed through unchanged (the
+   * job waits for that job), once checked as the farm checks it ({@link JobCodec#linksOf}).
+   *
+   * @param where the job's file (and line), or the argument, for the error
+   */
+  static boolean jobInput(ObjectNode job, String where) throws Main.UsageException {
+    JsonNode input = job.get("input");
+    if (input == null || !input.isTextual() || !input.asText().startsWith(JobLinks.INPUT_PREFIX)) {
+      return false;
+    }
+    try {
+      JobCodec.linksOf(job, job.path("id").isTextual() ? job.get("id").asText() : null);
+    } catch (InvalidJobException e) {
+      throw new Main.UsageException(where + ": " + e.getMessage());
+    }
+    return true;
+  }
+
+  /**
+   * A process job's local input: its {@code input} when that is a path (not {@code s3://}, not another job's output
+   * {@code job:JOB_ID}, {@link #jobInput}), resolved against
    * {@code base} (the job file's folder), checked to be a readable file; null when the input is in S3 already.
    *
    * @param where the job's file (and line), for the error
@@ -73,7 +96,7 @@ final class Inputs {
   static Path localInput(ObjectNode job, Path base, String where) throws Main.UsageException {
     JsonNode input = job.get("input");
     if (!"process".equals(job.path("type").asText()) || input == null || !input.isTextual()
-        || input.asText().startsWith("s3://")) {
+        || input.asText().startsWith("s3://") || jobInput(job, where)) {
       return null;
     }
     Path file = base.resolve(input.asText()).normalize();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "process", mixinStandardHelpOptions = true,
     description = "Run image operations over an image through the farm and save the result.%n"
-        + "INPUT is a local file (uploaded to the farm's bucket) or an s3:// URI.",
+        + "INPUT is a local file (uploaded to the farm's bucket), an s3:// URI, or job:JOB_ID: another job's output "
+        + "(this job waits for that job to complete, then runs on its image).",
     footerHeading = "%nOperations:%n")
 final class ProcessCommand extends FarmCommand {
   @Mixin
@@ -34,15 +35,19 @@ final class ProcessCommand extends FarmCommand {
   @Override
   public Integer call() throws Exception {
     RenderCommand.checkOutput(run.output);
-    checkInput(input);
     ObjectNode job = Json.MAPPER.createObjectNode();
     job.put("type", "process");
+    job.put("input", input);
+    boolean chained = Inputs.jobInput(job, "INPUT");
+    if (!chained) {
+      checkInput(input);
+    }
     job.set("ops", parseOps(ops));
     if (tile != null) {
       job.put("tileSize", tile);
     }
-    return run.run(farm, job,
-        f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()));
+    return run.run(farm, job, chained ? f -> { }
+        : f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()));
   }
 
   /** The leading bytes of the image formats the workers read (OpenCV's imread). */

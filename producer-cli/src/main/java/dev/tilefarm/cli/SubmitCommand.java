@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         + "With --wait, follow them to their ends with an overall progress bar, print a summary, and exit 1 "
         + "naming each job that did not complete.%n"
         + "A process job whose input is a local path (relative to its job file, or to the batch file) has the file "
-        + "uploaded to the farm's bucket first, as `process` does.")
+        + "uploaded to the farm's bucket first, as `process` does; an input job:JOB_ID (another job's output, in this "
+        + "batch or not) is passed on as it is, and the job waits for that job.")
 final class SubmitCommand extends FarmCommand {
   @Parameters(paramLabel = "JOB.json", arity = "0..*", description = "job files")
   List<Path> files = new ArrayList<>();

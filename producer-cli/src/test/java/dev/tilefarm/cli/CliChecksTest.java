@@ -69,6 +69,21 @@ class CliChecksTest {
   }
 
   @Test
+  void aJobInputPassesThroughOnlyIfTheFarmWouldTakeIt() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode chained = TestFarm.json(
+        "{\"id\":\"p1\",\"type\":\"process\",\"input\":\"job:r1\",\"ops\":[{\"op\":\"grayscale\"}]}");
+    assertEquals(null, Inputs.localInput(chained, dir, "deps.jsonl job 1"));
+    assertEquals("job:r1", chained.get("input").asText(), "passed through unchanged");
+    Main.UsageException e = assertThrows(Main.UsageException.class, () -> Inputs.localInput(TestFarm.json(
+        "{\"id\":\"p1\",\"type\":\"process\",\"input\":\"job:bad id\",\"ops\":[]}"), dir, "deps.jsonl job 1"));
+    assertEquals("deps.jsonl job 1: input: 'job:bad id' must name a job: \"job:\" and 1-128 characters of letters, "
+        + "digits, '.', '_' or '-'", e.getMessage());
+    e = assertThrows(Main.UsageException.class, () -> Inputs.localInput(TestFarm.json(
+        "{\"id\":\"p1\",\"type\":\"process\",\"input\":\"job:p1\",\"ops\":[]}"), dir, "p.json"));
+    assertTrue(e.getMessage().startsWith("p.json: input: 'job:p1' is the job's own id"), e.getMessage());
+  }
+
+  @Test
   void renderWithABadOutputExitsTwoBeforeStartingAFarm() {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream err = System.err;

@@ -187,6 +187,37 @@ class SceneSourceTest {
     render(job("{" + CAMERA + ",\"assets\":\"s3://bkt/set/\",\"objects\":[{\"type\":\"gltf\",\"file\":\"m/model.gltf\"}]}"));
   }
 
+  /** One triangle: positions (3 x VEC3 floats, 36 bytes) in buffer view 0, indices (3 shorts) in view 1 at 36. */
+  private static TestGltf triangle() {
+    TestGltf g = new TestGltf();
+    g.mesh(new float[] {-1, 0, -1, 1, 0, -1, 0, 0, 1}, null, null, new int[] {0, 2, 1}, 0);
+    g.array("materials").addObject();
+    g.node().put("mesh", 0);
+    return g;
+  }
+
+  @Test
+  void aTruncatedGltfBufferFailsSayingWhichViewReadsPastItsEnd() throws Exception {
+    byte[][] parts = triangle().gltfWithExternalBuffer("data.bin");
+    store.put(S3Uri.parse("s3://bkt/short/model.gltf"), parts[0]);
+    // 44 bytes (36 of positions, 6 of indices, 2 of padding) cut to 40: the indices' view ends at 42.
+    store.put(S3Uri.parse("s3://bkt/short/data.bin"), java.util.Arrays.copyOf(parts[1], 40));
+    TileFailedException e = assertThrows(TileFailedException.class, () -> render(job("{" + CAMERA
+        + ",\"assets\":\"s3://bkt/short/\",\"objects\":[{\"type\":\"gltf\",\"file\":\"model.gltf\"}]}")));
+    assertTrue(e.getMessage().contains("buffer view 1 reads past the end of buffer 0 (needs 42 bytes, has 40)"),
+        e.getMessage());
+  }
+
+  @Test
+  void anAccessorLongerThanItsBufferViewFailsNamingBoth() throws Exception {
+    TestGltf g = triangle();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) g.array("bufferViews").get(0)).put("byteLength", 34);
+    store.put(S3Uri.parse("s3://bkt/short.glb"), g.glb());
+    TileFailedException e = assertThrows(TileFailedException.class, () -> render(job("\"s3://bkt/short.glb\"")));
+    assertTrue(e.getMessage().contains("accessor 0 reads past the end of buffer view 0 (needs 36 bytes, has 34)"),
+        e.getMessage());
+  }
+
   @Test
   void anUnsupportedRequiredGltfExtensionFailsNamingIt() {
     TestGltf g = new TestGltf();

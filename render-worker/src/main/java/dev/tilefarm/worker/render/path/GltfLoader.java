@@ -84,6 +84,7 @@ final class GltfLoader {
       // glTF binary data is little-endian; a wrapped array would read big-endian.
       r.getTarget().accept(ByteBuffer.wrap(assets.read(resolved)).order(java.nio.ByteOrder.LITTLE_ENDIAN));
     }
+    GltfBounds.check(ref, gltf, asset);
     GltfModel model;
     try {
       model = GltfModels.create(asset);
