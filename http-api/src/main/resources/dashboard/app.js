@@ -90,7 +90,10 @@ function renderJobs() {
     const st = cell(tr, j.status); st.innerHTML = ''; const span = document.createElement('span');
     span.className = 'status ' + j.status; text(span, j.status); st.appendChild(span);
     if (j.waitingOn && j.waitingOn.length) st.appendChild(document.createTextNode(' on ' + j.waitingOn.join(', ')));
+    // PAUSED is its own status; a job paused while it waits keeps WAITING, so the mark says it too.
+    if (j.paused && j.status !== 'PAUSED') st.appendChild(document.createTextNode(' (paused)'));
     if (j.attempt) st.appendChild(document.createTextNode(' (attempt ' + j.attempt + ')'));
+    cell(tr, j.priority != null ? j.priority : '', 'priority');
     cell(tr, '').appendChild(bar(j));
     cell(tr, j.tiles ? j.done + '/' + j.tiles : '');
     cell(tr, j.width ? j.width + '×' + j.height : '');
@@ -252,8 +255,10 @@ function setJob(v, j) {
   const parts = [];
   if (j.kind || j.type) parts.push(j.kind || j.type);
   if (j.priority != null) parts.push('priority ' + j.priority);
+  if (j.paused) parts.push('paused');
   if (j.waitingOn && j.waitingOn.length) parts.push('waiting on ' + j.waitingOn.join(', '));
-  if (j.attempt) parts.push('attempt ' + j.attempt);
+  // The API leaves a first run's attempt out; once the splitter answered, every job is on some attempt.
+  if (j.attempt || j.acceptedAt || j.status === 'WAITING') parts.push('attempt ' + (j.attempt || 1));
   if (j.width) parts.push(j.width + '×' + j.height);
   if (j.tiles) parts.push(j.done + '/' + j.tiles + ' tiles');
   if (j.timings) parts.push('total ' + fmtMs(j.timings.total) + ', render ' + fmtMs(j.timings.render) + ' (all workers), assemble ' + fmtMs(j.timings.assemble));

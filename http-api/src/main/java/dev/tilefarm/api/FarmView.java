@@ -160,14 +160,16 @@ final class FarmView {
     String video;
     JobEvent.Timings timings;
     boolean cancelRequested;
-    /** From ACCEPTED and PRIORITY events; null before the job is accepted. */
+    /** From its request (default 50), then its WAITING, ACCEPTED and PRIORITY events; null while unknown. */
     Integer priority;
-    /** Between a PAUSED event and the RESUMED one. */
+    /** Between a PAUSED event and the RESUMED one, or the run's end. */
     boolean paused;
-    /** The jobs it waits for (WAITING), until it is accepted. */
+    /** The jobs it waits for (WAITING), until it runs or ends. */
     List<String> waitingOn = List.of();
-    /** The run its latest ACCEPTED announced, from 2 on (a retry); null for the first. */
+    /** The run its latest WAITING or ACCEPTED announced, from 2 on (a retry); null for the first. */
     Integer attempt;
+    /** The tile the run's FAILED named, or null: a retry does not keep it. */
+    Integer failedTile;
     /** An animation's frame numbers, from its request; null for any other job. */
     JobRequest.Frames frames;
     final Map<Integer, TileView> tileViews = new TreeMap<>();
@@ -185,10 +187,46 @@ final class FarmView {
       return endedAt != null;
     }
 
-    /** A FAILED, REJECTED or CANCELLED end: its status and reason. */
+    /** A FAILED, REJECTED or CANCELLED end: its status and reason; nothing is paused or waited for any more. */
     void endedBy(JobEvent end, String reason) {
       status = JobStatus.after(end);
       this.reason = reason;
+      paused = false;
+      waitingOn = List.of();
+    }
+
+    /**
+     * Whether a WAITING or ACCEPTED of run {@code eventAttempt} (null: the first) starts a new run: the job had
+     * ended (a retry, or a resubmission after REJECTED), or it is another run than the one shown.
+     */
+    boolean startsRun(Integer eventAttempt) {
+      return ended() || !java.util.Objects.equals(eventAttempt, attempt);
+    }
+
+    /**
+     * Run {@code runAttempt} begins: the last run's end, reason, pause and waits are history (its events keep them).
+     * Its tiles count as the compositor counts a retry's (RetryKeeper): the done tiles are kept, but the one its
+     * FAILED named, so {@code done} starts from them and PROGRESS goes on from there; failed tiles are made again.
+     */
+    void newRun(Integer runAttempt) {
+      attempt = runAttempt;
+      endedAt = null;
+      reason = null;
+      field = null;
+      timings = null;
+      cancelRequested = false;
+      paused = false;
+      waitingOn = List.of();
+      Integer notKept = failedTile;
+      tileViews.values().removeIf(t -> t.status() == TileStatus.FAILED || notKept != null && t.index() == notKept);
+      failedTile = null;
+      failedTiles = 0;
+      done = (int) tileViews.values().stream().filter(t -> t.status() == TileStatus.DONE).count();
+    }
+
+    /** Tiles are being made: the run no longer waits. */
+    void running() {
+      waitingOn = List.of();
     }
 
     JobSummary summary() {
@@ -278,6 +316,9 @@ final class FarmView {
         job.kind = kindOf(request);
         job.frames = request instanceof JobRequest.Render r && r.frames() != null && r.frames().sequence()
             ? r.frames() : null;
+        if (job.priority == null) {
+          job.priority = JobCodec.priorityOf(json); // the events that follow say it again (or change it)
+        }
       } catch (RuntimeException e) {
         job.kind = null; // the splitter will reject it, naming the field
       }
@@ -319,6 +360,9 @@ final class FarmView {
         // Once completed, later events are only listed: see above.
         switch (event) {
           case JobEvent.Accepted a -> {
+            if (job.startsRun(a.attempt())) {
+              job.newRun(a.attempt());
+            }
             job.status = JobStatus.after(a);
             job.type = a.type();
             job.tiles = a.tiles();
@@ -326,19 +370,17 @@ final class FarmView {
             job.height = a.height();
             job.output = a.output() == null ? null : a.output().toString();
             job.acceptedAt = a.timestamp();
-            job.priority = a.priority();
-            job.waitingOn = List.of();
-            job.attempt = a.attempt();
-            if (a.attempt() != null) {
-              // A retry: the job runs again, its last end is history (its events keep it).
-              job.endedAt = null;
-              job.reason = null;
-              job.done = 0;
+            if (a.priority() != null) {
+              job.priority = a.priority();
             }
+            job.waitingOn = List.of();
           }
           case JobEvent.Progress p -> {
             if (!job.ended() && !job.paused) {
               job.status = JobStatus.after(p);
+            }
+            if (!job.ended()) {
+              job.running();
             }
             job.done = Math.max(job.done, p.done());
             job.tiles = p.total();
@@ -356,8 +398,13 @@ final class FarmView {
             job.tiles = c.tiles();
             job.done = c.tiles();
             job.timings = c.timings();
+            job.paused = false;
+            job.waitingOn = List.of();
           }
-          case JobEvent.Failed f -> job.endedBy(f, f.reason());
+          case JobEvent.Failed f -> {
+            job.endedBy(f, f.reason());
+            job.failedTile = f.tile();
+          }
           case JobEvent.Rejected r -> {
             job.endedBy(r, r.reason());
             job.field = r.field();
@@ -377,9 +424,13 @@ final class FarmView {
           }
           case JobEvent.Prioritized p -> job.priority = p.priority();
           case JobEvent.Waiting w -> {
-            if (!job.ended()) {
-              job.status = JobStatus.after(w);
-              job.waitingOn = w.waitingOn();
+            if (job.startsRun(w.attempt())) {
+              job.newRun(w.attempt()); // a retry of a job with "after" waits again
+            }
+            job.status = JobStatus.after(w);
+            job.waitingOn = w.waitingOn();
+            if (w.priority() != null) {
+              job.priority = w.priority();
             }
           }
           case JobEvent.RetryRefused r -> { } // the job stands as it was: the event is listed
@@ -449,6 +500,9 @@ final class FarmView {
       job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.FAILED).count();
       if (!job.ended() && (job.status == JobStatus.ACCEPTED || job.status == JobStatus.SUBMITTED)) {
         job.status = JobStatus.RUNNING;
+      }
+      if (!job.ended() && job.status != JobStatus.WAITING) {
+        job.running();
       }
       trim(completions, timestamp);
       trim(worker.recent, timestamp);

@@ -146,7 +146,10 @@ class DashboardBrowserIT {
     try (FakeFarm farm = new FakeFarm(dir, null); Chromium chrome = Chromium.start()) {
       long now = System.currentTimeMillis();
       farm.rawJob("fl-sub", "{\"id\":\"fl-sub\",\"type\":\"render\",\"renderer\":\"mandelbrot\",\"width\":8,\"height\":8}");
-      farm.event(new JobEvent.Accepted("fl-acc", now, "render", 1, 8, 8, TileKeys.defaultOutput(FakeFarm.BUCKET, "fl-acc")));
+      // A retry (attempt 2) at priority 80, paused: the row shows all three.
+      farm.event(new JobEvent.Accepted("fl-acc", now, "render", 1, 8, 8, TileKeys.defaultOutput(FakeFarm.BUCKET, "fl-acc"),
+          80, 2));
+      farm.event(new JobEvent.Paused("fl-acc", now + 1));
       farm.event(new JobEvent.Rejected("fl-rej", now, "width", "rejected for the test"));
       farm.heartbeat("w-now", new WorkerStatus("w-now", List.of("mandelbrot"), 1, now));
       farm.heartbeat("w-recent", new WorkerStatus("w-recent", List.of("mandelbrot"), 1, now - 2 * 60_000));
@@ -164,6 +167,11 @@ class DashboardBrowserIT {
       chrome.driver().findElement(By.id("jobs-search")).sendKeys("acc");
       chrome.waiting(WAIT).until(d -> shownJobs(chrome).equals(List.of("fl-acc")));
       assertEquals("1 of 3 jobs", chrome.driver().findElement(By.id("jobs-count")).getText());
+      chrome.waiting(WAIT).until(d -> d.findElement(By.cssSelector("#jobs tr[data-job=fl-acc]"))
+          .getAttribute("data-status").equals("PAUSED"));
+      assertEquals("80", chrome.driver().findElement(By.cssSelector("#jobs tr[data-job=fl-acc] td.priority")).getText());
+      assertTrue(chrome.driver().findElement(By.cssSelector("#jobs tr[data-job=fl-acc]")).getText()
+          .contains("PAUSED (attempt 2)"), "the row shows the pause and the attempt");
 
       // Workers: one live, one stale for two minutes (listed), one silent for six (gone for good: not listed).
       chrome.waiting(WAIT).until(d -> d.findElement(By.id("workers")).getText().contains("w-recent"));

@@ -641,8 +641,19 @@ class HttpApiIT extends OnFakeFarm {
         2));
     farm.awaitBody("/api/jobs/r1", null, "\"attempt\":2");
     // A job after others shows what it waits for.
-    farm.event(new JobEvent.Waiting("w1", 3, List.of("r1")));
-    farm.awaitBody("/api/jobs/w1", null, "\"waitingOn\":[\"r1\"]");
+    farm.event(new JobEvent.Waiting("w1", 3, List.of("r1"), 70, null));
+    JsonNode waiting = JSON.readTree(farm.awaitBody("/api/jobs/w1", null, "\"waitingOn\":[\"r1\"]")).get("job");
+    assertEquals(70, waiting.get("priority").asInt(), waiting.toString());
+    // Ended with the job it waited for, then retried: the second run waits again, and says so.
+    farm.event(new JobEvent.Cancelled("w1", 4, "r1 was cancelled"));
+    JsonNode cancelled = JSON.readTree(farm.awaitBody("/api/jobs/w1", null, "\"CANCELLED\"")).get("job");
+    assertEquals(0, cancelled.path("waitingOn").size(), cancelled.toString());
+    farm.event(new JobEvent.Waiting("w1", 5, List.of("r1"), 70, 2));
+    JsonNode again = JSON.readTree(farm.awaitBody("/api/jobs/w1", null, "\"attempt\":2")).get("job");
+    assertEquals("WAITING", again.get("status").asText(), again.toString());
+    assertEquals(2, again.get("attempt").asInt(), again.toString());
+    assertTrue(again.path("endedAt").isMissingNode() || again.path("endedAt").isNull(), again.toString());
+    assertEquals(70, again.get("priority").asInt(), again.toString());
   }
 
   @Test

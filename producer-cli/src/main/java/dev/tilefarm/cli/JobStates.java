@@ -46,13 +46,15 @@ final class JobStates {
     }
 
     /**
-     * This state with what {@code e} says of the jobs it waits for (WAITING names them; ACCEPTED and the ends clear
-     * them) and its attempt (an ACCEPTED's), the rest kept from {@code before}.
+     * This state with what {@code e} says of the jobs it waits for (WAITING names them; ACCEPTED, tiles finishing and
+     * the ends clear them) and its attempt (a WAITING's or an ACCEPTED's), the rest kept from {@code before}.
      */
     JobState carrying(JobState before, JobEvent e) {
       List<String> waiting = e instanceof JobEvent.Waiting w ? w.waitingOn()
-          : e instanceof JobEvent.Accepted || e.terminal() ? List.of() : before.waitingOn();
-      Integer attempt = e instanceof JobEvent.Accepted a ? a.attempt() : before.attempt();
+          : e instanceof JobEvent.Accepted || e instanceof JobEvent.Progress || e instanceof JobEvent.Frame
+              || e.terminal() ? List.of() : before.waitingOn();
+      Integer attempt = e instanceof JobEvent.Accepted a ? a.attempt()
+          : e instanceof JobEvent.Waiting w ? w.attempt() : before.attempt();
       return new JobState(id, status, type, width, height, done, total, fraction, firstAt, lastAt, end, events,
           priority, waiting, attempt);
     }
@@ -65,6 +67,12 @@ final class JobStates {
 
     boolean ended() {
       return end != null;
+    }
+
+    /** Between its PAUSED and RESUMED events (an end or a retry's run clears it): for {@code --json}. */
+    @com.fasterxml.jackson.annotation.JsonProperty("paused")
+    boolean paused() {
+      return status == JobStatus.PAUSED;
     }
 
     int percent() {
@@ -81,8 +89,13 @@ final class JobStates {
     JobStatus status = JobStatus.after(state.status(), e);
     JobState next = switch (e) {
       // A first acceptance, or a run after a reservation: either way the job starts here.
+      // A retry's done tiles show from its first PROGRESS (which counts the tiles it kept).
       case JobEvent.Accepted a -> new JobState(state.id(), status, a.type(), a.width(), a.height(), 0, a.tiles(), 0,
-          state.firstAt(), lastAt, null, events, a.priority());
+          state.firstAt(), lastAt, null, events, a.priority() != null ? a.priority() : state.priority());
+      // A retry of a job with "after" waits again: a new run, not a late event of the one that ended.
+      case JobEvent.Waiting w when state.ended() || !java.util.Objects.equals(w.attempt(), state.attempt()) ->
+          new JobState(state.id(), status, state.type(), state.width(), state.height(), 0, state.total(), 0,
+              state.firstAt(), lastAt, null, events, w.priority() != null ? w.priority() : state.priority());
       // A job's first end is its answer (a repeated id is not run again); late progress changes nothing.
       case JobEvent late when state.ended() -> new JobState(state.id(), state.status(), state.type(), state.width(),
           state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, state.end(), events,
@@ -91,7 +104,8 @@ final class JobStates {
           state.type(), state.width(), state.height(),
           p.done(), p.total(), Math.max(state.fraction(), p.fraction()), state.firstAt(), lastAt, null, events,
           state.priority());
-      case JobEvent.Frame f -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
+      case JobEvent.Frame f -> new JobState(state.id(), state.status() == JobStatus.PAUSED ? state.status() : status,
+          state.type(), state.width(), state.height(),
           state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
       case JobEvent.Completed c -> new JobState(state.id(), status, state.type(), c.width(), c.height(), c.tiles(),
           c.tiles(), 1, state.firstAt(), lastAt, JobRunner.describe(e), events, state.priority());
@@ -108,7 +122,8 @@ final class JobStates {
           state.height(), state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events,
           p.priority());
       case JobEvent.Waiting w -> new JobState(state.id(), status, state.type(), state.width(), state.height(),
-          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events, state.priority());
+          state.done(), state.total(), state.fraction(), state.firstAt(), lastAt, null, events,
+          w.priority() != null ? w.priority() : state.priority());
       // A refused retry or schedule request leaves the job as it stood.
       case JobEvent.RetryRefused r -> same(state, lastAt, events);
       case JobEvent.ScheduleRefused r -> same(state, lastAt, events);
@@ -175,10 +190,11 @@ final class JobStates {
   /** The job list as a table with a header, ages as of {@code now} (epoch ms). */
   static String table(List<JobState> jobs, long now) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"JOB", "STATUS", "PROGRESS", "TYPE", "SIZE", "AGE"});
+    rows.add(new String[] {"JOB", "STATUS", "PRIORITY", "PROGRESS", "TYPE", "SIZE", "AGE"});
     for (JobState j : jobs) {
-      rows.add(new String[] {j.id(), j.statusLine(), progress(j), j.type() == null ? "-" : j.type(),
-          j.width() > 0 ? j.width() + "x" + j.height() : "-", age(now - j.firstAt())});
+      rows.add(new String[] {j.id(), j.statusLine(), j.priority() == null ? "-" : j.priority().toString(),
+          progress(j), j.type() == null ? "-" : j.type(), j.width() > 0 ? j.width() + "x" + j.height() : "-",
+          age(now - j.firstAt())});
     }
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {

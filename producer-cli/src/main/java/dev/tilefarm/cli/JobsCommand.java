@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-    description = "List the farm's jobs, newest first: status, progress (tiles finished), type, size and age "
+    description = "List the farm's jobs, newest first: status (with the jobs a WAITING job waits for and a retry's "
+        + "attempt), priority, progress (tiles finished), type, size and age "
         + "(since the job was accepted, or refused).%n"
         + "Read from the job events topic, so a job shows once the splitter has answered it.%n"
         + "Statuses: ACCEPTED (split, no tile finished yet), RUNNING, COMPLETED, FAILED, REJECTED, CANCELLED, "
@@ -24,7 +25,8 @@ final class JobsCommand extends FarmCommand {
   int limit;
 
   @Option(names = "--json", description = "print one JSON object per job (id, status, type, width, height, done, "
-      + "total, fraction, firstAt, lastAt, end, events; times in epoch ms)")
+      + "total, fraction, firstAt, lastAt, end, events, priority, waitingOn, attempt (absent on a first run), "
+      + "paused; times in epoch ms)")
   boolean json;
 
   @Override

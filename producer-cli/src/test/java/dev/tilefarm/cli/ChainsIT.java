@@ -65,6 +65,8 @@ class ChainsIT {
       List<JobEvent> history = client.history("chain-grey");
       JobEvent.Waiting waiting = assertInstanceOf(JobEvent.Waiting.class, history.get(0), history.toString());
       assertEquals(List.of("chain-render"), waiting.waitingOn());
+      assertEquals(50, waiting.priority(), "WAITING carries the job's (default) priority");
+      assertNull(waiting.attempt(), "a first run's WAITING has no attempt");
       JobEvent.Accepted accepted = (JobEvent.Accepted) history.stream().filter(e -> e instanceof JobEvent.Accepted)
           .findFirst().orElseThrow();
       assertTrue(accepted.timestamp() >= r.timestamp(), "the process job was planned after the render completed");
@@ -86,6 +88,40 @@ class ChainsIT {
       }
     }
     assertTrue(distinct > 0, "the grey image is the render's, not a blank one");
+  }
+
+  /**
+   * The reviewer's c4-dep: cancelled with the job it waits for, both retried; the dependent job's second run waits
+   * again, and its WAITING says so (attempt 2, its priority), as does {@code tilefarm jobs}: not "CANCELLED on c4".
+   */
+  @Test
+  void aRetriedJobWaitsAgainAsItsNextAttempt() throws Exception {
+    try (JobClient client = new JobClient(farm.farm.settings())) {
+      var from = client.eventPositions();
+      client.submit(TestFarm.json(mandelbrot("c4", 1024, 20000, "")));
+      client.submit(TestFarm.json(mandelbrot("c4-dep", 64, 100, ",\"after\":[\"c4\"],\"priority\":70")));
+      client.await(List.of("c4-dep"), Set.of(), from, TestFarm.TIMEOUT, e -> { }, e -> e instanceof JobEvent.Waiting);
+      client.cancel("c4", "stop for now");
+      Map<String, JobEvent> ends = client.await(List.of("c4", "c4-dep"), Set.of(), from, TestFarm.TIMEOUT, e -> { });
+      assertInstanceOf(JobEvent.Cancelled.class, ends.get("c4-dep"));
+
+      var retried = client.eventPositions();
+      client.retry("c4");
+      // Tiles of its second run are in: the splitters know it runs again (from the job-control topic) by now.
+      client.await(List.of("c4"), Set.of(), retried, TestFarm.TIMEOUT, e -> { }, e -> e instanceof JobEvent.Progress);
+      client.retry("c4-dep");
+      JobEvent.Waiting again = assertInstanceOf(JobEvent.Waiting.class, client.await(List.of("c4-dep"), Set.of(),
+          retried, TestFarm.TIMEOUT, e -> { }, e -> e instanceof JobEvent.Waiting || e.terminal()).get("c4-dep"));
+      assertEquals(2, again.attempt());
+      assertEquals(70, again.priority());
+      assertEquals(List.of("c4"), again.waitingOn());
+      JobStates.JobState shown = client.states().get("c4-dep");
+      assertEquals("WAITING on c4 (attempt 2)", shown.statusLine());
+      assertEquals(70, shown.priority());
+
+      client.cancel("c4", "done with the test");
+      client.await(List.of("c4", "c4-dep"), Set.of(), retried, TestFarm.TIMEOUT, e -> { });
+    }
   }
 
   @Test

@@ -127,9 +127,67 @@ class JobStatesTest {
     List<JobStates.JobState> jobs = List.of(
         JobStates.of(List.of(accepted("job-long-id", 0, 12), new JobEvent.Progress("job-long-id", 10, 6, 12))),
         JobStates.of(List.of(new JobEvent.Rejected("r", 0, "width", "too wide"))));
-    assertEquals("JOB          STATUS    PROGRESS          TYPE    SIZE     AGE\n"
-        + "job-long-id  RUNNING   6/12 tiles (50%)  render  300x200  2m\n"
-        + "r            REJECTED  -                 -       -        2m\n", JobStates.table(jobs, 150_000));
+    assertEquals("JOB          STATUS    PRIORITY  PROGRESS          TYPE    SIZE     AGE\n"
+        + "job-long-id  RUNNING   -         6/12 tiles (50%)  render  300x200  2m\n"
+        + "r            REJECTED  -         -                 -       -        2m\n", JobStates.table(jobs, 150_000));
+  }
+
+  /** The events of one job as the topic carries them (JSON), folded. */
+  private static JobStates.JobState replay(String... events) throws Exception {
+    JobStates.JobState s = null;
+    for (String e : events) {
+      s = JobStates.apply(s, Json.MAPPER.readValue(e, JobEvent.class));
+    }
+    return s;
+  }
+
+  /**
+   * The reviewer's c4-dep: after c4, cancelled with it, retried twice; its third run waits. The table shows that run
+   * (WAITING on c4, attempt 3, its priority), not "CANCELLED on c4"; a paused job shows PAUSED and its priority.
+   */
+  @Test
+  void theTableShowsPriorityPauseWaitsAndAttempt() throws Exception {
+    String waiting = "{\"status\":\"WAITING\",\"jobId\":\"c4-dep\",\"waitingOn\":[\"c4\"],\"priority\":70";
+    JobStates.JobState dep = replay(waiting + ",\"timestamp\":0}",
+        "{\"status\":\"CANCELLED\",\"jobId\":\"c4-dep\",\"timestamp\":1,\"reason\":\"c4 was cancelled\"}",
+        waiting + ",\"timestamp\":2,\"attempt\":2}",
+        "{\"status\":\"CANCELLED\",\"jobId\":\"c4-dep\",\"timestamp\":3,\"reason\":\"c4 was cancelled\","
+            + "\"attempt\":2}",
+        waiting + ",\"timestamp\":4,\"attempt\":3}");
+    assertEquals(JobStatus.WAITING, dep.status());
+    assertNull(dep.end(), "the cancelled run's end is history");
+    JobStates.JobState paused = replay("{\"status\":\"ACCEPTED\",\"jobId\":\"p\",\"timestamp\":0,"
+        + "\"type\":\"render\",\"tiles\":4,\"width\":64,\"height\":64,\"output\":\"s3://tilefarm/outputs/p.png\","
+        + "\"priority\":90}", "{\"status\":\"PROGRESS\",\"jobId\":\"p\",\"timestamp\":1,\"done\":1,"
+        + "\"total\":4,\"fraction\":0.25}", "{\"status\":\"PAUSED\",\"jobId\":\"p\",\"timestamp\":2}");
+    assertEquals("JOB     STATUS                     PRIORITY  PROGRESS         TYPE    SIZE   AGE\n"
+        + "c4-dep  WAITING on c4 (attempt 3)  70        -                -       -      1m\n"
+        + "p       PAUSED                     90        1/4 tiles (25%)  render  64x64  1m\n",
+        JobStates.table(List.of(dep, paused), 60_000));
+  }
+
+  /** An end clears a pause and the waits; a retry's run starts unpaused; --json carries all four. */
+  @Test
+  void endsAndRetriesLeaveNoStalePauseOrWaits() throws Exception {
+    String accepted = "{\"status\":\"ACCEPTED\",\"jobId\":\"j\",\"type\":\"render\",\"tiles\":4,\"width\":64,"
+        + "\"height\":64,\"output\":\"s3://tilefarm/outputs/j.png\",\"priority\":60";
+    JobStates.JobState s = replay(accepted + ",\"timestamp\":0}",
+        "{\"status\":\"PAUSED\",\"jobId\":\"j\",\"timestamp\":1}",
+        "{\"status\":\"CANCELLED\",\"jobId\":\"j\",\"timestamp\":2,\"reason\":\"asked\"}");
+    assertEquals(JobStatus.CANCELLED, s.status());
+    assertTrue(!s.paused(), "a cancelled job is not paused");
+    s = JobStates.apply(s, Json.MAPPER.readValue(accepted + ",\"timestamp\":3,\"attempt\":2}", JobEvent.class));
+    s = JobStates.apply(s, new JobEvent.Progress("j", 4, 2, 4));
+    assertEquals(JobStatus.RUNNING, s.status());
+    var json = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(s));
+    assertEquals(60, json.get("priority").asInt());
+    assertEquals(false, json.get("paused").asBoolean());
+    assertEquals(2, json.get("attempt").asInt());
+    assertEquals(0, json.get("waitingOn").size());
+    JobStates.JobState failed = replay("{\"status\":\"WAITING\",\"jobId\":\"d\",\"timestamp\":0,"
+        + "\"waitingOn\":[\"c\"]}", "{\"status\":\"FAILED\",\"jobId\":\"d\",\"timestamp\":1,"
+        + "\"reason\":\"c failed\"}");
+    assertEquals("FAILED", failed.statusLine(), "not 'FAILED on c'");
   }
 
   @Test

@@ -71,7 +71,7 @@ public sealed interface JobEvent
       case Paused p -> p;
       case Resumed r -> r;
       case Prioritized p -> p;
-      case Waiting w -> w;
+      case Waiting w -> new Waiting(w.jobId(), w.timestamp(), w.waitingOn(), w.priority(), a);
       case RetryRefused r -> r;
       case ScheduleRefused r -> r;
     };
@@ -198,10 +198,18 @@ public sealed interface JobEvent
    * The job was accepted but waits for other jobs ({@code "after"}, or the job of a {@code "job:"} input) to
    * complete: {@code waitingOn} are those not completed yet. It is planned (ACCEPTED) once they all have; it ends
    * FAILED or CANCELLED, naming the job, if one of them fails or is cancelled, or is unknown to the farm.
+   * {@code priority} is the job's (absent from events written before it was added); {@code attempt}, from 2 on,
+   * says a retry waits (absent on the first run), as on {@link Accepted}.
    */
-  record Waiting(String jobId, long timestamp, List<String> waitingOn) implements JobEvent {
+  record Waiting(String jobId, long timestamp, List<String> waitingOn, Integer priority, Integer attempt)
+      implements JobEvent {
     public Waiting {
       waitingOn = List.copyOf(waitingOn);
+    }
+
+    /** Without a priority, a first run. */
+    public Waiting(String jobId, long timestamp, List<String> waitingOn) {
+      this(jobId, timestamp, waitingOn, null, null);
     }
   }
 

@@ -417,7 +417,7 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         accepted.put(id, now);
         keepForRetry(json, id, attempt, now);
         control(new JobControl.Waiting(id, now, links.all()), timestamp);
-        event(new JobEvent.Waiting(id, now, w.pending()));
+        event(new JobEvent.Waiting(id, now, w.pending(), JobCodec.priorityOf(json), null).withAttempt(attempt));
         log.info("job {} waits for {}", id, String.join(", ", w.pending()));
       }
     }
@@ -577,7 +577,8 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
               h.remove("pending");
               w.pending().forEach(h.putArray("pending")::add);
               held.put(id, bytes(h));
-              event(new JobEvent.Waiting(id, now, w.pending()));
+              event(new JobEvent.Waiting(id, now, w.pending(), JobCodec.priorityOf(json), null)
+                  .withAttempt(attempt));
             }
           }
           case WaitingJobs.End end -> {
