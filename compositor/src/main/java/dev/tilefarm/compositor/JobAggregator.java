@@ -555,7 +555,7 @@ final class JobAggregator {
     return new Step(new JobEnded(JobEnded.Outcome.COMPLETED, end), List.of(completed), false);
   }
 
-  private Step fail(String jobId, Integer tile, String reason) {
+  Step fail(String jobId, Integer tile, String reason) {
     long now = clock.millis();
     log.warn("failed: {}", reason);
     return new Step(new JobEnded(JobEnded.Outcome.FAILED, now), List.of(new JobEvent.Failed(jobId, now, reason, tile)),

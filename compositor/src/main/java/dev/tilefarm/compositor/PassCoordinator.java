@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>State per job is a small JSON object (the pass under way and its tiles in), kept by the edge in its own
  * store and changed in the same transaction as the tasks it publishes, so each pass starts exactly once.
+ *
+ * <p>A pass that completes while its job is paused is merged, but the next pass is held: the state keeps what
+ * its tasks are made from (under "held"), and {@link #resume} makes and publishes them when the job resumes.
+ * Tasks of a pass published before the pause are made regardless, like tiles in hand.
  */
 final class PassCoordinator {
   /** Reads of partial statistics at once, shared by every job of the process. */
@@ -48,6 +52,8 @@ final class PassCoordinator {
   });
 
   private static final Logger log = LoggerFactory.getLogger(PassCoordinator.class);
+  /** In a job's pass state: what the next pass's tasks are made from, while it waits for the job's resume. */
+  private static final String HELD = "held";
 
   /** What to do: store {@code state} (null: delete it), publish {@code tasks}, or fail the job with {@code failure}. */
   record Step(String state, List<TileTask> tasks, String failure) {
@@ -64,9 +70,22 @@ final class PassCoordinator {
 
   /** Applies a statistics tile of pass {@code result.pass()} to the job's pass state ({@code prior}, null if none). */
   Step accept(String jobId, String prior, TileResult.Done result) {
+    return accept(jobId, prior, result, false);
+  }
+
+  /**
+   * As {@link #accept(String, String, TileResult.Done)}; {@code paused}: the job is paused, and a pass that this
+   * tile completes holds the next pass back until {@link #resume}.
+   */
+  Step accept(String jobId, String prior, TileResult.Done result, boolean paused) {
     int pass = result.pass();
     ObjectNode state = prior == null ? null : read(prior.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     int current = state == null ? 0 : state.get("pass").asInt();
+    if (state != null && state.has(HELD)) {
+      log.debug("ignoring tile {} of pass {}: pass {} is held until the job resumes", result.tile().index(), pass,
+          current);
+      return keep(prior);
+    }
     if (pass < current) {
       log.debug("ignoring tile {} of pass {}: pass {} is under way", result.tile().index(), pass, current);
       return keep(prior);
@@ -85,13 +104,35 @@ final class PassCoordinator {
       return new Step(state(pass, done), List.of(), null);
     }
     try {
-      return nextPass(jobId, pass, result);
+      return nextPass(jobId, pass, result, paused);
     } catch (BlobNotFoundException | InvalidJobException | IllegalArgumentException | IllegalStateException e) {
       return fail("merging the statistics of pass " + pass + ": " + e.getMessage());
     }
   }
 
-  private Step nextPass(String jobId, int pass, TileResult.Done result) {
+  /**
+   * The job resumed: the pass held back while it was paused (if any) starts now, once. {@code prior} is the job's
+   * pass state (null if none); a job with no held pass is left as it is.
+   */
+  Step resume(String jobId, String prior) {
+    ObjectNode state = prior == null ? null : read(prior.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (state == null || !state.has(HELD)) {
+      return keep(prior);
+    }
+    int next = state.get("pass").asInt();
+    JsonNode held = state.get(HELD);
+    try {
+      List<TileTask> tasks = tasks(jobId, job(jobId), next, held.get("inputWidth").asInt(),
+          held.get("inputHeight").asInt(), held.hasNonNull("inputEtag") ? held.get("inputEtag").asText() : null,
+          S3Uri.parse(held.get("output").asText()), held.get("acceptedAt").asLong());
+      log.info("the job resumed: starting held pass {} with {} tiles", next, tasks.size());
+      return new Step(state(next, new TreeSet<>()), tasks, null);
+    } catch (BlobNotFoundException | InvalidJobException | IllegalArgumentException | IllegalStateException e) {
+      return fail("starting pass " + next + " on the resume: " + e.getMessage());
+    }
+  }
+
+  private Step nextPass(String jobId, int pass, TileResult.Done result, boolean paused) {
     JobRequest.Process job = job(jobId);
     JsonNode first = read(blobs.get(TileKeys.stats(bucket, jobId, pass, 0)));
     ChainPlan chain = new ChainPlan(job.ops(), first.get("inputWidth").asInt(), first.get("inputHeight").asInt(),
@@ -114,22 +155,48 @@ final class PassCoordinator {
     blobs.put(mergedUri, bytes(merged), "application/json");
 
     int next = pass + 1;
+    String inputEtag = first.hasNonNull("inputEtag") ? first.get("inputEtag").asText() : null;
+    int inputWidth = first.get("inputWidth").asInt();
+    int inputHeight = first.get("inputHeight").asInt();
+    String nextName = next == chain.passes() - 1 ? "the output" : "pass " + next;
+    if (paused) {
+      log.info("pass {} of {} merged ({} on {} tiles) in {} ms; the job is paused: {} waits for the resume", pass,
+          chain.passes(), op.name(), tiles.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+          nextName);
+      ObjectNode held = Json.MAPPER.createObjectNode();
+      held.put("output", result.output().toString());
+      held.put("acceptedAt", result.acceptedAt());
+      held.put("inputWidth", inputWidth);
+      held.put("inputHeight", inputHeight);
+      held.put("inputEtag", inputEtag);
+      ObjectNode state = read(state(next, new TreeSet<>()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      state.set(HELD, held);
+      return new Step(state.toString(), List.of(), null);
+    }
+    List<TileTask> tasks = tasks(jobId, job, next, inputWidth, inputHeight, inputEtag, result.output(),
+        result.acceptedAt());
+    log.info("pass {} of {} merged ({} on {} tiles) in {} ms, {} of them reading the tiles' statistics; starting {} "
+        + "with {} tiles", pass, chain.passes(), op.name(), tiles.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), readMs, nextName, tasks.size());
+    return new Step(state(next, new TreeSet<>()), tasks, null);
+  }
+
+  /** The tasks of pass {@code next} (the output tiles if it is the last), reading the merged statistics before it. */
+  private List<TileTask> tasks(String jobId, JobRequest.Process job, int next, int inputWidth, int inputHeight,
+      String inputEtag, S3Uri output, long acceptedAt) {
+    ChainPlan chain = new ChainPlan(job.ops(), inputWidth, inputHeight, job.tileSize());
     boolean last = next == chain.passes() - 1;
     int end = chain.endOf(next);
     List<TileRect> nextTiles = chain.tiles(next);
     S3Uri jobUri = TileKeys.jobSpec(bucket, jobId);
+    S3Uri mergedUri = TileKeys.mergedStats(bucket, jobId, next - 1);
     List<TileTask> tasks = new ArrayList<>(nextTiles.size());
-    String inputEtag = first.hasNonNull("inputEtag") ? first.get("inputEtag").asText() : null;
     for (TileRect t : nextTiles) {
       S3Uri tileUri = last ? TileKeys.tile(bucket, jobId, t.index()) : TileKeys.stats(bucket, jobId, next, t.index());
-      tasks.add(new TileTask(jobId, nextTiles.size(), chain.width(end), chain.height(end), result.output(), tileUri,
-          result.acceptedAt(), null, jobUri, null, new TileTask.Work.PassTile(t, next, mergedUri, inputEtag)));
+      tasks.add(new TileTask(jobId, nextTiles.size(), chain.width(end), chain.height(end), output, tileUri,
+          acceptedAt, null, jobUri, null, new TileTask.Work.PassTile(t, next, mergedUri, inputEtag)));
     }
-    log.info("pass {} of {} merged ({} on {} tiles) in {} ms, {} of them reading the tiles' statistics; starting {} "
-        + "with {} tiles", pass, chain.passes(), op.name(), tiles.size(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), readMs, last ? "the output" : "pass " + next,
-        nextTiles.size());
-    return new Step(state(next, new TreeSet<>()), tasks, null);
+    return tasks;
   }
 
   /**

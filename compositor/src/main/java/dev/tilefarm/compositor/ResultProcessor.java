@@ -303,13 +303,35 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
     }
     PassCoordinator.Step step = passes == null
         ? new PassCoordinator.Step(null, List.of(), "this compositor runs no statistics passes")
-        : passes.accept(jobId, passStates.get(jobId), done);
+        : passes.accept(jobId, passStates.get(jobId), done, pauseClock(jobId).paused());
     if (step.failure() != null) {
       passStates.delete(jobId);
       apply(jobId, aggregator.accept(jobId, job, new TileResult.Failed(jobId, done.tile(), done.tileCount(),
           step.failure(), CompositorTopology.ROLE, done.acceptedAt()), inTile));
       return;
     }
+    publishPass(jobId, step);
+  }
+
+  /**
+   * The job resumed: a pass held back while it was paused starts now, in the transaction of the RESUME (see
+   * {@link PassCoordinator#resume}). An ended job's held pass is never started.
+   */
+  private void resumePass(String jobId) {
+    if (passes == null || store.get(jobId) == null || store.get(jobId) instanceof JobEnded) {
+      return;
+    }
+    PassCoordinator.Step step = passes.resume(jobId, passStates.get(jobId));
+    if (step.failure() != null) {
+      passStates.delete(jobId);
+      apply(jobId, aggregator.fail(jobId, null, step.failure()));
+      return;
+    }
+    publishPass(jobId, step);
+  }
+
+  /** Stores a job's new pass state and publishes the tasks of the pass it starts, if any. */
+  private void publishPass(String jobId, PassCoordinator.Step step) {
     if (step.state() == null) {
       passStates.delete(jobId);
     } else {
@@ -398,6 +420,9 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       apply(jobId, step);
       if (firstPlan && control instanceof JobControl.Planned planned) {
         releaseHeld(jobId, planned);
+      }
+      if (control instanceof JobControl.Resume) {
+        resumePass(jobId);
       }
     } finally {
       MDC.remove("jobId");
