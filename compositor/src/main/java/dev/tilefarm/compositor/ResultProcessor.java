@@ -457,6 +457,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       forgetDigests(jobId);
     }
     store.delete(jobId); // the last run's end: the new run's state replaces it
+    passStates.delete(jobId); // a process job's statistics passes start again from pass 0
     runs.put(jobId, JobRun.encode(restart.run()));
     return restart.step();
   }

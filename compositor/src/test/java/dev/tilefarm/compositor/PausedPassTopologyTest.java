@@ -113,13 +113,18 @@ class PausedPassTopologyTest {
 
   /** Stores the partial statistics of tile {@code index} of pass {@code pass} and sends its result, as a worker. */
   private void statsTile(int pass, int index) throws Exception {
+    statsTile(pass, index, ACCEPTED_AT);
+  }
+
+  /** As {@link #statsTile(int, int)}, for the run accepted at {@code acceptedAt}. */
+  private void statsTile(int pass, int index, long acceptedAt) throws Exception {
     int[] hist = new int[256];
     hist[index == 0 ? 10 + pass : 200] = 100;
     byte[] stats = ("{\"inputWidth\":20,\"inputHeight\":10,\"hist\":[" + Json.MAPPER.writeValueAsString(hist) + "]}")
         .getBytes(StandardCharsets.UTF_8);
     S3Uri uri = TileKeys.stats("farm", JOB, pass, index);
     store.tiles.put(uri, stats);
-    TileTask task = new TileTask(JOB, 2, 20, 10, OUTPUT, uri, ACCEPTED_AT, null, TileKeys.jobSpec("farm", JOB), null,
+    TileTask task = new TileTask(JOB, 2, 20, 10, OUTPUT, uri, acceptedAt, null, TileKeys.jobSpec("farm", JOB), null,
         new TileTask.Work.PassTile(new TileRect(index, index * 10, 0, 10, 10), pass,
             pass == 0 ? null : TileKeys.mergedStats("farm", JOB, pass - 1), null));
     TileResult result = TileResult.Done.of(task, TileResult.Stored.statistics(stats.length, TileCheck.sha256(stats),
@@ -216,5 +221,20 @@ class PausedPassTopologyTest {
     List<JobEvent> events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
         topics.jobEvents().valueSerde().deserializer()).readValuesToList();
     assertTrue(events.stream().anyMatch(e -> e instanceof JobEvent.Cancelled), events.toString());
+  }
+
+  @Test
+  void aRetryOfAJobCancelledInItsSecondPassStartsItsPassesAgainFromTheFirst() throws Exception {
+    statsTile(0, 0);
+    statsTile(0, 1);
+    assertEquals(List.of(1, 1), passesOf(tasks()), "pass 1 under way");
+    control(new JobControl.Cancel(JOB, now.get(), "wrong input"));
+    long retriedAt = now.get() + 1_000;
+    control(new JobControl.Planned(JOB, retriedAt, 2, 20, 10, OUTPUT, null, 2, null, null));
+    statsTile(0, 0, retriedAt);
+    statsTile(0, 1, retriedAt);
+    List<TileTask> sent = tasks();
+    assertEquals(List.of(1, 1), passesOf(sent), "the retry's pass 0 completes and starts its pass 1");
+    assertEquals(List.of(retriedAt, retriedAt), sent.stream().map(TileTask::acceptedAt).toList());
   }
 }
