@@ -68,9 +68,9 @@ class JobCommandsIT {
     Cli all = cli("jobs", "--limit", "0", "--data-dir", dir.toString());
     assertEquals(0, all.code(), all.stderr());
     assertTrue(all.stdout().startsWith("JOB "), all.stdout());
-    assertTrue(line(all.stdout(), "list-done").matches("list-done +COMPLETED +12/12 tiles \\(100%\\) +render +128x96 +\\d+s"),
+    assertTrue(line(all.stdout(), "list-done").matches("list-done +COMPLETED +50 +12/12 tiles \\(100%\\) +render +128x96 +\\d+s"),
         all.stdout());
-    assertTrue(line(all.stdout(), "list-bad").matches("list-bad +REJECTED +- +- +- +\\d+s"), all.stdout());
+    assertTrue(line(all.stdout(), "list-bad").matches("list-bad +REJECTED +- +- +- +- +\\d+s"), all.stdout());
 
     Cli done = cli("jobs", "--status", "completed", "--limit", "0", "--data-dir", dir.toString());
     assertEquals(0, done.code(), done.stderr());
