@@ -350,6 +350,7 @@ final class ResultProcessor implements Processor<byte[], byte[], String, Object>
       store.put(jobId, step.state());
       if (step.state() instanceof JobEnded ended) {
         inTile.forget(jobId);
+        passStates.delete(jobId); // no further pass; a retry plans its passes from the first again
         RetryKeeper.Ending ending = keeper.ended(jobId, ended, before, run, step.events());
         if (ending.run() == null) {
           runs.delete(jobId);

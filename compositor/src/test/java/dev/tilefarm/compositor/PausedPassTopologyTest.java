@@ -1,6 +1,8 @@
 package dev.tilefarm.compositor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobControl;
@@ -221,6 +223,19 @@ class PausedPassTopologyTest {
     List<JobEvent> events = driver.createOutputTopic(topics.jobEvents().name(), Serdes.String().deserializer(),
         topics.jobEvents().valueSerde().deserializer()).readValuesToList();
     assertTrue(events.stream().anyMatch(e -> e instanceof JobEvent.Cancelled), events.toString());
+    assertNull(driver.getKeyValueStore(CompositorTopology.PASS_STORE).get(JOB),
+        "an ended job's pass state is not kept");
+  }
+
+  @Test
+  void aJobCancelledInItsSecondPassLeavesNoPassState() throws Exception {
+    statsTile(0, 0);
+    statsTile(0, 1);
+    assertEquals(List.of(1, 1), passesOf(tasks()), "pass 1 under way");
+    assertNotNull(driver.getKeyValueStore(CompositorTopology.PASS_STORE).get(JOB), "pass 1's state is kept");
+    control(new JobControl.Cancel(JOB, now.get(), "wrong input"));
+    assertNull(driver.getKeyValueStore(CompositorTopology.PASS_STORE).get(JOB),
+        "an ended job's pass state is not kept");
   }
 
   @Test
