@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -23,9 +24,8 @@ final class DemoCommand extends FarmCommand {
       description = "where to save the images (default ./${DEFAULT-VALUE})")
   Path out;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
-      description = "worker instances of an embedded farm (default ${DEFAULT-VALUE})")
-  int workers;
+  @Mixin
+  EmbeddedWorkersOption workers = new EmbeddedWorkersOption(2);
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", description = "give up after this long")
   long timeout;
@@ -34,7 +34,7 @@ final class DemoCommand extends FarmCommand {
   public Integer call() throws Exception {
     Progress progress = Progress.stderr(farm.quiet);
     long start = System.nanoTime();
-    try (Farm running = Farm.open(farm.settings(), workers, progress)) {
+    try (Farm running = Farm.open(farm.settings(), workers.count, progress)) {
       progress.note("farm ready in " + (System.nanoTime() - start) / 1_000_000 + " ms");
       String bucket = running.settings().bucket();
       String photoKey = "examples/still-life.png";

@@ -28,13 +28,8 @@ final class GetCommand extends JobCommand {
   WaitTimeout timeout;
 
   @Override
-  void check() throws Main.UsageException {
-    timeout.duration();
-  }
-
-  @Override
   int run(Farm running, JobClient client, Progress progress) throws Exception {
-    List<JobEvent> events = await ? waitFor(client, timeout.duration(), progress) : client.knownHistory(jobId);
+    List<JobEvent> events = await ? waitFor(client, timeout.limit, progress) : client.knownHistory(jobId);
     JobEvent last = events.get(events.size() - 1);
     // Anyone who may write the job events topic can add a COMPLETED naming any object, before or after the
     // farm's own: each is tried, newest first, and the job's output is refused only if none of them is its own.

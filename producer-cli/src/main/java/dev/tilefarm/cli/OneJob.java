@@ -6,14 +6,13 @@ import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.JobRequest;
 import dev.tilefarm.schemas.S3Uri;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * A command that runs one job and saves its result to a local file (render, process): its options for the run,
- * and the run.
+ * A command that runs one job and saves its result to a local file (render, process): its options for the run
+ * (with {@link RunTimeout}'s), and the run.
  */
 final class OneJob {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "image to write (.png, .jpg)")
@@ -22,12 +21,8 @@ final class OneJob {
   @Mixin
   EmbeddedWorkersOption workers;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "give up after this long (0 = never): the job is cancelled, unless --detach; exit 4")
-  long timeout;
-
-  @Option(names = "--detach", description = "on Ctrl-C or --timeout, leave the job running instead of cancelling it")
-  boolean detach;
+  @Mixin
+  RunTimeout timeout;
 
   /** Finishes a job once the farm is known, e.g. by uploading its input. */
   interface Preparation {
@@ -58,7 +53,7 @@ final class OneJob {
         }
         job.put("output", out.toString());
       }
-      JobEvent end = JobRunner.run(farm, List.of(job), Duration.ofSeconds(timeout), progress, detach)
+      JobEvent end = JobRunner.run(farm, List.of(job), timeout.limit, progress, timeout.detach)
           .get(job.get("id").asText());
       if (!(end instanceof JobEvent.Completed c)) {
         throw new Main.JobsFailedException(JobRunner.describe(end));

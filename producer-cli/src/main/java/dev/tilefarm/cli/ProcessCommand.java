@@ -29,8 +29,8 @@ final class ProcessCommand extends FarmCommand {
       description = "an operation, in order; repeat for a chain, e.g. --op gaussian-blur:sigma=2 --op grayscale")
   List<String> ops;
 
-  @Option(names = "--tile", paramLabel = "N", description = "tile side in pixels")
-  Integer tile;
+  @Mixin
+  TileSizeOption tile;
 
   @Override
   public Integer call() throws Exception {
@@ -43,9 +43,7 @@ final class ProcessCommand extends FarmCommand {
       checkInput(input);
     }
     job.set("ops", parseOps(ops));
-    if (tile != null) {
-      job.put("tileSize", tile);
-    }
+    tile.applyTo(job);
     return run.run(farm, job, chained ? f -> { }
         : f -> job.put("input", Inputs.upload(f.blobs(), input, Progress.stderr(farm.quiet)).toString()));
   }

@@ -32,44 +32,11 @@ final class RenderCommand extends FarmCommand {
   @Parameters(index = "0", paramLabel = "SCENE")
   Path scene;
 
-  @Option(names = "--size", paramLabel = "WxH", description = "image size (default 640x480, or the job's)")
-  String size;
+  @Mixin
+  RenderOptions render;
 
-  @Option(names = "--tile", paramLabel = "N", description = "tile side in pixels")
-  Integer tile;
-
-  @Option(names = "--renderer", paramLabel = "NAME",
-      description = "builtin (default), mandelbrot, povray (default for .pov) or blender (default for .blend)")
-  String renderer;
-
-  @Option(names = "--frame", paramLabel = "N", description = "render frame N (builtin, povray, blender)")
-  Integer frame;
-
-  @Option(names = "--frames", paramLabel = "FIRST-LAST[:STEP]",
-      description = "render an animation (builtin, povray, blender): one image per frame; OUT must hold a run of '#'"
-          + " for the frame number, e.g. -o shot/frame-####.png")
-  String frames;
-
-  @Option(names = "--frame-order", paramLabel = "ORDER",
-      description = "an animation's frame order: sequential (default) or preview (first, last, middle, then the gaps"
-          + " halved)")
-  String frameOrder;
-
-  @Option(names = "--video", paramLabel = "FORMAT[:FPS]",
-      description = "also encode the animation's frames into a video with ffmpeg: mp4 or mov, at FPS frames a second"
-          + " (default 24), e.g. --video mp4:30")
-  String video;
-
-  @Option(names = "--samples", paramLabel = "N", description = "paths per pixel (builtin)")
-  Integer samples;
-
-  @Option(names = "--seed", paramLabel = "N", description = "random seed (builtin)")
-  Long seed;
-
-  @Option(names = "--bit-depth", paramLabel = "8|16",
-      description = "bits a sample of a .png or .tif output: 16 for builtin, povray and blender (an .exr output is"
-          + " half float already)")
-  Integer bitDepth;
+  @Mixin
+  FrameOptions frames;
 
   @Option(names = "--ini", paramLabel = "FILE.ini",
       description = "POV-Ray settings (size, antialiasing, animation frames and clock, Declare=); by default the"
@@ -145,72 +112,8 @@ final class RenderCommand extends FarmCommand {
     Uploads.Pack toUpload = upload;
     boolean assets = asAssets;
     boolean externalScene = external;
-    if (frame != null && frames != null) {
-      throw new Main.UsageException("give --frame or --frames, not both");
-    }
-    if (frame != null) {
-      job.remove("frames"); // one frame of an INI's animation
-      job.put("frame", frame);
-    }
-    if (frames == null && job.hasNonNull("frames") && external && !run.output.getFileName().toString().contains("#")) {
-      throw new Main.UsageException("-o " + run.output + ": the INI sets an animation (frames "
-          + job.get("frames").get("start") + " to " + job.get("frames").get("end") + "), whose output needs a run of"
-          + " '#' for the frame number, e.g. shot/frame-####.png; or render one frame with --frame N");
-    }
-    if (frames != null) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)-(-?\\d+)(?::(\\d+))?").matcher(frames);
-      if (!m.matches()) {
-        throw new Main.UsageException("--frames " + frames + ": expected FIRST-LAST or FIRST-LAST:STEP, e.g. 1-24");
-      }
-      ObjectNode range = job.putObject("frames");
-      range.put("start", Integer.parseInt(m.group(1)));
-      range.put("end", Integer.parseInt(m.group(2)));
-      if (m.group(3) != null) {
-        range.put("step", Integer.parseInt(m.group(3)));
-      }
-      if (!run.output.getFileName().toString().contains("#")) {
-        throw new Main.UsageException("-o " + run.output + ": an animation's output needs a run of '#' for the frame "
-            + "number, e.g. shot/frame-####.png");
-      }
-    }
-    if (frameOrder != null) {
-      job.put("frameOrder", frameOrder);
-    }
-    if (video != null) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z0-9]+)(?::(\\d{1,4}))?").matcher(video);
-      if (!m.matches()) {
-        throw new Main.UsageException("--video " + video + ": expected FORMAT or FORMAT:FPS, e.g. mp4:24");
-      }
-      ObjectNode v = job.putObject("video");
-      v.put("format", m.group(1));
-      if (m.group(2) != null) {
-        v.put("fps", Integer.parseInt(m.group(2)));
-      }
-    }
-    if (renderer != null) {
-      job.put("renderer", renderer);
-    }
-    if (size != null) {
-      String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
-      try {
-        job.put("width", Integer.parseInt(wh[0]));
-        job.put("height", Integer.parseInt(wh[1]));
-      } catch (RuntimeException e) {
-        throw new Main.UsageException("--size " + size + ": expected WIDTHxHEIGHT, e.g. 800x600");
-      }
-    }
-    if (tile != null) {
-      job.put("tileSize", tile);
-    }
-    if (samples != null) {
-      job.put("samples", samples);
-    }
-    if (seed != null) {
-      job.put("seed", seed);
-    }
-    if (bitDepth != null) {
-      job.put("bitDepth", bitDepth);
-    }
+    frames.applyTo(job, run.output, external);
+    render.applyTo(job);
     ObjectNode finalJob = job;
     return run.run(farm, job, f -> {
       if (toUpload != null) {

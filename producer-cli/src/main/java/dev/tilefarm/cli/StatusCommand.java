@@ -36,11 +36,10 @@ final class StatusCommand extends FarmCommand {
 
   @Override
   public Integer call() throws Exception {
-    Duration wait = timeout.duration();
     Progress progress = Progress.stderr(farm.quiet);
     try (Farm running = Farm.open(farm.settings(), 1, progress); JobClient client = new JobClient(running.settings())) {
       if (follow) {
-        return follow(client, wait, progress);
+        return follow(client, timeout.limit, progress);
       }
       List<JobEvent> history = client.knownHistory(jobId);
       if (json || events) {

@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +38,8 @@ final class SubmitCommand extends FarmCommand {
   @Mixin
   EmbeddedWorkersOption workers;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-      description = "with --wait, give up after this long (0 = never): the jobs that have not ended are cancelled,"
-          + " unless --detach; exit 4")
-  long timeout;
-
-  @Option(names = "--detach", description = "with --wait, on Ctrl-C or --timeout leave the jobs running instead of"
-      + " cancelling them")
-  boolean detach;
+  @Mixin
+  RunTimeout timeout;
 
   @Override
   public Integer call() throws Exception {
@@ -99,7 +92,7 @@ final class SubmitCommand extends FarmCommand {
         }
         return 0;
       }
-      Map<String, JobEvent> ends = JobRunner.run(running, jobs, Duration.ofSeconds(timeout), progress, detach);
+      Map<String, JobEvent> ends = JobRunner.run(running, jobs, timeout.limit, progress, timeout.detach);
       List<String> failed = new ArrayList<>();
       int completed = 0;
       for (JobEvent end : ends.values()) {

@@ -17,8 +17,8 @@ final class UpCommand extends FarmCommand {
       description = "S3 server port (default ${DEFAULT-VALUE}; 0 = any free port)")
   int s3Port;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "worker instances (default ${DEFAULT-VALUE})")
-  int workers;
+  @Mixin
+  EmbeddedWorkersOption workers;
 
   @Option(names = "--no-roles", description = "run just the broker and the S3 server")
   boolean noRoles;
@@ -35,7 +35,7 @@ final class UpCommand extends FarmCommand {
     }
     Progress progress = Progress.stderr(farm.quiet);
     try (StopSignal stop = new StopSignal();
-         Farm running = Farm.startEmbedded(settings, workers, !noRoles, kafkaPort, s3Port, progress);
+         Farm running = Farm.startEmbedded(settings, workers.count, !noRoles, kafkaPort, s3Port, progress);
          HttpApi api = noRoles ? null : running.startApi()) {
       running.advertise();
       Settings s = running.settings();
