@@ -60,7 +60,7 @@ final class StartupSection implements Section {
     options.add("-Xlog:cds+dynamic=off");
     List<String> cmd = bench.tilefarmCommand(options,
         List.of("startup-probe", "--data-dir", bench.scratch().resolve("probe-" + System.nanoTime()).toString()));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p = BenchProcesses.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0 || !out.contains("ready-ms=") || !out.contains("accepting-ms=")) {
       throw new IllegalStateException("startup probe failed (exit " + p.exitValue() + "): " + out);
