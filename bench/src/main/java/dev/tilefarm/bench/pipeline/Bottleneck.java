@@ -54,8 +54,13 @@ final class Bottleneck {
 
   /** "the machine's 2 cores were 97% busy, the farm's processes 90% (by process: broker 60%, …)". */
   static String machine(int cores, double machineBusy, double farmBusy, String by, Map<String, Double> used) {
-    return String.format(Locale.ROOT, "the machine's %d cores were %.0f%% busy, the farm's processes %.0f%% (by %s: %s)",
-        cores, 100 * machineBusy, 100 * farmBusy, by, shares(used));
+    return machine(cores, machineBusy, farmBusy) + " (by " + by + ": " + shares(used) + ")";
+  }
+
+  /** "the machine's 2 cores were 97% busy, the farm's processes 90%". */
+  static String machine(int cores, double machineBusy, double farmBusy) {
+    return String.format(Locale.ROOT, "the machine's %d cores were %.0f%% busy, the farm's processes %.0f%%", cores,
+        100 * machineBusy, 100 * farmBusy);
   }
 
   /** "broker 75%, workers 25%": each one's share of their sum, largest first, none under 0.5%. */
@@ -74,6 +79,22 @@ final class Bottleneck {
     StringBuilder sb = new StringBuilder();
     parts.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f ms", k, v)));
     return sb.toString();
+  }
+
+  /**
+   * What other programs having the machine's CPU hid: "the machine's CPU, taken mostly by other programs (...); of the
+   * farm's own parts the largest was PART: MEASURED".
+   */
+  static String othersBeside(String part, String measured) {
+    return "the machine's CPU, taken mostly by other programs (this run was not on a quiet machine); of the farm's own "
+        + "parts the largest was " + part + ": " + measured;
+  }
+
+  /** The largest of the farm's roles, leaving out what no role's thread holds ({@link JvmCpu#JVM}). */
+  static String busiestRole(Map<String, Double> byRole) {
+    Map<String, Double> roles = new java.util.LinkedHashMap<>(byRole);
+    roles.remove(JvmCpu.JVM);
+    return largest(roles);
   }
 
   /** The key of the largest value (the first of equals). */

@@ -117,8 +117,7 @@ final class CostSection implements Section {
     List<String> frames = topMethods.getOrDefault(worst, List.of());
     String measured = String.format(Locale.ROOT, "the %s's CPU, %.2f of the %.2f ms per tile (by process: %s); its "
         + "top frames (JFR): %s; during the last job %s", worst, perTile.get(worst), sum, Bottleneck.shares(perTile),
-        frames.isEmpty() ? "no samples" : String.join(", ", frames), Bottleneck.machine(cores, machineBusy, farmBusy,
-            "process", perTile));
+        frames.isEmpty() ? "no samples" : String.join(", ", frames), Bottleneck.machine(cores, machineBusy, farmBusy));
     return Bottleneck.othersTookIt(machineBusy, farmBusy)
         ? measured + " (other programs had most of the machine: this run was not on a quiet machine)" : measured;
   }

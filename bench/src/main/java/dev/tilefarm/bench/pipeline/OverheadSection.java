@@ -89,10 +89,11 @@ final class OverheadSection implements SharedFarmSection {
         + "used %.0f ms over the direct render)", wallMs - directMs, directMs, Bottleneck.millis(parts),
         Bottleneck.machine(cores, job.machineBusy(), job.busy(cores), "role", job.byRole()),
         job.byRole().getOrDefault(JvmCpu.RENDER, 0.0), job.besideRenderMs(), directCpuMs);
+    String largest = Bottleneck.largest(parts);
     if (Bottleneck.othersTookIt(job.machineBusy(), job.busy(cores))) {
-      return Bottleneck.cpu(job.machineBusy(), job.busy(cores), measured).orElseThrow();
+      return Bottleneck.othersBeside(largest.replaceFirst(" \\(.*", ""), measured);
     }
-    return switch (Bottleneck.largest(parts)) {
+    return switch (largest) {
       case SLOWER -> Bottleneck.cpuBound(job.machineBusy(), job.busy(cores))
           ? "the machine's CPU, taken by the farm's own roles beside the renderer (the renders ran slower than the "
               + "direct one): " + measured

@@ -125,10 +125,11 @@ final class ProcessingSection implements SharedFarmSection {
     String measured = String.format(Locale.ROOT, "of the last farm run's %.0f ms (OpenCV: %.0f ms for all): %s; during "
         + "it %s", wallMs, directMs, Bottleneck.millis(parts), Bottleneck.machine(cores, job.machineBusy(),
             job.busy(cores), "role", job.byRole()));
+    String largest = Bottleneck.largest(parts);
     if (Bottleneck.othersTookIt(job.machineBusy(), job.busy(cores))) {
-      return Bottleneck.cpu(job.machineBusy(), job.busy(cores), measured).orElseThrow();
+      return Bottleneck.othersBeside(largest.replaceFirst(" \\(.*", ""), measured);
     }
-    return switch (Bottleneck.largest(parts)) {
+    return switch (largest) {
       case ASSEMBLY -> "the compositor's final assembly (one process reading every tile and encoding the PNG): "
           + measured;
       case LAST_PASS -> "the workers' drawing pass: " + measured;

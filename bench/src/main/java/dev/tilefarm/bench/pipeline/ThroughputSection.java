@@ -87,7 +87,7 @@ final class ThroughputSection implements SharedFarmSection {
     String measured = String.format(Locale.ROOT, "the binding unit is %s at %.2f of raw (%s at %.2f); during the last "
         + "job %s", binding.unit(), binding.ratio(), other.unit(), other.ratio(),
         Bottleneck.machine(cores, job.machineBusy(), job.busy(cores), "role", job.byRole()));
-    String busiest = Bottleneck.largest(job.byRole());
+    String busiest = Bottleneck.busiestRole(job.byRole());
     if (Bottleneck.cpuBound(job.machineBusy(), job.busy(cores)) && !Bottleneck.othersTookIt(job.machineBusy(),
         job.busy(cores))) {
       return "the machine's CPU, taken by the farm, most by the " + busiest + " (the farm spends more CPU per unit "
