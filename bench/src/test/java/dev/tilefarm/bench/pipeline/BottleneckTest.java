@@ -120,4 +120,13 @@ class BottleneckTest {
     String others = StartupSection.bottleneck(new StartupSection.Probe(2800, 3400, 1200, 14_000, 600, 20, 0.99), 2);
     assertTrue(others.startsWith("the machine's CPU, taken mostly by other programs"), others);
   }
+
+  @Test
+  void memoryIsWhatTheCompositorHoldsBeyondItsHeap() {
+    String b = MemorySection.bottleneck(700_000_000L, 300_000_000L, 500_000_000L, 120_000_000L);
+    assertTrue(b.startsWith("the compositor's memory outside its Java heap"), b);
+    assertTrue(b.contains("peak resident 700 MB with a 256 MB heap limit, so at least 444 MB outside the Java heap"), b);
+    String mapped = MemorySection.bottleneck(700_000_000L, 300_000_000L, 200_000_000L, 400_000_000L);
+    assertTrue(mapped.startsWith("the compositor's mapped files"), mapped);
+  }
 }
