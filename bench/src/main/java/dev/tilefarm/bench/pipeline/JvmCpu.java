@@ -61,8 +61,11 @@ final class JvmCpu {
       byRole.merge(role(threadNames.get(e.getKey())), ms, Double::sum);
       threads += ms;
     }
-    double processMs = processNanos < 0 || before.processNanos < 0 ? threads : (processNanos - before.processNanos) / 1e6;
-    byRole.put(JVM, Math.max(0, processMs - threads));
+    // The process's CPU time comes in clock ticks (10 ms), its threads' in nanoseconds: it may read a little below
+    // their sum.
+    double processMs = processNanos < 0 || before.processNanos < 0 ? threads
+        : Math.max(threads, (processNanos - before.processNanos) / 1e6);
+    byRole.put(JVM, processMs - threads);
     return new Span((nanoTime - before.nanoTime) / 1e6, machine.busySince(before.machine), processMs, byRole);
   }
 
