@@ -63,15 +63,28 @@ final class Bottleneck {
         100 * machineBusy, 100 * farmBusy);
   }
 
-  /** "broker 75%, workers 25%": each one's share of their sum, largest first, none under 0.5%. */
+  /** The most {@link #shares} names before it sums up the rest. */
+  private static final int SHARES = 5;
+
+  /**
+   * "broker 75%, workers 25%": each one's share of their sum, largest first; past the fifth, "the rest N%" (when
+   * that rounds above 0).
+   */
   static String shares(Map<String, Double> used) {
     double total = used.values().stream().mapToDouble(Double::doubleValue).sum();
     StringBuilder sb = new StringBuilder();
-    used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .filter(e -> total > 0 && e.getValue() / total >= 0.005)
-        .forEach(e -> sb.append(sb.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f%%", e.getKey(),
-            100 * e.getValue() / total)));
-    return sb.toString();
+    var sorted = used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).toList();
+    double rest = 0;
+    for (int i = 0; i < sorted.size() && total > 0; i++) {
+      double share = 100 * sorted.get(i).getValue() / total;
+      if (i < SHARES) {
+        sb.append(sb.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f%%", sorted.get(i).getKey(),
+            share));
+      } else {
+        rest += share;
+      }
+    }
+    return rest >= 0.5 ? sb + String.format(Locale.ROOT, ", the rest %.0f%%", rest) : sb.toString();
   }
 
   /** "a 120 ms, b 80 ms", in the order given. */

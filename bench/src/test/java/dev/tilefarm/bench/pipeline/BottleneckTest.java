@@ -28,6 +28,8 @@ class BottleneckTest {
   @Test
   void sharesAreLargestFirstAndLargestIsTheFirstOfEquals() {
     assertEquals("broker 75%, worker 25%", Bottleneck.shares(map("worker", 100, "broker", 300)));
+    assertEquals("f 40%, a 20%, b 10%, c 10%, d 10%, the rest 10%", Bottleneck.shares(map("a", 20, "b", 10, "c", 10,
+        "d", 10, "e", 6, "f", 40, "g", 4)));
     assertEquals("b", Bottleneck.largest(map("a", 1, "b", 3, "c", 3)));
     assertEquals("a 1 ms, b 3 ms", Bottleneck.millis(map("a", 1.2, "b", 3)));
   }
