@@ -4,8 +4,11 @@
 // given seconds each. Prints "closest RAYS_PER_SECOND HITS" and "any RAYS_PER_SECOND HITS", HITS per pass.
 // Built by the bench at run time: g++ -O2 -std=c++17 embree_rays.cpp -lembree3
 #include <embree3/rtcore.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +24,15 @@ static int32_t readInt(std::ifstream& in) {
 }
 
 int main(int argc, char** argv) {
+  // Ends with the bench that started it, even a bench killed with SIGKILL (which stops nothing itself): Linux sends
+  // SIGTERM when the parent dies; a parent already gone before this line is the pid in TILEFARM_EXIT_WITH_PARENT no
+  // longer being ours.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (const char* parent = std::getenv("TILEFARM_EXIT_WITH_PARENT")) {
+    if (std::atol(parent) != static_cast<long>(getppid())) {
+      return 3;
+    }
+  }
   if (argc != 4) {
     std::fprintf(stderr, "usage: embree_rays FILE SECONDS ANY_HIT_TMAX\n");
     return 2;

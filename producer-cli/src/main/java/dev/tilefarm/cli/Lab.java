@@ -476,6 +476,8 @@ final class Lab implements AutoCloseable {
     // default keeps them 3 days), within the checker's wait, which finds no tile object left behind.
     pb.environment().put("TILEFARM_COMPOSITOR_RETRY_RETENTION_MS", "20000");
     pb.environment().put("TILEFARM_LOG_DIR", dir.resolve("logs").resolve(r.name).toString());
+    // A lab killed with SIGKILL leaves no role running: each ends itself once the lab's process has ended.
+    pb.environment().put(ExitWithParent.VARIABLE, String.valueOf(ProcessHandle.current().pid()));
     pb.environment().remove("TILEFARM_BOOTSTRAP_SERVERS");
     pb.environment().remove("TILEFARM_CONFIG");
     r.process = pb.start();

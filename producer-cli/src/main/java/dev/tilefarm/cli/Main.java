@@ -33,6 +33,12 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    try {
+      ExitWithParent.watch(System.getenv());
+    } catch (Settings.ConfigException e) {
+      System.err.println("tilefarm: " + e.getMessage());
+      System.exit(ExitCodes.CONFIG);
+    }
     CommandLine cl = commandLine();
     cl.setExecutionStrategy(parsed -> {
       logUnder(parsed);

@@ -26,8 +26,24 @@ final class StartupProbeCommand implements Callable<Integer> {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     try (Farm farm = Farm.startEmbedded(settings, 1, true, 0, 0, new Progress(System.err, false, true))) {
       long ready = System.currentTimeMillis();
-      System.out.println("accepting-ms=" + (farm.acceptingAt() - jvmStart) + " ready-ms=" + (ready - jvmStart));
+      System.out.println("accepting-ms=" + (farm.acceptingAt() - jvmStart) + " ready-ms=" + (ready - jvmStart)
+          + " " + effort());
     }
     return 0;
+  }
+
+  /**
+   * What the start cost, for the bench to name what held it: this process's CPU time so far ({@code cpu-ms}), the
+   * classes it loaded, the time its JIT compilers ran and its garbage collections took.
+   */
+  private static String effort() {
+    long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1_000_000 : -1;
+    long gc = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+    var jit = ManagementFactory.getCompilationMXBean();
+    return "cpu-ms=" + cpu + " classes=" + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount()
+        + " jit-ms=" + (jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1)
+        + " gc-ms=" + gc;
   }
 }

@@ -28,6 +28,8 @@ final class CostSection implements Section {
     java.time.Instant to = null;
     BenchStats total = new BenchStats();
     Map<String, List<Path>> recordings;
+    double machineBusy = Double.NaN;
+    double farmBusy = Double.NaN;
     try (ProcessFarm farm = ProcessFarm.start(bench, "cost", true)) {
       farm.start("splitter", List.of(), "splitter");
       farm.start("compositor", List.of(), "compositor");
@@ -41,10 +43,13 @@ final class CostSection implements Section {
         double idleMs = (System.nanoTime() - i0) / 1e6;
         ObjectNode job = Jobs.sleep("cost", tiles, TILE, 0);
         from = from == null ? java.time.Instant.now() : from;
+        MachineCpu machine = MachineCpu.read();
         long t0 = System.nanoTime();
         farm.client().complete(job);
         to = java.time.Instant.now();
         Map<String, Double> after = farm.cpuMillis();
+        machineBusy = MachineCpu.read().busySince(machine);
+        double wallMs = (System.nanoTime() - t0) / 1e6;
         double sum = 0;
         for (String label : after.keySet()) {
           double idleRate = (idle1.get(label) - idle0.get(label)) / idleMs;
@@ -54,6 +59,7 @@ final class CostSection implements Section {
           sum += used / tiles;
         }
         total.add(sum);
+        farmBusy = sum * tiles / (wallMs * bench.threads());
       }
       recordings = farm.stop();
     }
@@ -79,13 +85,40 @@ final class CostSection implements Section {
     notes.add(idle + " (the compositor's includes its janitor deleting the previous job's tiles).");
     StringBuilder top = new StringBuilder("**Top costs** (JFR execution samples during the timed jobs, by thread, "
         + "then by top frame): ");
+    Map<String, List<String>> topMethods = new LinkedHashMap<>();
     for (Map.Entry<String, List<Path>> e : recordings.entrySet()) {
       List<String> threads = JfrProfile.top(e.getValue(), from, to, 4, true);
       List<String> methods = JfrProfile.top(e.getValue(), from, to, 4, false);
+      topMethods.put(e.getKey(), methods);
       top.append(e.getKey()).append(": ").append(threads.isEmpty() ? "no samples" : String.join(", ", threads)
           + "; " + String.join(", ", methods)).append(". ");
     }
     notes.add(top.toString().strip());
+    if (!row.reached()) {
+      Map<String, Double> medians = new LinkedHashMap<>();
+      perTile.forEach((label, s) -> medians.put(label, s.median()));
+      notes.add(Bottleneck.note("Cost per tile", bottleneck(medians, topMethods, machineBusy, farmBusy,
+          bench.threads())));
+    }
     return new Result(List.of(row), notes);
+  }
+
+  /**
+   * The role that costs the most CPU per tile, with its share and its top frames from JFR; and, when other programs
+   * had the machine, that too (CPU time per tile moves little with a busy machine, but caches and clocks do).
+   *
+   * @param perTile each role's CPU per tile in ms
+   * @param topMethods each role's top frames, as {@link JfrProfile#top} gives them
+   */
+  static String bottleneck(Map<String, Double> perTile, Map<String, List<String>> topMethods, double machineBusy,
+      double farmBusy, int cores) {
+    String worst = Bottleneck.largest(perTile);
+    double sum = perTile.values().stream().mapToDouble(Double::doubleValue).sum();
+    List<String> frames = topMethods.getOrDefault(worst, List.of());
+    String measured = String.format(Locale.ROOT, "the %s's CPU, %.2f of the %.2f ms per tile (by process: %s); its "
+        + "top frames (JFR): %s; during the last job %s", worst, perTile.get(worst), sum, Bottleneck.shares(perTile),
+        frames.isEmpty() ? "no samples" : String.join(", ", frames), Bottleneck.machine(cores, machineBusy, farmBusy));
+    return Bottleneck.othersTookIt(machineBusy, farmBusy)
+        ? measured + " (other programs had most of the machine: this run was not on a quiet machine)" : measured;
   }
 }

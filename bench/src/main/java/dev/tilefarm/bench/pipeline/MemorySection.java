@@ -31,6 +31,8 @@ final class MemorySection implements Section {
         long workerBefore = RoleProcesses.residentBytes(worker, "VmRSS");
         JobEvent.Completed c = farm.complete(Jobs.mandelbrot("memory", side, tile, 8));
         long compositorPeak = RoleProcesses.residentBytes(compositor, "VmHWM");
+        long anon = RoleProcesses.residentBytes(compositor, "RssAnon");
+        long files = RoleProcesses.residentBytes(compositor, "RssFile");
         long workerPeak = RoleProcesses.residentBytes(worker, "VmHWM");
         long image = (long) side * side * 3;
         Row row = new Row("Memory: compositor process assembling " + side + "x" + side + " (" + tile
@@ -48,10 +50,29 @@ final class MemorySection implements Section {
             + "band of tiles and one row at a time and writes the PNG as it goes (assembly took %d ms). A worker "
             + "holds the tiles it makes, %dx%d RGB = %.1f MB each, and their encoded copies.", threads,
             COMPOSITOR_HEAP_MB, image / 1e6, c.timings().assemble(), tile, tile, tile * tile * 3 / 1e6);
-        return new Result(List.of(row), List.of(note));
+        List<String> notes = new ArrayList<>(List.of(note));
+        if (!row.reached()) {
+          notes.add(Bottleneck.note("Memory", bottleneck(compositorPeak, compositorBefore, anon, files)));
+        }
+        return new Result(List.of(row), notes);
       } finally {
         RoleProcesses.stop(roles);
       }
     }
+  }
+
+  /**
+   * The compositor's memory beyond its heap limit, and what its resident set held after the job: anonymous memory
+   * (the heap, and native allocations: metaspace, code, thread stacks, RocksDB, direct buffers) or mapped files (jars,
+   * the class-data archive, RocksDB's files), whichever is larger.
+   */
+  static String bottleneck(long peak, long before, long anon, long files) {
+    String measured = String.format(Locale.ROOT, "peak resident %.0f MB with a %d MB heap limit, so at least %.0f MB "
+        + "outside the Java heap; %.0f MB resident before the job; after it, %.0f MB anonymous and %.0f MB of mapped "
+        + "files (Linux's RssAnon, RssFile)", peak / 1e6, COMPOSITOR_HEAP_MB, (peak - COMPOSITOR_HEAP_MB * 1e6) / 1e6,
+        before / 1e6, anon / 1e6, files / 1e6);
+    return (files > anon ? "the compositor's mapped files (jars, class-data archive, RocksDB's files), beyond its heap: "
+        : "the compositor's memory outside its Java heap (native allocations, metaspace, thread stacks, RocksDB): ")
+        + measured;
   }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
 import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -42,6 +45,9 @@ final class ProcessingSection implements SharedFarmSection {
     BenchStats reference = new BenchStats();
     BenchStats ratio = new BenchStats();
     JobEvent.Completed last = null;
+    JvmCpu.Span lastCpu = null;
+    double lastWall = 0;
+    double lastDirect = 0;
     for (int i = 0; i < bench.runs(); i++) {
       MatOfByte encoded;
       long d0 = System.nanoTime();
@@ -68,9 +74,13 @@ final class ProcessingSection implements SharedFarmSection {
       ops.addObject().put("op", "gaussian-blur").put("sigma", 2.0);
       ops.addObject().put("op", "grayscale");
       ops.addObject().put("op", "canny").put("low", CANNY_LOW).put("high", CANNY_HIGH);
+      JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       JobEvent.Completed done = farm.complete(job);
       double p = (System.nanoTime() - t0) / 1e6;
+      lastCpu = JvmCpu.read().since(cpu0);
+      lastWall = p;
+      lastDirect = d;
       last = done;
       if (i == 0) {
         sameAsDirect(farm.blobs().get(done.output()), encoded);
@@ -93,8 +103,44 @@ final class ProcessingSection implements SharedFarmSection {
         + " ms, the final assembly (reading the tiles, PNG encoding, storing) took " + last.timings().assemble() + " ms and the "
         + "workers' time summed over the last pass's tiles " + last.timings().render() + " ms (" + threads
         + " threads).";
-    return new Result(List.of(row), List.of(note));
+    List<String> notes = new java.util.ArrayList<>(List.of(note));
+    if (!row.reached()) {
+      notes.add(Bottleneck.note("Image processing", bottleneck(lastWall, lastDirect, threads, last.timings(), lastCpu,
+          threads)));
+    }
+    return new Result(List.of(row), notes);
   }
+
+  /**
+   * The largest part of the last farm run against OpenCV's whole time: the final assembly (the compositor reading the
+   * tiles, encoding and storing the PNG), the last pass's tiles on the workers, or the rest (the first pass, the
+   * compositor joining its edge labels, the hand-offs and commits between passes); with the CPU measured over it.
+   */
+  static String bottleneck(double wallMs, double directMs, int threads, JobEvent.Timings timings, JvmCpu.Span job,
+      int cores) {
+    Map<String, Double> parts = new LinkedHashMap<>();
+    parts.put(ASSEMBLY, (double) timings.assemble());
+    parts.put(LAST_PASS, timings.render() / (double) threads);
+    parts.put(REST, wallMs - timings.assemble() - timings.render() / (double) threads);
+    String measured = String.format(Locale.ROOT, "of the last farm run's %.0f ms (OpenCV: %.0f ms for all): %s; during "
+        + "it %s", wallMs, directMs, Bottleneck.millis(parts), Bottleneck.machine(cores, job.machineBusy(),
+            job.busy(cores), "role", job.byRole()));
+    String largest = Bottleneck.largest(parts);
+    if (Bottleneck.othersTookIt(job.machineBusy(), job.busy(cores))) {
+      return Bottleneck.othersBeside(largest.replaceFirst(" \\(.*", ""), measured);
+    }
+    return switch (largest) {
+      case ASSEMBLY -> "the compositor's final assembly (one process reading every tile and encoding the PNG): "
+          + measured;
+      case LAST_PASS -> "the workers' drawing pass: " + measured;
+      default -> "the work before the last pass (the edge-candidate pass, the compositor joining its labels across "
+          + "tiles, the hand-offs and commits between passes): " + measured;
+    };
+  }
+
+  private static final String ASSEMBLY = "final assembly";
+  private static final String LAST_PASS = "last pass's tiles (worker time per thread)";
+  private static final String REST = "first pass, label join and hand-offs";
 
   /** Fails the benchmark unless the farm's image has the same pixels as the direct one: a fast wrong answer is no answer. */
   private static void sameAsDirect(byte[] farmPng, MatOfByte directPng) {

@@ -31,7 +31,7 @@ final class RoleProcesses {
 
   /** Starts {@code commandLine}, a {@code tilefarm ROLE} process, and returns once it says it is ready. */
   static Process launch(List<String> commandLine, String role) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(commandLine).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p = BenchProcesses.start(new ProcessBuilder(commandLine).redirectError(ProcessBuilder.Redirect.DISCARD));
     var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null && !line.startsWith("ready")) {

@@ -2,8 +2,10 @@ package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Scaling: one against two worker processes on a CPU-bound render, where this machine's cores are the cap; and
@@ -26,17 +28,27 @@ final class ScalingSection implements Section {
     List<Integer> counts = List.of(1, 2, 4);
     List<BenchStats> simulated = List.of(new BenchStats(), new BenchStats(), new BenchStats());
     List<BenchStats> simulatedWall = List.of(new BenchStats(), new BenchStats(), new BenchStats());
+    Run lastTwo = null;
+    Run lastFour = null;
+    TileTimes fourTimes = null;
     // The farm's other roles run here; the workers are `tilefarm worker` processes of one render thread each.
     try (BenchFarm farm = bench.farm("scale", 0, 1, true)) {
       for (int i = 0; i < bench.runs(); i++) {
         one.add(withWorkerProcesses(bench, farm, 1,
-            Jobs.tiled(Jobs.spheres("scale1-" + System.nanoTime(), w, h, samples), 32)));
-        two.add(withWorkerProcesses(bench, farm, 2,
-            Jobs.tiled(Jobs.spheres("scale2-" + System.nanoTime(), w, h, samples), 32)));
+            Jobs.tiled(Jobs.spheres("scale1-" + System.nanoTime(), w, h, samples), 32)).wallMs());
+        lastTwo = withWorkerProcesses(bench, farm, 2,
+            Jobs.tiled(Jobs.spheres("scale2-" + System.nanoTime(), w, h, samples), 32));
+        two.add(lastTwo.wallMs());
         for (int k = 0; k < counts.size(); k++) {
           ObjectNode job = Jobs.sleep("scale-sleep" + counts.get(k), sleepTiles, 48, SLEEP_MS);
-          simulatedWall.get(k).add(withWorkerProcesses(bench, farm, counts.get(k), job));
-          simulated.get(k).add(TileTimes.of(farm, job.get("id").asText()).settledPerSecond());
+          Run run = withWorkerProcesses(bench, farm, counts.get(k), job);
+          TileTimes times = TileTimes.of(farm, job.get("id").asText());
+          simulatedWall.get(k).add(run.wallMs());
+          simulated.get(k).add(times.settledPerSecond());
+          if (k == counts.size() - 1) {
+            lastFour = run;
+            fourTimes = times;
+          }
         }
       }
     }
@@ -64,11 +76,52 @@ final class ScalingSection implements Section {
         + "result record (the job's planning and assembly, which do not shrink with more workers, are outside it; "
         + "the wall times beside include them); what is lost is the farm's own hand-out through the share group, "
         + "store and announce, and any CPU the machine lacks.";
-    return new Result(List.of(row, sim), List.of(note, simNote));
+    List<String> notes = new ArrayList<>(List.of(note, simNote));
+    int cores = bench.threads();
+    if (!row.reached()) {
+      notes.add(Bottleneck.note("Scaling, one vs two", cpuBottleneck(lastTwo, cores)));
+    }
+    if (!sim.reached()) {
+      double membersBusy = simulated.get(2).median() * SLEEP_MS / 1000.0 / counts.get(2);
+      notes.add(Bottleneck.note("Scaling, simulated", "with 4 worker processes, " + SwarmSection.bottleneck(
+          lastFour.busy(cores), lastFour.jvm().machineBusy(), membersBusy, lastFour.byProcess(), fourTimes.taskToStart(),
+          cores)));
+    }
+    return new Result(List.of(row, sim), notes);
+  }
+
+  /**
+   * A timed job on worker processes: its wall time, this JVM's CPU over it (broker, S3 server, splitter and
+   * compositor, and the machine's), and the worker processes' CPU together.
+   */
+  record Run(double wallMs, JvmCpu.Span jvm, double workersMs) {
+    /** The farm's processes' share of the machine's cores. */
+    double busy(int cores) {
+      return (jvm.processMs() + workersMs) / (wallMs * cores);
+    }
+
+    Map<String, Double> byProcess() {
+      Map<String, Double> out = new LinkedHashMap<>();
+      out.put("worker processes", workersMs);
+      out.put("the bench's JVM (broker, S3 server, splitter, compositor)", jvm.processMs());
+      return out;
+    }
+  }
+
+  /**
+   * Two worker processes on a CPU-bound render: the machine's CPU and who had it (the workers, the other roles in the
+   * bench's JVM, other programs), or, with cores to spare, the tiles' hand-out.
+   */
+  static String cpuBottleneck(Run run, int cores) {
+    String measured = "during the last two-process job, " + Bottleneck.machine(cores, run.jvm().machineBusy(),
+        run.busy(cores), "process", run.byProcess());
+    return Bottleneck.cpu(run.jvm().machineBusy(), run.busy(cores), measured + "; the two workers cannot have the "
+        + "two cores to themselves").orElseGet(() -> "not CPU, cores to spare: the tiles' hand-out through the share "
+        + "group (" + measured + ")");
   }
 
   /** Starts {@code n} worker processes, warms them up on a small job, then times {@code job}; stops them after. */
-  private static double withWorkerProcesses(Bench bench, BenchFarm farm, int n, ObjectNode job) throws Exception {
+  private static Run withWorkerProcesses(Bench bench, BenchFarm farm, int n, ObjectNode job) throws Exception {
     List<Process> workers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
@@ -76,9 +129,13 @@ final class ScalingSection implements Section {
             "bench-worker-" + i));
       }
       farm.complete(Jobs.tiled(Jobs.spheres("warm-" + System.nanoTime(), 64, 64, 4), 16));
+      double workers0 = workers.stream().mapToDouble(ProcessFarm::cpuMillis).sum();
+      JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       farm.complete(job);
-      return (System.nanoTime() - t0) / 1e6;
+      double wallMs = (System.nanoTime() - t0) / 1e6;
+      JvmCpu.Span jvm = JvmCpu.read().since(cpu0);
+      return new Run(wallMs, jvm, workers.stream().mapToDouble(ProcessFarm::cpuMillis).sum() - workers0);
     } finally {
       RoleProcesses.stop(workers);
     }

@@ -17,13 +17,14 @@ final class StartupSection implements Section {
     BenchStats cds = new BenchStats();
     BenchStats plainAccepting = new BenchStats();
     BenchStats cdsAccepting = new BenchStats();
+    Probe lastCds = null;
     for (int i = 0; i < bench.runs(); i++) {
-      double[] p = probe(bench, List.of());
-      plainAccepting.add(p[0]);
-      plain.add(p[1]);
-      double[] c = probe(bench, List.of("-XX:SharedArchiveFile=" + archive));
-      cdsAccepting.add(c[0]);
-      cds.add(c[1]);
+      Probe p = probe(bench, List.of());
+      plainAccepting.add(p.acceptingMs());
+      plain.add(p.readyMs());
+      lastCds = probe(bench, List.of("-XX:SharedArchiveFile=" + archive));
+      cdsAccepting.add(lastCds.acceptingMs());
+      cds.add(lastCds.readyMs());
     }
     BenchStats inProcess = new BenchStats();
     for (int i = 0; i < bench.runs(); i++) {
@@ -47,25 +48,60 @@ final class StartupSection implements Section {
         + "side by side. The launcher keeps an AppCDS archive (created on its first run) so later runs map classes "
         + "instead of parsing them. A second start of the whole farm inside an already warm JVM takes %s.",
         cds.median(), inProcess.summary("%.0f ms"));
-    return new Result(List.of(row), List.of(note));
+    List<String> notes = new java.util.ArrayList<>(List.of(note));
+    if (!row.reached()) {
+      notes.add(Bottleneck.note("Start-up", bottleneck(lastCds, bench.threads())));
+    }
+    return new Result(List.of(row), notes);
+  }
+
+  /**
+   * One fresh JVM's start: when it was accepting jobs and had every role running (ms after the JVM's start), what it
+   * cost by then (its CPU time, classes loaded, JIT and GC time), and how busy the machine was over the probe.
+   */
+  record Probe(double acceptingMs, double readyMs, double cpuMs, long classes, double jitMs, double gcMs,
+      double machineBusy) {}
+
+  /**
+   * Compute or waiting: a start that kept about a core busy throughout is compute (class loading, interpretation,
+   * the JIT), one that did not waits (on the broker's and the Kafka Streams roles' own start-up); other programs
+   * having the machine is named first.
+   */
+  static String bottleneck(Probe p, int cores) {
+    double busy = p.cpuMs() / (p.readyMs() * cores);
+    String measured = String.format(Locale.ROOT, "the last start with AppCDS used %.0f ms of CPU in its %.0f ms to "
+        + "every role running (%.1f of %d cores busy on average), loading %,d classes; its JIT compilers ran %.0f ms, "
+        + "its garbage collections took %.0f ms; the machine was %.0f%% busy over the probe", p.cpuMs(), p.readyMs(),
+        p.cpuMs() / p.readyMs(), cores, p.classes(), p.jitMs(), p.gcMs(), 100 * p.machineBusy());
+    if (Bottleneck.othersTookIt(p.machineBusy(), busy)) {
+      return Bottleneck.cpu(p.machineBusy(), busy, measured).orElseThrow();
+    }
+    if (p.cpuMs() >= 0.9 * p.readyMs()) {
+      return "CPU: a cold start is compute, class loading and interpretation with the JIT beside it: " + measured;
+    }
+    return "waiting more than computing (the broker's and the Kafka Streams roles' own start-up: elections, group "
+        + "joins, their timers): " + measured;
   }
 
   /**
    * Runs a startup probe in a child JVM with extra options; returns when it was accepting jobs and when every role
    * ran, in ms after the JVM's start.
    */
-  private static double[] probe(Bench bench, List<String> jvmOptions) throws Exception {
+  private static Probe probe(Bench bench, List<String> jvmOptions) throws Exception {
     List<String> options = new java.util.ArrayList<>(jvmOptions);
     options.add("-Xlog:cds=off");
     options.add("-Xlog:cds+dynamic=off");
     List<String> cmd = bench.tilefarmCommand(options,
         List.of("startup-probe", "--data-dir", bench.scratch().resolve("probe-" + System.nanoTime()).toString()));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    MachineCpu machine = MachineCpu.read();
+    Process p = BenchProcesses.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0 || !out.contains("ready-ms=") || !out.contains("accepting-ms=")) {
+    if (p.waitFor() != 0 || !out.contains("ready-ms=") || !out.contains("accepting-ms=") || !out.contains("cpu-ms=")) {
       throw new IllegalStateException("startup probe failed (exit " + p.exitValue() + "): " + out);
     }
-    return new double[] {probeValue(out, "accepting-ms="), probeValue(out, "ready-ms=")};
+    return new Probe(probeValue(out, "accepting-ms="), probeValue(out, "ready-ms="), probeValue(out, "cpu-ms="),
+        (long) probeValue(out, "classes="), probeValue(out, "jit-ms="), probeValue(out, "gc-ms="),
+        MachineCpu.read().busySince(machine));
   }
 
   private static double probeValue(String out, String name) {

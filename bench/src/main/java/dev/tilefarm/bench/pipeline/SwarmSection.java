@@ -118,22 +118,11 @@ final class SwarmSection implements Section {
    */
   static String bottleneck(double busy, double machineBusy, double membersBusy, Map<String, Double> used,
       BenchStats wait, int cores) {
-    double total = used.values().stream().mapToDouble(Double::doubleValue).sum();
-    StringBuilder by = new StringBuilder();
-    used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).forEach(e ->
-        by.append(by.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f%%", e.getKey(),
-            100 * e.getValue() / total)));
-    String cpu = String.format(Locale.ROOT, "the machine's %d cores were %.0f%% busy during the last job, the farm's "
-        + "processes %.0f%% (by process: %s); the members were busy (sleeping in tiles) %.0f%% of the time",
-        cores, 100 * machineBusy, 100 * busy, by, 100 * membersBusy);
-    if (machineBusy >= 0.9 && busy < 0.7 * machineBusy) {
-      return "the machine's CPU, taken mostly by other programs (this run was not on a quiet machine): " + cpu;
-    }
-    if (machineBusy >= 0.9 || busy >= 0.85) {
-      return "the machine's CPU, taken by the farm: " + cpu;
-    }
-    return String.format(Locale.ROOT, "not CPU (%s): members wait between tiles for the share group to hand them "
-        + "out; a tile waited p50 %.0f ms, p99 %.0f ms from task to start", cpu, wait.percentile(50),
-        wait.percentile(99));
+    String cpu = "during the last job, " + Bottleneck.machine(cores, machineBusy, busy, "process", used)
+        + String.format(Locale.ROOT, "; the members were busy (sleeping in tiles) %.0f%% of the time",
+            100 * membersBusy);
+    return Bottleneck.cpu(machineBusy, busy, cpu).orElseGet(() -> String.format(Locale.ROOT, "not CPU (%s): members "
+        + "wait between tiles for the share group to hand them out; a tile waited p50 %.0f ms, p99 %.0f ms from task "
+        + "to start", cpu, wait.percentile(50), wait.percentile(99)));
   }
 }

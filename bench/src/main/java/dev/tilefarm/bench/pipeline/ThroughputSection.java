@@ -30,11 +30,14 @@ final class ThroughputSection implements SharedFarmSection {
     BenchStats s3Raw = new BenchStats();
     int objects = 0;
     int objectBytes = 0;
+    JvmCpu.Span jobCpu = null;
     for (int i = 0; i < bench.runs(); i++) {
       ObjectNode job = Jobs.mandelbrot("throughput", side, tile, 1);
+      JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       farm.complete(job);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      jobCpu = JvmCpu.read().since(cpu0);
       long[] counted = tileObjects(farm, job.get("id").asText(), tiles);
       objects = (int) counted[0];
       objectBytes = (int) Math.max(1, counted[1] / counted[0]);
@@ -67,7 +70,32 @@ final class ThroughputSection implements SharedFarmSection {
         + "with the raw rate in that unit; the one nearer its limit (%s) is the binding one. A ratio above 1 would "
         + "be a bug in the bench, and is flagged so.", tiles, objects, packTiles, objects, objects + tiles,
         RECORD_BYTES, bench.threads(), objectBytes, slower == s3 ? "S3" : "Kafka");
-    return new Result(List.of(row), List.of(note));
+    List<String> notes = new java.util.ArrayList<>(List.of(note));
+    if (!row.reached()) {
+      notes.add(Bottleneck.note("Throughput", bottleneck(slower, slower == s3 ? kafka : s3, jobCpu, bench.threads())));
+    }
+    return new Result(List.of(row), notes);
+  }
+
+  /**
+   * The binding raw limit, and what held the farm below it: the machine's CPU (and which of the farm's roles took
+   * most of it), or, with cores to spare, the farm's own pace through its hand-offs and commits.
+   *
+   * @param job this JVM's (the whole embedded farm's) and the machine's CPU over the last job
+   */
+  static String bottleneck(PhysicalLimit binding, PhysicalLimit other, JvmCpu.Span job, int cores) {
+    String measured = String.format(Locale.ROOT, "the binding unit is %s at %.2f of raw (%s at %.2f); during the last "
+        + "job %s", binding.unit(), binding.ratio(), other.unit(), other.ratio(),
+        Bottleneck.machine(cores, job.machineBusy(), job.busy(cores), "role", job.byRole()));
+    String busiest = Bottleneck.busiestRole(job.byRole());
+    if (Bottleneck.cpuBound(job.machineBusy(), job.busy(cores)) && !Bottleneck.othersTookIt(job.machineBusy(),
+        job.busy(cores))) {
+      return "the machine's CPU, taken by the farm, most by the " + busiest + " (the farm spends more CPU per unit "
+          + "than the raw clients, on the same cores): " + measured;
+    }
+    return Bottleneck.cpu(job.machineBusy(), job.busy(cores), measured).orElseGet(() -> "not CPU: the farm's pace "
+        + "through its hand-offs and exactly-once commits, with cores to spare (the busiest role: the " + busiest
+        + "): " + measured);
   }
 
   /**

@@ -77,8 +77,8 @@ final class TracerSection implements Section {
     Path program = dir.resolve("embree_rays");
     Process p;
     try {
-      p = new ProcessBuilder("g++", "-O2", "-std=c++17", source.toString(), "-lembree3", "-o", program.toString())
-          .redirectErrorStream(true).start();
+      p = BenchProcesses.start(new ProcessBuilder("g++", "-O2", "-std=c++17", source.toString(), "-lembree3", "-o",
+          program.toString()).redirectErrorStream(true));
     } catch (IOException e) {
       return "no g++ on this machine (apt-get install g++ libembree-dev)";
     }
@@ -92,8 +92,8 @@ final class TracerSection implements Section {
 
   /** Closest-hit rays/s and hits, any-hit rays/s and hits, from the Embree program. */
   private static double[] embree(Path program, Path data, long millis) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(program.toString(), data.toString(), String.valueOf(millis / 1000.0),
-        String.valueOf(RayWorkload.ANY_HIT_TMAX)).redirectErrorStream(true).start();
+    Process p = BenchProcesses.start(new ProcessBuilder(program.toString(), data.toString(),
+        String.valueOf(millis / 1000.0), String.valueOf(RayWorkload.ANY_HIT_TMAX)).redirectErrorStream(true));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IllegalStateException("the Embree program failed: " + out.strip());
