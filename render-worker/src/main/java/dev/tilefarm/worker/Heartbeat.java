@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +69,11 @@ final class Heartbeat implements AutoCloseable {
     workers.forEach((workerId, threads) -> beat(workerId, threads, present));
   }
 
-  private void beat(String workerId, int threads, List<String> present) {
+  /** Sends a status; synchronized with {@link #leave}, so that none follows a worker's tombstone. */
+  private synchronized void beat(String workerId, int threads, List<String> present) {
+    if (!workers.containsKey(workerId)) {
+      return;
+    }
     WorkerStatus status = new WorkerStatus(workerId, present, threads, System.currentTimeMillis());
     try {
       producer.send(new ProducerRecord<>(topics.workers().name(), workerId,
@@ -84,11 +90,15 @@ final class Heartbeat implements AutoCloseable {
 
   /** Stops beating for {@code workerId} and announces that it and its renderers are gone (a tombstone). */
   void leave(String workerId) {
-    if (workers.remove(workerId) == null) {
-      return;
-    }
     try {
-      producer.send(new ProducerRecord<>(topics.workers().name(), workerId, null)).get(10, TimeUnit.SECONDS);
+      Future<RecordMetadata> tombstone;
+      synchronized (this) {
+        if (workers.remove(workerId) == null) {
+          return;
+        }
+        tombstone = producer.send(new ProducerRecord<>(topics.workers().name(), workerId, null));
+      }
+      tombstone.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | KafkaException e) {
       log.warn("could not announce worker {}'s departure: {}", workerId, e.toString());
     } catch (InterruptedException e) {
