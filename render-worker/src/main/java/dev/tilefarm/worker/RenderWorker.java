@@ -76,7 +76,7 @@ public final class RenderWorker implements AutoCloseable {
     process.taskTopics.forEach(topic -> lanes.add(new Lane(topic)));
   }
 
-  /** Starts a worker alone in its {@link WorkerProcess} (which it closes as it closes); see there. */
+  /** Prepares the topics and share groups and starts taking tiles, alone in a {@link WorkerProcess} closed with it. */
   public static RenderWorker start(WorkerConfig config, BlobStore blobs) throws InterruptedException {
     WorkerProcess process = WorkerProcess.start(config, blobs);
     try {
