@@ -12,6 +12,7 @@ import dev.tilefarm.splitter.TileSplitter;
 import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.worker.RenderWorker;
 import dev.tilefarm.worker.WorkerConfig;
+import dev.tilefarm.worker.WorkerProcess;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -290,13 +291,25 @@ final class Farm implements AutoCloseable {
   /** One render worker named {@code id}, making {@code threads} tiles at once. */
   static RenderWorker startWorker(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
+    dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
+    return RenderWorker.start(workerConfig(settings, id, threads), blobs);
+  }
+
+  /**
+   * Starts a worker process named {@code id} (see {@link WorkerProcess}), whose workers have {@code threads}
+   * render threads each; the caller starts them on it.
+   */
+  static WorkerProcess startWorkerProcess(Settings settings, BlobStore blobs, String id, int threads)
+      throws InterruptedException {
+    dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
+    return WorkerProcess.start(workerConfig(settings, id, threads), blobs);
+  }
+
+  private static WorkerConfig workerConfig(Settings settings, String id, int threads) {
     Settings.Roles roles = settings.roles();
-    dev.tilefarm.worker.ops.TileProcessor.cascadeDir(roles.cascadeDir());
-    return RenderWorker.start(new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id,
-        threads, roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(),
-        roles.lockDuration(), roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter(),
-        roles.tileLimits()),
-        blobs);
+    return new WorkerConfig(settings.bootstrapServers(), settings.topics(), settings.layout(), id, threads,
+        roles.maxAttempts(), WorkerConfig.DEFAULT_INPUT_CACHE_BYTES, roles.kafkaClient(), roles.lockDuration(),
+        roles.shutdownGrace(), WorkerConfig.DEFAULT_TRANSIENT_RETRY, roles.blocklistAfter(), roles.tileLimits());
   }
 
   /**

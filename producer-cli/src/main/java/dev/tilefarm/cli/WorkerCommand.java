@@ -1,8 +1,7 @@
 package dev.tilefarm.cli;
 
 import dev.tilefarm.worker.RenderWorker;
-import java.util.ArrayList;
-import java.util.List;
+import dev.tilefarm.worker.WorkerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,7 +18,8 @@ final class WorkerCommand extends RoleCommand {
   String id;
 
   @Option(names = "--members", paramLabel = "N", defaultValue = "1", description = "for benchmarks: run N workers "
-      + "in this one JVM, each its own share-group member of --threads threads, named NAME-0 .. NAME-(N-1) "
+      + "in this one JVM, each its own share-group member of --threads threads, named NAME-0 .. NAME-(N-1), sharing "
+      + "the process's producer, job watch and heartbeat thread "
       + "(default ${DEFAULT-VALUE}: one worker named NAME)")
   int members;
 
@@ -30,31 +30,20 @@ final class WorkerCommand extends RoleCommand {
     }
     String name = id != null ? id : "worker-" + host() + "-" + ProcessHandle.current().pid();
     int n = threads != null ? threads : settings.workerThreads();
-    if (members == 1) {
-      RenderWorker worker = Farm.startWorker(settings, farm.blobs(), name, n);
-      RoleProcess.runUntilStopped(worker, "worker " + name + " on " + settings.bootstrapServers(), worker::failure);
-      return;
-    }
-    List<RenderWorker> workers = new ArrayList<>();
-    AutoCloseable all = () -> closeAll(workers);
+    // One producer, job watch, heartbeat thread and set of meters for all the members, as one worker process of
+    // many threads would have; each member is its own share-group member with its own render threads.
+    WorkerProcess process = Farm.startWorkerProcess(settings, farm.blobs(), name, n);
     try {
       for (int i = 0; i < members; i++) {
-        workers.add(Farm.startWorker(settings, farm.blobs(), name + "-" + i, n));
+        RenderWorker.start(process, members == 1 ? name : name + "-" + i);
       }
-    } catch (Exception | Error e) {
-      all.close();
+    } catch (RuntimeException | Error e) {
+      process.close();
       throw e;
     }
-    RoleProcess.runUntilStopped(all, members + " workers " + name + "-0.." + (members - 1) + " on "
-        + settings.bootstrapServers(), () -> workers.stream().map(RenderWorker::failure).filter(f -> f != null)
-        .findFirst().orElse(null));
-  }
-
-  /** Closes them side by side: each finishes or releases its tiles, which may take its shutdown grace. */
-  private static void closeAll(List<RenderWorker> workers) {
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      workers.forEach(w -> pool.submit(w::close));
-    }
+    RoleProcess.runUntilStopped(process, members == 1 ? "worker " + name + " on " + settings.bootstrapServers()
+        : members + " workers " + name + "-0.." + (members - 1) + " on " + settings.bootstrapServers(),
+        process::failure);
   }
 
   private static String host() {

@@ -3,7 +3,6 @@ package dev.tilefarm.worker;
 import dev.tilefarm.schemas.TileTask;
 import dev.tilefarm.schemas.UndecodableException;
 import dev.tilefarm.store.BlobStore;
-import dev.tilefarm.store.DeadLetters;
 import dev.tilefarm.worker.DeliveryPolicy.Ack;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,13 +19,10 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,52 +53,55 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private final WorkerConfig config;
+  private final WorkerProcess process;
+  private final boolean ownsProcess;
   private final TileJob job;
   private final DeliveryPolicy policy;
-  private final JobWatch watch;
   private final Blocklist blocklist;
   private final List<Lane> lanes = new CopyOnWriteArrayList<>();
-  private final KafkaProducer<String, byte[]> producer;
   private final Publisher publisher;
-  private final Heartbeat heartbeat;
   private final TileRuns runs;
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final WorkerMetrics metrics;
 
-  private RenderWorker(WorkerConfig config, BlobStore blobs) {
+  private RenderWorker(WorkerProcess process, WorkerConfig config, boolean ownsProcess) {
     this.config = config;
+    this.process = process;
+    this.ownsProcess = ownsProcess;
     this.policy = new DeliveryPolicy(config);
     this.blocklist = new Blocklist(config.blocklistAfter(), WorkerConfig.BLOCKLIST_TIME);
-    this.watch = new JobWatch(WorkerClients.watchProperties(config), config.topics(), config.workerId());
-    this.producer = new KafkaProducer<>(WorkerClients.producerProperties(config), new StringSerializer(),
-        new ByteArraySerializer());
-    // The global registry: the process that runs the worker decides where meters go (see the CLI's /metrics).
-    this.metrics = new WorkerMetrics(io.micrometer.core.instrument.Metrics.globalRegistry, config.workerId(),
-        producer, () -> {
-          Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> all = new HashMap<>();
-          lanes.forEach(lane -> all.putAll(lane.consumer.metrics()));
-          return all;
-        });
-    this.publisher = new Publisher(config, producer,
-        DeadLetters.of(blobs, "render-worker", config.kafkaOverrides()), metrics);
-    this.job = new TileJob(config, blobs, blocklist, policy, publisher, metrics::tileRetried);
-    this.heartbeat = new Heartbeat(config, producer, job, watch);
-    this.runs = new TileRuns(config, job, policy, publisher, metrics, this::stateOf);
+    this.publisher = new Publisher(config, process.producer, process.letters, process.metrics);
+    this.job = new TileJob(config, process.blobs, process.maker, process.jobs, blocklist, policy, publisher,
+        process.metrics::tileRetried);
+    this.runs = new TileRuns(config, job, policy, publisher, process.metrics, this::stateOf);
+    process.taskTopics.forEach(topic -> lanes.add(new Lane(topic)));
   }
 
-  /** Creates missing topics, configures the share groups (see {@link TaskTopics}) and starts taking tiles. */
+  /** Prepares the topics and share groups and starts taking tiles, alone in a {@link WorkerProcess} closed with it. */
   public static RenderWorker start(WorkerConfig config, BlobStore blobs) throws InterruptedException {
-    RenderWorker worker = new RenderWorker(config, blobs);
-    List<String> taskTopics = TaskTopics.of(config, worker.job);
-    TaskTopics.prepare(config, taskTopics);
-    worker.watch.start();
-    for (String topic : taskTopics) {
-      worker.lanes.add(worker.new Lane(topic));
+    WorkerProcess process = WorkerProcess.start(config, blobs);
+    try {
+      return start(process, config, true);
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
     }
-    worker.metrics.bindConsumerMetrics();
-    worker.heartbeat.start();
+  }
+
+  /** Starts the worker {@code workerId} on {@code process}, sharing its clients (see {@link WorkerProcess}). */
+  public static RenderWorker start(WorkerProcess process, String workerId) {
+    return start(process, process.configOf(workerId), false);
+  }
+
+  private static RenderWorker start(WorkerProcess process, WorkerConfig config, boolean ownsProcess) {
+    RenderWorker worker = new RenderWorker(process, config, ownsProcess);
+    process.joined(worker, config.workerId(), config.threads());
     worker.lanes.forEach(lane -> lane.loop.start());
     return worker;
+  }
+
+  /** The share consumers of this worker, one per task topic. */
+  List<KafkaShareConsumer<String, byte[]>> consumers() {
+    return lanes.stream().map(lane -> lane.consumer).toList();
   }
 
   /**
@@ -316,7 +315,7 @@ public final class RenderWorker implements AutoCloseable {
   }
 
   private JobState stateOf(TileTask task) {
-    return watch.stateOf(task, System.currentTimeMillis());
+    return process.watch.stateOf(task, System.currentTimeMillis());
   }
 
   /**
@@ -325,7 +324,9 @@ public final class RenderWorker implements AutoCloseable {
    */
   @Override
   public void close() {
-    running.set(false);
+    if (!running.getAndSet(false)) {
+      return;
+    }
     lanes.forEach(l -> l.consumer.wakeup());
     try {
       long until = System.nanoTime() + config.shutdownGrace().plusSeconds(30).toNanos();
@@ -339,9 +340,9 @@ public final class RenderWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     runs.close();
-    heartbeat.close();
-    metrics.close();
-    producer.close(Duration.ofSeconds(10));
-    watch.close();
+    process.left(this, config.workerId());
+    if (ownsProcess) {
+      process.close();
+    }
   }
 }

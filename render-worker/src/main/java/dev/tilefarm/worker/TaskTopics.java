@@ -28,16 +28,16 @@ final class TaskTopics {
    * The shared tile topic, plus the topic of each renderer this machine has: tiles of a renderer it lacks never
    * reach it (TileRenderer.available()).
    */
-  static List<String> of(WorkerConfig config, TileJob job) {
+  static List<String> of(WorkerConfig config, TileMaker maker) {
     List<String> taskTopics = new ArrayList<>();
-    for (String renderer : job.renderers()) {
+    for (String renderer : maker.renderers()) {
       String topic = config.topics().tileTasksFor(renderer).name();
       if (!taskTopics.contains(topic)) {
         taskTopics.add(topic);
       }
     }
     for (Renderer renderer : Renderer.externals()) {
-      String why = job.unavailable(renderer.id());
+      String why = maker.unavailable(renderer.id());
       if (why != null) {
         log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer, why);
       }

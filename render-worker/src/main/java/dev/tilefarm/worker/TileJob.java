@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,10 +108,20 @@ final class TileJob {
    */
   TileJob(WorkerConfig config, BlobStore blobs, Blocklist blocklist, DeliveryPolicy policy, Announcer announcer,
       Runnable retried) {
+    this(config, blobs, new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits()),
+        new JobSpecCache(blobs), blocklist, policy, announcer, retried);
+  }
+
+  /**
+   * As above, making tiles with {@code maker} and reading jobs through {@code jobs}, which the members of one
+   * {@link WorkerProcess} share (both are thread-safe), so that a job is decoded and an input kept once per process.
+   */
+  TileJob(WorkerConfig config, BlobStore blobs, TileMaker maker, JobSpecCache jobs, Blocklist blocklist,
+      DeliveryPolicy policy, Announcer announcer, Runnable retried) {
     this.config = config;
     this.blobs = blobs;
-    this.maker = new TileMaker(blobs::get, blobs::get, config.inputCacheBytes(), config.limits());
-    this.jobs = new JobSpecCache(blobs);
+    this.maker = maker;
+    this.jobs = jobs;
     this.blocklist = blocklist;
     this.policy = policy;
     this.announcer = announcer;
@@ -132,12 +141,6 @@ final class TileJob {
   /** Why {@code renderer} cannot run here, or null if it can. */
   String unavailable(String renderer) {
     return maker.unavailable(renderer);
-  }
-
-  /** Drops the decoded jobs, prepared scenes and inputs kept for the jobs {@code ended} names. */
-  void forget(Predicate<String> ended) {
-    maker.forget(ended);
-    jobs.forget(ended);
   }
 
   /** Both steps on the calling thread. */

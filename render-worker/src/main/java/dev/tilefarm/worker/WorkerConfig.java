@@ -84,6 +84,12 @@ public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout l
         TileLimits.DEFAULTS);
   }
 
+  /** The same settings for another worker: a member of the same {@link WorkerProcess}, named {@code id}. */
+  WorkerConfig withWorkerId(String id) {
+    return new WorkerConfig(bootstrapServers, topics, layout, id, threads, maxAttempts, inputCacheBytes,
+        kafkaOverrides, lockDuration, shutdownGrace, transientRetry, blocklistAfter, limits);
+  }
+
   /** How often a tile still being made has its lock renewed: a third of the lock, so a late renewal still lands. */
   Duration renewInterval() {
     return lockDuration.dividedBy(3);

@@ -30,6 +30,8 @@ import org.apache.kafka.common.MetricName;
  * Kafka client metrics of its producer and share consumer. Micrometer's Kafka binder does not know share
  * consumers yet, so their metrics are bound here the same way: one gauge per metric of the share groups,
  * named {@code kafka.<group>.<name>}, e.g. {@code kafka_consumer_share_fetch_manager_records_consumed_total}.
+ * One per {@link WorkerProcess}: the meters of all its workers together, tagged {@code worker} with the process's
+ * worker id (a single worker's own), each share consumer's gauges also by its {@code client_id}.
  */
 final class WorkerMetrics implements AutoCloseable {
   private final MeterRegistry registry;
@@ -114,9 +116,18 @@ final class WorkerMetrics implements AutoCloseable {
   }
 
   /** Binds the share consumers' metrics not bound yet; also every 30 s, for metrics that appear later. */
-  synchronized void bindConsumerMetrics() {
+  void bindConsumerMetrics() {
     try {
-      for (Map.Entry<MetricName, ? extends Metric> e : consumerMetrics.get().entrySet()) {
+      bindConsumerMetrics(consumerMetrics.get());
+    } catch (RuntimeException e) {
+      // A closed consumer: nothing more to bind.
+    }
+  }
+
+  /** Binds those of {@code metrics} (a worker's share consumers') not bound yet. */
+  synchronized void bindConsumerMetrics(Map<MetricName, ? extends Metric> metrics) {
+    try {
+      for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
         MetricName name = e.getKey();
         // Only the share consumer's own groups: its generic ones (consumer-metrics, app-info) share names
         // with plain consumers' meters in the same process, and Prometheus wants one tag set per name.

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class DomainCoreTest {
   private static final Set<String> EDGE = Set.of("RenderWorker.java", "HeldTile.java", "WorkerClients.java",
-      "TaskTopics.java", "Publisher.java", "Heartbeat.java", "JobWatch.java", "WorkerMetrics.java");
+      "TaskTopics.java", "Publisher.java", "Heartbeat.java", "JobWatch.java", "WorkerMetrics.java",
+      "WorkerProcess.java");
 
   @Test
   void onlyTheEdgeNamesKafka() {
