@@ -13,6 +13,7 @@ import dev.tilefarm.store.BlobStore;
 import dev.tilefarm.worker.RenderWorker;
 import dev.tilefarm.worker.WorkerConfig;
 import dev.tilefarm.worker.WorkerProcess;
+import dev.tilefarm.worker.WorkerRenderers;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -292,7 +293,11 @@ final class Farm implements AutoCloseable {
   static RenderWorker startWorker(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
     dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
-    return RenderWorker.start(workerConfig(settings, id, threads), blobs);
+    try {
+      return RenderWorker.start(workerConfig(settings, id, threads), blobs);
+    } catch (WorkerRenderers.NotAvailableException e) {
+      throw new Settings.ConfigException(e.getMessage());
+    }
   }
 
   /**
@@ -302,7 +307,11 @@ final class Farm implements AutoCloseable {
   static WorkerProcess startWorkerProcess(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
     dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
-    return WorkerProcess.start(workerConfig(settings, id, threads), blobs);
+    try {
+      return WorkerProcess.start(workerConfig(settings, id, threads), blobs);
+    } catch (WorkerRenderers.NotAvailableException e) {
+      throw new Settings.ConfigException(e.getMessage());
+    }
   }
 
   private static WorkerConfig workerConfig(Settings settings, String id, int threads) {

@@ -8,6 +8,7 @@ import dev.tilefarm.store.JobLimits;
 import dev.tilefarm.store.S3Settings;
 import dev.tilefarm.worker.TileLimits;
 import dev.tilefarm.worker.WorkerConfig;
+import dev.tilefarm.worker.WorkerRenderers;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -105,6 +106,9 @@ record Settings(
         "how long one POV-Ray or Blender tile may run when its job sets no timeLimit; over it the job FAILS"});
     KEYS.put("worker.max-texture-pixels", new String[] {String.valueOf(TileLimits.DEFAULT_MAX_TEXTURE_PIXELS),
         "most pixels an image a scene reads (texture, glTF image, OBJ map, HDR map) may declare"});
+    KEYS.put("worker.renderers", new String[] {"", "comma-separated external renderers a worker takes tiles of ("
+        + WorkerRenderers.VALID + "); builtin, mandelbrot, sleep and process jobs always come on the shared lane; "
+        + "unset = every one installed"});
     KEYS.put("worker.cascade-dir", new String[] {DEFAULT_CASCADE_DIR,
         "folder of OpenCV's Haar cascade files for detect-faces (Debian's opencv-data package installs them here)"});
     KEYS.put("triggers.rules", new String[] {"",
@@ -173,6 +177,15 @@ record Settings(
     return new Settings(bootstrapServers, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket,
         topicPrefix, partitions, dataDir, workerThreads, limits, new Http(http.host(), port, http.token(),
         http.metricsPort(), http.allowedHosts()), roles);
+  }
+
+  /** The same settings for workers that take the external renderers {@code chosen} (worker --renderers). */
+  Settings withWorkerRenderers(WorkerRenderers chosen) {
+    Roles r = roles;
+    return new Settings(bootstrapServers, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3PathStyle, bucket,
+        topicPrefix, partitions, dataDir, workerThreads, limits, http, new Roles(r.kafkaClient(), r.lockDuration(),
+        r.maxAttempts(), r.shutdownGrace(), r.blocklistAfter(), r.stallTimeout(), r.sweepAge(), r.cascadeDir(),
+        r.triggerRules(), r.tileLimits().withRenderers(chosen), r.retryRetention()));
   }
 
   /** The HTTP API role's configuration. */
@@ -289,7 +302,7 @@ record Settings(
                 Duration.ofSeconds(reader.longValue("worker.tile-time-seconds", 1, 31_536_000)),
                 reader.longValue("limits.max-pixels", 1, Long.MAX_VALUE),
                 reader.longValue("worker.max-texture-pixels", 1, Long.MAX_VALUE),
-                inputBuckets(reader)),
+                inputBuckets(reader), reader.renderers("worker.renderers")),
             Duration.ofMillis(reader.longValue("compositor.retry-retention-ms", 0, Long.MAX_VALUE / 2))));
   }
 
@@ -359,6 +372,19 @@ record Settings(
       String v = raw(key).trim();
       return v.isEmpty() ? java.util.List.of() : java.util.Arrays.stream(v.split(",")).map(String::trim)
           .filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** The external renderers {@code key} names (see {@link WorkerRenderers#parse}); unset: every one installed. */
+    WorkerRenderers renderers(String key) {
+      String v = raw(key).trim();
+      if (v.isEmpty()) {
+        return WorkerRenderers.INSTALLED;
+      }
+      try {
+        return WorkerRenderers.parse(v);
+      } catch (IllegalArgumentException e) {
+        throw bad(key, v, e.getMessage());
+      }
     }
 
     boolean bool(String key) {

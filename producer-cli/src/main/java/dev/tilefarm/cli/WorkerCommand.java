@@ -2,6 +2,7 @@ package dev.tilefarm.cli;
 
 import dev.tilefarm.worker.RenderWorker;
 import dev.tilefarm.worker.WorkerProcess;
+import dev.tilefarm.worker.WorkerRenderers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,13 @@ final class WorkerCommand extends RoleCommand {
       + "(default: worker-HOST-PID)")
   String id;
 
+  @Option(names = "--renderers", paramLabel = "LIST", description = "the external renderers this worker takes tiles "
+      + "of, comma-separated from povray, blender, ffmpeg, or none (default: worker.renderers, unset = every one "
+      + "installed). builtin, mandelbrot, sleep and process jobs always come on the shared lane. One turned off is "
+      + "treated as one not installed: no share-group lane, not in the worker's status record; naming one that is "
+      + "not installed is an error")
+  String renderers;
+
   @Option(names = "--members", paramLabel = "N", defaultValue = "1", description = "for benchmarks: run N workers "
       + "in this one JVM, each its own share-group member of --threads threads, named NAME-0 .. NAME-(N-1), sharing "
       + "the process's producer, job watch and heartbeat thread "
@@ -27,6 +35,13 @@ final class WorkerCommand extends RoleCommand {
   void run(Settings settings, Farm farm) throws Exception {
     if (members < 1 || members > 1000) {
       throw new Main.UsageException("--members: must be from 1 to 1000 (a share group's most members), got " + members);
+    }
+    if (renderers != null) {
+      try {
+        settings = settings.withWorkerRenderers(WorkerRenderers.parse(renderers));
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--renderers: " + e.getMessage());
+      }
     }
     String name = id != null ? id : "worker-" + host() + "-" + ProcessHandle.current().pid();
     int n = threads != null ? threads : settings.workerThreads();

@@ -25,8 +25,10 @@ final class TaskTopics {
   private TaskTopics() {}
 
   /**
-   * The shared tile topic, plus the topic of each renderer this machine has: tiles of a renderer it lacks never
-   * reach it (TileRenderer.available()).
+   * The shared tile topic, plus the topic of each renderer this machine has and takes: tiles of a renderer it lacks
+   * or has turned off ({@link WorkerRenderers}) never reach it (TileRenderer.available()).
+   *
+   * @throws WorkerRenderers.NotAvailableException a renderer named in {@code worker.renderers} cannot run here
    */
   static List<String> of(WorkerConfig config, TileMaker maker) {
     List<String> taskTopics = new ArrayList<>();
@@ -38,8 +40,11 @@ final class TaskTopics {
     }
     for (Renderer renderer : Renderer.externals()) {
       String why = maker.unavailable(renderer.id());
+      if (why != null && config.limits().renderers().requires(renderer)) {
+        throw new WorkerRenderers.NotAvailableException(renderer, why);
+      }
       if (why != null) {
-        log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer, why);
+        log.info("worker {} does not take {} tiles: {}", config.workerId(), renderer.id(), why);
       }
     }
     return taskTopics;

@@ -10,7 +10,8 @@ import java.util.Objects;
  * stopped at the job's time limit or, when the job sets none, after {@code time}. A tile over a limit fails
  * its job with a reason naming the limit. Every image a tile decodes has its size read from its header
  * first and is refused over {@code maxPixels} (process inputs) or {@code maxTexturePixels} (a scene's
- * textures and environment maps), so that a small file declaring a huge image is never decoded.
+ * textures and environment maps), so that a small file declaring a huge image is never decoded. And which
+ * external renderers the worker runs at all ({@link WorkerRenderers}).
  *
  * @param cpuSeconds CPU time (all threads) one external renderer process may use
  * @param memoryBytes memory (heap and private mappings) one external renderer process may allocate
@@ -19,9 +20,11 @@ import java.util.Objects;
  * @param maxTexturePixels largest image a scene may use as a texture or environment map
  * @param inputBuckets the buckets a job's files may come from (the splitter's {@code limits.input-buckets});
  *     empty: any. Applied here to what a stored scene names inside itself, which the splitter cannot see.
+ * @param renderers the external renderers the worker takes tiles of ({@code worker.renderers}; default: every one
+ *     installed): one turned off is unavailable, as one not installed is
  */
 public record TileLimits(long cpuSeconds, long memoryBytes, Duration time, long maxPixels, long maxTexturePixels,
-    List<String> inputBuckets) {
+    List<String> inputBuckets, WorkerRenderers renderers) {
   public static final long DEFAULT_CPU_SECONDS = 3600;
   public static final long DEFAULT_MEMORY_BYTES = 4L << 30;
   public static final Duration DEFAULT_TIME = Duration.ofMinutes(30);
@@ -33,11 +36,23 @@ public record TileLimits(long cpuSeconds, long memoryBytes, Duration time, long 
 
   public TileLimits {
     Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(renderers, "renderers");
     if (cpuSeconds < 1 || memoryBytes < (16L << 20) || time.toMillis() < 1000 || maxPixels < 1 || maxTexturePixels < 1) {
       throw new IllegalArgumentException("bad tile limits: " + cpuSeconds + " CPU s, " + memoryBytes + " bytes, "
           + time + ", " + maxPixels + " pixels, " + maxTexturePixels + " texture pixels (at least 1 s, 16 MiB, 1 s, 1, 1)");
     }
     inputBuckets = List.copyOf(inputBuckets);
+  }
+
+  /** With every external renderer installed taken ({@link WorkerRenderers#INSTALLED}). */
+  public TileLimits(long cpuSeconds, long memoryBytes, Duration time, long maxPixels, long maxTexturePixels,
+      List<String> inputBuckets) {
+    this(cpuSeconds, memoryBytes, time, maxPixels, maxTexturePixels, inputBuckets, WorkerRenderers.INSTALLED);
+  }
+
+  /** The same limits for a worker that takes the external renderers {@code chosen}. */
+  public TileLimits withRenderers(WorkerRenderers chosen) {
+    return new TileLimits(cpuSeconds, memoryBytes, time, maxPixels, maxTexturePixels, inputBuckets, chosen);
   }
 
   /** Whether a job's files may come from {@code bucket}. */

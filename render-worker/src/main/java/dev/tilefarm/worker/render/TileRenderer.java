@@ -93,7 +93,7 @@ public final class TileRenderer {
    */
   public byte[] encodeVideo(JobRequest.Video video, int count, java.util.function.IntFunction<byte[]> frame,
       String extension, RenderContext context, String label) throws TileFailedException, InterruptedException {
-    String why = videos.unavailable();
+    String why = unavailable(Renderer.FFMPEG);
     if (why != null) {
       // Routing keeps video tasks away from this worker; one that arrives anyway is not the job's fault.
       throw new IllegalStateException("this worker cannot encode videos: " + why);
@@ -126,8 +126,9 @@ public final class TileRenderer {
   }
 
   /**
-   * The renderers this machine can run: mandelbrot, builtin and sleep always, povray and blender when their program
-   * and the sandbox are installed (what a worker advertises, and which tile tasks it subscribes to).
+   * The renderers this machine can run: mandelbrot, builtin and sleep always, povray, blender and ffmpeg when their
+   * program and the sandbox are installed and they are not turned off (what a worker advertises, and which tile
+   * tasks it subscribes to).
    */
   public List<String> available() {
     List<String> out = new ArrayList<>();
@@ -149,7 +150,16 @@ public final class TileRenderer {
     return unavailable(Renderer.of(renderer));
   }
 
+  /**
+   * Why {@code renderer} cannot run here, or null: turned off on this worker ({@link TileLimits#renderers()}), or
+   * its program or the sandbox not installed. The one answer for routing (the lanes a worker subscribes to, the
+   * renderers it advertises) and for a tile that arrives anyway.
+   */
   private String unavailable(Renderer renderer) {
+    String off = limits.renderers().turnedOff(renderer);
+    if (off != null) {
+      return off;
+    }
     return switch (renderer) {
       case MANDELBROT, BUILTIN, SLEEP -> null;
       case POVRAY -> povray.unavailable();
@@ -235,7 +245,7 @@ public final class TileRenderer {
   private <S extends SceneSpec> TileImage renderExternal(ExternalRenderer<S> renderer, S spec, JobRequest.Render job,
       TileRect tile, RenderContext context, S3Uri file, String main, String extension)
       throws TileFailedException, InterruptedException {
-    String why = renderer.unavailable();
+    String why = unavailable(job.renderer());
     if (why != null) {
       // Routing keeps such tiles away from this worker; one that arrives anyway is not this job's fault.
       throw new IllegalStateException("this worker cannot render " + job.renderer().id() + " tiles: " + why);
