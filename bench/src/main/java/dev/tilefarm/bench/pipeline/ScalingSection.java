@@ -66,8 +66,9 @@ final class ScalingSection implements Section {
         + " spp)", String.format(Locale.ROOT, "%.2fx", s), "1 worker process: " + one.summary("%.0f ms")
         + "; 2 worker processes: " + two.summary("%.0f ms"), String.format(Locale.ROOT, "%.2fx", s), "≥ 1.8x",
         s >= 1.8);
-    String note = "**Scaling**: `tilefarm worker --threads 1` processes (separate JVMs, warmed up on a first job "
-        + "before the timed one), one against two, sharing the tiles through the share group; the broker, S3 server, "
+    String note = "**Scaling**: `tilefarm worker --threads 1 --renderers none` processes (separate JVMs, warmed up on "
+        + "a first job before the timed one; builtin and sleep tiles come on the shared lane, so they need no external "
+        + "renderer's lane), one against two, sharing the tiles through the share group; the broker, S3 server, "
         + "splitter and compositor run in the bench's JVM on the same " + bench.threads() + " cores, so the ideal on "
         + "this machine is below 2x by their load.";
     String simNote = "**Scaling, simulated**: the same worker processes on tiles of the `sleep` renderer (each tile "
@@ -125,8 +126,8 @@ final class ScalingSection implements Section {
     List<Process> workers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        workers.add(RoleProcesses.start(bench, farm, List.of(), "worker", "--threads", "1", "--id",
-            "bench-worker-" + i));
+        workers.add(RoleProcesses.start(bench, farm, List.of(), "worker", "--threads", "1", "--renderers", "none",
+            "--id", "bench-worker-" + i));
       }
       farm.complete(Jobs.tiled(Jobs.spheres("warm-" + System.nanoTime(), 64, 64, 4), 16));
       double workers0 = workers.stream().mapToDouble(ProcessFarm::cpuMillis).sum();

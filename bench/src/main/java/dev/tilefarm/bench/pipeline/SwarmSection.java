@@ -46,8 +46,11 @@ final class SwarmSection implements Section {
         notes.add(String.format(Locale.ROOT, "**Swarm, %d members**: bottleneck: %s", members, m.bottleneck));
       }
     }
-    notes.add("**Swarm**: `tilefarm worker --members N --threads 1` runs N workers in one JVM, each its own member "
-        + "of the share group; the renderer is `sleep` (each tile sleeps its set time and is black: a simulated render "
+    notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM, each "
+        + "its own member of the shared lane's share group and of no other: with `--renderers none` a member has no "
+        + "POV-Ray, Blender or ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most of "
+        + "idle members' CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its "
+        + "set time and is black: a simulated render "
         + "that costs almost no CPU, for benchmarks only). Tiles settled per second: all the job's tiles over the span "
         + "from its first task record to its last DONE result record; task → start: a tile's DONE record time less "
         + "its render time, less its task record's time (so it holds the store and announce too; and since a job's "
@@ -69,7 +72,7 @@ final class SwarmSection implements Section {
       for (int j = 0; j < jvms; j++) {
         int here = members / jvms + (j < members % jvms ? 1 : 0);
         workers.add(farm.start("workers", List.of("-Xss512k"), "worker", "--members", String.valueOf(here),
-            "--threads", "1", "--id", "swarm-" + members + "-" + j));
+            "--threads", "1", "--renderers", "none", "--id", "swarm-" + members + "-" + j));
       }
       // Every member has joined and taken a tile before the clock runs.
       farm.client().complete(Jobs.sleep("swarm-warm", members * 2, TILE, 10));
