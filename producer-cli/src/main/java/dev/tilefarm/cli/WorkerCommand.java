@@ -4,7 +4,9 @@ import dev.tilefarm.worker.RenderWorker;
 import dev.tilefarm.worker.WorkerProcess;
 import dev.tilefarm.worker.WorkerRenderers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run one render worker against a cluster (or a running 'tilefarm up') until SIGTERM or Ctrl-C. "
@@ -18,12 +20,12 @@ final class WorkerCommand extends RoleCommand {
       + "(default: worker-HOST-PID)")
   String id;
 
-  @Option(names = "--renderers", paramLabel = "LIST", description = "the external renderers this worker takes tiles "
-      + "of, comma-separated from povray, blender, ffmpeg, or none (default: worker.renderers, unset = every one "
+  @Option(names = "--renderers", paramLabel = "LIST", converter = RendererList.class, description = "the external "
+      + "renderers this worker takes tiles of, comma-separated from povray, blender, ffmpeg, or none (default: worker.renderers, unset = every one "
       + "installed). builtin, mandelbrot, sleep and process jobs always come on the shared lane. One turned off is "
       + "treated as one not installed: no share-group lane, not in the worker's status record; naming one that is "
       + "not installed is an error")
-  String renderers;
+  WorkerRenderers renderers;
 
   @Option(names = "--members", paramLabel = "N", defaultValue = "1", description = "for benchmarks: run N workers "
       + "in this one JVM, each its own share-group member of --threads threads, named NAME-0 .. NAME-(N-1), sharing "
@@ -37,11 +39,7 @@ final class WorkerCommand extends RoleCommand {
       throw new Main.UsageException("--members: must be from 1 to 1000 (a share group's most members), got " + members);
     }
     if (renderers != null) {
-      try {
-        settings = settings.withWorkerRenderers(WorkerRenderers.parse(renderers));
-      } catch (IllegalArgumentException e) {
-        throw new Main.UsageException("--renderers: " + e.getMessage());
-      }
+      settings = settings.withWorkerRenderers(renderers);
     }
     String name = id != null ? id : "worker-" + host() + "-" + ProcessHandle.current().pid();
     int n = threads != null ? threads : settings.workerThreads();
@@ -59,6 +57,18 @@ final class WorkerCommand extends RoleCommand {
     RoleProcess.runUntilStopped(process, members == 1 ? "worker " + name + " on " + settings.bootstrapServers()
         : members + " workers " + name + "-0.." + (members - 1) + " on " + settings.bootstrapServers(),
         process::failure);
+  }
+
+  /** A {@code --renderers LIST} as picocli reads it: a bad name is refused with the command line (exit 2). */
+  static final class RendererList implements ITypeConverter<WorkerRenderers> {
+    @Override
+    public WorkerRenderers convert(String value) {
+      try {
+        return WorkerRenderers.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   private static String host() {
