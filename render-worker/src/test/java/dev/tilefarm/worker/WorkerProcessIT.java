@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tilefarm.schemas.JobCodec;
+import dev.tilefarm.schemas.Renderer;
 import dev.tilefarm.schemas.S3Uri;
 import dev.tilefarm.schemas.TileRect;
 import dev.tilefarm.schemas.TileResult;
 import dev.tilefarm.schemas.TileTask;
+import dev.tilefarm.schemas.WorkerStatus;
 import dev.tilefarm.store.TileKeys;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Several workers in one JVM on one {@link WorkerProcess}: each is its own member of the share group and publishes
  * its own status record, while the process has one producer and one job watch for all of them; together they make
- * every tile of a job once.
+ * every tile of a job once. And a worker told to take no external renderer ({@code --renderers none}) is a member
+ * of the shared lane's share group alone and advertises no external renderer.
  */
 class WorkerProcessIT {
   private static final int MEMBERS = 4;
@@ -100,6 +103,51 @@ class WorkerProcessIT {
       }
       assertTrue(statuses(stack).values().stream().allMatch(v -> v == null),
           "every worker's status record is a tombstone once the process closed: " + statuses(stack));
+    }
+  }
+
+  @Test
+  void aWorkerTakingNoExternalRendererIsAMemberOfTheSharedGroupAloneAndAdvertisesNone() throws Exception {
+    try (WorkerStack stack = new WorkerStack(dir)) {
+      WorkerConfig base = stack.config("full", Duration.ofSeconds(15), Duration.ofMinutes(1));
+      WorkerConfig lean = new WorkerConfig(base.bootstrapServers(), base.topics(), base.layout(), "lean", 1, 5, 0,
+          Map.of(), base.lockDuration(), base.shutdownGrace(), base.transientRetry(), base.blocklistAfter(),
+          TileLimits.DEFAULTS.withRenderers(WorkerRenderers.parse("none")));
+      // This machine has POV-Ray, Blender and ffmpeg: a worker of the default choice takes all three lanes.
+      List<Renderer> installed = Renderer.externals().stream()
+          .filter(r -> new dev.tilefarm.worker.render.TileRenderer(1).unavailable(r.id()) == null).toList();
+      String shared = stack.topics.taskGroup(stack.topics.tileTasks().name());
+      try (RenderWorker full = RenderWorker.start(base, stack.blobs);
+          RenderWorker none = RenderWorker.start(lean, stack.blobs);
+          Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", stack.kafka.bootstrapServers()))) {
+        assertEquals(1, none.consumers().size(), "the lanes of a worker with --renderers none");
+        assertEquals(1 + installed.size(), full.consumers().size(), "the lanes of a worker taking " + installed);
+        Map<String, Set<String>> members = new TreeMap<>();
+        List<String> groups = new java.util.ArrayList<>(List.of(shared));
+        installed.forEach(r -> groups.add(stack.topics.taskGroup(stack.topics.tileTasksFor(r.id()).name())));
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+          Thread.sleep(200);
+          for (String group : groups) {
+            members.put(group, admin.describeShareGroups(List.of(group)).describedGroups().get(group).get().members()
+                .stream().map(ShareMemberDescription::clientId).collect(Collectors.toCollection(TreeSet::new)));
+          }
+        } while (!members.values().stream().allMatch(m -> m.stream().anyMatch(id -> id.startsWith("full")))
+            && System.nanoTime() < until);
+        assertEquals(Set.of("full", "lean"), members.get(shared), "the members of the shared group " + shared);
+        for (String group : groups.subList(1, groups.size())) {
+          assertEquals(1, members.get(group).size(), "the members of " + group + ": " + members.get(group));
+          assertTrue(members.get(group).iterator().next().startsWith("full"), "the members of " + group + ": "
+              + members.get(group));
+        }
+        WorkerStatus leanStatus = stack.topics.workers().valueSerde().deserializer()
+            .deserialize(null, statuses(stack).get("lean"));
+        assertEquals(List.of("mandelbrot", "builtin", "sleep"), leanStatus.renderers(), "what lean advertises");
+        WorkerStatus fullStatus = stack.topics.workers().valueSerde().deserializer()
+            .deserialize(null, statuses(stack).get("full"));
+        assertTrue(fullStatus.renderers().containsAll(installed.stream().map(Renderer::id).toList()),
+            "what full advertises: " + fullStatus.renderers());
+      }
     }
   }
 
