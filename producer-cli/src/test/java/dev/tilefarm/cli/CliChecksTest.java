@@ -103,6 +103,25 @@ class CliChecksTest {
   }
 
   @Test
+  void workerWithAnUnknownRendererExitsTwoNamingTheOptionAndTheValidNames() {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream err = System.err;
+    int code;
+    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      code = Main.commandLine().execute("worker", "--renderers", "povray,maya", "--data-dir",
+          dir.resolve("data").toString());
+    } finally {
+      System.setErr(err);
+    }
+    String stderr = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(Main.ExitCodes.USAGE, code, stderr);
+    assertTrue(stderr.contains("--renderers"), stderr);
+    assertTrue(stderr.contains("unknown renderer 'maya' (valid: povray, blender, ffmpeg, or none)"), stderr);
+    assertFalse(Files.exists(dir.resolve("data")), "nothing was started");
+  }
+
+  @Test
   void processWithANonImageExitsTwoBeforeStartingAFarm() throws Exception {
     Path text = Files.writeString(dir.resolve("in.png"), "hello");
     int code = Main.commandLine().execute("process", text.toString(), "-o", dir.resolve("out.png").toString(),

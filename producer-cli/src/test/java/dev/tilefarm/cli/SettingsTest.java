@@ -54,6 +54,26 @@ class SettingsTest {
   }
 
   @Test
+  void workerRenderersNameTheExternalRenderersWorkersTakeAndBadNamesAreRefusedNamingTheSetting() {
+    assertEquals(dev.tilefarm.worker.WorkerRenderers.INSTALLED,
+        Settings.load(Map.of(), Map.of(), null).roles().tileLimits().renderers());
+    Settings none = Settings.load(Map.of(), Map.of("TILEFARM_WORKER_RENDERERS", "none"), null);
+    assertEquals("none", none.roles().tileLimits().renderers().toString());
+    Settings two = Settings.load(Map.of("worker.renderers", "ffmpeg, povray"), Map.of(), null);
+    assertEquals("povray,ffmpeg", two.roles().tileLimits().renderers().toString());
+    // --renderers on `tilefarm worker` replaces the setting, and nothing else.
+    Settings chosen = two.withWorkerRenderers(dev.tilefarm.worker.WorkerRenderers.parse("blender"));
+    assertEquals("blender", chosen.roles().tileLimits().renderers().toString());
+    assertEquals(two.roles().tileLimits().withRenderers(chosen.roles().tileLimits().renderers()),
+        chosen.roles().tileLimits());
+    assertEquals(two.roles().retryRetention(), chosen.roles().retryRetention());
+    Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+        () -> Settings.load(Map.of(), Map.of("TILEFARM_WORKER_RENDERERS", "povray,maya"), null));
+    assertEquals("setting worker.renderers (TILEFARM_WORKER_RENDERERS) = 'povray,maya': unknown renderer 'maya' "
+        + "(valid: povray, blender, ffmpeg, or none)", e.getMessage());
+  }
+
+  @Test
   void partitionsDefaultToOneOnTheEmbeddedBrokerAndSixOnACluster() {
     assertEquals(1, Settings.load(Map.of(), Map.of(), null).layout().defaultPartitions());
     Settings cluster = Settings.load(Map.of("bootstrap.servers", "kafka:9092"), Map.of(), null);
