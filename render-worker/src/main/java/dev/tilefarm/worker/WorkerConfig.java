@@ -29,7 +29,7 @@ import java.util.Map;
  * @param blocklistAfter failures of one job's tiles on this worker after which it stops taking that job's
  *     tiles for {@link #BLOCKLIST_TIME} (default 3)
  * @param limits what one tile may use (CPU time, memory and time of external renderers) and read (image sizes,
- *     buckets); see {@link TileLimits}
+ *     buckets), and which external renderers the worker takes ({@link WorkerRenderers}); see {@link TileLimits}
  */
 public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout layout, String workerId, int threads,
     int maxAttempts, long inputCacheBytes, Map<String, String> kafkaOverrides, Duration lockDuration,
