@@ -48,8 +48,8 @@ final class SwarmSection implements Section {
     }
     notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM, each "
         + "its own member of the shared lane's share group and of no other: with `--renderers none` a member has no "
-        + "POV-Ray, Blender or ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most of "
-        + "idle members' CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its "
+        + "POV-Ray, Blender or ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most "
+        + "of idle members' CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its "
         + "set time and is black: a simulated render "
         + "that costs almost no CPU, for benchmarks only). Tiles settled per second: all the job's tiles over the span "
         + "from its first task record to its last DONE result record; task → start: a tile's DONE record time less "
