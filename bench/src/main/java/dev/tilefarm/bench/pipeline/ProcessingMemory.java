@@ -2,7 +2,6 @@ package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
-import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,14 +107,7 @@ final class ProcessingMemory {
             String.valueOf(bench.threads()), "--id", "bench-processing-memory-worker"));
         S3Uri input = farm.blobs().uri("bench/memory-photo-" + side + ".png");
         farm.blobs().put(input, png, "image/png");
-        ObjectNode job = Json.MAPPER.createObjectNode();
-        job.put("id", "processing-memory-" + System.nanoTime());
-        job.put("type", "process");
-        job.put("input", input.toString());
-        job.put("tileSize", 512);
-        var ops = job.putArray("ops");
-        ops.addObject().put("op", "gaussian-blur").put("sigma", sigma);
-        ops.addObject().put("op", "grayscale");
+        ObjectNode job = Jobs.blurAndGrey("processing-memory", input, sigma);
         JobEvent.Completed done = farm.complete(job);
         if (farm.blobs().get(done.output()).length == 0) {
           throw new IllegalStateException("the memory job " + job.get("id").asText() + " wrote an empty output");

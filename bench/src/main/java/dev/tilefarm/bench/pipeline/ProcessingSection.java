@@ -2,7 +2,6 @@ package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
-import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,15 +67,8 @@ final class ProcessingSection implements SharedFarmSection {
       blurred.release();
       gray.release();
       edges.release();
-      ObjectNode job = Json.MAPPER.createObjectNode();
-      job.put("id", "processing-" + System.nanoTime());
-      job.put("type", "process");
-      job.put("input", input.toString());
-      job.put("tileSize", 512);
-      var ops = job.putArray("ops");
-      ops.addObject().put("op", "gaussian-blur").put("sigma", SIGMA);
-      ops.addObject().put("op", "grayscale");
-      ops.addObject().put("op", "canny").put("low", CANNY_LOW).put("high", CANNY_HIGH);
+      ObjectNode job = Jobs.blurAndGrey("processing", input, SIGMA);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) job.get("ops")).addObject().put("op", "canny").put("low", CANNY_LOW).put("high", CANNY_HIGH);
       JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       JobEvent.Completed done = farm.complete(job);
