@@ -61,32 +61,34 @@ final class Vips {
 
   /**
    * Blurs {@code input} with {@code sigma} and converts it to grey ({@code b-w}), into {@code output}; the blurred
-   * image in between is a {@code .v} file in {@code scratch}, deleted after.
+   * image in between is a {@code .v} file in a directory of its own in {@code scratch}, deleted after.
    *
    * @throws IllegalStateException naming the command, its exit status and what it printed, when one fails
    */
   static Run blurAndGrey(Path vips, Path input, double sigma, Path output, Path scratch) throws IOException,
       InterruptedException {
-    Path blurred = scratch.resolve("vips-blurred-" + System.nanoTime() + ".v");
+    Path dir = Files.createTempDirectory(scratch, "vips-");
+    Path blurred = dir.resolve("blurred.v");
     boolean gnuTime = Files.isExecutable(GNU_TIME);
     long t0 = System.nanoTime();
     try {
       List<Command> commands = List.of(
           run(vips, List.of("gaussblur", input.toString(), blurred.toString(), String.format(Locale.ROOT, "%s",
-              sigma)), gnuTime, scratch),
-          run(vips, List.of("colourspace", blurred.toString(), output.toString(), "b-w"), gnuTime, scratch));
+              sigma)), gnuTime, dir),
+          run(vips, List.of("colourspace", blurred.toString(), output.toString(), "b-w"), gnuTime, dir));
       return new Run(commands, gnuTime ? "GNU time's maximum resident set size (the kernel's ru_maxrss of each "
           + "finished command)" : "/proc/PID/status VmHWM polled every " + POLL_MS + " ms while each command ran (a "
           + "lower bound; GNU time was not found at " + GNU_TIME + ")", (System.nanoTime() - t0) / 1e6);
     } finally {
       Files.deleteIfExists(blurred);
+      Files.deleteIfExists(dir);
     }
   }
 
-  private static Command run(Path vips, List<String> args, boolean gnuTime, Path scratch) throws IOException,
+  private static Command run(Path vips, List<String> args, boolean gnuTime, Path dir) throws IOException,
       InterruptedException {
-    Path report = scratch.resolve("vips-time-" + System.nanoTime() + ".txt");
-    Path log = scratch.resolve("vips-log-" + System.nanoTime() + ".txt");
+    Path report = dir.resolve("time.txt");
+    Path log = dir.resolve("log.txt");
     List<String> cmd = new ArrayList<>();
     if (gnuTime) {
       cmd.addAll(List.of(GNU_TIME.toString(), "-f", "%M", "-o", report.toString()));
