@@ -65,7 +65,8 @@ final class ProcessingMemory {
     notes.add(String.format(Locale.ROOT, "**Peak memory beside libvips**: the same PNG as the processing row, "
         + "blurred (σ=%s) and made grey, without Canny. On the farm, the splitter, the compositor and one worker "
         + "(%d threads, 512-pixel tiles) each run as a `tilefarm` process of its own with the JVM's default heap "
-        + "sizing (no -Xmx; the broker and S3 server in the bench's JVM); each figure is the process's peak resident set over its life (Linux's VmHWM, read "
+        + "sizing (no -Xmx; the broker and S3 server in the bench's JVM); each figure is the process's peak "
+        + "resident set over its life (Linux's VmHWM, read "
         + "after the job: heap, metaspace, code, thread stacks, RocksDB and every other native allocation). %s",
         sigma, threads, vips == null ? "vips is not installed (`apt-get install libvips-tools`), so there is no "
             + "reference figure."

@@ -68,7 +68,8 @@ final class ProcessingSection implements SharedFarmSection {
       gray.release();
       edges.release();
       ObjectNode job = Jobs.blurAndGrey("processing", input, SIGMA);
-      ((com.fasterxml.jackson.databind.node.ArrayNode) job.get("ops")).addObject().put("op", "canny").put("low", CANNY_LOW).put("high", CANNY_HIGH);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) job.get("ops")).addObject().put("op", "canny")
+          .put("low", CANNY_LOW).put("high", CANNY_HIGH);
       JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       JobEvent.Completed done = farm.complete(job);
@@ -87,7 +88,8 @@ final class ProcessingSection implements SharedFarmSection {
     }
     Row row = new Row("Image processing, " + side + "x" + side + " photo-like PNG, blur + grayscale + Canny edges",
         pipeline.summary("%.0f ms"), "OpenCV in one process (decode, blur, grayscale, Canny, encode): "
-            + reference.summary("%.0f ms"), ratio.summary("%.2fx"), OF_OPENCV.text(), OF_OPENCV.reachedBy(ratio.median()));
+            + reference.summary("%.0f ms"), ratio.summary("%.2fx"), OF_OPENCV.text(),
+        OF_OPENCV.reachedBy(ratio.median()));
     String note = "**Image processing**: the chain is gaussian-blur(σ=2), grayscale, canny(" + (int) CANNY_LOW + ", "
         + (int) CANNY_HIGH + ") on both sides, and the farm's output is byte-equal to the direct one. Canny's "
         + "hysteresis follows edges across the whole image, so on the farm it runs in two passes: edge candidates "
