@@ -63,8 +63,8 @@ class ProcessingMemoryTest {
         + "colourspace t.v out.png b-w`"), r.notes().get(0));
     // The compositor: 300 MB of heap against 108 MB outside it.
     assertTrue(r.notes().get(1).startsWith("**Peak memory beside libvips**: most is held by the compositor, peak 408 "
-        + "MB: mostly heap, its Java heap committed 300 MB after the job (jcmd GC.heap_info) and at least 108 MB "
-        + "outside the heap"), r.notes().get(1));
+        + "MB: mostly heap, its Java heap committed 300 MB after the job (jcmd GC.heap_info) and the other 108 MB "
+        + "of its peak outside the heap"), r.notes().get(1));
   }
 
   @Test
