@@ -2,6 +2,7 @@ package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.Json;
+import dev.tilefarm.schemas.S3Uri;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -63,6 +64,22 @@ final class Jobs {
     job.put("height", across * tile);
     job.put("tileSize", tile);
     job.putObject("scene").put("millisPerTile", millisPerTile);
+    return job;
+  }
+
+  /**
+   * A process job with a fresh id on {@code input}, in 512-pixel tiles: a Gaussian blur of {@code sigma}, then
+   * grayscale; further ops can be added to its {@code ops}.
+   */
+  static ObjectNode blurAndGrey(String name, S3Uri input, double sigma) {
+    ObjectNode job = Json.MAPPER.createObjectNode();
+    job.put("id", name + "-" + System.nanoTime());
+    job.put("type", "process");
+    job.put("input", input.toString());
+    job.put("tileSize", 512);
+    var ops = job.putArray("ops");
+    ops.addObject().put("op", "gaussian-blur").put("sigma", sigma);
+    ops.addObject().put("op", "grayscale");
     return job;
   }
 

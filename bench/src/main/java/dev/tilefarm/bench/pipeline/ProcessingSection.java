@@ -2,7 +2,6 @@ package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tilefarm.schemas.JobEvent;
-import dev.tilefarm.schemas.Json;
 import dev.tilefarm.schemas.S3Uri;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +21,9 @@ import org.opencv.imgproc.Imgproc;
 final class ProcessingSection implements SharedFarmSection {
   private static final double CANNY_LOW = 50;
   private static final double CANNY_HIGH = 150;
+  private static final double SIGMA = 2;
+  /** Issue 18's aim: the farm's wall time over OpenCV's in one process, at the median. */
+  static final Aim OF_OPENCV = Aim.atMost(2.0, "≤ 2.0x");
 
   @Override
   public Result run(Bench bench, BenchFarm farm) throws Exception {
@@ -53,7 +55,7 @@ final class ProcessingSection implements SharedFarmSection {
       long d0 = System.nanoTime();
       Mat m = Imgcodecs.imdecode(new MatOfByte(bytes), Imgcodecs.IMREAD_UNCHANGED);
       Mat blurred = new Mat();
-      Imgproc.GaussianBlur(m, blurred, new Size(13, 13), 2, 2);
+      Imgproc.GaussianBlur(m, blurred, new Size(13, 13), SIGMA, SIGMA);
       Mat gray = new Mat();
       Imgproc.cvtColor(blurred, gray, Imgproc.COLOR_BGR2GRAY);
       Mat edges = new Mat();
@@ -65,15 +67,9 @@ final class ProcessingSection implements SharedFarmSection {
       blurred.release();
       gray.release();
       edges.release();
-      ObjectNode job = Json.MAPPER.createObjectNode();
-      job.put("id", "processing-" + System.nanoTime());
-      job.put("type", "process");
-      job.put("input", input.toString());
-      job.put("tileSize", 512);
-      var ops = job.putArray("ops");
-      ops.addObject().put("op", "gaussian-blur").put("sigma", 2.0);
-      ops.addObject().put("op", "grayscale");
-      ops.addObject().put("op", "canny").put("low", CANNY_LOW).put("high", CANNY_HIGH);
+      ObjectNode job = Jobs.blurAndGrey("processing", input, SIGMA);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) job.get("ops")).addObject().put("op", "canny")
+          .put("low", CANNY_LOW).put("high", CANNY_HIGH);
       JvmCpu cpu0 = JvmCpu.read();
       long t0 = System.nanoTime();
       JobEvent.Completed done = farm.complete(job);
@@ -92,7 +88,8 @@ final class ProcessingSection implements SharedFarmSection {
     }
     Row row = new Row("Image processing, " + side + "x" + side + " photo-like PNG, blur + grayscale + Canny edges",
         pipeline.summary("%.0f ms"), "OpenCV in one process (decode, blur, grayscale, Canny, encode): "
-            + reference.summary("%.0f ms"), ratio.summary("%.2fx"), "≤ 1.5x", ratio.median() <= 1.5);
+            + reference.summary("%.0f ms"), ratio.summary("%.2fx"), OF_OPENCV.text(),
+        OF_OPENCV.reachedBy(ratio.median()));
     String note = "**Image processing**: the chain is gaussian-blur(σ=2), grayscale, canny(" + (int) CANNY_LOW + ", "
         + (int) CANNY_HIGH + ") on both sides, and the farm's output is byte-equal to the direct one. Canny's "
         + "hysteresis follows edges across the whole image, so on the farm it runs in two passes: edge candidates "
@@ -108,7 +105,12 @@ final class ProcessingSection implements SharedFarmSection {
       notes.add(Bottleneck.note("Image processing", bottleneck(lastWall, lastDirect, threads, last.timings(), lastCpu,
           threads)));
     }
-    return new Result(List.of(row), notes);
+    // Beside it, in the same run: each farm process's peak memory on the same input against libvips'.
+    Result memory = ProcessingMemory.measure(bench, bytes, side, SIGMA);
+    List<Row> rows = new java.util.ArrayList<>(List.of(row));
+    rows.addAll(memory.rows());
+    notes.addAll(memory.notes());
+    return new Result(rows, notes);
   }
 
   /**

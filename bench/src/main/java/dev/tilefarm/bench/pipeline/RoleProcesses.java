@@ -68,14 +68,34 @@ final class RoleProcesses {
 
   /** A process's resident memory in bytes: its peak ({@code VmHWM}) or current ({@code VmRSS}); -1 off Linux. */
   static long residentBytes(Process p, String field) {
+    return residentBytes(p.pid(), field);
+  }
+
+  /** The same by process id; -1 off Linux, or once the process is gone. */
+  static long residentBytes(long pid, String field) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-        if (line.startsWith(field + ":")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      return statusBytes(Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")), field);
+    } catch (IOException e) {
+      return -1; // not Linux, or the process is gone
+    }
+  }
+
+  /**
+   * A memory field of a {@code /proc/PID/status} text ({@code "VmHWM:\t  51200 kB"}) in bytes; -1 when it has
+   * none (a process that has exited, a kernel thread).
+   *
+   * @throws IllegalArgumentException when the field is there but is not a count of kB
+   */
+  static long statusBytes(List<String> lines, String field) {
+    for (String line : lines) {
+      if (line.startsWith(field + ":")) {
+        String value = line.substring(field.length() + 1).strip();
+        if (!value.matches("[0-9]+ kB")) {
+          throw new IllegalArgumentException("/proc status field " + field + ": expected a count of kB, got '"
+              + value + "'");
         }
+        return Long.parseLong(value.substring(0, value.length() - 3)) * 1024;
       }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux, or the process is gone
     }
     return -1;
   }

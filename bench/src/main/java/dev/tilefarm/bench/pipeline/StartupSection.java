@@ -7,6 +7,9 @@ import java.util.Locale;
 
 /** Start-up: fresh JVMs with and without an AppCDS archive, and a second start inside a warm JVM. */
 final class StartupSection implements Section {
+  /** Issue 18's aim: every role running, in ms after the JVM's start (with the launcher's AppCDS archive). */
+  static final Aim EVERY_ROLE_RUNNING = Aim.atMost(2500, "every role running ≤ 2.5 s after JVM start");
+
   @Override
   public Result run(Bench bench) throws Exception {
     // In fresh JVMs, as a user meets it: first without, then with an application class-data archive
@@ -33,21 +36,24 @@ final class StartupSection implements Section {
         inProcess.add((System.nanoTime() - t0) / 1e6);
       }
     }
-    Row row = new Row("Start-up: JVM start → embedded stack accepting a job (every role running)",
-        "with AppCDS: " + cdsAccepting.summary("%.0f ms") + " (" + cds.summary("%.0f ms") + ")",
-        "without AppCDS: " + plainAccepting.summary("%.0f ms") + " (" + plain.summary("%.0f ms") + ")",
-        String.format(Locale.ROOT, "%.2fx (%.2fx)", cdsAccepting.median() / plainAccepting.median(),
-            cds.median() / plain.median()),
-        "< 3 s after JVM start", cdsAccepting.median() < 3000);
+    Row row = new Row("Start-up: JVM start → every role running (and → embedded stack accepting a job)",
+        "with AppCDS: every role running " + cds.summary("%.0f ms") + " (accepting a job "
+            + cdsAccepting.summary("%.0f ms") + ")",
+        "without AppCDS: every role running " + plain.summary("%.0f ms") + " (accepting a job "
+            + plainAccepting.summary("%.0f ms") + ")",
+        String.format(Locale.ROOT, "%.2fx (%.2fx)", cds.median() / plain.median(),
+            cdsAccepting.median() / plainAccepting.median()),
+        EVERY_ROLE_RUNNING.text(), EVERY_ROLE_RUNNING.reachedBy(cds.median()));
     String note = String.format(Locale.ROOT, "**Start-up** is measured in fresh JVMs (`tilefarm startup-probe`) on a "
         + "new data directory, from the JVM's start to two moments: *accepting a job*, when the broker is formatted and "
         + "started, the S3 server is up and the bucket and topics exist, so a job published then is kept and made as "
-        + "soon as the roles run (the aim is marked on this one); and *every role running*: splitter and compositor "
-        + "RUNNING in their groups with their state stores open, a worker subscribed (%.0f ms with AppCDS). Most of "
+        + "soon as the roles run (%.0f ms with AppCDS); and *every role running*: splitter and compositor "
+        + "RUNNING in their groups with their state stores open, a worker subscribed (the aim is marked on "
+        + "this one). Most of "
         + "a cold start is class loading and interpretation; the broker and S3 server, and then the roles, start "
         + "side by side. The launcher keeps an AppCDS archive (created on its first run) so later runs map classes "
         + "instead of parsing them. A second start of the whole farm inside an already warm JVM takes %s.",
-        cds.median(), inProcess.summary("%.0f ms"));
+        cdsAccepting.median(), inProcess.summary("%.0f ms"));
     List<String> notes = new java.util.ArrayList<>(List.of(note));
     if (!row.reached()) {
       notes.add(Bottleneck.note("Start-up", bottleneck(lastCds, bench.threads())));
