@@ -301,7 +301,9 @@ final class SplitProcessor implements Processor<byte[], byte[], String, Object> 
         scheduleWaiting(id, request, read(waitingEntry), now);
         return;
       }
-      String refusal = ScheduleRefusals.refusal(id, request, dispatcher.job(id), false, false, 0, outcome(id));
+      // The dispatcher lets an ended run go on its next timer; until then its end, in the job outcomes, decides.
+      QueuedJob queued = runEnded(id) ? null : dispatcher.job(id);
+      String refusal = ScheduleRefusals.refusal(id, request, queued, false, false, 0, outcome(id));
       if (refusal != null) {
         refuse(id, request, now, refusal);
         return;

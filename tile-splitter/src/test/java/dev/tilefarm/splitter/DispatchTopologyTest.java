@@ -248,6 +248,21 @@ class DispatchTopologyTest {
   }
 
   @Test
+  void aJobThatEndedBeforeTheNextReleaseRoundIsRefusedAsEnded() {
+    submit("a", 100, null);
+    tasks.readValuesToList();
+    events.readValuesToList();
+    control.readValuesToList();
+    controlIn.pipeInput("a", new JobControl.Ended("a", 2_000, "COMPLETED"));
+    // No release round yet: the dispatcher still holds the job, but its end is in the job outcomes.
+    jobs.pipeInput("a", "{\"pause\":\"a\"}");
+    JobEvent.ScheduleRefused refused = assertInstanceOf(JobEvent.ScheduleRefused.class, events.readValue());
+    assertTrue(refused.reason().startsWith("job 'a' is COMPLETED"), refused.reason());
+    assertEquals(0, control.readValuesToList().stream().filter(c -> c instanceof JobControl.Pause).count(),
+        "an ended job is not paused");
+  }
+
+  @Test
   void aBadScheduleRequestIsDeadLettered() {
     jobs.pipeInput("a", "{\"reprioritize\":\"a\",\"priority\":500}");
     DeadLetter letter = dead.readValue();
