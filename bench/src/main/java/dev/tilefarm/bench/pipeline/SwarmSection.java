@@ -13,6 +13,10 @@ import java.util.Map;
  * the pace. The broker, the S3 server, the splitter and the compositor each run in a process of their own.
  */
 final class SwarmSection implements Section {
+  /** A worker JVM's heap bound: a base, and a share per member it runs (its consumer, threads and buffers). */
+  private static final int HEAP_BASE_MB = 768;
+  private static final int HEAP_PER_MEMBER_MB = 8;
+
   /** Published anchors, for scale: what other farms' schedulers were measured to hand out. */
   static final String ANCHORS = "OpenCue's scheduler stress test: 975 frames/s booked in a dry run on 1,200 simulated "
       + "hosts; Tractor: 500 tasks/s";
@@ -53,8 +57,8 @@ final class SwarmSection implements Section {
         }
       }
     }
-    notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM, each "
-        + "its own member of the shared lane's share group and of no other: with `--renderers none` a member has no "
+    notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM (heap "
+        + "bound " + HEAP_BASE_MB + " MB + " + HEAP_PER_MEMBER_MB + " MB a member), each its own member of the shared lane's share group and of no other: with `--renderers none` a member has no "
         + "POV-Ray, Blender or ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most "
         + "of idle members' CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its "
         + "set time and is black: a simulated render "
@@ -78,7 +82,10 @@ final class SwarmSection implements Section {
     try {
       for (int j = 0; j < jvms; j++) {
         int here = members / jvms + (j < members % jvms ? 1 : 0);
-        workers.add(farm.start("workers", List.of("-Xss512k"), "worker", "--members", String.valueOf(here),
+        // A heap bound per JVM: with the JVM's default (a quarter of the machine's memory each) four JVMs of 250
+        // members let garbage grow until the machine had no memory left (22 of 23 GB, 5.7 GB in one JVM).
+        String heap = "-Xmx" + (HEAP_BASE_MB + HEAP_PER_MEMBER_MB * here) + "m";
+        workers.add(farm.start("workers", List.of("-Xss512k", heap), "worker", "--members", String.valueOf(here),
             "--threads", "1", "--renderers", "none", "--id", "swarm-" + members + "-" + j));
       }
       // Every member has joined and taken a tile before the clock runs.
