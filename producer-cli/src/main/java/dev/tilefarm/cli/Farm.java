@@ -292,12 +292,7 @@ final class Farm implements AutoCloseable {
   /** One render worker named {@code id}, making {@code threads} tiles at once. */
   static RenderWorker startWorker(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
-    dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
-    try {
-      return RenderWorker.start(workerConfig(settings, id, threads), blobs);
-    } catch (WorkerRenderers.NotAvailableException e) {
-      throw new Settings.ConfigException(e.getMessage());
-    }
+    return startWorkerPart(settings, () -> RenderWorker.start(workerConfig(settings, id, threads), blobs));
   }
 
   /**
@@ -306,9 +301,19 @@ final class Farm implements AutoCloseable {
    */
   static WorkerProcess startWorkerProcess(Settings settings, BlobStore blobs, String id, int threads)
       throws InterruptedException {
+    return startWorkerPart(settings, () -> WorkerProcess.start(workerConfig(settings, id, threads), blobs));
+  }
+
+  /** How a worker or worker process starts. */
+  private interface WorkerStart<T> {
+    T start() throws InterruptedException;
+  }
+
+  /** Starts it with the settings' cascade folder; a renderer asked for that this machine lacks is a config error. */
+  private static <T> T startWorkerPart(Settings settings, WorkerStart<T> start) throws InterruptedException {
     dev.tilefarm.worker.ops.TileProcessor.cascadeDir(settings.roles().cascadeDir());
     try {
-      return WorkerProcess.start(workerConfig(settings, id, threads), blobs);
+      return start.start();
     } catch (WorkerRenderers.NotAvailableException e) {
       throw new Settings.ConfigException(e.getMessage());
     }
