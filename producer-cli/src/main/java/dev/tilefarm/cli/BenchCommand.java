@@ -205,6 +205,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
+    public String tileTasksGroup() {
+      return farm.settings().topics().taskGroup(tileTasksTopic());
+    }
+
+    @Override
     public String tileResultsTopic() {
       return farm.settings().topics().tileResults().name();
     }

@@ -17,6 +17,9 @@ public interface BenchFarm extends AutoCloseable {
   /** The name of the topic of the built-in renderers' tile tasks. */
   String tileTasksTopic();
 
+  /** The share group of the workers that take {@link #tileTasksTopic()}'s tiles. */
+  String tileTasksGroup();
+
   /** The name of the tile-results topic. */
   String tileResultsTopic();
 

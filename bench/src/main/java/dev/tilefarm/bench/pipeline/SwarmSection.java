@@ -1,11 +1,16 @@
 package dev.tilefarm.bench.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * A thousand workers, by simulation: 100, 500 and 1,000 share-group members (several per worker JVM) on tiles of the
@@ -21,6 +26,13 @@ final class SwarmSection implements Section {
   static final String ANCHORS = "OpenCue's scheduler stress test: 975 frames/s booked in a dry run on 1,200 simulated "
       + "hosts; Tractor: 500 tasks/s";
   private static final int TILE = 48;
+  /** How long the timed job of a full-size run lasts at the rate of the first job (or at the ideal rate). */
+  private static final double SECONDS = 20;
+  /** The longest a job of the section runs: one still going is cancelled and measured on the tiles it settled. */
+  static final Duration WINDOW = Duration.ofMinutes(2);
+  /** How long the members may take to join: a base, and a share per member (JVM start is most of the base). */
+  private static final Duration JOIN_BASE = Duration.ofMinutes(2);
+  private static final Duration JOIN_PER_MEMBER = Duration.ofMillis(300);
   /** Issue 18's aim: tiles settled per second with 1,000 members. */
   static final Aim THOUSAND = Aim.atLeast(1500, "≥ 1,500 tiles/s with 1,000 members");
 
@@ -29,7 +41,7 @@ final class SwarmSection implements Section {
     List<Integer> sizes = bench.quick() ? List.of(4, 8, 16) : List.of(100, 500, 1000);
     int jvms = bench.quick() ? 2 : 4;
     int millis = bench.quick() ? 200 : 500;
-    double seconds = bench.quick() ? 4 : 10;
+    double seconds = bench.quick() ? 4 : SECONDS;
     List<Row> rows = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try (ProcessFarm farm = ProcessFarm.start(bench, "swarm", false)) {
@@ -41,8 +53,11 @@ final class SwarmSection implements Section {
         boolean last = members == sizes.get(sizes.size() - 1);
         // Issue 18's aim is on 1,000 members at full size; the smaller swarms are reference figures beside it.
         boolean aimed = last && !bench.quick();
+        String job = m.settled == m.tiles ? String.format(Locale.ROOT, "%,d tiles", m.tiles)
+            : String.format(Locale.ROOT, "%,d of a job's %,d tiles (settled in its %d s window)", m.settled, m.tiles,
+                WINDOW.toSeconds());
         rows.add(new Row(String.format(Locale.ROOT, "Swarm: %,d share-group members (%d worker JVMs, 1 thread each), "
-            + "%,d tiles of the sleep renderer (%d ms each)", members, jvms, m.tiles, millis),
+            + "%s of the sleep renderer (%d ms each)", members, jvms, job, millis),
             String.format(Locale.ROOT, "%s tiles settled/s; task → start p50 %.0f ms, p99 %.0f ms; CPU per tile: "
                 + "broker %.2f ms, splitter %.2f ms, compositor %.2f ms", m.rate.summary("%.0f"),
                 m.waits.percentile(50), m.waits.percentile(99), m.cpuPerTile.get("broker"),
@@ -57,29 +72,33 @@ final class SwarmSection implements Section {
         }
       }
     }
-    notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM (heap "
-        + "bound " + HEAP_BASE_MB + " MB + " + HEAP_PER_MEMBER_MB + " MB a member), each its own member of the shared lane's share group and of no other: with `--renderers none` a member has no "
-        + "POV-Ray, Blender or ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most "
-        + "of idle members' CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its "
-        + "set time and is black: a simulated render "
-        + "that costs almost no CPU, for benchmarks only). Tiles settled per second: all the job's tiles over the span "
-        + "from its first task record to its last DONE result record; task → start: a tile's DONE record time less "
-        + "its render time, less its task record's time (so it holds the store and announce too; and since a job's "
+    notes.add("**Swarm**: `tilefarm worker --members N --threads 1 --renderers none` runs N workers in one JVM "
+        + "(heap bound " + HEAP_BASE_MB + " MB + " + HEAP_PER_MEMBER_MB + " MB a member), each its own member of the "
+        + "shared lane's share group and of no other: with `--renderers none` a member has no POV-Ray, Blender or "
+        + "ffmpeg lane (each lane is a share consumer and a poll thread, and idle ones took most of idle members' "
+        + "CPU), and sleep tiles come on the shared lane; the renderer is `sleep` (each tile sleeps its set time and "
+        + "is black: a simulated render that costs almost no CPU, for benchmarks only). The clock starts once every "
+        + "member is in the share group (the Admin API's member count) and a first job of a tile per member has "
+        + "run. The timed job is sized to last about " + (int) SECONDS + " s at the rate of that first job (at most "
+        + "the ideal rate's tiles); a job still running after " + WINDOW.toSeconds() + " s is cancelled and "
+        + "measured on the tiles it settled. Tiles settled per second: the settled tiles over the span from the "
+        + "job's first task record to its last DONE result record; task → start: a tile's DONE record time less its "
+        + "render time, less its task record's time (so it holds the store and announce too; and since a job's "
         + "tasks are all published at once, it holds the tile's time in the queue behind the job's earlier tiles, "
-        + "about half the job for the median tile). CPU per tile: each "
-        + "process's CPU time (Linux, via ProcessHandle) over the job, divided by its tiles. Kafka's share groups "
-        + "hold at most 200 members unless the broker's `group.share.max.size` says more (the embedded broker sets "
-        + "1,000, Kafka's maximum; a static setting in Kafka 4.3). Anchors: " + ANCHORS + ".");
+        + "about half the job for the median tile). CPU per tile: each process's CPU time (Linux, via "
+        + "ProcessHandle) over the job, divided by the tiles settled. Kafka's share groups hold at most 200 members "
+        + "unless the broker's `group.share.max.size` says more (the embedded broker sets 1,000, Kafka's maximum; "
+        + "a static setting in Kafka 4.3). Anchors: " + ANCHORS + ".");
     return new Result(rows, notes);
   }
 
-  private record Measured(int tiles, BenchStats rate, BenchStats waits, Map<String, Double> cpuPerTile,
+  private record Measured(int tiles, int settled, BenchStats rate, BenchStats waits, Map<String, Double> cpuPerTile,
       String bottleneck) {}
 
   private static Measured measure(Bench bench, ProcessFarm farm, int members, int jvms, int millis, double seconds)
       throws Exception {
     List<Process> workers = new ArrayList<>();
-    try {
+    try (BenchFarm.EventClient events = farm.client().eventClient()) {
       for (int j = 0; j < jvms; j++) {
         int here = members / jvms + (j < members % jvms ? 1 : 0);
         // A heap bound per JVM: with the JVM's default (a quarter of the machine's memory each) four JVMs of 250
@@ -88,31 +107,34 @@ final class SwarmSection implements Section {
         workers.add(farm.start("workers", List.of("-Xss512k", heap), "worker", "--members", String.valueOf(here),
             "--threads", "1", "--renderers", "none", "--id", "swarm-" + members + "-" + j));
       }
-      // Every member has joined and taken a tile before the clock runs.
-      farm.client().complete(Jobs.sleep("swarm-warm", members * 2, TILE, 10));
-      int tiles = Jobs.sleepTiles((int) (members * 1000.0 / millis * seconds));
+      awaitMembers(farm.client(), members);
+      // A first job of a tile per member, whose rate sizes the timed job: at the ideal rate the timed job would
+      // last `seconds`, but a farm that settles far less would take hours over it.
+      double firstRate = run(events, farm.client(), Jobs.sleep("swarm-warm", members, TILE, millis)).rate;
+      int tiles = Jobs.sleepTiles((int) Math.max(members * 2,
+          Math.min(members * 1000.0 / millis, firstRate) * seconds));
       BenchStats rate = new BenchStats();
       BenchStats wait = new BenchStats();
       Map<String, BenchStats> cpu = new LinkedHashMap<>();
       double busy = 0;
       double machineBusy = Double.NaN;
+      int settled = 0;
       Map<String, Double> share = new LinkedHashMap<>();
       for (int i = 0; i < bench.runs(); i++) {
-        ObjectNode job = Jobs.sleep("swarm-" + members, tiles, TILE, millis);
         Map<String, Double> before = farm.cpuMillis();
         MachineCpu machine = MachineCpu.read();
         long t0 = System.nanoTime();
-        farm.client().complete(job);
+        Ran ran = run(events, farm.client(), Jobs.sleep("swarm-" + members, tiles, TILE, millis));
         double wallMs = (System.nanoTime() - t0) / 1e6;
         Map<String, Double> after = farm.cpuMillis();
         machineBusy = MachineCpu.read().busySince(machine);
-        TileTimes times = TileTimes.of(farm.client(), job.get("id").asText());
-        rate.add(times.settledPerSecond());
-        times.taskToStart().addTo(wait);
+        rate.add(ran.rate);
+        ran.times.taskToStart().addTo(wait);
+        settled = ran.times.settled();
         double total = 0;
         for (String label : after.keySet()) {
           double used = after.get(label) - before.getOrDefault(label, 0.0);
-          cpu.computeIfAbsent(label, k -> new BenchStats()).add(used / tiles);
+          cpu.computeIfAbsent(label, k -> new BenchStats()).add(used / settled);
           share.put(label, used);
           total += used;
         }
@@ -121,11 +143,61 @@ final class SwarmSection implements Section {
       Map<String, Double> perTile = new LinkedHashMap<>();
       cpu.forEach((label, s) -> perTile.put(label, s.median()));
       double membersBusy = rate.median() * millis / 1000.0 / members;
-      return new Measured(tiles, rate, wait, perTile,
+      return new Measured(tiles, settled, rate, wait, perTile,
           bottleneck(busy, machineBusy, membersBusy, share, wait, bench.threads()));
     } finally {
       RoleProcesses.stop(workers);
       farm.forget(workers);
+    }
+  }
+
+  /** A job's tile times and its tiles settled per second; {@link #run} cancels a job it stopped waiting for. */
+  private record Ran(TileTimes times, double rate) {}
+
+  /**
+   * Runs {@code job} for up to {@link #WINDOW}; a job that has not completed by then is cancelled, and the figures
+   * are of the tiles it settled.
+   */
+  private static Ran run(BenchFarm.EventClient events, BenchFarm farm, ObjectNode job) throws Exception {
+    String id = job.get("id").asText();
+    var from = events.positions();
+    events.submit(job);
+    try {
+      events.await(id, from, WINDOW, e -> {});
+    } catch (TimeoutException e) {
+      events.cancel(id);
+      System.err.printf(Locale.ROOT, "swarm: job %s not done within %d s, cancelled; its settled tiles are counted%n",
+          id, WINDOW.toSeconds());
+    }
+    TileTimes times = TileTimes.soFar(farm, id);
+    return new Ran(times, times.settledPerSecond());
+  }
+
+  /** Waits until {@code members} members are in the workers' share group, saying how many as they come. */
+  static void awaitMembers(BenchFarm farm, int members) throws Exception {
+    String group = farm.tileTasksGroup();
+    long start = System.nanoTime();
+    long deadline = start + JOIN_BASE.plus(JOIN_PER_MEMBER.multipliedBy(members)).toNanos();
+    long nextNote = start;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, farm.bootstrapServers()))) {
+      while (true) {
+        int joined = admin.describeShareGroups(List.of(group)).all().get().get(group).members().size();
+        long now = System.nanoTime();
+        if (joined >= members) {
+          System.err.printf(Locale.ROOT, "swarm: %,d members joined in %.0f s%n", joined, (now - start) / 1e9);
+          return;
+        }
+        if (now > deadline) {
+          throw new IllegalStateException(String.format(Locale.ROOT, "only %,d of %,d members joined share group "
+              + "%s within %.0f s", joined, members, group, (now - start) / 1e9));
+        }
+        if (now >= nextNote) {
+          System.err.printf(Locale.ROOT, "swarm: %,d of %,d members joined (%.0f s)%n", joined, members,
+              (now - start) / 1e9);
+          nextNote = now + TimeUnit.SECONDS.toNanos(15);
+        }
+        Thread.sleep(1000);
+      }
     }
   }
 

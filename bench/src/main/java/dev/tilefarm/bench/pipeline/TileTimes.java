@@ -13,7 +13,18 @@ import java.util.Map;
  * tile) and the render time the worker reports. Only unpacked tiles (one task each).
  */
 record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integer, Long> renderMs) {
+  /** The times of a job that completed: every tile task has its DONE result. */
   static TileTimes of(BenchFarm farm, String jobId) {
+    TileTimes times = soFar(farm, jobId);
+    if (times.settled() != times.tiles()) {
+      throw new IllegalStateException("job " + jobId + ": " + times.tiles() + " tile tasks but " + times.settled()
+          + " tiles done");
+    }
+    return times;
+  }
+
+  /** The times of a job's tiles settled so far (all of them, or those done before it was cancelled). */
+  static TileTimes soFar(BenchFarm farm, String jobId) {
     Map<Integer, Long> tasks = new HashMap<>();
     Map<Integer, Long> done = new HashMap<>();
     Map<Integer, Long> render = new HashMap<>();
@@ -30,9 +41,9 @@ record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integ
         render.put(d.tile().index(), d.renderMs());
       }
     });
-    if (tasks.isEmpty() || !done.keySet().equals(tasks.keySet())) {
-      throw new IllegalStateException("job " + jobId + ": " + tasks.size() + " tile tasks but " + done.size()
-          + " tiles done, not the same tiles");
+    if (tasks.isEmpty() || done.isEmpty() || !tasks.keySet().containsAll(done.keySet())) {
+      throw new IllegalStateException("job " + jobId + ": " + tasks.size() + " tile tasks and " + done.size()
+          + " tiles done, not of the same tiles");
     }
     return new TileTimes(tasks, done, render);
   }
@@ -46,24 +57,31 @@ record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integ
     }
   }
 
+  /** The job's tiles (its tile tasks). */
   int tiles() {
     return taskAt.size();
   }
 
-  /** Tiles settled per second: all of them over the span from the first task to the last result. */
+  /** The tiles with a DONE result. */
+  int settled() {
+    return doneAt.size();
+  }
+
+  /** Tiles settled per second: those settled over the span from the first task to the last result. */
   double settledPerSecond() {
     long first = taskAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
     long last = doneAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-    return tiles() / (Math.max(1, last - first) / 1000.0);
+    return settled() / (Math.max(1, last - first) / 1000.0);
   }
 
   /**
    * Each tile's wait from its task to the start of its render: the result's time less the render time, less the
-   * task's time (so it also holds the store and announce after the render, a few ms for a black tile).
+   * task's time (so it also holds the store and announce after the render, a few ms for a black tile). Settled
+   * tiles only.
    */
   BenchStats taskToStart() {
     BenchStats s = new BenchStats();
-    taskAt.forEach((i, at) -> s.add(doneAt.get(i) - renderMs.get(i) - at));
+    doneAt.forEach((i, done) -> s.add(done - renderMs.get(i) - taskAt.get(i)));
     return s;
   }
 }
