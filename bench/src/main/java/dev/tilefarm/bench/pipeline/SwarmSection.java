@@ -58,10 +58,11 @@ final class SwarmSection implements Section {
                 WINDOW.toSeconds());
         rows.add(new Row(String.format(Locale.ROOT, "Swarm: %,d share-group members (%d worker JVMs, 1 thread each), "
             + "%s of the sleep renderer (%d ms each)", members, jvms, job, millis),
-            String.format(Locale.ROOT, "%s tiles settled/s; task → start p50 %.0f ms, p99 %.0f ms; CPU per tile: "
-                + "broker %.2f ms, splitter %.2f ms, compositor %.2f ms", m.rate.summary("%.0f"),
-                m.waits.percentile(50), m.waits.percentile(99), m.cpuPerTile.get("broker"),
-                m.cpuPerTile.get("splitter"), m.cpuPerTile.get("compositor")),
+            m.settled == 0 ? "0 tiles settled/s: no tile of the job was settled in its window"
+                : String.format(Locale.ROOT, "%s tiles settled/s; task → start p50 %.0f ms, p99 %.0f ms; CPU per "
+                    + "tile: broker %.2f ms, splitter %.2f ms, compositor %.2f ms", m.rate.summary("%.0f"),
+                    m.waits.percentile(50), m.waits.percentile(99), m.cpuPerTile.get("broker"),
+                    m.cpuPerTile.get("splitter"), m.cpuPerTile.get("compositor")),
             String.format(Locale.ROOT, "ideal (members x 1000 / %d ms) %.0f tiles/s; %s", millis, ideal, ANCHORS),
             String.format(Locale.ROOT, "%.2f of ideal", m.rate.median() / ideal),
             aimed ? THOUSAND.text() : "no aim of its own (the aim is on 1,000 members at full size)",
@@ -119,13 +120,16 @@ final class SwarmSection implements Section {
       double busy = 0;
       double machineBusy = Double.NaN;
       int settled = 0;
+      RunQueue.Reading queued = null;
       Map<String, Double> share = new LinkedHashMap<>();
       for (int i = 0; i < bench.runs(); i++) {
         Map<String, Double> before = farm.cpuMillis();
         MachineCpu machine = MachineCpu.read();
+        RunQueue queue = RunQueue.start();
         long t0 = System.nanoTime();
         Ran ran = run(events, farm.client(), Jobs.sleep("swarm-" + members, tiles, TILE, millis));
         double wallMs = (System.nanoTime() - t0) / 1e6;
+        queued = queue.stop();
         Map<String, Double> after = farm.cpuMillis();
         machineBusy = MachineCpu.read().busySince(machine);
         rate.add(ran.rate);
@@ -134,7 +138,7 @@ final class SwarmSection implements Section {
         double total = 0;
         for (String label : after.keySet()) {
           double used = after.get(label) - before.getOrDefault(label, 0.0);
-          cpu.computeIfAbsent(label, k -> new BenchStats()).add(used / settled);
+          cpu.computeIfAbsent(label, k -> new BenchStats()).add(settled == 0 ? Double.NaN : used / settled);
           share.put(label, used);
           total += used;
         }
@@ -144,7 +148,7 @@ final class SwarmSection implements Section {
       cpu.forEach((label, s) -> perTile.put(label, s.median()));
       double membersBusy = rate.median() * millis / 1000.0 / members;
       return new Measured(tiles, settled, rate, wait, perTile,
-          bottleneck(busy, machineBusy, membersBusy, share, wait, bench.threads()));
+          bottleneck(busy, machineBusy, membersBusy, share, wait, queued, bench.threads()));
     } finally {
       RoleProcesses.stop(workers);
       farm.forget(workers);
@@ -207,11 +211,22 @@ final class SwarmSection implements Section {
    */
   static String bottleneck(double busy, double machineBusy, double membersBusy, Map<String, Double> used,
       BenchStats wait, int cores) {
+    return bottleneck(busy, machineBusy, membersBusy, used, wait, new RunQueue.Reading(Double.NaN, Double.NaN),
+        cores);
+  }
+
+  /** As above, with the run queue sampled over the job. */
+  static String bottleneck(double busy, double machineBusy, double membersBusy, Map<String, Double> used,
+      BenchStats wait, RunQueue.Reading queued, int cores) {
+    String queue = queued.text(cores);
     String cpu = "during the last job, " + Bottleneck.machine(cores, machineBusy, busy, "process", used)
+        + (queue.isEmpty() ? "" : "; " + queue)
         + String.format(Locale.ROOT, "; the members were busy (sleeping in tiles) %.0f%% of the time",
-            100 * membersBusy);
-    return Bottleneck.cpu(machineBusy, busy, cpu).orElseGet(() -> String.format(Locale.ROOT, "not CPU (%s): members "
-        + "wait between tiles for the share group to hand them out; a tile waited p50 %.0f ms, p99 %.0f ms from task "
-        + "to start", cpu, wait.percentile(50), wait.percentile(99)));
+            100 * membersBusy)
+        + (wait.isEmpty() ? "; no tile of the job started" : "");
+    String waited = wait.isEmpty() ? "" : String.format(Locale.ROOT, "; a tile waited p50 %.0f ms, p99 %.0f ms from "
+        + "task to start", wait.percentile(50), wait.percentile(99));
+    return Bottleneck.cpu(machineBusy, busy, cpu).orElseGet(() -> "not CPU (" + cpu + "): members wait between "
+        + "tiles for the share group to hand them out" + waited);
   }
 }

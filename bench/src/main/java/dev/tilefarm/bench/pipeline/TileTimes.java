@@ -16,7 +16,7 @@ record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integ
   /** The times of a job that completed: every tile task has its DONE result. */
   static TileTimes of(BenchFarm farm, String jobId) {
     TileTimes times = soFar(farm, jobId);
-    if (times.settled() != times.tiles()) {
+    if (times.tiles() == 0 || times.settled() != times.tiles()) {
       throw new IllegalStateException("job " + jobId + ": " + times.tiles() + " tile tasks but " + times.settled()
           + " tiles done");
     }
@@ -41,7 +41,7 @@ record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integ
         render.put(d.tile().index(), d.renderMs());
       }
     });
-    if (tasks.isEmpty() || done.isEmpty() || !tasks.keySet().containsAll(done.keySet())) {
+    if (!tasks.keySet().containsAll(done.keySet())) {
       throw new IllegalStateException("job " + jobId + ": " + tasks.size() + " tile tasks and " + done.size()
           + " tiles done, not of the same tiles");
     }
@@ -67,8 +67,11 @@ record TileTimes(Map<Integer, Long> taskAt, Map<Integer, Long> doneAt, Map<Integ
     return doneAt.size();
   }
 
-  /** Tiles settled per second: those settled over the span from the first task to the last result. */
+  /** Tiles settled per second: those settled over the span from the first task to the last result (0 if none). */
   double settledPerSecond() {
+    if (doneAt.isEmpty()) {
+      return 0;
+    }
     long first = taskAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
     long last = doneAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     return settled() / (Math.max(1, last - first) / 1000.0);
