@@ -317,7 +317,8 @@ final class ImageAssembler implements AutoCloseable {
     Map<S3Uri, Future<byte[]>> objects = new LinkedHashMap<>();
     for (TilePart part : parts) {
       byte[] kept = packs.get(part.uri());
-      objects.computeIfAbsent(part.uri(), uri -> kept != null ? java.util.concurrent.CompletableFuture.completedFuture(kept)
+      objects.computeIfAbsent(part.uri(), uri -> kept != null
+          ? java.util.concurrent.CompletableFuture.completedFuture(kept)
           : fetchers.submit(() -> readObject(req, part)));
     }
     Map<Integer, TileImage> result = new HashMap<>();

@@ -172,7 +172,8 @@ final class JobStateCodec {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       int format = in.readByte();
-      if (format != FORMAT && format != FORMAT_6 && format != FORMAT_5 && format != FORMAT_4 && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1) {
+      if (format != FORMAT && format != FORMAT_6 && format != FORMAT_5 && format != FORMAT_4 && format != FORMAT_3
+          && format != FORMAT_2 && format != FORMAT_1) {
         throw new IllegalStateException("job state has format " + format + ", this compositor reads up to " + FORMAT);
       }
       int kind = in.readByte();
@@ -212,7 +213,8 @@ final class JobStateCodec {
         p = format >= 4 ? p.withProgress(in.readLong(), in.readDouble()) : p;
         state = format >= 7 ? p.withVideo(readVideo(in)) : p;
       } else if (kind == ENCODING && format >= 7) {
-        JobEvent.Completed completed = dev.tilefarm.schemas.Json.MAPPER.readValue(in.readUTF(), JobEvent.Completed.class);
+        JobEvent.Completed completed = dev.tilefarm.schemas.Json.MAPPER.readValue(in.readUTF(),
+            JobEvent.Completed.class);
         state = new JobEncoding(completed, S3Uri.parse(in.readUTF()), in.readLong(), in.readLong(), in.readLong());
       } else {
         throw new IllegalStateException("job state has unknown kind " + kind);

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code dataDir/logs} – the KRaft metadata log and all topic partitions (formatted on first use);</li>
  *   <li>{@code dataDir/embedded-kafka.properties} – the ports used last time, reused on restart when free;</li>
- *   <li>{@code dataDir/server.properties} – the effective broker configuration of the latest start (informational).</li>
+ *   <li>{@code dataDir/server.properties} – the effective broker configuration of the latest start
+ *       (informational).</li>
  * </ul>
  * Data therefore survives {@link #close()} and a later {@code start} on the same directory.
  *
@@ -184,9 +185,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
                 throw t;
             }
-            LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, authorizer {}, data {})"
-                    + " in {} ms", HOST, brokerPort, controllerPort, securedPorts, authorizer ? "on" : "off", dir,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            LOG.info("Embedded Kafka started on {}:{} (controller port {}, secured listeners {}, authorizer {}, "
+                    + "data {}) in {} ms", HOST, brokerPort, controllerPort, securedPorts, authorizer ? "on" : "off",
+                    dir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return new EmbeddedKafka(server, dir, HOST, brokerPort, securedPorts, brokerPassword);
         }
     }
@@ -211,7 +212,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             Map<Integer, String> parsed = parseVoters(voters);
             if (!parsed.containsKey(nodeId)) {
-                throw new IllegalArgumentException("nodeId: " + nodeId + " is not one of the voters " + parsed.keySet());
+                throw new IllegalArgumentException("nodeId: " + nodeId + " is not one of the voters "
+                        + parsed.keySet());
             }
         }
 
@@ -340,7 +342,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Integer p = securedPorts.get(listener);
         if (p == null) {
-            throw new IllegalArgumentException("no " + listener + " listener; this broker has " + securedPorts.keySet());
+            throw new IllegalArgumentException("no " + listener + " listener; this broker has "
+                    + securedPorts.keySet());
         }
         return host + ":" + p;
     }
@@ -458,8 +461,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * it, with the broker key store for TLS and, for SASL, the mechanisms of {@link Security#saslMechanisms()};
      * with a {@code brokerPassword} (an authorizer), the broker's super user may sign in with PLAIN too.
      */
-    static Map<String, String> securedListeners(Properties base, Map<SecurityProtocol, Integer> ports, Security security,
-            Path tlsDir, String brokerPassword) {
+    static Map<String, String> securedListeners(Properties base, Map<SecurityProtocol, Integer> ports,
+            Security security, Path tlsDir, String brokerPassword) {
         Map<String, String> p = new TreeMap<>();
         List<String> listeners = new ArrayList<>(List.of(base.getProperty("listeners")));
         List<String> advertised = new ArrayList<>(List.of(base.getProperty("advertised.listeners")));
@@ -579,8 +582,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Stores the users' SCRAM credentials with the set-up client ({@link #setupClient}), then waits until the broker serves
-     * them, so that the first SCRAM client after {@code start} signs in.
+     * Stores the users' SCRAM credentials with the set-up client ({@link #setupClient}), then waits until the
+     * broker serves them, so that the first SCRAM client after {@code start} signs in.
      */
     private static void addScramUsers(Properties p, Map<String, String> users) throws Exception {
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-users");
@@ -588,8 +591,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             // One request per mechanism: a request may alter each user only once.
             for (ScramMechanism m : List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256)) {
                 List<UserScramCredentialAlteration> upserts = new ArrayList<>();
-                users.forEach((name, password) -> upserts.add(
-                        new UserScramCredentialUpsertion(name, new ScramCredentialInfo(m, SCRAM_ITERATIONS), password)));
+                users.forEach((name, password) -> upserts.add(new UserScramCredentialUpsertion(name,
+                        new ScramCredentialInfo(m, SCRAM_ITERATIONS), password)));
                 admin.alterUserScramCredentials(upserts).all().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             // The controller has committed them; the broker serves them once it has applied that metadata.
@@ -619,7 +622,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "format", "--config", configFile.toString(), "--cluster-id", clusterId, "--ignore-formatted"
             }, out);
         } catch (Exception e) {
-            throw new IllegalStateException("Formatting Kafka storage failed: " + buffer.toString(StandardCharsets.UTF_8), e);
+            throw new IllegalStateException("Formatting Kafka storage failed: "
+                    + buffer.toString(StandardCharsets.UTF_8), e);
         }
         String output = buffer.toString(StandardCharsets.UTF_8).strip();
         if (rc != 0) {

@@ -82,7 +82,10 @@ public record Security(Set<SecurityProtocol> listeners, Map<String, String> user
     return new Security(listeners, users, true);
   }
 
-  /** The SASL mechanisms the client listeners offer: all of {@link #SASL_MECHANISMS}, less OAUTHBEARER with an authorizer. */
+  /**
+   * The SASL mechanisms the client listeners offer: all of {@link #SASL_MECHANISMS}, less OAUTHBEARER with an
+   * authorizer.
+   */
   List<String> saslMechanisms() {
     return authorizer ? SASL_MECHANISMS.stream().filter(m -> !m.equals("OAUTHBEARER")).toList() : SASL_MECHANISMS;
   }

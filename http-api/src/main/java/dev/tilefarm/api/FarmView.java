@@ -29,10 +29,10 @@ import java.util.stream.Collectors;
 
 /**
  * What the farm is doing, as far as its topics tell: every job with its events and tiles, the workers
- * (from their heartbeats, tile results and the share group), throughput, dead letters and backlog. Built only from decoded messages (the Kafka edge is
- * {@link EventFeed}), so it is tested without a broker. Thread-safe: updates and reads hold one lock, and
- * listeners are told of each change under that lock, so a listener that took a snapshot and then
- * subscribed in one {@link #subscribe} call misses nothing and sees nothing twice.
+ * (from their heartbeats, tile results and the share group), throughput, dead letters and backlog. Built only from
+ * decoded messages (the Kafka edge is {@link EventFeed}), so it is tested without a broker. Thread-safe: updates
+ * and reads hold one lock, and listeners are told of each change under that lock, so a listener that took a
+ * snapshot and then subscribed in one {@link #subscribe} call misses nothing and sees nothing twice.
  */
 final class FarmView {
   /** Tile completions remembered for throughput: five minutes' worth. */
@@ -88,7 +88,10 @@ final class FarmView {
       int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
       String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested, Integer priority,
       boolean paused, List<String> waitingOn, Integer attempt, String video) {
-    /** Before priorities, dependencies and retries: priority unknown, not paused, waiting on nothing, first attempt, no video. */
+    /**
+     * Before priorities, dependencies and retries: priority unknown, not paused, waiting on nothing, first attempt,
+     * no video.
+     */
     JobSummary(String id, JobStatus status, String type, String kind, int width, int height, int tiles, int done,
         int failedTiles, String output, String reason, String field, Long submittedAt, Long acceptedAt, Long endedAt,
         String sha256, Long bytes, String format, JobEvent.Timings timings, boolean cancelRequested) {
@@ -465,8 +468,8 @@ final class FarmView {
       Worker worker;
       switch (result) {
         case TileResult.Done d -> {
-          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.DONE, d.renderMs(), d.worker(), null,
-              timestamp, reports, null);
+          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.DONE, d.renderMs(),
+              d.worker(), null, timestamp, reports, null);
           worker = worker(d.worker());
           if (before == null || before.status() != TileStatus.DONE) {
             worker.tiles++;
@@ -477,8 +480,8 @@ final class FarmView {
         }
         case TileResult.Failed f -> {
           String log = f.log() == null ? null : Routes.logUrl(result.jobId(), r.index());
-          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.FAILED, null, f.worker(), f.reason(),
-              timestamp, reports, log);
+          tile = new TileView(r.index(), r.x(), r.y(), r.width(), r.height(), TileStatus.FAILED, null, f.worker(),
+              f.reason(), timestamp, reports, log);
           worker = worker(f.worker());
           worker.failures++;
           failedTiles.addFirst(new FailedTile(result.jobId(), r.index(), f.worker(), f.reason(), timestamp, log));
@@ -486,9 +489,11 @@ final class FarmView {
             failedTiles.removeLast();
           }
         }
-        case TileResult.Progress p -> throw new IllegalStateException("within-tile progress is no tile state (returned above)");
+        case TileResult.Progress p ->
+            throw new IllegalStateException("within-tile progress is no tile state (returned above)");
         case TileResult.Encoded e -> throw new IllegalStateException("a video is no tile state (returned above)");
-        case TileResult.Returned t -> throw new IllegalStateException("a handed-back task is no tile state (returned above)");
+        case TileResult.Returned t ->
+            throw new IllegalStateException("a handed-back task is no tile state (returned above)");
       }
       worker.lastTile = timestamp;
       if (job.kind != null) {
@@ -496,7 +501,8 @@ final class FarmView {
       }
       job.tileViews.put(r.index(), tile);
       job.tiles = Math.max(job.tiles, result.tileCount());
-      job.done = Math.max(job.done, (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.DONE).count());
+      job.done = Math.max(job.done,
+          (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.DONE).count());
       job.failedTiles = (int) job.tileViews.values().stream().filter(t -> t.status() == TileStatus.FAILED).count();
       if (!job.ended() && (job.status == JobStatus.ACCEPTED || job.status == JobStatus.SUBMITTED)) {
         job.status = JobStatus.RUNNING;

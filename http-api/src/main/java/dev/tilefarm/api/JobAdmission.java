@@ -71,8 +71,8 @@ final class JobAdmission {
     }
     Long at = pending.get(id);
     if (at != null) {
-      return new FarmView.JobDetail(new FarmView.JobSummary(id, JobStatus.SUBMITTED, null, null, 0, 0, 0, 0, 0, null, null,
-          null, at, null, null, null, null, null, null, false, null, false, List.of(), null,
+      return new FarmView.JobDetail(new FarmView.JobSummary(id, JobStatus.SUBMITTED, null, null, 0, 0, 0, 0, 0, null,
+          null, null, at, null, null, null, null, null, null, false, null, false, List.of(), null,
           null), List.of(), List.of());
     }
     if (pending.size() >= MAX_PENDING) {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 final class OpenApiDocument {
   /** A {@code Host} header's value: a name or an address, and a port. */
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
 
   private OpenApiDocument() {}
 

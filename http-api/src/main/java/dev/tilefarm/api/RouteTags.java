@@ -18,7 +18,10 @@ final class RouteTags {
 
   private RouteTags() {}
 
-  /** The route template of a raw request path (the route table's), {@code "static"} for a dashboard file, else {@link #UNMATCHED}. */
+  /**
+   * The route template of a raw request path (the route table's), {@code "static"} for a dashboard file, else
+   * {@link #UNMATCHED}.
+   */
   static String route(String rawPath) {
     if (rawPath == null) {
       return UNMATCHED;

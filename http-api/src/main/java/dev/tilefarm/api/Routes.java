@@ -199,7 +199,8 @@ final class Routes implements HttpHandler {
           Integer.parseInt(c.params().get("n")))),
       Route.of("GET", "/openapi.yaml", (r, c) -> r.openApi(c.ex()))));
 
-  private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  private int dispatch(HttpExchange ex, String path) throws IOException, InterruptedException, ExecutionException,
+      TimeoutException {
     switch (TABLE.lookup(ex.getRequestMethod(), path)) {
       case RouteTable.Found<Handler> found -> {
         String id = found.params().get("id");
@@ -323,7 +324,8 @@ final class Routes implements HttpHandler {
   }
 
   /** Publishes a checked job whose id is claimed. */
-  private int publishJob(HttpExchange ex, ObjectNode json, JobRequest job) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  private int publishJob(HttpExchange ex, ObjectNode json, JobRequest job) throws IOException, InterruptedException,
+      ExecutionException, TimeoutException {
     MDC.put("jobId", job.id());
     try {
       producer.send(new ProducerRecord<>(config.topics().jobs().name(), job.id(), Json.MAPPER.writeValueAsBytes(json)))
@@ -353,7 +355,8 @@ final class Routes implements HttpHandler {
    * Streams the body to a file, checks the image (its type from its content, its size from its header) and the
    * job, and only then stores it: a refused upload leaves nothing in object storage.
    */
-  private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  private int upload(HttpExchange ex, Map<String, List<String>> query) throws IOException, InterruptedException,
+      ExecutionException, TimeoutException {
     ArrayNode ops = JobQuery.ops(query);
     String contentType = ex.getRequestHeaders().getFirst("Content-Type");
     Uploads.extension(contentType, first(query, "filename", null));
@@ -413,7 +416,8 @@ final class Routes implements HttpHandler {
     return total;
   }
 
-  private int cancel(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  private int cancel(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException,
+      TimeoutException {
     FarmView.JobDetail detail = view.job(id, false);
     if (detail == null) {
       return unknownJob(ex, id);
@@ -492,7 +496,8 @@ final class Routes implements HttpHandler {
    * Runs a FAILED or CANCELLED job again (see job-retry.schema.json): 202 once the request is on the jobs topic, its
    * new attempt following as ACCEPTED (or WAITING) on the job's events; 409 naming the job's status otherwise.
    */
-  private int retry(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  private int retry(HttpExchange ex, String id) throws IOException, InterruptedException, ExecutionException,
+      TimeoutException {
     FarmView.JobDetail detail = view.job(id, false);
     if (detail == null) {
       return unknownJob(ex, id);

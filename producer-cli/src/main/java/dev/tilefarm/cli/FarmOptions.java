@@ -22,7 +22,8 @@ final class FarmOptions {
 
   private static final List<Flag> FLAGS = List.of(
       new Flag("--bootstrap-server", "bootstrap.servers", "HOST:PORT", "Kafka cluster to use (env "
-          + "TILEFARM_BOOTSTRAP_SERVERS). Without it, tilefarm uses a running 'tilefarm up' or starts an embedded farm."),
+          + "TILEFARM_BOOTSTRAP_SERVERS). Without it, tilefarm uses a running 'tilefarm up' or starts an "
+          + "embedded farm."),
       new Flag("--s3-endpoint", "s3.endpoint", "URL", "S3-compatible endpoint, e.g. http://minio:9000"),
       new Flag("--s3-access-key", "s3.access-key", "KEY", "S3 access key"),
       new Flag("--s3-secret-key", "s3.secret-key", "SECRET", "S3 secret key"),

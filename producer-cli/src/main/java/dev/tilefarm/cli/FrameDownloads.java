@@ -55,8 +55,8 @@ final class FrameDownloads {
           + " another job's); --video saves its video");
     }
     if (frames.size() < c.frames()) {
-      throw new Main.JobsFailedException("job " + c.jobId() + " completed " + c.frames() + " frames, but its events name"
-          + " only " + frames.size() + " of them");
+      throw new Main.JobsFailedException("job " + c.jobId() + " completed " + c.frames()
+          + " frames, but its events name only " + frames.size() + " of them");
     }
     List<Integer> numbers = new ArrayList<>(frames.keySet());
     numbers.sort(null);

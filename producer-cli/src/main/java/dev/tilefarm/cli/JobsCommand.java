@@ -46,7 +46,8 @@ final class JobsCommand extends FarmCommand {
         return 0;
       }
       if (shown.isEmpty()) {
-        progress.note(all.isEmpty() ? "no jobs yet" : "no " + statuses.stream().map(Enum::name).collect(java.util.stream.Collectors.joining(" or ")) + " jobs");
+        progress.note(all.isEmpty() ? "no jobs yet"
+            : "no " + statuses.stream().map(Enum::name).collect(java.util.stream.Collectors.joining(" or ")) + " jobs");
         return 0;
       }
       System.out.print(JobStates.table(shown, System.currentTimeMillis()));

@@ -67,7 +67,8 @@ final class LabChecker {
     return out;
   }
 
-  private <V> void readAll(Topic<String, V> topic, java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, V> sink) {
+  private <V> void readAll(Topic<String, V> topic,
+      java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, V> sink) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -366,7 +367,8 @@ final class LabChecker {
     }
     t.append('\n');
     t.append(String.format("| lost | duplicate terminal events | wrong outputs | tile objects left | dead letters "
-        + "(unexplained) | faults not observed |%n|---:|---:|---:|---:|---:|---:|%n| %d | %d | %d | %d | %d (%d) | %d |%n",
+        + "(unexplained) | faults not observed |%n|---:|---:|---:|---:|---:|---:|%n"
+        + "| %d | %d | %d | %d | %d (%d) | %d |%n",
         lost, duplicates, wrong, tilesLeft, letters, unexplained, unobserved));
     return t.toString();
   }

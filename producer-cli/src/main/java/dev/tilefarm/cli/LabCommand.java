@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
         + "workload while a seeded nemesis kills, freezes and partitions roles and makes S3 misbehave, then check "
         + "every job ended once with the right pixels. Prints the table; exit 1 if anything was lost or wrong.")
 final class LabCommand implements Callable<Integer> {
-  @Option(names = "--seed", defaultValue = "7", description = "seed of the nemesis and workload (default ${DEFAULT-VALUE})")
+  @Option(names = "--seed", defaultValue = "7",
+      description = "seed of the nemesis and workload (default ${DEFAULT-VALUE})")
   long seed;
 
   @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "180",
@@ -37,7 +38,8 @@ final class LabCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}: a full run sees every kind; 0: stop at --duration)")
   int rounds;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "3", description = "worker processes (default ${DEFAULT-VALUE})")
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "3",
+      description = "worker processes (default ${DEFAULT-VALUE})")
   int workers;
 
   @Option(names = "--job-interval", paramLabel = "SECONDS", defaultValue = "6",
@@ -65,7 +67,8 @@ final class LabCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (durationSeconds < 10 || rounds < 0 || workers < 1 || jobInterval < 1 || partitionSeconds < 1 || s3DownSeconds < 1) {
+    if (durationSeconds < 10 || rounds < 0 || workers < 1 || jobInterval < 1 || partitionSeconds < 1
+        || s3DownSeconds < 1) {
       throw new Main.UsageException("--duration must be at least 10 s, --rounds at least 0; --workers, --job-interval, "
           + "--partition-seconds and --s3-down-seconds at least 1");
     }

@@ -16,8 +16,11 @@ import picocli.CommandLine.Command;
         + "With no cluster configured, commands start an embedded farm (Kafka broker, S3 server and every role) "
         + "in this process, or use the one 'tilefarm up' is running.",
     subcommands = {DemoCommand.class, UpCommand.class, RenderCommand.class, ProcessCommand.class,
-        SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class, GetCommand.class, CancelCommand.class, RetryCommand.class, ApiCommand.class,
-        WorkerCommand.class, SplitterCommand.class, BrokerCommand.class, S3Command.class, LabCommand.class, CompositorCommand.class, TriggersCommand.class, SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, AclCommand.class, PauseCommand.class, ResumeCommand.class, PriorityCommand.class, CommandLine.HelpCommand.class},
+        SubmitCommand.class, JobsCommand.class, StatusCommand.class, LogsCommand.class, GetCommand.class,
+        CancelCommand.class, RetryCommand.class, ApiCommand.class, WorkerCommand.class, SplitterCommand.class,
+        BrokerCommand.class, S3Command.class, LabCommand.class, CompositorCommand.class, TriggersCommand.class,
+        SoakCommand.class, BenchCommand.class, StartupProbeCommand.class, AclCommand.class, PauseCommand.class,
+        ResumeCommand.class, PriorityCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

@@ -227,7 +227,8 @@ final class PovIni {
     if (last <= first) {
       return 0;
     }
-    return (decimal("final_clock", 1) - decimal("initial_clock", 0)) / (last - first + (bool("cyclic_animation") ? 1 : 0));
+    return (decimal("final_clock", 1) - decimal("initial_clock", 0))
+        / (last - first + (bool("cyclic_animation") ? 1 : 0));
   }
 
   /**

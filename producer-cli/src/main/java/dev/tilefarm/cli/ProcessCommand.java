@@ -92,7 +92,10 @@ final class ProcessCommand extends FarmCommand {
         + " JPEG 2000)");
   }
 
-  /** {@code NAME[:k=v,...]} to {@code {"op": NAME, k: v, ...}}; numbers and booleans become JSON numbers and booleans. */
+  /**
+   * {@code NAME[:k=v,...]} to {@code {"op": NAME, k: v, ...}}; numbers and booleans become JSON numbers and
+   * booleans.
+   */
   static ArrayNode parseOps(List<String> specs) throws Main.UsageException {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (String spec : specs) {

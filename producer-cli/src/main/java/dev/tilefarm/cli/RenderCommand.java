@@ -74,7 +74,8 @@ final class RenderCommand extends FarmCommand {
         throw new Main.UsageException(scene + ": no such file");
       }
       job = renderJob(null);
-      upload = wholeFolder ? Uploads.wholeFolder(scene.toAbsolutePath().getParent()) : Uploads.of(SceneFiles.of(scene), false);
+      upload = wholeFolder ? Uploads.wholeFolder(scene.toAbsolutePath().getParent())
+          : Uploads.of(SceneFiles.of(scene), false);
       if (wholeFolder && models(scene.toAbsolutePath().getParent()).size() != 1) {
         throw new Main.UsageException(scene + ": its folder holds several models ("
             + models(scene.toAbsolutePath().getParent()) + "); without --whole-folder only the model's own files go");
@@ -164,7 +165,8 @@ final class RenderCommand extends FarmCommand {
   static boolean referencesRelativeFiles(JsonNode node) {
     if (node.isObject()) {
       JsonNode file = node.get("file");
-      if (file != null && file.isTextual() && !file.asText().startsWith("s3://") && !file.asText().startsWith("data:")) {
+      if (file != null && file.isTextual() && !file.asText().startsWith("s3://")
+          && !file.asText().startsWith("data:")) {
         return true;
       }
       for (JsonNode child : node) {

@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
  * reference that names no file is a {@link Main.UsageException} naming it and the file that refers to it.
  */
 final class SceneFiles {
-  /** POV-Ray's standard include folder (Debian's {@code povray-includes}); the workers have it, so it is not uploaded. */
+  /**
+   * POV-Ray's standard include folder (Debian's {@code povray-includes}); the workers have it, so it is not
+   * uploaded.
+   */
   static final Path POVRAY_INCLUDES = Path.of("/usr/share/povray-3.7/include");
 
   private final Path root;
@@ -88,7 +91,8 @@ final class SceneFiles {
         .redirectErrorStream(true).start();
     List<String> paths = new ArrayList<>();
     StringBuilder log = new StringBuilder();
-    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith(marker)) {
@@ -273,7 +277,8 @@ final class SceneFiles {
   static void relativeFiles(JsonNode node, List<String> out) {
     if (node.isObject()) {
       JsonNode file = node.get("file");
-      if (file != null && file.isTextual() && !file.asText().startsWith("s3://") && !file.asText().startsWith("data:")) {
+      if (file != null && file.isTextual() && !file.asText().startsWith("s3://")
+          && !file.asText().startsWith("data:")) {
         out.add(file.asText());
       }
     }

@@ -87,7 +87,8 @@ record Settings(
         "port of /metrics (on http.host) in a process connected to a cluster, e.g. a role's container (0 = off)"});
     KEYS.put("limits.output-locations", new String[] {"",
         "comma-separated bucket or bucket/prefix where job outputs may go; unset = anywhere"});
-    KEYS.put("limits.input-buckets", new String[] {"", "comma-separated buckets jobs may read (the farm's own bucket is always added); unset = any"});
+    KEYS.put("limits.input-buckets", new String[] {"",
+        "comma-separated buckets jobs may read (the farm's own bucket is always added); unset = any"});
     KEYS.put("kafka.config", new String[] {"",
         "a Kafka client properties file (TLS, SASL: security.protocol, ssl.*, sasl.*) for every role and client"});
     KEYS.put("worker.lock-duration-ms", new String[] {String.valueOf(WorkerConfig.DEFAULT_LOCK_DURATION.toMillis()),

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
         + "embedded farm every role runs in this process, so the heap line shows whether memory stays flat). "
         + "Exits 1 if any job was lost or failed.")
 final class SoakCommand extends FarmCommand {
-  @Option(names = "--jobs", paramLabel = "N", defaultValue = "2000", description = "jobs in all (default ${DEFAULT-VALUE})")
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "2000",
+      description = "jobs in all (default ${DEFAULT-VALUE})")
   int jobs;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "100",

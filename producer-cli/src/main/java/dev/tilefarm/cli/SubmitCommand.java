@@ -32,7 +32,8 @@ final class SubmitCommand extends FarmCommand {
   @Option(names = "--wait", description = "wait for every job to end")
   boolean await;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "save the image of the (single) job here; implies --wait")
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+      description = "save the image of the (single) job here; implies --wait")
   Path output;
 
   @Mixin
@@ -117,7 +118,8 @@ final class SubmitCommand extends FarmCommand {
         }
       }
       if (!failed.isEmpty()) {
-        throw new Main.JobsFailedException(failed.size() + " job(s) did not complete:\n  " + String.join("\n  ", failed));
+        throw new Main.JobsFailedException(failed.size() + " job(s) did not complete:\n  "
+            + String.join("\n  ", failed));
       }
       return 0;
     }

@@ -58,8 +58,8 @@ final class Uploads {
       for (Path f : files.subList(0, Math.min(files.size(), 8))) {
         names.add(root.relativize(f).toString());
       }
-      return files.size() + (files.size() == 1 ? " file, " : " files, ") + size(bytes()) + " (" + String.join(", ", names)
-          + (files.size() > 8 ? ", ..." : "") + ")";
+      return files.size() + (files.size() == 1 ? " file, " : " files, ") + size(bytes()) + " ("
+          + String.join(", ", names) + (files.size() > 8 ? ", ..." : "") + ")";
     }
   }
 
@@ -182,7 +182,8 @@ final class Uploads {
       String endpoint = blobs.settings().endpoint() == null ? "AWS S3" : blobs.settings().endpoint().toString();
       Throwable cause = e.getCause();
       boolean config = cause instanceof SdkClientException
-          || cause instanceof S3Exception s && (s.statusCode() == 403 || s.statusCode() == 401 || s.statusCode() == 404);
+          || cause instanceof S3Exception s
+              && (s.statusCode() == 403 || s.statusCode() == 401 || s.statusCode() == 404);
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();

@@ -22,9 +22,9 @@ final class WorkerCommand extends RoleCommand {
 
   @Option(names = "--renderers", paramLabel = "LIST", converter = RendererList.class, description = "the external "
       + "renderers this worker takes tiles of, comma-separated from povray, blender, ffmpeg, or none (default: "
-      + "worker.renderers, unset = every one installed). builtin, mandelbrot, sleep and process jobs always come on the shared lane. One turned off is "
-      + "treated as one not installed: no share-group lane, not in the worker's status record; naming one that is "
-      + "not installed is an error")
+      + "worker.renderers, unset = every one installed). builtin, mandelbrot, sleep and process jobs always come on "
+      + "the shared lane. One turned off is treated as one not installed: no share-group lane, not in the worker's "
+      + "status record; naming one that is not installed is an error")
   WorkerRenderers renderers;
 
   @Option(names = "--members", paramLabel = "N", defaultValue = "1", description = "for benchmarks: run N workers "

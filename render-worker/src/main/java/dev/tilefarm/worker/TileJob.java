@@ -268,7 +268,10 @@ final class TileJob {
         bytes, "application/x-tilefarm-tile", made.report(), job, start);
   }
 
-  /** A tile of a render job: {@code frame} is the Blender frame to render (null: none), {@code frameIndex} its place. */
+  /**
+   * A tile of a render job: {@code frame} is the Blender frame to render (null: none), {@code frameIndex} its
+   * place.
+   */
   private Rendered tile(Delivery d, JobRequest.Render job, Integer frame, int frameIndex, boolean external,
       TileLog tileLog, DoubleConsumer progress, long start) throws TileFailedException, InterruptedException {
     TileTask task = d.task();

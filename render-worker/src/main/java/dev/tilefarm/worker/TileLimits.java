@@ -37,9 +37,11 @@ public record TileLimits(long cpuSeconds, long memoryBytes, Duration time, long 
   public TileLimits {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(renderers, "renderers");
-    if (cpuSeconds < 1 || memoryBytes < (16L << 20) || time.toMillis() < 1000 || maxPixels < 1 || maxTexturePixels < 1) {
+    if (cpuSeconds < 1 || memoryBytes < (16L << 20) || time.toMillis() < 1000 || maxPixels < 1
+        || maxTexturePixels < 1) {
       throw new IllegalArgumentException("bad tile limits: " + cpuSeconds + " CPU s, " + memoryBytes + " bytes, "
-          + time + ", " + maxPixels + " pixels, " + maxTexturePixels + " texture pixels (at least 1 s, 16 MiB, 1 s, 1, 1)");
+          + time + ", " + maxPixels + " pixels, " + maxTexturePixels
+          + " texture pixels (at least 1 s, 16 MiB, 1 s, 1, 1)");
     }
     inputBuckets = List.copyOf(inputBuckets);
   }
@@ -62,6 +64,7 @@ public record TileLimits(long cpuSeconds, long memoryBytes, Duration time, long 
 
   /** Why {@code bucket} may not be read, for a reason naming the setting. */
   public String unreadable(String uri) {
-    return uri + " is in a bucket this farm may not read (limits.input-buckets: " + String.join(", ", inputBuckets) + ")";
+    return uri + " is in a bucket this farm may not read (limits.input-buckets: " + String.join(", ", inputBuckets)
+        + ")";
   }
 }

@@ -29,8 +29,9 @@ public final class TileMaker {
   private final TileProcessor processor;
 
   /**
-   * @param fetchInput reads a process job's input object, or a render job's scene file or asset, whole. Whatever it throws propagates out of
-   *     {@link #make} unchanged, so that the caller can tell a transient storage fault from a missing object.
+   * @param fetchInput reads a process job's input object, or a render job's scene file or asset, whole. Whatever it
+   *     throws propagates out of {@link #make} unchanged, so that the caller can tell a transient storage fault from a
+   *     missing object.
    * @param cacheBytes bound on the decoded input pixels kept between tiles (least recently used first
    *     out); 0 disables the cache
    */

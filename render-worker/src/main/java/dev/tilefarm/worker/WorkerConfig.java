@@ -57,7 +57,8 @@ public record WorkerConfig(String bootstrapServers, Topics topics, TopicLayout l
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     if (maxAttempts < 1 || maxAttempts >= DELIVERY_LIMIT) {
-      throw new IllegalArgumentException("maxAttempts must be from 1 to " + (DELIVERY_LIMIT - 1) + ", got " + maxAttempts);
+      throw new IllegalArgumentException("maxAttempts must be from 1 to " + (DELIVERY_LIMIT - 1) + ", got "
+          + maxAttempts);
     }
     if (lockDuration.toMillis() < 1000) {
       throw new IllegalArgumentException("lockDuration must be at least 1 s, got " + lockDuration);

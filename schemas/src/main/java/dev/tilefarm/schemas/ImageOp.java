@@ -174,9 +174,12 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public static final double MAX_SIGMA = 1000;
 
     public Bilateral {
-      check(diameter >= 1 && diameter <= MAX_DIAMETER, "diameter must be from 1 to " + MAX_DIAMETER + ", got " + diameter);
-      check(sigmaColor > 0 && sigmaColor <= MAX_SIGMA, "sigmaColor must be from 0.1 to " + MAX_SIGMA + ", got " + sigmaColor);
-      check(sigmaSpace > 0 && sigmaSpace <= MAX_SIGMA, "sigmaSpace must be from 0.1 to " + MAX_SIGMA + ", got " + sigmaSpace);
+      check(diameter >= 1 && diameter <= MAX_DIAMETER,
+          "diameter must be from 1 to " + MAX_DIAMETER + ", got " + diameter);
+      check(sigmaColor > 0 && sigmaColor <= MAX_SIGMA,
+          "sigmaColor must be from 0.1 to " + MAX_SIGMA + ", got " + sigmaColor);
+      check(sigmaSpace > 0 && sigmaSpace <= MAX_SIGMA,
+          "sigmaSpace must be from 0.1 to " + MAX_SIGMA + ", got " + sigmaSpace);
     }
 
     @Override
@@ -324,7 +327,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
     public static final double MAX_CONTRAST = 10;
 
     public BrightnessContrast {
-      check(contrast >= 0 && contrast <= MAX_CONTRAST, "contrast must be from 0 to " + MAX_CONTRAST + ", got " + contrast);
+      check(contrast >= 0 && contrast <= MAX_CONTRAST,
+          "contrast must be from 0 to " + MAX_CONTRAST + ", got " + contrast);
       check(brightness >= -255 && brightness <= 255, "brightness must be from -255 to 255, got " + brightness);
     }
   }
@@ -426,7 +430,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
    */
   record Normalize(int min, int max) implements WholeImage {
     public Normalize {
-      check(min >= 0 && min <= 255 && max >= 0 && max <= 255, "min and max must be from 0 to 255, got " + min + " and " + max);
+      check(min >= 0 && min <= 255 && max >= 0 && max <= 255,
+          "min and max must be from 0 to 255, got " + min + " and " + max);
     }
   }
 
@@ -613,7 +618,8 @@ public sealed interface ImageOp permits ImageOp.Local, ImageOp.Geometry, ImageOp
         "frontalface-alt2", "profileface");
 
     public DetectFaces {
-      check(CASCADES.contains(cascade), "cascade must be one of " + String.join(", ", CASCADES) + ", got '" + cascade + "'");
+      check(CASCADES.contains(cascade),
+          "cascade must be one of " + String.join(", ", CASCADES) + ", got '" + cascade + "'");
       check(scaleFactor >= 1.01 && scaleFactor <= 2, "scaleFactor must be from 1.01 to 2, got " + scaleFactor);
       check(minNeighbors >= 0 && minNeighbors <= 32, "minNeighbors must be from 0 to 32, got " + minNeighbors);
       check(minSize >= 8 && minSize <= 4096, "minSize must be from 8 to 4096, got " + minSize);

@@ -27,7 +27,8 @@ public final class JobCodec {
       throw new UndecodableException("the record has no value", null);
     }
     if (bytes.length > MAX_BYTES) {
-      throw new UndecodableException("the record is " + bytes.length + " bytes; a job may have at most " + MAX_BYTES, null);
+      throw new UndecodableException("the record is " + bytes.length + " bytes; a job may have at most "
+          + MAX_BYTES, null);
     }
     JsonNode node;
     try {
@@ -226,7 +227,8 @@ public final class JobCodec {
     Fields f = Fields.of(json, "");
     String id = f.string("id", fallbackId);
     if (id == null || !JobRequest.ID.matcher(id).matches()) {
-      throw f.error("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+      throw f.error("id",
+          "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
     String type = f.string("type");
     int tileSize = f.integer("tileSize", JobRequest.MIN_TILE, JobRequest.MAX_TILE, 0);

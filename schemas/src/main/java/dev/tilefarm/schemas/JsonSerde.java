@@ -34,7 +34,8 @@ public final class JsonSerde<T> implements Serde<T> {
     try {
       value = Json.MAPPER.readValue(bytes, type);
     } catch (IOException | RuntimeException e) {
-      String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
       throw new UndecodableException("not a valid " + type.getSimpleName() + ": " + msg, e);
     }
     // Jackson reads the JSON literal null (and a value of only whitespace) as no object at all; every caller

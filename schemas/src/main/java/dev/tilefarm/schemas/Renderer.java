@@ -49,7 +49,10 @@ public enum Renderer {
     return renders;
   }
 
-  /** The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray}, {@code blender}, {@code sleep}. */
+  /**
+   * The name in JSON, heartbeats and topic names: {@code mandelbrot}, {@code builtin}, {@code povray},
+   * {@code blender}, {@code sleep}.
+   */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }

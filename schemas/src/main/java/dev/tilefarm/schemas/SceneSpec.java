@@ -210,7 +210,10 @@ public sealed interface SceneSpec
   /** The camera at frame {@code frame} of an animation (a key of {@link Builtin#cameraKeys()}). */
   record CameraKey(int frame, Camera camera) {}
 
-  /** An equirectangular Radiance HDR map ({@code .hdr}), scaled by {@code strength}, turned {@code rotation} degrees about +y. */
+  /**
+   * An equirectangular Radiance HDR map ({@code .hdr}), scaled by {@code strength}, turned {@code rotation}
+   * degrees about +y.
+   */
   record Environment(String file, double strength, double rotation) {}
 
   /** A texture materials can use by name. */

@@ -259,8 +259,8 @@ final class Scenes {
       SceneSpec.Shape shape = shape(nodes.get(i), path, relativeAllowed);
       if (shape.material() != null && !materials.containsKey(shape.material())) {
         throw new InvalidJobException(null, path + ".material", "names material '" + shape.material()
-            + "', which is not defined (defined: " + (materials.isEmpty() ? "none" : String.join(", ", materials.keySet()))
-            + ")");
+            + "', which is not defined (defined: "
+            + (materials.isEmpty() ? "none" : String.join(", ", materials.keySet())) + ")");
       }
       objects.add(shape);
     }
@@ -376,7 +376,8 @@ final class Scenes {
     if (length(dir) < 1e-9) {
       throw f.error("lookAt", "is the same point as position");
     }
-    double[] cross = {dir[1] * up[2] - dir[2] * up[1], dir[2] * up[0] - dir[0] * up[2], dir[0] * up[1] - dir[1] * up[0]};
+    double[] cross = {dir[1] * up[2] - dir[2] * up[1], dir[2] * up[0] - dir[0] * up[2],
+        dir[0] * up[1] - dir[1] * up[0]};
     if (length(cross) < 1e-9 * length(dir) * Math.max(length(up), 1e-300)) {
       throw f.error("up", "is zero or parallel to the viewing direction");
     }
@@ -470,14 +471,16 @@ final class Scenes {
         double[] max = f.vector("max", 3, -BIG, BIG, null);
         for (int i = 0; i < 3; i++) {
           if (!(max[i] > min[i])) {
-            throw f.error("max", "must exceed min in every coordinate (coordinate " + i + ": " + max[i] + " <= " + min[i] + ")");
+            throw f.error("max", "must exceed min in every coordinate (coordinate " + i + ": " + max[i] + " <= "
+                + min[i] + ")");
           }
         }
         yield new SceneSpec.Box(min, max, transform(f), f.string("material"));
       }
       case "mesh" -> mesh(f, relativeAllowed);
       case "gltf" -> new SceneSpec.Gltf(file(f, "file", relativeAllowed, List.of("gltf", "glb")), transform(f));
-      default -> throw f.error("type", "unknown object type '" + type + "' (valid: sphere, plane, quad, box, mesh, gltf)");
+      default -> throw f.error("type",
+          "unknown object type '" + type + "' (valid: sphere, plane, quad, box, mesh, gltf)");
     };
     f.done();
     return s;
@@ -526,7 +529,8 @@ final class Scenes {
     for (int i = 0; i < out.length; i++) {
       JsonNode n = nodes.get(i);
       if (!n.isNumber() || !Double.isFinite(n.asDouble()) || (bounded && Math.abs(n.asDouble()) > BIG)) {
-        throw f.error(name + "[" + i + "]", "must be a number from " + -BIG + " to " + BIG + ", got " + Fields.describe(n));
+        throw f.error(name + "[" + i + "]",
+            "must be a number from " + -BIG + " to " + BIG + ", got " + Fields.describe(n));
       }
       out[i] = n.asDouble();
     }
@@ -616,11 +620,13 @@ final class Scenes {
       }
     } else {
       if (ref.isEmpty() || ref.startsWith("/") || ref.contains("\\") || ref.contains("://")) {
-        throw f.error(name, "'" + ref + "' must be a relative path inside the scene's assets, an s3:// URI or a data: URI");
+        throw f.error(name,
+            "'" + ref + "' must be a relative path inside the scene's assets, an s3:// URI or a data: URI");
       }
       for (String segment : ref.split("/", -1)) {
         if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-          throw f.error(name, "'" + ref + "' has an empty, '.' or '..' segment: paths must stay inside the scene's assets");
+          throw f.error(name,
+              "'" + ref + "' has an empty, '.' or '..' segment: paths must stay inside the scene's assets");
         }
       }
       for (char c : ref.toCharArray()) {

@@ -48,7 +48,8 @@ public sealed interface TileResult permits TileResult.Done, TileResult.Failed, T
       if ((part == null) != (packTiles == null)) {
         throw new IllegalArgumentException("a packed tile's result carries both part and packTiles");
       }
-      if (part != null && tile != null && (packTiles < 2 || part < 0 || part >= packTiles || tile.index() % packTiles != part)) {
+      if (part != null && tile != null
+          && (packTiles < 2 || part < 0 || part >= packTiles || tile.index() % packTiles != part)) {
         throw new IllegalArgumentException("tile " + tile.index() + " cannot be part " + part + " of a pack of "
             + packTiles);
       }

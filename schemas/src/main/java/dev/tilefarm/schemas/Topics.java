@@ -22,11 +22,13 @@ public final class Topics {
   private final Topic<String, WorkerStatus> workers;
   private final Topic<byte[], byte[]> uploads;
   /** Tile tasks of the renderers only some workers have, by renderer. */
-  private final java.util.Map<Renderer, Topic<String, TileTask>> rendererTasks = new java.util.EnumMap<>(Renderer.class);
+  private final java.util.Map<Renderer, Topic<String, TileTask>> rendererTasks =
+      new java.util.EnumMap<>(Renderer.class);
 
   public Topics(String prefix) {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException("topic prefix '" + prefix + "' may hold only letters, digits, '.', '_' and '-'");
+      throw new IllegalArgumentException("topic prefix '" + prefix
+          + "' may hold only letters, digits, '.', '_' and '-'");
     }
     this.prefix = prefix;
     // Job requests stay raw bytes: the splitter decodes them itself to tell undecodable from invalid.

@@ -50,7 +50,10 @@ final class JobOutcomes {
     }
   }
 
-  /** {@code prior} (null: nothing known) after {@code control}; null when the record says nothing of the job's state. */
+  /**
+   * {@code prior} (null: nothing known) after {@code control}; null when the record says nothing of the job's
+   * state.
+   */
   static Known after(Known prior, JobControl control) {
     int attempt = prior == null ? 1 : prior.attempt();
     return switch (control) {

@@ -81,24 +81,25 @@ final class SplitterTopology {
       // ENDED the dispatcher learns from the global job outcomes below (a topic feeds one kind of source only).
       StreamsNodes.addRawSource(t, RESULTS_SOURCE, topics.tileResults());
       t.addProcessor("split", () -> new SplitProcessor(topics.jobs().name(), planner, specs, clock, letters, retries,
-          waiting, waitCheck, SplitterConfig.DEFAULT_SPEC_RETENTION, windows, topics.tileResults().name()), "jobs", RESULTS_SOURCE);
+          waiting, waitCheck, SplitterConfig.DEFAULT_SPEC_RETENTION, windows, topics.tileResults().name()),
+          "jobs", RESULTS_SOURCE);
       // Cached: a job's entry changes per settled tile; the cache makes that one changelog write per commit.
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Dispatcher.JOBS_STORE), Serdes.String(),
-          Serdes.String()).withCachingEnabled(), "split");
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Dispatcher.JOBS_STORE),
+          Serdes.String(), Serdes.String()).withCachingEnabled(), "split");
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Dispatcher.TASKS_STORE),
           Serdes.String(), topics.tileTasks().valueSerde()), "split");
     }
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.WAITING_STORE), Serdes.String(),
-        Serdes.ByteArray()), "split");
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.RETRY_STORE), Serdes.String(),
-        Serdes.ByteArray()), "split");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.WAITING_STORE),
+        Serdes.String(), Serdes.ByteArray()), "split");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.RETRY_STORE),
+        Serdes.String(), Serdes.ByteArray()), "split");
     // Rebuilt from the job control topic itself, through the recorder: no changelog of its own.
     t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OutcomeRecorder.STORE), Serdes.String(),
         Serdes.String()).withLoggingDisabled(), "job-outcomes-source", Serdes.String().deserializer(),
         Serdes.ByteArray().deserializer(), topics.jobControl().name(), "job-outcomes",
         () -> new OutcomeRecorder(clock, SplitterConfig.DEFAULT_SPEC_RETENTION));
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.ACCEPTED_STORE), Serdes.String(),
-        Serdes.Long()), "split");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SplitProcessor.ACCEPTED_STORE),
+        Serdes.String(), Serdes.Long()), "split");
     // The processor forwards several value types, each only to the sink whose serializer takes it.
     StreamsNodes.addSink(t, TASKS_SINK, topics.tileTasks(), "split");
     for (Renderer renderer : Renderer.externals()) {

@@ -38,7 +38,8 @@ final class StoredImageProbe implements ImageProbe {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the header of " + uri, e);
     }
-    try (InputStream in = blobs.openVersion(uri, etag).stream(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+    try (InputStream in = blobs.openVersion(uri, etag).stream();
+        ImageInputStream iis = ImageIO.createImageInputStream(in)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
       if (!readers.hasNext()) {
         throw new NotAnImageException("is not an image in a format the farm reads (PNG, JPEG, TIFF, BMP, WebP)");

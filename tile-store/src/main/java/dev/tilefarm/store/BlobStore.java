@@ -154,7 +154,10 @@ public final class BlobStore implements AutoCloseable {
         b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType), RequestBody.fromBytes(bytes)));
   }
 
-  /** Stores {@code bytes} at {@code uri} with user metadata {@code metadata} (as {@link #putFile(S3Uri, Path, String, java.util.Map)}). */
+  /**
+   * Stores {@code bytes} at {@code uri} with user metadata {@code metadata} (as
+   * {@link #putFile(S3Uri, Path, String, java.util.Map)}).
+   */
   public void put(S3Uri uri, byte[] bytes, String contentType, java.util.Map<String, String> metadata) {
     call("writing " + uri, uri, () -> s3.putObject(
         b -> b.bucket(uri.bucket()).key(uri.key()).contentType(contentType).metadata(metadata),

@@ -28,7 +28,8 @@ public record JobLimits(long maxPixels, int maxTiles, int defaultTileSize, List<
 
   public JobLimits {
     if (maxPixels < 1 || maxTiles < 1 || defaultTileSize < 8) {
-      throw new IllegalArgumentException("bad limits: " + maxPixels + " pixels, " + maxTiles + " tiles, tile " + defaultTileSize);
+      throw new IllegalArgumentException("bad limits: " + maxPixels + " pixels, " + maxTiles + " tiles, tile "
+          + defaultTileSize);
     }
     outputLocations = List.copyOf(outputLocations);
     inputBuckets = List.copyOf(inputBuckets);
@@ -164,7 +165,8 @@ public record JobLimits(long maxPixels, int maxTiles, int defaultTileSize, List<
       String message = e.getMessage();
       int colon = message.indexOf(": ");
       String field = message.startsWith("ops[") && colon > 0 ? message.substring(0, colon) : "ops";
-      throw new InvalidJobException(job.id(), field, message.startsWith("ops[") ? message.substring(colon + 2) : message);
+      throw new InvalidJobException(job.id(), field,
+          message.startsWith("ops[") ? message.substring(colon + 2) : message);
     }
   }
 

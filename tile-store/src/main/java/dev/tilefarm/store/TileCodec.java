@@ -74,7 +74,8 @@ public final class TileCodec {
         n += got;
       }
       if (n != pixels.length || !inflater.finished()) {
-        throw new IllegalArgumentException("tile object is truncated or corrupt (" + n + " of " + pixels.length + " bytes)");
+        throw new IllegalArgumentException("tile object is truncated or corrupt (" + n + " of " + pixels.length
+            + " bytes)");
       }
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("tile object is corrupt: " + e.getMessage(), e);

@@ -99,7 +99,8 @@ final class TriggerRules {
     S3Uri output;
     try {
       output = S3Uri.parse(outputText.endsWith("/") ? outputText + "x" : outputText);
-      output = new S3Uri(output.bucket(), outputText.endsWith("/") ? output.key().substring(0, output.key().length() - 1)
+      output = new S3Uri(output.bucket(), outputText.endsWith("/")
+          ? output.key().substring(0, output.key().length() - 1)
           : output.key() + "/");
     } catch (IllegalArgumentException e) {
       throw new InvalidRulesException(path + ".output: " + e.getMessage(), e);

@@ -17,7 +17,10 @@ public interface Bench {
   /** A directory for this run's data directories and files. */
   Path scratch();
 
-  /** The embedded farm the sections that {@link Section#sharesFarm() share it} measure on: one worker of {@link #threads()} threads. */
+  /**
+   * The embedded farm the sections that {@link Section#sharesFarm() share it} measure on: one worker of
+   * {@link #threads()} threads.
+   */
   BenchFarm sharedFarm() throws Exception;
 
   /**

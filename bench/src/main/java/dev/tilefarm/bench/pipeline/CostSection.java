@@ -75,9 +75,9 @@ final class CostSection implements Section {
         + "their own; a role's cost is its process's CPU time (Linux, via ProcessHandle) from the job's submission "
         + "to its COMPLETED event, divided by the job's tiles: so it includes what the role uses idle over that time "
         + "(polls, heartbeats, commits), which the idle figures below give apart; nothing is subtracted, since on a "
-        + "shared machine a subtraction can go below zero. The renderer is `sleep` at 0 ms (black tiles), so the worker's figure is its cost outside the "
-        + "renderer (fetch, encode, store, announce, settle). Each process records a JFR profile (settings=profile, "
-        + "which adds a little CPU of its own).");
+        + "shared machine a subtraction can go below zero. The renderer is `sleep` at 0 ms (black tiles), so the "
+        + "worker's figure is its cost outside the renderer (fetch, encode, store, announce, settle). Each process "
+        + "records a JFR profile (settings=profile, which adds a little CPU of its own).");
     StringBuilder idle = new StringBuilder("**Idle CPU** of each role in the " + IDLE_MS / 1000 + " s before each job "
         + "(ms of CPU per second): ");
     idlePerSecond.forEach((label, s) -> idle.append(String.format(Locale.ROOT, "%s %.0f, ", label, s.median())));

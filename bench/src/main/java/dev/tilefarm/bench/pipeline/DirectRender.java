@@ -21,7 +21,10 @@ final class DirectRender {
   private DirectRender() {
   }
 
-  /** Renders {@code json} tile by tile on a pool of {@code poolThreads}, then encodes it as PNG; returns the ms taken. */
+  /**
+   * Renders {@code json} tile by tile on a pool of {@code poolThreads}, then encodes it as PNG; returns the ms
+   * taken.
+   */
   static double millis(ObjectNode json, int poolThreads) throws Exception {
     JobRequest job = JobCodec.decode(json.deepCopy(), json.get("id").asText());
     int w = json.get("width").asInt();

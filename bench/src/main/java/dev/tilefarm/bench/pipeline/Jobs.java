@@ -25,7 +25,8 @@ final class Jobs {
     job.put("seed", 1);
     try (InputStream in = Jobs.class.getResourceAsStream(SPHERES)) {
       if (in == null) {
-        throw new IOException("the benchmark scene " + SPHERES + " is not on the classpath (it travels in the CLI's jar)");
+        throw new IOException("the benchmark scene " + SPHERES
+            + " is not on the classpath (it travels in the CLI's jar)");
       }
       job.set("scene", Json.MAPPER.readTree(in));
     }

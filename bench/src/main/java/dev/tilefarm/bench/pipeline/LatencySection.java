@@ -77,7 +77,8 @@ final class LatencySection implements SharedFarmSection {
         + "published the tile result %.0f ms; tile result → compositor COMPLETED %.0f ms (assembly %.0f ms of it); "
         + "COMPLETED → client read it %.0f ms.",
         total.min(), total.percentile(50), total.percentile(99), total.max(), toAccepted.percentile(50),
-        toTile.isEmpty() ? Double.NaN : toTile.percentile(50), toCompleted.isEmpty() ? Double.NaN : toCompleted.percentile(50),
+        toTile.isEmpty() ? Double.NaN : toTile.percentile(50),
+        toCompleted.isEmpty() ? Double.NaN : toCompleted.percentile(50),
         assemble.percentile(50), toClient.percentile(50));
     List<String> notes = new java.util.ArrayList<>(List.of(note));
     if (!row.reached()) {

@@ -71,7 +71,8 @@ final class MemorySection implements Section {
         + "outside the Java heap; %.0f MB resident before the job; after it, %.0f MB anonymous and %.0f MB of mapped "
         + "files (Linux's RssAnon, RssFile)", peak / 1e6, COMPOSITOR_HEAP_MB, (peak - COMPOSITOR_HEAP_MB * 1e6) / 1e6,
         before / 1e6, anon / 1e6, files / 1e6);
-    return (files > anon ? "the compositor's mapped files (jars, class-data archive, RocksDB's files), beyond its heap: "
+    return (files > anon
+        ? "the compositor's mapped files (jars, class-data archive, RocksDB's files), beyond its heap: "
         : "the compositor's memory outside its Java heap (native allocations, metaspace, thread stacks, RocksDB): ")
         + measured;
   }

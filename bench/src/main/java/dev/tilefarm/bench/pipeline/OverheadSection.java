@@ -89,8 +89,8 @@ final class OverheadSection implements SharedFarmSection {
     parts.put(IDLE, wallMs - perThread - timings.assemble());
     parts.put(ASSEMBLY, (double) timings.assemble());
     String measured = String.format(Locale.ROOT, "of the last run's %.0f ms beyond the direct render's %.0f ms: %s; "
-        + "during it %s; the render threads used %.0f ms of CPU and the farm's other roles %.0f ms beside them (this JVM "
-        + "used %.0f ms over the direct render)", wallMs - directMs, directMs, Bottleneck.millis(parts),
+        + "during it %s; the render threads used %.0f ms of CPU and the farm's other roles %.0f ms beside them "
+        + "(this JVM used %.0f ms over the direct render)", wallMs - directMs, directMs, Bottleneck.millis(parts),
         Bottleneck.machine(cores, job.machineBusy(), job.busy(cores), "role", job.byRole()),
         job.byRole().getOrDefault(JvmCpu.RENDER, 0.0), job.besideRenderMs(), directCpuMs);
     String largest = Bottleneck.largest(parts);

@@ -98,7 +98,10 @@ final class ProcessFarm implements AutoCloseable {
         new IllegalStateException("no CPU time for process " + p.pid() + " (not Linux, or it exited)")) / 1e6;
   }
 
-  /** Stops the roles, then the S3 server and the broker; returns the JFR recordings by label (empty unless profiling). */
+  /**
+   * Stops the roles, then the S3 server and the broker; returns the JFR recordings by label (empty unless
+   * profiling).
+   */
   Map<String, List<Path>> stop() throws InterruptedException {
     if (client != null) {
       client.close();

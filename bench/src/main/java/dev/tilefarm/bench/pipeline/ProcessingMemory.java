@@ -93,7 +93,8 @@ final class ProcessingMemory {
     long outside = r.peakBytes() - r.heapCommittedBytes();
     return String.format(Locale.ROOT, "%s, peak %.0f MB: %s, its Java heap committed %.0f MB after the job (jcmd "
         + "GC.heap_info) and the other %.0f MB of its peak outside the heap, as far as the heap did not shrink "
-        + "after the peak (metaspace, code, thread stacks, RocksDB, direct buffers, mapped jars); %s", r.name(), r.peakBytes() / 1e6,
+        + "after the peak (metaspace, code, thread stacks, RocksDB, direct buffers, mapped jars); %s",
+        r.name(), r.peakBytes() / 1e6,
         r.heapCommittedBytes() >= outside ? "mostly heap" : "mostly outside the Java heap",
         r.heapCommittedBytes() / 1e6, Math.max(0, outside) / 1e6, split);
   }

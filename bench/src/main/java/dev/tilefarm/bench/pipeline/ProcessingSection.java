@@ -97,8 +97,8 @@ final class ProcessingSection implements SharedFarmSection {
         + "read and decode the input once per worker (cached for the job's other tiles), and a worker draws the "
         + "drawing pass's tiles from the Canny labels it kept from the first pass; the compositor writes the PNG "
         + "with its streaming encoder, filtering rows on all cores. Of the last farm run's " + last.timings().total()
-        + " ms, the final assembly (reading the tiles, PNG encoding, storing) took " + last.timings().assemble() + " ms and the "
-        + "workers' time summed over the last pass's tiles " + last.timings().render() + " ms (" + threads
+        + " ms, the final assembly (reading the tiles, PNG encoding, storing) took " + last.timings().assemble()
+        + " ms and the workers' time summed over the last pass's tiles " + last.timings().render() + " ms (" + threads
         + " threads).";
     List<String> notes = new java.util.ArrayList<>(List.of(note));
     if (!row.reached()) {
@@ -144,7 +144,10 @@ final class ProcessingSection implements SharedFarmSection {
   private static final String LAST_PASS = "last pass's tiles (worker time per thread)";
   private static final String REST = "first pass, label join and hand-offs";
 
-  /** Fails the benchmark unless the farm's image has the same pixels as the direct one: a fast wrong answer is no answer. */
+  /**
+   * Fails the benchmark unless the farm's image has the same pixels as the direct one: a fast wrong answer is no
+   * answer.
+   */
   private static void sameAsDirect(byte[] farmPng, MatOfByte directPng) {
     Mat a = Imgcodecs.imdecode(new MatOfByte(farmPng), Imgcodecs.IMREAD_UNCHANGED);
     Mat b = Imgcodecs.imdecode(directPng, Imgcodecs.IMREAD_UNCHANGED);

@@ -42,7 +42,8 @@ final class RawLimits {
     Properties cp = new Properties();
     cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     TopicPartition tp = new TopicPartition(topic, 0);
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pp, new ByteArraySerializer(),
+            new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       p.partitionsFor(topic); // metadata fetched and connected before the clock starts

@@ -74,7 +74,8 @@ final class ScalingSection implements Section {
         + "splitter and compositor run in the bench's JVM on the same " + bench.threads() + " cores, so the ideal on "
         + "this machine is below 2x by their load.";
     String simNote = "**Scaling, simulated**: the same worker processes on tiles of the `sleep` renderer (each tile "
-        + "sleeps " + SLEEP_MS + " ms and costs almost no CPU), so the machine's cores are not the cap and the ideal is "
+        + "sleeps " + SLEEP_MS
+        + " ms and costs almost no CPU), so the machine's cores are not the cap and the ideal is "
         + "2x and 4x. The figure is tiles settled per second, from the job's first task record to its last DONE "
         + "result record (the job's planning and assembly, which do not shrink with more workers, are outside it; "
         + "the wall times beside include them); what is lost is the farm's own hand-out through the share group, "
@@ -87,8 +88,8 @@ final class ScalingSection implements Section {
     if (!sim.reached()) {
       double membersBusy = simulated.get(2).median() * SLEEP_MS / 1000.0 / counts.get(2);
       notes.add(Bottleneck.note("Scaling, simulated", "with 4 worker processes, " + SwarmSection.bottleneck(
-          lastFour.busy(cores), lastFour.jvm().machineBusy(), membersBusy, lastFour.byProcess(), fourTimes.taskToStart(),
-          cores)));
+          lastFour.busy(cores), lastFour.jvm().machineBusy(), membersBusy, lastFour.byProcess(),
+          fourTimes.taskToStart(), cores)));
     }
     return new Result(List.of(row, sim), notes);
   }

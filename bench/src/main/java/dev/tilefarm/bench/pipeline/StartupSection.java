@@ -45,9 +45,9 @@ final class StartupSection implements Section {
             cdsAccepting.median() / plainAccepting.median()),
         EVERY_ROLE_RUNNING.text(), EVERY_ROLE_RUNNING.reachedBy(cds.median()));
     String note = String.format(Locale.ROOT, "**Start-up** is measured in fresh JVMs (`tilefarm startup-probe`) on a "
-        + "new data directory, from the JVM's start to two moments: *accepting a job*, when the broker is formatted and "
-        + "started, the S3 server is up and the bucket and topics exist, so a job published then is kept and made as "
-        + "soon as the roles run (%.0f ms with AppCDS); and *every role running*: splitter and compositor "
+        + "new data directory, from the JVM's start to two moments: *accepting a job*, when the broker is formatted "
+        + "and started, the S3 server is up and the bucket and topics exist, so a job published then is kept and made "
+        + "as soon as the roles run (%.0f ms with AppCDS); and *every role running*: splitter and compositor "
         + "RUNNING in their groups with their state stores open, a worker subscribed (the aim is marked on "
         + "this one). Most of "
         + "a cold start is class loading and interpretation; the broker and S3 server, and then the roles, start "

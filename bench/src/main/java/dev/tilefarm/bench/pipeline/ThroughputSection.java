@@ -66,9 +66,10 @@ final class ThroughputSection implements SharedFarmSection {
         + "pack, a result record per tile); the rates are those counts over the job's wall time, submit to COMPLETED. "
         + "The raw limits, in the same run on the same broker and S3 server: Kafka as %d-byte records produced by one "
         + "producer while one consumer reads them (both connected before the clock starts); S3 as %d threads each "
-        + "putting then getting %d-byte objects (the mean size of the job's tile objects) (one object put and got = 1). The farm's rate in a unit is compared "
-        + "with the raw rate in that unit; the one nearer its limit (%s) is the binding one. A ratio above 1 would "
-        + "be a bug in the bench, and is flagged so.", tiles, objects, packTiles, objects, objects + tiles,
+        + "putting then getting %d-byte objects (the mean size of the job's tile objects) (one object put and "
+        + "got = 1). The farm's rate in a unit is compared with the raw rate in that unit; the one nearer its "
+        + "limit (%s) is the binding one. A ratio above 1 would be a bug in the bench, and is flagged so.",
+        tiles, objects, packTiles, objects, objects + tiles,
         RECORD_BYTES, bench.threads(), objectBytes, slower == s3 ? "S3" : "Kafka");
     List<String> notes = new java.util.ArrayList<>(List.of(note));
     if (!row.reached()) {

@@ -142,7 +142,8 @@ final class Geometry {
     }
   }
 
-  private static void horizontal(byte[] in, int rowStart, int cn, int[] xofs, int[] a0, int[] a1, int lastX, int[] dst) {
+  private static void horizontal(byte[] in, int rowStart, int cn, int[] xofs, int[] a0, int[] a1, int lastX,
+      int[] dst) {
     for (int x = 0; x < xofs.length; x++) {
       int sx = xofs[x];
       for (int c = 0; c < cn; c++) {

@@ -19,7 +19,10 @@ final class MergedStats {
     this.root = root;
   }
 
-  /** The side of the statistics passes' tiles, as the compositor recorded it, or {@code fallback} without statistics. */
+  /**
+   * The side of the statistics passes' tiles, as the compositor recorded it, or {@code fallback} without
+   * statistics.
+   */
   int tileSize(int fallback) {
     return root == null || !root.has("tileSize") ? fallback : root.get("tileSize").asInt();
   }

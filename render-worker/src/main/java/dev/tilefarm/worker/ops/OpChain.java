@@ -62,7 +62,10 @@ final class OpChain {
     }
   }
 
-  /** A new Mat holding {@code want} cut from {@code src}, which holds {@code have}; src is released if it is not returned. */
+  /**
+   * A new Mat holding {@code want} cut from {@code src}, which holds {@code have}; src is released if it is not
+   * returned.
+   */
   static Mat crop(Mat src, Box have, Box want) {
     if (have.equals(want)) {
       return src;
@@ -213,7 +216,10 @@ final class OpChain {
     };
   }
 
-  /** {@code convertScaleAbs} of a 16-bit signed derivative, which {@code derivative} writes into the Mat it is given. */
+  /**
+   * {@code convertScaleAbs} of a 16-bit signed derivative, which {@code derivative} writes into the Mat it is
+   * given.
+   */
   private static Mat absolute16(java.util.function.Consumer<Mat> derivative) {
     Mat d16 = new Mat();
     Mat dst = new Mat();

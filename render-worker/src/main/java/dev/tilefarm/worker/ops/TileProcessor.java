@@ -134,8 +134,9 @@ public final class TileProcessor {
     int end = plan.endOf(pass);
     if (plan.width(end) != imageWidth || plan.height(end) != imageHeight) {
       throw new TileFailedException("input " + job.input() + " is " + input.width() + "x" + input.height()
-          + ", giving a " + plan.width(end) + "x" + plan.height(end) + " image in pass " + pass + ", but job " + job.id()
-          + " was planned for " + imageWidth + "x" + imageHeight + " (was the object replaced after the job was accepted?)");
+          + ", giving a " + plan.width(end) + "x" + plan.height(end) + " image in pass " + pass + ", but job "
+          + job.id() + " was planned for " + imageWidth + "x" + imageHeight
+          + " (was the object replaced after the job was accepted?)");
     }
     Box want = Box.of(tile);
     boolean last = pass == plan.passes() - 1;

@@ -77,7 +77,10 @@ final class WholeImageOps {
     }
   }
 
-  /** {@code op} with its merged statistics on {@code src} (box {@code box} of a {@code w x h} image), cut to {@code out}. */
+  /**
+   * {@code op} with its merged statistics on {@code src} (box {@code box} of a {@code w x h} image), cut to
+   * {@code out}.
+   */
   static Mat apply(ImageOp.WholeImage op, Mat src, Box box, int w, int h, Box out, MergedStats.Pass stats,
       int tileSize) {
     return switch (op) {

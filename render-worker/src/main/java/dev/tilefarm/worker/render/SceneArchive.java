@@ -40,7 +40,8 @@ final class SceneArchive {
       noFileIsAFolder(name, files, folders);
       return new SceneArchive(name, files);
     } catch (IOException e) {
-      throw new SceneAssetException(name, "is not a readable " + (tar ? "tar" : "zip") + " archive: " + e.getMessage(), e);
+      throw new SceneAssetException(name, "is not a readable " + (tar ? "tar" : "zip") + " archive: "
+          + e.getMessage(), e);
     }
   }
 
@@ -160,7 +161,8 @@ final class SceneArchive {
       } else if (type == '1' || type == '2') {
         throw new SceneAssetException(name, "holds a link ('" + entry + "'); links are not allowed in scene archives");
       } else if (type != '5' && type != 'x' && type != 'g') {
-        throw new SceneAssetException(name, "holds '" + entry + "' of tar type '" + type + "'; only files and folders are allowed");
+        throw new SceneAssetException(name, "holds '" + entry + "' of tar type '" + type
+            + "'; only files and folders are allowed");
       }
       p = (int) (dataStart + padded);
     }

@@ -98,7 +98,8 @@ final class SceneSource {
   private Root root(S3Uri assets) {
     String ext = assets.extension().toLowerCase(Locale.ROOT);
     if (!assets.key().endsWith("/") && (ext.equals("zip") || ext.equals("tar"))) {
-      return new Root(null, null, SceneArchive.read(assets.toString(), get(assets, assets.toString()), ext.equals("tar")));
+      return new Root(null, null,
+          SceneArchive.read(assets.toString(), get(assets, assets.toString()), ext.equals("tar")));
     }
     return new Root(assets.bucket(), assets.key(), null);
   }

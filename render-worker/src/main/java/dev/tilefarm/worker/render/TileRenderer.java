@@ -168,7 +168,10 @@ public final class TileRenderer {
     };
   }
 
-  /** A render without frame, time limit or log (see {@link #render(JobRequest.Render, TileRect, int, int, RenderContext)}). */
+  /**
+   * A render without frame, time limit or log (see
+   * {@link #render(JobRequest.Render, TileRect, int, int, RenderContext)}).
+   */
   public TileImage render(JobRequest.Render job, TileRect tile, int imageWidth, int imageHeight)
       throws TileFailedException {
     try {

@@ -77,7 +77,10 @@ public record ProcessLimits(long cpuSeconds, long memoryBytes, Duration time) {
     return null;
   }
 
-  /** Epoch ms when a process started at {@code startMillis} must be stopped: the job's deadline, else this wall time. */
+  /**
+   * Epoch ms when a process started at {@code startMillis} must be stopped: the job's deadline, else this wall
+   * time.
+   */
   long deadline(long jobDeadlineMillis, long startMillis) {
     return jobDeadlineMillis > 0 ? jobDeadlineMillis : startMillis + time.toMillis();
   }
