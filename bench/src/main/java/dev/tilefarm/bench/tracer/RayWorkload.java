@@ -84,40 +84,84 @@ public final class RayWorkload {
 
   /**
    * The tracer's rays per second on one thread (this one): closest hit and any hit, each traced over all the rays
-   * again and again for {@code millis} after as long a warm-up; also the rays that hit, per pass.
+   * again and again for {@code millis} after as long a warm-up; also the rays that hit, per pass, and where a ray's
+   * time goes ({@link Work}).
    */
   public Rates trace(long millis) {
     TraceProbe probe = probe();
     passes(probe, true, millis);
     double closest = passes(probe, true, millis);
-    int closestHits = hits(probe, true);
+    int closestHits = hits(probe, true, 0, RAYS, 1);
+    Work closestWork = work(probe, true, millis);
     passes(probe, false, millis);
     double any = passes(probe, false, millis);
-    return new Rates(closest, closestHits, any, hits(probe, false));
+    int anyHits = hits(probe, false, 0, RAYS, 1);
+    return new Rates(closest, closestHits, any, anyHits, closestWork, work(probe, false, millis));
   }
 
-  /** Rays per second and rays that hit in one pass, of closest hit and of any hit. */
-  public record Rates(double closest, int closestHits, double any, int anyHits) {}
+  /** Rays per second and rays that hit in one pass, of closest hit and of any hit, and the work behind them. */
+  public record Rates(double closest, int closestHits, double any, int anyHits, Work closestWork, Work anyWork) {}
 
+  /**
+   * Where one query's time goes, on average over the rays: BVH nodes visited (each a test of up to four child
+   * boxes) and ray-triangle tests, counted in one pass; the nanoseconds of a ray, and of a ray traced again at
+   * once, when the nodes and triangles it needs are in the cache (the difference is time spent waiting for
+   * memory).
+   */
+  public record Work(double nodes, double triangles, double nanos, double warmNanos) {}
+
+  /** Rays per block of {@link #work}'s interleaved timing. */
+  private static final int BLOCK = 1024;
+
+  private Work work(TraceProbe probe, boolean closest, long millis) {
+    long nodes = probe.nodeVisits();
+    long triangles = probe.triangleTests();
+    hits(probe, closest, 0, RAYS, 1);
+    nodes = probe.nodeVisits() - nodes;
+    triangles = probe.triangleTests() - triangles;
+    // Blocks of rays traced once and blocks traced twice in a row (the second trace finds its path through the
+    // tree in the cache), alternating, so that both see the same load on a shared machine.
+    long once = 0;
+    long twice = 0;
+    long blocks = 0;
+    long end = System.nanoTime() + millis * 1_000_000;
+    for (int from = 0; System.nanoTime() < end; from = (from + 2 * BLOCK) % RAYS, blocks++) {
+      long t0 = System.nanoTime();
+      hits(probe, closest, from, from + BLOCK, 1);
+      long t1 = System.nanoTime();
+      hits(probe, closest, from + BLOCK, from + 2 * BLOCK, 2);
+      once += t1 - t0;
+      twice += System.nanoTime() - t1;
+    }
+    double perRay = once / (double) (blocks * BLOCK);
+    return new Work(nodes / (double) RAYS, triangles / (double) RAYS, perRay,
+        twice / (double) (blocks * BLOCK) - perRay);
+  }
+
+  /** Rays per second over passes of all the rays for {@code millis}. */
   private double passes(TraceProbe probe, boolean closest, long millis) {
     long t0 = System.nanoTime();
     long end = t0 + millis * 1_000_000;
     long traced = 0;
     do {
-      hits(probe, closest);
+      hits(probe, closest, 0, RAYS, 1);
       traced += RAYS;
     } while (System.nanoTime() < end);
     return traced / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private int hits(TraceProbe probe, boolean closest) {
+  /** Rays that hit among rays {@code from} to {@code to} (exclusive), each traced {@code repeat} times in a row. */
+  private int hits(TraceProbe probe, boolean closest, int from, int to, int repeat) {
     int hits = 0;
-    for (int i = 0; i < RAYS; i++) {
+    for (int i = from; i < to; i++) {
       int r = 6 * i;
-      boolean hit = closest
-          ? probe.closestHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5],
-              Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY
-          : probe.anyHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5], ANY_HIT_TMAX);
+      boolean hit = false;
+      for (int k = 0; k < repeat; k++) {
+        hit = closest
+            ? probe.closestHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5],
+                Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY
+            : probe.anyHit(rays[r], rays[r + 1], rays[r + 2], rays[r + 3], rays[r + 4], rays[r + 5], ANY_HIT_TMAX);
+      }
       if (hit) {
         hits++;
       }

@@ -12,6 +12,8 @@ final class Scratch {
   final int[] meshStack = new int[TriangleMesh.STACK];
   /** Entry distances of the pending mesh nodes, so that ones beyond the nearest hit are skipped. */
   final double[] meshStackT = new double[TriangleMesh.STACK];
+  /** Entry distances of the children of the mesh node in hand. */
+  final float[] meshNear = new float[4];
 
   /** Distance to the nearest hit so far. */
   double t;
@@ -23,4 +25,15 @@ final class Scratch {
   int triangle;
   double u;
   double v;
+
+  /** Nodes (each a test of up to four child boxes) the mesh traversals of this thread have visited. */
+  long nodeVisits;
+  /** Ray-triangle tests the mesh traversals of this thread have made. */
+  long triangleTests;
+
+  /** Adds one traversal's work to the counters. */
+  void count(int nodes, int triangles) {
+    nodeVisits += nodes;
+    triangleTests += triangles;
+  }
 }

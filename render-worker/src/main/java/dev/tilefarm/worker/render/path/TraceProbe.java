@@ -46,4 +46,17 @@ public final class TraceProbe {
   public boolean anyHit(double ox, double oy, double oz, double dx, double dy, double dz, double tMax) {
     return mesh.occluded(ox, oy, oz, dx, dy, dz, tMax, scratch);
   }
+
+  /**
+   * BVH nodes visited by this probe's queries so far, each a test of a node's (up to four) child boxes; with
+   * {@link #triangleTests}, where a ray's time goes. Counting is always on (it costs an add per step).
+   */
+  public long nodeVisits() {
+    return scratch.nodeVisits;
+  }
+
+  /** Ray-triangle tests made by this probe's queries so far. */
+  public long triangleTests() {
+    return scratch.triangleTests;
+  }
 }

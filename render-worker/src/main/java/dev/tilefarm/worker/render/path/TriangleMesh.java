@@ -246,11 +246,12 @@ final class TriangleMesh {
   }
 
   /**
-   * Front-to-back traversal: at a node, all four child boxes are tested, the hit children are pushed with
-   * their entry distances in far-to-near order, and the nearest is popped next; popped entries beyond the
-   * nearest hit so far are skipped without touching their memory. Boxes are tested in float, conservatively
-   * (they only cull); triangles by Möller-Trumbore in double over float v0, e1 and e2, so a hit's distance
-   * and barycentrics are as exact as the stored triangle. With {@code any}, the first hit found ends it (an
+   * Front-to-back traversal: at a node, all four child boxes are tested; a lone entered child is visited
+   * next, several are pushed with their entry distances in far-to-near order and the nearest is popped next
+   * (the order of pushing all and popping the nearest); popped entries beyond the nearest hit so far are
+   * skipped without touching their memory. Boxes are tested in float, conservatively (they only cull);
+   * triangles by Möller-Trumbore in double over float v0, e1 and e2, so a hit's distance and barycentrics
+   * are as exact as the stored triangle. With {@code any}, the first hit found ends it (an
    * occlusion query); otherwise the nearest, set in {@code s} as {@link #intersect} says.
    */
   boolean trace(double ox, double oy, double oz, double dx, double dy, double dz, double idx, double idy,
@@ -287,6 +288,7 @@ final class TriangleMesh {
     final float[] nb = stream;
     final int[] stack = s.meshStack;
     final double[] stackT = s.meshStackT;
+    final float[] near = s.meshNear;
     double best = tMax;
     float fBest = Math.nextUp((float) tMax);
     int bestTriangle = -1;
@@ -294,35 +296,50 @@ final class TriangleMesh {
     double bestV = 0;
     int sp = 0;
     int h = entry;
+    // Work counters for diagnostics (TraceProbe): kept in locals, so counting costs an add per step.
+    int nodes = 0;
+    int tested = 0;
     while (true) {
       if (h >= 0) {
-        int base = sp;
+        nodes++;
+        // Test all four boxes before branching on any: which children a ray enters is a coin flip with
+        // incoherent rays, so one branch on the mask of hit children costs far less than four.
+        int mask = 0;
         for (int i = 0; i < WIDTH; i++) {
           int o = h + i;
-          // Branch-free min and max: with incoherent rays the slab comparisons are coin flips, and
-          // mispredicted branches, not arithmetic or memory, were most of a box test's time.
+          // Branch-free min and max, for the same reason.
           float tmin = Math.max(Math.max((nb[o + nx] - nox) * fidx, (nb[o + ny] - noy) * fidy),
               Math.max((nb[o + nz] - noz) * fidz, 0f));
           float tmax = Math.min(Math.min((nb[o + fx] - fox) * fidx, (nb[o + fy] - foy) * fidy),
               Math.min((nb[o + fz] - foz) * fidz, fBest));
-          if (tmin <= tmax * FLOAT_SLACK) {
-            // Lowered by the same slack, so that culling it against the (double) best hit stays conservative.
-            double entry = tmin * (2 - FLOAT_SLACK);
-            // Insert keeping this node's entries sorted far to near, so the nearest is popped first.
-            int j = sp++;
-            while (j > base && stackT[j - 1] < entry) {
-              stack[j] = stack[j - 1];
-              stackT[j] = stackT[j - 1];
-              j--;
-            }
-            stack[j] = Float.floatToRawIntBits(nb[h + 6 * WIDTH + i]);
-            stackT[j] = entry;
+          near[i] = tmin;
+          mask |= (tmin <= tmax * FLOAT_SLACK ? 1 : 0) << i;
+        }
+        if (mask != 0 && (mask & (mask - 1)) == 0) {
+          // One child entered (the common case near the leaves): go straight to it, nothing pushed.
+          h = Float.floatToRawIntBits(nb[h + 6 * WIDTH + Integer.numberOfTrailingZeros(mask)]);
+          continue;
+        }
+        int base = sp;
+        for (int m = mask; m != 0; m &= m - 1) {
+          int i = Integer.numberOfTrailingZeros(m);
+          // Lowered by the same slack, so that culling it against the (double) best hit stays conservative.
+          double entry = near[i] * (2 - FLOAT_SLACK);
+          // Insert keeping this node's entries sorted far to near, so the nearest is popped first.
+          int j = sp++;
+          while (j > base && stackT[j - 1] < entry) {
+            stack[j] = stack[j - 1];
+            stackT[j] = stackT[j - 1];
+            j--;
           }
+          stack[j] = Float.floatToRawIntBits(nb[h + 6 * WIDTH + i]);
+          stackT[j] = entry;
         }
       } else {
         int leaf = ~h;
         int count = Float.floatToRawIntBits(nb[leaf]);
         for (int p = leaf + 1, end = p + TRI * count; p < end; p += TRI) {
+          tested++;
           double e1x = nb[p + 3], e1y = nb[p + 4], e1z = nb[p + 5];
           double e2x = nb[p + 6], e2y = nb[p + 7], e2z = nb[p + 8];
           double px = dy * e2z - dz * e2y;
@@ -341,7 +358,8 @@ final class TriangleMesh {
           // determinant gives NaN here, which fails it.
           if (Math.min(Math.min(u, v), 1 - (u + v)) >= 0 && t > 0 && t < best) {
             if (any) {
-                  return true;
+              s.count(nodes, tested);
+              return true;
             }
             best = t;
             fBest = Math.nextUp((float) t);
@@ -354,6 +372,7 @@ final class TriangleMesh {
       // Pop the nearest pending entry that could still hold something nearer than the best hit.
       do {
         if (sp == 0) {
+          s.count(nodes, tested);
           if (bestTriangle < 0) {
             return false;
           }
