@@ -163,7 +163,7 @@ public final class RenderWorker implements AutoCloseable {
           ConsumerRecords<String, byte[]> records;
           long polledAt = System.nanoTime();
           try {
-            records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? WorkerClients.IDLE_POLL_MS : 50));
+            records = consumer.poll(Duration.ofMillis(inFlight.isEmpty() ? 200 : 50));
             polledAt = System.nanoTime();
           } catch (WakeupException e) {
             continue;

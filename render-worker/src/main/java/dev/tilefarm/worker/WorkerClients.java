@@ -18,14 +18,6 @@ final class WorkerClients {
    * renderer's topic one: its tiles are long, and a second one waiting here would keep it from an idle worker.
    */
   static final int TILES_PER_THREAD = 2;
-  /**
-   * An idle lane's poll: a tile ends it at once and closing the worker wakes it, so a long one saves only idle
-   * wake-ups of the poll and network threads (with {@link #IDLE_FETCH_WAIT_MS}, 250 idle members of one JVM went
-   * from 187 to 89 ms of CPU a second, and the broker's share of them from 463 to 209: BENCHMARKS.md).
-   */
-  static final long IDLE_POLL_MS = 2000;
-  /** The share fetch's hold on the broker while no tile is there (see {@link #consumerProperties}). */
-  static final int IDLE_FETCH_WAIT_MS = 5000;
 
   private WorkerClients() {}
 
@@ -61,9 +53,6 @@ final class WorkerClients {
     // poll and count against this too, so the worker never holds more.
     p.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.threads() * tilesPerThread));
-    // How long the broker holds a share fetch that finds no tile. A tile that comes answers it at once, so a long
-    // hold costs no latency and saves an idle member's fetches: a tenth of the default 500 ms's.
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(IDLE_FETCH_WAIT_MS));
     return ClientProperties.CONSUMER.of(config.bootstrapServers(), p, config.kafkaOverrides());
   }
 
