@@ -60,14 +60,27 @@ final class ProcessFarm implements AutoCloseable {
 
   /** Starts {@code tilefarm ROLE ARGS} against this farm as one more process counted under {@code label}. */
   Process start(String label, List<String> jvmOptions, String role, String... args) throws Exception {
+    return startNiced(0, label, jvmOptions, role, args);
+  }
+
+  /**
+   * As {@link #start}, at the scheduling niceness {@code niceness} (Linux {@code nice}: higher yields the CPU to the
+   * rest sooner); 0 is the bench's own.
+   */
+  Process startNiced(int niceness, String label, List<String> jvmOptions, String role, String... args)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(role);
     command.addAll(List.of(args));
     command.addAll(client.connectionOptions());
-    return launch(label, jvmOptions, command);
+    return launch(label, jvmOptions, command, niceness);
   }
 
   private Process launch(String label, List<String> jvmOptions, List<String> args) throws Exception {
+    return launch(label, jvmOptions, args, 0);
+  }
+
+  private Process launch(String label, List<String> jvmOptions, List<String> args, int niceness) throws Exception {
     List<String> jvm = new ArrayList<>(jvmOptions);
     if (profile) {
       Path jfr = dir.resolve(label.replaceAll("[^A-Za-z0-9]", "-") + "-" + roles.getOrDefault(label, List.of()).size()
@@ -75,7 +88,12 @@ final class ProcessFarm implements AutoCloseable {
       jvm.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
       recordings.computeIfAbsent(label, k -> new ArrayList<>()).add(jfr);
     }
-    Process p = RoleProcesses.launch(bench.tilefarmCommand(jvm, args), args.get(0));
+    List<String> commandLine = new ArrayList<>();
+    if (niceness != 0) { // nice runs the command in its own process (exec), so the process is still the role's
+      commandLine.addAll(List.of("nice", "-n", String.valueOf(niceness)));
+    }
+    commandLine.addAll(bench.tilefarmCommand(jvm, args));
+    Process p = RoleProcesses.launch(commandLine, args.get(0));
     roles.computeIfAbsent(label, k -> new ArrayList<>()).add(p);
     return p;
   }

@@ -35,6 +35,9 @@ final class RunQueue {
 
   /** The means of the samples taken: runnable threads (less this sampler) and all threads; NaN if none. */
   record Reading(double runnable, double threads) {
+    /** Not sampled. */
+    static final Reading UNKNOWN = new Reading(Double.NaN, Double.NaN);
+
     /** "41 threads runnable on average (of 2,400) for 2 cores", or "" when unknown. */
     String text(int cores) {
       return Double.isNaN(runnable) ? "" : String.format(Locale.ROOT,
@@ -47,7 +50,7 @@ final class RunQueue {
     running.set(false);
     sampler.interrupt();
     sampler.join();
-    return samples == 0 ? new Reading(Double.NaN, Double.NaN)
+    return samples == 0 ? Reading.UNKNOWN
         : new Reading((double) runnable / samples, (double) threads / samples);
   }
 

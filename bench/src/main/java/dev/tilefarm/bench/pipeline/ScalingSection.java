@@ -89,7 +89,7 @@ final class ScalingSection implements Section {
       double membersBusy = simulated.get(2).median() * SLEEP_MS / 1000.0 / counts.get(2);
       notes.add(Bottleneck.note("Scaling, simulated", "with 4 worker processes, " + SwarmSection.bottleneck(
           lastFour.busy(cores), lastFour.jvm().machineBusy(), membersBusy, lastFour.byProcess(),
-          fourTimes.taskToStart(), cores)));
+          fourTimes.taskToStart(), RunQueue.Reading.UNKNOWN, cores)));
     }
     return new Result(List.of(row, sim), notes);
   }
