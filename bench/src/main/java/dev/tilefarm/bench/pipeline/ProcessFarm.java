@@ -40,10 +40,10 @@ final class ProcessFarm implements AutoCloseable {
       int brokerPort = freePort();
       int controllerPort = freePort();
       int s3Port = freePort();
-      farm.launch("broker", List.of(), List.of("broker", "--node-id", "1", "--voters",
+      farm.launch("broker", List.of(), 0, List.of("broker", "--node-id", "1", "--voters",
           "1@127.0.0.1:" + controllerPort, "--listen", "127.0.0.1:" + brokerPort, "--cluster-id",
           Uuid.randomUuid().toString(), "--data-dir", dir.toString()));
-      farm.launch("S3 server", List.of(), List.of("s3", "--port", String.valueOf(s3Port), "--data-dir",
+      farm.launch("S3 server", List.of(), 0, List.of("s3", "--port", String.valueOf(s3Port), "--data-dir",
           dir.toString()));
       farm.client = bench.connect("127.0.0.1:" + brokerPort, URI.create("http://127.0.0.1:" + s3Port), dir);
       return farm;
@@ -73,14 +73,10 @@ final class ProcessFarm implements AutoCloseable {
     command.add(role);
     command.addAll(List.of(args));
     command.addAll(client.connectionOptions());
-    return launch(label, jvmOptions, command, niceness);
+    return launch(label, jvmOptions, niceness, command);
   }
 
-  private Process launch(String label, List<String> jvmOptions, List<String> args) throws Exception {
-    return launch(label, jvmOptions, args, 0);
-  }
-
-  private Process launch(String label, List<String> jvmOptions, List<String> args, int niceness) throws Exception {
+  private Process launch(String label, List<String> jvmOptions, int niceness, List<String> args) throws Exception {
     List<String> jvm = new ArrayList<>(jvmOptions);
     if (profile) {
       Path jfr = dir.resolve(label.replaceAll("[^A-Za-z0-9]", "-") + "-" + roles.getOrDefault(label, List.of()).size()

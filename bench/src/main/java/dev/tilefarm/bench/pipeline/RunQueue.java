@@ -62,10 +62,8 @@ final class RunQueue {
         threads += rt[1];
         samples++;
         Thread.sleep(SAMPLE_MS);
-      } catch (IOException | RuntimeException e) {
-        return; // not Linux: no reading
-      } catch (InterruptedException e) {
-        return;
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        return; // not Linux (no reading), or stopped
       }
     }
   }
